@@ -1,0 +1,50 @@
+using System.Text.Json.Nodes;
+
+namespace Cpe.Api;
+
+/// <summary>Typed calls of the local API, so callers read as intent rather than method strings.</summary>
+public static class ApiCalls
+{
+    static ApiJsonContext J => ApiJsonContext.Default;
+
+    public static Task<Identity> WhoAmIAsync(this ApiClient c, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.WhoAmI, new Empty(), J.Empty, J.Identity, ct);
+    public static Task<Identity> AssumeAsync(this ApiClient c, string user, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.Assume, new AssumeParams(user), J.AssumeParams, J.Identity, ct);
+    public static Task<OkResult> AuthenticateAsync(this ApiClient c, string user, string password, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.Authenticate, new AuthenticateParams(user, password), J.AuthenticateParams, J.OkResult, ct);
+
+    public static Task<VersionInfo> VersionAsync(this ApiClient c, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.Version, new Empty(), J.Empty, J.VersionInfo, ct);
+    public static Task<UptimeInfo> UptimeAsync(this ApiClient c, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.Uptime, new Empty(), J.Empty, J.UptimeInfo, ct);
+    public static Task<AlarmInfo[]> AlarmsAsync(this ApiClient c, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.Alarms, new Empty(), J.Empty, J.AlarmInfoArray, ct);
+    public static Task<SessionInfo[]> UsersAsync(this ApiClient c, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.Users, new Empty(), J.Empty, J.SessionInfoArray, ct);
+    public static Task<EventInfo[]> LogAsync(this ApiClient c, int count, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.Log, new LogParams(count), J.LogParams, J.EventInfoArray, ct);
+
+    public static Task<ConfigGetResult> GetConfigAsync(this ApiClient c, string source, string[]? path = null, int rollback = 0, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.ConfigGet, new ConfigGetParams(source, rollback, path), J.ConfigGetParams, J.ConfigGetResult, ct);
+    public static Task<ConfigEnterResult> EnterConfigAsync(this ApiClient c, bool exclusive, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.ConfigEnter, new ConfigEnterParams(exclusive), J.ConfigEnterParams, J.ConfigEnterResult, ct);
+    public static Task<OkResult> ExitConfigAsync(this ApiClient c, bool discard, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.ConfigExit, new ConfigExitParams(discard), J.ConfigExitParams, J.OkResult, ct);
+    public static Task<OkResult> SetAsync(this ApiClient c, string[] path, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.ConfigSet, new PathParams(path), J.PathParams, J.OkResult, ct);
+    public static Task<OkResult> DeleteAsync(this ApiClient c, string[] path, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.ConfigDelete, new PathParams(path), J.PathParams, J.OkResult, ct);
+    public static Task<OkResult> LoadAsync(this ApiClient c, string mode, JsonObject document, string[]? path = null, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.ConfigLoad, new ConfigLoadParams(mode, document, path), J.ConfigLoadParams, J.OkResult, ct);
+    public static Task<OkResult> RollbackAsync(this ApiClient c, int number, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.ConfigRollback, new RollbackParams(number), J.RollbackParams, J.OkResult, ct);
+    public static Task<TextResult> CompareAsync(this ApiClient c, int? rollback, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.ConfigCompare, new CompareParams(rollback), J.CompareParams, J.TextResult, ct);
+    public static Task<CommitResult> CommitAsync(this ApiClient c, CommitParams p, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.ConfigCommit, p, J.CommitParams, J.CommitResult, ct);
+    public static Task<RevisionInfo[]> HistoryAsync(this ApiClient c, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.ConfigHistory, new Empty(), J.Empty, J.RevisionInfoArray, ct);
+    public static Task<ConfigStatus> ConfigStatusAsync(this ApiClient c, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.ConfigStatus, new Empty(), J.Empty, J.ConfigStatus, ct);
+}

@@ -1,0 +1,54 @@
+namespace Cpe.Api;
+
+/// <summary>Method and channel names of the local API (docs/reference/local-api.md).</summary>
+public static class ApiMethods
+{
+    public const string Hello = "session.hello";
+    public const string WhoAmI = "session.whoami";
+    public const string Assume = "session.assume";
+    public const string Authenticate = "system.authenticate";
+    public const string Version = "system.version";
+    public const string Uptime = "system.uptime";
+    public const string Alarms = "system.alarms";
+    public const string Users = "system.users";
+    public const string Log = "system.log";
+
+    public const string ConfigGet = "config.get";
+    public const string ConfigEnter = "config.enter";
+    public const string ConfigExit = "config.exit";
+    public const string ConfigSet = "config.set";
+    public const string ConfigDelete = "config.delete";
+    public const string ConfigLoad = "config.load";
+    public const string ConfigRollback = "config.rollback";
+    public const string ConfigCompare = "config.compare";
+    public const string ConfigCommit = "config.commit";
+    public const string ConfigHistory = "config.history";
+    public const string ConfigStatus = "config.status";
+
+    public const string RpcChannel = "rpc";
+    public const string EventsChannel = "events";
+    public const string LogsChannel = "logs";
+
+    /// <summary>Largest JSON-RPC message either side accepts; larger ones get an error, not a crash.</summary>
+    public const int MaxMessageBytes = 1 << 20;
+}
+
+/// <summary>JSON-RPC error codes: the standard ones and the platform's own (-32000 and below).</summary>
+public static class RpcErrorCodes
+{
+    public const int ParseError = -32700;
+    public const int InvalidRequest = -32600;
+    public const int MethodNotFound = -32601;
+    public const int InvalidParams = -32602;
+    public const int InternalError = -32603;
+
+    public const int ConfigInvalid = -32000;
+    public const int PermissionDenied = -32001;
+    public const int Locked = -32002;
+    public const int CommitFailed = -32003;
+    public const int NotConfiguring = -32004;
+    public const int MessageTooLarge = -32005;
+    public const int ShuttingDown = -32006;
+    public const int NotFound = -32007;
+    public const int AuthenticationFailed = -32008;
+}

@@ -1,0 +1,37 @@
+using System.Text;
+using Cpe.Interop;
+
+namespace Cpe.Cli.Io;
+
+/// <summary>A terminal in raw mode: the console, a pseudo-terminal, or a serial line.</summary>
+public sealed class TtyIo(Terminal terminal) : ITerminalIo
+{
+    readonly byte[] _one = new byte[1];
+
+    public bool IsInteractive => true;
+
+    public (int Rows, int Columns) Size => terminal.WindowSize() ?? (24, 80);
+
+    public int ReadByte()
+    {
+        try { return terminal.Read(_one) == 1 ? _one[0] : -1; }
+        catch (LinuxException e) when (e.Errno == 5) { return -1; } // EIO: the line hung up
+    }
+
+    public string? ReadLine()
+    {
+        var sb = new StringBuilder();
+        while (true)
+        {
+            int b = ReadByte();
+            if (b < 0) return sb.Length == 0 ? null : sb.ToString();
+            if (b is '\r' or '\n') { Write("\n"); return sb.ToString(); }
+            sb.Append((char)b);
+            Write(((char)b).ToString());
+        }
+    }
+
+    public void Write(string text) => terminal.Write(Encoding.UTF8.GetBytes(text));
+
+    public void WriteError(string text) => Write(text);
+}

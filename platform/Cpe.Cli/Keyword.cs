@@ -1,0 +1,24 @@
+using System.Globalization;
+
+namespace Cpe.Cli;
+
+/// <summary>Keywords may be shortened to any unique prefix ("sh conf" is "show configuration").</summary>
+public static class Keyword
+{
+    public static string Resolve(string typed, IEnumerable<string> choices, string where)
+    {
+        var list = choices.ToList();
+        if (list.Contains(typed)) return typed;
+        var matches = list.Where(c => c.StartsWith(typed, StringComparison.Ordinal)).ToList();
+        return matches.Count switch
+        {
+            1 => matches[0],
+            0 => throw new CliException($"syntax error: '{typed}' is not valid {where}; expected one of: {string.Join(", ", list)}"),
+            _ => throw new CliException($"syntax error: '{typed}' is ambiguous {where}: {string.Join(", ", matches)}"),
+        };
+    }
+
+    public static int Number(string typed, string what) =>
+        int.TryParse(typed, NumberStyles.None, CultureInfo.InvariantCulture, out int n)
+            ? n : throw new CliException($"syntax error: {what} expects a number, not '{typed}'");
+}

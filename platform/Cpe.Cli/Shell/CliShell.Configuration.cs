@@ -1,0 +1,176 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Cpe.Api;
+using Cpe.Cli.Output;
+using Cpe.Config;
+using Cpe.Config.Schema;
+
+namespace Cpe.Cli.Shell;
+
+// Configuration mode: set, delete, edit, up, top, show, commit, rollback, load, run, exit.
+public sealed partial class CliShell
+{
+    async Task<string> ConfigurationAsync(List<string> words, List<PipeStage> stages, CancellationToken ct)
+    {
+        string verb = Keyword.Resolve(words[0], Grammar.Configuration.Select(c => c.Name), "in configuration mode");
+        var rest = words.Skip(1).ToList();
+        switch (verb)
+        {
+            case "set":
+                if (rest.Count == 0) throw new CliException("syntax error: 'set' needs a path; type 'set ?'");
+                await api.SetAsync(await WithPasswordHashAsync(Absolute(rest)), ct);
+                return "";
+            case "delete":
+                var deleted = await api.DeleteAsync(Absolute(rest), ct);
+                return deleted.Ok ? "" : deleted.Message + "\n";
+            case "edit":
+                var target = ConfigPath.Parse(Absolute(rest), allowValue: false);
+                if (target.Target is LeafNode or LeafListNode || target.Steps is [.., { Node: ListNode, Key: null }])
+                    throw new CliException($"'{target}' is not a level that can be edited; use 'set'");
+                _editPath.Clear();
+                _editPath.AddRange(target.Tokens);
+                return "";
+            case "up":
+                Up();
+                return "";
+            case "top":
+                _editPath.Clear();
+                return "";
+            case "show":
+                if (stages.OfType<PipeStage.Compare>().FirstOrDefault() is { } compare)
+                    return (await api.CompareAsync(compare.Rollback, ct)).Text;
+                return await ShowConfigurationAsync("candidate", rest, stages, ct);
+            case "commit":
+                return await CommitAsync(rest, ct);
+            case "rollback":
+                int number = rest.Count == 0 ? 0 : Keyword.Number(rest[0], "rollback");
+                return (await api.RollbackAsync(number, ct)).Message + "\n";
+            case "load":
+                return await LoadAsync(rest, ct);
+            case "run":
+                if (rest.Count == 0) throw new CliException("syntax error: 'run' needs an operational command");
+                return await OperationalRunAsync(rest, stages, ct);
+            default: // exit, quit
+                bool wholeMode = rest.Count > 0 && Keyword.Resolve(rest[0], ["configuration-mode"], $"after '{verb}'") == "configuration-mode";
+                if (!wholeMode && _editPath.Count > 0) { Up(); return ""; }
+                return await ExitConfigurationAsync(ct);
+        }
+    }
+
+    async Task<string> OperationalRunAsync(List<string> words, List<PipeStage> stages, CancellationToken ct)
+    {
+        // Of the operational commands, only "show" makes sense from configuration mode.
+        Keyword.Resolve(words[0], ["show"], "after 'run'");
+        return await ShowAsync(words.Skip(1).ToList(), stages, ct);
+    }
+
+    async Task<string> CommitAsync(List<string> words, CancellationToken ct)
+    {
+        bool check = false, andQuit = false;
+        int? minutes = null;
+        string? comment = null;
+        for (int i = 0; i < words.Count; i++)
+        {
+            string option = Keyword.Resolve(words[i], Grammar.CommitOptions.Select(c => c.Name), "after 'commit'");
+            switch (option)
+            {
+                case "check": check = true; break;
+                case "and-quit": andQuit = true; break;
+                case "confirmed":
+                    minutes = i + 1 < words.Count ? Keyword.Number(words[++i], "commit confirmed") : 10;
+                    break;
+                case "comment":
+                    comment = i + 1 < words.Count ? words[++i] : throw new CliException("syntax error: 'commit comment' needs the text in quotes");
+                    break;
+            }
+        }
+        var result = await api.CommitAsync(new CommitParams(check, minutes, comment), ct);
+        var sb = new StringBuilder(result.Message).Append('\n');
+        if (andQuit && !check)
+        {
+            await api.ExitConfigAsync(false, ct);
+            _configuring = false;
+            _editPath.Clear();
+            sb.Append("Exiting configuration mode\n");
+        }
+        return sb.ToString();
+    }
+
+    async Task<string> LoadAsync(List<string> words, CancellationToken ct)
+    {
+        if (words.Count != 2) throw new CliException("syntax error: 'load merge|replace FILE|terminal'");
+        string mode = Keyword.Resolve(words[0], ["merge", "replace"], "after 'load'");
+        string json;
+        if (words[1] == "terminal")
+        {
+            io.Write("[Type ^D at a new line to end input]\n");
+            var sb = new StringBuilder();
+            while (true)
+            {
+                string? line = io.IsInteractive ? _editor.ReadLine("", remember: false) : io.ReadLine();
+                if (line is null || line == "\u0004") break;
+                sb.Append(line).Append('\n');
+            }
+            json = sb.ToString();
+        }
+        else
+        {
+            try { json = await File.ReadAllTextAsync(words[1], ct); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CliException($"cannot read '{words[1]}': {e.Message}");
+            }
+        }
+        var document = ConfigDocument.Parse(json);
+        var result = await api.LoadAsync(mode, document, _editPath.ToArray(), ct);
+        return result.Message + "\n";
+    }
+
+    async Task<string> ExitConfigurationAsync(CancellationToken ct)
+    {
+        var status = await api.ConfigStatusAsync(ct);
+        if (status.HasChanges)
+        {
+            io.Write(status.Exclusive
+                ? "The configuration has been changed but not committed; leaving 'configure exclusive' discards the changes\n"
+                : "The configuration has been changed but not committed\n");
+            if (!Confirm("Exit with uncommitted changes?", defaultYes: true)) return "";
+        }
+        await api.ExitConfigAsync(false, ct);
+        _configuring = false;
+        _editPath.Clear();
+        return "Exiting configuration mode\n";
+    }
+
+    void Up()
+    {
+        if (_editPath.Count == 0) throw new CliException("already at the top of the configuration");
+        var current = ConfigPath.Parse(_editPath, allowValue: false);
+        int drop = current.Steps[^1].Key is null ? 1 : 2;
+        _editPath.RemoveRange(_editPath.Count - drop, drop);
+    }
+
+    string[] Absolute(List<string> words) => _editPath.Concat(words).ToArray();
+
+    /// <summary>
+    /// "set ... authentication plain-text-password [PASSWORD]": the CLI hashes the password here, so
+    /// it never travels or is stored in clear; on a terminal it is asked for twice, without echo.
+    /// </summary>
+    async Task<string[]> WithPasswordHashAsync(string[] path)
+    {
+        int at = Array.IndexOf(path, "plain-text-password");
+        if (at < 0 || at == 0 || path[at - 1] != "authentication") return path;
+        string password;
+        if (at + 1 < path.Length) password = path[at + 1];
+        else if (io.IsInteractive)
+        {
+            password = _editor.ReadLine("New password: ", echo: false, remember: false) ?? "";
+            string again = _editor.ReadLine("Retype new password: ", echo: false, remember: false) ?? "";
+            if (password != again) throw new CliException("passwords do not match");
+        }
+        else throw new CliException("plain-text-password needs the password on a terminal, or as the next word");
+        if (password.Length < 8) throw new CliException("a password needs at least 8 characters");
+        string hash = await Task.Run(() => PasswordHash.Create(password));
+        return [.. path[..at], "encrypted-password", hash];
+    }
+}

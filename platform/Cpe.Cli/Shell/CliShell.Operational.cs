@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Cpe.Api;
+using Cpe.Cli.Output;
+using Cpe.Config;
+
+namespace Cpe.Cli.Shell;
+
+// Operational mode: show commands and entering configuration mode.
+public sealed partial class CliShell
+{
+    async Task<string> OperationalAsync(List<string> words, List<PipeStage> stages, CancellationToken ct)
+    {
+        string verb = Keyword.Resolve(words[0], Grammar.Operational.Select(c => c.Name), "in operational mode");
+        switch (verb)
+        {
+            case "exit" or "quit":
+                await LeaveAsync(ct);
+                return "";
+            case "configure":
+                bool exclusive = words.Count > 1 && Keyword.Resolve(words[1], ["exclusive"], "after 'configure'") == "exclusive";
+                if (words.Count > (exclusive ? 2 : 1)) throw new CliException($"syntax error: unexpected '{words[^1]}'");
+                var entered = await api.EnterConfigAsync(exclusive, ct);
+                _configuring = true;
+                _editPath.Clear();
+                var sb = new StringBuilder();
+                foreach (var w in entered.Warnings) sb.Append(w).Append('\n');
+                sb.Append(exclusive ? "Entering configuration mode (exclusive): uncommitted changes will be discarded on exit\n" : "Entering configuration mode\n");
+                return sb.ToString();
+            default:
+                return await ShowAsync(words.Skip(1).ToList(), stages, ct);
+        }
+    }
+
+    async Task<string> ShowAsync(List<string> words, List<PipeStage> stages, CancellationToken ct)
+    {
+        var show = Grammar.Operational.First(c => c.Name == "show");
+        if (words.Count == 0) throw new CliException("syntax error: 'show' needs what to show; type 'show ?'");
+        string what = Keyword.Resolve(words[0], show.Children.Select(c => c.Name), "after 'show'");
+        switch (what)
+        {
+            case "version":
+                var v = await api.VersionAsync(ct);
+                return $"Model: {v.Model}\nSoftware: {v.Product} {v.Version}\nConfiguration schema: {v.SchemaVersion}\nRuntime: {v.Runtime}\n";
+            case "configuration":
+                return await ShowConfigurationAsync("active", words.Skip(1).ToList(), stages, ct);
+            case "log":
+                int count = words.Count > 1 ? Keyword.Number(words[1], "show log") : 50;
+                var events = await api.LogAsync(count, ct);
+                return string.Concat(events.Select(e => $"{Time(e.Time)} {e.Type}: {e.Text}\n"));
+            default:
+                if (words.Count < 2) throw new CliException("syntax error: 'show system' needs one of: alarms, commit, uptime, users");
+                var system = show.Children.First(c => c.Name == "system");
+                string item = Keyword.Resolve(words[1], system.Children.Select(c => c.Name), "after 'show system'");
+                return item switch
+                {
+                    "alarms" => FormatAlarms(await api.AlarmsAsync(ct)),
+                    "commit" => FormatCommits(await api.HistoryAsync(ct)),
+                    "uptime" => FormatUptime(await api.UptimeAsync(ct), (await api.UsersAsync(ct)).Length),
+                    _ => FormatUsers(await api.UsersAsync(ct)),
+                };
+        }
+    }
+
+    /// <summary>"show configuration [path]" (active) and configuration mode's "show [path]" (candidate).</summary>
+    async Task<string> ShowConfigurationAsync(string source, List<string> pathWords, List<PipeStage> stages, CancellationToken ct)
+    {
+        var tokens = (source == "candidate" ? _editPath.Concat(pathWords) : pathWords).ToArray();
+        var path = ConfigPath.Parse(tokens, allowValue: false);
+        var result = await api.GetConfigAsync(source, tokens, ct: ct);
+        if (stages.OfType<PipeStage.DisplayJson>().Any())
+            return (path.IsRoot ? ConfigDocument.Serialize(result.Document, indented: true)
+                : result.Subtree?.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) ?? "{}") + "\n";
+        if (!result.Exists) return "";
+        if (stages.OfType<PipeStage.DisplaySet>().Any())
+            return string.Concat(ConfigText.SetCommands(result.Subtree, path).Select(l => l + "\n"));
+        return ConfigText.Hierarchy(result.Subtree, path.Target);
+    }
+
+    static string FormatAlarms(AlarmInfo[] alarms)
+    {
+        if (alarms.Length == 0) return "No alarms currently active\n";
+        var sb = new StringBuilder($"{alarms.Length} alarm{(alarms.Length == 1 ? "" : "s")} currently active\n");
+        sb.Append("Alarm time               Class     Type                 Description\n");
+        foreach (var a in alarms)
+            sb.Append($"{Time(a.RaisedAt),-24} {Capital(a.Severity),-9} {a.Type,-20} {a.Text}\n");
+        return sb.ToString();
+    }
+
+    static string FormatCommits(RevisionInfo[] revisions)
+    {
+        var sb = new StringBuilder();
+        foreach (var r in revisions)
+        {
+            sb.Append($"{r.Number,-3} {Time(r.Time)} by {r.Author} via {r.Source}");
+            if (r.ConfirmBy is DateTimeOffset by) sb.Append($" commit confirmed, rollback at {Time(by)}");
+            sb.Append('\n');
+            if (!string.IsNullOrEmpty(r.Comment)) sb.Append("    ").Append(r.Comment).Append('\n');
+        }
+        return sb.Length == 0 ? "No commits yet: the box runs its factory-default configuration\n" : sb.ToString();
+    }
+
+    static string FormatUptime(UptimeInfo u, int users)
+    {
+        var sb = new StringBuilder();
+        sb.Append($"Current time: {Time(u.Now)}\n");
+        sb.Append($"System booted: {Time(u.BootedAt)} ({Span(u.Now - u.BootedAt)} ago)\n");
+        sb.Append($"Platform started: {Time(u.DaemonStartedAt)} ({Span(u.Now - u.DaemonStartedAt)} ago)\n");
+        if (u.LastCommitAt is DateTimeOffset last) sb.Append($"Last configured: {Time(last)} ({Span(u.Now - last)} ago) by {u.LastCommitBy}\n");
+        sb.Append(string.Create(CultureInfo.InvariantCulture,
+            $"{u.Now.UtcDateTime:HH:mm}  up {Span(u.Now - u.BootedAt)}, {users} user{(users == 1 ? "" : "s")}, load averages: {u.LoadAverage[0]:0.00}, {u.LoadAverage[1]:0.00}, {u.LoadAverage[2]:0.00}\n"));
+        return sb.ToString();
+    }
+
+    static string FormatUsers(SessionInfo[] sessions)
+    {
+        var sb = new StringBuilder("Session User             Role       Client   Pid      Idle     Mode\n");
+        foreach (var s in sessions)
+            sb.Append(string.Create(CultureInfo.InvariantCulture,
+                $"{s.Id,-7} {s.User,-16} {s.Role,-10} {s.Client,-8} {s.Pid,-8} {Span(TimeSpan.FromSeconds(s.IdleSeconds)),-8} {s.Mode}\n"));
+        return sb.ToString();
+    }
+
+    static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+
+    static string Span(TimeSpan s) => s.TotalDays >= 1
+        ? string.Create(CultureInfo.InvariantCulture, $"{(int)s.TotalDays}d {s:hh\\:mm}")
+        : s.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture);
+
+    static string Capital(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
+
+}

@@ -1,0 +1,111 @@
+using System.Text.Json.Nodes;
+using Cpe.Api;
+using Cpe.Cli.Io;
+using Cpe.Cli.Output;
+using Cpe.Config;
+
+namespace Cpe.Cli.Shell;
+
+/// <summary>
+/// The technician's shell: operational and configuration modes, Junos-style. A thin client: every
+/// command is one or a few API calls to cped; this class parses, asks and prints.
+/// </summary>
+public sealed partial class CliShell(ApiClient api, ITerminalIo io)
+{
+    readonly LineEditor _editor = new(io);
+    readonly List<string> _editPath = [];
+    bool _configuring;
+    bool _leave;
+    string _user = "root";
+    string _host = "cpe";
+    JsonObject _tree = [];   // what "?" and Tab complete against: candidate or active
+
+    /// <summary>Interactive: prompt, read, run, until exit or end of input.</summary>
+    public async Task RunInteractiveAsync(CancellationToken ct)
+    {
+        _editor.Complete = CompleteLine;
+        _editor.Help = ShowHelp;
+        _user = (await api.WhoAmIAsync(ct)).User;
+        while (!_leave)
+        {
+            await RefreshAsync(ct);
+            if (_configuring) io.Write(EditBanner() + "\n");
+            string? line = _editor.ReadLine($"{_user}@{_host}{(_configuring ? "#" : ">")} ");
+            if (line is null) { await LeaveAsync(ct); break; }
+            if (line.Trim().Length == 0) continue;
+            try { await ExecuteAsync(line, ct); }
+            catch (CliException e) { io.Write("error: " + e.Message + "\n"); }
+            catch (RpcException e) { io.Write("error: " + CliException.From(e).Message + "\n"); }
+            catch (ConfigException e) { io.Write("error: " + e.Message + "\n"); }
+        }
+    }
+
+    /// <summary>Non-interactive: run each command in order; stop at the first error and return its exit code.</summary>
+    public async Task<int> RunScriptAsync(IEnumerable<string> commands, CancellationToken ct)
+    {
+        _user = (await api.WhoAmIAsync(ct)).User;
+        foreach (var command in commands)
+        {
+            if (command.Trim().Length == 0) continue;
+            if (_leave) break;
+            try { await ExecuteAsync(command, ct); }
+            catch (CliException e) { io.WriteError("error: " + e.Message + "\n"); return e.ExitCode; }
+            catch (RpcException e) { var c = CliException.From(e); io.WriteError("error: " + c.Message + "\n"); return c.ExitCode; }
+            catch (ConfigException e) { io.WriteError("error: " + e.Message + "\n"); return ExitCodes.CommandFailed; }
+        }
+        if (_configuring) await api.ExitConfigAsync(false, ct);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>One command line, with its pipes.</summary>
+    public async Task ExecuteAsync(string line, CancellationToken ct)
+    {
+        var segments = SplitPipes(line);
+        var words = TokenText.Split(segments[0]);
+        if (words.Count == 0) return;
+        var stages = segments.Skip(1).Select(s => PipeStage.Parse(TokenText.Split(s))).ToList();
+        string output = _configuring ? await ConfigurationAsync(words, stages, ct) : await OperationalAsync(words, stages, ct);
+        output = PipeStage.Filter(output, stages);
+        Pager.Show(io, output, paging: !stages.OfType<PipeStage.NoMore>().Any());
+    }
+
+    async Task RefreshAsync(CancellationToken ct)
+    {
+        var active = await api.GetConfigAsync("active", ct: ct);
+        _host = active.Document["system"]?["host-name"]?.GetValue<string>() ?? "cpe";
+        _tree = _configuring ? (await api.GetConfigAsync("candidate", ct: ct)).Document : active.Document;
+    }
+
+    string EditBanner() => _editPath.Count == 0 ? "[edit]" : "[edit " + string.Join(' ', _editPath.Select(TokenText.Quote)) + "]";
+
+    async Task LeaveAsync(CancellationToken ct)
+    {
+        if (_configuring) await api.ExitConfigAsync(false, ct);
+        _configuring = false;
+        _leave = true;
+    }
+
+    /// <summary>Asks yes or no on a terminal; scripts get the default.</summary>
+    bool Confirm(string question, bool defaultYes)
+    {
+        if (!io.IsInteractive) return defaultYes;
+        string? answer = _editor.ReadLine($"{question} [yes,no] ({(defaultYes ? "yes" : "no")}) ", remember: false);
+        if (string.IsNullOrWhiteSpace(answer)) return defaultYes;
+        return "yes".StartsWith(answer.Trim(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    static List<string> SplitPipes(string line)
+    {
+        var parts = new List<string>();
+        bool quoted = false;
+        int start = 0;
+        for (int i = 0; i < line.Length; i++)
+        {
+            if (line[i] == '\\' && quoted) { i++; continue; }
+            if (line[i] == '"') quoted = !quoted;
+            else if (line[i] == '|' && !quoted) { parts.Add(line[start..i]); start = i + 1; }
+        }
+        parts.Add(line[start..]);
+        return parts;
+    }
+}

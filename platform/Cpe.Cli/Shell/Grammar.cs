@@ -1,0 +1,76 @@
+namespace Cpe.Cli.Shell;
+
+/// <summary>What a command takes after its keywords.</summary>
+public enum ArgKind
+{
+    None,
+    /// <summary>A configuration path ending in a value (set).</summary>
+    SetPath,
+    /// <summary>A configuration path in the candidate (delete, edit, show in configuration mode).</summary>
+    CandidatePath,
+    /// <summary>A configuration path in the active configuration (show configuration).</summary>
+    ActivePath,
+    Number,
+    Text,
+    FileOrTerminal,
+    /// <summary>An operational-mode command line (run).</summary>
+    Operational,
+}
+
+/// <summary>One keyword of the CLI, its help text, and what may follow it.</summary>
+public sealed record Cmd(string Name, string Help, Cmd[] Children, ArgKind Arg = ArgKind.None, string ArgHelp = "")
+{
+    public Cmd(string name, string help, ArgKind arg = ArgKind.None, string argHelp = "") : this(name, help, [], arg, argHelp) { }
+}
+
+/// <summary>The command trees of the two modes (docs/guides/cli.md lists each command with an example).</summary>
+public static class Grammar
+{
+    public static readonly Cmd[] Operational =
+    [
+        new("configure", "Enter configuration mode", [new Cmd("exclusive", "Lock the configuration for this session")]),
+        new("exit", "Leave the CLI"),
+        new("quit", "Leave the CLI"),
+        new("show", "Show information about the box",
+        [
+            new Cmd("configuration", "Committed configuration (optionally a path)", ArgKind.ActivePath),
+            new Cmd("log", "Recent events, newest last", ArgKind.Number, "<count> Number of events (default 50)"),
+            new Cmd("system", "System information",
+            [
+                new Cmd("alarms", "Active alarms"),
+                new Cmd("commit", "Configuration revisions: who, when, from where, why"),
+                new Cmd("uptime", "Time since boot, start and last commit"),
+                new Cmd("users", "Sessions connected to the platform"),
+            ]),
+            new Cmd("version", "Software and model"),
+        ]),
+    ];
+
+    public static readonly Cmd[] CommitOptions =
+    [
+        new("and-quit", "Commit, then leave configuration mode"),
+        new("check", "Validate the candidate without committing"),
+        new("comment", "Record a comment with the revision", ArgKind.Text, "<\"text\"> Comment"),
+        new("confirmed", "Roll back by itself unless confirmed within N minutes", ArgKind.Number, "<minutes> 1..65535"),
+    ];
+
+    public static readonly Cmd[] Configuration =
+    [
+        new("commit", "Commit the candidate configuration", CommitOptions),
+        new("delete", "Remove a configuration element", ArgKind.CandidatePath),
+        new("edit", "Move to a level of the configuration", ArgKind.CandidatePath),
+        new("exit", "Leave this level, or configuration mode at the top", [new Cmd("configuration-mode", "Leave configuration mode")]),
+        new("load", "Load configuration from JSON",
+        [
+            new Cmd("merge", "Merge into the candidate", ArgKind.FileOrTerminal, "<file> Path of a JSON file, or 'terminal'"),
+            new Cmd("replace", "Replace the candidate (at this level)", ArgKind.FileOrTerminal, "<file> Path of a JSON file, or 'terminal'"),
+        ]),
+        new("quit", "Same as exit", [new Cmd("configuration-mode", "Leave configuration mode")]),
+        new("rollback", "Load a previous revision into the candidate", ArgKind.Number, "<number> 0 is the active configuration"),
+        new("run", "Run an operational command", ArgKind.Operational),
+        new("set", "Set a configuration value", ArgKind.SetPath),
+        new("show", "Show the candidate configuration (optionally a path)", ArgKind.CandidatePath),
+        new("top", "Move to the top level"),
+        new("up", "Move up one level"),
+    ];
+}

@@ -1,0 +1,95 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
+using Cpe.Api;
+using Cpe.Config;
+using Cpe.Platform.Configuration;
+
+namespace Cpe.Platform.Api;
+
+// The "rpc" channel: parse, authorize, dispatch, and map every failure to a JSON-RPC error.
+public sealed partial class ApiServer
+{
+    async Task ServeRpcAsync(ApiSession session, PipeReader input, PipeWriter output, CancellationToken ct)
+    {
+        var gate = new SemaphoreSlim(1, 1);
+        await MessageFraming.ReadAsync(input, ApiMethods.MaxMessageBytes,
+            async message =>
+            {
+                byte[]? reply = await HandleAsync(session, message, ct);
+                if (reply is not null) await MessageFraming.WriteAsync(output, reply, gate, ct);
+            },
+            async () =>
+            {
+                Log.SessionProblem(_log, session.Id, "message larger than the limit skipped");
+                await MessageFraming.WriteAsync(output, RpcEnvelope.Error(null, new RpcErrorBody(RpcErrorCodes.MessageTooLarge,
+                    $"message larger than {ApiMethods.MaxMessageBytes} bytes; skipped")), gate, ct);
+            }, ct);
+    }
+
+    /// <summary>Handles one request; null for a notification (no id), which gets no answer.</summary>
+    async Task<byte[]?> HandleAsync(ApiSession session, ReadOnlySequence<byte> message, CancellationToken ct)
+    {
+        session.LastActivity = _clock.GetUtcNow();
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(message, new JsonDocumentOptions { MaxDepth = 64 }); }
+        catch (JsonException e)
+        {
+            return RpcEnvelope.Error(null, new RpcErrorBody(RpcErrorCodes.ParseError, "parse error: " + e.Message));
+        }
+        using (doc)
+        {
+            var root = doc.RootElement;
+            JsonElement? id = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("id", out var idEl) ? idEl.Clone() : null;
+            if (root.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty("jsonrpc", out var v) || v.ValueKind != JsonValueKind.String || v.GetString() != "2.0"
+                || !root.TryGetProperty("method", out var m) || m.ValueKind != JsonValueKind.String
+                || id is { ValueKind: not (JsonValueKind.Number or JsonValueKind.String or JsonValueKind.Null) })
+                return RpcEnvelope.Error(id, new RpcErrorBody(RpcErrorCodes.InvalidRequest, "invalid request: expected a JSON-RPC 2.0 request object"));
+            string name = m.GetString()!;
+            JsonElement? parameters = root.TryGetProperty("params", out var p) ? p : null;
+            try
+            {
+                var method = _methods.Find(name) ?? throw new RpcException(RpcErrorCodes.MethodNotFound, $"method not found: {name}");
+                Authorize(session, method);
+                var write = await method.Handler(session, parameters, ct);
+                return id is null ? null : RpcEnvelope.Result(id, write);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                var error = ToError(name, e);
+                return RpcEnvelope.Error(id, error);
+            }
+        }
+    }
+
+    void Authorize(ApiSession session, MethodTable.Method method)
+    {
+        bool allowed = method.Access == Access.Root ? session.CanAssume : RoleResolver.Allows(session.Role, method.Access);
+        if (allowed) return;
+        string why = method.Access == Access.Root
+            ? $"{method.Name} is only for the console's login program (uid 0)"
+            : $"user '{session.User}' (role {RoleResolver.Name(session.Role)}) may not call {method.Name}";
+        Log.Refused(_log, session.Id, method.Name, why);
+        throw new RpcException(RpcErrorCodes.PermissionDenied, "permission denied: " + why);
+    }
+
+    RpcErrorBody ToError(string method, Exception e) => e switch
+    {
+        RpcException r => r.ToBody(),
+        ConfigException c => new RpcErrorBody(RpcErrorCodes.ConfigInvalid, c.Message,
+            new RpcErrorData(c.Errors.Select(x => new ErrorItem(x.Path, x.Message)).ToArray())),
+        CommitFailedException f => new RpcErrorBody(RpcErrorCodes.CommitFailed, f.Message, new RpcErrorData(Subsystem: f.Subsystem)),
+        ConfigLockedException l => new RpcErrorBody(RpcErrorCodes.Locked, l.Message),
+        NotConfiguringException n => new RpcErrorBody(RpcErrorCodes.NotConfiguring, n.Message),
+        ShuttingDownException s => new RpcErrorBody(RpcErrorCodes.ShuttingDown, s.Message),
+        NoSuchRevisionException r => new RpcErrorBody(RpcErrorCodes.NotFound, r.Message),
+        _ => Internal(method, e),
+    };
+
+    RpcErrorBody Internal(string method, Exception e)
+    {
+        Log.MethodFailed(_log, method, e.ToString());
+        return new RpcErrorBody(RpcErrorCodes.InternalError, $"internal error in {method}: {e.Message}");
+    }
+}

@@ -1,0 +1,155 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Threading.Channels;
+using Cpe.Api;
+using Cpe.Config;
+using Cpe.Interop;
+using Cpe.Platform.Configuration;
+using Cpe.Platform.Events;
+using Microsoft.Extensions.Logging;
+using Nerdbank.Streams;
+
+namespace Cpe.Platform.Api;
+
+/// <summary>
+/// The local API on a Unix socket: each connection a MultiplexingStream whose "rpc" channel carries
+/// JSON-RPC 2.0, and whose "events" and "logs" channels stream what the daemon records. Callers are
+/// identified by SO_PEERCRED. A misbehaving client gets errors or is dropped; others are unaffected.
+/// </summary>
+public sealed partial class ApiServer : IAsyncDisposable
+{
+    readonly string _socketPath;
+    readonly MethodTable _methods;
+    readonly SessionRegistry _sessions;
+    readonly RoleResolver _roles;
+    readonly ConfigEngine _engine;
+    readonly PlatformEvents _events;
+    readonly Broadcast<LogLine> _logs;
+    readonly TimeProvider _clock;
+    readonly ILogger _log;
+    readonly CancellationTokenSource _stop = new();
+    readonly List<Task> _connections = [];
+    Socket? _listener;
+    Task? _acceptLoop;
+
+    public ApiServer(string socketPath, MethodTable methods, SessionRegistry sessions, RoleResolver roles, ConfigEngine engine,
+        PlatformEvents events, Broadcast<LogLine> logs, TimeProvider clock, ILogger<ApiServer> log)
+    {
+        _socketPath = socketPath;
+        _methods = methods;
+        _sessions = sessions;
+        _roles = roles;
+        _engine = engine;
+        _events = events;
+        _logs = logs;
+        _clock = clock;
+        _log = log;
+    }
+
+    public void Start()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_socketPath))!);
+        if (File.Exists(_socketPath)) File.Delete(_socketPath);   // a stale socket from a previous run
+        _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        _listener.Bind(new UnixDomainSocketEndPoint(_socketPath));
+        // Anyone may connect; what they may do is decided per call from their peer credentials.
+        File.SetUnixFileMode(_socketPath, (UnixFileMode)0b110_110_110);
+        _listener.Listen(64);
+        _acceptLoop = AcceptLoopAsync(_stop.Token);
+    }
+
+    async Task AcceptLoopAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            Socket client;
+            try { client = await _listener!.AcceptAsync(ct); }
+            catch (OperationCanceledException) { break; }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted) { break; }
+            var task = Task.Run(() => ServeConnectionAsync(client, ct), CancellationToken.None);
+            lock (_connections)
+            {
+                _connections.RemoveAll(t => t.IsCompleted);
+                _connections.Add(task);
+            }
+        }
+    }
+
+    async Task ServeConnectionAsync(Socket socket, CancellationToken serverCt)
+    {
+        var peer = PeerCredentials.Of(socket);
+        var (user, role) = _roles.Resolve(peer.Uid, _engine.Active());
+        var session = new ApiSession(_sessions.NextId(), peer, user, role, _clock.GetUtcNow());
+        _sessions.Add(session);
+        Log.SessionOpened(_log, session.Id, peer.Pid, peer.Uid, user, RoleResolver.Name(role));
+        using var connectionCts = CancellationTokenSource.CreateLinkedTokenSource(serverCt);
+        var ct = connectionCts.Token;
+        MultiplexingStream? mux = null;
+        try
+        {
+            mux = await MultiplexingStream.CreateAsync(new NetworkStream(socket, ownsSocket: true), ApiClient.MuxOptions, ct);
+            var serving = new List<Task>
+            {
+                AcceptEachAsync(mux, ApiMethods.RpcChannel, ch => ServeRpcAsync(session, ch.Input, ch.Output, ct), ct),
+                AcceptEachAsync(mux, ApiMethods.EventsChannel, ch => StreamAsync(_events.Live.Subscribe(ct), ch.Output, ApiJsonContext.Default.ApiEvent, ct), ct),
+                AcceptEachAsync(mux, ApiMethods.LogsChannel, ch => StreamAsync(_logs.Subscribe(ct), ch.Output, ApiJsonContext.Default.LogLine, ct), ct),
+            };
+            await Task.WhenAny(mux.Completion, Task.Delay(Timeout.Infinite, ct)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException
+                                      or MultiplexingProtocolException or EndOfStreamException or InvalidOperationException)
+        {
+            Log.SessionProblem(_log, session.Id, "connection dropped: " + e.Message);
+        }
+        finally
+        {
+            connectionCts.Cancel();
+            if (mux is not null) await mux.DisposeAsync();
+            socket.Dispose();
+            await _engine.ExitAsync(session.Id, CancellationToken.None);
+            _sessions.Remove(session);
+            Log.SessionClosed(_log, session.Id);
+        }
+    }
+
+    /// <summary>Accepts every offer of a named channel for the life of the connection.</summary>
+    static async Task AcceptEachAsync(MultiplexingStream mux, string name, Func<MultiplexingStream.Channel, Task> serve, CancellationToken ct)
+    {
+        var running = new List<Task>();
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                var channel = await mux.AcceptChannelAsync(name, ct);
+                running.Add(Task.Run(async () =>
+                {
+                    try { await serve(channel); }
+                    catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException) { }
+                    finally { channel.Dispose(); }
+                }, CancellationToken.None));
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or IOException or MultiplexingProtocolException) { }
+        await Task.WhenAll(running);
+    }
+
+    static async Task StreamAsync<T>(ChannelReader<T> items, PipeWriter output, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info, CancellationToken ct)
+    {
+        var gate = new SemaphoreSlim(1, 1);
+        await foreach (var item in items.ReadAllAsync(ct))
+            await MessageFraming.WriteAsync(output, JsonSerializer.SerializeToUtf8Bytes(item, info), gate, ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _listener?.Dispose();
+        if (_acceptLoop is not null) await _acceptLoop;
+        Task[] open;
+        lock (_connections) open = _connections.ToArray();
+        await Task.WhenAll(open);
+        try { File.Delete(_socketPath); } catch (IOException) { }
+    }
+}

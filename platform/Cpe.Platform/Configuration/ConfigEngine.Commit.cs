@@ -1,0 +1,117 @@
+using System.Text.Json.Nodes;
+using Cpe.Config;
+using Cpe.Platform.State;
+
+namespace Cpe.Platform.Configuration;
+
+/// <summary>The outcome of a commit: the revision now active, and the deadline when it must be confirmed.</summary>
+public sealed record CommitOutcome(long Revision, string Message, DateTimeOffset? ConfirmBy);
+
+// commit, commit check, commit confirmed, and the rollback of every subsystem when one fails.
+public sealed partial class ConfigEngine
+{
+    public async Task<CommitOutcome> CommitAsync(Editor editor, bool checkOnly, int? confirmMinutes, string? comment, CancellationToken ct)
+    {
+        if (_stopping) throw new ShuttingDownException();
+        await _gate.WaitAsync(ct);
+        try
+        {
+            if (_stopping) throw new ShuttingDownException();
+            if (_exclusiveOwner is int owner && owner != editor.SessionId)
+                throw new ConfigLockedException($"configuration locked by {_editors[owner].User} (session {owner})");
+            var next = (JsonObject)_candidate.DeepClone();
+            var errors = ConfigValidator.Validate(next);
+            if (errors.Count > 0) throw new ConfigException(errors);
+            if (checkOnly) return new CommitOutcome(_store.Active()?.Id ?? 0, "configuration check succeeds", null);
+            if (confirmMinutes is < 1 or > 65535)
+                throw new ConfigException("commit confirmed", "minutes must be from 1 to 65535");
+
+            var activeRevision = _store.Active();
+            var active = ParseRevision(activeRevision);
+            bool unchanged = JsonNode.DeepEquals(Normalize(next), Normalize(active));
+
+            // A plain commit with nothing new confirms a pending "commit confirmed".
+            if (unchanged && confirmMinutes is null && activeRevision?.ConfirmBy is not null)
+            {
+                _store.ClearConfirmation(activeRevision.Id);
+                DisarmConfirmTimer();
+                LastGoodBackup.Write(_stateDirectory, activeRevision);
+                _events.Record("commit-confirmed", $"revision {activeRevision.Id} confirmed by {editor.User}");
+                return new CommitOutcome(activeRevision.Id, "commit confirmed; rollback cancelled", null);
+            }
+
+            await ReconcileAllAsync(active, next, ct);
+
+            DateTimeOffset? confirmBy = confirmMinutes is int m ? _clock.GetUtcNow().AddMinutes(m) : null;
+            Revision stored;
+            try
+            {
+                stored = _store.AddRevision(ConfigDocument.Serialize(next), editor.User, editor.Source, comment, confirmBy,
+                    candidate: ConfigDocument.Serialize(next));
+            }
+            catch (Exception e)
+            {
+                // The kernel already has the new configuration but the store could not record it: undo.
+                await RestoreAllAsync(next, active, _reconcilers.Count, ct);
+                throw new CommitFailedException("state-store", e.Message, e);
+            }
+            lock (_editors) _candidate = next;
+            if (confirmBy is DateTimeOffset deadline) ArmConfirmTimer(stored.Id, deadline);
+            else
+            {
+                DisarmConfirmTimer();
+                LastGoodBackup.Write(_stateDirectory, stored);
+            }
+            _events.Record("commit", $"revision {stored.Id} committed by {editor.User} via {editor.Source}"
+                + (comment is null ? "" : $": {comment}")
+                + (confirmBy is null ? "" : $" (confirm within {confirmMinutes} min)"));
+            string message = confirmBy is null ? "commit complete"
+                : $"commit confirmed will be automatically rolled back in {confirmMinutes} minute(s) unless confirmed";
+            return new CommitOutcome(stored.Id, message, confirmBy);
+        }
+        finally { _gate.Release(); }
+    }
+
+    /// <summary>Applies <paramref name="next"/> to every subsystem in order; on a failure, puts every one back.</summary>
+    async Task ReconcileAllAsync(JsonObject active, JsonObject next, CancellationToken ct)
+    {
+        for (int i = 0; i < _reconcilers.Count; i++)
+        {
+            var r = _reconcilers[i];
+            try
+            {
+                await r.ApplyAsync(active, next, ct);
+            }
+            catch (Exception e)
+            {
+                Log.ReconcileFailed(_log, r.Subsystem, e.Message);
+                await RestoreAllAsync(next, active, i + 1, ct);
+                throw new CommitFailedException(r.Subsystem, e.Message, e);
+            }
+        }
+    }
+
+    /// <summary>Puts the first <paramref name="count"/> subsystems back, newest first; raises an alarm where that fails too.</summary>
+    async Task RestoreAllAsync(JsonObject from, JsonObject to, int count, CancellationToken ct)
+    {
+        for (int j = count - 1; j >= 0; j--)
+        {
+            var r = _reconcilers[j];
+            try
+            {
+                await r.ApplyAsync(from, to, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                Log.RestoreFailed(_log, r.Subsystem, e.Message);
+                _events.RaiseAlarm("reconcile-" + r.Subsystem, "major",
+                    $"subsystem {r.Subsystem} could not be restored to the previous configuration: {e.Message}");
+            }
+        }
+        _ = ct;
+    }
+
+    /// <summary>"show system commit": revisions newest first, numbered as "rollback N" takes them.</summary>
+    public IReadOnlyList<(int Number, Revision Revision)> History() =>
+        _store.Revisions().Select((r, i) => (i, r)).ToList();
+}

@@ -1,0 +1,50 @@
+using System.Text.Json.Nodes;
+using Cpe.Config;
+
+namespace Cpe.Platform.Configuration;
+
+// The countdown of "commit confirmed": unless confirmed in time, the previous revision comes back.
+public sealed partial class ConfigEngine
+{
+    ITimer? _confirmTimer;
+
+    void ArmConfirmTimer(long revisionId, DateTimeOffset deadline)
+    {
+        DisarmConfirmTimer();
+        var due = deadline - _clock.GetUtcNow();
+        if (due < TimeSpan.Zero) due = TimeSpan.Zero;
+        _confirmTimer = _clock.CreateTimer(_ => _ = RevertUnconfirmedAsync(revisionId), null, due, Timeout.InfiniteTimeSpan);
+    }
+
+    void DisarmConfirmTimer()
+    {
+        _confirmTimer?.Dispose();
+        _confirmTimer = null;
+    }
+
+    /// <summary>Commits the revision before <paramref name="revisionId"/> again if that one is still unconfirmed.</summary>
+    public async Task RevertUnconfirmedAsync(long revisionId)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            var revisions = _store.Revisions(2);
+            if (revisions.Count == 0 || revisions[0].Id != revisionId || revisions[0].ConfirmBy is null) return;
+            var unconfirmed = ConfigDocument.Parse(revisions[0].Document);
+            var previous = revisions.Count > 1 ? ConfigDocument.Parse(revisions[1].Document) : ConfigDocument.FactoryDefault();
+            // Best effort on every subsystem: the point is to get the box back to what worked.
+            await RestoreAllAsync(unconfirmed, previous, _reconcilers.Count, CancellationToken.None);
+            bool candidateWasClean = JsonNode.DeepEquals(Normalize(_candidate), Normalize(unconfirmed));
+            string text = $"commit confirmed of revision {revisionId} was not confirmed by {revisions[0].ConfirmBy:u}; "
+                + (revisions.Count > 1 ? $"revision {revisions[1].Id} restored" : "factory default restored");
+            var stored = _store.AddRevision(ConfigDocument.Serialize(previous), "system", State.ConfigSources.System,
+                "automatic rollback: " + text, null, candidateWasClean ? ConfigDocument.Serialize(previous) : null);
+            if (candidateWasClean) lock (_editors) _candidate = previous;
+            State.LastGoodBackup.Write(_stateDirectory, stored);
+            _confirmTimer = null;
+            Log.ConfirmExpired(_log, revisionId);
+            _events.Record("commit-confirmed-expired", text);
+        }
+        finally { _gate.Release(); }
+    }
+}

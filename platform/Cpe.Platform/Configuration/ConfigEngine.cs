@@ -1,0 +1,88 @@
+using System.Text.Json.Nodes;
+using Cpe.Config;
+using Cpe.Platform.Events;
+using Cpe.Platform.State;
+using Microsoft.Extensions.Logging;
+
+namespace Cpe.Platform.Configuration;
+
+/// <summary>
+/// Candidate, commit, commit confirmed and rollback (DESIGN.md §5.2). One shared candidate kept in
+/// the store; every change to it and every commit goes through one gate, so commits are serialized.
+/// </summary>
+public sealed partial class ConfigEngine : IAsyncDisposable
+{
+    readonly StateStore _store;
+    readonly PlatformEvents _events;
+    readonly IReadOnlyList<IReconciler> _reconcilers;
+    readonly TimeProvider _clock;
+    readonly ILogger _log;
+    readonly string _stateDirectory;
+    readonly SemaphoreSlim _gate = new(1, 1);
+    readonly Dictionary<int, Editor> _editors = [];
+    JsonObject _candidate = [];
+    int? _exclusiveOwner;
+    bool _stopping;
+
+    public ConfigEngine(StateStore store, PlatformEvents events, IEnumerable<IReconciler> reconcilers,
+        TimeProvider clock, ILogger<ConfigEngine> log, string stateDirectory)
+    {
+        _store = store;
+        _events = events;
+        _reconcilers = reconcilers.ToList();
+        _clock = clock;
+        _log = log;
+        _stateDirectory = stateDirectory;
+    }
+
+    /// <summary>The committed configuration in force (factory default on a blank box).</summary>
+    public JsonObject Active() => ParseRevision(_store.Active());
+
+    /// <summary>
+    /// Start-up: load the candidate, bring every subsystem to the active revision, and resume the
+    /// countdown of a commit confirmed that was pending when the daemon stopped.
+    /// </summary>
+    public async Task StartAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var activeRevision = _store.Active();
+            var active = ParseRevision(activeRevision);
+            _candidate = _store.Candidate() is string c ? ConfigDocument.Parse(c) : (JsonObject)active.DeepClone();
+            foreach (var r in _reconcilers)
+            {
+                try
+                {
+                    await r.ApplyAsync(null, active, ct);
+                    _events.ClearAlarm("reconcile-" + r.Subsystem);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    Log.StartReconcileFailed(_log, r.Subsystem, e.Message);
+                    _events.RaiseAlarm("reconcile-" + r.Subsystem, "major",
+                        $"subsystem {r.Subsystem} could not apply the active configuration at start: {e.Message}");
+                }
+            }
+            if (activeRevision?.ConfirmBy is DateTimeOffset deadline) ArmConfirmTimer(activeRevision.Id, deadline);
+        }
+        finally { _gate.Release(); }
+    }
+
+    /// <summary>SIGTERM: refuse new commits, wait for the one in flight.</summary>
+    public async Task StopAsync()
+    {
+        _stopping = true;
+        await _gate.WaitAsync();
+        try { DisarmConfirmTimer(); }
+        finally { _gate.Release(); }
+    }
+
+    static JsonObject ParseRevision(Revision? r) => r is null ? ConfigDocument.FactoryDefault() : ConfigDocument.Parse(r.Document);
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _gate.Dispose();
+    }
+}

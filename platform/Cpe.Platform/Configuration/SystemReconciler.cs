@@ -1,0 +1,23 @@
+using System.Text.Json.Nodes;
+
+namespace Cpe.Platform.Configuration;
+
+/// <summary>
+/// The "system" section. The host name goes to the kernel; the rest (domain, time zone, NTP,
+/// syslog, users, banner) is stored and read by the daemon where it is used.
+/// </summary>
+public sealed class SystemReconciler(IHostNameKernel kernel) : IReconciler
+{
+    /// <summary>A box with no host name configured uses this one.</summary>
+    public const string DefaultHostName = "cpe";
+
+    public string Subsystem => "system";
+
+    public Task ApplyAsync(JsonObject? previous, JsonObject next, CancellationToken ct)
+    {
+        string wanted = next["system"]?["host-name"]?.GetValue<string>() ?? DefaultHostName;
+        // Compare with the kernel, not with "previous": the kernel is the truth about what is applied.
+        if (kernel.Get() != wanted) kernel.Set(wanted);
+        return Task.CompletedTask;
+    }
+}

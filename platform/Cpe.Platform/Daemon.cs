@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using Cpe.Platform.Api;
+using Cpe.Platform.Configuration;
+using Cpe.Platform.Events;
+using Cpe.Platform.Logging;
+using Cpe.Platform.State;
+using Microsoft.Extensions.Logging;
+
+namespace Cpe.Platform;
+
+/// <summary>
+/// cped's parts wired together: store, events, config engine with its reconcilers, API server.
+/// Start brings the box to its committed configuration; Stop finishes the commit in flight,
+/// closes the API and the store.
+/// </summary>
+public sealed class Daemon : IAsyncDisposable
+{
+    readonly DaemonOptions _options;
+    readonly ILoggerFactory _loggers;
+    readonly ILogger _log;
+    readonly TimeProvider _clock;
+    readonly IReadOnlyList<IReconciler>? _reconcilers;
+    StateStore? _store;
+    ApiServer? _api;
+
+    public ConfigEngine? Engine { get; private set; }
+    public PlatformEvents? Events { get; private set; }
+    public PlatformLoggerProvider Logs { get; }
+
+    public Daemon(DaemonOptions options, TimeProvider clock, TextWriter logSink, IReadOnlyList<IReconciler>? reconcilers = null)
+    {
+        _options = options;
+        _clock = clock;
+        _reconcilers = reconcilers;
+        Logs = new PlatformLoggerProvider(logSink, clock, LogLevel.Information);
+        _loggers = new LoggerFactory([Logs]);
+        _log = _loggers.CreateLogger("cped");
+    }
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        var started = Stopwatch.StartNew();
+        var startedAt = _clock.GetUtcNow();
+        _store = StateStore.Open(_options.StateDirectory, _clock);
+        Events = new PlatformEvents(_store);
+        if (_store.Recovery is StoreRecovery r)
+        {
+            Log.StoreRecovered(_log, r.Problem, r.MovedTo, r.RestoredFrom);
+            Events.RaiseAlarm("state-db-corrupt", "major",
+                $"state database was unreadable ({r.Problem}); moved to {r.MovedTo}; started from "
+                + (r.RestoredRevision is long id ? $"revision {id} ({r.RestoredFrom})" : "factory default"));
+        }
+        var reconcilers = _reconcilers ?? [new SystemReconciler(new LinuxHostName())];
+        Engine = new ConfigEngine(_store, Events, reconcilers, _clock, _loggers.CreateLogger<ConfigEngine>(), _options.StateDirectory);
+        await Engine.StartAsync(ct);
+
+        var sessions = new SessionRegistry();
+        var methods = new PlatformMethods(Engine, _store, sessions, new SystemInfo(), _clock, _options.Model, startedAt).Build();
+        var roles = new RoleResolver(_options.PasswdPath, _options.PhonehomeUser);
+        _api = new ApiServer(_options.SocketPath, methods, sessions, roles, Engine, Events, Logs.Lines, _clock, _loggers.CreateLogger<ApiServer>());
+        _api.Start();
+        Events.Record("daemon-started", $"cped {PlatformMethods.ProductVersion} started");
+        Log.Ready(_log, PlatformMethods.ProductVersion, _options.SocketPath, _options.StateDirectory, started.ElapsedMilliseconds);
+    }
+
+    public async Task StopAsync()
+    {
+        Log.Stopping(_log);
+        if (Engine is not null) await Engine.StopAsync();
+        if (_api is not null) await _api.DisposeAsync();
+        Events?.Record("daemon-stopped", "cped stopped");
+        _store?.Dispose();
+        _store = null;
+        Log.Stopped(_log);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_store is not null) await StopAsync();
+        _loggers.Dispose();
+    }
+}

@@ -1,0 +1,29 @@
+namespace Cpe.Platform;
+
+/// <summary>cped's command line, validated once (docs/reference/cped.md).</summary>
+public sealed record DaemonOptions(string StateDirectory, string SocketPath, string Model, string PhonehomeUser, string PasswdPath, bool ApplyHostName)
+{
+    public const string DefaultStateDirectory = "/var/lib/cpe";
+    public const string DefaultSocket = "/run/cpe/api.sock";
+
+    public static DaemonOptions Parse(string[] args)
+    {
+        string state = DefaultStateDirectory, socket = DefaultSocket, model = "sim", phonehome = "cpe-phonehome", passwd = "/etc/passwd";
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--state-dir": state = Next(); break;
+                case "--socket": socket = Next(); break;
+                case "--model": model = Next(); break;
+                case "--phonehome-user": phonehome = Next(); break;
+                case "--passwd": passwd = Next(); break;
+                default: throw new ArgumentException($"unknown option '{args[i]}'");
+            }
+        }
+        return new DaemonOptions(state, socket, model, phonehome, passwd, ApplyHostName: true);
+    }
+
+    public const string Usage = "usage: cped [--state-dir DIR] [--socket PATH] [--model NAME] [--phonehome-user NAME] [--passwd FILE]";
+}

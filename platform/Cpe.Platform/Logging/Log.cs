@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging;
+
+namespace Cpe.Platform;
+
+/// <summary>Every log message of the platform, with stable event ids (docs/reference/logging.md).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "cped {Version} ready on {Socket} (state {StateDir}) in {Milliseconds} ms")]
+    public static partial void Ready(ILogger log, string version, string socket, string stateDir, long milliseconds);
+
+    [LoggerMessage(1001, LogLevel.Information, "SIGTERM: stopping")]
+    public static partial void Stopping(ILogger log);
+
+    [LoggerMessage(1002, LogLevel.Information, "stopped cleanly")]
+    public static partial void Stopped(ILogger log);
+
+    [LoggerMessage(1010, LogLevel.Critical, "state database unreadable ({Problem}); moved to {MovedTo}; restored from {RestoredFrom}")]
+    public static partial void StoreRecovered(ILogger log, string problem, string movedTo, string restoredFrom);
+
+    [LoggerMessage(1100, LogLevel.Error, "subsystem {Subsystem} failed to apply the configuration: {Error}")]
+    public static partial void ReconcileFailed(ILogger log, string subsystem, string error);
+
+    [LoggerMessage(1101, LogLevel.Error, "subsystem {Subsystem} failed to restore the previous configuration: {Error}")]
+    public static partial void RestoreFailed(ILogger log, string subsystem, string error);
+
+    [LoggerMessage(1102, LogLevel.Error, "subsystem {Subsystem} failed to apply the active configuration at start: {Error}")]
+    public static partial void StartReconcileFailed(ILogger log, string subsystem, string error);
+
+    [LoggerMessage(1103, LogLevel.Warning, "commit confirmed of revision {Revision} expired; previous revision restored")]
+    public static partial void ConfirmExpired(ILogger log, long revision);
+
+    [LoggerMessage(1200, LogLevel.Information, "API session {Session} opened: pid {Pid} uid {Uid} user {User} role {Role}")]
+    public static partial void SessionOpened(ILogger log, int session, int pid, uint uid, string user, string role);
+
+    [LoggerMessage(1201, LogLevel.Information, "API session {Session} closed")]
+    public static partial void SessionClosed(ILogger log, int session);
+
+    [LoggerMessage(1202, LogLevel.Warning, "API session {Session}: {Problem}")]
+    public static partial void SessionProblem(ILogger log, int session, string problem);
+
+    [LoggerMessage(1203, LogLevel.Warning, "API session {Session} refused {Method}: {Reason}")]
+    public static partial void Refused(ILogger log, int session, string method, string reason);
+
+    [LoggerMessage(1204, LogLevel.Error, "API method {Method} failed unexpectedly: {Error}")]
+    public static partial void MethodFailed(ILogger log, string method, string error);
+}
