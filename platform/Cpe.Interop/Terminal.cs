@@ -112,7 +112,7 @@ public sealed class Terminal : IDisposable
         }
     }
 
-    static uint BaudConstant(uint baud) => baud switch
+    internal static uint BaudConstant(uint baud) => baud switch
     {
         9600 => 0x0D, 19200 => 0x0E, 38400 => 0x0F,
         57600 => 0x1001, 115200 => 0x1002, 230400 => 0x1003, 460800 => 0x1004, 921600 => 0x1007,

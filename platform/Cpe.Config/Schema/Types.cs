@@ -11,7 +11,7 @@ public static partial class Types
     [GeneratedRegex(@"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")]
     private static partial Regex DomainNamePattern();
 
-    [GeneratedRegex(@"^(UTC|[A-Z][A-Za-z_+-]+(/[A-Z0-9][A-Za-z0-9_+-]+){1,2}|Etc/GMT[+-]\d{1,2})$")]
+    [GeneratedRegex(@"^(UTC|(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific)(/[A-Z0-9][A-Za-z0-9_+-]+){1,2}|Etc/(UTC|GMT([+-]\d{1,2})?))$")]
     private static partial Regex TimeZonePattern();
 
     [GeneratedRegex(@"^[a-z_][a-z0-9_-]{0,31}$")]
@@ -32,7 +32,7 @@ public static partial class Types
         DomainNamePattern(), 253);
 
     public static readonly LeafType TimeZone = new TextType("<time-zone>",
-        "must be UTC or an IANA time zone such as Europe/Paris",
+        "must be UTC or an IANA time zone (Area/Location, such as Europe/Paris or Etc/GMT+2)",
         TimeZonePattern(), 64);
 
     public static readonly LeafType UserName = new TextType("<user-name>",

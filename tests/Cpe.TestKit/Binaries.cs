@@ -1,0 +1,35 @@
+namespace Cpe.TestKit;
+
+/// <summary>Where the published device binaries are: $CPE_BIN_DIR, else out/bin of the repository.</summary>
+public static class Binaries
+{
+    public static string Directory
+    {
+        get
+        {
+            string? fromEnv = Environment.GetEnvironmentVariable("CPE_BIN_DIR");
+            if (!string.IsNullOrEmpty(fromEnv)) return fromEnv;
+            return Path.Combine(RepositoryRoot, "out", "bin");
+        }
+    }
+
+    public static string RepositoryRoot
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "CpeFirmware.sln"))) return dir.FullName;
+            throw new InvalidOperationException("cannot find the repository root (CpeFirmware.sln) above " + AppContext.BaseDirectory);
+        }
+    }
+
+    public static string Cped => Require("cped");
+    public static string Cpe => Require("cpe");
+
+    static string Require(string name)
+    {
+        string path = Path.Combine(Directory, name);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path} is missing: run ./build.sh build first", path);
+        return path;
+    }
+}

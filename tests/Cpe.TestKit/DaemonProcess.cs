@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using Cpe.Api;
+
+namespace Cpe.TestKit;
+
+/// <summary>
+/// A real cped in a temporary state folder, in its own UTS namespace (unshare -u) so its host
+/// name changes stay inside. Removes the folder on dispose unless asked to keep it.
+/// </summary>
+public sealed class DaemonProcess : IAsyncDisposable
+{
+    public string StateDirectory { get; }
+    public string SocketPath { get; }
+    public Process Process { get; private set; } = null!;
+    public string LogPath => Path.Combine(StateDirectory, "cped.log");
+    readonly string _binary;
+    readonly bool _ownsDirectory;
+
+    public DaemonProcess(string? stateDirectory = null, string? binary = null)
+    {
+        _ownsDirectory = stateDirectory is null;
+        StateDirectory = stateDirectory ?? System.IO.Directory.CreateTempSubdirectory("cpe-test-").FullName;
+        SocketPath = Path.Combine(StateDirectory, "api.sock");
+        _binary = binary ?? Binaries.Cped;
+    }
+
+    /// <summary>Starts cped and waits until its API answers; returns the time that took.</summary>
+    public async Task<TimeSpan> StartAsync(TimeSpan? timeout = null)
+    {
+        var started = Stopwatch.StartNew();
+        var psi = new ProcessStartInfo("unshare", ["-u", "--", _binary, "--state-dir", StateDirectory, "--socket", SocketPath])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        Process = Process.Start(psi)!;
+        var log = File.AppendText(LogPath);
+        log.AutoFlush = true;
+        Process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        Process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        Process.BeginErrorReadLine();
+        Process.BeginOutputReadLine();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            if (Process.HasExited) throw new InvalidOperationException($"cped exited with {Process.ExitCode} during start:\n{Log()}");
+            try
+            {
+                await using var api = await ApiClient.ConnectAsync(SocketPath, "test");
+                await api.VersionAsync();
+                return started.Elapsed;
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(5);
+            }
+        }
+    }
+
+    public Task<ApiClient> ConnectAsync(string client = "test") => ApiClient.ConnectAsync(SocketPath, client);
+
+    /// <summary>SIGTERM, then the exit code.</summary>
+    public async Task<int> StopAsync(TimeSpan? timeout = null)
+    {
+        if (Process.HasExited) return Process.ExitCode;
+        // unshare execs cped in place, so the pid is cped's own.
+        Posix.Kill(Process.Id, 15);
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
+        await Process.WaitForExitAsync(cts.Token);
+        return Process.ExitCode;
+    }
+
+    /// <summary>SIGKILL: a crash or power cut as the store sees it.</summary>
+    public async Task KillAsync()
+    {
+        if (Process.HasExited) return;
+        Process.Kill();
+        await Process.WaitForExitAsync();
+    }
+
+    public long ResidentKilobytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{Process.Id}/status"))
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                return long.Parse(line[6..].Trim().Split(' ')[0]);
+        return -1;
+    }
+
+    /// <summary>The host name as cped's UTS namespace sees it.</summary>
+    public string KernelHostName()
+    {
+        var psi = new ProcessStartInfo("nsenter", ["-t", Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "-u", "cat", "/proc/sys/kernel/hostname"])
+            { RedirectStandardOutput = true, UseShellExecute = false };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        string name = p.StandardOutput.ReadToEnd().Trim();
+        p.WaitForExit();
+        return name;
+    }
+
+    public string Log() { try { using var f = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite); return new StreamReader(f).ReadToEnd(); } catch (IOException) { return ""; } }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Process is { HasExited: false }) await KillAsync();
+        Process?.Dispose();
+        if (_ownsDirectory) try { System.IO.Directory.Delete(StateDirectory, recursive: true); } catch (IOException) { }
+    }
+}

@@ -1,0 +1,91 @@
+using Cpe.Cli;
+
+namespace Cpe.UnitTests.Cli;
+
+public class LineEditorTests
+{
+    static (string? Line, ScriptedTerminal Io) Read(string keys)
+    {
+        var io = new ScriptedTerminal(keys);
+        return (new LineEditor(io).ReadLine("> "), io);
+    }
+
+    [Theory]
+    [InlineData("show version\r", "show version")]
+    [InlineData("shox\x7fw\r", "show")]                     // Backspace
+    [InlineData("set foo\x15show\r", "show")]               // Ctrl-U kills the line
+    [InlineData("show system uptime\x17users\r", "show system users")]  // Ctrl-W kills a word
+    [InlineData("how\x01s\r", "show")]                      // Ctrl-A, insert at the start
+    [InlineData("shw\x1b[Do\r", "show")]                    // Left arrow, insert
+    [InlineData("show abc\x1b[D\x1b[D\x0b\r", "show a")]    // Ctrl-K kills to the end
+    [InlineData("héllo\r", "héllo")]                        // UTF-8
+    public void Editing_keys(string keys, string expected) => Assert.Equal(expected, Read(keys).Line);
+
+    [Fact]
+    public void Ctrl_C_abandons_the_line()
+    {
+        var (line, io) = Read("set system host-name x\x03");
+        Assert.Equal("", line);
+        Assert.EndsWith("^C\n", io.Screen.ToString());
+    }
+
+    [Fact]
+    public void Ctrl_D_on_an_empty_line_ends_input() => Assert.Null(Read("\x04").Line);
+
+    [Fact]
+    public void Arrows_recall_history()
+    {
+        var io = new ScriptedTerminal("show version\rshow log\r\x1b[A\x1b[A\r\x1b[A\x1b[B\r");
+        var editor = new LineEditor(io);
+        Assert.Equal("show version", editor.ReadLine("> "));
+        Assert.Equal("show log", editor.ReadLine("> "));
+        Assert.Equal("show version", editor.ReadLine("> "));   // up, up
+        Assert.Equal("", editor.ReadLine("> "));               // up then down: back to the empty draft
+    }
+
+    [Fact]
+    public void Without_echo_nothing_typed_is_shown()
+    {
+        var (line, io) = Read("secret\r");
+        Assert.Equal("secret", line);
+        var io2 = new ScriptedTerminal("secret\r");
+        Assert.Equal("secret", new LineEditor(io2).ReadLine("Password: ", echo: false));
+        Assert.DoesNotContain("secret", io2.Screen.ToString());
+        Assert.Contains("secret", io.Screen.ToString());
+    }
+
+    [Fact]
+    public void Question_mark_calls_help_and_redraws_the_line()
+    {
+        var io = new ScriptedTerminal("show ?\r");
+        var editor = new LineEditor(io);
+        string? seen = null;
+        editor.Help = before => { seen = before; io.Write("Possible completions:\n"); };
+        Assert.Equal("show ", editor.ReadLine("> "));
+        Assert.Equal("show ", seen);
+        Assert.EndsWith("?\nPossible completions:\n> show \n", io.Screen.ToString());
+    }
+
+    [Fact]
+    public void A_question_mark_inside_quotes_is_text()
+    {
+        var io = new ScriptedTerminal("set x \"why?\"\r");
+        var editor = new LineEditor(io) { Help = _ => throw new InvalidOperationException("no help inside quotes") };
+        Assert.Equal("set x \"why?\"", editor.ReadLine("> "));
+    }
+
+    [Fact]
+    public void Tab_inserts_the_completion()
+    {
+        var io = new ScriptedTerminal("sh\tver\t\r");
+        var editor = new LineEditor(io) { Complete = before => before.EndsWith("sh") ? "ow " : before.EndsWith("ver") ? "sion " : "" };
+        Assert.Equal("show version ", editor.ReadLine("> "));
+    }
+
+    [Fact]
+    public void Only_backspaces_and_plain_text_are_sent_to_the_terminal()
+    {
+        var (_, io) = Read("shw\x1b[Do\x1b[A\x15x\x7f\r");
+        Assert.DoesNotContain('\x1b', io.Screen.ToString());
+    }
+}

@@ -1,0 +1,58 @@
+using Cpe.Cli;
+using Cpe.Cli.Output;
+
+namespace Cpe.UnitTests.Cli;
+
+public class PipeAndKeywordTests
+{
+    const string Text = "system {\n    host-name a;\n    domain-name b;\n}\n";
+
+    [Fact]
+    public void Match_except_and_count_filter_lines()
+    {
+        Assert.Equal("    host-name a;\n", PipeStage.Filter(Text, [PipeStage.Parse(["match", "host"])]));
+        Assert.Equal("system {\n}\n", PipeStage.Filter(Text, [PipeStage.Parse(["except", "name"])]));
+        Assert.Equal("Count: 4 lines\n", PipeStage.Filter(Text, [PipeStage.Parse(["count"])]));
+        Assert.Equal("Count: 2 lines\n", PipeStage.Filter(Text, [PipeStage.Parse(["match", "name"]), PipeStage.Parse(["count"])]));
+    }
+
+    [Fact]
+    public void Pipe_words_may_be_abbreviated()
+    {
+        Assert.IsType<PipeStage.DisplaySet>(PipeStage.Parse(["disp", "s"]));
+        Assert.IsType<PipeStage.NoMore>(PipeStage.Parse(["no"]));
+        Assert.Equal(new PipeStage.Compare(2), PipeStage.Parse(["compare", "rollback", "2"]));
+    }
+
+    [Fact]
+    public void A_bad_pipe_or_regex_is_a_clear_error()
+    {
+        Assert.Contains("is not valid after '|'", Assert.Throws<CliException>(() => PipeStage.Parse(["grep", "x"])).Message);
+        Assert.Contains("bad regular expression", Assert.Throws<CliException>(() => PipeStage.Parse(["match", "("])).Message);
+    }
+
+    [Fact]
+    public void Keywords_resolve_unique_prefixes_and_refuse_ambiguous_ones()
+    {
+        Assert.Equal("configure", Keyword.Resolve("conf", ["configure", "commit"], "here"));
+        var e = Assert.Throws<CliException>(() => Keyword.Resolve("co", ["configure", "commit"], "here"));
+        Assert.Contains("ambiguous", e.Message);
+    }
+
+    [Fact]
+    public void Commands_split_on_semicolons_outside_quotes() =>
+        Assert.Equal(["configure", "set system login banner \"a; b\"", "commit"],
+            CliProgram.SplitCommands("configure; set system login banner \"a; b\"; commit;"));
+
+    [Fact]
+    public void The_pager_stops_each_screen_and_q_quits()
+    {
+        var io = new ScriptedTerminal(" q", rows: 5);
+        string text = string.Concat(Enumerable.Range(1, 20).Select(i => $"line {i}\n"));
+        Pager.Show(io, text, paging: true);
+        string screen = io.Screen.ToString();
+        Assert.Contains("line 8\n", screen);
+        Assert.DoesNotContain("line 9\n", screen);
+        Assert.Equal(2, screen.Split("---(more)---").Length - 1);
+    }
+}

@@ -1,0 +1,208 @@
+using Cpe.Config;
+using Cpe.Platform.Configuration;
+using Cpe.Platform.State;
+
+namespace Cpe.UnitTests.Platform;
+
+public class ConfigEngineTests
+{
+    static readonly CancellationToken None = CancellationToken.None;
+
+    [Fact]
+    public async Task A_blank_box_runs_the_factory_default()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        Assert.Equal("cpe", f.ActiveHostName);
+        Assert.Equal("cpe", f.Kernel.Name);
+        Assert.Empty(f.Engine.History());
+    }
+
+    [Fact]
+    public async Task Commit_applies_every_subsystem_and_records_who_when_where_why()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var outcome = await f.CommitHostNameAsync("site-17", comment: "first");
+        Assert.Equal("site-17", f.Kernel.Name);
+        Assert.Equal("site-17", f.Network.Current);
+        Assert.Equal("site-17", f.Vnf.Current);
+        var (number, rev) = f.Engine.History()[0];
+        Assert.Equal(0, number);
+        Assert.Equal(outcome.Revision, rev.Id);
+        Assert.Equal(("tech", "cli", "first"), (rev.Author, rev.Source, rev.Comment));
+        Assert.Equal(f.Clock.GetUtcNow(), rev.CreatedAt);
+        Assert.Contains(f.Store.RecentEvents(10), e => e.Type == "commit" && e.Text.Contains("first"));
+    }
+
+    [Fact]
+    public async Task An_invalid_candidate_is_refused_with_every_error_and_nothing_is_committed()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        await f.Engine.EnterAsync(f.Tech, false, None);
+        await f.Engine.LoadAsync(f.Tech, "merge", ConfigDocument.Parse("""{"system":{"host-name":"bad name","time-zone":"nowhere"}}"""), null, None);
+        var e = await Assert.ThrowsAsync<ConfigException>(() => f.Engine.CommitAsync(f.Tech, false, null, null, None));
+        Assert.Equal(["system host-name", "system time-zone"], e.Errors.Select(x => x.Path).Order().ToArray());
+        Assert.Empty(f.Engine.History());
+        Assert.Equal("cpe", f.Kernel.Name);
+    }
+
+    [Fact]
+    public async Task A_failing_subsystem_rolls_every_subsystem_back_and_is_named()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        await f.CommitHostNameAsync("good");
+        f.Vnf.FailWhen = t => t["system"]?["host-name"]?.GetValue<string>() == "breaks-vnf";
+        var e = await Assert.ThrowsAsync<CommitFailedException>(() => f.CommitHostNameAsync("breaks-vnf"));
+        Assert.Equal("vnf", e.Subsystem);
+        Assert.Contains("subsystem 'vnf'", e.Message);
+        // The system and network subsystems had applied the new tree; both are back on "good".
+        Assert.Equal("good", f.Kernel.Name);
+        Assert.Equal("good", f.Network.Current);
+        Assert.Equal(["good", "breaks-vnf", "good"], f.Network.Applied.Skip(1));
+        Assert.Single(f.Engine.History());
+        Assert.Equal("good", f.ActiveHostName);
+    }
+
+    [Fact]
+    public async Task Commit_check_validates_without_committing()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        await f.Engine.EnterAsync(f.Tech, false, None);
+        await f.Engine.SetAsync(f.Tech, ["system", "host-name", "checked"], None);
+        var outcome = await f.Engine.CommitAsync(f.Tech, true, null, null, None);
+        Assert.Equal("configuration check succeeds", outcome.Message);
+        Assert.Empty(f.Engine.History());
+        Assert.Equal("cpe", f.Kernel.Name);
+    }
+
+    [Fact]
+    public async Task Rollback_loads_an_older_revision_into_the_candidate()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        await f.CommitHostNameAsync("one");
+        await f.CommitHostNameAsync("two");
+        await f.Engine.RollbackAsync(f.Tech, 1, None);
+        Assert.Equal("two", f.ActiveHostName);
+        Assert.Contains("+   host-name one;", f.Engine.Compare(null));
+        await f.Engine.CommitAsync(f.Tech, false, null, null, None);
+        Assert.Equal("one", f.Kernel.Name);
+        await Assert.ThrowsAsync<NoSuchRevisionException>(() => f.Engine.RollbackAsync(f.Tech, 9, None));
+    }
+
+    [Fact]
+    public async Task At_least_fifty_revisions_are_kept()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        for (int i = 0; i < 55; i++) await f.CommitHostNameAsync($"h{i}");
+        var history = f.Engine.History();
+        Assert.Equal(StateStore.KeptRevisions, history.Count);
+        Assert.True(StateStore.KeptRevisions >= 50);
+        Assert.Equal("h54", ConfigDocument.Parse(history[0].Revision.Document)["system"]!["host-name"]!.GetValue<string>());
+        Assert.Equal("h5", ConfigDocument.Parse(history[49].Revision.Document)["system"]!["host-name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Commit_confirmed_reverts_by_itself_when_the_time_runs_out()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        await f.CommitHostNameAsync("stable");
+        var outcome = await f.CommitHostNameAsync("risky", confirmMinutes: 5);
+        Assert.Equal(f.Clock.GetUtcNow().AddMinutes(5), outcome.ConfirmBy);
+        Assert.Equal("risky", f.Kernel.Name);
+
+        f.Clock.Advance(TimeSpan.FromMinutes(4) + TimeSpan.FromSeconds(59));
+        Assert.Equal("risky", f.Kernel.Name);
+        f.Clock.Advance(TimeSpan.FromSeconds(1));
+        await WaitUntil(() => f.Kernel.Name == "stable");
+
+        Assert.Equal("stable", f.ActiveHostName);
+        var newest = f.Engine.History()[0].Revision;
+        Assert.Equal(("system", ConfigSources.System), (newest.Author, newest.Source));
+        Assert.Contains(f.Store.RecentEvents(10), e => e.Type == "commit-confirmed-expired" && e.Text.Contains($"revision {outcome.Revision}"));
+    }
+
+    [Fact]
+    public async Task A_plain_commit_confirms_and_no_rollback_happens()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        await f.CommitHostNameAsync("stable");
+        await f.CommitHostNameAsync("risky", confirmMinutes: 5);
+        var confirm = await f.Engine.CommitAsync(f.Tech, false, null, null, None);
+        Assert.Contains("confirmed", confirm.Message);
+        Assert.Null(f.Engine.History()[0].Revision.ConfirmBy);
+        f.Clock.Advance(TimeSpan.FromMinutes(10));
+        await Task.Delay(50);
+        Assert.Equal("risky", f.Kernel.Name);
+        Assert.Equal(2, f.Engine.History().Count);
+    }
+
+    [Fact]
+    public async Task A_pending_confirmation_survives_a_restart_and_still_expires()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        await f.CommitHostNameAsync("stable");
+        await f.CommitHostNameAsync("risky", confirmMinutes: 3);
+        await f.RestartAsync();
+        Assert.Equal("risky", f.ActiveHostName);
+        f.Clock.Advance(TimeSpan.FromMinutes(3));
+        await WaitUntil(() => f.ActiveHostName == "stable");
+        Assert.Equal("stable", f.Kernel.Name);
+    }
+
+    [Fact]
+    public async Task Exclusive_mode_locks_out_other_editors_and_discards_on_exit()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var other = new Editor(2, "other", ConfigSources.Cli);
+        await f.Engine.EnterAsync(f.Tech, exclusive: true, None);
+        await Assert.ThrowsAsync<ConfigLockedException>(() => f.Engine.EnterAsync(other, false, None));
+        await f.Engine.SetAsync(f.Tech, ["system", "host-name", "draft"], None);
+        await f.Engine.ExitAsync(f.Tech.SessionId, None);
+        Assert.False(f.Engine.HasChanges());
+        await f.Engine.EnterAsync(other, false, None);
+    }
+
+    [Fact]
+    public async Task Shared_mode_warns_about_other_editors_and_uncommitted_changes()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var other = new Editor(2, "other", ConfigSources.Cli);
+        await f.Engine.EnterAsync(f.Tech, false, None);
+        await f.Engine.SetAsync(f.Tech, ["system", "host-name", "draft"], None);
+        var warnings = await f.Engine.EnterAsync(other, false, None);
+        Assert.Contains(warnings, w => w.Contains("tech (session 1)"));
+        Assert.Contains(warnings, w => w.Contains("changed but not committed"));
+        await Assert.ThrowsAsync<ConfigLockedException>(() => f.Engine.EnterAsync(new Editor(3, "x", "cli"), exclusive: true, None));
+    }
+
+    [Fact]
+    public async Task Edits_outside_configuration_mode_are_refused()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        await Assert.ThrowsAsync<NotConfiguringException>(() => f.Engine.SetAsync(f.Tech, ["system", "host-name", "x"], None));
+    }
+
+    [Fact]
+    public async Task Stop_refuses_new_commits()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        await f.Engine.EnterAsync(f.Tech, false, None);
+        await f.Engine.StopAsync();
+        await Assert.ThrowsAsync<ShuttingDownException>(() => f.Engine.CommitAsync(f.Tech, false, null, null, None));
+    }
+
+    [Fact]
+    public async Task The_candidate_survives_a_restart()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        await f.Engine.EnterAsync(f.Tech, false, None);
+        await f.Engine.SetAsync(f.Tech, ["system", "domain-name", "example.net"], None);
+        await f.RestartAsync();
+        Assert.Equal("example.net", f.Engine.Candidate()["system"]!["domain-name"]!.GetValue<string>());
+    }
+
+    static async Task WaitUntil(Func<bool> condition)
+    {
+        for (int i = 0; i < 200 && !condition(); i++) await Task.Delay(10);
+        Assert.True(condition());
+    }
+}

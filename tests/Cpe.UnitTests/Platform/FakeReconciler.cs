@@ -1,0 +1,31 @@
+using System.Text.Json.Nodes;
+using Cpe.Platform.Configuration;
+
+namespace Cpe.UnitTests.Platform;
+
+/// <summary>Records what it was asked to apply; fails when told to, for one tree or always.</summary>
+public sealed class FakeReconciler(string subsystem) : IReconciler
+{
+    public string Subsystem => subsystem;
+    public List<string?> Applied { get; } = [];
+    public Func<JsonObject, bool> FailWhen { get; set; } = _ => false;
+
+    /// <summary>The host name of the tree last applied: what this subsystem now has in force.</summary>
+    public string? Current => Applied.Count == 0 ? null : Applied[^1];
+
+    public Task ApplyAsync(JsonObject? previous, JsonObject next, CancellationToken ct)
+    {
+        if (FailWhen(next)) throw new InvalidOperationException($"{subsystem} refuses this configuration");
+        Applied.Add(next["system"]?["host-name"]?.GetValue<string>());
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>The kernel host name, in memory.</summary>
+public sealed class FakeHostName : IHostNameKernel
+{
+    public string Name { get; set; } = "localhost";
+    public int Sets { get; private set; }
+    public string Get() => Name;
+    public void Set(string name) { Name = name; Sets++; }
+}

@@ -1,0 +1,91 @@
+using Cpe.Config;
+using Cpe.Platform.State;
+using Microsoft.Data.Sqlite;
+
+namespace Cpe.UnitTests.Platform;
+
+public sealed class StateStoreTests : IDisposable
+{
+    readonly string _dir = Directory.CreateTempSubdirectory("cpe-store-").FullName;
+    readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    static string Doc(string host) => ConfigDocument.Serialize(new() { ["system"] = new System.Text.Json.Nodes.JsonObject { ["host-name"] = host } });
+
+    [Fact]
+    public void A_new_store_is_migrated_in_WAL_mode_with_full_sync()
+    {
+        using var store = StateStore.Open(_dir, _clock);
+        Assert.Null(store.Recovery);
+        Assert.Equal(1, store.SchemaVersion);
+        Assert.Equal("ok", store.IntegrityCheck());
+        using var db = new SqliteConnection($"Data Source={store.Path};Pooling=False");
+        db.Open();
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", cmd.ExecuteScalar());
+    }
+
+    [Fact]
+    public void Reopening_keeps_revisions_and_does_not_migrate_twice()
+    {
+        using (var store = StateStore.Open(_dir, _clock)) store.AddRevision(Doc("a"), "tech", "cli", "one", null, null);
+        using var again = StateStore.Open(_dir, _clock);
+        Assert.Equal("one", again.Active()!.Comment);
+        Assert.Equal(1, again.SchemaVersion);
+    }
+
+    [Fact]
+    public void A_corrupt_database_is_moved_aside_and_the_last_good_revision_restored()
+    {
+        using (var store = StateStore.Open(_dir, _clock))
+        {
+            var r = store.AddRevision(Doc("site-17"), "tech", "cli", null, null, null);
+            LastGoodBackup.Write(_dir, r);
+        }
+        string db = Path.Combine(_dir, StateStore.FileName);
+        // Overwrite the header and first pages: SQLite can no longer read the file at all.
+        using (var f = new FileStream(db, FileMode.Open, FileAccess.Write)) f.Write(new byte[8192].Select((_, i) => (byte)(i * 7)).ToArray());
+
+        using var recovered = StateStore.Open(_dir, _clock);
+        Assert.NotNull(recovered.Recovery);
+        Assert.True(File.Exists(recovered.Recovery!.MovedTo), "the corrupt file is kept, not deleted");
+        Assert.StartsWith(db + ".corrupt-", recovered.Recovery.MovedTo);
+        Assert.Equal(LastGoodBackup.FileName, recovered.Recovery.RestoredFrom);
+        Assert.Equal("site-17", ConfigDocument.Parse(recovered.Active()!.Document)["system"]!["host-name"]!.GetValue<string>());
+        Assert.Equal(ConfigSources.Recovery, recovered.Active()!.Source);
+        Assert.Equal("ok", recovered.IntegrityCheck());
+    }
+
+    [Fact]
+    public void With_nothing_readable_the_box_starts_from_factory_default()
+    {
+        File.WriteAllText(Path.Combine(_dir, StateStore.FileName), "this is not a database, just text long enough to be noticed by sqlite");
+        using var store = StateStore.Open(_dir, _clock);
+        Assert.Equal("factory default", store.Recovery!.RestoredFrom);
+        Assert.Null(store.Active());
+    }
+
+    [Fact]
+    public void Alarms_are_raised_once_per_type_and_cleared()
+    {
+        using var store = StateStore.Open(_dir, _clock);
+        Assert.True(store.RaiseAlarm("temp", "major", "hot").IsNew);
+        Assert.False(store.RaiseAlarm("temp", "major", "still hot").IsNew);
+        Assert.Single(store.ActiveAlarms());
+        Assert.True(store.ClearAlarm("temp"));
+        Assert.Empty(store.ActiveAlarms());
+        Assert.False(store.ClearAlarm("temp"));
+    }
+
+    [Fact]
+    public void The_event_log_is_bounded()
+    {
+        using var store = StateStore.Open(_dir, _clock);
+        for (int i = 0; i < StateStore.KeptEvents + 300; i++) store.AddEvent("tick", $"event {i}");
+        var all = store.RecentEvents(StateStore.KeptEvents * 2);
+        Assert.True(all.Count <= StateStore.KeptEvents + 100, $"{all.Count} events kept");
+        Assert.Equal($"event {StateStore.KeptEvents + 299}", all[^1].Text);
+    }
+}
