@@ -85,10 +85,11 @@ public static class CliProgram
     {
         await using var api = await ApiClient.ConnectAsync(socket, "cpe", ct);
         using var terminal = Terminal.FromDescriptor(0);
+        using var output = Terminal.FromDescriptor(1);
         terminal.EnterRawMode();
         try
         {
-            await new CliShell(api, new TtyIo(terminal)).RunInteractiveAsync(ct);
+            await new CliShell(api, new TtyIo(terminal, output)).RunInteractiveAsync(ct);
         }
         finally { terminal.Restore(); }
         return ExitCodes.Ok;

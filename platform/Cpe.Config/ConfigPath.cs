@@ -64,6 +64,45 @@ public sealed class ConfigPath
         return new ConfigPath(steps, null);
     }
 
+    /// <summary>
+    /// Splits a Junos-style chained "set" into its statements: after a leaf's value, further words
+    /// continue at that leaf's level ("user ann class admin full-name Ann" is two statements).
+    /// </summary>
+    public static IReadOnlyList<ConfigPath> ParseStatements(IReadOnlyList<string> tokens)
+    {
+        var statements = new List<ConfigPath>();
+        var prefix = new List<string>();
+        int start = 0;
+        while (true)
+        {
+            var words = prefix.Concat(tokens.Skip(start)).ToList();
+            int consumed = LengthOfFirstStatement(words);
+            var path = Parse(words.Take(consumed).ToList(), allowValue: true);
+            statements.Add(path);
+            if (consumed >= words.Count) return statements;
+            // The next statement starts at the parent of the leaf just set.
+            start += consumed - prefix.Count;
+            prefix = path.Steps.Take(path.Steps.Count - 1).SelectMany(s => s.Key is null ? [s.Node.Name] : new[] { s.Node.Name, s.Key }).ToList();
+        }
+    }
+
+    /// <summary>How many words make the first statement: up to and including a leaf's value.</summary>
+    static int LengthOfFirstStatement(IReadOnlyList<string> words)
+    {
+        ParentNode current = ConfigSchema.Root;
+        for (int i = 0; i < words.Count; i++)
+        {
+            switch (current.Child(words[i]))
+            {
+                case ContainerNode c: current = c; break;
+                case ListNode l: i++; current = l; break;
+                case LeafNode or LeafListNode: return Math.Min(words.Count, i + 2);
+                default: return words.Count;   // let Parse report the error
+            }
+        }
+        return words.Count;
+    }
+
     /// <summary>Appends tokens to this path (the CLI's edit level plus what was typed).</summary>
     public static ConfigPath Parse(IEnumerable<string> prefix, IReadOnlyList<string> tokens, bool allowValue) =>
         Parse(prefix.Concat(tokens).ToList(), allowValue);

@@ -3,8 +3,11 @@ using Cpe.Interop;
 
 namespace Cpe.Cli.Io;
 
-/// <summary>A terminal in raw mode: the console, a pseudo-terminal, or a serial line.</summary>
-public sealed class TtyIo(Terminal terminal) : ITerminalIo
+/// <summary>
+/// A terminal in raw mode: the console, a pseudo-terminal, or a serial line. Input and output may be
+/// different descriptors of the same terminal (a shell may open standard input read-only).
+/// </summary>
+public sealed class TtyIo(Terminal terminal, Terminal? output = null) : ITerminalIo
 {
     readonly byte[] _one = new byte[1];
 
@@ -31,7 +34,7 @@ public sealed class TtyIo(Terminal terminal) : ITerminalIo
         }
     }
 
-    public void Write(string text) => terminal.Write(Encoding.UTF8.GetBytes(text));
+    public void Write(string text) => (output ?? terminal).Write(Encoding.UTF8.GetBytes(text));
 
     public void WriteError(string text) => Write(text);
 }

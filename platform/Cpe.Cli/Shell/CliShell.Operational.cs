@@ -98,7 +98,7 @@ public sealed partial class CliShell
             sb.Append('\n');
             if (!string.IsNullOrEmpty(r.Comment)) sb.Append("    ").Append(r.Comment).Append('\n');
         }
-        return sb.Length == 0 ? "No commits yet: the box runs its factory-default configuration\n" : sb.ToString();
+        return sb.ToString();
     }
 
     static string FormatUptime(UptimeInfo u, int users)

@@ -64,8 +64,12 @@ public sealed partial class ConfigEngine
     /// <summary>True when the candidate differs from the active configuration.</summary>
     public bool HasChanges() => !JsonNode.DeepEquals(Normalize(_candidate), Normalize(Active()));
 
+    /// <summary>"set", including chained statements; all of them apply or none.</summary>
     public Task SetAsync(Editor editor, IReadOnlyList<string> tokens, CancellationToken ct) =>
-        EditAsync(editor, ct, c => ConfigTree.Set(c, ConfigPath.Parse(tokens, allowValue: true)));
+        EditAsync(editor, ct, c =>
+        {
+            foreach (var statement in ConfigPath.ParseStatements(tokens)) ConfigTree.Set(c, statement);
+        });
 
     /// <summary>Deletes a path; false (and nothing changed) when it was not configured.</summary>
     public async Task<bool> DeleteAsync(Editor editor, IReadOnlyList<string> tokens, CancellationToken ct)

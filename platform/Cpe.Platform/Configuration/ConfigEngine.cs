@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Cpe.Config;
 using Cpe.Platform.Events;
 using Cpe.Platform.State;
+using ConfigSources = Cpe.Platform.State.ConfigSources;
 using Microsoft.Extensions.Logging;
 
 namespace Cpe.Platform.Configuration;
@@ -48,6 +49,14 @@ public sealed partial class ConfigEngine : IAsyncDisposable
         try
         {
             var activeRevision = _store.Active();
+            if (activeRevision is null)
+            {
+                // A blank box: the factory default becomes the first revision, so "rollback 1" after the
+                // first commit brings it back, and the history starts where the box's life did.
+                activeRevision = _store.AddRevision(ConfigDocument.Serialize(ConfigDocument.FactoryDefault()), "system",
+                    ConfigSources.System, "factory default", null, null);
+                LastGoodBackup.Write(_stateDirectory, activeRevision);
+            }
             var active = ParseRevision(activeRevision);
             _candidate = _store.Candidate() is string c ? ConfigDocument.Parse(c) : (JsonObject)active.DeepClone();
             foreach (var r in _reconcilers)

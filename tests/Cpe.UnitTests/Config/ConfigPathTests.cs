@@ -46,4 +46,29 @@ public class ConfigPathTests
         Assert.IsType<ListNode>(path.Target);
         Assert.Null(path.Steps[^1].Key);
     }
+
+    [Fact]
+    public void A_chained_set_splits_into_statements_at_the_leafs_level()
+    {
+        var statements = ConfigPath.ParseStatements(TokenText.Split(
+            "system login user ann class admin full-name \"Ann Smith\" authentication encrypted-password x"));
+        Assert.Equal(3, statements.Count);
+        Assert.Equal("system login user ann class", statements[0].ToString());
+        Assert.Equal("Ann Smith", statements[1].Value);
+        Assert.Equal("system login user ann authentication encrypted-password", statements[2].ToString());
+    }
+
+    [Fact]
+    public void A_single_statement_is_not_split()
+    {
+        var statements = ConfigPath.ParseStatements(["system", "host-name", "a"]);
+        Assert.Equal("a", Assert.Single(statements).Value);
+    }
+
+    [Fact]
+    public void Chained_statements_still_report_the_bad_word()
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigPath.ParseStatements(["system", "host-name", "a", "colour", "blue"]));
+        Assert.Contains("'colour' is not valid here", e.Message);
+    }
 }

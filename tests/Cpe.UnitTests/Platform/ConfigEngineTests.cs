@@ -14,7 +14,8 @@ public class ConfigEngineTests
         await using var f = await EngineFixture.StartAsync();
         Assert.Equal("cpe", f.ActiveHostName);
         Assert.Equal("cpe", f.Kernel.Name);
-        Assert.Empty(f.Engine.History());
+        var only = Assert.Single(f.Engine.History()).Revision;
+        Assert.Equal(("system", ConfigSources.System, "factory default"), (only.Author, only.Source, only.Comment));
     }
 
     [Fact]
@@ -41,7 +42,7 @@ public class ConfigEngineTests
         await f.Engine.LoadAsync(f.Tech, "merge", ConfigDocument.Parse("""{"system":{"host-name":"bad name","time-zone":"nowhere"}}"""), null, None);
         var e = await Assert.ThrowsAsync<ConfigException>(() => f.Engine.CommitAsync(f.Tech, false, null, null, None));
         Assert.Equal(["system host-name", "system time-zone"], e.Errors.Select(x => x.Path).Order().ToArray());
-        Assert.Empty(f.Engine.History());
+        Assert.Single(f.Engine.History());
         Assert.Equal("cpe", f.Kernel.Name);
     }
 
@@ -58,7 +59,7 @@ public class ConfigEngineTests
         Assert.Equal("good", f.Kernel.Name);
         Assert.Equal("good", f.Network.Current);
         Assert.Equal(["good", "breaks-vnf", "good"], f.Network.Applied.Skip(1));
-        Assert.Single(f.Engine.History());
+        Assert.Equal(2, f.Engine.History().Count);
         Assert.Equal("good", f.ActiveHostName);
     }
 
@@ -70,7 +71,7 @@ public class ConfigEngineTests
         await f.Engine.SetAsync(f.Tech, ["system", "host-name", "checked"], None);
         var outcome = await f.Engine.CommitAsync(f.Tech, true, null, null, None);
         Assert.Equal("configuration check succeeds", outcome.Message);
-        Assert.Empty(f.Engine.History());
+        Assert.Single(f.Engine.History());
         Assert.Equal("cpe", f.Kernel.Name);
     }
 
@@ -132,7 +133,7 @@ public class ConfigEngineTests
         f.Clock.Advance(TimeSpan.FromMinutes(10));
         await Task.Delay(50);
         Assert.Equal("risky", f.Kernel.Name);
-        Assert.Equal(2, f.Engine.History().Count);
+        Assert.Equal(3, f.Engine.History().Count);
     }
 
     [Fact]

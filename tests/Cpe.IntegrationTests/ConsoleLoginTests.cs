@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Cpe.Interop;
+using Cpe.TestKit;
+
+namespace Cpe.IntegrationTests;
+
+/// <summary>"cpe console --device" on a pseudo-terminal pair, exactly as on /dev/ttyS0.</summary>
+public sealed class ConsoleLoginTests : IAsyncLifetime
+{
+    readonly DaemonProcess _cped = new();
+
+    public async Task InitializeAsync()
+    {
+        await _cped.StartAsync();
+        var setup = await CliProcess.RunAsync(_cped.SocketPath,
+            "configure; set system host-name site-9; set system login banner \"Authorised use only\"; "
+            + "set system login user ann class admin authentication plain-text-password \"s3cret-pass\"; "
+            + "set system login user otto class operator authentication plain-text-password \"0perator-pass\"; commit");
+        Assert.True(setup.ExitCode == 0, setup.ToString());
+    }
+
+    public async Task DisposeAsync() => await _cped.DisposeAsync();
+
+    PtyDriver StartConsole()
+    {
+        var pty = PseudoTerminal.Open();
+        var psi = new ProcessStartInfo(Binaries.Cpe, ["--socket", _cped.SocketPath, "console", "--device", pty.SlavePath, "--baud", "115200", "--once"])
+            { UseShellExecute = false, RedirectStandardError = true };
+        return PtyDriver.Line(Process.Start(psi)!, pty);
+    }
+
+    [Fact]
+    public void Login_with_the_right_password_gives_the_users_shell()
+    {
+        using var line = StartConsole();
+        Assert.Contains("Authorised use only", line.WaitFor("site-9 login: "));
+        line.Type("ann\r");
+        line.WaitFor("Password: ");
+        line.Type("s3cret-pass\r");
+        line.WaitFor("ann@site-9> ");
+        Assert.Matches(@"ann +admin +cpe", line.Run("show system users"));
+        Assert.DoesNotContain("s3cret-pass", line.Transcript);
+        line.Run("configure", "ann@site-9# ");
+        line.Run("set system domain-name example.net", "# ");
+        line.Run("commit comment \"from the console\"", "# ");
+        line.Run("exit", "ann@site-9> ");
+        Assert.Contains("by ann via cli", line.Run("show system commit"));
+    }
+
+    [Fact]
+    public void A_wrong_password_is_refused_and_the_prompt_comes_back()
+    {
+        using var line = StartConsole();
+        line.WaitFor("login: ");
+        line.Type("ann\r");
+        line.WaitFor("Password: ");
+        line.Type("guess\r");
+        line.WaitFor("Login incorrect", TimeSpan.FromSeconds(20));
+        line.WaitFor("site-9 login: ");
+        line.Type("nobody-here\r");
+        line.WaitFor("Password: ");
+        line.Type("x\r");
+        line.WaitFor("Login incorrect", TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public void An_operator_may_look_but_not_configure()
+    {
+        using var line = StartConsole();
+        line.WaitFor("login: ");
+        line.Type("otto\r");
+        line.WaitFor("Password: ");
+        line.Type("0perator-pass\r");
+        line.WaitFor("otto@site-9> ");
+        Assert.Contains("Software: CPE firmware", line.Run("show version"));
+        string refused = line.Run("configure");
+        Assert.Contains("error: permission denied: user 'otto' (role operator) may not call config.enter", refused);
+    }
+}
+
+/// <summary>A factory-fresh box has no login users: root gets in on the console, as on Junos.</summary>
+public sealed class FactoryConsoleTests : IAsyncLifetime
+{
+    readonly DaemonProcess _cped = new();
+    public async Task InitializeAsync() => await _cped.StartAsync();
+    public async Task DisposeAsync() => await _cped.DisposeAsync();
+
+    [Fact]
+    public void Root_logs_in_without_a_password_until_users_are_configured()
+    {
+        var pty = PseudoTerminal.Open();
+        var psi = new ProcessStartInfo(Binaries.Cpe, ["--socket", _cped.SocketPath, "console", "--device", pty.SlavePath, "--once"]) { UseShellExecute = false };
+        using var line = PtyDriver.Line(Process.Start(psi)!, pty);
+        line.WaitFor("cpe login: ");
+        line.Type("root\r");
+        line.WaitFor("Password: ");
+        line.Type("\r");
+        Assert.Contains("no login users are configured", line.WaitFor("root@cpe> "));
+        line.Type("exit\r");
+        line.Process.WaitForExit(10_000);
+        Assert.True(line.Process.HasExited);
+    }
+}
