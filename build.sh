@@ -91,7 +91,7 @@ run_tests() {
 
 demo() {
   log "demo: cped on a temporary state folder, a technician's session on a pseudo-terminal"
-  dotnet run --project tests/Cpe.Demo -c Release --nologo -v q -- "$BIN"
+  dotnet run --project tests/Cpe.Demo -c Release -v q -- "$BIN"
 }
 
 bench() {
@@ -100,7 +100,7 @@ bench() {
     dotnet publish "$p" -c Release -p:PublishAot=false -o "$OUT/jit" --nologo -v q >/dev/null
   done
   mkdir -p "$OUT/bench"
-  dotnet run --project tests/Cpe.Bench -c Release --nologo -v q -- \
+  dotnet run --project tests/Cpe.Bench -c Release -v q -- \
     --aot "$BIN" --jit "$OUT/jit" --out "$OUT/bench/foundation.json" --command "./build.sh bench"
 }
 

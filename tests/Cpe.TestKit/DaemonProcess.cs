@@ -53,7 +53,7 @@ public sealed class DaemonProcess : IAsyncDisposable
             }
             catch (Exception) when (DateTime.UtcNow < deadline)
             {
-                await Task.Delay(5);
+                await Task.Delay(2);
             }
         }
     }

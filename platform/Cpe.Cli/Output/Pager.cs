@@ -12,6 +12,7 @@ public static class Pager
 
     public static void Show(ITerminalIo io, string text, bool paging)
     {
+        if (text.Length == 0) return;
         if (!paging || !io.IsInteractive) { io.Write(text); return; }
         var lines = text.Split('\n');
         int count = lines.Length - (text.EndsWith('\n') ? 1 : 0);

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Cpe.Api;
+using Cpe.TestKit;
+
+// ./build.sh bench: start-to-ready, idle memory, CLI round trip and commit latency of the NativeAOT
+// binaries against JIT builds of the same code, measured in the same run, written as JSON.
+string aotDir = "", jitDir = "", outPath = "bench.json", command = "./build.sh bench";
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--aot": aotDir = args[++i]; break;
+        case "--jit": jitDir = args[++i]; break;
+        case "--out": outPath = args[++i]; break;
+        case "--command": command = args[++i]; break;
+    }
+}
+const int Starts = 15, CliRuns = 30, Commits = 100;
+
+var aot = await Measure("NativeAOT", aotDir);
+var jit = await Measure("JIT", jitDir);
+var ratios = new JsonObject();
+foreach (var (key, value) in aot)
+    if (value is JsonValue v && v.TryGetValue(out double a) && jit[key] is JsonValue j && j.TryGetValue(out double b) && b != 0)
+        ratios[key] = Math.Round(a / b, 3);
+
+var report = new JsonObject
+{
+    ["command"] = command,
+    ["date"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+    ["machine"] = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}",
+    ["method"] = $"medians: {Starts} cold starts of cped to its first answered API call; idle RSS 2 s after start; "
+        + $"{CliRuns} runs of cpe -c 'show version'; {Commits} commits of a host-name change through the API",
+    ["nativeaot"] = aot,
+    ["jit"] = jit,
+    ["ratio_nativeaot_over_jit"] = ratios,
+    ["goals"] = new JsonObject { ["cped_idle_rss_mib"] = 25, ["cped_start_to_ready_ms"] = 100 },
+};
+Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
+File.WriteAllText(outPath, report.ToJsonString(Pretty) + "\n");
+Console.WriteLine(report.ToJsonString(Pretty));
+
+static async Task<JsonObject> Measure(string label, string dir)
+{
+    Console.Error.WriteLine($"measuring {label} binaries in {dir}");
+    Environment.SetEnvironmentVariable("CPE_BIN_DIR", dir);
+    string cped = Path.Combine(dir, "cped"), cpe = Path.Combine(dir, "cpe");
+
+    var starts = new List<double>();
+    double rssKb = 0;
+    for (int i = 0; i < Starts; i++)
+    {
+        await using var d = new DaemonProcess(binary: cped);
+        starts.Add((await ReadyTimeAsync(d)).TotalMilliseconds);
+        if (i == 0)
+        {
+            await Task.Delay(2000);
+            rssKb = d.ResidentKilobytes();
+        }
+        await d.StopAsync();
+    }
+
+    await using var daemon = new DaemonProcess(binary: cped);
+    await daemon.StartAsync();
+    var cli = new List<double>();
+    for (int i = 0; i < CliRuns; i++)
+    {
+        var sw = Stopwatch.StartNew();
+        var psi = new ProcessStartInfo(cpe, ["--socket", daemon.SocketPath, "-c", "show version"]) { RedirectStandardOutput = true, UseShellExecute = false };
+        using var p = Process.Start(psi)!;
+        await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        if (p.ExitCode != 0) throw new InvalidOperationException("cpe failed");
+        cli.Add(sw.Elapsed.TotalMilliseconds);
+    }
+
+    await using var api = await daemon.ConnectAsync("cpe");
+    await api.EnterConfigAsync(false);
+    var commits = new List<double>();
+    for (int i = 0; i < Commits; i++)
+    {
+        await api.SetAsync(["system", "host-name", $"bench-{i % 2}"]);
+        var sw = Stopwatch.StartNew();
+        await api.CommitAsync(new CommitParams());
+        commits.Add(sw.Elapsed.TotalMilliseconds);
+    }
+    long busyRssKb = daemon.ResidentKilobytes();
+    await daemon.StopAsync();
+
+    return new JsonObject
+    {
+        ["cped_start_to_ready_ms"] = Median(starts),
+        ["cped_idle_rss_mib"] = Math.Round(rssKb / 1024.0, 2),
+        ["cped_rss_after_commits_mib"] = Math.Round(busyRssKb / 1024.0, 2),
+        ["cpe_show_version_round_trip_ms"] = Median(cli),
+        ["commit_latency_ms"] = Median(commits),
+        ["commit_latency_p95_ms"] = Percentile(commits, 0.95),
+    };
+}
+
+// The time from exec to the first answered API call, polling the socket as a client would.
+static async Task<TimeSpan> ReadyTimeAsync(DaemonProcess d) => await d.StartAsync();
+
+static double Median(List<double> xs) => Percentile(xs, 0.5);
+static double Percentile(List<double> xs, double q)
+{
+    var s = xs.Order().ToList();
+    return Math.Round(s[(int)Math.Min(s.Count - 1, Math.Floor(q * s.Count))], 2);
+}
+
+partial class Program
+{
+    static readonly System.Text.Json.JsonSerializerOptions Pretty = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+}
