@@ -24,6 +24,7 @@ public sealed class ApiClient : IAsyncDisposable
     readonly ConcurrentDictionary<long, TaskCompletionSource<JsonElement>> _pending = new();
     readonly CancellationTokenSource _closing = new();
     readonly Task _reader;
+    volatile Exception? _lost;
     long _nextId;
 
     ApiClient(Socket socket, MultiplexingStream mux, MultiplexingStream.Channel rpc)
@@ -64,6 +65,8 @@ public sealed class ApiClient : IAsyncDisposable
         _pending[id] = tcs;
         try
         {
+            // Checked after registering: either the reader fails this call, or we see it has ended.
+            if (_lost is Exception lost) throw new ApiConnectionLostException(lost.Message, lost);
             await SendRawAsync(RpcEnvelope.Request(id, method, parameters, paramsInfo), ct).ConfigureAwait(false);
             using var reg = ct.Register(() => tcs.TrySetCanceled(ct));
             JsonElement result = await tcs.Task.ConfigureAwait(false);
@@ -107,7 +110,7 @@ public sealed class ApiClient : IAsyncDisposable
 
     async Task ReadResponsesAsync()
     {
-        Exception failure = new RpcException(RpcErrorCodes.InternalError, "connection to cped closed");
+        Exception failure = new ApiConnectionLostException("the connection to cped was closed");
         try
         {
             await MessageFraming.ReadAsync(_rpc.Input, 64 * ApiMethods.MaxMessageBytes, OnResponse,
@@ -115,8 +118,9 @@ public sealed class ApiClient : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
         {
-            failure = new RpcException(RpcErrorCodes.InternalError, "connection to cped closed: " + e.Message);
+            failure = new ApiConnectionLostException("the connection to cped was lost: " + e.Message, e);
         }
+        _lost = failure;
         foreach (var p in _pending.Values) p.TrySetException(failure);
     }
 

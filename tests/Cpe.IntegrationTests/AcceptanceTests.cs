@@ -3,21 +3,15 @@ using Cpe.TestKit;
 namespace Cpe.IntegrationTests;
 
 /// <summary>The foundation issue's acceptance sequence, with the real cped and cpe binaries.</summary>
-public sealed class AcceptanceTests : IAsyncLifetime
+public sealed class AcceptanceTests : DaemonTest
 {
-    readonly DaemonProcess _cped = new();
-    Task<CliResult> Cpe(string commands) => CliProcess.RunAsync(_cped.SocketPath, commands);
-
-    public async Task InitializeAsync() => await _cped.StartAsync();
-    public async Task DisposeAsync() => await _cped.DisposeAsync();
-
     [Fact]
     public async Task Commit_show_rollback_and_history()
     {
         var first = await Cpe("configure; set system host-name site-17; commit comment first");
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.Contains("commit complete", first.Output);
-        Assert.Equal("site-17", _cped.KernelHostName());
+        Assert.Equal("site-17", Cped.KernelHostName());
 
         var shown = await Cpe("show configuration system host-name");
         Assert.Equal("host-name site-17;\n", shown.Output);
@@ -25,7 +19,7 @@ public sealed class AcceptanceTests : IAsyncLifetime
         var rollback = await Cpe("configure; rollback 1; commit");
         Assert.True(rollback.ExitCode == 0, rollback.ToString());
         Assert.Equal("host-name cpe;\n", (await Cpe("show configuration system host-name")).Output);
-        Assert.Equal("cpe", _cped.KernelHostName());
+        Assert.Equal("cpe", Cped.KernelHostName());
 
         var history = await Cpe("show system commit");
         var lines = history.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -63,7 +57,7 @@ public sealed class AcceptanceTests : IAsyncLifetime
     [Fact]
     public async Task Load_merge_from_a_file_and_compare()
     {
-        string file = Path.Combine(_cped.StateDirectory, "site.json");
+        string file = Path.Combine(Cped.StateDirectory, "site.json");
         await File.WriteAllTextAsync(file, """{"schema-version":1,"system":{"domain-name":"example.net","login":{"banner":"Site 17"}}}""");
         var result = await Cpe($"configure; load merge {file}; show | compare; commit comment loaded");
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -99,9 +93,9 @@ public sealed class AcceptanceTests : IAsyncLifetime
     [Fact]
     public async Task Commands_from_standard_input()
     {
-        var r = await CliProcess.RunAsync(_cped.SocketPath, "", stdin: "configure\nset system host-name from-stdin\ncommit\n");
+        var r = await CliProcess.RunAsync(Cped.SocketPath, "", stdin: "configure\nset system host-name from-stdin\ncommit\n");
         Assert.True(r.ExitCode == 0, r.ToString());
-        Assert.Equal("from-stdin", _cped.KernelHostName());
+        Assert.Equal("from-stdin", Cped.KernelHostName());
     }
 
     [Fact]
@@ -115,7 +109,7 @@ public sealed class AcceptanceTests : IAsyncLifetime
     [Fact]
     public async Task An_unreachable_daemon_is_exit_code_3()
     {
-        var r = await CliProcess.RunAsync(Path.Combine(_cped.StateDirectory, "nowhere.sock"), "show version");
+        var r = await CliProcess.RunAsync(Path.Combine(Cped.StateDirectory, "nowhere.sock"), "show version");
         Assert.Equal(3, r.ExitCode);
         Assert.Contains("cannot reach cped", r.Error);
     }

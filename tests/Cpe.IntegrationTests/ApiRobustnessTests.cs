@@ -6,20 +6,18 @@ using Cpe.TestKit;
 namespace Cpe.IntegrationTests;
 
 /// <summary>Garbage, oversized messages, unknown methods and the wrong role: errors for that client, service for the rest.</summary>
-public sealed class ApiRobustnessTests : IAsyncLifetime
+public sealed class ApiRobustnessTests : DaemonTest
 {
-    readonly DaemonProcess _cped = new();
-    public async Task InitializeAsync()
+    protected override Task SetUpAsync()
     {
-        await _cped.StartAsync();
         // Let unprivileged test users reach the socket; what they may do is decided by role.
-        File.SetUnixFileMode(_cped.StateDirectory, (UnixFileMode)0b111_101_101);
+        File.SetUnixFileMode(Cped.StateDirectory, (UnixFileMode)0b111_101_101);
+        return Task.CompletedTask;
     }
-    public async Task DisposeAsync() => await _cped.DisposeAsync();
 
     async Task AssertStillServing()
     {
-        await using var other = await _cped.ConnectAsync();
+        await using var other = await Cped.ConnectAsync();
         Assert.Equal("CPE firmware", (await other.VersionAsync()).Product);
     }
 
@@ -27,7 +25,7 @@ public sealed class ApiRobustnessTests : IAsyncLifetime
     public async Task Raw_garbage_on_the_socket_drops_that_connection_only()
     {
         using var raw = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        await raw.ConnectAsync(new UnixDomainSocketEndPoint(_cped.SocketPath));
+        await raw.ConnectAsync(new UnixDomainSocketEndPoint(Cped.SocketPath));
         await raw.SendAsync(Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("GET / HTTP/1.1\r\nthis is not a multiplexed stream\r\n", 50))));
         await AssertStillServing();
         var buffer = new byte[4096];
@@ -41,7 +39,7 @@ public sealed class ApiRobustnessTests : IAsyncLifetime
     [Fact]
     public async Task Not_json_gets_a_parse_error_and_the_connection_keeps_working()
     {
-        await using var api = await _cped.ConnectAsync();
+        await using var api = await Cped.ConnectAsync();
         await api.SendRawAsync(Encoding.UTF8.GetBytes("this is { not json"));
         var error = await api.NextUnsolicitedErrorAsync().WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(RpcErrorCodes.ParseError, error.Code);
@@ -51,7 +49,7 @@ public sealed class ApiRobustnessTests : IAsyncLifetime
     [Fact]
     public async Task An_unknown_method_is_method_not_found()
     {
-        await using var api = await _cped.ConnectAsync();
+        await using var api = await Cped.ConnectAsync();
         var e = await Assert.ThrowsAsync<RpcException>(() => api.CallAsync("system.selfDestruct", new Empty(),
             ApiJsonContext.Default.Empty, ApiJsonContext.Default.OkResult));
         Assert.Equal(RpcErrorCodes.MethodNotFound, e.Code);
@@ -61,7 +59,7 @@ public sealed class ApiRobustnessTests : IAsyncLifetime
     [Fact]
     public async Task Bad_params_are_invalid_params()
     {
-        await using var api = await _cped.ConnectAsync();
+        await using var api = await Cped.ConnectAsync();
         await api.SendRawAsync(Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":77,"method":"system.log","params":{"count":"many"}}"""));
         await api.SendRawAsync(Encoding.UTF8.GetBytes("""{"jsonrpc":"1.0","id":78,"method":"system.version"}"""));
         await AssertStillServing();
@@ -71,7 +69,7 @@ public sealed class ApiRobustnessTests : IAsyncLifetime
     [Fact]
     public async Task A_10_MB_message_is_refused_and_the_connection_keeps_working()
     {
-        await using var api = await _cped.ConnectAsync();
+        await using var api = await Cped.ConnectAsync();
         string huge = """{"jsonrpc":"2.0","id":1,"method":"config.set","params":{"path":["system","login","banner",""" + "\"" + new string('x', 10 << 20) + "\"]}}";
         await api.SendRawAsync(Encoding.UTF8.GetBytes(huge));
         var error = await api.NextUnsolicitedErrorAsync().WaitAsync(TimeSpan.FromSeconds(30));
@@ -83,7 +81,7 @@ public sealed class ApiRobustnessTests : IAsyncLifetime
     [Fact]
     public async Task A_user_without_a_login_class_is_refused_by_peer_credentials()
     {
-        var r = await CliProcess.RunAsync(_cped.SocketPath, "show version", asUser: "nobody");
+        var r = await Cpe("show version", asUser: "nobody");
         Assert.Equal(4, r.ExitCode);
         Assert.Contains("permission denied: user 'nobody' (role none) may not call system.version", r.Error);
         await AssertStillServing();
@@ -92,9 +90,9 @@ public sealed class ApiRobustnessTests : IAsyncLifetime
     [Fact]
     public async Task Only_root_may_assume_a_user_and_an_operator_cannot_configure()
     {
-        var setup = await CliProcess.RunAsync(_cped.SocketPath, "configure; set system login user otto class operator; commit");
+        var setup = await Cpe("configure; set system login user otto class operator; commit");
         Assert.True(setup.ExitCode == 0, setup.ToString());
-        await using var api = await _cped.ConnectAsync();
+        await using var api = await Cped.ConnectAsync();
         var me = await api.AssumeAsync("otto");
         Assert.Equal(("otto", "operator"), (me.User, me.Role));
         Assert.Equal("CPE firmware", (await api.VersionAsync()).Product);
@@ -108,7 +106,7 @@ public sealed class ApiRobustnessTests : IAsyncLifetime
     [Fact]
     public async Task Events_and_logs_are_streamed_on_their_channels()
     {
-        await using var watcher = await _cped.ConnectAsync();
+        await using var watcher = await Cped.ConnectAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var events = watcher.EventsAsync(cts.Token).GetAsyncEnumerator(cts.Token);
         var logs = watcher.LogsAsync(cts.Token).GetAsyncEnumerator(cts.Token);
@@ -116,7 +114,7 @@ public sealed class ApiRobustnessTests : IAsyncLifetime
         var nextLog = logs.MoveNextAsync().AsTask();
         await Task.Delay(200);   // let both channels be accepted before anything happens
 
-        var r = await CliProcess.RunAsync(_cped.SocketPath, "configure; set system host-name streamed; commit comment watched");
+        var r = await Cpe("configure; set system host-name streamed; commit comment watched");
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.True(await nextEvent);
         while (events.Current.Type != "commit") Assert.True(await events.MoveNextAsync());

@@ -5,26 +5,21 @@ using Cpe.TestKit;
 namespace Cpe.IntegrationTests;
 
 /// <summary>"cpe console --device" on a pseudo-terminal pair, exactly as on /dev/ttyS0.</summary>
-public sealed class ConsoleLoginTests : IAsyncLifetime
+public sealed class ConsoleLoginTests : DaemonTest
 {
-    readonly DaemonProcess _cped = new();
-
-    public async Task InitializeAsync()
+    protected override async Task SetUpAsync()
     {
-        await _cped.StartAsync();
-        var setup = await CliProcess.RunAsync(_cped.SocketPath,
+        var setup = await Cpe(
             "configure; set system host-name site-9; set system login banner \"Authorised use only\"; "
             + "set system login user ann class admin authentication plain-text-password \"s3cret-pass\"; "
             + "set system login user otto class operator authentication plain-text-password \"0perator-pass\"; commit");
         Assert.True(setup.ExitCode == 0, setup.ToString());
     }
 
-    public async Task DisposeAsync() => await _cped.DisposeAsync();
-
     PtyDriver StartConsole()
     {
         var pty = PseudoTerminal.Open();
-        var psi = new ProcessStartInfo(Binaries.Cpe, ["--socket", _cped.SocketPath, "console", "--device", pty.SlavePath, "--baud", "115200", "--once"])
+        var psi = new ProcessStartInfo(Binaries.Cpe, ["--socket", Cped.SocketPath, "console", "--device", pty.SlavePath, "--baud", "115200", "--once"])
             { UseShellExecute = false, RedirectStandardError = true };
         return PtyDriver.Line(Process.Start(psi)!, pty);
     }
@@ -79,17 +74,13 @@ public sealed class ConsoleLoginTests : IAsyncLifetime
 }
 
 /// <summary>A factory-fresh box has no login users: root gets in on the console, as on Junos.</summary>
-public sealed class FactoryConsoleTests : IAsyncLifetime
+public sealed class FactoryConsoleTests : DaemonTest
 {
-    readonly DaemonProcess _cped = new();
-    public async Task InitializeAsync() => await _cped.StartAsync();
-    public async Task DisposeAsync() => await _cped.DisposeAsync();
-
     [Fact]
     public void Root_logs_in_without_a_password_until_users_are_configured()
     {
         var pty = PseudoTerminal.Open();
-        var psi = new ProcessStartInfo(Binaries.Cpe, ["--socket", _cped.SocketPath, "console", "--device", pty.SlavePath, "--once"]) { UseShellExecute = false };
+        var psi = new ProcessStartInfo(Binaries.Cpe, ["--socket", Cped.SocketPath, "console", "--device", pty.SlavePath, "--once"]) { UseShellExecute = false };
         using var line = PtyDriver.Line(Process.Start(psi)!, pty);
         line.WaitFor("cpe login: ");
         line.Type("root\r");

@@ -3,23 +3,18 @@ using Cpe.TestKit;
 namespace Cpe.IntegrationTests;
 
 /// <summary>The interactive CLI on a real pseudo-terminal, typed at as a technician would.</summary>
-public sealed class TerminalSessionTests : IAsyncLifetime
+public sealed class TerminalSessionTests : DaemonTest
 {
-    readonly DaemonProcess _cped = new();
     PtyDriver _tty = null!;
 
-    public async Task InitializeAsync()
+    protected override Task SetUpAsync()
     {
-        await _cped.StartAsync();
-        _tty = PtyDriver.Start(Binaries.Cpe, ["--socket", _cped.SocketPath]);
+        _tty = PtyDriver.Start(Binaries.Cpe, ["--socket", Cped.SocketPath]);
         _tty.WaitFor("root@cpe> ");
+        return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        _tty.Dispose();
-        await _cped.DisposeAsync();
-    }
+    protected override void TearDown() => _tty?.Dispose();
 
     [Fact]
     public void Question_mark_lists_what_may_follow_with_descriptions()
@@ -70,7 +65,7 @@ public sealed class TerminalSessionTests : IAsyncLifetime
         _tty.Run("set system host-name tty-box", "root@cpe# ");
         Assert.Contains("commit complete", _tty.Run("commit", "root@tty-box# "));
         _tty.Run("exit", "root@tty-box> ");
-        Assert.Equal("tty-box", _cped.KernelHostName());
+        Assert.Equal("tty-box", Cped.KernelHostName());
     }
 
     [Fact]
@@ -130,20 +125,16 @@ public sealed class TerminalSessionTests : IAsyncLifetime
 }
 
 /// <summary>Paging at the terminal's height, which comes from TIOCGWINSZ.</summary>
-public sealed class PagingTests : IAsyncLifetime
+public sealed class PagingTests : DaemonTest
 {
-    readonly DaemonProcess _cped = new();
-    public async Task InitializeAsync() => await _cped.StartAsync();
-    public async Task DisposeAsync() => await _cped.DisposeAsync();
-
     [Fact]
     public async Task Long_output_stops_at_each_screen()
     {
         string servers = string.Join("; ", Enumerable.Range(1, 8).Select(i => $"set system ntp server 192.0.2.{i}"));
-        var setup = await CliProcess.RunAsync(_cped.SocketPath, $"configure; {servers}; commit");
+        var setup = await Cpe($"configure; {servers}; commit");
         Assert.True(setup.ExitCode == 0, setup.ToString());
 
-        using var tty = PtyDriver.Start(Binaries.Cpe, ["--socket", _cped.SocketPath], rows: 6);
+        using var tty = PtyDriver.Start(Binaries.Cpe, ["--socket", Cped.SocketPath], rows: 6);
         tty.WaitFor("root@cpe> ");
         tty.Type("show configuration\r");
         string first = tty.WaitFor("---(more)---");

@@ -16,6 +16,13 @@ public sealed class DaemonProcess : IAsyncDisposable
     readonly string _binary;
     readonly bool _ownsDirectory;
 
+    // A test host that dies with daemons running must not leave them behind.
+    static readonly List<Process> Running = [];
+    static DaemonProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        lock (Running) foreach (var p in Running) try { if (!p.HasExited) p.Kill(); } catch (InvalidOperationException) { }
+    };
+
     public DaemonProcess(string? stateDirectory = null, string? binary = null)
     {
         _ownsDirectory = stateDirectory is null;
@@ -35,6 +42,7 @@ public sealed class DaemonProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         Process = Process.Start(psi)!;
+        lock (Running) Running.Add(Process);
         var log = File.AppendText(LogPath);
         log.AutoFlush = true;
         Process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
@@ -102,8 +110,12 @@ public sealed class DaemonProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (Process is { HasExited: false }) await KillAsync();
-        Process?.Dispose();
+        if (Process is not null)
+        {
+            if (!Process.HasExited) await KillAsync();
+            lock (Running) Running.Remove(Process);
+            Process.Dispose();
+        }
         if (_ownsDirectory) try { System.IO.Directory.Delete(StateDirectory, recursive: true); } catch (IOException) { }
     }
 }

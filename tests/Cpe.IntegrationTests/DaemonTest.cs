@@ -1,0 +1,40 @@
+using Cpe.TestKit;
+
+namespace Cpe.IntegrationTests;
+
+/// <summary>
+/// A test class with its own running cped. Set-up failures still tear down (xunit does not call
+/// DisposeAsync when InitializeAsync throws), so no daemon or folder outlives a failing test.
+/// </summary>
+public abstract class DaemonTest : IAsyncLifetime
+{
+    protected DaemonProcess Cped { get; } = new();
+
+    /// <summary>More set-up once cped answers.</summary>
+    protected virtual Task SetUpAsync() => Task.CompletedTask;
+
+    /// <summary>More tear-down before cped is stopped.</summary>
+    protected virtual void TearDown() { }
+
+    protected Task<CliResult> Cpe(string commands, string? asUser = null) => CliProcess.RunAsync(Cped.SocketPath, commands, asUser);
+
+    public async Task InitializeAsync()
+    {
+        try
+        {
+            await Cped.StartAsync();
+            await SetUpAsync();
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        try { TearDown(); }
+        finally { await Cped.DisposeAsync(); }
+    }
+}
