@@ -23,22 +23,12 @@ public static class RpcEnvelope
         return buffer.WrittenSpan.ToArray();
     }
 
-    public static byte[] Result(JsonElement? id, Action<Utf8JsonWriter> writeResult)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("jsonrpc", "2.0");
-            WriteId(w, id);
-            w.WritePropertyName("result");
-            writeResult(w);
-            w.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
-    }
+    public static byte[] Result(JsonElement? id, Action<Utf8JsonWriter> writeResult) => Response(id, "result", writeResult);
 
-    public static byte[] Error(JsonElement? id, RpcErrorBody error)
+    public static byte[] Error(JsonElement? id, RpcErrorBody error) =>
+        Response(id, "error", w => JsonSerializer.Serialize(w, error, ApiJsonContext.Default.RpcErrorBody));
+
+    static byte[] Response(JsonElement? id, string member, Action<Utf8JsonWriter> writeValue)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var w = new Utf8JsonWriter(buffer))
@@ -46,8 +36,8 @@ public static class RpcEnvelope
             w.WriteStartObject();
             w.WriteString("jsonrpc", "2.0");
             WriteId(w, id);
-            w.WritePropertyName("error");
-            JsonSerializer.Serialize(w, error, ApiJsonContext.Default.RpcErrorBody);
+            w.WritePropertyName(member);
+            writeValue(w);
             w.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();

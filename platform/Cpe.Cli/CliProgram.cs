@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Cpe.Api;
 using Cpe.Cli.Io;
 using Cpe.Cli.Shell;
+using Cpe.Config;
 using Cpe.Interop;
 
 namespace Cpe.Cli;
@@ -104,20 +105,8 @@ public static class CliProgram
     }
 
     /// <summary>Splits "-c" text on ";" outside double quotes.</summary>
-    public static List<string> SplitCommands(string text)
-    {
-        var list = new List<string>();
-        bool quoted = false;
-        int start = 0;
-        for (int i = 0; i < text.Length; i++)
-        {
-            if (text[i] == '\\' && quoted) { i++; continue; }
-            if (text[i] == '"') quoted = !quoted;
-            else if (text[i] == ';' && !quoted) { list.Add(text[start..i].Trim()); start = i + 1; }
-        }
-        list.Add(text[start..].Trim());
-        return list.Where(c => c.Length > 0).ToList();
-    }
+    public static List<string> SplitCommands(string text) =>
+        TokenText.SplitOutsideQuotes(text, ';').Select(c => c.Trim()).Where(c => c.Length > 0).ToList();
 
     static IEnumerable<string> ReadStdin()
     {

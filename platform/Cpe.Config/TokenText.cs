@@ -38,4 +38,20 @@ public static class TokenText
         if (inWord) words.Add(current.ToString());
         return words;
     }
+
+    /// <summary>Splits text on <paramref name="separator"/> where it is not inside double quotes (";" between commands, "|" before pipes).</summary>
+    public static List<string> SplitOutsideQuotes(string text, char separator)
+    {
+        var parts = new List<string>();
+        bool quoted = false;
+        int start = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\\' && quoted) { i++; continue; }
+            if (text[i] == '"') quoted = !quoted;
+            else if (text[i] == separator && !quoted) { parts.Add(text[start..i]); start = i + 1; }
+        }
+        parts.Add(text[start..]);
+        return parts;
+    }
 }

@@ -60,7 +60,7 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
     /// <summary>One command line, with its pipes.</summary>
     public async Task ExecuteAsync(string line, CancellationToken ct)
     {
-        var segments = SplitPipes(line);
+        var segments = TokenText.SplitOutsideQuotes(line, '|');
         var words = TokenText.Split(segments[0]);
         if (words.Count == 0) return;
         var stages = segments.Skip(1).Select(s => PipeStage.Parse(TokenText.Split(s))).ToList();
@@ -92,20 +92,5 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
         string? answer = _editor.ReadLine($"{question} [yes,no] ({(defaultYes ? "yes" : "no")}) ", remember: false);
         if (string.IsNullOrWhiteSpace(answer)) return defaultYes;
         return "yes".StartsWith(answer.Trim(), StringComparison.OrdinalIgnoreCase);
-    }
-
-    static List<string> SplitPipes(string line)
-    {
-        var parts = new List<string>();
-        bool quoted = false;
-        int start = 0;
-        for (int i = 0; i < line.Length; i++)
-        {
-            if (line[i] == '\\' && quoted) { i++; continue; }
-            if (line[i] == '"') quoted = !quoted;
-            else if (line[i] == '|' && !quoted) { parts.Add(line[start..i]); start = i + 1; }
-        }
-        parts.Add(line[start..]);
-        return parts;
     }
 }
