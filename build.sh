@@ -7,7 +7,7 @@ ROOT=$PWD
 OUT=$ROOT/out
 BIN=$OUT/bin
 DEVICE_PROJECTS=(platform/cped platform/cpe)
-APT_PACKAGES=(clang zlib1g-dev util-linux procps sqlite3)
+APT_PACKAGES=(clang gcc libc6-dev zlib1g-dev util-linux procps sqlite3)
 
 usage() {
   cat <<'USAGE'
