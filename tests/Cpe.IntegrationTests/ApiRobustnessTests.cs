@@ -107,22 +107,40 @@ public sealed class ApiRobustnessTests : DaemonTest
     public async Task Events_and_logs_are_streamed_on_their_channels()
     {
         await using var watcher = await Cped.ConnectAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var events = watcher.EventsAsync(cts.Token).GetAsyncEnumerator(cts.Token);
         var logs = watcher.LogsAsync(cts.Token).GetAsyncEnumerator(cts.Token);
         var nextEvent = events.MoveNextAsync().AsTask();
         var nextLog = logs.MoveNextAsync().AsTask();
-        await Task.Delay(200);   // let both channels be accepted before anything happens
 
-        var r = await Cpe("configure; set system host-name streamed; commit comment watched");
-        Assert.True(r.ExitCode == 0, r.ToString());
-        Assert.True(await nextEvent);
-        while (events.Current.Type != "commit") Assert.True(await events.MoveNextAsync());
-        Assert.Contains("watched", events.Current.Text);
-        Assert.True(await nextLog);
-        Assert.Equal("ApiServer", logs.Current.Category);
-        Assert.Equal(1200, logs.Current.EventId);
-        Assert.Contains("API session", logs.Current.Message);
-        cts.Cancel();
+        // Keep committing until the watcher has seen one: its channels open asynchronously, and
+        // only what happens after they open is streamed.
+        using var stop = new CancellationTokenSource();
+        var committer = Task.Run(async () =>
+        {
+            for (int i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var r = await Cpe($"configure; set system host-name streamed-{i % 2}; commit comment watched");
+                Assert.True(r.ExitCode == 0, r.ToString());
+                await Task.Delay(200);
+            }
+        });
+        try
+        {
+            Assert.True(await nextEvent);
+            while (events.Current.Type != "commit") Assert.True(await events.MoveNextAsync());
+            Assert.Contains("watched", events.Current.Text);
+            Assert.True(await nextLog);
+            while (logs.Current.EventId != 1200) Assert.True(await logs.MoveNextAsync());
+            Assert.Equal("ApiServer", logs.Current.Category);
+            Assert.Equal("info", logs.Current.Level);
+            Assert.Contains("API session", logs.Current.Message);
+        }
+        finally
+        {
+            stop.Cancel();
+            await committer;
+            cts.Cancel();
+        }
     }
 }

@@ -43,6 +43,20 @@ public sealed class ConsoleLoginTests : DaemonTest
     }
 
     [Fact]
+    public void The_console_sets_the_line_raw_8N1_at_the_given_speed()
+    {
+        using var line = StartConsole();
+        line.WaitFor("login: ");
+        var psi = new ProcessStartInfo("stty", ["-F", line.SlavePath, "-a"]) { RedirectStandardOutput = true, UseShellExecute = false };
+        using var stty = Process.Start(psi)!;
+        string settings = stty.StandardOutput.ReadToEnd();
+        stty.WaitForExit();
+        Assert.Contains("speed 115200 baud", settings);
+        foreach (var flag in new[] { "cs8", "-parenb", "-cstopb", "-icanon", "-echo", "-isig", "-crtscts", "opost", "onlcr" })
+            Assert.Matches($@"(^|\s){System.Text.RegularExpressions.Regex.Escape(flag)}(\s|$)", settings);
+    }
+
+    [Fact]
     public void A_wrong_password_is_refused_and_the_prompt_comes_back()
     {
         using var line = StartConsole();

@@ -1,0 +1,99 @@
+using Cpe.TestKit;
+
+namespace Cpe.IntegrationTests;
+
+/// <summary>Configuration-mode commands beyond set and commit, through the real CLI.</summary>
+public sealed class ConfigurationModeTests : DaemonTest
+{
+    [Fact]
+    public async Task Compare_with_an_older_rollback()
+    {
+        await Cpe("configure; set system host-name first; commit");
+        await Cpe("configure; set system host-name second; commit");
+        var r = await Cpe("configure; set system domain-name example.net; show | compare rollback 1");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("-   host-name first;", r.Output);
+        Assert.Contains("+   host-name second;", r.Output);
+        Assert.Contains("+   domain-name example.net;", r.Output);
+    }
+
+    [Fact]
+    public async Task Delete_reports_a_missing_statement_and_run_reaches_operational_commands()
+    {
+        var r = await Cpe("configure; delete system ntp; run show version");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("warning: statement not found", r.Output);
+        Assert.Contains("Software: CPE firmware", r.Output);
+    }
+
+    [Fact]
+    public async Task Load_replace_at_an_edit_level_replaces_only_that_level()
+    {
+        await Cpe("configure; set system host-name keep-me; set system ntp server 192.0.2.1; commit");
+        string file = Path.Combine(Cped.StateDirectory, "ntp.json");
+        await File.WriteAllTextAsync(file, """{"server":["192.0.2.7"]}""");
+        var r = await Cpe($"configure; edit system ntp; load replace {file}; top; commit");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var shown = (await Cpe("show configuration | display set")).Output;
+        Assert.Equal("set system host-name keep-me\nset system ntp server 192.0.2.7\n", shown);
+    }
+
+    [Fact]
+    public async Task Load_refuses_a_broken_document_and_changes_nothing()
+    {
+        string file = Path.Combine(Cped.StateDirectory, "broken.json");
+        await File.WriteAllTextAsync(file, """{"system":{"host-name": """);
+        var r = await Cpe($"configure; load merge {file}");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("not valid JSON", r.Error);
+        Assert.Equal("", (await Cpe("configure; show | compare")).Output.Replace("Entering configuration mode\n", ""));
+    }
+
+    [Fact]
+    public async Task Exclusive_mode_locks_out_a_second_technician()
+    {
+        using var first = PtyDriver.Start(Binaries.Cpe, ["--socket", Cped.SocketPath]);
+        first.WaitFor("> ");
+        Assert.Contains("exclusive", first.Run("configure exclusive", "# "));
+        var second = await Cpe("configure");
+        Assert.Equal(1, second.ExitCode);
+        Assert.Contains("configuration locked by root (session", second.Error);
+        Assert.Matches(@"root +admin +cpe +\d+ +[\d:]+ +configure exclusive", await Task.Run(() => first.Run("run show system users", "# ")));
+        first.Run("exit", "> ");
+        Assert.Equal(0, (await Cpe("configure")).ExitCode);
+    }
+
+    [Fact]
+    public void Load_terminal_reads_json_until_ctrl_d()
+    {
+        using var tty = PtyDriver.Start(Binaries.Cpe, ["--socket", Cped.SocketPath]);
+        tty.WaitFor("> ");
+        tty.Run("configure", "# ");
+        tty.Type("load merge terminal\r");
+        tty.WaitFor("[Type ^D at a new line to end input]");
+        tty.Type("{\"system\": {\"domain-name\": \"typed.example\"}}\r");
+        tty.Type("\x04");
+        Assert.Contains("load complete", tty.WaitFor("# "));
+        Assert.Contains("+   domain-name typed.example;", tty.Run("show | compare", "# "));
+    }
+
+    [Fact]
+    public void Tab_completes_configuration_paths_and_enumerated_values()
+    {
+        using var tty = PtyDriver.Start(Binaries.Cpe, ["--socket", Cped.SocketPath]);
+        tty.WaitFor("> ");
+        tty.Run("configure", "# ");
+        tty.Type("set sys\tho\ttcp-box\r");
+        tty.WaitFor("# ");
+        tty.Type("set system syslog host 192.0.2.9 transport ?");
+        tty.WaitFor("Possible completions:");
+        string help = tty.WaitFor("transport ");
+        Assert.Contains("udp", help);
+        Assert.Contains("RFC 6587 over TCP", help);
+        tty.Type("t\t\r");
+        tty.WaitFor("# ");
+        string shown = tty.Run("show system | display set", "# ");
+        Assert.Contains("set system host-name tcp-box", shown);
+        Assert.Contains("set system syslog host 192.0.2.9 transport tcp", shown);
+    }
+}
