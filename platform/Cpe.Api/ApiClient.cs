@@ -23,6 +23,7 @@ public sealed class ApiClient : IAsyncDisposable
     readonly SemaphoreSlim _writeGate = new(1, 1);
     readonly ConcurrentDictionary<long, TaskCompletionSource<JsonElement>> _pending = new();
     readonly CancellationTokenSource _closing = new();
+    readonly TaskCompletionSource<RpcException> _unsolicited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly Task _reader;
     volatile Exception? _lost;
     long _nextId;
@@ -82,7 +83,6 @@ public sealed class ApiClient : IAsyncDisposable
 
     /// <summary>The next error response that carried no request id (a message the server could not read).</summary>
     public Task<RpcException> NextUnsolicitedErrorAsync() => _unsolicited.Task;
-    TaskCompletionSource<RpcException> _unsolicited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Opens the events channel and yields events until cancelled or the daemon goes away.</summary>
     public IAsyncEnumerable<ApiEvent> EventsAsync(CancellationToken ct = default) =>
@@ -104,8 +104,12 @@ public sealed class ApiClient : IAsyncDisposable
         {
             await foreach (var item in items.Reader.ReadAllAsync(ct).ConfigureAwait(false)) yield return item;
         }
-        finally { channel.Dispose(); }
-        _ = pump;
+        finally
+        {
+            // Disposing the channel ends the pump's read; wait for it so nothing outlives the enumeration.
+            channel.Dispose();
+            await pump.ConfigureAwait(false);
+        }
     }
 
     async Task ReadResponsesAsync()

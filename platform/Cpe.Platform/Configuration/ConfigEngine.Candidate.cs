@@ -21,7 +21,7 @@ public sealed partial class ConfigEngine
                 var others = _editors.Values.Where(e => e.SessionId != editor.SessionId).ToList();
                 if (others.Count > 0)
                     throw new ConfigLockedException("other users are in configuration mode: " + string.Join(", ", others.Select(e => e.User)));
-                _exclusiveOwner = editor.SessionId;
+                lock (_editors) _exclusiveOwner = editor.SessionId;
             }
             var warnings = new List<string>();
             var editing = _editors.Values.Where(e => e.SessionId != editor.SessionId).Select(e => $"{e.User} (session {e.SessionId})").ToList();
@@ -41,7 +41,7 @@ public sealed partial class ConfigEngine
         {
             if (_exclusiveOwner == sessionId)
             {
-                _exclusiveOwner = null;
+                lock (_editors) _exclusiveOwner = null;
                 if (HasChanges()) SaveCandidate(Active());
             }
             lock (_editors) _editors.Remove(sessionId);

@@ -52,7 +52,7 @@ public sealed partial class ConfigEngine
             catch (Exception e)
             {
                 // The kernel already has the new configuration but the store could not record it: undo.
-                await RestoreAllAsync(next, active, _reconcilers.Count, ct);
+                await RestoreAllAsync(next, active, _reconcilers.Count);
                 throw new CommitFailedException("state-store", e.Message, e);
             }
             lock (_editors) _candidate = next;
@@ -85,14 +85,15 @@ public sealed partial class ConfigEngine
             catch (Exception e)
             {
                 Log.ReconcileFailed(_log, r.Subsystem, e.Message);
-                await RestoreAllAsync(next, active, i + 1, ct);
+                await RestoreAllAsync(next, active, i + 1);
                 throw new CommitFailedException(r.Subsystem, e.Message, e);
             }
         }
     }
 
     /// <summary>Puts the first <paramref name="count"/> subsystems back, newest first; raises an alarm where that fails too.</summary>
-    async Task RestoreAllAsync(JsonObject from, JsonObject to, int count, CancellationToken ct)
+    /// <remarks>Not cancellable: a half-restored box is worse than a slow one.</remarks>
+    async Task RestoreAllAsync(JsonObject from, JsonObject to, int count)
     {
         for (int j = count - 1; j >= 0; j--)
         {
@@ -108,7 +109,6 @@ public sealed partial class ConfigEngine
                     $"subsystem {r.Subsystem} could not be restored to the previous configuration: {e.Message}");
             }
         }
-        _ = ct;
     }
 
     /// <summary>"show system commit": revisions newest first, numbered as "rollback N" takes them.</summary>

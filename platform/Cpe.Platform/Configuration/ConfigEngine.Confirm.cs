@@ -13,13 +13,25 @@ public sealed partial class ConfigEngine
         DisarmConfirmTimer();
         var due = deadline - _clock.GetUtcNow();
         if (due < TimeSpan.Zero) due = TimeSpan.Zero;
-        _confirmTimer = _clock.CreateTimer(_ => _ = RevertUnconfirmedAsync(revisionId), null, due, Timeout.InfiniteTimeSpan);
+        _confirmTimer = _clock.CreateTimer(_ => _ = OnConfirmDeadlineAsync(revisionId), null, due, Timeout.InfiniteTimeSpan);
     }
 
     void DisarmConfirmTimer()
     {
         _confirmTimer?.Dispose();
         _confirmTimer = null;
+    }
+
+    /// <summary>The timer's callback: a revert that fails must still be seen, as an alarm.</summary>
+    async Task OnConfirmDeadlineAsync(long revisionId)
+    {
+        try { await RevertUnconfirmedAsync(revisionId); }
+        catch (Exception e)
+        {
+            Log.RevertFailed(_log, revisionId, e.Message);
+            _events.RaiseAlarm("commit-confirmed-revert", "critical",
+                $"the unconfirmed revision {revisionId} could not be rolled back: {e.Message}");
+        }
     }
 
     /// <summary>Commits the revision before <paramref name="revisionId"/> again if that one is still unconfirmed.</summary>
@@ -33,7 +45,7 @@ public sealed partial class ConfigEngine
             var unconfirmed = ConfigDocument.Parse(revisions[0].Document);
             var previous = revisions.Count > 1 ? ConfigDocument.Parse(revisions[1].Document) : ConfigDocument.FactoryDefault();
             // Best effort on every subsystem: the point is to get the box back to what worked.
-            await RestoreAllAsync(unconfirmed, previous, _reconcilers.Count, CancellationToken.None);
+            await RestoreAllAsync(unconfirmed, previous, _reconcilers.Count);
             bool candidateWasClean = JsonNode.DeepEquals(Normalize(_candidate), Normalize(unconfirmed));
             string text = $"commit confirmed of revision {revisionId} was not confirmed by {revisions[0].ConfirmBy:u}; "
                 + (revisions.Count > 1 ? $"revision {revisions[1].Id} restored" : "factory default restored");
@@ -41,7 +53,7 @@ public sealed partial class ConfigEngine
                 "automatic rollback: " + text, null, candidateWasClean ? ConfigDocument.Serialize(previous) : null);
             if (candidateWasClean) lock (_editors) _candidate = previous;
             State.LastGoodBackup.Write(_stateDirectory, stored);
-            _confirmTimer = null;
+            DisarmConfirmTimer();
             Log.ConfirmExpired(_log, revisionId);
             _events.Record("commit-confirmed-expired", text);
         }

@@ -19,6 +19,8 @@ public sealed partial class ConfigEngine : IAsyncDisposable
     readonly TimeProvider _clock;
     readonly ILogger _log;
     readonly string _stateDirectory;
+    // _gate serializes every change to the candidate and every commit; _editors (also used as a
+    // lock) guards the small state that read-only callers look at without waiting for a commit.
     readonly SemaphoreSlim _gate = new(1, 1);
     readonly Dictionary<int, Editor> _editors = [];
     JsonObject _candidate = [];

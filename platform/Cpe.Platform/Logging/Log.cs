@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(1103, LogLevel.Warning, "commit confirmed of revision {Revision} expired; previous revision restored")]
     public static partial void ConfirmExpired(ILogger log, long revision);
 
+    [LoggerMessage(1104, LogLevel.Critical, "commit confirmed of revision {Revision} expired but could not be rolled back: {Error}")]
+    public static partial void RevertFailed(ILogger log, long revision, string error);
+
     [LoggerMessage(1200, LogLevel.Information, "API session {Session} opened: pid {Pid} uid {Uid} user {User} role {Role}")]
     public static partial void SessionOpened(ILogger log, int session, int pid, uint uid, string user, string role);
 
