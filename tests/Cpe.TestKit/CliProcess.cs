@@ -11,13 +11,14 @@ public sealed record CliResult(int ExitCode, string Output, string Error)
 /// <summary>Runs "cpe --socket S -c COMMANDS" (optionally as another user, through runuser) and collects what it printed.</summary>
 public static class CliProcess
 {
-    public static async Task<CliResult> RunAsync(string socket, string commands, string? asUser = null, string? stdin = null)
+    public static async Task<CliResult> RunAsync(string socket, string commands, string? asUser = null, string? stdin = null, string? binary = null)
     {
+        string cpe = binary ?? Binaries.Cpe;
         var args = new List<string> { "--socket", socket };
         if (commands.Length > 0) { args.Add("-c"); args.Add(commands); }
         var psi = asUser is null
-            ? new ProcessStartInfo(Binaries.Cpe, args)
-            : new ProcessStartInfo("runuser", ["-u", asUser, "--", Binaries.Cpe, .. args]);
+            ? new ProcessStartInfo(cpe, args)
+            : new ProcessStartInfo("runuser", ["-u", asUser, "--", cpe, .. args]);
         psi.RedirectStandardOutput = psi.RedirectStandardError = psi.RedirectStandardInput = true;
         psi.UseShellExecute = false;
         using var p = Process.Start(psi)!;
