@@ -1,0 +1,18 @@
+using System.Net;
+
+namespace Cpe.Netlink;
+
+/// <summary>A network interface as the kernel reports it.</summary>
+public sealed record LinkInfo(int Index, string Name, string? Kind, bool AdminUp, bool Carrier, uint Mtu, string? Mac,
+    int? Master, string? Alias, string? OperState, LinkStatistics? Statistics);
+
+/// <summary>The first counters of struct rtnl_link_stats64.</summary>
+public sealed record LinkStatistics(ulong RxPackets, ulong TxPackets, ulong RxBytes, ulong TxBytes,
+    ulong RxErrors, ulong TxErrors, ulong RxDropped, ulong TxDropped);
+
+public sealed record AddressInfo(int Index, IPAddress Address, int PrefixLength, string? Label);
+
+public sealed record RouteInfo(IPAddress Destination, int PrefixLength, IPAddress? Gateway, int? OutputIndex, uint Table, byte Protocol, byte Scope);
+
+/// <summary>linux/if_link.h MACVLAN_MODE_*.</summary>
+public enum MacvlanMode : uint { Private = 1, Vepa = 2, Bridge = 4, Passthru = 8, Source = 16 }

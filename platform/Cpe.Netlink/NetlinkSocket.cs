@@ -1,0 +1,197 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using Tmds.Linux;
+
+namespace Cpe.Netlink;
+
+/// <summary>
+/// An rtnetlink socket: one request at a time, answered by an ACK, an error or a (multi-part) dump.
+/// Sequence numbers pair replies with requests. Blocking: requests are answered in microseconds.
+/// </summary>
+public sealed class NetlinkSocket : IDisposable
+{
+    readonly int _fd;
+    readonly byte[] _receive = new byte[64 * 1024];
+    readonly Lock _gate = new();
+    uint _sequence;
+    bool _disposed;
+
+    /// <summary>Requests that change the kernel (everything but RTM_GET*): what "a no-op reconcile sends nothing" counts.</summary>
+    public long WriteRequests { get; private set; }
+
+    /// <summary>Every request sent, reads included.</summary>
+    public long Requests { get; private set; }
+
+    NetlinkSocket(int fd) { _fd = fd; }
+
+    /// <summary>Opens a socket in the calling process's network namespace.</summary>
+    public static NetlinkSocket Open() => new(CreateSocket());
+
+    /// <summary>
+    /// Opens a socket in another network namespace (e.g. /run/netns/NAME or /proc/PID/ns/net). The socket
+    /// stays bound to that namespace; only a short-lived thread of ours ever enters it.
+    /// </summary>
+    public static NetlinkSocket OpenIn(string namespacePath)
+    {
+        int fd = -1;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try { fd = EnterAndCreate(namespacePath); }
+            catch (Exception e) { failure = e; }
+        }) { Name = "netlink-setns" };
+        thread.Start();
+        thread.Join();
+        if (failure is not null) throw failure;
+        return new NetlinkSocket(fd);
+    }
+
+    static unsafe int EnterAndCreate(string namespacePath)
+    {
+        using var target = File.OpenHandle(namespacePath);
+        using var home = File.OpenHandle("/proc/thread-self/ns/net");
+        if (LibC.setns((int)target.DangerousGetHandle(), Kernel.CLONE_NEWNET) != 0)
+            throw new NetlinkException(LibC.errno, "setns", namespacePath);
+        try { return CreateSocket(); }
+        finally { LibC.setns((int)home.DangerousGetHandle(), Kernel.CLONE_NEWNET); }
+    }
+
+    static unsafe int CreateSocket()
+    {
+        int fd = LibC.socket(Kernel.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, Kernel.NETLINK_ROUTE);
+        if (fd < 0) throw new NetlinkException(LibC.errno, "socket", "NETLINK_ROUTE");
+        SockaddrNl address = new() { nl_family = Kernel.AF_NETLINK };
+        if (LibC.bind(fd, (sockaddr*)&address, sizeof(SockaddrNl)) != 0)
+        {
+            int errno = LibC.errno;
+            LibC.close(fd);
+            throw new NetlinkException(errno, "bind", "NETLINK_ROUTE");
+        }
+        // Ask the kernel to explain refusals in words (extended ACK); harmless where unsupported.
+        int one = 1;
+        LibC.setsockopt(fd, Kernel.SOL_NETLINK, Kernel.NETLINK_EXT_ACK, &one, sizeof(int));
+        return fd;
+    }
+
+    /// <summary>Sends a request and returns the reply messages (none for a plain ACK). Errors become <see cref="NetlinkException"/>.</summary>
+    public List<NetlinkMessage> Transact(NetlinkWriter request, string target)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            uint sequence = ++_sequence;
+            request.Stamp(sequence);
+            ushort type = request.Type;
+            Send(request.Message, target);
+            Requests++;
+            if (type is not (Kernel.RTM_GETLINK or Kernel.RTM_GETADDR or Kernel.RTM_GETROUTE)) WriteRequests++;
+            return ReceiveReply(sequence, RequestName(type), target);
+        }
+    }
+
+    unsafe void Send(ReadOnlySpan<byte> message, string target)
+    {
+        fixed (byte* p = message)
+        {
+            while (true)
+            {
+                long n = LibC.send(_fd, p, message.Length, 0);
+                if (n >= 0) return;
+                int errno = LibC.errno;
+                if (errno != LibC.EINTR) throw new NetlinkException(errno, "send", target);
+            }
+        }
+    }
+
+    List<NetlinkMessage> ReceiveReply(uint sequence, string request, string target)
+    {
+        var replies = new List<NetlinkMessage>();
+        while (true)
+        {
+            int n = Receive(target);
+            foreach (var m in NetlinkParser.Split(_receive.AsMemory(0, n).ToArray()))
+            {
+                if (m.Sequence != sequence) continue;   // a late answer to an earlier, abandoned request
+                switch (m.Type)
+                {
+                    case Kernel.NLMSG_ERROR:
+                        var payload = m.Payload.Span;
+                        if (payload.Length < 4) throw new NetlinkFormatException("truncated NLMSG_ERROR");
+                        int error = BinaryPrimitives.ReadInt32LittleEndian(payload);
+                        if (error == 0) return replies;
+                        throw new NetlinkException(-error, request, target, ExtendedAckMessage(m));
+                    case Kernel.NLMSG_DONE:
+                        return replies;
+                    case Kernel.NLMSG_NOOP:
+                        break;
+                    default:
+                        replies.Add(m);
+                        // A single (not multi-part) answer to a GET ends the exchange.
+                        if ((m.Flags & Kernel.NLM_F_MULTI) == 0) return replies;
+                        break;
+                }
+            }
+        }
+    }
+
+    unsafe int Receive(string target)
+    {
+        fixed (byte* p = _receive)
+        {
+            while (true)
+            {
+                long n = LibC.recv(_fd, p, _receive.Length, 0);
+                if (n > 0) return (int)n;
+                if (n == 0) throw new NetlinkFormatException("netlink socket closed");
+                int errno = LibC.errno;
+                if (errno != LibC.EINTR) throw new NetlinkException(errno, "recv", target);
+            }
+        }
+    }
+
+    /// <summary>NLMSGERR_ATTR_MSG after the echoed request header, when the kernel sent one.</summary>
+    static string? ExtendedAckMessage(NetlinkMessage m)
+    {
+        if ((m.Flags & Kernel.NLM_F_ACK_TLVS) == 0) return null;
+        var payload = m.Payload.Span;
+        if (payload.Length < 4 + Kernel.NLMSG_HDRLEN) return null;
+        // With NLM_F_CAPPED unset the whole request is echoed; its length is in the echoed header.
+        uint echoed = (m.Flags & 0x100) != 0 ? Kernel.NLMSG_HDRLEN : BinaryPrimitives.ReadUInt32LittleEndian(payload[4..]);
+        int offset = 4 + NetlinkWriter.Align((int)Math.Min(echoed, (uint)payload.Length - 4));
+        if (offset >= payload.Length) return null;
+        try
+        {
+            foreach (var a in new NetlinkAttributes(payload[offset..]))
+                if (a.Type == Kernel.NLMSGERR_ATTR_MSG) return a.Str;
+        }
+        catch (NetlinkFormatException) { }
+        return null;
+    }
+
+    static string RequestName(ushort type) => type switch
+    {
+        Kernel.RTM_NEWLINK => "RTM_NEWLINK", Kernel.RTM_DELLINK => "RTM_DELLINK", Kernel.RTM_GETLINK => "RTM_GETLINK", Kernel.RTM_SETLINK => "RTM_SETLINK",
+        Kernel.RTM_NEWADDR => "RTM_NEWADDR", Kernel.RTM_DELADDR => "RTM_DELADDR", Kernel.RTM_GETADDR => "RTM_GETADDR",
+        Kernel.RTM_NEWROUTE => "RTM_NEWROUTE", Kernel.RTM_DELROUTE => "RTM_DELROUTE", Kernel.RTM_GETROUTE => "RTM_GETROUTE",
+        _ => $"netlink type {type}",
+    };
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            LibC.close(_fd);
+        }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    struct SockaddrNl
+    {
+        public ushort nl_family;
+        public ushort nl_pad;
+        public uint nl_pid;
+        public uint nl_groups;
+    }
+}

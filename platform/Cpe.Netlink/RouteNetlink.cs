@@ -1,0 +1,63 @@
+using System.Net;
+
+namespace Cpe.Netlink;
+
+/// <summary>
+/// Links, addresses and routes of one network namespace, through one rtnetlink socket. Every error
+/// names the request and the object (e.g. "RTM_NEWLINK br-lan: File exists (errno 17)").
+/// </summary>
+public sealed class RouteNetlink(NetlinkSocket socket) : IDisposable
+{
+    public NetlinkSocket Socket { get; } = socket;
+
+    public static RouteNetlink Open() => new(NetlinkSocket.Open());
+    public static RouteNetlink OpenIn(string namespacePath) => new(NetlinkSocket.OpenIn(namespacePath));
+
+    public IReadOnlyList<LinkInfo> Links() =>
+        Socket.Transact(RtnlRequests.DumpLinks(), "links").Where(m => m.Type == Kernel.RTM_NEWLINK).Select(m => RtnlParser.Link(m.Payload.Span)).ToList();
+
+    /// <summary>The link named <paramref name="name"/>, or null when there is none.</summary>
+    public LinkInfo? Link(string name)
+    {
+        try
+        {
+            var reply = Socket.Transact(RtnlRequests.GetLink(name), name);
+            return reply.Count == 0 ? null : RtnlParser.Link(reply[0].Payload.Span);
+        }
+        catch (NetlinkException e) when (e.Errno == NetlinkException.ENODEV) { return null; }
+    }
+
+    public LinkInfo RequireLink(string name) => Link(name) ?? throw new NetlinkException(NetlinkException.ENODEV, "RTM_GETLINK", name);
+
+    public void CreateBridge(string name) => Socket.Transact(RtnlRequests.CreateBridge(name), name);
+    public void CreateVeth(string name, string peer) => Socket.Transact(RtnlRequests.CreateVeth(name, peer), $"{name} (peer {peer})");
+    public void CreateMacvlan(string name, int parentIndex, MacvlanMode mode) =>
+        Socket.Transact(RtnlRequests.CreateMacvlan(name, parentIndex, mode), name);
+    public void DeleteLink(int index, string name) => Socket.Transact(RtnlRequests.DeleteLink(index), name);
+    public void SetAdminState(int index, bool up, string name) => Socket.Transact(RtnlRequests.SetAdminState(index, up), name);
+    public void SetMtu(int index, uint mtu, string name) => Socket.Transact(RtnlRequests.SetMtu(index, mtu), name);
+    public void SetMac(int index, string mac, string name) => Socket.Transact(RtnlRequests.SetMac(index, RtnlParser.ParseMac(mac)), name);
+    public void SetMaster(int index, int masterIndex, string name) => Socket.Transact(RtnlRequests.SetMaster(index, masterIndex), name);
+    public void SetAlias(int index, string alias, string name) => Socket.Transact(RtnlRequests.SetAlias(index, alias), name);
+    public void MoveToNamespace(int index, int namespaceFd, string name) => Socket.Transact(RtnlRequests.MoveToNamespace(index, namespaceFd), name);
+
+    public IReadOnlyList<AddressInfo> Addresses() =>
+        Socket.Transact(RtnlRequests.DumpAddresses(), "addresses").Where(m => m.Type == Kernel.RTM_NEWADDR).Select(m => RtnlParser.Address(m.Payload.Span)).ToList();
+
+    public void AddAddress(int index, IPAddress address, int prefixLength) =>
+        Socket.Transact(RtnlRequests.AddAddress(index, address, prefixLength), $"{address}/{prefixLength}");
+
+    public void DeleteAddress(int index, IPAddress address, int prefixLength) =>
+        Socket.Transact(RtnlRequests.DeleteAddress(index, address, prefixLength), $"{address}/{prefixLength}");
+
+    public IReadOnlyList<RouteInfo> Routes() =>
+        Socket.Transact(RtnlRequests.DumpRoutes(), "routes").Where(m => m.Type == Kernel.RTM_NEWROUTE).Select(m => RtnlParser.Route(m.Payload.Span)).ToList();
+
+    public void AddRoute(IPAddress destination, int prefixLength, IPAddress? gateway, int? outputIndex = null) =>
+        Socket.Transact(RtnlRequests.AddRoute(destination, prefixLength, gateway, outputIndex), $"{destination}/{prefixLength}");
+
+    public void DeleteRoute(IPAddress destination, int prefixLength, IPAddress? gateway, int? outputIndex = null) =>
+        Socket.Transact(RtnlRequests.DeleteRoute(destination, prefixLength, gateway, outputIndex), $"{destination}/{prefixLength}");
+
+    public void Dispose() => Socket.Dispose();
+}

@@ -1,0 +1,109 @@
+using System.Buffers.Binary;
+using Cpe.Netlink;
+
+namespace Cpe.UnitTests.Netlink;
+
+/// <summary>Malformed replies are refused with <see cref="NetlinkFormatException"/>, never a crash or a read past the end.</summary>
+public class NetlinkParserTests
+{
+    /// <summary>An RTM_NEWLINK reply as the kernel would send it for one veth.</summary>
+    static byte[] LinkReply()
+    {
+        var w = new NetlinkWriter(Kernel.RTM_NEWLINK, 0).IfInfo(7, Kernel.IFF_UP | Kernel.IFF_LOWER_UP)
+            .Str(Kernel.IFLA_IFNAME, "ge-0-0-1").U32(Kernel.IFLA_MTU, 1500)
+            .Attr(Kernel.IFLA_ADDRESS, [2, 0, 0, 0, 0, 9]).U32(Kernel.IFLA_MASTER, 3).Str(Kernel.IFLA_IFALIAS, "cpe:ge-0/0/1", false)
+            .U8(Kernel.IFLA_OPERSTATE, 6).Attr(Kernel.IFLA_STATS64, Enumerable.Range(1, 8).SelectMany(i => BitConverter.GetBytes((ulong)i * 10)).ToArray());
+        int info = w.Begin(Kernel.IFLA_LINKINFO);
+        w.Str(Kernel.IFLA_INFO_KIND, "veth", false).End(info);
+        return w.Message.ToArray();
+    }
+
+    [Fact]
+    public void Parses_a_link_reply()
+    {
+        var m = Assert.Single(NetlinkParser.Split(LinkReply()));
+        var link = RtnlParser.Link(m.Payload.Span);
+        Assert.Equal(new LinkInfo(7, "ge-0-0-1", "veth", true, true, 1500, "02:00:00:00:00:09", 3, "cpe:ge-0/0/1", "up",
+            new LinkStatistics(10, 20, 30, 40, 50, 60, 70, 80)), link);
+    }
+
+    [Fact]
+    public void Every_truncation_is_refused_cleanly()
+    {
+        var full = LinkReply();
+        for (int cut = 1; cut < full.Length; cut++)
+        {
+            var part = full[..cut];
+            // Keep the header's length honest for the bytes we have, so the attribute walker is what is tested.
+            if (cut >= 4) BinaryPrimitives.WriteUInt32LittleEndian(part, (uint)cut);
+            try
+            {
+                foreach (var m in NetlinkParser.Split(part)) RtnlParser.Link(m.Payload.Span);
+            }
+            catch (NetlinkFormatException) { }
+        }
+    }
+
+    [Fact]
+    public void A_length_past_the_end_is_refused()
+    {
+        var bytes = LinkReply();
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes, (uint)bytes.Length + 4);
+        Assert.Throws<NetlinkFormatException>(() => NetlinkParser.Split(bytes));
+    }
+
+    [Fact]
+    public void A_nested_attribute_past_its_parent_is_refused()
+    {
+        var w = new NetlinkWriter(Kernel.RTM_NEWLINK, 0).IfInfo(1).Str(Kernel.IFLA_IFNAME, "x");
+        int info = w.Begin(Kernel.IFLA_LINKINFO);
+        w.Str(Kernel.IFLA_INFO_KIND, "veth", false).End(info);
+        var bytes = w.Message.ToArray();
+        // The INFO_KIND inside claims 40 bytes in a parent of 12.
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(bytes.Length - 8), 40);
+        var m = Assert.Single(NetlinkParser.Split(bytes));
+        Assert.Throws<NetlinkFormatException>(() => RtnlParser.Link(m.Payload.Span));
+    }
+
+    [Fact]
+    public void An_attribute_shorter_than_its_header_is_refused()
+    {
+        var bytes = LinkReply();
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(16 + 16), 2);
+        var m = Assert.Single(NetlinkParser.Split(bytes));
+        Assert.Throws<NetlinkFormatException>(() => RtnlParser.Link(m.Payload.Span));
+    }
+
+    [Fact]
+    public void A_u32_attribute_with_too_few_bytes_is_refused()
+    {
+        var bytes = new NetlinkWriter(Kernel.RTM_NEWLINK, 0).IfInfo(1).Attr(Kernel.IFLA_MTU, [1, 2]).Message.ToArray();
+        Assert.Throws<NetlinkFormatException>(() => RtnlParser.Link(NetlinkParser.Split(bytes)[0].Payload.Span));
+    }
+
+    [Fact]
+    public void Random_corruption_never_escapes_as_anything_but_a_format_error()
+    {
+        var random = new Random(8572);
+        var valid = LinkReply();
+        for (int round = 0; round < 20_000; round++)
+        {
+            var bytes = (byte[])valid.Clone();
+            for (int flips = random.Next(1, 6); flips > 0; flips--) bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+            try
+            {
+                foreach (var m in NetlinkParser.Split(bytes)) RtnlParser.Link(m.Payload.Span);
+            }
+            catch (NetlinkFormatException) { }
+        }
+    }
+
+    [Fact]
+    public void Address_and_route_payloads_too_short_for_their_headers_are_refused()
+    {
+        Assert.Throws<NetlinkFormatException>(() => RtnlParser.Address(new byte[7]));
+        Assert.Throws<NetlinkFormatException>(() => RtnlParser.Route(new byte[11]));
+        var badAddress = new NetlinkWriter(Kernel.RTM_NEWADDR, 0).IfAddr(2, 24, 1).Attr(Kernel.IFA_ADDRESS, [1, 2, 3]).Message.ToArray();
+        Assert.Throws<NetlinkFormatException>(() => RtnlParser.Address(NetlinkParser.Split(badAddress)[0].Payload.Span));
+    }
+}
