@@ -1,0 +1,38 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace Cpe.TestKit;
+
+/// <summary>
+/// A network namespace with a unique name for one test, removed on dispose (and when the test fails).
+/// iproute2 inside it is the independent reader tests compare our netlink code against.
+/// </summary>
+public sealed class TestNamespace : IDisposable
+{
+    public string Name { get; } = "cpe-t-" + Guid.NewGuid().ToString("N")[..10];
+    public string Path => "/run/netns/" + Name;
+
+    public TestNamespace() => Run("ip", "netns", "add", Name);
+
+    /// <summary>"ip -n NS -j ARGS", parsed.</summary>
+    public JsonArray IpJson(params string[] args) =>
+        JsonNode.Parse(Run("ip", ["-n", Name, "-j", .. args]))?.AsArray() ?? [];
+
+    public string Ip(params string[] args) => Run("ip", ["-n", Name, .. args]);
+
+    public static string Run(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var p = Process.Start(psi)!;
+        string output = p.StandardOutput.ReadToEnd();
+        string error = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({p.ExitCode}): {error}");
+        return output;
+    }
+
+    public void Dispose()
+    {
+        try { Run("ip", "netns", "del", Name); } catch (InvalidOperationException) { }
+    }
+}
