@@ -39,5 +39,18 @@ internal static class Kernel
     public const byte RTN_UNICAST = 1;
 
     public const ushort NLA_F_NESTED = 0x8000, NLA_TYPE_MASK = 0x3fff;
+
+    // Bridge: FDB (neighbour messages of family AF_BRIDGE), ports, VLANs (linux/neighbour.h, linux/if_bridge.h).
+    public const ushort RTM_NEWNEIGH = 28, RTM_DELNEIGH = 29, RTM_GETNEIGH = 30;
+    public const int NDMSG_LEN = 12;
+    public const ushort NDA_LLADDR = 2, NDA_VLAN = 5, NDA_MASTER = 9;
+    public const ushort NUD_REACHABLE = 0x02, NUD_NOARP = 0x40, NUD_PERMANENT = 0x80;
+    public const byte NTF_SELF = 0x02, NTF_MASTER = 0x04;
+    public const ushort IFLA_PROTINFO = 12, IFLA_AF_SPEC = 26;
+    public const ushort IFLA_BRPORT_LEARNING = 8, IFLA_BRPORT_UNICAST_FLOOD = 9;
+    public const ushort IFLA_BR_VLAN_FILTERING = 7;
+    public const ushort IFLA_BRIDGE_VLAN_INFO = 2;
+    public const ushort BRIDGE_VLAN_INFO_PVID = 0x2, BRIDGE_VLAN_INFO_UNTAGGED = 0x4;
+    public const uint RTEXT_FILTER_BRVLAN = 2;
 }
 #pragma warning restore CA1707

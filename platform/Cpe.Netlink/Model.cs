@@ -16,3 +16,9 @@ public sealed record RouteInfo(IPAddress Destination, int PrefixLength, IPAddres
 
 /// <summary>linux/if_link.h MACVLAN_MODE_*.</summary>
 public enum MacvlanMode : uint { Private = 1, Vepa = 2, Bridge = 4, Passthru = 8, Source = 16 }
+
+/// <summary>A forwarding-database entry of a bridge port.</summary>
+public sealed record FdbEntry(int PortIndex, string Mac, int? Master, ushort? Vlan, bool Static);
+
+/// <summary>A VLAN on a bridge port: PVID (untagged ingress lands here) and untagged egress.</summary>
+public sealed record PortVlan(ushort Vid, bool Pvid, bool Untagged);

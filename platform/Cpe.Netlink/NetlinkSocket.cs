@@ -84,7 +84,7 @@ public sealed class NetlinkSocket : IDisposable
             ushort type = request.Type;
             Send(request.Message, target);
             Requests++;
-            if (type is not (Kernel.RTM_GETLINK or Kernel.RTM_GETADDR or Kernel.RTM_GETROUTE)) WriteRequests++;
+            if (type is not (Kernel.RTM_GETLINK or Kernel.RTM_GETADDR or Kernel.RTM_GETROUTE or Kernel.RTM_GETNEIGH)) WriteRequests++;
             return ReceiveReply(sequence, RequestName(type), target);
         }
     }
@@ -172,6 +172,7 @@ public sealed class NetlinkSocket : IDisposable
     {
         Kernel.RTM_NEWLINK => "RTM_NEWLINK", Kernel.RTM_DELLINK => "RTM_DELLINK", Kernel.RTM_GETLINK => "RTM_GETLINK", Kernel.RTM_SETLINK => "RTM_SETLINK",
         Kernel.RTM_NEWADDR => "RTM_NEWADDR", Kernel.RTM_DELADDR => "RTM_DELADDR", Kernel.RTM_GETADDR => "RTM_GETADDR",
+        Kernel.RTM_NEWNEIGH => "RTM_NEWNEIGH", Kernel.RTM_DELNEIGH => "RTM_DELNEIGH", Kernel.RTM_GETNEIGH => "RTM_GETNEIGH",
         Kernel.RTM_NEWROUTE => "RTM_NEWROUTE", Kernel.RTM_DELROUTE => "RTM_DELROUTE", Kernel.RTM_GETROUTE => "RTM_GETROUTE",
         _ => $"netlink type {type}",
     };

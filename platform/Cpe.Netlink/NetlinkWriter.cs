@@ -52,6 +52,17 @@ public sealed class NetlinkWriter
         return this;
     }
 
+    /// <summary>struct ndmsg: family, index, state, flags, type.</summary>
+    public NetlinkWriter Nd(byte family, int index, ushort state, byte flags)
+    {
+        var s = Reserve(Kernel.NDMSG_LEN);
+        s[0] = family;
+        BinaryPrimitives.WriteInt32LittleEndian(s[4..], index);
+        BinaryPrimitives.WriteUInt16LittleEndian(s[8..], state);
+        s[10] = flags;
+        return this;
+    }
+
     /// <summary>struct rtmsg.</summary>
     public NetlinkWriter Rt(byte family, byte dstLength, byte table, byte protocol, byte scope, byte type)
     {

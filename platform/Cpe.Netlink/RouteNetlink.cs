@@ -59,5 +59,33 @@ public sealed class RouteNetlink(NetlinkSocket socket) : IDisposable
     public void DeleteRoute(IPAddress destination, int prefixLength, IPAddress? gateway, int? outputIndex = null) =>
         Socket.Transact(RtnlRequests.DeleteRoute(destination, prefixLength, gateway, outputIndex), $"{destination}/{prefixLength}");
 
+    public IReadOnlyList<FdbEntry> Fdb() =>
+        Socket.Transact(RtnlBridgeRequests.DumpFdb(), "fdb").Where(m => m.Type == Kernel.RTM_NEWNEIGH)
+            .Select(m => RtnlBridgeParser.Fdb(m.Payload.Span)).ToList();
+
+    public void AddStaticFdb(int portIndex, string mac, string port) =>
+        Socket.Transact(RtnlBridgeRequests.AddStaticFdb(portIndex, RtnlParser.ParseMac(mac)), $"{mac} on {port}");
+
+    public void DeleteStaticFdb(int portIndex, string mac, string port) =>
+        Socket.Transact(RtnlBridgeRequests.DeleteStaticFdb(portIndex, RtnlParser.ParseMac(mac)), $"{mac} on {port}");
+
+    public void SetPortFlags(int portIndex, bool? learning, bool? flood, string port) =>
+        Socket.Transact(RtnlBridgeRequests.SetPortFlags(portIndex, learning, flood), port);
+
+    public void SetVlanFiltering(int bridgeIndex, bool enabled, string bridge) =>
+        Socket.Transact(RtnlBridgeRequests.SetVlanFiltering(bridgeIndex, enabled), bridge);
+
+    public void AddVlan(int portIndex, PortVlan vlan, string port) =>
+        Socket.Transact(RtnlBridgeRequests.AddVlan(portIndex, vlan), $"vlan {vlan.Vid} on {port}");
+
+    public void DeleteVlan(int portIndex, ushort vid, string port) =>
+        Socket.Transact(RtnlBridgeRequests.DeleteVlan(portIndex, vid), $"vlan {vid} on {port}");
+
+    /// <summary>VLANs per bridge port; ports without VLAN information are left out.</summary>
+    public IReadOnlyDictionary<int, IReadOnlyList<PortVlan>> Vlans() =>
+        Socket.Transact(RtnlBridgeRequests.DumpVlans(), "bridge vlans").Where(m => m.Type == Kernel.RTM_NEWLINK)
+            .Select(m => RtnlBridgeParser.Vlans(m.Payload.Span)).Where(p => p.Vlans.Count > 0)
+            .ToDictionary(p => p.PortIndex, p => p.Vlans);
+
     public void Dispose() => Socket.Dispose();
 }

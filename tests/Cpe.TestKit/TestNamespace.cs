@@ -20,6 +20,10 @@ public sealed class TestNamespace : IDisposable
 
     public string Ip(params string[] args) => Run("ip", ["-n", Name, .. args]);
 
+    /// <summary>"bridge -j ARGS" inside the namespace, parsed.</summary>
+    public JsonArray BridgeJson(params string[] args) =>
+        JsonNode.Parse(Run("ip", ["netns", "exec", Name, "bridge", "-j", .. args]))?.AsArray() ?? [];
+
     public static string Run(string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

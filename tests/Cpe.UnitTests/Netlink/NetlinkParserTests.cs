@@ -106,4 +106,31 @@ public class NetlinkParserTests
         var badAddress = new NetlinkWriter(Kernel.RTM_NEWADDR, 0).IfAddr(2, 24, 1).Attr(Kernel.IFA_ADDRESS, [1, 2, 3]).Message.ToArray();
         Assert.Throws<NetlinkFormatException>(() => RtnlParser.Address(NetlinkParser.Split(badAddress)[0].Payload.Span));
     }
+
+    [Fact]
+    public void Parses_fdb_entries_and_port_vlans()
+    {
+        var fdb = new NetlinkWriter(Kernel.RTM_NEWNEIGH, 0).Nd(Kernel.AF_BRIDGE, 4, Kernel.NUD_NOARP, Kernel.NTF_MASTER)
+            .Attr(Kernel.NDA_LLADDR, [2, 0, 0, 0, 0, 0xaa]).U32(Kernel.NDA_MASTER, 2).Attr(Kernel.NDA_VLAN, [10, 0]).Message.ToArray();
+        Assert.Equal(new FdbEntry(4, "02:00:00:00:00:aa", 2, 10, true), RtnlBridgeParser.Fdb(NetlinkParser.Split(fdb)[0].Payload.Span));
+
+        var w = new NetlinkWriter(Kernel.RTM_NEWLINK, 0).IfInfo(4, family: Kernel.AF_BRIDGE);
+        int spec = w.Begin(Kernel.IFLA_AF_SPEC);
+        w.Attr(Kernel.IFLA_BRIDGE_VLAN_INFO, [6, 0, 10, 0]).Attr(Kernel.IFLA_BRIDGE_VLAN_INFO, [0, 0, 20, 0]).End(spec);
+        var (port, vlans) = RtnlBridgeParser.Vlans(NetlinkParser.Split(w.Message.ToArray())[0].Payload.Span);
+        Assert.Equal(4, port);
+        Assert.Equal([new PortVlan(10, true, true), new PortVlan(20, false, false)], vlans);
+    }
+
+    [Fact]
+    public void Malformed_fdb_and_vlan_messages_are_refused()
+    {
+        Assert.Throws<NetlinkFormatException>(() => RtnlBridgeParser.Fdb(new byte[11]));
+        var noMac = new NetlinkWriter(Kernel.RTM_NEWNEIGH, 0).Nd(Kernel.AF_BRIDGE, 4, 0, 0).Message.ToArray();
+        Assert.Throws<NetlinkFormatException>(() => RtnlBridgeParser.Fdb(NetlinkParser.Split(noMac)[0].Payload.Span));
+        var w = new NetlinkWriter(Kernel.RTM_NEWLINK, 0).IfInfo(4, family: Kernel.AF_BRIDGE);
+        int spec = w.Begin(Kernel.IFLA_AF_SPEC);
+        w.Attr(Kernel.IFLA_BRIDGE_VLAN_INFO, [6, 0]).End(spec);
+        Assert.Throws<NetlinkFormatException>(() => RtnlBridgeParser.Vlans(NetlinkParser.Split(w.Message.ToArray())[0].Payload.Span));
+    }
 }

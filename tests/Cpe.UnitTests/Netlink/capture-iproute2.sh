@@ -23,7 +23,7 @@ capture() {
     # Hex dump lines look like: " | 00000  3c 00 00 00 10 00 05 06  ...  <ascii> |"
     awk '/sendmsg\(/ { if (msg != "") print msg; msg = ""; next }
          /^ \| [0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]  / { line = substr($0, 11, 48); gsub(/ /, "", line); msg = msg line }
-         END { if (msg != "") print msg }' "$trace" | grep -E '^.{8}(1000|1100|1400|1500|1800|1900)' | tail -n 1
+         END { if (msg != "") print msg }' "$trace" | grep -E '^.{8}(1000|1100|1300|1400|1500|1800|1900|1c00|1d00)' | tail -n 1
   } >"$name.hex"
   rm -f "$trace"
 }
@@ -46,3 +46,11 @@ capture route-add-v4 ip route add 198.51.100.0/24 via 192.0.2.254
 capture route-add-v6 ip route add 2001:db8:1::/48 via 2001:db8::fe
 capture route-del-v4 ip route del 198.51.100.0/24 via 192.0.2.254
 capture addr-del-v4 ip addr del 192.0.2.1/24 dev cpetbr0
+run ip link set cpetv0 master cpetbr0
+capture fdb-add bridge fdb add 02:00:00:00:00:aa dev cpetv0 master static
+capture fdb-del bridge fdb del 02:00:00:00:00:aa dev cpetv0 master static
+capture bridge-port-flags bridge link set dev cpetv0 learning off flood off
+# This machine's kernel has no VLAN filtering: the kernel refuses these, the bytes are still what iproute2 sends.
+capture bridge-vlan-filtering ip link set cpetbr0 type bridge vlan_filtering 1
+capture bridge-vlan-add bridge vlan add dev cpetv0 vid 10 pvid untagged
+capture bridge-vlan-del bridge vlan del dev cpetv0 vid 10
