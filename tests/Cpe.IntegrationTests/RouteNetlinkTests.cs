@@ -77,6 +77,20 @@ public sealed class RouteNetlinkTests : IDisposable
     }
 
     [Fact]
+    public void Creates_a_persistent_tap_that_netlink_then_manages()
+    {
+        TapDevice.Create("tap-t", _ns.Path);
+        var tap = Link("tap-t");
+        Assert.Equal("tun", tap["linkinfo"]!["info_kind"]!.GetValue<string>());
+        Assert.Equal("tap", tap["linkinfo"]!["info_data"]!["type"]!.GetValue<string>());
+        Assert.Equal("tun", _rtnl.RequireLink("tap-t").Kind);
+        _rtnl.SetMtu(_rtnl.RequireLink("tap-t").Index, 9000, "tap-t");
+        Assert.Equal(9000, Link("tap-t")["mtu"]!.GetValue<int>());
+        _rtnl.DeleteLink(_rtnl.RequireLink("tap-t").Index, "tap-t");
+        Assert.Null(_rtnl.Link("tap-t"));
+    }
+
+    [Fact]
     public void Deletes_links_and_reports_missing_ones_as_null()
     {
         _rtnl.CreateBridge("br-t");
