@@ -7,7 +7,9 @@ ROOT=$PWD
 OUT=$ROOT/out
 BIN=$OUT/bin
 DEVICE_PROJECTS=(platform/cped platform/cpe)
-APT_PACKAGES=(clang gcc libc6-dev zlib1g-dev util-linux procps sqlite3)
+APT_PACKAGES=(clang gcc libc6-dev zlib1g-dev util-linux procps sqlite3 iproute2 strace
+  linux-image-amd64 busybox-static cpio kmod)
+LAB_AGENT=tests/Cpe.LabAgent
 
 usage() {
   cat <<'USAGE'
@@ -35,8 +37,24 @@ setup() {
     apt-get update -qq
     apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
+  setup_kernel_lab
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
   dotnet restore CpeFirmware.sln --verbosity quiet
+}
+
+# The kernel lab needs QEMU 10 (igb with SR-IOV), which Debian 12 has only in bookworm-backports.
+setup_kernel_lab() {
+  local version
+  version=$(qemu-system-x86_64 --version 2>/dev/null | sed -n 's/^QEMU emulator version \([0-9]*\).*/\1/p')
+  if [ "${version:-0}" -ge 10 ]; then return; fi
+  log "installing QEMU 10 from bookworm-backports for the kernel lab"
+  local sources=/etc/apt/sources.list.d/bookworm-backports.sources
+  if [ ! -f "$sources" ]; then
+    printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' >"$sources"
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq -t bookworm-backports qemu-system-x86 >/dev/null
 }
 
 build() {
@@ -57,6 +75,9 @@ build() {
   done
   printf '%s}\n' "$sizes" >"$BIN/sizes.json"
   rm -f "$BIN"/*.dbg "$BIN"/*.pdb
+  log "publishing the kernel lab's agent (NativeAOT)"
+  dotnet publish "$LAB_AGENT" -c Release -o "$OUT/lab" --nologo -v q >"$OUT/publish-lab.log" 2>&1 || { cat "$OUT/publish-lab.log"; exit 1; }
+  rm -f "$OUT/lab"/*.dbg "$OUT/lab"/*.pdb
 }
 
 run_tests() {

@@ -23,6 +23,17 @@ public static class Binaries
         }
     }
 
+    /// <summary>Test programs that run inside the kernel lab (NativeAOT), published by build.sh into out/lab.</summary>
+    public static string LabAgent
+    {
+        get
+        {
+            string path = Path.Combine(Directory, "..", "lab", "cpe-labagent");
+            if (!File.Exists(path)) throw new FileNotFoundException($"{path} is missing: run ./build.sh build first", path);
+            return Path.GetFullPath(path);
+        }
+    }
+
     public static string Cped => Require("cped");
     public static string Cpe => Require("cpe");
 

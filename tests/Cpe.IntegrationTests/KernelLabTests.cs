@@ -1,0 +1,44 @@
+using System.Text.Json.Nodes;
+using Cpe.TestKit;
+
+namespace Cpe.IntegrationTests;
+
+/// <summary>What this machine's kernel lacks, in the kernel lab: real SR-IOV on igb, bridge VLAN filtering.</summary>
+public class KernelLabTests
+{
+    [Fact]
+    public async Task An_igb_nic_in_the_lab_has_real_sriov()
+    {
+        var lab = await KernelLab.RunAsync("""
+            pf=$(ls /sys/class/net | grep -v lo | head -n 1)
+            echo "LAB totalvfs=$(cat /sys/class/net/$pf/device/sriov_totalvfs)"
+            echo 4 > /sys/class/net/$pf/device/sriov_numvfs
+            sleep 1
+            echo "LAB numvfs=$(cat /sys/class/net/$pf/device/sriov_numvfs)"
+            ls -d /sys/class/net/$pf/device/virtfn* | sed 's/^/LAB virtfn=/'
+            cpe-labagent links
+            """, [Binaries.LabAgent]);
+        Assert.True(lab.ExitStatus == 0, lab.ToString());
+        Assert.Contains("totalvfs=7", lab.Facts);
+        Assert.Contains("numvfs=4", lab.Facts);
+        Assert.Equal(4, lab.Facts.Count(f => f.StartsWith("virtfn=")));
+        // The PF and its 4 VFs (igbvf netdevs), as our own netlink dump reports them.
+        Assert.True(lab.Facts.Count(f => f.StartsWith("link=eth")) >= 5, lab.ToString());
+    }
+
+    [Fact]
+    public async Task Bridge_vlan_filtering_through_our_netlink_matches_iproute2_in_the_lab()
+    {
+        var lab = await KernelLab.RunAsync("""
+            cpe-labagent vlan br-lan ge0 ge0-peer 10
+            echo "LAB iproute2=$(bridge -j vlan show dev ge0)"
+            echo "LAB filtering=$(ip -j -d link show dev br-lan | grep -o '"vlan_filtering":[0-9]')"
+            """, [Binaries.LabAgent], nics: 0);
+        Assert.True(lab.ExitStatus == 0, lab.ToString());
+        Assert.Contains("vlan=10,pvid=True,untagged=True", lab.Facts);
+        Assert.Contains("filtering=\"vlan_filtering\":1", lab.Facts);
+        var iproute2 = JsonNode.Parse(lab.Facts.Single(f => f.StartsWith("iproute2="))["iproute2=".Length..])!.AsArray();
+        var vlan = iproute2.Single()!["vlans"]!.AsArray().Single(v => v!["vlan"]!.GetValue<int>() == 10)!;
+        Assert.Equal(["PVID", "Egress Untagged"], vlan["flags"]!.AsArray().Select(f => f!.GetValue<string>()));
+    }
+}

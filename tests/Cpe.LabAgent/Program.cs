@@ -1,0 +1,34 @@
+using Cpe.Netlink;
+
+// cpe-labagent COMMAND ...: exercises Cpe.Netlink against the lab kernel and prints what it read back,
+// one "LAB name=value" line per fact, for the host-side test to compare with iproute2's view.
+try
+{
+    using var rtnl = RouteNetlink.Open();
+    switch (args.FirstOrDefault())
+    {
+        case "vlan":
+            // vlan BRIDGE PORT PEER VID: a filtering bridge, a port with VID as PVID and untagged.
+            rtnl.CreateBridge(args[1]);
+            rtnl.CreateVeth(args[2], args[3]);
+            int bridge = rtnl.RequireLink(args[1]).Index, port = rtnl.RequireLink(args[2]).Index;
+            rtnl.SetMaster(port, bridge, args[2]);
+            rtnl.SetVlanFiltering(bridge, true, args[1]);
+            ushort vid = ushort.Parse(args[4]);
+            rtnl.AddVlan(port, new PortVlan(vid, Pvid: true, Untagged: true), args[2]);
+            foreach (var v in rtnl.Vlans()[port]) Console.WriteLine($"LAB vlan={v.Vid},pvid={v.Pvid},untagged={v.Untagged}");
+            break;
+        case "links":
+            foreach (var l in rtnl.Links()) Console.WriteLine($"LAB link={l.Name},kind={l.Kind ?? "-"},mac={l.Mac}");
+            break;
+        default:
+            Console.Error.WriteLine("usage: cpe-labagent vlan BRIDGE PORT PEER VID | links");
+            return 2;
+    }
+    return 0;
+}
+catch (NetlinkException e)
+{
+    Console.WriteLine($"LAB error={e.Message}");
+    return 1;
+}
