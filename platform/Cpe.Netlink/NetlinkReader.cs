@@ -84,9 +84,12 @@ public static class NetlinkParser
         return messages;
     }
 
-    /// <summary>The attributes after a fixed family header of <paramref name="headerLength"/> bytes.</summary>
-    public static NetlinkAttributes Attributes(ReadOnlySpan<byte> payload, int headerLength) =>
+    /// <summary>
+    /// The attributes after a fixed family header (ifinfomsg, ifaddrmsg, rtmsg, ndmsg) of <paramref name="headerLength"/>
+    /// bytes; a payload too short for that header is refused here, once, before anyone reads the header.
+    /// </summary>
+    public static NetlinkAttributes Attributes(ReadOnlySpan<byte> payload, int headerLength, string header) =>
         payload.Length >= headerLength
             ? new NetlinkAttributes(payload[headerLength..])
-            : throw new NetlinkFormatException($"payload of {payload.Length} bytes cannot hold a {headerLength}-byte family header");
+            : throw new NetlinkFormatException($"{header} needs {headerLength} bytes, got {payload.Length}");
 }

@@ -7,13 +7,13 @@ public static class RtnlBridgeParser
 {
     public static FdbEntry Fdb(ReadOnlySpan<byte> payload)
     {
-        if (payload.Length < Kernel.NDMSG_LEN) throw new NetlinkFormatException($"ndmsg needs {Kernel.NDMSG_LEN} bytes, got {payload.Length}");
+        var attributes = NetlinkParser.Attributes(payload, Kernel.NDMSG_LEN, "ndmsg");
         int index = BinaryPrimitives.ReadInt32LittleEndian(payload[4..]);
         ushort state = BinaryPrimitives.ReadUInt16LittleEndian(payload[8..]);
         string? mac = null;
         int? master = null;
         ushort? vlan = null;
-        foreach (var a in NetlinkParser.Attributes(payload, Kernel.NDMSG_LEN))
+        foreach (var a in attributes)
         {
             switch (a.Type)
             {
@@ -31,10 +31,10 @@ public static class RtnlBridgeParser
     /// <summary>The port index and its VLANs from an AF_BRIDGE RTM_NEWLINK (empty when the kernel sent none).</summary>
     public static (int PortIndex, IReadOnlyList<PortVlan> Vlans) Vlans(ReadOnlySpan<byte> payload)
     {
-        if (payload.Length < Kernel.IFINFOMSG_LEN) throw new NetlinkFormatException($"ifinfomsg needs {Kernel.IFINFOMSG_LEN} bytes, got {payload.Length}");
+        var attributes = NetlinkParser.Attributes(payload, Kernel.IFINFOMSG_LEN, "ifinfomsg");
         int index = BinaryPrimitives.ReadInt32LittleEndian(payload[4..]);
         var vlans = new List<PortVlan>();
-        foreach (var a in NetlinkParser.Attributes(payload, Kernel.IFINFOMSG_LEN))
+        foreach (var a in attributes)
         {
             if (a.Type != Kernel.IFLA_AF_SPEC) continue;
             foreach (var v in a.Nested)

@@ -8,7 +8,7 @@ public static class RtnlParser
 {
     public static LinkInfo Link(ReadOnlySpan<byte> payload)
     {
-        if (payload.Length < Kernel.IFINFOMSG_LEN) throw new NetlinkFormatException($"ifinfomsg needs {Kernel.IFINFOMSG_LEN} bytes, got {payload.Length}");
+        var attributes = NetlinkParser.Attributes(payload, Kernel.IFINFOMSG_LEN, "ifinfomsg");
         int index = BinaryPrimitives.ReadInt32LittleEndian(payload[4..]);
         uint flags = BinaryPrimitives.ReadUInt32LittleEndian(payload[8..]);
         string name = "";
@@ -17,7 +17,7 @@ public static class RtnlParser
         int? master = null;
         bool? carrier = null;
         LinkStatistics? stats = null;
-        foreach (var a in NetlinkParser.Attributes(payload, Kernel.IFINFOMSG_LEN))
+        foreach (var a in attributes)
         {
             switch (a.Type)
             {
@@ -43,12 +43,12 @@ public static class RtnlParser
 
     public static AddressInfo Address(ReadOnlySpan<byte> payload)
     {
-        if (payload.Length < Kernel.IFADDRMSG_LEN) throw new NetlinkFormatException($"ifaddrmsg needs {Kernel.IFADDRMSG_LEN} bytes, got {payload.Length}");
+        var attributes = NetlinkParser.Attributes(payload, Kernel.IFADDRMSG_LEN, "ifaddrmsg");
         byte prefix = payload[1];
         int index = BinaryPrimitives.ReadInt32LittleEndian(payload[4..]);
         IPAddress? address = null, local = null;
         string? label = null;
-        foreach (var a in NetlinkParser.Attributes(payload, Kernel.IFADDRMSG_LEN))
+        foreach (var a in attributes)
         {
             switch (a.Type)
             {
@@ -64,13 +64,13 @@ public static class RtnlParser
 
     public static RouteInfo Route(ReadOnlySpan<byte> payload)
     {
-        if (payload.Length < Kernel.RTMSG_LEN) throw new NetlinkFormatException($"rtmsg needs {Kernel.RTMSG_LEN} bytes, got {payload.Length}");
+        var attributes = NetlinkParser.Attributes(payload, Kernel.RTMSG_LEN, "rtmsg");
         byte family = payload[0], dstLength = payload[1];
         uint table = payload[4];
         byte protocol = payload[5], scope = payload[6];
         IPAddress? destination = null, gateway = null;
         int? oif = null;
-        foreach (var a in NetlinkParser.Attributes(payload, Kernel.RTMSG_LEN))
+        foreach (var a in attributes)
         {
             switch (a.Type)
             {
