@@ -54,5 +54,10 @@ internal static class Kernel
     public const ushort IFLA_BRIDGE_VLAN_INFO = 2;
     public const ushort BRIDGE_VLAN_INFO_PVID = 0x2, BRIDGE_VLAN_INFO_UNTAGGED = 0x4;
     public const uint RTEXT_FILTER_BRVLAN = 2;
+
+    // SR-IOV virtual functions (linux/if_link.h): per-VF settings nested in IFLA_VFINFO_LIST/IFLA_VF_INFO.
+    public const ushort IFLA_NUM_VF = 21, IFLA_VFINFO_LIST = 22, IFLA_VF_INFO = 1;
+    public const ushort IFLA_VF_MAC = 1, IFLA_VF_VLAN = 2, IFLA_VF_TX_RATE = 3, IFLA_VF_SPOOFCHK = 4, IFLA_VF_LINK_STATE = 5,
+        IFLA_VF_RATE = 6, IFLA_VF_TRUST = 9;
 }
 #pragma warning restore CA1707

@@ -4,7 +4,17 @@ namespace Cpe.Netlink;
 
 /// <summary>A network interface as the kernel reports it.</summary>
 public sealed record LinkInfo(int Index, string Name, string? Kind, bool AdminUp, bool Carrier, uint Mtu, string? Mac,
-    int? Master, string? Alias, string? OperState, LinkStatistics? Statistics);
+    int? Master, string? Alias, string? OperState, LinkStatistics? Statistics)
+{
+    /// <summary>The PF's virtual functions as the driver reports them (asked for with RTEXT_FILTER_VF); empty elsewhere.</summary>
+    public IReadOnlyList<VfInfo> Vfs { get; init; } = [];
+}
+
+/// <summary>IFLA_VF_LINK_STATE: follow the PF's link, or force the VF's link up or down.</summary>
+public enum VfLinkState : uint { Auto = 0, Enable = 1, Disable = 2 }
+
+/// <summary>One virtual function's settings, as read back from the PF.</summary>
+public sealed record VfInfo(int Vf, string Mac, ushort Vlan, byte Qos, bool? SpoofCheck, bool? Trust, uint MinTxRate, uint MaxTxRate, VfLinkState? LinkState);
 
 /// <summary>The first counters of struct rtnl_link_stats64.</summary>
 public sealed record LinkStatistics(ulong RxPackets, ulong TxPackets, ulong RxBytes, ulong TxBytes,

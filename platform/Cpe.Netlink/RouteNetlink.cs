@@ -59,6 +59,13 @@ public sealed class RouteNetlink(NetlinkSocket socket) : IDisposable
     public void DeleteRoute(IPAddress destination, int prefixLength, IPAddress? gateway, int? outputIndex = null) =>
         Socket.Transact(RtnlRequests.DeleteRoute(destination, prefixLength, gateway, outputIndex), $"{destination}/{prefixLength}");
 
+    public void SetVfMac(int pfIndex, int vf, string mac, string pf) => Socket.Transact(RtnlVfRequests.SetMac(pfIndex, vf, RtnlParser.ParseMac(mac)), $"{pf} vf {vf}");
+    public void SetVfVlan(int pfIndex, int vf, ushort vlan, byte qos, string pf) => Socket.Transact(RtnlVfRequests.SetVlan(pfIndex, vf, vlan, qos), $"{pf} vf {vf}");
+    public void SetVfSpoofCheck(int pfIndex, int vf, bool on, string pf) => Socket.Transact(RtnlVfRequests.SetSpoofCheck(pfIndex, vf, on), $"{pf} vf {vf}");
+    public void SetVfTrust(int pfIndex, int vf, bool on, string pf) => Socket.Transact(RtnlVfRequests.SetTrust(pfIndex, vf, on), $"{pf} vf {vf}");
+    public void SetVfRate(int pfIndex, int vf, uint minMbps, uint maxMbps, string pf) => Socket.Transact(RtnlVfRequests.SetRate(pfIndex, vf, minMbps, maxMbps), $"{pf} vf {vf}");
+    public void SetVfLinkState(int pfIndex, int vf, VfLinkState state, string pf) => Socket.Transact(RtnlVfRequests.SetLinkState(pfIndex, vf, state), $"{pf} vf {vf}");
+
     public IReadOnlyList<FdbEntry> Fdb() =>
         Socket.Transact(RtnlBridgeRequests.DumpFdb(), "fdb").Where(m => m.Type == Kernel.RTM_NEWNEIGH)
             .Select(m => RtnlBridgeParser.Fdb(m.Payload.Span)).ToList();

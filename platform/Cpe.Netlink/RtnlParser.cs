@@ -17,6 +17,7 @@ public static class RtnlParser
         int? master = null;
         bool? carrier = null;
         LinkStatistics? stats = null;
+        List<VfInfo>? vfs = null;
         foreach (var a in attributes)
         {
             switch (a.Type)
@@ -35,11 +36,48 @@ public static class RtnlParser
                     foreach (var i in a.Nested)
                         if (i.Type == Kernel.IFLA_INFO_KIND) kind = i.Str;
                     break;
+                case Kernel.IFLA_VFINFO_LIST:
+                    vfs = [];
+                    foreach (var info in a.Nested)
+                        if (info.Type == Kernel.IFLA_VF_INFO) vfs.Add(Vf(info.Nested));
+                    break;
             }
         }
         return new LinkInfo(index, name, kind, (flags & Kernel.IFF_UP) != 0, carrier ?? (flags & Kernel.IFF_LOWER_UP) != 0,
-            mtu, mac, master, alias, operState, stats);
+            mtu, mac, master, alias, operState, stats) { Vfs = vfs ?? (IReadOnlyList<VfInfo>)[] };
     }
+
+    /// <summary>One IFLA_VF_INFO: every setting is a struct led by the VF number.</summary>
+    static VfInfo Vf(NetlinkAttributes settings)
+    {
+        int vf = -1;
+        string mac = "";
+        ushort vlan = 0;
+        byte qos = 0;
+        bool? spoofCheck = null, trust = null;
+        uint minRate = 0, maxRate = 0;
+        VfLinkState? linkState = null;
+        foreach (var s in settings)
+        {
+            switch (s.Type)
+            {
+                case Kernel.IFLA_VF_MAC:
+                    vf = (int)VfWord(s.Data, 0, s.Type);
+                    mac = s.Data.Length >= 10 ? FormatMac(s.Data[4..10]) : throw new NetlinkFormatException("IFLA_VF_MAC too short");
+                    break;
+                case Kernel.IFLA_VF_VLAN: vlan = (ushort)VfWord(s.Data, 1, s.Type); qos = (byte)VfWord(s.Data, 2, s.Type); break;
+                case Kernel.IFLA_VF_SPOOFCHK: spoofCheck = VfWord(s.Data, 1, s.Type) switch { 0 => false, 1 => true, _ => null }; break;
+                case Kernel.IFLA_VF_TRUST: trust = VfWord(s.Data, 1, s.Type) switch { 0 => false, 1 => true, _ => null }; break;
+                case Kernel.IFLA_VF_RATE: minRate = VfWord(s.Data, 1, s.Type); maxRate = VfWord(s.Data, 2, s.Type); break;
+                case Kernel.IFLA_VF_LINK_STATE: linkState = (VfLinkState)VfWord(s.Data, 1, s.Type); break;
+            }
+        }
+        return new VfInfo(vf, mac, vlan, qos, spoofCheck, trust, minRate, maxRate, linkState);
+    }
+
+    static uint VfWord(ReadOnlySpan<byte> data, int i, ushort type) => data.Length >= 4 * (i + 1)
+        ? BinaryPrimitives.ReadUInt32LittleEndian(data[(4 * i)..])
+        : throw new NetlinkFormatException($"VF setting {type} holds {data.Length} bytes, needs {4 * (i + 1)}");
 
     public static AddressInfo Address(ReadOnlySpan<byte> payload)
     {

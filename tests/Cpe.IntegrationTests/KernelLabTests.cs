@@ -41,4 +41,30 @@ public class KernelLabTests
         var vlan = iproute2.Single()!["vlans"]!.AsArray().Single(v => v!["vlan"]!.GetValue<int>() == 10)!;
         Assert.Equal(["PVID", "Egress Untagged"], vlan["flags"]!.AsArray().Select(f => f!.GetValue<string>()));
     }
+
+    [Fact]
+    public async Task Vf_settings_through_our_netlink_are_what_iproute2_shows_on_a_real_igb_pf()
+    {
+        var lab = await KernelLab.RunAsync("""
+            ip link set eth0 up
+            echo 2 > /sys/class/net/eth0/device/sriov_numvfs
+            sleep 1
+            cpe-labagent vf eth0 1 02:00:00:00:01:01 100 2 100
+            echo "LAB iproute2=$(ip -j -d link show dev eth0)"
+            """, [Binaries.LabAgent]);
+        Assert.True(lab.ExitStatus == 0, lab.ToString());
+        Assert.Contains("vfcount=2", lab.Facts);
+        var ours = lab.Facts.Single(f => f.StartsWith("vf=1,"));
+        Assert.Equal("vf=1,mac=02:00:00:00:01:01,vlan=100,qos=2,spoofchk=False,trust=True,max=100", ours);
+        Assert.DoesNotContain(lab.Facts, f => f.StartsWith("rate-error="));
+
+        var pf = JsonNode.Parse(lab.Facts.Single(f => f.StartsWith("iproute2="))["iproute2=".Length..])!.AsArray().Single()!;
+        var vf1 = pf["vfinfo_list"]!.AsArray().Single(v => v!["vf"]!.GetValue<int>() == 1)!;
+        Assert.Equal("02:00:00:00:01:01", vf1["address"]!.GetValue<string>());
+        var vlan = vf1["vlan_list"]!.AsArray().Single()!;
+        Assert.Equal((100, 2), (vlan["vlan"]!.GetValue<int>(), vlan["qos"]!.GetValue<int>()));
+        Assert.False(vf1["spoofchk"]!.GetValue<bool>());
+        Assert.True(vf1["trust"]!.GetValue<bool>());
+        Assert.Equal(100, vf1["rate"]!["max_tx"]!.GetValue<int>());
+    }
 }

@@ -18,11 +18,27 @@ try
             rtnl.AddVlan(port, new PortVlan(vid, Pvid: true, Untagged: true), args[2]);
             foreach (var v in rtnl.Vlans()[port]) Console.WriteLine($"LAB vlan={v.Vid},pvid={v.Pvid},untagged={v.Untagged}");
             break;
+        case "vf":
+            // vf PF VF MAC VLAN QOS MAXRATE: applies the settings, then prints what the PF reports for that VF.
+            {
+                var pf = rtnl.RequireLink(args[1]);
+                int vf = int.Parse(args[2]);
+                rtnl.SetVfMac(pf.Index, vf, args[3], pf.Name);
+                rtnl.SetVfVlan(pf.Index, vf, ushort.Parse(args[4]), byte.Parse(args[5]), pf.Name);
+                rtnl.SetVfSpoofCheck(pf.Index, vf, false, pf.Name);
+                rtnl.SetVfTrust(pf.Index, vf, true, pf.Name);
+                try { rtnl.SetVfRate(pf.Index, vf, 0, uint.Parse(args[6]), pf.Name); }
+                catch (NetlinkException e) { Console.WriteLine($"LAB rate-error={e.Message}"); }
+                var v = rtnl.RequireLink(args[1]).Vfs.Single(x => x.Vf == vf);
+                Console.WriteLine($"LAB vf={v.Vf},mac={v.Mac},vlan={v.Vlan},qos={v.Qos},spoofchk={v.SpoofCheck},trust={v.Trust},max={v.MaxTxRate}");
+                Console.WriteLine($"LAB vfcount={rtnl.RequireLink(args[1]).Vfs.Count}");
+            }
+            break;
         case "links":
             foreach (var l in rtnl.Links()) Console.WriteLine($"LAB link={l.Name},kind={l.Kind ?? "-"},mac={l.Mac}");
             break;
         default:
-            Console.Error.WriteLine("usage: cpe-labagent vlan BRIDGE PORT PEER VID | links");
+            Console.Error.WriteLine("usage: cpe-labagent vlan BRIDGE PORT PEER VID | vf PF VF MAC VLAN QOS MAXRATE | links");
             return 2;
     }
     return 0;

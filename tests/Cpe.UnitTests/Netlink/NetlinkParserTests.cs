@@ -133,4 +133,25 @@ public class NetlinkParserTests
         w.Attr(Kernel.IFLA_BRIDGE_VLAN_INFO, [6, 0]).End(spec);
         Assert.Throws<NetlinkFormatException>(() => RtnlBridgeParser.Vlans(NetlinkParser.Split(w.Message.ToArray())[0].Payload.Span));
     }
+
+    [Fact]
+    public void Parses_the_vf_list_of_a_pf_and_refuses_short_settings()
+    {
+        static byte[] Words(params uint[] w) => w.SelectMany(BitConverter.GetBytes).ToArray();
+        var w = new NetlinkWriter(Kernel.RTM_NEWLINK, 0).IfInfo(2).Str(Kernel.IFLA_IFNAME, "eth0");
+        int list = w.Begin(Kernel.IFLA_VFINFO_LIST);
+        int info = w.Begin(Kernel.IFLA_VF_INFO);
+        w.Attr(Kernel.IFLA_VF_MAC, Words(1).Concat(new byte[] { 2, 0, 0, 0, 1, 1 }).Concat(new byte[26]).ToArray())
+            .Attr(Kernel.IFLA_VF_VLAN, Words(1, 100, 2)).Attr(Kernel.IFLA_VF_SPOOFCHK, Words(1, 0)).Attr(Kernel.IFLA_VF_TRUST, Words(1, 1))
+            .Attr(Kernel.IFLA_VF_RATE, Words(1, 0, 100)).Attr(Kernel.IFLA_VF_LINK_STATE, Words(1, 2));
+        w.End(info).End(list);
+        var link = RtnlParser.Link(NetlinkParser.Split(w.Message.ToArray())[0].Payload.Span);
+        Assert.Equal(new VfInfo(1, "02:00:00:00:01:01", 100, 2, false, true, 0, 100, VfLinkState.Disable), Assert.Single(link.Vfs));
+
+        var bad = new NetlinkWriter(Kernel.RTM_NEWLINK, 0).IfInfo(2);
+        list = bad.Begin(Kernel.IFLA_VFINFO_LIST);
+        info = bad.Begin(Kernel.IFLA_VF_INFO);
+        bad.Attr(Kernel.IFLA_VF_RATE, Words(1, 0)).End(info).End(list);
+        Assert.Throws<NetlinkFormatException>(() => RtnlParser.Link(NetlinkParser.Split(bad.Message.ToArray())[0].Payload.Span));
+    }
 }

@@ -39,6 +39,13 @@ public class RtnlRequestTests
     [Fact] public void Add_port_vlan_as_pvid_untagged() => Same("bridge-vlan-add", c => RtnlBridgeRequests.AddVlan(c.IfIndex["cpetv0"], new PortVlan(10, Pvid: true, Untagged: true)));
     [Fact] public void Delete_port_vlan() => Same("bridge-vlan-del", c => RtnlBridgeRequests.DeleteVlan(c.IfIndex["cpetv0"], 10));
 
+    [Fact] public void Set_vf_mac() => Same("vf-mac", c => RtnlVfRequests.SetMac(c.IfIndex["cpetv0"], 0, RtnlParser.ParseMac("02:00:00:00:01:00")));
+    [Fact] public void Set_vf_vlan_and_qos() => Same("vf-vlan", c => RtnlVfRequests.SetVlan(c.IfIndex["cpetv0"], 1, 100, 2));
+    [Fact] public void Set_vf_spoofchk() => Same("vf-spoofchk", c => RtnlVfRequests.SetSpoofCheck(c.IfIndex["cpetv0"], 2, false));
+    [Fact] public void Set_vf_trust() => Same("vf-trust", c => RtnlVfRequests.SetTrust(c.IfIndex["cpetv0"], 3, true));
+    [Fact] public void Set_vf_rate() => Same("vf-rate", c => RtnlVfRequests.SetRate(c.IfIndex["cpetv0"], 0, 10, 100));
+    [Fact] public void Set_vf_link_state() => Same("vf-state", c => RtnlVfRequests.SetLinkState(c.IfIndex["cpetv0"], 1, VfLinkState.Disable));
+
     [Fact]
     public void Every_capture_has_a_test()
     {

@@ -50,6 +50,13 @@ run ip link set cpetv0 master cpetbr0
 capture fdb-add bridge fdb add 02:00:00:00:00:aa dev cpetv0 master static
 capture fdb-del bridge fdb del 02:00:00:00:00:aa dev cpetv0 master static
 capture bridge-port-flags bridge link set dev cpetv0 learning off flood off
+# This machine's kernel has no SR-IOV: a veth refuses VF settings, the request bytes are still iproute2's.
+capture vf-mac ip link set cpetv0 vf 0 mac 02:00:00:00:01:00
+capture vf-vlan ip link set cpetv0 vf 1 vlan 100 qos 2
+capture vf-spoofchk ip link set cpetv0 vf 2 spoofchk off
+capture vf-trust ip link set cpetv0 vf 3 trust on
+capture vf-rate ip link set cpetv0 vf 0 min_tx_rate 10 max_tx_rate 100
+capture vf-state ip link set cpetv0 vf 1 state disable
 # This machine's kernel has no VLAN filtering: the kernel refuses these, the bytes are still what iproute2 sends.
 capture bridge-vlan-filtering ip link set cpetbr0 type bridge vlan_filtering 1
 capture bridge-vlan-add bridge vlan add dev cpetv0 vid 10 pvid untagged
