@@ -67,4 +67,20 @@ public class KernelLabTests
         Assert.True(vf1["trust"]!.GetValue<bool>());
         Assert.Equal(100, vf1["rate"]!["max_tx"]!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task Changing_the_vf_count_goes_through_zero_as_the_kernel_requires()
+    {
+        var lab = await KernelLab.RunAsync("""
+            if echo 3 > /sys/class/net/eth0/device/sriov_numvfs && echo 1 > /sys/class/net/eth0/device/sriov_numvfs; then echo "LAB direct=accepted"; else echo "LAB direct=refused"; fi
+            echo 0 > /sys/class/net/eth0/device/sriov_numvfs
+            cpe-labagent numvfs eth0 4 2 0 7
+            """, [Binaries.LabAgent], nics: 2);
+        Assert.True(lab.ExitStatus == 0, lab.ToString());
+        Assert.Contains("direct=refused", lab.Facts);   // the kernel's rule that SetNumVfs works around
+        var counts = lab.Facts.Where(f => f.StartsWith("numvfs=")).ToList();
+        Assert.Equal(["numvfs=4", "numvfs=2", "numvfs=0", "numvfs=7"], counts.Select(c => c.Split(',')[0]));
+        Assert.DoesNotContain("-", counts[0].Split("netdevs=")[1].Split('+'));   // every VF has its netdev
+        Assert.Contains("pfs=eth0+eth1,total=7", lab.Facts);
+    }
 }

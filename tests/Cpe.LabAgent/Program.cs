@@ -34,6 +34,19 @@ try
                 Console.WriteLine($"LAB vfcount={rtnl.RequireLink(args[1]).Vfs.Count}");
             }
             break;
+        case "numvfs":
+            // numvfs PF N...: sets each count in turn (non-zero to non-zero goes through 0), printing what sysfs then says.
+            {
+                var sysfs = new Cpe.Network.Sriov.SriovSysfs();
+                foreach (var n in args.Skip(2).Select(int.Parse))
+                {
+                    sysfs.SetNumVfs(args[1], n);
+                    var names = Enumerable.Range(0, n).Select(vf => sysfs.VfNetdev(args[1], vf) ?? "-");
+                    Console.WriteLine($"LAB numvfs={sysfs.NumVfs(args[1])},netdevs={string.Join('+', names)}");
+                }
+                Console.WriteLine($"LAB pfs={string.Join('+', sysfs.PhysicalFunctions())},total={sysfs.TotalVfs(args[1])}");
+            }
+            break;
         case "links":
             foreach (var l in rtnl.Links()) Console.WriteLine($"LAB link={l.Name},kind={l.Kind ?? "-"},mac={l.Mac}");
             break;
@@ -43,7 +56,7 @@ try
     }
     return 0;
 }
-catch (NetlinkException e)
+catch (Exception e) when (e is NetlinkException or Cpe.Network.Sriov.SriovException)
 {
     Console.WriteLine($"LAB error={e.Message}");
     return 1;

@@ -1,0 +1,4 @@
+namespace Cpe.Network.Sriov;
+
+/// <summary>An SR-IOV request that cannot be met: which PF, and why, in words a technician can act on.</summary>
+public sealed class SriovException(string message, Exception? inner = null) : Exception(message, inner);
