@@ -43,7 +43,7 @@ public sealed class NetlinkMonitor : IDisposable
     }
 
     public static NetlinkMonitor Open(string? namespacePath = null) =>
-        new(namespacePath is null ? Subscribe() : NetlinkSocket.RunIn(namespacePath, Subscribe));
+        new(namespacePath is null ? Subscribe() : NetworkNamespace.CreateIn(namespacePath, Subscribe));
 
     static unsafe int Subscribe()
     {

@@ -31,31 +31,7 @@ public sealed class NetlinkSocket : IDisposable
     /// Opens a socket in another network namespace (e.g. /run/netns/NAME or /proc/PID/ns/net). The socket
     /// stays bound to that namespace; only a short-lived thread of ours ever enters it.
     /// </summary>
-    public static NetlinkSocket OpenIn(string namespacePath) => new(RunIn(namespacePath, CreateSocket));
-
-    /// <summary>Creates a socket inside a network namespace, on a short-lived thread that alone enters it.</summary>
-    internal static int RunIn(string namespacePath, Func<int> createSocket)
-    {
-        int fd = -1;
-        Exception? failure = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                using var target = File.OpenHandle(namespacePath);
-                using var home = File.OpenHandle("/proc/thread-self/ns/net");
-                if (LibC.setns((int)target.DangerousGetHandle(), Kernel.CLONE_NEWNET) != 0)
-                    throw new NetlinkException(LibC.errno, "setns", namespacePath);
-                try { fd = createSocket(); }
-                finally { LibC.setns((int)home.DangerousGetHandle(), Kernel.CLONE_NEWNET); }
-            }
-            catch (Exception e) { failure = e; }
-        }) { Name = "netlink-setns" };
-        thread.Start();
-        thread.Join();
-        if (failure is not null) throw failure;
-        return fd;
-    }
+    public static NetlinkSocket OpenIn(string namespacePath) => new(NetworkNamespace.CreateIn(namespacePath, CreateSocket));
 
     static unsafe int CreateSocket()
     {

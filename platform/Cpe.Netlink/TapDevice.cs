@@ -20,7 +20,7 @@ public static partial class TapDevice
     {
         if (Encoding.ASCII.GetByteCount(name) is 0 or > 15) throw new ArgumentException("a link name has 1 to 15 characters", nameof(name));
         if (namespacePath is null) CreateHere(name);
-        else NetlinkSocket.RunIn(namespacePath, () => { CreateHere(name); return 0; });
+        else NetworkNamespace.CreateIn(namespacePath, () => { CreateHere(name); return 0; });
     }
 
     static unsafe void CreateHere(string name)

@@ -1,0 +1,4 @@
+namespace Cpe.Network.Dhcp;
+
+/// <summary>The DHCP client could not get or keep a lease: no server answered, the server refused, the socket failed.</summary>
+public sealed class DhcpException(string message) : Exception(message);
