@@ -103,9 +103,5 @@ public sealed class ConfigPath
         return words.Count;
     }
 
-    /// <summary>Appends tokens to this path (the CLI's edit level plus what was typed).</summary>
-    public static ConfigPath Parse(IEnumerable<string> prefix, IReadOnlyList<string> tokens, bool allowValue) =>
-        Parse(prefix.Concat(tokens).ToList(), allowValue);
-
     static string Join(string a, string b) => a.Length == 0 ? b : a + " " + b;
 }

@@ -63,9 +63,6 @@ internal static partial class Libc
     [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
     internal static unsafe partial nint write(int fd, byte* buf, nuint count);
 
-    [LibraryImport(Lib, EntryPoint = "poll", SetLastError = true)]
-    internal static unsafe partial int poll(PollFd* fds, nuint nfds, int timeoutMs);
-
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     internal static partial int close(int fd);
 
@@ -90,14 +87,4 @@ internal static partial class Libc
     {
         if (rc < 0) throw new LinuxException(name, target, Marshal.GetLastPInvokeError());
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short Revents;
-    }
-
-    internal const short POLLIN = 0x001;
 }

@@ -87,17 +87,6 @@ public sealed class Terminal : IDisposable
         }
     }
 
-    /// <summary>Waits up to <paramref name="timeoutMs"/> for input; true when a read would not block.</summary>
-    public unsafe bool WaitReadable(int timeoutMs)
-    {
-        // One pollfd on the stack; poll does not keep the pointer after it returns.
-        Libc.PollFd* pfd = stackalloc Libc.PollFd[1];
-        pfd->Fd = _fd;
-        pfd->Events = Libc.POLLIN;
-        long n = Libc.Check(() => Libc.poll(pfd, 1, timeoutMs), "poll", $"fd {_fd}");
-        return n > 0;
-    }
-
     public unsafe void Write(ReadOnlySpan<byte> data)
     {
         while (!data.IsEmpty)

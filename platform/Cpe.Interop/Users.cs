@@ -16,15 +16,4 @@ public static class Users
         }
         return uid == 0 ? "root" : null;
     }
-
-    public static uint? UidOf(string name, string passwdPath = "/etc/passwd")
-    {
-        if (!File.Exists(passwdPath)) return null;
-        foreach (var line in File.ReadLines(passwdPath))
-        {
-            var f = line.Split(':');
-            if (f.Length > 2 && f[0] == name && uint.TryParse(f[2], out var u)) return u;
-        }
-        return null;
-    }
 }

@@ -14,7 +14,6 @@ public sealed class SessionRegistry
 
     public void Add(ApiSession s) { lock (_gate) _sessions[s.Id] = s; }
     public void Remove(ApiSession s) { lock (_gate) _sessions.Remove(s.Id); }
-    public int Count { get { lock (_gate) return _sessions.Count; } }
 
     public SessionInfo[] Describe(ConfigEngine engine, DateTimeOffset now)
     {

@@ -35,6 +35,4 @@ public sealed class Broadcast<T>
         lock (_gate)
             foreach (var s in _subscribers) s.Writer.TryWrite(item);
     }
-
-    public int SubscriberCount { get { lock (_gate) return _subscribers.Count; } }
 }
