@@ -87,15 +87,16 @@ public sealed partial class ApiServer : IAsyncDisposable
         using var connectionCts = CancellationTokenSource.CreateLinkedTokenSource(serverCt);
         var ct = connectionCts.Token;
         MultiplexingStream? mux = null;
+        var serving = new List<Task>();
         try
         {
             mux = await MultiplexingStream.CreateAsync(new NetworkStream(socket, ownsSocket: true), ApiClient.MuxOptions, ct);
-            var serving = new List<Task>
-            {
+            serving.AddRange(
+            [
                 AcceptEachAsync(mux, ApiMethods.RpcChannel, ch => ServeRpcAsync(session, ch.Input, ch.Output, ct), ct),
                 AcceptEachAsync(mux, ApiMethods.EventsChannel, ch => StreamAsync(_events.Live.Subscribe(ct), ch.Output, ApiJsonContext.Default.ApiEvent, ct), ct),
                 AcceptEachAsync(mux, ApiMethods.LogsChannel, ch => StreamAsync(_logs.Subscribe(ct), ch.Output, ApiJsonContext.Default.LogLine, ct), ct),
-            };
+            ]);
             await Task.WhenAny(mux.Completion, Task.Delay(Timeout.Infinite, ct)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException
@@ -107,6 +108,9 @@ public sealed partial class ApiServer : IAsyncDisposable
         {
             connectionCts.Cancel();
             if (mux is not null) await mux.DisposeAsync();
+            // The channels' handlers end with the connection; wait for them, so that a stopping server
+            // has nothing of this connection still running.
+            await Task.WhenAll(serving);
             socket.Dispose();
             await _engine.ExitAsync(session.Id, CancellationToken.None);
             _sessions.Remove(session);
