@@ -39,16 +39,21 @@ public static class LastGoodBackup
         string path = Path.Combine(directory, FileName);
         try
         {
-            if (JsonNode.Parse(File.ReadAllText(path)) is not JsonObject o) return null;
-            string doc = o["document"]!.ToJsonString();
-            if (!IsValid(doc)) return null;
-            return new Revision(o["revision"]!.GetValue<long>(),
-                DateTimeOffset.Parse(o["created-at"]!.GetValue<string>(), CultureInfo.InvariantCulture),
-                o["author"]!.GetValue<string>(), o["source"]!.GetValue<string>(), null, doc, null);
+            // Any member missing or of the wrong kind means the copy is not usable.
+            if (JsonNode.Parse(File.ReadAllText(path)) is not JsonObject o
+                || o["document"] is not JsonObject document
+                || o["revision"] is not JsonValue revision || !revision.TryGetValue(out long id)
+                || o["created-at"] is not JsonValue created || !created.TryGetValue(out string? createdAt)
+                || !DateTimeOffset.TryParse(createdAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var createdOn)
+                || o["author"] is not JsonValue author || !author.TryGetValue(out string? authorName)
+                || o["source"] is not JsonValue source || !source.TryGetValue(out string? sourceName))
+                return null;
+            string doc = document.ToJsonString();
+            return IsValid(doc) ? new Revision(id, createdOn, authorName, sourceName, null, doc, null) : null;
         }
-        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or InvalidOperationException or NullReferenceException or FormatException)
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException)
         {
-            return null;
+            return null;   // missing, unreadable, or not JSON
         }
     }
 

@@ -67,6 +67,29 @@ public sealed class StateStoreTests : IDisposable
         Assert.Null(store.Active());
     }
 
+    [Theory]
+    [InlineData("{\"revision\":3,\"created-at\":\"2026-11-22T12:00:00Z\",\"source\":\"cli\",\"document\":{\"system\":{}}}")]   // no author
+    [InlineData("{\"revision\":\"three\",\"created-at\":\"2026-11-22T12:00:00Z\",\"author\":\"a\",\"source\":\"cli\",\"document\":{}}")]
+    [InlineData("{\"revision\":3,\"created-at\":\"yesterday\",\"author\":\"a\",\"source\":\"cli\",\"document\":{}}")]
+    [InlineData("{\"revision\":3,\"created-at\":\"2026-11-22T12:00:00Z\",\"author\":\"a\",\"source\":\"cli\",\"document\":{\"system\":{\"host-name\":\"bad name\"}}}")]
+    [InlineData("[1, 2, 3]")]
+    [InlineData("{ truncated")]
+    public void A_damaged_last_good_copy_is_not_used(string content)
+    {
+        File.WriteAllText(Path.Combine(_dir, LastGoodBackup.FileName), content);
+        Assert.Null(LastGoodBackup.Read(_dir));
+    }
+
+    [Fact]
+    public void A_whole_last_good_copy_is_read_back()
+    {
+        var written = new Revision(7, new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero), "tech", "cli", null, Doc("site-7"), null);
+        LastGoodBackup.Write(_dir, written);
+        var read = LastGoodBackup.Read(_dir)!;
+        Assert.Equal((7L, written.CreatedAt, "tech", "cli"), (read.Id, read.CreatedAt, read.Author, read.Source));
+        Assert.Equal("site-7", ConfigDocument.Parse(read.Document)["system"]!["host-name"]!.GetValue<string>());
+    }
+
     [Fact]
     public void Alarms_are_raised_once_per_type_and_cleared()
     {
