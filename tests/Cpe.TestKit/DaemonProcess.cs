@@ -96,15 +96,8 @@ public sealed class DaemonProcess : IAsyncDisposable
     }
 
     /// <summary>The host name as cped's UTS namespace sees it.</summary>
-    public string KernelHostName()
-    {
-        var psi = new ProcessStartInfo("nsenter", ["-t", Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "-u", "cat", "/proc/sys/kernel/hostname"])
-            { RedirectStandardOutput = true, UseShellExecute = false };
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        string name = p.StandardOutput.ReadToEnd().Trim();
-        p.WaitForExit();
-        return name;
-    }
+    public string KernelHostName() =>
+        Command.Run("nsenter", ["-t", Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "-u", "cat", "/proc/sys/kernel/hostname"]).Trim();
 
     public string Log() { try { using var f = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite); return new StreamReader(f).ReadToEnd(); } catch (IOException) { return ""; } }
 

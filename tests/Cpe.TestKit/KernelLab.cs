@@ -136,21 +136,8 @@ public static partial class KernelLab
         }
     }
 
-    static string Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        using var p = Process.Start(psi)!;
-        string output = p.StandardOutput.ReadToEnd();
-        p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return output;
-    }
+    // modinfo and ldd answer with a non-zero status for what they do not know; the callers look at the output.
+    static string Run(string file, params string[] args) => Command.Run(file, args, check: false);
 
-    static async Task Shell(string command)
-    {
-        using var p = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", command]) { UseShellExecute = false, RedirectStandardError = true })!;
-        string err = await p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{command}: {err}");
-    }
+    static Task Shell(string command) => Task.Run(() => Command.Run("/bin/sh", ["-c", command]));
 }

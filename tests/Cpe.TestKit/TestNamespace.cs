@@ -24,16 +24,7 @@ public sealed class TestNamespace : IDisposable
     public JsonArray BridgeJson(params string[] args) =>
         JsonNode.Parse(Run("ip", ["netns", "exec", Name, "bridge", "-j", .. args]))?.AsArray() ?? [];
 
-    public static string Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        using var p = Process.Start(psi)!;
-        string output = p.StandardOutput.ReadToEnd();
-        string error = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({p.ExitCode}): {error}");
-        return output;
-    }
+    public static string Run(string file, params string[] args) => Command.Run(file, args);
 
     public void Dispose()
     {

@@ -1,0 +1,21 @@
+using System.Diagnostics;
+
+namespace Cpe.TestKit;
+
+/// <summary>Runs a helper program (ip, modinfo, nsenter, a shell line) to completion and returns its standard output.</summary>
+public static class Command
+{
+    /// <param name="check">When true, a non-zero exit is an error carrying the program's standard error.</param>
+    public static string Run(string file, IEnumerable<string> args, bool check = true)
+    {
+        var list = args.ToList();
+        var psi = new ProcessStartInfo(file, list) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var p = Process.Start(psi)!;
+        var error = p.StandardError.ReadToEndAsync();
+        string output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (check && p.ExitCode != 0)
+            throw new InvalidOperationException($"{file} {string.Join(' ', list)} failed ({p.ExitCode}): {error.Result}");
+        return output;
+    }
+}
