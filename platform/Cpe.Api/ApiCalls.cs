@@ -47,4 +47,19 @@ public static class ApiCalls
         c.CallAsync(ApiMethods.ConfigHistory, new Empty(), J.Empty, J.RevisionInfoArray, ct);
     public static Task<ConfigStatus> ConfigStatusAsync(this ApiClient c, CancellationToken ct = default) =>
         c.CallAsync(ApiMethods.ConfigStatus, new Empty(), J.Empty, J.ConfigStatus, ct);
+
+    public static Task<InterfaceInfo[]> InterfacesAsync(this ApiClient c, string? name = null, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.NetworkInterfaces, new InterfacesParams(name), J.InterfacesParams, J.InterfaceInfoArray, ct);
+    public static Task<BridgeInfo[]> BridgesAsync(this ApiClient c, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.NetworkBridges, new Empty(), J.Empty, J.BridgeInfoArray, ct);
+    public static Task<MacTableEntry[]> MacTableAsync(this ApiClient c, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.NetworkMacTable, new Empty(), J.Empty, J.MacTableEntryArray, ct);
+    public static Task<SriovPfInfo[]> SriovAsync(this ApiClient c, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.NetworkSriov, new Empty(), J.Empty, J.SriovPfInfoArray, ct);
+    public static Task<RouteEntry[]> RoutesAsync(this ApiClient c, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.NetworkRoutes, new Empty(), J.Empty, J.RouteEntryArray, ct);
+    public static Task<DhcpClientInfo[]> DhcpClientsAsync(this ApiClient c, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.NetworkDhcp, new Empty(), J.Empty, J.DhcpClientInfoArray, ct);
+    public static Task<OkResult> ClearStatisticsAsync(this ApiClient c, string? name, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.NetworkClearStatistics, new InterfacesParams(name), J.InterfacesParams, J.OkResult, ct);
 }

@@ -35,5 +35,12 @@ namespace Cpe.Api;
 [JsonSerializable(typeof(ApiEvent))]
 [JsonSerializable(typeof(LogLine))]
 [JsonSerializable(typeof(RpcErrorBody))]
+[JsonSerializable(typeof(InterfacesParams))]
+[JsonSerializable(typeof(InterfaceInfo[]))]
+[JsonSerializable(typeof(BridgeInfo[]))]
+[JsonSerializable(typeof(MacTableEntry[]))]
+[JsonSerializable(typeof(SriovPfInfo[]))]
+[JsonSerializable(typeof(RouteEntry[]))]
+[JsonSerializable(typeof(DhcpClientInfo[]))]
 [JsonSerializable(typeof(JsonObject))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -25,6 +25,14 @@ public static class ApiMethods
     public const string ConfigHistory = "config.history";
     public const string ConfigStatus = "config.status";
 
+    public const string NetworkInterfaces = "network.interfaces";
+    public const string NetworkBridges = "network.bridges";
+    public const string NetworkMacTable = "network.mac-table";
+    public const string NetworkSriov = "network.sriov";
+    public const string NetworkRoutes = "network.routes";
+    public const string NetworkDhcp = "network.dhcp";
+    public const string NetworkClearStatistics = "network.clear-statistics";
+
     public const string RpcChannel = "rpc";
     public const string EventsChannel = "events";
     public const string LogsChannel = "logs";

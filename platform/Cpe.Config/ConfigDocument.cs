@@ -14,11 +14,17 @@ public static class ConfigDocument
 
     static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    /// <summary>The factory default: what a blank box runs before zero-touch provisioning.</summary>
-    public static JsonObject FactoryDefault() => new()
+    /// <summary>
+    /// The factory default: what a blank box runs before zero-touch provisioning. With the board's WAN
+    /// port, that port asks DHCP for an address (and the phone-home agent for its bootstrap servers).
+    /// </summary>
+    public static JsonObject FactoryDefault(string? wanPort = null)
     {
-        ["system"] = new JsonObject { ["host-name"] = "cpe" },
-    };
+        var config = new JsonObject { ["system"] = new JsonObject { ["host-name"] = "cpe" } };
+        if (wanPort is not null)
+            config["interfaces"] = new JsonObject { ["interface"] = new JsonArray(new JsonObject { ["name"] = wanPort, ["dhcp"] = true }) };
+        return config;
+    }
 
     /// <summary>Parses a document; an older schema version is migrated, a newer one refused.</summary>
     public static JsonObject Parse(string json)

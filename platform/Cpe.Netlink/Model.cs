@@ -8,6 +8,9 @@ public sealed record LinkInfo(int Index, string Name, string? Kind, bool AdminUp
 {
     /// <summary>The PF's virtual functions as the driver reports them (asked for with RTEXT_FILTER_VF); empty elsewhere.</summary>
     public IReadOnlyList<VfInfo> Vfs { get; init; } = [];
+
+    /// <summary>A bridge's IFLA_BR_VLAN_FILTERING; null for other kinds.</summary>
+    public bool? VlanFiltering { get; init; }
 }
 
 /// <summary>IFLA_VF_LINK_STATE: follow the PF's link, or force the VF's link up or down.</summary>

@@ -15,7 +15,7 @@ public static class RtnlParser
         string? kind = null, mac = null, alias = null, operState = null;
         uint mtu = 0;
         int? master = null;
-        bool? carrier = null;
+        bool? carrier = null, vlanFiltering = null;
         LinkStatistics? stats = null;
         List<VfInfo>? vfs = null;
         foreach (var a in attributes)
@@ -34,7 +34,12 @@ public static class RtnlParser
                     break;
                 case Kernel.IFLA_LINKINFO:
                     foreach (var i in a.Nested)
+                    {
                         if (i.Type == Kernel.IFLA_INFO_KIND) kind = i.Str;
+                        else if (i.Type == Kernel.IFLA_INFO_DATA && kind == "bridge")
+                            foreach (var d in i.Nested)
+                                if (d.Type == Kernel.IFLA_BR_VLAN_FILTERING) vlanFiltering = d.U8 != 0;
+                    }
                     break;
                 case Kernel.IFLA_VFINFO_LIST:
                     vfs = [];
@@ -44,7 +49,7 @@ public static class RtnlParser
             }
         }
         return new LinkInfo(index, name, kind, (flags & Kernel.IFF_UP) != 0, carrier ?? (flags & Kernel.IFF_LOWER_UP) != 0,
-            mtu, mac, master, alias, operState, stats) { Vfs = vfs ?? (IReadOnlyList<VfInfo>)[] };
+            mtu, mac, master, alias, operState, stats) { Vfs = vfs ?? (IReadOnlyList<VfInfo>)[], VlanFiltering = vlanFiltering };
     }
 
     /// <summary>One IFLA_VF_INFO: every setting is a struct led by the VF number.</summary>

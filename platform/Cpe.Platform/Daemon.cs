@@ -2,7 +2,9 @@ using System.Diagnostics;
 using Cpe.Platform.Api;
 using Cpe.Platform.Configuration;
 using Cpe.Platform.Events;
+using Cpe.Network.Board;
 using Cpe.Platform.Logging;
+using Cpe.Platform.Network;
 using Cpe.Platform.State;
 using Microsoft.Extensions.Logging;
 
@@ -22,6 +24,7 @@ public sealed class Daemon : IAsyncDisposable
     readonly IReadOnlyList<IReconciler>? _reconcilers;
     StateStore? _store;
     ApiServer? _api;
+    NetworkSubsystem? _network;
 
     public ConfigEngine? Engine { get; private set; }
     public PlatformEvents? Events { get; private set; }
@@ -50,12 +53,17 @@ public sealed class Daemon : IAsyncDisposable
                 $"state database was unreadable ({r.Problem}); moved to {r.MovedTo}; started from "
                 + (r.RestoredRevision is long id ? $"revision {id} ({r.RestoredFrom})" : "factory default"));
         }
-        var reconcilers = _reconcilers ?? [new SystemReconciler(new LinuxHostName())];
-        Engine = new ConfigEngine(_store, Events, reconcilers, _clock, _loggers.CreateLogger<ConfigEngine>(), _options.StateDirectory);
+        NetworkProfile? board = _options.BoardProfile is string path ? NetworkProfile.Load(path) : null;
+        if (board is not null && _reconcilers is null)
+            _network = new NetworkSubsystem(board, _options.StateDirectory, Events, _loggers.CreateLogger("network"), _clock);
+        var reconcilers = _reconcilers ?? [new SystemReconciler(new LinuxHostName()), .. (IReconciler[])(_network is null ? [] : [_network])];
+        Engine = new ConfigEngine(_store, Events, reconcilers, _clock, _loggers.CreateLogger<ConfigEngine>(), _options.StateDirectory, board?.Wan?.Name);
         await Engine.StartAsync(ct);
+        _network?.Start();
 
         var sessions = new SessionRegistry();
-        var methods = new PlatformMethods(Engine, _store, sessions, new SystemInfo(), _clock, _options.Model, startedAt).Build();
+        var methods = new PlatformMethods(Engine, _store, sessions, new SystemInfo(), _clock, board?.Model ?? _options.Model, startedAt).Build();
+        _network?.AddMethods(methods);
         var roles = new RoleResolver(_options.PasswdPath, _options.PhonehomeUser);
         _api = new ApiServer(_options.SocketPath, methods, sessions, roles, Engine, Events, Logs.Lines, _clock, _loggers.CreateLogger<ApiServer>());
         _api.Start();
@@ -68,6 +76,8 @@ public sealed class Daemon : IAsyncDisposable
         Log.Stopping(_log);
         if (Engine is not null) await Engine.StopAsync();
         if (_api is not null) await _api.DisposeAsync();
+        if (_network is not null) await _network.DisposeAsync();
+        _network = null;
         Events?.Record("daemon-stopped", "cped stopped");
         _store?.Dispose();
         _store = null;

@@ -1,13 +1,14 @@
 namespace Cpe.Platform;
 
 /// <summary>cped's command line, validated once (docs/reference/cped.md).</summary>
-public sealed record DaemonOptions(string StateDirectory, string SocketPath, string Model, string PhonehomeUser, string PasswdPath, bool ApplyHostName)
+public sealed record DaemonOptions(string StateDirectory, string SocketPath, string Model, string PhonehomeUser, string PasswdPath, bool ApplyHostName, string? BoardProfile = null)
 {
     public const string DefaultStateDirectory = "/var/lib/cpe";
     public const string DefaultSocket = "/run/cpe/api.sock";
 
     public static DaemonOptions Parse(string[] args)
     {
+        string? board = null;
         string state = DefaultStateDirectory, socket = DefaultSocket, model = "sim", phonehome = "cpe-phonehome", passwd = "/etc/passwd";
         for (int i = 0; i < args.Length; i++)
         {
@@ -19,11 +20,12 @@ public sealed record DaemonOptions(string StateDirectory, string SocketPath, str
                 case "--model": model = Next(); break;
                 case "--phonehome-user": phonehome = Next(); break;
                 case "--passwd": passwd = Next(); break;
+                case "--board": board = Next(); break;
                 default: throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
-        return new DaemonOptions(state, socket, model, phonehome, passwd, ApplyHostName: true);
+        return new DaemonOptions(state, socket, model, phonehome, passwd, ApplyHostName: true, board);
     }
 
-    public const string Usage = "usage: cped [--state-dir DIR] [--socket PATH] [--model NAME] [--phonehome-user NAME] [--passwd FILE]";
+    public const string Usage = "usage: cped [--state-dir DIR] [--socket PATH] [--model NAME] [--phonehome-user NAME] [--passwd FILE] [--board PROFILE.json]";
 }

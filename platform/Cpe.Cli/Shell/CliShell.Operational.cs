@@ -28,6 +28,8 @@ public sealed partial class CliShell
                 foreach (var w in entered.Warnings) sb.Append(w).Append('\n');
                 sb.Append(exclusive ? "Entering configuration mode (exclusive): uncommitted changes will be discarded on exit\n" : "Entering configuration mode\n");
                 return sb.ToString();
+            case "clear":
+                return await ClearAsync(words.Skip(1).ToList(), ct);
             default:
                 return await ShowAsync(words.Skip(1).ToList(), stages, ct);
         }
@@ -45,6 +47,8 @@ public sealed partial class CliShell
                 return $"Model: {v.Model}\nSoftware: {v.Product} {v.Version}\nConfiguration schema: {v.SchemaVersion}\nRuntime: {v.Runtime}\n";
             case "configuration":
                 return await ShowConfigurationAsync("active", words.Skip(1).ToList(), stages, ct);
+            case "interfaces" or "bridge" or "sriov" or "route" or "dhcp":
+                return await ShowNetworkAsync(what, words.Skip(1).ToList(), ct);
             case "log":
                 int count = words.Count > 1 ? Keyword.Number(words[1], "show log") : 50;
                 var events = await api.LogAsync(count, ct);

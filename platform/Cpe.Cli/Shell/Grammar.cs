@@ -28,13 +28,24 @@ public static class Grammar
 {
     public static readonly Cmd[] Operational =
     [
+        new("clear", "Reset counters",
+        [
+            new Cmd("interfaces", "Interface counters",
+                [new Cmd("statistics", "Traffic and error counters (all interfaces, or one)", ArgKind.Text, "<name> Interface, e.g. ge-0/0/1")]),
+        ]),
         new("configure", "Enter configuration mode", [new Cmd("exclusive", "Lock the configuration for this session")]),
         new("exit", "Leave the CLI"),
         new("quit", "Leave the CLI"),
         new("show", "Show information about the box",
         [
+            new Cmd("bridge", "Bridges, their ports and VLANs", [new Cmd("mac-table", "Learned and static MAC addresses")]),
             new Cmd("configuration", "Committed configuration (optionally a path)", ArgKind.ActivePath),
+            new Cmd("dhcp", "DHCP", [new Cmd("client", "Leases held and the options received")]),
+            new Cmd("interfaces", "Ports, bridges and VFs: state, addresses, counters",
+                [new Cmd("detail", "Everything, with all counters"), new Cmd("terse", "One line each")], ArgKind.Text, "<name> One interface, e.g. ge-0/0/1"),
             new Cmd("log", "Recent events, newest last", ArgKind.Number, "<count> Number of events (default 50)"),
+            new Cmd("route", "Routing table"),
+            new Cmd("sriov", "SR-IOV physical functions and their VFs"),
             new Cmd("system", "System information",
             [
                 new Cmd("alarms", "Active alarms"),

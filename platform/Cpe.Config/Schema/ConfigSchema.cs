@@ -37,9 +37,9 @@ public static class ConfigSchema
                     new ContainerNode("authentication", "How the user proves who they are",
                         new LeafNode("encrypted-password", "PBKDF2-SHA512 password hash", Types.PasswordHash)))
                 { Mandatory = ["class"], MaxEntries = 64 })),
-        new ContainerNode("interfaces", "Front ports and their addresses"),
-        new ContainerNode("bridges", "Software bridges"),
-        new ContainerNode("sriov", "SR-IOV virtual functions"),
+        NetworkSchema.Interfaces,
+        NetworkSchema.Bridges,
+        NetworkSchema.Sriov,
         new ContainerNode("vnfs", "Virtual network functions"),
         new ContainerNode("chains", "Service chains"),
         new ContainerNode("phone-home", "Zero-touch provisioning and fleet check-in"));

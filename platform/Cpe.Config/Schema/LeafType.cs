@@ -93,3 +93,19 @@ public sealed class HostOrAddressType : LeafType
     public override JsonNode? Parse(string text) =>
         new IpAddressType().Parse(text) ?? Types.DomainName.Parse(text);
 }
+
+/// <summary>An interface address with its prefix length, e.g. 192.0.2.1/24 or 2001:db8::1/64.</summary>
+public sealed class IpPrefixType : LeafType
+{
+    public override string Placeholder => "<address/prefix-length>";
+    public override string Rule => "must be an IPv4 or IPv6 address with a prefix length, such as 192.0.2.1/24";
+    public override JsonNode? Parse(string text)
+    {
+        int slash = text.IndexOf('/');
+        if (slash < 0 || !IPAddress.TryParse(text[..slash], out var a) || a.ToString() != text[..slash].ToLowerInvariant()) return null;
+        int max = a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32;
+        return int.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int length) && length >= 1 && length <= max
+            && text[(slash + 1)..] == length.ToString(CultureInfo.InvariantCulture)
+            ? JsonValue.Create(text) : null;
+    }
+}

@@ -112,7 +112,7 @@ public sealed partial class ConfigEngine
     public JsonObject RevisionTree(int number)
     {
         var revisions = _store.Revisions();
-        if (number == 0 && revisions.Count == 0) return ConfigDocument.FactoryDefault();
+        if (number == 0 && revisions.Count == 0) return ConfigDocument.FactoryDefault(_wanPort);
         if (number < 0 || number >= revisions.Count) throw new NoSuchRevisionException(number, revisions.Count);
         return ConfigDocument.Parse(revisions[number].Document);
     }

@@ -21,6 +21,7 @@ public sealed partial class ConfigEngine
                 throw new ConfigLockedException($"configuration locked by {_editors[owner].User} (session {owner})");
             var next = (JsonObject)_candidate.DeepClone();
             var errors = ConfigValidator.Validate(next);
+            if (errors.Count == 0) errors = _reconcilers.SelectMany(r => r.Check(next)).ToList();
             if (errors.Count > 0) throw new ConfigException(errors);
             if (checkOnly) return new CommitOutcome(_store.Active()?.Id ?? 0, "configuration check succeeds", null);
             if (confirmMinutes is < 1 or > 65535)

@@ -43,7 +43,7 @@ public sealed partial class ConfigEngine
             var revisions = _store.Revisions(2);
             if (revisions.Count == 0 || revisions[0].Id != revisionId || revisions[0].ConfirmBy is null) return;
             var unconfirmed = ConfigDocument.Parse(revisions[0].Document);
-            var previous = revisions.Count > 1 ? ConfigDocument.Parse(revisions[1].Document) : ConfigDocument.FactoryDefault();
+            var previous = revisions.Count > 1 ? ConfigDocument.Parse(revisions[1].Document) : ConfigDocument.FactoryDefault(_wanPort);
             // Best effort on every subsystem: the point is to get the box back to what worked.
             await RestoreAllAsync(unconfirmed, previous, _reconcilers.Count);
             bool candidateWasClean = JsonNode.DeepEquals(Normalize(_candidate), Normalize(unconfirmed));

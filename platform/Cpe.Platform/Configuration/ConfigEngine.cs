@@ -25,11 +25,13 @@ public sealed partial class ConfigEngine : IAsyncDisposable
     readonly Dictionary<int, Editor> _editors = [];
     JsonObject _candidate = [];
     int? _exclusiveOwner;
+    readonly string? _wanPort;
     bool _stopping;
 
     public ConfigEngine(StateStore store, PlatformEvents events, IEnumerable<IReconciler> reconcilers,
-        TimeProvider clock, ILogger<ConfigEngine> log, string stateDirectory)
+        TimeProvider clock, ILogger<ConfigEngine> log, string stateDirectory, string? wanPort = null)
     {
+        _wanPort = wanPort;
         _store = store;
         _events = events;
         _reconcilers = reconcilers.ToList();
@@ -55,7 +57,7 @@ public sealed partial class ConfigEngine : IAsyncDisposable
             {
                 // A blank box: the factory default becomes the first revision, so "rollback 1" after the
                 // first commit brings it back, and the history starts where the box's life did.
-                activeRevision = _store.AddRevision(ConfigDocument.Serialize(ConfigDocument.FactoryDefault()), "system",
+                activeRevision = _store.AddRevision(ConfigDocument.Serialize(ConfigDocument.FactoryDefault(_wanPort)), "system",
                     ConfigSources.System, "factory default", null, null);
                 LastGoodBackup.Write(_stateDirectory, activeRevision);
             }
@@ -89,7 +91,7 @@ public sealed partial class ConfigEngine : IAsyncDisposable
         finally { _gate.Release(); }
     }
 
-    static JsonObject ParseRevision(Revision? r) => r is null ? ConfigDocument.FactoryDefault() : ConfigDocument.Parse(r.Document);
+    JsonObject ParseRevision(Revision? r) => r is null ? ConfigDocument.FactoryDefault(_wanPort) : ConfigDocument.Parse(r.Document);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Cpe.Config;
 
 namespace Cpe.Platform.Configuration;
 
@@ -15,4 +16,7 @@ public interface IReconciler
     /// <param name="previous">What was applied before (null at start-up: the kernel's state is unknown).</param>
     /// <param name="next">What must be in force when the call returns.</param>
     Task ApplyAsync(JsonObject? previous, JsonObject next, CancellationToken ct);
+
+    /// <summary>Rules the schema cannot state because they need the box (a port the board lacks); run by "commit check" and every commit.</summary>
+    IReadOnlyList<ConfigError> Check(JsonObject next) => [];
 }

@@ -46,4 +46,13 @@ internal static partial class Log
 
     [LoggerMessage(1204, LogLevel.Error, "API method {Method} failed unexpectedly: {Error}")]
     public static partial void MethodFailed(ILogger log, string method, string error);
+
+    [LoggerMessage(1300, LogLevel.Information, "network reconciled: {Steps} change(s), {NetlinkWrites} netlink write(s), {FileWrites} sysfs write(s)")]
+    public static partial void NetworkReconciled(ILogger log, int steps, long netlinkWrites, long fileWrites);
+
+    [LoggerMessage(1301, LogLevel.Warning, "network brought back to the configuration (VFs lost, a DHCP lease changed): {Steps} change(s): {Changes}")]
+    public static partial void NetworkRestored(ILogger log, int steps, string changes);
+
+    [LoggerMessage(1302, LogLevel.Error, "network could not be put back to the configuration: {Error}")]
+    public static partial void NetworkRestoreFailed(ILogger log, string error);
 }

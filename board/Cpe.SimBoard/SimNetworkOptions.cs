@@ -1,0 +1,46 @@
+using System.Globalization;
+
+namespace Cpe.SimBoard;
+
+/// <summary>"cpe-sim net up|down" options (docs/reference/simulated-board.md).</summary>
+public sealed record SimNetworkOptions(string Name, string Directory, int LanPorts, int TotalVfs, IReadOnlyList<string> SztpUrls, int LeaseSeconds)
+{
+    public const string Usage = """
+        usage: cpe-sim net up [--name NAME] [--dir DIR] [--lan-ports N] [--total-vfs N] [--sztp-url URL]... [--lease-seconds N]
+               cpe-sim net down [--name NAME] [--dir DIR]
+        """;
+
+    public string BoxNamespace => Name + "-box";
+    public string LanNamespace => Name + "-lan";
+    public string WanNamespace => Name + "-wan";
+    public string ProfilePath => Path.Combine(Directory, "board.json");
+    public string SysfsRoot => Path.Combine(Directory, "sys");
+
+    public static SimNetworkOptions Parse(IReadOnlyList<string> args)
+    {
+        string name = "sim", dir = "";
+        int lan = 3, vfs = 7, lease = 3600;
+        var urls = new List<string>();
+        for (int i = 0; i < args.Count; i++)
+        {
+            string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            int Number(int min, int max) =>
+                int.TryParse(Next(), NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= min && n <= max
+                    ? n : throw new ArgumentException($"{args[i - 1]} must be a number from {min} to {max}");
+            switch (args[i])
+            {
+                case "--name": name = Next(); break;
+                case "--dir": dir = Next(); break;
+                case "--lan-ports": lan = Number(1, 31); break;
+                case "--total-vfs": vfs = Number(0, 64); break;
+                case "--sztp-url": urls.Add(Next()); break;
+                case "--lease-seconds": lease = Number(120, 86400); break;
+                default: throw new ArgumentException($"unknown option '{args[i]}'");
+            }
+        }
+        if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z][a-z0-9-]{0,20}$"))
+            throw new ArgumentException("--name must be a lowercase letter then up to 20 lowercase letters, digits or hyphens");
+        return new SimNetworkOptions(name, dir.Length > 0 ? dir : $"/run/cpe-sim/{name}", lan, vfs,
+            urls.Count > 0 ? urls : ["https://bootstrap.sim.example:8443"], lease);
+    }
+}

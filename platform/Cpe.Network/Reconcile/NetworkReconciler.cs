@@ -1,0 +1,74 @@
+using System.Text.Json.Nodes;
+using Cpe.Netlink;
+using Cpe.Network.Board;
+using Cpe.Network.Sriov;
+
+namespace Cpe.Network.Reconcile;
+
+/// <summary>What one reconcile did: the steps applied, and the kernel writes they took.</summary>
+public sealed record ReconcileResult(IReadOnlyList<string> Applied, long NetlinkWrites, long FileWrites);
+
+/// <summary>
+/// Brings the kernel's network to the configuration: reads the kernel, plans the difference phase by
+/// phase, applies it, and undoes everything it applied when a step fails (docs/reference/network.md).
+/// Owns the bridges whose alias carries the "cpe:" marker and the board's front ports and PFs; never
+/// touches anything else. One reconcile at a time.
+/// </summary>
+public sealed class NetworkReconciler(RouteNetlink rtnl, NetworkProfile profile, ISriovDriver? sriov)
+{
+    readonly Lock _gate = new();
+
+    public NetworkProfile Profile => profile;
+    public ISriovDriver? Sriov => sriov;
+
+    /// <summary>The address the DHCP client holds on a netdev, which the reconciler keeps like a configured one.</summary>
+    public Func<string, IpPrefix?> DhcpAddress { get; set; } = _ => null;
+
+    /// <summary>Called before each step runs (tests use it to pull a port away mid-reconcile).</summary>
+    internal Action<NetworkStep>? BeforeStep { get; set; }
+
+    public DesiredNetwork Check(JsonObject config) => DesiredNetwork.From(config, profile, TotalVfs);
+
+    int TotalVfs(string pf)
+    {
+        try { return sriov?.TotalVfs(pf) ?? 0; }
+        catch (SriovException) { return 0; }
+    }
+
+    public ReconcileResult Reconcile(JsonObject config)
+    {
+        lock (_gate)
+        {
+            var want = Check(config);
+            long netlinkBefore = rtnl.Socket.WriteRequests, filesBefore = sriov?.FileWrites ?? 0;
+            var ops = new KernelOps(rtnl, sriov);
+            var planner = new NetworkPlanner(want, ops, DhcpAddress);
+            var runner = new StepRunner();
+            var applied = new List<string>();
+            bool withVlans = want.Bridges.Any(b => b.VlanFiltering);
+            KernelView Read() => KernelView.Read(rtnl, sriov, profile.PhysicalFunctions, withVlans);
+            void Run(IEnumerable<NetworkStep> steps) =>
+                runner.Run(steps.Select(s => { BeforeStep?.Invoke(s); applied.Add($"{s.Target}: {s.Action}"); return s; }));
+            try
+            {
+                var view = Read();
+                Run(planner.SriovCounts(view));
+                if (runner.Applied > 0) view = Read();
+                Run(planner.VfSettings(view));
+                int beforeLinks = runner.Applied;
+                Run(planner.Links(view));
+                var after = runner.Applied > beforeLinks && withVlans ? Read() : view;
+                Run(planner.Vlans(after));
+                Run(planner.Finish(view));
+            }
+            catch (NetworkPlanException e)
+            {
+                // Found after earlier phases changed the kernel: take those back too.
+                var failures = runner.UndoAll();
+                if (failures.Count > 0) throw new NetworkReconcileException(e.Target, "planning", e, failures);
+                throw;
+            }
+            return new ReconcileResult(applied, rtnl.Socket.WriteRequests - netlinkBefore, (sriov?.FileWrites ?? 0) - filesBefore);
+        }
+    }
+}
