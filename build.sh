@@ -78,6 +78,8 @@ build() {
   log "publishing the kernel lab's agent (NativeAOT)"
   dotnet publish "$LAB_AGENT" -c Release -o "$OUT/lab" --nologo -v q >"$OUT/publish-lab.log" 2>&1 || { cat "$OUT/publish-lab.log"; exit 1; }
   rm -f "$OUT/lab"/*.dbg "$OUT/lab"/*.pdb
+  log "publishing cpe-sim, the simulated board's tool (developer machines only)"
+  dotnet publish board/Cpe.SimBoard -c Release -o "$OUT/sim" --nologo -v q >"$OUT/publish-sim.log" 2>&1 || { cat "$OUT/publish-sim.log"; exit 1; }
 }
 
 run_tests() {

@@ -24,22 +24,17 @@ public static class Binaries
     }
 
     /// <summary>Test programs that run inside the kernel lab (NativeAOT), published by build.sh into out/lab.</summary>
-    public static string LabAgent
-    {
-        get
-        {
-            string path = Path.Combine(Directory, "..", "lab", "cpe-labagent");
-            if (!File.Exists(path)) throw new FileNotFoundException($"{path} is missing: run ./build.sh build first", path);
-            return Path.GetFullPath(path);
-        }
-    }
+    public static string LabAgent => Require(Path.Combine("..", "lab", "cpe-labagent"));
+
+    /// <summary>The simulated board's tool (framework-dependent; build.sh publishes it into out/sim).</summary>
+    public static string SimBoard => Require(Path.Combine("..", "sim", "cpe-sim"));
 
     public static string Cped => Require("cped");
     public static string Cpe => Require("cpe");
 
     static string Require(string name)
     {
-        string path = Path.Combine(Directory, name);
+        string path = Path.GetFullPath(Path.Combine(Directory, name));
         if (!File.Exists(path)) throw new FileNotFoundException($"{path} is missing: run ./build.sh build first", path);
         return path;
     }

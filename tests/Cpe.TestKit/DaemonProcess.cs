@@ -31,11 +31,20 @@ public sealed class DaemonProcess : IAsyncDisposable
         _binary = binary ?? Binaries.Cped;
     }
 
+    /// <summary>The network namespace cped runs in (the simulated board's box), or null for the test's own.</summary>
+    public string? NetworkNamespace { get; init; }
+
+    /// <summary>The board profile passed with --board; without one, cped manages no network.</summary>
+    public string? BoardProfile { get; init; }
+
     /// <summary>Starts cped and waits until its API answers; returns the time that took.</summary>
     public async Task<TimeSpan> StartAsync(TimeSpan? timeout = null)
     {
         var started = Stopwatch.StartNew();
-        var psi = new ProcessStartInfo("unshare", ["-u", "--", _binary, "--state-dir", StateDirectory, "--socket", SocketPath])
+        string[] cped = [_binary, "--state-dir", StateDirectory, "--socket", SocketPath, .. BoardProfile is null ? [] : new[] { "--board", BoardProfile }];
+        // nsenter and unshare both exec in place, so the pid stays cped's own.
+        string[] args = NetworkNamespace is null ? ["-u", "--", .. cped] : ["--net=/run/netns/" + NetworkNamespace, "--", "unshare", "-u", "--", .. cped];
+        var psi = new ProcessStartInfo(NetworkNamespace is null ? "unshare" : "nsenter", args)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
