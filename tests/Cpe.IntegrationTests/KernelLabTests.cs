@@ -83,4 +83,67 @@ public class KernelLabTests
         Assert.DoesNotContain("-", counts[0].Split("netdevs=")[1].Split('+'));   // every VF has its netdev
         Assert.Contains("pfs=eth0+eth1,total=7", lab.Facts);
     }
+
+    /// <summary>
+    /// The product itself in the lab: cped with a board profile naming two igb PFs and two front ports,
+    /// configured through cpe. iproute2 reads back every VF setting and the bridge VLANs; then each PF is
+    /// reset behind cped's back (0, then the count again) and read again one second later.
+    /// </summary>
+    [Fact]
+    public async Task Cped_configures_VFs_on_two_igb_PFs_and_bridge_VLANs_and_restores_VFs_after_a_PF_reset()
+    {
+        string board = """{"model":"lab","ports":[{"name":"ge-0/0/1","netdev":"p1"},{"name":"ge-0/0/2","netdev":"p2"}],"sriov":{"driver":"kernel","pfs":[{"netdev":"eth0"},{"netdev":"eth1"}]}}""";
+        string commands = "configure; "
+            + "set sriov pf eth0 vf-count 3 vf 0 mac 02:00:00:00:00:a0 vlan 100 qos 2 spoofcheck false trust true max-tx-rate 100; "
+            + "set sriov pf eth1 vf-count 2 vf 1 mac 02:00:00:00:01:b1 vlan 200 trust true max-tx-rate 200; "
+            + "set bridges bridge lan vlan-filtering true interface ge-0/0/1 pvid 10 vlan 20; set bridges bridge lan interface ge-0/0/2 vlan 30; commit";
+        var lab = await KernelLab.RunAsync($$"""
+            mkdir -p /etc; echo 'root:x:0:0:root:/:/bin/sh' > /etc/passwd
+            ip link set eth0 up; ip link set eth1 up; sleep 2   # igb takes a rate limit only with the link up at 1 Gbit/s
+            ip link add p1 type veth peer name p1x; ip link add p2 type veth peer name p2x
+            cat > /tmp/board.json <<'EOF'
+            {{board}}
+            EOF
+            cped --state-dir /tmp/state --socket /tmp/api.sock --board /tmp/board.json > /tmp/cped.log 2>&1 &
+            for i in 1 2 3 4 5 6 7 8 9 10; do [ -S /tmp/api.sock ] && break; sleep 1; done
+            cpe --socket /tmp/api.sock -c "{{commands}}"
+            echo "LAB eth0=$(ip -j -d link show dev eth0)"
+            echo "LAB eth1=$(ip -j -d link show dev eth1)"
+            echo "LAB vlans=$(bridge -j vlan show)"
+            echo 0 > /sys/class/net/eth0/device/sriov_numvfs; echo 3 > /sys/class/net/eth0/device/sriov_numvfs
+            echo 0 > /sys/class/net/eth1/device/sriov_numvfs; echo 2 > /sys/class/net/eth1/device/sriov_numvfs
+            echo "LAB reset-eth0=$(ip -j -d link show dev eth0)"
+            sleep 1
+            echo "LAB after-eth0=$(ip -j -d link show dev eth0)"
+            echo "LAB after-eth1=$(ip -j -d link show dev eth1)"
+            cpe --socket /tmp/api.sock -c "show sriov"
+            cat /tmp/cped.log
+            """, [Binaries.Cped, Binaries.Cpe, Path.Combine(Binaries.Directory, "libe_sqlite3.so")], nics: 2);
+        Assert.True(lab.ExitStatus == 0, lab.ToString());
+
+        JsonObject Vf(string fact, int vf) =>
+            JsonNode.Parse(lab.Facts.Single(f => f.StartsWith(fact + "="))[(fact.Length + 1)..])!.AsArray().Single()!["vfinfo_list"]!.AsArray()
+                .Single(v => v!["vf"]!.GetValue<int>() == vf)!.AsObject();
+        void Expect(JsonObject vf, string mac, int vlan, int qos, bool spoofchk, bool trust, int maxRate)
+        {
+            Assert.Equal(mac, vf["address"]!.GetValue<string>());
+            var v = vf["vlan_list"]!.AsArray().Single()!;
+            Assert.Equal((vlan, qos), (v["vlan"]!.GetValue<int>(), v["qos"]?.GetValue<int>() ?? 0));   // iproute2 leaves out a QoS of 0
+            Assert.Equal((spoofchk, trust, maxRate), (vf["spoofchk"]!.GetValue<bool>(), vf["trust"]!.GetValue<bool>(), vf["rate"]!["max_tx"]!.GetValue<int>()));
+        }
+        Expect(Vf("eth0", 0), "02:00:00:00:00:a0", 100, 2, false, true, 100);
+        Expect(Vf("eth1", 1), "02:00:00:00:01:b1", 200, 0, true, true, 200);
+        Assert.Equal(3, JsonNode.Parse(lab.Facts.Single(f => f.StartsWith("eth0="))[5..])!.AsArray().Single()!["vfinfo_list"]!.AsArray().Count);
+
+        var vlans = JsonNode.Parse(lab.Facts.Single(f => f.StartsWith("vlans="))[6..])!.AsArray()
+            .ToDictionary(p => p!["ifname"]!.GetValue<string>(), p => p!["vlans"]!.AsArray()
+                .Select(v => $"{v!["vlan"]}{(v["flags"]?.AsArray().Select(f => f!.GetValue<string>()) is { } flags ? ":" + string.Join('+', flags) : "")}").ToList());
+        Assert.Equal(["10:PVID+Egress Untagged", "20"], vlans["p1"]);
+        Assert.Equal(["1:PVID+Egress Untagged", "30"], vlans["p2"]);
+
+        // The reset really wiped the settings, and one second later cped had put them back.
+        Assert.NotEqual("02:00:00:00:00:a0", Vf("reset-eth0", 0)["address"]!.GetValue<string>());
+        Expect(Vf("after-eth0", 0), "02:00:00:00:00:a0", 100, 2, false, true, 100);
+        Expect(Vf("after-eth1", 1), "02:00:00:00:01:b1", 200, 0, true, true, 200);
+    }
 }

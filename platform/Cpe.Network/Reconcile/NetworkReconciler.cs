@@ -27,6 +27,12 @@ public sealed class NetworkReconciler(RouteNetlink rtnl, NetworkProfile profile,
     /// <summary>Called before each step runs (tests use it to pull a port away mid-reconcile).</summary>
     internal Action<NetworkStep>? BeforeStep { get; set; }
 
+    /// <summary>
+    /// How long to wait, after changing VF counts, for a PF's link to come back: a NIC resets its port to
+    /// make VFs, and some settings (igb's rate limit) are refused until the link is up again.
+    /// </summary>
+    public TimeSpan PfSettleTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     public DesiredNetwork Check(JsonObject config) => DesiredNetwork.From(config, profile, TotalVfs);
 
     int TotalVfs(string pf)
@@ -53,7 +59,11 @@ public sealed class NetworkReconciler(RouteNetlink rtnl, NetworkProfile profile,
             {
                 var view = Read();
                 Run(planner.SriovCounts(view));
-                if (runner.Applied > 0) view = Read();
+                if (runner.Applied > 0)
+                {
+                    WaitForPfLinks(view);
+                    view = Read();
+                }
                 Run(planner.VfSettings(view));
                 int beforeLinks = runner.Applied;
                 Run(planner.Links(view));
@@ -69,6 +79,18 @@ public sealed class NetworkReconciler(RouteNetlink rtnl, NetworkProfile profile,
                 throw;
             }
             return new ReconcileResult(applied, rtnl.Socket.WriteRequests - netlinkBefore, (sriov?.FileWrites ?? 0) - filesBefore);
+        }
+    }
+
+    /// <summary>Waits until every PF that had its link up before has it up again, or the timeout passes.</summary>
+    void WaitForPfLinks(KernelView before)
+    {
+        var waiting = profile.PhysicalFunctions.Where(pf => before.Link(pf) is { AdminUp: true, Carrier: true }).ToList();
+        var deadline = DateTime.UtcNow + PfSettleTimeout;
+        while (waiting.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            waiting.RemoveAll(pf => rtnl.Link(pf) is { Carrier: true });
+            if (waiting.Count > 0) Thread.Sleep(20);
         }
     }
 }

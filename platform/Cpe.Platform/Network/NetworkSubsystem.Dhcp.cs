@@ -16,7 +16,8 @@ public sealed partial class NetworkSubsystem
 
     string LeasePath(string netdev) => Path.Combine(_stateDirectory, $"dhcp-{netdev}.json");
 
-    async Task SyncDhcpAsync(JsonObject config)
+    /// <summary>Stops the clients of ports no longer on DHCP and makes (without starting) those of ports newly on it.</summary>
+    async Task<List<DhcpKeeper>> SyncDhcpAsync(JsonObject config)
     {
         var wanted = DesiredNetwork.From(config, _profile).Ports.Where(p => p.Dhcp).Select(p => p.Port.Netdev).ToHashSet(StringComparer.Ordinal);
         List<DhcpKeeper> stopping;
@@ -26,6 +27,7 @@ public sealed partial class NetworkSubsystem
             foreach (var k in stopping) _dhcp.Remove(k.Netdev);
         }
         foreach (var k in stopping) await k.StopAsync(release: true);
+        var starting = new List<DhcpKeeper>();
         foreach (var netdev in wanted)
         {
             lock (_dhcp) if (_dhcp.ContainsKey(netdev)) continue;
@@ -39,8 +41,9 @@ public sealed partial class NetworkSubsystem
                 ScheduleRestore();
             };
             lock (_dhcp) _dhcp[netdev] = keeper;
-            keeper.Start();
+            starting.Add(keeper);
         }
+        return starting;
     }
 
     /// <summary>A default route through the first router of each lease, unless the main table already has one there.</summary>

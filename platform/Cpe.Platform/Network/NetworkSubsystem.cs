@@ -79,10 +79,12 @@ public sealed partial class NetworkSubsystem : IReconciler, IAsyncDisposable
         {
             // DHCP clients first: a lease kept from before a restart is then kept on the port, not removed and re-added.
             _reconciler.Check(next);
-            await SyncDhcpAsync(next);
+            var starting = await SyncDhcpAsync(next);
             var result = await Task.Run(() => Reconcile(next), ct);
             Log.NetworkReconciled(_log, result.Applied.Count, result.NetlinkWrites, result.FileWrites);
             _applied = next;
+            // New clients start once their port is up, so the first DISCOVER is not lost on a down link.
+            foreach (var keeper in starting) keeper.Start();
         }
         finally { _gate.Release(); }
     }

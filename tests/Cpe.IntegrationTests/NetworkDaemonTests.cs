@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Cpe.Api;
+using Cpe.TestKit;
+using Xunit.Abstractions;
+
+namespace Cpe.IntegrationTests;
+
+/// <summary>
+/// cped managing the simulated board's network: the factory default's DHCP lease and option 143, a
+/// configuration of a bridge with 4 ports and 8 VFs that survives kill -9 untouched, VFs put back after
+/// they are deleted behind its back, carrier alarms, and the show commands.
+/// </summary>
+public sealed class NetworkDaemonTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    static readonly string[] BootstrapServers = ["https://bootstrap.example.net:8443", "https://192.0.2.10"];
+    readonly SimBoard _sim = new(lanPorts: 4, totalVfs: 8, sztpUrls: BootstrapServers);
+    DaemonProcess _cped = null!;
+
+    const string BridgeAndVfs = "configure; "
+        + "set bridges bridge lan address 192.168.1.1/24 interface ge-0/0/1; set bridges bridge lan interface ge-0/0/2; "
+        + "set bridges bridge lan interface ge-0/0/3; set bridges bridge lan interface ge-0/0/4; "
+        + "set sriov pf sriov0 vf-count 8 vf 1 mac 02:00:00:00:01:01 vlan 100 qos 2 trust true max-tx-rate 500; "
+        + "set sriov pf sriov0 vf 7 spoofcheck false link-state disable; commit; exit";
+
+    public async Task InitializeAsync()
+    {
+        try
+        {
+            _cped = new DaemonProcess { NetworkNamespace = _sim.Box, BoardProfile = _sim.ProfilePath };
+            await _cped.StartAsync();
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        try { if (_cped is not null) await _cped.DisposeAsync(); }
+        finally { _sim.Dispose(); }
+    }
+
+    Task<CliResult> Cpe(string commands) => CliProcess.RunAsync(_cped.SocketPath, commands);
+
+    static async Task<T> Eventually<T>(Func<Task<T?>> probe, TimeSpan limit, string what) where T : class
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < limit)
+        {
+            if (await probe() is T found) return found;
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"{what} did not happen within {limit.TotalSeconds} s");
+    }
+
+    [Fact]
+    public async Task The_factory_default_gets_a_WAN_lease_with_option_143_for_the_phone_home_agent()
+    {
+        await using var api = await _cped.ConnectAsync();
+        var watch = Stopwatch.StartNew();
+        var wan = await Eventually(async () => (await api.DhcpClientsAsync()).SingleOrDefault(c => c.State == "bound"), TimeSpan.FromSeconds(10), "a DHCP lease");
+        output.WriteLine($"lease bound {watch.ElapsedMilliseconds} ms after cped answered");
+        Assert.Equal("ge-0/0/0", wan.Port);
+        Assert.Equal(BootstrapServers, wan.SztpBootstrapServers);
+        Assert.Equal(["192.0.2.1"], wan.Routers);
+        Assert.Equal("sim.example", wan.DomainName);
+
+        // iproute2 sees the address on the port and the default route through the lease's router.
+        var address = await Eventually(() => Task.FromResult(_sim.IpJson("addr", "show", "dev", "ge-0-0-0").Single()!["addr_info"]!.AsArray()
+            .Select(a => $"{a!["local"]}/{a["prefixlen"]}").FirstOrDefault(a => a.StartsWith("192.0.2.", StringComparison.Ordinal))), TimeSpan.FromSeconds(2), "the leased address");
+        Assert.Equal(wan.Address, address);
+        var route = _sim.IpJson("route", "show", "default").Single()!;
+        Assert.Equal(("192.0.2.1", "ge-0-0-0"), (route["gateway"]!.GetValue<string>(), route["dev"]!.GetValue<string>()));
+
+        var shown = await Cpe("show dhcp client");
+        Assert.Contains("Port ge-0/0/0 (ge-0-0-0): bound", shown.Output);
+        Assert.Contains("    https://bootstrap.example.net:8443\n    https://192.0.2.10\n", shown.Output);
+    }
+
+    string Links() => string.Join('\n', _sim.IpJson("-d", "link", "show").Select(l => $"{l!["ifindex"]} {l["ifname"]} {l["master"]} {l["address"]} {l["ifalias"]}"));
+
+    string Addresses() => string.Join('\n', _sim.IpJson("addr", "show").SelectMany(l => l!["addr_info"]!.AsArray()
+        .Select(a => $"{l["ifname"]} {a!["local"]}/{a["prefixlen"]}")).Order());
+
+    string CarrierChanges() => string.Join(' ', Enumerable.Range(0, 5).Select(n => _sim.BoxSysfs($"/sys/class/net/ge-0-0-{n}/carrier_changes")));
+
+    [Fact]
+    public async Task After_kill_9_and_restart_the_bridge_4_ports_and_8_VFs_are_adopted_untouched()
+    {
+        var commit = await Cpe(BridgeAndVfs);
+        Assert.True(commit.ExitCode == 0, commit.ToString());
+        await using (var api = await _cped.ConnectAsync())
+            await Eventually(async () => (await api.DhcpClientsAsync()).SingleOrDefault(c => c.State == "bound"), TimeSpan.FromSeconds(10), "a DHCP lease");
+        await Task.Delay(300);   // let the lease's own restore settle
+        string links = Links(), carriers = CarrierChanges(), addresses = Addresses();
+        Assert.Equal(8, _sim.IpJson("link", "show").Count(l => l!["ifname"]!.GetValue<string>().StartsWith("sriov0v", StringComparison.Ordinal)));
+
+        await _cped.KillAsync();
+        await _cped.StartAsync();
+        await Task.Delay(300);
+
+        Assert.Equal(links, Links());
+        Assert.Equal(carriers, CarrierChanges());
+        Assert.Equal(addresses, Addresses());
+        Assert.Matches(@"network reconciled: 0 change\(s\), 0 netlink write\(s\), 0 sysfs write\(s\)\s*\n[^\n]*cped 0\.1\.0 ready", _cped.Log().Split("SIGKILL")[^1]);
+    }
+
+    [Fact]
+    public async Task VFs_deleted_behind_cpeds_back_get_their_settings_back_within_a_second()
+    {
+        Assert.Equal(0, (await Cpe(BridgeAndVfs)).ExitCode);
+        await using var api = await _cped.ConnectAsync();
+        await Eventually(async () => (await api.DhcpClientsAsync()).SingleOrDefault(c => c.State == "bound"), TimeSpan.FromSeconds(10), "a DHCP lease");
+        await Task.Delay(200);
+        // One iproute2 batch; -force goes on past a VF that cped already began to put back.
+        string batch = Path.Combine(_sim.Directory, "delete-vfs");
+        File.WriteAllLines(batch, Enumerable.Range(0, 8).Select(vf => $"link del sriov0v{vf}"));
+        Command.Run("ip", ["-n", _sim.Box, "-force", "-batch", batch], check: false);
+        File.WriteAllText(Path.Combine(_sim.SysfsRoot, "class/net/sriov0/device/sriov_numvfs"), "0");
+        var watch = Stopwatch.StartNew();
+        await Eventually(async () =>
+        {
+            var pf = (await api.SriovAsync()).Single();
+            return pf.NumVfs == 8 && pf.Vfs[1] is { Mac: "02:00:00:00:01:01", Vlan: 100, Qos: 2, Trust: true, MaxTxRate: 500 }
+                && pf.Vfs[7] is { SpoofCheck: false, LinkState: "disable" } ? pf : null;
+        }, TimeSpan.FromSeconds(1), "VF settings restored");
+        output.WriteLine($"VFs and settings back in {watch.ElapsedMilliseconds} ms");
+        Assert.Equal("02:00:00:00:01:01", _sim.IpJson("link", "show", "sriov0v1").Single()!["address"]!.GetValue<string>());
+        Assert.Contains((await api.LogAsync(20)), e => e.Type == "network-restored");
+    }
+
+    [Fact]
+    public async Task Losing_carrier_on_a_port_is_an_event_and_an_alarm_until_it_returns()
+    {
+        Assert.Equal(0, (await Cpe(BridgeAndVfs)).ExitCode);
+        await Task.Delay(200);
+        Command.Run("ip", ["-n", _sim.Lan, "link", "set", "lan2", "down"]);
+        await using var api = await _cped.ConnectAsync();
+        await Eventually(async () => (await api.AlarmsAsync()).SingleOrDefault(a => a.Type == "link-down ge-0/0/2"), TimeSpan.FromSeconds(2), "the link-down alarm");
+        Command.Run("ip", ["-n", _sim.Lan, "link", "set", "lan2", "up"]);
+        await Eventually(async () => (await api.AlarmsAsync()).Any(a => a.Type == "link-down ge-0/0/2") ? null : "cleared", TimeSpan.FromSeconds(2), "the alarm clearing");
+        var log = await api.LogAsync(50);
+        Assert.Contains(log, e => e.Type == "link-down" && e.Text.StartsWith("ge-0/0/2 ", StringComparison.Ordinal));
+        Assert.Contains(log, e => e.Type == "link-up" && e.Text.StartsWith("ge-0/0/2 ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Show_commands_print_the_kernels_view_by_port_names()
+    {
+        Assert.Equal(0, (await Cpe(BridgeAndVfs)).ExitCode);
+        var r = await Cpe("show interfaces terse; show bridge; show sriov; show route; show interfaces ge-0/0/1; clear interfaces statistics ge-0/0/1; show interfaces ge-0/0/1");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Matches(@"\nge-0/0/1 +up +up +bridge lan\n", r.Output);
+        Assert.Matches(@"\nlan +up +up +192\.168\.1\.1/24 +bridge\n", r.Output);
+        Assert.Contains("Bridge: lan (br-lan), up, VLAN filtering off\n", r.Output);
+        Assert.Matches(@"\n  ge-0/0/4 +up +- +-\n", r.Output);
+        Assert.Contains("PF sriov0 (emulated): 8 of 8 VFs\n", r.Output);
+        Assert.Matches(@"\n  1 +sriov0v1 +02:00:00:00:01:01 +100 +2 +on +on +0/500 +auto +-\n", r.Output);
+        Assert.Matches(@"\n  7 +sriov0v7 +\S+ +- +0 +off +off +- +disable +-\n", r.Output);
+        Assert.Matches(@"\n192\.168\.1\.0/24 +- +lan +kernel\n", r.Output);
+        Assert.Contains("statistics cleared on 1 interface(s)\n", r.Output);
+        Assert.Contains("  Statistics last cleared: ", r.Output);
+
+        var missing = await Cpe("show interfaces ge-0/0/9");
+        Assert.Equal("error: no interface named ge-0/0/9\n", missing.Error);
+        var badPort = await Cpe("configure; set interfaces interface ge-0/0/9 mtu 1600; commit");
+        Assert.Contains("interfaces interface ge-0/0/9: this box (sim) has no port ge-0/0/9", badPort.Error);
+    }
+}
