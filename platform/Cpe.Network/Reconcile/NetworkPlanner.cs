@@ -42,7 +42,6 @@ public sealed class NetworkPlanner(DesiredNetwork want, KernelOps ops, Func<stri
 
     public IEnumerable<NetworkStep> VfSettings(KernelView have)
     {
-        var s = ops.Sriov;
         foreach (var pf in want.Pfs)
         {
             var vfs = have.Pfs[pf.Pf].Vfs.ToDictionary(v => v.Vf);
@@ -51,19 +50,19 @@ public sealed class NetworkPlanner(DesiredNetwork want, KernelOps ops, Func<stri
                 if (!vfs.TryGetValue(d.Vf, out var v)) throw new NetworkPlanException($"sriov pf {pf.Pf} vf {d.Vf}", "the NIC does not report this VF");
                 string target = $"sriov pf {pf.Pf} vf {d.Vf}";
                 if (d.Mac is string mac && !string.Equals(mac, v.Mac, StringComparison.OrdinalIgnoreCase))
-                    yield return new(target, $"mac {mac}", () => s.SetMac(pf.Pf, d.Vf, mac), () => s.SetMac(pf.Pf, d.Vf, v.Mac));
+                    yield return new(target, $"mac {mac}", () => ops.Sriov.SetMac(pf.Pf, d.Vf, mac), () => ops.Sriov.SetMac(pf.Pf, d.Vf, v.Mac));
                 if (d.Vlan != v.Vlan || d.Qos != v.Qos)
-                    yield return new(target, $"vlan {d.Vlan} qos {d.Qos}", () => s.SetVlan(pf.Pf, d.Vf, d.Vlan, d.Qos), () => s.SetVlan(pf.Pf, d.Vf, v.Vlan, v.Qos));
+                    yield return new(target, $"vlan {d.Vlan} qos {d.Qos}", () => ops.Sriov.SetVlan(pf.Pf, d.Vf, d.Vlan, d.Qos), () => ops.Sriov.SetVlan(pf.Pf, d.Vf, v.Vlan, v.Qos));
                 if (v.SpoofCheck is bool spoof && spoof != d.SpoofCheck)
-                    yield return new(target, $"spoofcheck {Word(d.SpoofCheck)}", () => s.SetSpoofCheck(pf.Pf, d.Vf, d.SpoofCheck), () => s.SetSpoofCheck(pf.Pf, d.Vf, spoof));
+                    yield return new(target, $"spoofcheck {Word(d.SpoofCheck)}", () => ops.Sriov.SetSpoofCheck(pf.Pf, d.Vf, d.SpoofCheck), () => ops.Sriov.SetSpoofCheck(pf.Pf, d.Vf, spoof));
                 if (v.Trust is bool trust && trust != d.Trust)
-                    yield return new(target, $"trust {Word(d.Trust)}", () => s.SetTrust(pf.Pf, d.Vf, d.Trust), () => s.SetTrust(pf.Pf, d.Vf, trust));
+                    yield return new(target, $"trust {Word(d.Trust)}", () => ops.Sriov.SetTrust(pf.Pf, d.Vf, d.Trust), () => ops.Sriov.SetTrust(pf.Pf, d.Vf, trust));
                 if (v.MinTxRate != d.MinTxRate || v.MaxTxRate != d.MaxTxRate)
                     yield return new(target, $"tx rate {d.MinTxRate} to {d.MaxTxRate} Mbit/s",
-                        () => s.SetRate(pf.Pf, d.Vf, d.MinTxRate, d.MaxTxRate), () => s.SetRate(pf.Pf, d.Vf, v.MinTxRate, v.MaxTxRate));
+                        () => ops.Sriov.SetRate(pf.Pf, d.Vf, d.MinTxRate, d.MaxTxRate), () => ops.Sriov.SetRate(pf.Pf, d.Vf, v.MinTxRate, v.MaxTxRate));
                 if (v.LinkState is VfLinkState state && state != d.LinkState)
                     yield return new(target, $"link-state {d.LinkState.ToString().ToLowerInvariant()}",
-                        () => s.SetLinkState(pf.Pf, d.Vf, d.LinkState), () => s.SetLinkState(pf.Pf, d.Vf, state));
+                        () => ops.Sriov.SetLinkState(pf.Pf, d.Vf, d.LinkState), () => ops.Sriov.SetLinkState(pf.Pf, d.Vf, state));
             }
         }
     }
