@@ -125,6 +125,8 @@ bench() {
   mkdir -p "$OUT/bench"
   dotnet run --project tests/Cpe.Bench -c Release -v q -- \
     --aot "$BIN" --jit "$OUT/jit" --out "$OUT/bench/foundation.json" --command "./build.sh bench"
+  log "bench: network reconcile against an ip script"
+  dotnet run --project tests/Cpe.Bench -c Release -v q -- network "$OUT/bench/network.json" "./build.sh bench"
 }
 
 cmd=${1:-demo}

@@ -6,6 +6,12 @@ using Cpe.TestKit;
 
 // ./build.sh bench: start-to-ready, idle memory, CLI round trip and commit latency of the NativeAOT
 // binaries against JIT builds of the same code, measured in the same run, written as JSON.
+if (args.FirstOrDefault() == "network")
+{
+    // network OUT COMMAND: the reconciler against an ip script.
+    await ReconcileBench.RunAsync(args[1], args[2]);
+    return;
+}
 string aotDir = "", jitDir = "", outPath = "bench.json", command = "./build.sh bench";
 for (int i = 0; i < args.Length; i++)
 {

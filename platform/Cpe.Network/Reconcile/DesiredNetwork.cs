@@ -102,7 +102,8 @@ public sealed record DesiredNetwork(IReadOnlyList<DesiredPort> Ports, IReadOnlyL
             }
             var vfConfig = Entries(c?["vf"]).ToDictionary(e => int.Parse(Key(e), CultureInfo.InvariantCulture));
             foreach (var vf in vfConfig.Keys.Where(v => v >= count))
-                errors.Add(new($"{path} vf {vf}", $"the PF has {count} virtual functions (0 to {count - 1}); raise vf-count first"));
+                errors.Add(new($"{path} vf {vf}", count == 0 ? "the PF has no virtual functions; set vf-count first"
+                    : $"the PF has {count} virtual functions (0 to {count - 1}); raise vf-count first"));
             var vfs = Enumerable.Range(0, count).Select(vf =>
             {
                 var v = vfConfig.GetValueOrDefault(vf);
@@ -129,7 +130,7 @@ public sealed record DesiredNetwork(IReadOnlyList<DesiredPort> Ports, IReadOnlyL
     static string Key(JsonObject entry) => entry["name"]!.GetValue<string>();
     static string? Str(JsonNode? n) => n is JsonValue v && v.TryGetValue(out string? s) ? s : null;
     static bool? Bool(JsonNode? n) => n is JsonValue v && v.TryGetValue(out bool b) ? b : null;
-    static long? Num(JsonNode? n) => n is JsonValue v && v.TryGetValue(out long l) ? l : null;
+    static long? Num(JsonNode? n) => n is not JsonValue v ? null : v.TryGetValue(out long l) ? l : v.TryGetValue(out int i) ? i : null;
     static IEnumerable<long> Numbers(JsonNode? n) => n is JsonArray a ? a.Select(Num).OfType<long>() : [];
     static List<IpPrefix> Prefixes(JsonNode? n) =>
         n is JsonArray a ? a.Select(Str).OfType<string>().Select(IpPrefix.Parse).ToList() : [];
