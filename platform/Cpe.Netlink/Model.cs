@@ -35,3 +35,6 @@ public sealed record FdbEntry(int PortIndex, string Mac, int? Master, ushort? Vl
 
 /// <summary>A VLAN on a bridge port: PVID (untagged ingress lands here) and untagged egress.</summary>
 public sealed record PortVlan(ushort Vid, bool Pvid, bool Untagged);
+
+/// <summary>rtnetlink's RTPROT_*: who installed a route.</summary>
+public enum RouteProtocol : byte { Kernel = 2, Boot = 3, Static = 4, Dhcp = 16 }

@@ -53,8 +53,8 @@ public sealed class RouteNetlink(NetlinkSocket socket) : IDisposable
     public IReadOnlyList<RouteInfo> Routes() =>
         Socket.Transact(RtnlRequests.DumpRoutes(), "routes").Where(m => m.Type == Kernel.RTM_NEWROUTE).Select(m => RtnlParser.Route(m.Payload.Span)).ToList();
 
-    public void AddRoute(IPAddress destination, int prefixLength, IPAddress? gateway, int? outputIndex = null) =>
-        Socket.Transact(RtnlRequests.AddRoute(destination, prefixLength, gateway, outputIndex), $"{destination}/{prefixLength}");
+    public void AddRoute(IPAddress destination, int prefixLength, IPAddress? gateway, int? outputIndex = null, RouteProtocol protocol = RouteProtocol.Boot) =>
+        Socket.Transact(RtnlRequests.AddRoute(destination, prefixLength, gateway, outputIndex, (byte)protocol), $"{destination}/{prefixLength}");
 
     public void DeleteRoute(IPAddress destination, int prefixLength, IPAddress? gateway, int? outputIndex = null) =>
         Socket.Transact(RtnlRequests.DeleteRoute(destination, prefixLength, gateway, outputIndex), $"{destination}/{prefixLength}");

@@ -89,12 +89,15 @@ public static class RtnlRequests
     public static NetlinkWriter DumpAddresses() =>
         new NetlinkWriter(Kernel.RTM_GETADDR, Dump).IfAddr(Kernel.AF_UNSPEC, 0, 0);
 
-    /// <summary>A unicast route in the main table; without a gateway it is on-link (scope link), as iproute2 does.</summary>
-    public static NetlinkWriter AddRoute(IPAddress destination, int prefixLength, IPAddress? gateway, int? outputIndex)
+    /// <summary>
+    /// A unicast route in the main table; without a gateway it is on-link (scope link), as iproute2 does.
+    /// <paramref name="protocol"/> says who installed it (RTPROT_BOOT as iproute2, RTPROT_DHCP for a lease's router).
+    /// </summary>
+    public static NetlinkWriter AddRoute(IPAddress destination, int prefixLength, IPAddress? gateway, int? outputIndex, byte protocol = Kernel.RTPROT_BOOT)
     {
         byte scope = gateway is null && outputIndex is not null ? Kernel.RT_SCOPE_LINK : Kernel.RT_SCOPE_UNIVERSE;
         var w = new NetlinkWriter(Kernel.RTM_NEWROUTE, Create)
-            .Rt(Family(destination), (byte)prefixLength, Kernel.RT_TABLE_MAIN, Kernel.RTPROT_BOOT, scope, Kernel.RTN_UNICAST);
+            .Rt(Family(destination), (byte)prefixLength, Kernel.RT_TABLE_MAIN, protocol, scope, Kernel.RTN_UNICAST);
         return RouteAttributes(w, destination, gateway, outputIndex);
     }
 

@@ -73,7 +73,7 @@ public sealed class NetworkDaemonTests(ITestOutputHelper output) : IAsyncLifetim
             .Select(a => $"{a!["local"]}/{a["prefixlen"]}").FirstOrDefault(a => a.StartsWith("192.0.2.", StringComparison.Ordinal))), TimeSpan.FromSeconds(2), "the leased address");
         Assert.Equal(wan.Address, address);
         var route = _sim.IpJson("route", "show", "default").Single()!;
-        Assert.Equal(("192.0.2.1", "ge-0-0-0"), (route["gateway"]!.GetValue<string>(), route["dev"]!.GetValue<string>()));
+        Assert.Equal(("192.0.2.1", "ge-0-0-0", "dhcp"), (route["gateway"]!.GetValue<string>(), route["dev"]!.GetValue<string>(), route["protocol"]!.GetValue<string>()));
 
         var shown = await Cpe("show dhcp client");
         Assert.Contains("Port ge-0/0/0 (ge-0-0-0): bound", shown.Output);
@@ -129,7 +129,7 @@ public sealed class NetworkDaemonTests(ITestOutputHelper output) : IAsyncLifetim
         }, TimeSpan.FromSeconds(1), "VF settings restored");
         output.WriteLine($"VFs and settings back in {watch.ElapsedMilliseconds} ms");
         Assert.Equal("02:00:00:00:01:01", _sim.IpJson("link", "show", "sriov0v1").Single()!["address"]!.GetValue<string>());
-        Assert.Contains((await api.LogAsync(20)), e => e.Type == "network-restored");
+        Assert.Contains((await api.LogAsync(20)), e => e.Type == "network-resync");
     }
 
     [Fact]

@@ -58,7 +58,7 @@ public sealed partial class NetworkSubsystem
         foreach (var (netdev, router) in wanted)
         {
             if (defaults.Any(r => router.Equals(r.Gateway))) continue;
-            _rtnl.AddRoute(IPAddress.Any, 0, router, _rtnl.RequireLink(netdev).Index);
+            _rtnl.AddRoute(IPAddress.Any, 0, router, _rtnl.RequireLink(netdev).Index, RouteProtocol.Dhcp);
         }
     }
 

@@ -156,10 +156,8 @@ public sealed partial class NetworkSubsystem
     }
 
     /// <summary>rtnetlink's RTPROT_* names, as iproute2 prints them.</summary>
-    static string Protocol(byte p) => p switch
-    {
-        2 => "kernel", 3 => "boot", 4 => "static", 16 => "dhcp", _ => p.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
+    static string Protocol(byte p) =>
+        Enum.IsDefined((RouteProtocol)p) ? ((RouteProtocol)p).ToString().ToLowerInvariant() : p.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     DhcpClientInfo[] Dhcp() => DhcpClients().Select(k =>
     {

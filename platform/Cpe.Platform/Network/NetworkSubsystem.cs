@@ -170,7 +170,7 @@ public sealed partial class NetworkSubsystem : IReconciler, IAsyncDisposable
             if (result.Applied.Count == 0) return;
             Restores++;
             Log.NetworkRestored(_log, result.Applied.Count, string.Join("; ", result.Applied.Take(8)));
-            _events.Record("network-restored", $"{result.Applied.Count} change(s) applied to match the configuration: {string.Join("; ", result.Applied.Take(4))}");
+            _events.Record("network-resync", $"{result.Applied.Count} change(s) applied to match the configuration: {string.Join("; ", result.Applied.Take(4))}");
             _events.ClearAlarm("network-restore");
         }
         catch (Exception e) when (e is NetworkReconcileException or NetworkPlanException or NetlinkException or SriovException)
