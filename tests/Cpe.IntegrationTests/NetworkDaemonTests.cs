@@ -151,12 +151,18 @@ public sealed class NetworkDaemonTests(ITestOutputHelper output) : IAsyncLifetim
     public async Task Show_commands_print_the_kernels_view_by_port_names()
     {
         Assert.Equal(0, (await Cpe(BridgeAndVfs)).ExitCode);
-        var r = await Cpe("show interfaces terse; show bridge; show sriov; show route; show interfaces ge-0/0/1; clear interfaces statistics ge-0/0/1; show interfaces ge-0/0/1");
+        // The LAN host on ge-0/0/1 talks to the box (an ARP, then a refused TCP connection), so the bridge learns its MAC.
+        Command.Run("ip", ["-n", _sim.Lan, "addr", "add", "192.168.1.50/24", "dev", "lan1"]);
+        Command.Run("ip", ["netns", "exec", _sim.Lan, "timeout", "2", "bash", "-c", "echo > /dev/tcp/192.168.1.1/9"], check: false);
+        string hostMac = JsonNode.Parse(Command.Run("ip", ["-n", _sim.Lan, "-j", "link", "show", "lan1"]))!.AsArray().Single()!["address"]!.GetValue<string>();
+        var r = await Cpe("show interfaces terse; show bridge; show bridge mac-table; show sriov; show route; show interfaces ge-0/0/1; clear interfaces statistics ge-0/0/1; show interfaces ge-0/0/1");
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Matches(@"\nge-0/0/1 +up +up +bridge lan\n", r.Output);
         Assert.Matches(@"\nlan +up +up +192\.168\.1\.1/24 +bridge\n", r.Output);
         Assert.Contains("Bridge: lan (br-lan), up, VLAN filtering off\n", r.Output);
         Assert.Matches(@"\n  ge-0/0/4 +up +- +-\n", r.Output);
+        Assert.Contains("Bridge       MAC address        VLAN  Port             Type\n", r.Output);
+        Assert.Matches($@"\nlan +{hostMac} +- +ge-0/0/1 +learned\n", r.Output);
         Assert.Contains("PF sriov0 (emulated): 8 of 8 VFs\n", r.Output);
         Assert.Matches(@"\n  1 +sriov0v1 +02:00:00:00:01:01 +100 +2 +on +on +0/500 +auto +-\n", r.Output);
         Assert.Matches(@"\n  7 +sriov0v7 +\S+ +- +0 +off +off +- +disable +-\n", r.Output);

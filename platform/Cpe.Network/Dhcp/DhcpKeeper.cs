@@ -47,12 +47,16 @@ public sealed class DhcpKeeper : IAsyncDisposable
     /// <summary>Wait before trying again after nobody answered.</summary>
     public TimeSpan RetryWait { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The client's first wait for an answer and its number of tries (<see cref="DhcpClient"/>).</summary>
+    public TimeSpan FirstWait { get; init; } = TimeSpan.FromSeconds(1);
+    public int Attempts { get; init; } = 5;
+
     public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
 
     async Task RunAsync(CancellationToken ct)
     {
         using var socket = _openSocket();
-        var client = new DhcpClient(socket, _mac, _clock);
+        var client = new DhcpClient(socket, _mac, _clock) { FirstWait = FirstWait, Attempts = Attempts };
         while (!ct.IsCancellationRequested)
         {
             try

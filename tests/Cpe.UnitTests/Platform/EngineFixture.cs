@@ -1,3 +1,4 @@
+using Cpe.TestKit;
 using Cpe.Platform.Configuration;
 using Cpe.Platform.Events;
 using Cpe.Platform.State;

@@ -1,3 +1,4 @@
+using Cpe.TestKit;
 using Cpe.Config;
 using Cpe.Platform.State;
 using Microsoft.Data.Sqlite;

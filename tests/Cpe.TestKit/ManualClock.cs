@@ -1,4 +1,4 @@
-namespace Cpe.UnitTests.Platform;
+namespace Cpe.TestKit;
 
 /// <summary>A clock that moves only when a test says so; its timers fire as it passes their due time.</summary>
 public sealed class ManualClock(DateTimeOffset start) : TimeProvider
