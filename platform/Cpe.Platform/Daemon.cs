@@ -44,6 +44,8 @@ public sealed class Daemon : IAsyncDisposable
     {
         var started = Stopwatch.StartNew();
         var startedAt = _clock.GetUtcNow();
+        // A bad board profile stops the start before anything is opened.
+        NetworkProfile? board = _options.BoardProfile is string path ? NetworkProfile.Load(path) : null;
         _store = StateStore.Open(_options.StateDirectory, _clock);
         Events = new PlatformEvents(_store);
         if (_store.Recovery is StoreRecovery r)
@@ -53,7 +55,6 @@ public sealed class Daemon : IAsyncDisposable
                 $"state database was unreadable ({r.Problem}); moved to {r.MovedTo}; started from "
                 + (r.RestoredRevision is long id ? $"revision {id} ({r.RestoredFrom})" : "factory default"));
         }
-        NetworkProfile? board = _options.BoardProfile is string path ? NetworkProfile.Load(path) : null;
         if (board is not null && _reconcilers is null)
             _network = new NetworkSubsystem(board, _options.StateDirectory, Events, _loggers.CreateLogger("network"), _clock);
         var reconcilers = _reconcilers ?? [new SystemReconciler(new LinuxHostName()), .. (IReconciler[])(_network is null ? [] : [_network])];

@@ -19,7 +19,8 @@ try
 {
     await daemon.StartAsync(stop.Token);
 }
-catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException or Microsoft.Data.Sqlite.SqliteException)
+catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or System.Net.Sockets.SocketException
+    or Microsoft.Data.Sqlite.SqliteException or Cpe.Netlink.NetlinkException)
 {
     Console.Error.WriteLine($"cped: cannot start: {e.Message}");
     return 1;
