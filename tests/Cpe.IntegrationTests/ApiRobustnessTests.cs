@@ -81,10 +81,7 @@ public sealed class ApiRobustnessTests : DaemonTest
     [Fact]
     public async Task A_user_without_a_login_class_is_refused_by_peer_credentials()
     {
-        // A copy in the test's own folder: the checkout may sit where "nobody" cannot execute (/root).
-        string cpe = Path.Combine(Cped.StateDirectory, "cpe");
-        File.Copy(Binaries.Cpe, cpe);
-        File.SetUnixFileMode(cpe, (UnixFileMode)0b111_101_101);
+        string cpe = Binaries.CpeForOtherUsers(Cped.StateDirectory);
         var r = await CliProcess.RunAsync(Cped.SocketPath, "show version", asUser: "nobody", binary: cpe);
         Assert.Equal(4, r.ExitCode);
         Assert.Contains("permission denied: user 'nobody' (role none) may not call system.version", r.Error);

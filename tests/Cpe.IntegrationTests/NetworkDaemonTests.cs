@@ -27,7 +27,8 @@ public sealed class NetworkDaemonTests(ITestOutputHelper output) : IAsyncLifetim
     {
         try
         {
-            _cped = new DaemonProcess { NetworkNamespace = _sim.Box, BoardProfile = _sim.ProfilePath };
+            // "nobody" plays the phone-home agent's user.
+            _cped = new DaemonProcess { NetworkNamespace = _sim.Box, BoardProfile = _sim.ProfilePath, ExtraArguments = ["--phonehome-user", "nobody"] };
             await _cped.StartAsync();
         }
         catch
@@ -78,6 +79,15 @@ public sealed class NetworkDaemonTests(ITestOutputHelper output) : IAsyncLifetim
         var shown = await Cpe("show dhcp client");
         Assert.Contains("Port ge-0/0/0 (ge-0-0-0): bound", shown.Output);
         Assert.Contains("    https://bootstrap.example.net:8443\n    https://192.0.2.10\n", shown.Output);
+
+        // The phone-home agent's user may read the DHCP options, and nothing else of the network.
+        string cpe = Binaries.CpeForOtherUsers(_cped.StateDirectory);
+        var agent = await CliProcess.RunAsync(_cped.SocketPath, "show dhcp client", asUser: "nobody", binary: cpe);
+        Assert.True(agent.ExitCode == 0, agent.ToString());
+        Assert.Contains("    https://bootstrap.example.net:8443\n", agent.Output);
+        var refused = await CliProcess.RunAsync(_cped.SocketPath, "show interfaces", asUser: "nobody", binary: cpe);
+        Assert.Equal(4, refused.ExitCode);
+        Assert.Contains("permission denied: user 'nobody' (role phonehome) may not call network.interfaces", refused.Error);
     }
 
     string Links() => string.Join('\n', _sim.IpJson("-d", "link", "show").Select(l => $"{l!["ifindex"]} {l["ifname"]} {l["master"]} {l["address"]} {l["ifalias"]}"));

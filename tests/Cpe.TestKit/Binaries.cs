@@ -32,6 +32,20 @@ public static class Binaries
     public static string Cped => Require("cped");
     public static string Cpe => Require("cpe");
 
+    /// <summary>
+    /// A copy of cpe in <paramref name="folder"/> (made readable to all) that another Unix user can run:
+    /// the checkout may sit where other users cannot execute (/root).
+    /// </summary>
+    public static string CpeForOtherUsers(string folder)
+    {
+        const UnixFileMode Open = (UnixFileMode)0b111_101_101;
+        File.SetUnixFileMode(folder, Open);
+        string copy = Path.Combine(folder, "cpe");
+        File.Copy(Cpe, copy, overwrite: true);
+        File.SetUnixFileMode(copy, Open);
+        return copy;
+    }
+
     static string Require(string name)
     {
         string path = Path.GetFullPath(Path.Combine(Directory, name));

@@ -37,11 +37,14 @@ public sealed class DaemonProcess : IAsyncDisposable
     /// <summary>The board profile passed with --board; without one, cped manages no network.</summary>
     public string? BoardProfile { get; init; }
 
+    /// <summary>More of cped's options, e.g. ["--phonehome-user", "nobody"].</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
     /// <summary>Starts cped and waits until its API answers; returns the time that took.</summary>
     public async Task<TimeSpan> StartAsync(TimeSpan? timeout = null)
     {
         var started = Stopwatch.StartNew();
-        string[] cped = [_binary, "--state-dir", StateDirectory, "--socket", SocketPath, .. BoardProfile is null ? [] : new[] { "--board", BoardProfile }];
+        string[] cped = [_binary, "--state-dir", StateDirectory, "--socket", SocketPath, .. BoardProfile is null ? [] : new[] { "--board", BoardProfile }, .. ExtraArguments];
         // nsenter and unshare both exec in place, so the pid stays cped's own.
         string[] args = NetworkNamespace is null ? ["-u", "--", .. cped] : ["--net=/run/netns/" + NetworkNamespace, "--", "unshare", "-u", "--", .. cped];
         var psi = new ProcessStartInfo(NetworkNamespace is null ? "unshare" : "nsenter", args)

@@ -13,6 +13,8 @@ public enum Access
     Anyone,
     /// <summary>Operator or admin.</summary>
     Read,
+    /// <summary>What zero-touch provisioning reads (the DHCP options): the phone-home agent, an operator or an admin.</summary>
+    Provisioning,
     /// <summary>Admin only.</summary>
     Configure,
     /// <summary>A peer running as uid 0 that has not assumed another user: the console's login program.</summary>
@@ -43,6 +45,7 @@ public sealed class RoleResolver(string passwdPath, string phonehomeUser)
     {
         Access.Anyone => true,
         Access.Read => role is Role.Operator or Role.Admin,
+        Access.Provisioning => role is Role.Phonehome or Role.Operator or Role.Admin,
         Access.Configure => role is Role.Admin,
         _ => false,
     };

@@ -21,7 +21,7 @@ public sealed partial class NetworkSubsystem
         t.Add(ApiMethods.NetworkMacTable, Access.Read, j.Empty, j.MacTableEntryArray, (_, _, ct) => Locked(MacTable, ct));
         t.Add(ApiMethods.NetworkSriov, Access.Read, j.Empty, j.SriovPfInfoArray, (_, _, ct) => Locked(Sriov, ct));
         t.Add(ApiMethods.NetworkRoutes, Access.Read, j.Empty, j.RouteEntryArray, (_, _, ct) => Locked(Routes, ct));
-        t.Add(ApiMethods.NetworkDhcp, Access.Read, j.Empty, j.DhcpClientInfoArray, (_, _, _) => Task.FromResult(Dhcp()));
+        t.Add(ApiMethods.NetworkDhcp, Access.Provisioning, j.Empty, j.DhcpClientInfoArray, (_, _, _) => Task.FromResult(Dhcp()));
         t.Add(ApiMethods.NetworkClearStatistics, Access.Configure, j.InterfacesParams, j.OkResult, (_, p, ct) => Locked(() => ClearStatistics(p.Name), ct));
     }
 
