@@ -1,0 +1,136 @@
+using System.Formats.Asn1;
+using System.Security.Cryptography;
+using System.Security.Cryptography.Pkcs;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Cpe.Sztp;
+
+/// <summary>
+/// CMS as RFC 8572 uses it: SignedData with the artifact's content type inside, the owner certificate as
+/// a degenerate SignedData (certificates, no signers), and unsigned conveyed information as a bare
+/// ContentInfo. Verification always names who must have signed: a valid signature by whatever
+/// certificate the CMS carries proves nothing (lab notes, "A pitfall with CMS verification").
+/// </summary>
+public static class Cms
+{
+    /// <summary>SignedData over <paramref name="content"/>, SHA-256, the signer's certificate and <paramref name="chain"/> embedded.</summary>
+    public static byte[] Sign(ReadOnlySpan<byte> content, string contentType, X509Certificate2 signer, IEnumerable<X509Certificate2>? chain = null)
+    {
+        var cms = new SignedCms(new ContentInfo(new Oid(contentType), content.ToArray()), detached: false);
+        var info = new CmsSigner(SubjectIdentifierType.IssuerAndSerialNumber, signer)
+        {
+            DigestAlgorithm = new Oid("2.16.840.1.101.3.4.2.1"),   // SHA-256
+            IncludeOption = X509IncludeOption.EndCertOnly,
+        };
+        foreach (var c in chain ?? []) info.Certificates.Add(c);
+        cms.ComputeSignature(info, silent: true);
+        return cms.Encode();
+    }
+
+    /// <summary>
+    /// The owner certificate artifact (RFC 8572 §3.2): a degenerate SignedData holding the owner's
+    /// end-entity certificate first, then its chain; no content, no signers.
+    /// </summary>
+    public static byte[] CertificatesOnly(X509Certificate2 endEntity, IEnumerable<X509Certificate2>? chain = null)
+    {
+        var w = new AsnWriter(AsnEncodingRules.DER);
+        using (w.PushSequence())
+        {
+            w.WriteObjectIdentifier(SztpOids.SignedData);
+            using (w.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true)))
+            using (w.PushSequence())
+            {
+                w.WriteInteger(1);
+                using (w.PushSetOf()) { }                               // digestAlgorithms: none
+                using (w.PushSequence()) w.WriteObjectIdentifier(SztpOids.Data);   // encapContentInfo without content
+                using (w.PushSetOf(new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true)))
+                    foreach (var c in new[] { endEntity }.Concat(chain ?? [])) w.WriteEncodedValue(c.RawData);
+                using (w.PushSetOf()) { }                               // signerInfos: none
+            }
+        }
+        return w.Encode();
+    }
+
+    /// <summary>The certificates a SignedData carries, in its order (the owner certificate artifact's first is the end entity).</summary>
+    public static IReadOnlyList<X509Certificate2> Certificates(byte[] der, string artifact) => Guarded(artifact, () =>
+    {
+        CmsStructure.Check(der, artifact, signed: false);
+        return Decode(der, artifact).Certificates.Cast<X509Certificate2>().ToList();
+    });
+
+    /// <summary>
+    /// The content of a SignedData that <paramref name="signer"/> (and only it) signed, with the content
+    /// type <paramref name="contentType"/>. Anything else is a <see cref="SztpVerificationException"/>.
+    /// </summary>
+    public static byte[] VerifySignedBy(byte[] der, string contentType, X509Certificate2 signer, string artifact) => Guarded(artifact, () =>
+    {
+        CmsStructure.Check(der, artifact, signed: true);
+        var cms = Decode(der, artifact);
+        RequireOneSignerMatching(cms, contentType, artifact, s => s.RawData.AsSpan().SequenceEqual(signer.RawData), "is not signed by the expected certificate");
+        return cms.ContentInfo.Content;
+    });
+
+    /// <summary>
+    /// The content and the signer's certificate of a SignedData whose signer chains to <paramref name="trustAnchor"/>
+    /// (through certificates the CMS carries), with the signature checked against that certificate.
+    /// </summary>
+    public static (byte[] Content, X509Certificate2 Signer) VerifySignedUnder(byte[] der, string contentType, X509Certificate2 trustAnchor, string artifact) =>
+        Guarded(artifact, () => SignedUnder(der, contentType, trustAnchor, artifact));
+
+    static (byte[] Content, X509Certificate2 Signer) SignedUnder(byte[] der, string contentType, X509Certificate2 trustAnchor, string artifact)
+    {
+        CmsStructure.Check(der, artifact, signed: true);
+        var cms = Decode(der, artifact);
+        X509Certificate2? chained = null;
+        RequireOneSignerMatching(cms, contentType, artifact, s =>
+        {
+            if (!Chains(s, trustAnchor, cms.Certificates)) return false;
+            chained = s;
+            return true;
+        }, "is not signed by a certificate of the trusted issuer");
+        return (cms.ContentInfo.Content, chained!);
+    }
+
+    /// <summary>A malformed part found late (certificates are parsed when first used) is a refusal of the artifact, not a crash.</summary>
+    static T Guarded<T>(string artifact, Func<T> verify)
+    {
+        try { return verify(); }
+        catch (CryptographicException e) { throw new SztpVerificationException(artifact, $"is malformed ({e.Message})", e); }
+    }
+
+    static SignedCms Decode(byte[] der, string artifact)
+    {
+        var cms = new SignedCms();
+        try { cms.Decode(der); }
+        catch (CryptographicException e) { throw new SztpVerificationException(artifact, "is not a CMS SignedData structure", e); }
+        return cms;
+    }
+
+    static void RequireOneSignerMatching(SignedCms cms, string contentType, string artifact, Func<X509Certificate2, bool> expected, string refusal)
+    {
+        if (cms.ContentInfo.ContentType.Value != contentType)
+            throw new SztpVerificationException(artifact, $"has content type {cms.ContentInfo.ContentType.Value}, expected {contentType}");
+        if (cms.SignerInfos.Count != 1)
+            throw new SztpVerificationException(artifact, $"has {cms.SignerInfos.Count} signers, expected exactly one");
+        var info = cms.SignerInfos[0];
+        var certificate = info.Certificate ?? throw new SztpVerificationException(artifact, "does not carry its signer's certificate");
+        if (!expected(certificate)) throw new SztpVerificationException(artifact, refusal);
+        try { info.CheckSignature(new X509Certificate2Collection(certificate), verifySignatureOnly: true); }
+        catch (CryptographicException e) { throw new SztpVerificationException(artifact, "has a signature that does not verify", e); }
+    }
+
+    /// <summary>True when <paramref name="leaf"/> chains to <paramref name="anchor"/>, the only root trusted, with <paramref name="intermediates"/>.</summary>
+    public static bool Chains(X509Certificate2 leaf, X509Certificate2 anchor, X509Certificate2Collection? intermediates = null, DateTime? at = null)
+    {
+        // A malformed certificate may fail inside the chain engine rather than as an untrusted chain: both are "no".
+        if (leaf.RawData.AsSpan().SequenceEqual(anchor.RawData)) return true;
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(anchor);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.VerificationTime = at ?? DateTime.Now;
+        if (intermediates is not null) chain.ChainPolicy.ExtraStore.AddRange(intermediates);
+        try { return chain.Build(leaf); }
+        catch (CryptographicException) { return false; }
+    }
+}

@@ -1,0 +1,86 @@
+using System.Formats.Asn1;
+using System.Security.Cryptography;
+
+namespace Cpe.Sztp;
+
+/// <summary>
+/// A strict DER reading of a SignedData's outer structure (RFC 5652 §5), for what no signature covers:
+/// the versions, the digestAlgorithms set, unsigned attributes, CRLs, trailing bytes. SignedCms is
+/// lenient there, so without this a changed byte in those places would pass unnoticed.
+/// </summary>
+static class CmsStructure
+{
+    static readonly Asn1Tag Explicit0 = new(TagClass.ContextSpecific, 0, isConstructed: true);
+    static readonly Asn1Tag Implicit0 = new(TagClass.ContextSpecific, 0, isConstructed: true);
+    static readonly Asn1Tag Implicit1 = new(TagClass.ContextSpecific, 1, isConstructed: true);
+
+    /// <param name="signed">True for signed artifacts (content and one signer at least); false for certificates only.</param>
+    public static void Check(byte[] der, string artifact, bool signed)
+    {
+        try { Read(der, signed); }
+        catch (AsnContentException e) { throw new SztpVerificationException(artifact, $"is not strict DER CMS ({e.Message})", e); }
+        catch (CmsShapeException e) { throw new SztpVerificationException(artifact, e.Message); }
+    }
+
+    sealed class CmsShapeException(string message) : Exception(message);
+
+    static void Read(byte[] der, bool signed)
+    {
+        var outer = new AsnReader(der, AsnEncodingRules.DER);
+        var contentInfo = outer.ReadSequence();
+        outer.ThrowIfNotEmpty();
+        if (contentInfo.ReadObjectIdentifier() != SztpOids.SignedData) throw new CmsShapeException("is not a SignedData");
+        var wrapper = contentInfo.ReadSequence(Explicit0);
+        contentInfo.ThrowIfNotEmpty();
+        var signedData = wrapper.ReadSequence();
+        wrapper.ThrowIfNotEmpty();
+
+        int version = (int)signedData.ReadInteger();
+        var digestSet = signedData.ReadSetOf(skipSortOrderValidation: true);
+        var digests = new List<byte[]>();
+        while (digestSet.HasData) digests.Add(digestSet.ReadEncodedValue().ToArray());
+
+        var encap = signedData.ReadSequence();
+        string eContentType = encap.ReadObjectIdentifier();
+        bool hasContent = encap.HasData;
+        if (hasContent)
+        {
+            var content = encap.ReadSequence(Explicit0);
+            content.ReadOctetString();
+            content.ThrowIfNotEmpty();
+        }
+        encap.ThrowIfNotEmpty();
+
+        if (signedData.PeekTag().HasSameClassAndValue(Implicit0)) signedData.ReadSetOf(true, Implicit0);
+        if (signedData.HasData && signedData.PeekTag().HasSameClassAndValue(Implicit1)) throw new CmsShapeException("carries CRLs, which are not used here");
+
+        var signerSet = signedData.ReadSetOf(skipSortOrderValidation: true);
+        signedData.ThrowIfNotEmpty();
+        var signerDigests = new List<byte[]>();
+        bool anyV3 = false;
+        int signers = 0;
+        while (signerSet.HasData)
+        {
+            signers++;
+            var info = signerSet.ReadSequence();
+            int infoVersion = (int)info.ReadInteger();
+            bool bySubjectKey = info.PeekTag().HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0));
+            if (infoVersion != (bySubjectKey ? 3 : 1)) throw new CmsShapeException($"has a SignerInfo of version {infoVersion} that does not match its identifier");
+            anyV3 |= bySubjectKey;
+            info.ReadEncodedValue();                                   // sid
+            signerDigests.Add(info.ReadEncodedValue().ToArray());      // digestAlgorithm
+            if (info.PeekTag().HasSameClassAndValue(Implicit0)) info.ReadEncodedValue();   // signedAttrs: covered by the signature
+            info.ReadEncodedValue();                                   // signatureAlgorithm
+            info.ReadOctetString();                                    // signature
+            if (info.HasData) throw new CmsShapeException("carries unsigned attributes, which nothing protects");
+        }
+
+        int expectedVersion = eContentType == SztpOids.Data && !anyV3 ? 1 : 3;
+        if (version != expectedVersion) throw new CmsShapeException($"has SignedData version {version}, expected {expectedVersion}");
+        if (signed && (!hasContent || signers == 0)) throw new CmsShapeException("has no signed content");
+        if (!signed && (hasContent || signers != 0)) throw new CmsShapeException("should carry certificates only");
+        static string Key(byte[] b) => Convert.ToHexString(b);
+        if (!digests.Select(Key).Order().SequenceEqual(signerDigests.Select(Key).Distinct().Order()))
+            throw new CmsShapeException("lists digest algorithms that its signers do not use");
+    }
+}
