@@ -24,6 +24,9 @@ static class CmsStructure
 
     sealed class CmsShapeException(string message) : Exception(message);
 
+    static int SmallInteger(AsnReader reader, string what) =>
+        reader.TryReadInt32(out int value) ? value : throw new CmsShapeException($"has a {what} that is not a small integer");
+
     static void Read(byte[] der, bool signed)
     {
         var outer = new AsnReader(der, AsnEncodingRules.DER);
@@ -35,7 +38,7 @@ static class CmsStructure
         var signedData = wrapper.ReadSequence();
         wrapper.ThrowIfNotEmpty();
 
-        int version = (int)signedData.ReadInteger();
+        int version = SmallInteger(signedData, "SignedData version");
         var digestSet = signedData.ReadSetOf(skipSortOrderValidation: true);
         var digests = new List<byte[]>();
         while (digestSet.HasData) digests.Add(digestSet.ReadEncodedValue().ToArray());
@@ -63,7 +66,7 @@ static class CmsStructure
         {
             signers++;
             var info = signerSet.ReadSequence();
-            int infoVersion = (int)info.ReadInteger();
+            int infoVersion = SmallInteger(info, "SignerInfo version");
             bool bySubjectKey = info.PeekTag().HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0));
             if (infoVersion != (bySubjectKey ? 3 : 1)) throw new CmsShapeException($"has a SignerInfo of version {infoVersion} that does not match its identifier");
             anyV3 |= bySubjectKey;
