@@ -51,6 +51,40 @@ public static class Cms
         return w.Encode();
     }
 
+    /// <summary>
+    /// Unsigned conveyed information (RFC 8572 §3.1): a ContentInfo of the conveyed-information content type
+    /// around the octets. Acceptable only as redirect information, or from a trusted bootstrap server.
+    /// </summary>
+    public static byte[] Unsigned(ReadOnlySpan<byte> content, string contentType = SztpOids.ConveyedInfoJson)
+    {
+        var w = new AsnWriter(AsnEncodingRules.DER);
+        using (w.PushSequence())
+        {
+            w.WriteObjectIdentifier(contentType);
+            using (w.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true))) w.WriteOctetString(content);
+        }
+        return w.Encode();
+    }
+
+    /// <summary>The content type and octets of a ContentInfo: SignedData is reported as such, for the caller to verify.</summary>
+    public static (string ContentType, byte[] Content) ReadContentInfo(byte[] der, string artifact)
+    {
+        try
+        {
+            var outer = new AsnReader(der, AsnEncodingRules.DER);
+            var info = outer.ReadSequence();
+            outer.ThrowIfNotEmpty();
+            string type = info.ReadObjectIdentifier();
+            if (type == SztpOids.SignedData) return (type, der);
+            var wrapper = info.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true));
+            byte[] content = wrapper.ReadOctetString();
+            wrapper.ThrowIfNotEmpty();
+            info.ThrowIfNotEmpty();
+            return (type, content);
+        }
+        catch (AsnContentException e) { throw new SztpVerificationException(artifact, "is not a CMS ContentInfo", e); }
+    }
+
     /// <summary>The certificates a SignedData carries, in its order (the owner certificate artifact's first is the end entity).</summary>
     public static IReadOnlyList<X509Certificate2> Certificates(byte[] der, string artifact) => Guarded(artifact, () =>
     {
