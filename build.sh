@@ -80,6 +80,8 @@ build() {
   rm -f "$OUT/lab"/*.dbg "$OUT/lab"/*.pdb
   log "publishing cpe-sim, the simulated board's tool (developer machines only)"
   dotnet publish board/Cpe.SimBoard -c Release -o "$OUT/sim" --nologo -v q >"$OUT/publish-sim.log" 2>&1 || { cat "$OUT/publish-sim.log"; exit 1; }
+  log "publishing cpe-vendor, the vendor's zero-touch tools"
+  dotnet publish phonehome/Cpe.VendorTools -c Release -o "$OUT/vendor" --nologo -v q >"$OUT/publish-vendor.log" 2>&1 || { cat "$OUT/publish-vendor.log"; exit 1; }
 }
 
 run_tests() {

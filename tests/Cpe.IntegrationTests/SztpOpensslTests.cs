@@ -13,7 +13,7 @@ public sealed class SztpOpensslTests : IDisposable
 {
     static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
     const string Serial = "SIM-0042";
-    readonly string _dir = Directory.CreateTempSubdirectory("cpe-sztp-").FullName;
+    readonly TempFolder _folder = new("cpe-sztp-");
     readonly X509Certificate2 _vendorCa = VendorPki.CreateCa("CN=Example Vendor CA, O=Example Vendor", Now.AddDays(-1), TimeSpan.FromDays(3650));
     readonly X509Certificate2 _ownerCa = VendorPki.CreateCa("CN=Owner CA, O=Example Owner", Now.AddDays(-1), TimeSpan.FromDays(3650));
     readonly X509Certificate2 _voucherSigner, _owner;
@@ -25,26 +25,27 @@ public sealed class SztpOpensslTests : IDisposable
         _owner = VendorPki.Issue(_ownerCa, "CN=owner signer, O=Example Owner", Now.AddDays(-1), TimeSpan.FromDays(3650));
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    string Dir => _folder.Path;
+    public void Dispose() => _folder.Dispose();
 
     string Pem(string name, X509Certificate2 certificate, bool withKey = false)
     {
-        string path = Path.Combine(_dir, name + ".pem");
+        string path = Path.Combine(Dir, name + ".pem");
         File.WriteAllText(path, certificate.ExportCertificatePem() + "\n");
-        if (withKey) File.WriteAllText(Path.Combine(_dir, name + ".key"), certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem() + "\n");
+        if (withKey) File.WriteAllText(Path.Combine(Dir, name + ".key"), certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem() + "\n");
         return path;
     }
 
     string Write(string name, byte[] bytes)
     {
-        string path = Path.Combine(_dir, name);
+        string path = Path.Combine(Dir, name);
         File.WriteAllBytes(path, bytes);
         return path;
     }
 
     byte[] OpensslVerify(byte[] cms, X509Certificate2 anchor)
     {
-        string output = Path.Combine(_dir, "verified.out");
+        string output = Path.Combine(Dir, "verified.out");
         Command.Run("openssl", ["cms", "-verify", "-inform", "DER", "-in", Write("in.cms", cms), "-CAfile", Pem("anchor", anchor),
             "-purpose", "any", "-binary", "-out", output]);
         return File.ReadAllBytes(output);
@@ -70,13 +71,13 @@ public sealed class SztpOpensslTests : IDisposable
     public void Conveyed_information_signed_by_openssl_cms_with_the_owner_key_is_accepted_by_the_device()
     {
         string content = Write("content.json", _content);
-        string signed = Path.Combine(_dir, "ci.cms");
+        string signed = Path.Combine(Dir, "ci.cms");
         Command.Run("openssl", ["cms", "-sign", "-binary", "-nodetach", "-outform", "DER", "-md", "sha256",
-            "-econtent_type", SztpOids.ConveyedInfoJson, "-signer", Pem("owner", _owner, withKey: true), "-inkey", Path.Combine(_dir, "owner.key"),
+            "-econtent_type", SztpOids.ConveyedInfoJson, "-signer", Pem("owner", _owner, withKey: true), "-inkey", Path.Combine(Dir, "owner.key"),
             "-in", content, "-out", signed]);
         // The owner certificate artifact made by openssl as well: a degenerate PKCS#7 with just the certificate.
-        string ownerArtifact = Path.Combine(_dir, "owner.p7");
-        Command.Run("openssl", ["crl2pkcs7", "-nocrl", "-certfile", Path.Combine(_dir, "owner.pem"), "-outform", "DER", "-out", ownerArtifact]);
+        string ownerArtifact = Path.Combine(Dir, "owner.p7");
+        Command.Run("openssl", ["crl2pkcs7", "-nocrl", "-certfile", Path.Combine(Dir, "owner.pem"), "-outform", "DER", "-out", ownerArtifact]);
 
         var accepted = SignedDataVerifier.Verify(File.ReadAllBytes(signed), File.ReadAllBytes(ownerArtifact), Voucher().Sign(_voucherSigner),
             _vendorCa, Serial, Now);
@@ -85,7 +86,7 @@ public sealed class SztpOpensslTests : IDisposable
         // The same with another key than the one the voucher pins: refused.
         var other = VendorPki.Issue(VendorPki.CreateCa("CN=Other", Now.AddDays(-1), TimeSpan.FromDays(30)), "CN=other", Now.AddDays(-1), TimeSpan.FromDays(30));
         Command.Run("openssl", ["cms", "-sign", "-binary", "-nodetach", "-outform", "DER", "-md", "sha256",
-            "-econtent_type", SztpOids.ConveyedInfoJson, "-signer", Pem("other", other, withKey: true), "-inkey", Path.Combine(_dir, "other.key"),
+            "-econtent_type", SztpOids.ConveyedInfoJson, "-signer", Pem("other", other, withKey: true), "-inkey", Path.Combine(Dir, "other.key"),
             "-in", content, "-out", signed]);
         var e = Assert.Throws<SztpVerificationException>(() => SignedDataVerifier.Verify(File.ReadAllBytes(signed), File.ReadAllBytes(ownerArtifact),
             Voucher().Sign(_voucherSigner), _vendorCa, Serial, Now));

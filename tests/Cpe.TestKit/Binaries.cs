@@ -29,6 +29,9 @@ public static class Binaries
     /// <summary>The simulated board's tool (framework-dependent; build.sh publishes it into out/sim).</summary>
     public static string SimBoard => Require(Path.Combine("..", "sim", "cpe-sim"));
 
+    /// <summary>The vendor's zero-touch tools (framework-dependent; build.sh publishes them into out/vendor).</summary>
+    public static string VendorTool => Require(Path.Combine("..", "vendor", "cpe-vendor"));
+
     public static string Cped => Require("cped");
     public static string Cpe => Require("cpe");
 

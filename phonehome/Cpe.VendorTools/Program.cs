@@ -1,0 +1,114 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Cpe.Sztp;
+using Cpe.VendorTools;
+
+// cpe-vendor: the vendor's zero-touch tools (docs/guides/vendor-server.md, "Tools").
+const string Usage = """
+    usage: cpe-vendor ca create --dir DIR [--organization NAME]
+           cpe-vendor device issue --ca-dir DIR --serial SERIAL [--model MODEL] --factory FOLDER
+           cpe-vendor owner create --dir DIR [--organization NAME]
+           cpe-vendor voucher issue --ca-dir DIR --serial SERIAL --pinned CERT.pem [--days N] [--nonce HEX] [--assertion verified|logged|proximity] --out FILE
+           cpe-vendor conveyed sign --owner-dir DIR [--configuration FILE] [--handling merge|replace] [--pre-script FILE] [--post-script FILE]
+                                    [--os-name NAME --os-version VERSION --image-uri URI... (--image-file FILE | --image-sha256 HEX)] --out FILE
+           cpe-vendor conveyed redirect --server HOST[:PORT]... [--trust-anchor CA.pem] [--owner-dir DIR] --out FILE
+    """;
+try
+{
+    if (args.Length < 2) throw new ToolException("a command is required");
+    var a = new Arguments(args[2..]);
+    var now = DateTimeOffset.UtcNow;
+    switch ($"{args[0]} {args[1]}")
+    {
+        case "ca create":
+        {
+            string dir = a.Required("dir"), org = a.Optional("organization") ?? "Example Vendor";
+            if (File.Exists(Path.Combine(dir, "vendor-ca.pem"))) throw new ToolException($"{dir} already holds a vendor CA; refusing to replace it");
+            var ca = VendorPki.CreateCa($"CN={org} CA, O={org}", now.AddMinutes(-5), TimeSpan.FromDays(365 * 25));
+            PemFiles.Save(dir, "vendor-ca", ca);
+            PemFiles.Save(dir, "voucher-signer", VendorPki.Issue(ca, $"CN={org} voucher signer, O={org}", now.AddMinutes(-5), TimeSpan.FromDays(365 * 10)));
+            Console.WriteLine($"vendor CA and voucher signer in {dir}");
+            break;
+        }
+        case "device issue":
+        {
+            var ca = PemFiles.Load(a.Required("ca-dir"), "vendor-ca");
+            string serial = a.Required("serial"), factory = a.Required("factory");
+            var device = VendorPki.IssueDevice(ca, serial, a.Optional("model") ?? "sim", now.AddMinutes(-5));
+            // The board's factory storage: the device's identity and the vendor's trust anchor, nothing else.
+            PemFiles.Save(factory, "idevid", device);
+            PemFiles.Save(factory, "vendor-ca", X509CertificateLoader.LoadCertificate(ca.RawData));
+            File.WriteAllText(Path.Combine(factory, "serial-number"), serial + "\n");
+            Console.WriteLine($"device {serial}: IDevID and vendor trust anchor in {factory}");
+            break;
+        }
+        case "owner create":
+        {
+            string dir = a.Required("dir"), org = a.Optional("organization") ?? "Example Owner";
+            var ca = VendorPki.CreateCa($"CN={org} CA, O={org}", now.AddMinutes(-5), TimeSpan.FromDays(365 * 10));
+            var owner = VendorPki.Issue(ca, $"CN={org} provisioning, O={org}", now.AddMinutes(-5), TimeSpan.FromDays(365 * 5));
+            PemFiles.Save(dir, "owner-ca", ca);
+            PemFiles.Save(dir, "owner", owner);
+            File.WriteAllBytes(Path.Combine(dir, "owner-certificate.cms"), Cms.CertificatesOnly(owner));
+            Console.WriteLine($"owner CA, owner certificate and its CMS artifact in {dir}");
+            break;
+        }
+        case "voucher issue":
+        {
+            var signer = PemFiles.Load(a.Required("ca-dir"), "voucher-signer");
+            var pinned = X509Certificate2.CreateFromPem(File.ReadAllText(a.Required("pinned")));
+            byte[]? nonce = a.Optional("nonce") is string hex ? Convert.FromHexString(hex) : null;
+            if (nonce is { Length: < 16 or > 32 }) throw new ToolException("--nonce must be 16 to 32 bytes");
+            string assertion = a.Optional("assertion") ?? "verified";
+            if (!OwnershipVoucher.Assertions.Contains(assertion)) throw new ToolException($"--assertion must be one of {string.Join(", ", OwnershipVoucher.Assertions)}");
+            var voucher = new OwnershipVoucher(now, nonce is null ? now.AddDays(a.Number("days", 30)) : null, assertion, a.Required("serial"), pinned.RawData, nonce);
+            File.WriteAllBytes(a.Required("out"), voucher.Sign(signer));
+            Console.WriteLine($"voucher for {voucher.SerialNumber} pinning {pinned.Subject}" + (voucher.ExpiresOn is { } e ? $", expires {e:u}" : ", with nonce"));
+            break;
+        }
+        case "conveyed sign":
+        {
+            var owner = PemFiles.Load(a.Required("owner-dir"), "owner");
+            byte[]? Read(string name) => a.Optional(name) is string path ? File.ReadAllBytes(path) : null;
+            BootImage? image = null;
+            if (a.Optional("os-name") is string os)
+            {
+                byte[] hash = a.Optional("image-file") is string file ? SHA256.HashData(File.ReadAllBytes(file))
+                    : Convert.FromHexString(a.Required("image-sha256").Replace(":", "", StringComparison.Ordinal));
+                image = new BootImage(os, a.Required("os-version"), a.All("image-uri"), [new ImageHash("sha-256", hash)]);
+            }
+            var configuration = Read("configuration");
+            var info = new ConveyedInformation.Onboarding(image, configuration is null ? null : a.Optional("handling") ?? "merge",
+                Read("pre-script"), configuration, Read("post-script"));
+            var json = info.ToJson();
+            ConveyedInformation.Parse(json);   // what we sign, the device must be able to read
+            File.WriteAllBytes(a.Required("out"), Cms.Sign(json, SztpOids.ConveyedInfoJson, owner));
+            Console.WriteLine($"onboarding information signed by {owner.Subject}");
+            break;
+        }
+        case "conveyed redirect":
+        {
+            byte[]? anchor = a.Optional("trust-anchor") is string ca ? Cms.CertificatesOnly(X509Certificate2.CreateFromPem(File.ReadAllText(ca))) : null;
+            var servers = a.All("server").Select(s =>
+            {
+                int colon = s.LastIndexOf(':');
+                return colon > 0 && int.TryParse(s[(colon + 1)..], out int port) ? new RedirectServer(s[..colon], port, anchor) : new RedirectServer(s, 443, anchor);
+            }).ToList();
+            if (servers.Count == 0) throw new ToolException("--server is required");
+            var json = new ConveyedInformation.Redirect(servers).ToJson();
+            bool signed = a.Optional("owner-dir") is not null;
+            File.WriteAllBytes(a.Required("out"), signed ? Cms.Sign(json, SztpOids.ConveyedInfoJson, PemFiles.Load(a.Required("owner-dir"), "owner")) : Cms.Unsigned(json));
+            Console.WriteLine($"redirect information to {servers.Count} server(s), {(signed ? "signed" : "unsigned")}");
+            break;
+        }
+        default:
+            throw new ToolException($"unknown command '{args[0]} {args[1]}'");
+    }
+    return 0;
+}
+catch (Exception e) when (e is ToolException or IOException or CryptographicException or FormatException)
+{
+    Console.Error.WriteLine($"cpe-vendor: {e.Message}");
+    if (e is ToolException) Console.Error.WriteLine(Usage);
+    return 1;
+}

@@ -1,0 +1,76 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Cpe.Sztp;
+using Cpe.TestKit;
+
+namespace Cpe.IntegrationTests;
+
+/// <summary>
+/// The vendor's tools as the vendor runs them: a CA, a device at manufacture, an owner, a voucher and
+/// signed onboarding information, checked by the device-side verifier and by OpenSSL.
+/// </summary>
+public sealed class VendorToolsTests : IDisposable
+{
+    readonly TempFolder _dir = new("cpe-vendor-");
+    public void Dispose() => _dir.Dispose();
+
+    string Path_(string name) => _dir[name];
+    static string Vendor(params string[] args) => Command.Run(Binaries.VendorTool, args);
+
+    [Fact]
+    public void From_a_new_vendor_CA_to_onboarding_information_the_device_accepts()
+    {
+        Vendor("ca", "create", "--dir", Path_("vendor"), "--organization", "Example Vendor");
+        Vendor("device", "issue", "--ca-dir", Path_("vendor"), "--serial", "SIM-0100", "--model", "sim", "--factory", Path_("factory"));
+        Vendor("owner", "create", "--dir", Path_("owner"), "--organization", "Example Owner");
+        Vendor("voucher", "issue", "--ca-dir", Path_("vendor"), "--serial", "SIM-0100", "--pinned", Path_("owner/owner-ca.pem"), "--days", "7", "--out", Path_("voucher.cms"));
+        File.WriteAllText(Path_("config.json"), """{"system":{"host-name":"site-100"}}""");
+        File.WriteAllBytes(Path_("image.bin"), RandomNumberGenerator.GetBytes(4096));
+        Vendor("conveyed", "sign", "--owner-dir", Path_("owner"), "--configuration", Path_("config.json"), "--handling", "replace",
+            "--os-name", "cpe-firmware", "--os-version", "0.2.0", "--image-uri", "https://vendor.example/images/0.2.0", "--image-file", Path_("image.bin"),
+            "--out", Path_("conveyed.cms"));
+
+        // The factory storage holds the device's identity and the vendor's trust anchor; its key is private.
+        Assert.Equal("SIM-0100\n", File.ReadAllText(Path_("factory/serial-number")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path_("factory/idevid.key")));
+        Assert.False(File.Exists(Path_("factory/vendor-ca.key")), "the vendor CA's key never leaves the vendor");
+        var idevid = X509Certificate2.CreateFromPem(File.ReadAllText(Path_("factory/idevid.pem")));
+        Assert.Equal("SIM-0100", VendorPki.SerialNumberOf(idevid));
+        Assert.Contains("OK", Command.Run("openssl", ["verify", "-CAfile", Path_("factory/vendor-ca.pem"), Path_("factory/idevid.pem")]));
+
+        // The device's verification, with only what the factory gave it.
+        var anchor = X509Certificate2.CreateFromPem(File.ReadAllText(Path_("factory/vendor-ca.pem")));
+        var json = SignedDataVerifier.Verify(File.ReadAllBytes(Path_("conveyed.cms")), File.ReadAllBytes(Path_("owner/owner-certificate.cms")),
+            File.ReadAllBytes(Path_("voucher.cms")), anchor, "SIM-0100", DateTimeOffset.UtcNow);
+        var info = Assert.IsType<ConveyedInformation.Onboarding>(ConveyedInformation.Parse(json));
+        Assert.Equal("""{"system":{"host-name":"site-100"}}""", Encoding.UTF8.GetString(info.Configuration!));
+        Assert.Equal("replace", info.ConfigurationHandling);
+        Assert.Equal(SHA256.HashData(File.ReadAllBytes(Path_("image.bin"))), info.BootImage!.Verification.Single().Value);
+
+        // OpenSSL agrees about both signatures.
+        Command.Run("openssl", ["cms", "-verify", "-inform", "DER", "-in", Path_("voucher.cms"), "-CAfile", Path_("vendor/vendor-ca.pem"), "-purpose", "any", "-binary", "-out", Path_("v.json")]);
+        Assert.Contains("\"serial-number\":\"SIM-0100\"", File.ReadAllText(Path_("v.json")));
+        Command.Run("openssl", ["cms", "-verify", "-inform", "DER", "-in", Path_("conveyed.cms"), "-CAfile", Path_("owner/owner-ca.pem"), "-purpose", "any", "-binary", "-out", Path_("c.json")]);
+        Assert.Equal(json, File.ReadAllBytes(Path_("c.json")));
+
+        // A voucher for another device does not open this one.
+        Vendor("voucher", "issue", "--ca-dir", Path_("vendor"), "--serial", "SIM-0999", "--pinned", Path_("owner/owner-ca.pem"), "--out", Path_("other.cms"));
+        var e = Assert.Throws<SztpVerificationException>(() => SignedDataVerifier.Verify(File.ReadAllBytes(Path_("conveyed.cms")),
+            File.ReadAllBytes(Path_("owner/owner-certificate.cms")), File.ReadAllBytes(Path_("other.cms")), anchor, "SIM-0100", DateTimeOffset.UtcNow));
+        Assert.Equal("ownership voucher: is for serial number SIM-0999, not this device (SIM-0100)", e.Message);
+    }
+
+    [Fact]
+    public void Mistakes_are_one_clear_line_and_a_vendor_CA_is_never_replaced()
+    {
+        Vendor("ca", "create", "--dir", Path_("vendor"));
+        var again = Command.Run("sh", ["-c", $"{Binaries.VendorTool} ca create --dir {Path_("vendor")} 2>&1; echo \"exit $?\""], check: false);
+        Assert.StartsWith($"cpe-vendor: {Path_("vendor")} already holds a vendor CA; refusing to replace it\n", again);
+        Assert.EndsWith("exit 1\n", again);
+        var missing = Command.Run("sh", ["-c", $"{Binaries.VendorTool} voucher issue --ca-dir {Path_("vendor")} --serial X --out {Path_("v")} 2>&1; echo \"exit $?\""], check: false);
+        Assert.StartsWith("cpe-vendor: --pinned is required\n", missing);
+        var shortNonce = Command.Run("sh", ["-c", $"{Binaries.VendorTool} voucher issue --ca-dir {Path_("vendor")} --serial X --pinned {Path_("vendor/vendor-ca.pem")} --nonce 0102 --out {Path_("v")} 2>&1"], check: false);
+        Assert.StartsWith("cpe-vendor: --nonce must be 16 to 32 bytes\n", shortNonce);
+    }
+}
