@@ -201,17 +201,18 @@ public sealed class NetworkReconcilerTests : IDisposable
     public void Frames_for_an_emulated_VFs_MAC_reach_that_VF_as_a_NICs_layer_2_sorter_sends_them()
     {
         _reconciler.Reconcile(Config("sriov pf sriov0 vf-count 2 vf 1 mac 02:aa:00:00:00:02"));
-        // The VF as a consumer would use it: up, with an address; the PF's far end (pf0) is the wire.
-        var vf = _rtnl.RequireLink("sriov0v1");
-        _rtnl.AddAddress(vf.Index, System.Net.IPAddress.Parse("10.1.0.2"), 24);
-        _rtnl.SetAdminState(vf.Index, true, vf.Name);
+        // The VF as a VNF would use it: in its own namespace, up, with an address; the PF's far end (pf0) is the wire.
+        using var vnf = new TestNamespace();
+        _sim.Ip("link", "set", "sriov0v1", "netns", vnf.Name);
+        vnf.Ip("addr", "add", "10.1.0.2/24", "dev", "sriov0v1");
+        vnf.Ip("link", "set", "sriov0v1", "up");
         Command.Run("ip", ["-n", _sim.Lan, "addr", "add", "10.1.0.1/24", "dev", "pf0"]);
         Command.Run("ip", ["netns", "exec", _sim.Lan, "timeout", "2", "bash", "-c", "echo > /dev/tcp/10.1.0.2/9"], check: false);
 
         // The far end resolved the VF's address to the configured MAC: the ARP reached the VF and the VF answered.
         var neighbour = JsonNode.Parse(Command.Run("ip", ["-n", _sim.Lan, "-j", "neigh", "show", "10.1.0.2"]))!.AsArray().Single()!;
         Assert.Equal("02:aa:00:00:00:02", neighbour["lladdr"]!.GetValue<string>());
-        var stats = _sim.IpJson("-s", "link", "show", "sriov0v1").Single()!["stats64"]!["rx"]!["packets"]!.GetValue<long>();
+        var stats = vnf.IpJson("-s", "link", "show", "sriov0v1").Single()!["stats64"]!["rx"]!["packets"]!.GetValue<long>();
         Assert.True(stats > 0, "the VF received the frames");
         Assert.Equal(0, _sim.IpJson("-s", "link", "show", "sriov0v0").Single()!["stats64"]!["rx"]!["packets"]!.GetValue<long>());
     }

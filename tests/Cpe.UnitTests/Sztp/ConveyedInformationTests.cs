@@ -4,10 +4,11 @@ using Cpe.TestKit;
 
 namespace Cpe.UnitTests.Sztp;
 
-/// <summary>Conveyed information against the RFC authors' examples (../shared/spec/sztp) and the module's rules.</summary>
+/// <summary>Conveyed information against the RFC authors' examples (copied from ../shared/spec/sztp) and the module's rules.</summary>
 public sealed class ConveyedInformationTests
 {
-    static byte[] Example(string name) => File.ReadAllBytes(Path.Combine(Binaries.RepositoryRoot, "..", "shared", "spec", "sztp", $"example-{name}-information.json"));
+    static byte[] Example(string name) =>
+        File.ReadAllBytes(Path.Combine(Binaries.RepositoryRoot, "tests", "Cpe.UnitTests", "Sztp", "rfc8572-examples", $"example-{name}-information.json"));
 
     [Fact]
     public void The_rfc_examples_parse_and_round_trip()
