@@ -12,8 +12,11 @@ public sealed class CrashRecoveryTests : IDisposable
 
     public void Dispose() => Directory.Delete(_state, recursive: true);
 
-    /// <summary>Commits host names h0, h1, ... until cancelled; returns the last one acknowledged and the one in flight.</summary>
-    static async Task<(string? Acknowledged, string? InFlight)> CommitStreamAsync(string socket, CancellationToken stop)
+    /// <summary>
+    /// Commits host names h0, h1, ... until cancelled; returns the last one acknowledged and the one in flight.
+    /// <paramref name="firstAcknowledged"/> completes with the first acknowledgement.
+    /// </summary>
+    static async Task<(string? Acknowledged, string? InFlight)> CommitStreamAsync(string socket, CancellationToken stop, TaskCompletionSource? firstAcknowledged = null)
     {
         string? acknowledged = null, inFlight = null;
         try
@@ -26,6 +29,7 @@ public sealed class CrashRecoveryTests : IDisposable
                 await api.SetAsync(["system", "host-name", inFlight]);
                 await api.CommitAsync(new CommitParams());
                 acknowledged = inFlight;
+                firstAcknowledged?.TrySetResult();
             }
         }
         catch (Exception e) when (e is RpcException or IOException or System.Net.Sockets.SocketException or OperationCanceledException) { }
@@ -49,8 +53,11 @@ public sealed class CrashRecoveryTests : IDisposable
             await using var cped = new DaemonProcess(_state);
             await cped.StartAsync();
             using var stop = new CancellationTokenSource();
-            var stream = CommitStreamAsync(cped.SocketPath, stop.Token);
-            await Task.Delay(400 + 150 * round);
+            var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var stream = CommitStreamAsync(cped.SocketPath, stop.Token, first);
+            // Kill at a different point of the stream each round, once commits are flowing (a busy machine may take a while).
+            await first.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await Task.Delay(100 + 150 * round);
             await cped.KillAsync();
             stop.Cancel();
             var (acknowledged, inFlight) = await stream;
@@ -103,8 +110,10 @@ public sealed class CrashRecoveryTests : IDisposable
         await using var cped = new DaemonProcess(_state);
         await cped.StartAsync();
         using var stop = new CancellationTokenSource();
-        var stream = CommitStreamAsync(cped.SocketPath, stop.Token);
-        await Task.Delay(500);
+        var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stream = CommitStreamAsync(cped.SocketPath, stop.Token, first);
+        await first.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await Task.Delay(200);
         Assert.Equal(0, await cped.StopAsync());
         stop.Cancel();
         var (acknowledged, _) = await stream;

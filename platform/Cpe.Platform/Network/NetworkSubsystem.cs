@@ -100,13 +100,19 @@ public sealed partial class NetworkSubsystem : IReconciler, IAsyncDisposable
     public void Start()
     {
         _monitor = NetlinkMonitor.Open();
-        _watch = Task.Run(() => WatchAsync(_stop.Token));
+        // The ports' link state as it is now, so the first change after start is already a change.
+        IReadOnlyList<LinkInfo> links;
+        _gate.Wait();
+        try { links = _rtnl.Links(); }
+        finally { _gate.Release(); }
+        var carrier = links.Where(l => _profile.PortByNetdev(l.Name) is not null)
+            .ToDictionary(l => _profile.PortByNetdev(l.Name)!.Name, l => l.AdminUp && l.Carrier, StringComparer.Ordinal);
+        var known = links.Select(l => l.Index).ToHashSet();
+        _watch = Task.Run(() => WatchAsync(carrier, known, _stop.Token));
     }
 
-    async Task WatchAsync(CancellationToken ct)
+    async Task WatchAsync(Dictionary<string, bool> carrier, HashSet<int> known, CancellationToken ct)
     {
-        var carrier = new Dictionary<string, bool>(StringComparer.Ordinal);
-        var known = new HashSet<int>();
         try
         {
             await foreach (var e in _monitor!.Events.ReadAllAsync(ct))
