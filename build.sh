@@ -8,7 +8,7 @@ OUT=$ROOT/out
 BIN=$OUT/bin
 DEVICE_PROJECTS=(platform/cped platform/cpe)
 APT_PACKAGES=(clang gcc libc6-dev zlib1g-dev util-linux procps sqlite3 iproute2 strace
-  linux-image-amd64 busybox-static cpio kmod dnsmasq-base openssl libyang2-tools)
+  linux-image-amd64 busybox-static cpio kmod dnsmasq-base openssl libyang2-tools curl)
 LAB_AGENT=tests/Cpe.LabAgent
 
 usage() {
@@ -80,8 +80,9 @@ build() {
   rm -f "$OUT/lab"/*.dbg "$OUT/lab"/*.pdb
   log "publishing cpe-sim, the simulated board's tool (developer machines only)"
   dotnet publish board/Cpe.SimBoard -c Release -o "$OUT/sim" --nologo -v q >"$OUT/publish-sim.log" 2>&1 || { cat "$OUT/publish-sim.log"; exit 1; }
-  log "publishing cpe-vendor, the vendor's zero-touch tools"
+  log "publishing cpe-vendor and cpe-vendor-server, the vendor's zero-touch tools and bootstrap server"
   dotnet publish phonehome/Cpe.VendorTools -c Release -o "$OUT/vendor" --nologo -v q >"$OUT/publish-vendor.log" 2>&1 || { cat "$OUT/publish-vendor.log"; exit 1; }
+  dotnet publish phonehome/Cpe.VendorServer -c Release -o "$OUT/vendor" --nologo -v q >"$OUT/publish-vendor-server.log" 2>&1 || { cat "$OUT/publish-vendor-server.log"; exit 1; }
 }
 
 run_tests() {

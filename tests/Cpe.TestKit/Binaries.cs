@@ -32,6 +32,9 @@ public static class Binaries
     /// <summary>The vendor's zero-touch tools (framework-dependent; build.sh publishes them into out/vendor).</summary>
     public static string VendorTool => Require(Path.Combine("..", "vendor", "cpe-vendor"));
 
+    /// <summary>The vendor's bootstrap server, published next to the tools.</summary>
+    public static string VendorServer => Require(Path.Combine("..", "vendor", "cpe-vendor-server"));
+
     public static string Cped => Require("cped");
     public static string Cpe => Require("cpe");
 

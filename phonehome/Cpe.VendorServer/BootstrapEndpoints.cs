@@ -1,0 +1,72 @@
+using System.Security.Cryptography.X509Certificates;
+using Cpe.Sztp;
+
+namespace Cpe.VendorServer;
+
+/// <summary>
+/// RFC 8572 §7's two RESTCONF operations. The device is the serial number in its client certificate,
+/// which Kestrel has already chained to the vendor CA: a device can only ever get its own data.
+/// </summary>
+public static class BootstrapEndpoints
+{
+    public static void Map(WebApplication app, DeviceStore store, TimeProvider clock)
+    {
+        app.MapPost(Restconf.GetBootstrappingData, async (HttpContext http) =>
+        {
+            var (serial, body, refusal) = await ReadAsync(http);
+            if (refusal is not null) return refusal;
+            BootstrappingRequest request;
+            try { request = BootstrappingRequest.Parse(body); }
+            catch (RestconfException e) { return Error(400, e); }
+            var device = store.Find(serial!);
+            if (device is null) return Error(404, new RestconfException("invalid-value", "/", $"no bootstrapping data for serial number {serial}"));
+            bool signed = Cms.ReadContentInfo(device.ConveyedInformation, "conveyed information").ContentType == SztpOids.SignedData;
+            if (request.SignedDataPreferred && !signed && ConveyedInformation.Parse(Cms.ReadContentInfo(device.ConveyedInformation, "conveyed information").Content) is ConveyedInformation.Onboarding)
+                return Error(400, new RestconfException("invalid-value", "/ietf-sztp-bootstrap-server:input/signed-data-preferred", "only unsigned onboarding information is enrolled for this device"));
+            var reply = new BootstrappingReply(device.ConveyedInformation, device.OwnerCertificate, device.OwnershipVoucher, "verbose");
+            return Results.Bytes(reply.ToJson(), Restconf.MediaType);
+        });
+
+        app.MapPost(Restconf.ReportProgress, async (HttpContext http) =>
+        {
+            var (serial, body, refusal) = await ReadAsync(http);
+            if (refusal is not null) return refusal;
+            ProgressReport report;
+            try { report = ProgressReport.Parse(body); }
+            catch (RestconfException e) { return Error(400, e); }
+            if (store.Find(serial!) is null) return Error(404, new RestconfException("invalid-value", "/", $"serial number {serial} is not enrolled"));
+            store.AddProgress(new ProgressEntry(clock.GetUtcNow(), serial!, report.ProgressType, report.Message));
+            return Results.NoContent();
+        });
+    }
+
+    /// <summary>The caller's serial number and the body, or the answer that refuses them.</summary>
+    static async Task<(string? Serial, byte[] Body, IResult? Refusal)> ReadAsync(HttpContext http)
+    {
+        var certificate = await http.Connection.GetClientCertificateAsync();
+        string? serial = certificate is null ? null : VendorPki.SerialNumberOf(certificate);
+        if (serial is null) return (null, [], Error(401, new RestconfException("access-denied", "/", "a device IDevID client certificate is required")));
+        if (http.Request.ContentType?.StartsWith(Restconf.MediaType, StringComparison.Ordinal) != true)
+            return (serial, [], Error(415, new RestconfException("malformed-message", "/", $"the body must be {Restconf.MediaType}")));
+        using var buffer = new MemoryStream();
+        await http.Request.Body.CopyToAsync(buffer);
+        return (serial, buffer.ToArray(), null);
+    }
+
+    static IResult Error(int status, RestconfException e) => new RestconfError(status, e.ToJson());
+
+    /// <summary>A RESTCONF error body with its HTTP status.</summary>
+    sealed class RestconfError(int status, byte[] body) : IResult
+    {
+        public Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.StatusCode = status;
+            http.Response.ContentType = Restconf.MediaType;
+            return http.Response.Body.WriteAsync(body).AsTask();
+        }
+    }
+
+    /// <summary>A client certificate is acceptable when it chains to the vendor CA and names a serial number.</summary>
+    public static bool IsDeviceCertificate(X509Certificate2 certificate, X509Certificate2 vendorCa) =>
+        Cms.Chains(certificate, vendorCa) && VendorPki.SerialNumberOf(certificate) is not null;
+}
