@@ -39,8 +39,17 @@ public sealed class VendorToolsTests : IDisposable
         Assert.Equal("SIM-0100", VendorPki.SerialNumberOf(idevid));
         Assert.Contains("OK", Command.Run("openssl", ["verify", "-CAfile", Path_("factory/vendor-ca.pem"), Path_("factory/idevid.pem")]));
 
+        // The agent reads its factory storage; a serial number file that disagrees with the IDevID is refused.
+        var identity = Cpe.Phonehome.FactoryIdentity.Load(Path_("factory"));
+        Assert.Equal("SIM-0100", identity.SerialNumber);
+        Assert.True(identity.Idevid.HasPrivateKey);
+        Directory.CreateDirectory(Path_("factory2"));
+        foreach (var f in new[] { "idevid.pem", "idevid.key", "vendor-ca.pem" }) File.Copy(Path_($"factory/{f}"), Path_($"factory2/{f}"));
+        File.WriteAllText(Path_("factory2/serial-number"), "SIM-9999\n");
+        Assert.Contains("the IDevID names SIM-0100, not SIM-9999", Assert.Throws<InvalidDataException>(() => Cpe.Phonehome.FactoryIdentity.Load(Path_("factory2"))).Message);
+
         // The device's verification, with only what the factory gave it.
-        var anchor = X509Certificate2.CreateFromPem(File.ReadAllText(Path_("factory/vendor-ca.pem")));
+        var anchor = identity.VendorAnchor;
         var json = SignedDataVerifier.Verify(File.ReadAllBytes(Path_("conveyed.cms")), File.ReadAllBytes(Path_("owner/owner-certificate.cms")),
             File.ReadAllBytes(Path_("voucher.cms")), anchor, "SIM-0100", DateTimeOffset.UtcNow);
         var info = Assert.IsType<ConveyedInformation.Onboarding>(ConveyedInformation.Parse(json));

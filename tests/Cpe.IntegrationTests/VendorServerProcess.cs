@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Cpe.Sztp;
+using Cpe.TestKit;
+
+namespace Cpe.IntegrationTests;
+
+/// <summary>
+/// A real cpe-vendor-server on a free loopback port with its own PKI: device SIM-A enrolled with signed
+/// onboarding information, SIM-B with unsigned redirect information, SIM-C with unsigned onboarding information.
+/// </summary>
+public sealed class VendorServerProcess : IAsyncDisposable
+{
+    public static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
+    public TempFolder Dir { get; } = new("cpe-server-");
+    public X509Certificate2 VendorCa { get; } = VendorPki.CreateCa("CN=Example Vendor CA, O=Example Vendor", Now.AddDays(-1), TimeSpan.FromDays(3650));
+    public X509Certificate2 ServerCa { get; } = VendorPki.CreateCa("CN=Example Vendor TLS CA, O=Example Vendor", Now.AddDays(-1), TimeSpan.FromDays(3650));
+    public X509Certificate2 OwnerCa { get; } = VendorPki.CreateCa("CN=Owner CA, O=Example Owner", Now.AddDays(-1), TimeSpan.FromDays(3650));
+    public byte[] Content { get; } = Encoding.UTF8.GetBytes("""{"ietf-sztp-conveyed-info:onboarding-information":{"configuration-handling":"merge","configuration":"e30="}}""");
+    public string Url { get; private set; } = "";
+    public string Database => Dir["server.db"];
+    Process? _server;
+
+    public X509Certificate2 Device(string serial) => VendorPki.IssueDevice(VendorCa, serial, "sim", Now.AddDays(-1));
+
+    public static void Pem(string path, X509Certificate2 c)
+    {
+        File.WriteAllText(path + ".pem", c.ExportCertificatePem() + "\n");
+        if (c.GetECDsaPrivateKey() is { } key) File.WriteAllText(path + ".key", key.ExportPkcs8PrivateKeyPem() + "\n");
+    }
+
+    static X509Certificate2 ServerCertificate(X509Certificate2 ca)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(new OidCollection { new Oid("1.3.6.1.5.5.7.3.1") }, false));
+        using var issued = request.Create(ca, Now.AddDays(-1), Now.AddDays(30), RandomNumberGenerator.GetBytes(16));
+        return issued.CopyWithPrivateKey(key);
+    }
+
+    static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    void Enroll(string serial, string conveyed, bool signed)
+    {
+        var args = new List<string> { "enroll", "--db", Database, "--serial", serial, "--conveyed", conveyed };
+        if (signed) args.AddRange(["--owner-certificate", Dir["owner.cms"], "--voucher", Dir[$"voucher-{serial}.cms"]]);
+        Command.Run(Binaries.VendorServer, args);
+    }
+
+    public static async Task<VendorServerProcess> StartAsync()
+    {
+        var s = new VendorServerProcess();
+        try
+        {
+            await s.StartCoreAsync();
+            return s;
+        }
+        catch
+        {
+            await s.DisposeAsync();
+            throw;
+        }
+    }
+
+    async Task StartCoreAsync()
+    {
+        Pem(Dir["vendor-ca"], VendorCa);
+        Pem(Dir["server-ca"], ServerCa);
+        Pem(Dir["server"], ServerCertificate(ServerCa));
+        var owner = VendorPki.Issue(OwnerCa, "CN=owner signer", Now.AddDays(-1), TimeSpan.FromDays(30));
+        var signer = VendorPki.Issue(VendorCa, "CN=voucher signer", Now.AddDays(-1), TimeSpan.FromDays(30));
+        File.WriteAllBytes(Dir["conveyed.cms"], Cms.Sign(Content, SztpOids.ConveyedInfoJson, owner));
+        File.WriteAllBytes(Dir["owner.cms"], Cms.CertificatesOnly(owner));
+        File.WriteAllBytes(Dir["voucher-SIM-A.cms"], new OwnershipVoucher(Now.AddMinutes(-5), Now.AddDays(7), "verified", "SIM-A", OwnerCa.RawData).Sign(signer));
+        File.WriteAllBytes(Dir["redirect.cms"], Cms.Unsigned(new ConveyedInformation.Redirect(
+            [new RedirectServer("192.0.2.10", 8443, Cms.CertificatesOnly(ServerCa))]).ToJson()));
+        File.WriteAllBytes(Dir["unsigned.cms"], Cms.Unsigned(Content));
+        Enroll("SIM-A", Dir["conveyed.cms"], signed: true);
+        Enroll("SIM-B", Dir["redirect.cms"], signed: false);
+        Enroll("SIM-C", Dir["unsigned.cms"], signed: false);
+
+        Url = $"https://127.0.0.1:{FreePort()}";
+        _server = Process.Start(new ProcessStartInfo(Binaries.VendorServer, ["serve", "--urls", Url, "--db", Database, "--vendor-ca", Dir["vendor-ca.pem"],
+            "--tls-cert", Dir["server.pem"], "--tls-key", Dir["server.key"]]) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false })!;
+        var errors = new StringBuilder();
+        _server.ErrorDataReceived += (_, e) => { lock (errors) errors.AppendLine(e.Data); };
+        _server.BeginErrorReadLine();
+        _server.BeginOutputReadLine();
+        for (int i = 0; i < 200 && !_server.HasExited; i++)
+        {
+            try { using var probe = new TcpClient(); await probe.ConnectAsync(IPAddress.Loopback, new Uri(Url).Port); return; }
+            catch (SocketException) { await Task.Delay(50); }
+        }
+        lock (errors) throw new TimeoutException($"the server did not listen: {errors}");
+    }
+
+    /// <summary>What "cpe-vendor-server progress" prints for a device.</summary>
+    public string Progress(string serial) => Command.Run(Binaries.VendorServer, ["progress", "--db", Database, "--serial", serial]);
+
+    public ValueTask DisposeAsync()
+    {
+        if (_server is not null && !_server.HasExited) { _server.Kill(); _server.WaitForExit(5000); }
+        Dir.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>A test class with its own running bootstrap server, torn down after each test.</summary>
+public abstract class VendorServerTest : IAsyncLifetime
+{
+    protected VendorServerProcess Server { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Server = await VendorServerProcess.StartAsync();
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
