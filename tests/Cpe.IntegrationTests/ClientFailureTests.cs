@@ -22,8 +22,7 @@ public sealed class ClientFailureTests : DaemonTest
     [Fact]
     public async Task The_cli_reports_a_daemon_that_went_away()
     {
-        using var tty = PtyDriver.Start(Binaries.Cpe, ["--socket", Cped.SocketPath]);
-        tty.WaitFor("root@cpe> ");
+        using var tty = Terminal();
         await Cped.KillAsync();
         tty.Type("show version\r");
         tty.WaitFor("error: ", TimeSpan.FromSeconds(10));

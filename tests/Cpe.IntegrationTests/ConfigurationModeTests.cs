@@ -52,8 +52,7 @@ public sealed class ConfigurationModeTests : DaemonTest
     [Fact]
     public async Task Exclusive_mode_locks_out_a_second_technician()
     {
-        using var first = PtyDriver.Start(Binaries.Cpe, ["--socket", Cped.SocketPath]);
-        first.WaitFor("> ");
+        using var first = Terminal();
         Assert.Contains("exclusive", first.Run("configure exclusive", "# "));
         var second = await Cpe("configure");
         Assert.Equal(1, second.ExitCode);
@@ -66,8 +65,7 @@ public sealed class ConfigurationModeTests : DaemonTest
     [Fact]
     public void Load_terminal_reads_json_until_ctrl_d()
     {
-        using var tty = PtyDriver.Start(Binaries.Cpe, ["--socket", Cped.SocketPath]);
-        tty.WaitFor("> ");
+        using var tty = Terminal();
         tty.Run("configure", "# ");
         tty.Type("load merge terminal\r");
         tty.WaitFor("[Type ^D at a new line to end input]");
@@ -80,8 +78,7 @@ public sealed class ConfigurationModeTests : DaemonTest
     [Fact]
     public void Tab_completes_configuration_paths_and_enumerated_values()
     {
-        using var tty = PtyDriver.Start(Binaries.Cpe, ["--socket", Cped.SocketPath]);
-        tty.WaitFor("> ");
+        using var tty = Terminal();
         tty.Run("configure", "# ");
         tty.Type("set sys\tho\ttcp-box\r");
         tty.WaitFor("# ");

@@ -13,10 +13,20 @@ public sealed class CrashRecoveryTests : IDisposable
     public void Dispose() => Directory.Delete(_state, recursive: true);
 
     /// <summary>
-    /// Commits host names h0, h1, ... until cancelled; returns the last one acknowledged and the one in flight.
-    /// <paramref name="firstAcknowledged"/> completes with the first acknowledgement.
+    /// Starts committing host names h0, h1, ... until cancelled, and returns once the first commit is
+    /// acknowledged (a busy machine may take a while). The task it returns gives the last one acknowledged
+    /// and the one in flight.
     /// </summary>
-    static async Task<(string? Acknowledged, string? InFlight)> CommitStreamAsync(string socket, CancellationToken stop, TaskCompletionSource? firstAcknowledged = null)
+    static async Task<Task<(string? Acknowledged, string? InFlight)>> StartCommitStreamAsync(string socket, CancellationToken stop)
+    {
+        var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stream = CommitStreamAsync(socket, stop, first);
+        await Task.WhenAny(first.Task, stream).WaitAsync(TimeSpan.FromSeconds(30));
+        if (!first.Task.IsCompleted) throw new InvalidOperationException("the commit stream ended before any commit was acknowledged");
+        return stream;
+    }
+
+    static async Task<(string? Acknowledged, string? InFlight)> CommitStreamAsync(string socket, CancellationToken stop, TaskCompletionSource firstAcknowledged)
     {
         string? acknowledged = null, inFlight = null;
         try
@@ -29,7 +39,7 @@ public sealed class CrashRecoveryTests : IDisposable
                 await api.SetAsync(["system", "host-name", inFlight]);
                 await api.CommitAsync(new CommitParams());
                 acknowledged = inFlight;
-                firstAcknowledged?.TrySetResult();
+                firstAcknowledged.TrySetResult();
             }
         }
         catch (Exception e) when (e is RpcException or IOException or System.Net.Sockets.SocketException or OperationCanceledException) { }
@@ -53,10 +63,8 @@ public sealed class CrashRecoveryTests : IDisposable
             await using var cped = new DaemonProcess(_state);
             await cped.StartAsync();
             using var stop = new CancellationTokenSource();
-            var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var stream = CommitStreamAsync(cped.SocketPath, stop.Token, first);
-            // Kill at a different point of the stream each round, once commits are flowing (a busy machine may take a while).
-            await first.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            var stream = await StartCommitStreamAsync(cped.SocketPath, stop.Token);
+            // Kill at a different point of the stream each round.
             await Task.Delay(100 + 150 * round);
             await cped.KillAsync();
             stop.Cancel();
@@ -110,9 +118,7 @@ public sealed class CrashRecoveryTests : IDisposable
         await using var cped = new DaemonProcess(_state);
         await cped.StartAsync();
         using var stop = new CancellationTokenSource();
-        var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var stream = CommitStreamAsync(cped.SocketPath, stop.Token, first);
-        await first.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var stream = await StartCommitStreamAsync(cped.SocketPath, stop.Token);
         await Task.Delay(200);
         Assert.Equal(0, await cped.StopAsync());
         stop.Cancel();

@@ -18,6 +18,14 @@ public abstract class DaemonTest : IAsyncLifetime
 
     protected Task<CliResult> Cpe(string commands, string? asUser = null) => CliProcess.RunAsync(Cped.SocketPath, commands, asUser);
 
+    /// <summary>cpe on a pseudo-terminal of <paramref name="rows"/> lines, at its operational prompt.</summary>
+    protected PtyDriver Terminal(int rows = 24)
+    {
+        var tty = PtyDriver.Start(Binaries.Cpe, ["--socket", Cped.SocketPath], rows);
+        tty.WaitFor("root@cpe> ");
+        return tty;
+    }
+
     public async Task InitializeAsync()
     {
         try

@@ -28,13 +28,7 @@ public sealed class SztpOpensslTests : IDisposable
     string Dir => _folder.Path;
     public void Dispose() => _folder.Dispose();
 
-    string Pem(string name, X509Certificate2 certificate, bool withKey = false)
-    {
-        string path = Path.Combine(Dir, name + ".pem");
-        File.WriteAllText(path, certificate.ExportCertificatePem() + "\n");
-        if (withKey) File.WriteAllText(Path.Combine(Dir, name + ".key"), certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem() + "\n");
-        return path;
-    }
+    string Pem(string name, X509Certificate2 certificate) => PemFile.Write(Path.Combine(Dir, name), certificate);
 
     string Write(string name, byte[] bytes)
     {
@@ -73,7 +67,7 @@ public sealed class SztpOpensslTests : IDisposable
         string content = Write("content.json", _content);
         string signed = Path.Combine(Dir, "ci.cms");
         Command.Run("openssl", ["cms", "-sign", "-binary", "-nodetach", "-outform", "DER", "-md", "sha256",
-            "-econtent_type", SztpOids.ConveyedInfoJson, "-signer", Pem("owner", _owner, withKey: true), "-inkey", Path.Combine(Dir, "owner.key"),
+            "-econtent_type", SztpOids.ConveyedInfoJson, "-signer", Pem("owner", _owner), "-inkey", Path.Combine(Dir, "owner.key"),
             "-in", content, "-out", signed]);
         // The owner certificate artifact made by openssl as well: a degenerate PKCS#7 with just the certificate.
         string ownerArtifact = Path.Combine(Dir, "owner.p7");
@@ -86,7 +80,7 @@ public sealed class SztpOpensslTests : IDisposable
         // The same with another key than the one the voucher pins: refused.
         var other = VendorPki.Issue(VendorPki.CreateCa("CN=Other", Now.AddDays(-1), TimeSpan.FromDays(30)), "CN=other", Now.AddDays(-1), TimeSpan.FromDays(30));
         Command.Run("openssl", ["cms", "-sign", "-binary", "-nodetach", "-outform", "DER", "-md", "sha256",
-            "-econtent_type", SztpOids.ConveyedInfoJson, "-signer", Pem("other", other, withKey: true), "-inkey", Path.Combine(Dir, "other.key"),
+            "-econtent_type", SztpOids.ConveyedInfoJson, "-signer", Pem("other", other), "-inkey", Path.Combine(Dir, "other.key"),
             "-in", content, "-out", signed]);
         var e = Assert.Throws<SztpVerificationException>(() => SignedDataVerifier.Verify(File.ReadAllBytes(signed), File.ReadAllBytes(ownerArtifact),
             Voucher().Sign(_voucherSigner), _vendorCa, Serial, Now));

@@ -9,8 +9,7 @@ public sealed class TerminalSessionTests : DaemonTest
 
     protected override Task SetUpAsync()
     {
-        _tty = PtyDriver.Start(Binaries.Cpe, ["--socket", Cped.SocketPath]);
-        _tty.WaitFor("root@cpe> ");
+        _tty = Terminal();
         return Task.CompletedTask;
     }
 
@@ -134,8 +133,7 @@ public sealed class PagingTests : DaemonTest
         var setup = await Cpe($"configure; {servers}; commit");
         Assert.True(setup.ExitCode == 0, setup.ToString());
 
-        using var tty = PtyDriver.Start(Binaries.Cpe, ["--socket", Cped.SocketPath], rows: 6);
-        tty.WaitFor("root@cpe> ");
+        using var tty = Terminal(rows: 6);
         tty.Type("show configuration\r");
         string first = tty.WaitFor("---(more)---");
         Assert.Contains("192.0.2.2;", first);

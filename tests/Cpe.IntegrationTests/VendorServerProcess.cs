@@ -27,12 +27,6 @@ public sealed class VendorServerProcess : IAsyncDisposable
 
     public X509Certificate2 Device(string serial) => VendorPki.IssueDevice(VendorCa, serial, "sim", Now.AddDays(-1));
 
-    public static void Pem(string path, X509Certificate2 c)
-    {
-        File.WriteAllText(path + ".pem", c.ExportCertificatePem() + "\n");
-        if (c.GetECDsaPrivateKey() is { } key) File.WriteAllText(path + ".key", key.ExportPkcs8PrivateKeyPem() + "\n");
-    }
-
     static X509Certificate2 ServerCertificate(X509Certificate2 ca)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -76,9 +70,9 @@ public sealed class VendorServerProcess : IAsyncDisposable
 
     async Task StartCoreAsync()
     {
-        Pem(Dir["vendor-ca"], VendorCa);
-        Pem(Dir["server-ca"], ServerCa);
-        Pem(Dir["server"], ServerCertificate(ServerCa));
+        PemFile.Write(Dir["vendor-ca"], VendorCa);
+        PemFile.Write(Dir["server-ca"], ServerCa);
+        PemFile.Write(Dir["server"], ServerCertificate(ServerCa));
         var owner = VendorPki.Issue(OwnerCa, "CN=owner signer", Now.AddDays(-1), TimeSpan.FromDays(30));
         var signer = VendorPki.Issue(VendorCa, "CN=voucher signer", Now.AddDays(-1), TimeSpan.FromDays(30));
         File.WriteAllBytes(Dir["conveyed.cms"], Cms.Sign(Content, SztpOids.ConveyedInfoJson, owner));

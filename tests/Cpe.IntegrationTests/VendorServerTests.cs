@@ -75,7 +75,7 @@ public sealed class VendorServerTests : VendorServerTest
     [Fact]
     public void Curl_with_the_device_certificate_calls_the_operations_as_rfc_8572_documents()
     {
-        VendorServerProcess.Pem(Server.Dir["device-a"], Server.Device("SIM-A"));
+        PemFile.Write(Server.Dir["device-a"], Server.Device("SIM-A"));
         string[] tls = ["-sS", "--cacert", Server.Dir["server-ca.pem"], "--cert", Server.Dir["device-a.pem"], "--key", Server.Dir["device-a.key"], "-H", $"Content-Type: {Restconf.MediaType}"];
         string output = Command.Run("curl", [.. tls, "-H", $"Accept: {Restconf.MediaType}",
             "-d", """{"ietf-sztp-bootstrap-server:input":{"hw-model":"sim"}}""", Server.Url + Restconf.GetBootstrappingData]);
