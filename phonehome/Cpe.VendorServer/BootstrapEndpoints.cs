@@ -20,8 +20,8 @@ public static class BootstrapEndpoints
             catch (RestconfException e) { return Error(400, e); }
             var device = store.Find(serial!);
             if (device is null) return Error(404, new RestconfException("invalid-value", "/", $"no bootstrapping data for serial number {serial}"));
-            bool signed = Cms.ReadContentInfo(device.ConveyedInformation, "conveyed information").ContentType == SztpOids.SignedData;
-            if (request.SignedDataPreferred && !signed && ConveyedInformation.Parse(Cms.ReadContentInfo(device.ConveyedInformation, "conveyed information").Content) is ConveyedInformation.Onboarding)
+            var (type, content) = Cms.ReadContentInfo(device.ConveyedInformation, "conveyed information");
+            if (request.SignedDataPreferred && type != SztpOids.SignedData && ConveyedInformation.Parse(content) is ConveyedInformation.Onboarding)
                 return Error(400, new RestconfException("invalid-value", "/ietf-sztp-bootstrap-server:input/signed-data-preferred", "only unsigned onboarding information is enrolled for this device"));
             var reply = new BootstrappingReply(device.ConveyedInformation, device.OwnerCertificate, device.OwnershipVoucher, "verbose");
             return Results.Bytes(reply.ToJson(), Restconf.MediaType);

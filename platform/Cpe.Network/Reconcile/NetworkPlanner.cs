@@ -108,7 +108,7 @@ public sealed class NetworkPlanner(DesiredNetwork want, KernelOps ops, Func<stri
         }
         foreach (var b in want.Bridges)
         {
-            bool filtering = have.Link(b.Netdev) is { } link && BridgeFiltering(have, link);
+            bool filtering = have.Link(b.Netdev)?.VlanFiltering == true;
             if (filtering != b.VlanFiltering)
                 yield return new(b.Netdev, $"vlan-filtering {Word(b.VlanFiltering)}",
                     () => ops.SetVlanFiltering(b.Netdev, b.VlanFiltering), () => ops.SetVlanFiltering(b.Netdev, filtering));
@@ -117,8 +117,6 @@ public sealed class NetworkPlanner(DesiredNetwork want, KernelOps ops, Func<stri
 
     NetworkStep AliasStep(string name, string alias, string? old) =>
         new(name, $"alias '{alias}'", () => ops.SetAlias(name, alias), () => ops.SetAlias(name, old ?? ""));
-
-    static bool BridgeFiltering(KernelView have, LinkInfo bridge) => bridge.VlanFiltering == true;
 
     /// <summary>Each member of a filtering bridge carries exactly its pvid (untagged) and its tagged VLANs.</summary>
     public IEnumerable<NetworkStep> Vlans(KernelView have)
@@ -164,7 +162,7 @@ public sealed class NetworkPlanner(DesiredNetwork want, KernelOps ops, Func<stri
         foreach (var stale in have.Links.Values.Where(l => l.Kind == "bridge" && KernelView.IsOwned(l) && !wanted.Contains(l.Name)))
         {
             string name = stale.Name, alias = stale.Alias!;
-            bool filtering = BridgeFiltering(have, stale), up = stale.AdminUp;
+            bool filtering = stale.VlanFiltering == true, up = stale.AdminUp;
             var addresses = have.AddressesOf(stale.Index).Where(a => !IsLinkLocal(a.Address)).ToList();
             yield return new(name, "delete bridge", () => ops.Delete(name), () =>
             {

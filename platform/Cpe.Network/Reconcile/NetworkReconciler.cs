@@ -41,11 +41,13 @@ public sealed class NetworkReconciler(RouteNetlink rtnl, NetworkProfile profile,
         catch (SriovException) { return 0; }
     }
 
-    public ReconcileResult Reconcile(JsonObject config)
+    public ReconcileResult Reconcile(JsonObject config) => Reconcile(Check(config));
+
+    /// <summary>Brings the kernel to an already checked wanted state (see <see cref="Check"/>).</summary>
+    public ReconcileResult Reconcile(DesiredNetwork want)
     {
         lock (_gate)
         {
-            var want = Check(config);
             long netlinkBefore = rtnl.Socket.WriteRequests, filesBefore = sriov?.FileWrites ?? 0;
             var ops = new KernelOps(rtnl, sriov);
             var planner = new NetworkPlanner(want, ops, DhcpAddress);

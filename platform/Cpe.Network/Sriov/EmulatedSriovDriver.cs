@@ -24,10 +24,13 @@ public sealed class EmulatedSriovDriver(RouteNetlink rtnl, string sysfsRoot) : I
 
     public int TotalVfs(string pf) => _sysfs.TotalVfs(pf);
 
-    public int NumVfs(string pf)
+    public int NumVfs(string pf) => Present(pf, rtnl.Links());
+
+    /// <summary>The VFs sriov_numvfs says there are, as far as their macvlans are still there.</summary>
+    int Present(string pf, IReadOnlyList<LinkInfo> links)
     {
         int written = _sysfs.NumVfs(pf);
-        var names = rtnl.Links().Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
+        var names = links.Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
         int present = 0;
         while (present < written && names.Contains(VfName(pf, present))) present++;
         return present;
@@ -64,9 +67,10 @@ public sealed class EmulatedSriovDriver(RouteNetlink rtnl, string sysfsRoot) : I
 
     public IReadOnlyList<VfInfo> Vfs(string pf)
     {
-        int count = NumVfs(pf);
+        var links = rtnl.Links();   // one dump for the count and the MACs
+        int count = Present(pf, links);
         var records = LoadRecords(pf);
-        var macs = rtnl.Links().ToDictionary(l => l.Name, l => l.Mac, StringComparer.Ordinal);
+        var macs = links.ToDictionary(l => l.Name, l => l.Mac, StringComparer.Ordinal);
         return Enumerable.Range(0, count).Select(vf =>
         {
             var r = records.FirstOrDefault(x => x.Vf == vf) ?? new VfRecord(vf);
@@ -100,8 +104,9 @@ public sealed class EmulatedSriovDriver(RouteNetlink rtnl, string sysfsRoot) : I
     void Update(string pf, int vf, Func<VfRecord, VfRecord> change)
     {
         RequireVf(pf, vf);
-        var records = LoadRecords(pf).Where(r => r.Vf != vf).ToList();
-        records.Add(change(LoadRecords(pf).FirstOrDefault(r => r.Vf == vf) ?? new VfRecord(vf)));
+        var all = LoadRecords(pf);
+        var records = all.Where(r => r.Vf != vf).ToList();
+        records.Add(change(all.FirstOrDefault(r => r.Vf == vf) ?? new VfRecord(vf)));
         SaveRecords(pf, records.OrderBy(r => r.Vf).ToList());
     }
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using Cpe.Netlink;
 using Cpe.Network.Dhcp;
 using Cpe.Network.Reconcile;
@@ -17,9 +16,9 @@ public sealed partial class NetworkSubsystem
     string LeasePath(string netdev) => Path.Combine(_stateDirectory, $"dhcp-{netdev}.json");
 
     /// <summary>Stops the clients of ports no longer on DHCP and makes (without starting) those of ports newly on it.</summary>
-    async Task<List<DhcpKeeper>> SyncDhcpAsync(JsonObject config)
+    async Task<List<DhcpKeeper>> SyncDhcpAsync(DesiredNetwork want)
     {
-        var wanted = DesiredNetwork.From(config, _profile).Ports.Where(p => p.Dhcp).Select(p => p.Port.Netdev).ToHashSet(StringComparer.Ordinal);
+        var wanted = want.Ports.Where(p => p.Dhcp).Select(p => p.Port.Netdev).ToHashSet(StringComparer.Ordinal);
         List<DhcpKeeper> stopping;
         lock (_dhcp)
         {

@@ -40,7 +40,7 @@ public sealed partial class NetworkSubsystem
         foreach (var port in _profile.Ports)
             if (byName.TryGetValue(port.Netdev, out var l)) shown.Add((port.Name, "port", l));
         foreach (var l in links.Where(l => l.Kind == "bridge" && KernelView.IsOwned(l)).OrderBy(l => l.Name, StringComparer.Ordinal))
-            shown.Add((l.Name[DesiredNetwork.BridgePrefix.Length..], "bridge", l));
+            shown.Add((Label(l.Name), "bridge", l));
         foreach (var pf in _profile.PhysicalFunctions)
         {
             if (!byName.TryGetValue(pf, out var l)) continue;
@@ -56,7 +56,7 @@ public sealed partial class NetworkSubsystem
     {
         var links = _rtnl.Links();
         var names = links.ToDictionary(l => l.Index, l => l.Name);
-        var addresses = _rtnl.Addresses().GroupBy(a => a.Index).ToDictionary(g => g.Key, g => g.Select(a => $"{a.Address}/{a.PrefixLength}").ToArray());
+        var addresses = AddressesByIndex();
         var shown = Shown(links);
         if (name is not null)
         {
@@ -72,6 +72,10 @@ public sealed partial class NetworkSubsystem
                 master is null ? null : Label(master), addresses.GetValueOrDefault(l.Index) ?? [], counters, at);
         }).ToArray();
     }
+
+    /// <summary>Every address the kernel has, as ADDRESS/LENGTH, by interface index.</summary>
+    Dictionary<int, string[]> AddressesByIndex() =>
+        _rtnl.Addresses().GroupBy(a => a.Index).ToDictionary(g => g.Key, g => g.Select(a => $"{a.Address}/{a.PrefixLength}").ToArray());
 
     /// <summary>The configured description behind the ownership marker.</summary>
     static string? Description(string? alias) =>
@@ -111,7 +115,7 @@ public sealed partial class NetworkSubsystem
         var links = _rtnl.Links();
         var bridges = links.Where(l => l.Kind == "bridge" && KernelView.IsOwned(l)).OrderBy(l => l.Name, StringComparer.Ordinal).ToList();
         var vlans = bridges.Any(b => b.VlanFiltering == true) ? _rtnl.Vlans() : new Dictionary<int, IReadOnlyList<PortVlan>>();
-        var addresses = _rtnl.Addresses().GroupBy(a => a.Index).ToDictionary(g => g.Key, g => g.Select(a => $"{a.Address}/{a.PrefixLength}").ToArray());
+        var addresses = AddressesByIndex();
         return bridges.Select(b => new BridgeInfo(Label(b.Name), b.Name, Description(b.Alias), b.AdminUp, b.VlanFiltering == true,
             addresses.GetValueOrDefault(b.Index) ?? [],
             links.Where(l => l.Master == b.Index).OrderBy(l => l.Name, StringComparer.Ordinal).Select(l =>

@@ -29,7 +29,8 @@ public sealed partial class NetworkSubsystem : IReconciler, IAsyncDisposable
     readonly SemaphoreSlim _gate = new(1, 1);
     readonly CancellationTokenSource _stop = new();
     readonly Dictionary<string, DhcpKeeper> _dhcp = new(StringComparer.Ordinal);
-    JsonObject? _applied;
+    /// <summary>The wanted state of the last configuration applied, which restores bring the kernel back to.</summary>
+    DesiredNetwork? _applied;
     NetlinkMonitor? _monitor;
     Task? _watch;
     int _resyncPending;
@@ -78,20 +79,20 @@ public sealed partial class NetworkSubsystem : IReconciler, IAsyncDisposable
         try
         {
             // DHCP clients first: a lease kept from before a restart is then kept on the port, not removed and re-added.
-            _reconciler.Check(next);
-            var starting = await SyncDhcpAsync(next);
-            var result = await Task.Run(() => Reconcile(next), ct);
+            var want = _reconciler.Check(next);
+            var starting = await SyncDhcpAsync(want);
+            var result = await Task.Run(() => Reconcile(want), ct);
             Log.NetworkReconciled(_log, result.Applied.Count, result.NetlinkWrites, result.FileWrites);
-            _applied = next;
+            _applied = want;
             // New clients start once their port is up, so the first DISCOVER is not lost on a down link.
             foreach (var keeper in starting) keeper.Start();
         }
         finally { _gate.Release(); }
     }
 
-    ReconcileResult Reconcile(JsonObject config)
+    ReconcileResult Reconcile(DesiredNetwork want)
     {
-        var result = _reconciler.Reconcile(config);
+        var result = _reconciler.Reconcile(want);
         EnsureDefaultRoutes();
         return result;
     }
