@@ -1,4 +1,6 @@
+using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Cpe.Sztp;
 
@@ -8,34 +10,58 @@ namespace Cpe.Phonehome;
 public sealed record BootstrapServer(Uri Uri, X509Certificate2? TrustAnchor = null);
 
 /// <summary>
-/// One conversation with a bootstrap server, authenticated by the IDevID. With a trust anchor the
-/// server's certificate must chain to it and the server is <see cref="Trusted"/>; without one the
-/// connection is provisional (RFC 8572 §5.3): nothing secret goes to it and only signed onboarding
-/// information or redirect information is accepted from it.
+/// One conversation with a bootstrap server, authenticated by the IDevID. With a trust anchor of its own the server's
+/// certificate must chain to it; without one, it is trusted when its certificate chains to one of the factory's
+/// bootstrap anchors and provisional otherwise (RFC 8572 §5.3). Trust is settled during the TLS handshake, before the
+/// request body is written, so a provisional server is always asked for signed data and gets no progress reports.
 /// </summary>
 public sealed class BootstrapSession : IDisposable
 {
     readonly HttpClient _http;
+    bool _chainedToFactoryAnchor;
 
-    public BootstrapSession(BootstrapServer server, FactoryIdentity identity, TimeSpan timeout)
+    /// <param name="connectTo">One address of the server's name (RFC 8572: try each); null lets the resolver choose.</param>
+    public BootstrapSession(BootstrapServer server, FactoryIdentity identity, TimeSpan timeout, IPAddress? connectTo = null)
     {
         Server = server;
-        var handler = new SocketsHttpHandler { ConnectTimeout = timeout };
+        var handler = new SocketsHttpHandler { ConnectTimeout = timeout, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
         handler.SslOptions.ClientCertificates = new X509CertificateCollection { identity.Idevid };
         handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-            server.TrustAnchor is null || (certificate is not null
-                && Cms.Chains(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()), server.TrustAnchor));
+        {
+            if (certificate is null) return false;
+            var presented = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+            if (server.TrustAnchor is not null) return Cms.Chains(presented, server.TrustAnchor);
+            _chainedToFactoryAnchor = identity.ServerAnchors.Any(a => Cms.Chains(presented, a));
+            return true;
+        };
+        if (connectTo is not null)
+            handler.ConnectCallback = async (context, ct) =>
+            {
+                var socket = new Socket(connectTo.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(new IPEndPoint(connectTo, context.DnsEndPoint.Port), ct);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            };
         _http = new HttpClient(handler) { BaseAddress = server.Uri, Timeout = timeout };
     }
 
     public BootstrapServer Server { get; }
-    public bool Trusted => Server.TrustAnchor is not null;
+
+    /// <summary>Settled once the first request has connected.</summary>
+    public bool Trusted => Server.TrustAnchor is not null || _chainedToFactoryAnchor;
 
     /// <summary>get-bootstrapping-data; a provisional session always asks for signed data.</summary>
     public async Task<BootstrappingReply> GetBootstrappingDataAsync(BootstrappingRequest request, CancellationToken ct)
     {
-        if (!Trusted) request = request with { SignedDataPreferred = true };
-        var answer = await PostAsync(Restconf.GetBootstrappingData, request.ToJson(), ct);
+        var answer = await PostAsync(Restconf.GetBootstrappingData,
+            () => (Trusted ? request : request with { SignedDataPreferred = true }).ToJson(), ct);
         return BootstrappingReply.Parse(answer);
     }
 
@@ -43,12 +69,12 @@ public sealed class BootstrapSession : IDisposable
     public async Task ReportAsync(ProgressReport report, CancellationToken ct)
     {
         if (!Trusted) return;
-        await PostAsync(Restconf.ReportProgress, report.ToJson(), ct);
+        await PostAsync(Restconf.ReportProgress, report.ToJson, ct);
     }
 
-    async Task<byte[]> PostAsync(string path, byte[] body, CancellationToken ct)
+    async Task<byte[]> PostAsync(string path, Func<byte[]> body, CancellationToken ct)
     {
-        using var content = new ByteArrayContent(body);
+        using var content = new DeferredContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue(Restconf.MediaType);
         HttpResponseMessage answer;
         try { answer = await _http.PostAsync(path, content, ct); }
@@ -62,6 +88,18 @@ public sealed class BootstrapSession : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
+
+    /// <summary>A body built when it is written: after the TLS handshake has settled whether the server is trusted.</summary>
+    sealed class DeferredContent(Func<byte[]> build) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(build()).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = -1;
+            return false;
+        }
+    }
 }
 
 /// <summary>A bootstrap server could not be used: unreachable, refused, or its answer was refused. The agent moves on.</summary>

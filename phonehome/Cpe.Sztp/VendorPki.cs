@@ -38,6 +38,26 @@ public static class VendorPki
         return issued.CopyWithPrivateKey(key);
     }
 
+    /// <summary>A bootstrap server's TLS certificate for these DNS names or IP addresses (subjectAltName), serverAuth.</summary>
+    public static X509Certificate2 IssueServer(X509Certificate2 ca, IReadOnlyList<string> names, DateTimeOffset notBefore, TimeSpan lifetime)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={names[0]}", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        foreach (var name in names)
+            if (System.Net.IPAddress.TryParse(name, out var ip)) san.AddIpAddress(ip);
+            else san.AddDnsName(name);
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(new OidCollection { new Oid("1.3.6.1.5.5.7.3.1") }, false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
+        var end = notBefore + lifetime;
+        if (end > ca.NotAfter) end = ca.NotAfter;
+        using var issued = request.Create(ca, notBefore, end, RandomNumberGenerator.GetBytes(16));
+        return issued.CopyWithPrivateKey(key);
+    }
+
     /// <summary>A device's IDevID: subject CN and serialNumber are its serial number; usable as a TLS client certificate.</summary>
     public static X509Certificate2 IssueDevice(X509Certificate2 vendorCa, string serialNumber, string model, DateTimeOffset notBefore) =>
         Issue(vendorCa, $"CN={serialNumber}, SERIALNUMBER={serialNumber}, OU={model}, O={Organization(vendorCa)}", notBefore, TimeSpan.FromDays(365 * 20),

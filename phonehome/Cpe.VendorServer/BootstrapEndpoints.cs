@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Cpe.Sztp;
+using Cpe.VendorServer.Storage;
 
 namespace Cpe.VendorServer;
 
@@ -9,7 +10,7 @@ namespace Cpe.VendorServer;
 /// </summary>
 public static class BootstrapEndpoints
 {
-    public static void Map(WebApplication app, DeviceStore store, TimeProvider clock)
+    public static void Map(IEndpointRouteBuilder app, ServerStore store, TimeProvider clock)
     {
         app.MapPost(Restconf.GetBootstrappingData, async (HttpContext http) =>
         {

@@ -6,7 +6,9 @@ using Cpe.VendorTools;
 // cpe-vendor: the vendor's zero-touch tools (docs/guides/vendor-server.md, "Tools").
 const string Usage = """
     usage: cpe-vendor ca create --dir DIR [--organization NAME]
+           cpe-vendor tls issue --ca-dir DIR --name DNS-NAME|IP... --dir OUT
            cpe-vendor device issue --ca-dir DIR --serial SERIAL [--model MODEL] --factory FOLDER
+                                   [--bootstrap-anchor CA.pem] [--bootstrap-server https://HOST[:PORT]...]
            cpe-vendor owner create --dir DIR [--organization NAME]
            cpe-vendor voucher issue --ca-dir DIR --serial SERIAL --pinned CERT.pem [--days N] [--nonce HEX] [--assertion verified|logged|proximity] --out FILE
            cpe-vendor conveyed sign --owner-dir DIR [--configuration FILE] [--handling merge|replace] [--pre-script FILE] [--post-script FILE]
@@ -39,7 +41,19 @@ try
             PemFiles.Save(factory, "idevid", device);
             PemFiles.Save(factory, "vendor-ca", X509CertificateLoader.LoadCertificate(ca.RawData));
             File.WriteAllText(Path.Combine(factory, "serial-number"), serial + "\n");
+            // Optional: the anchor that makes a bootstrap server trusted, and the factory list of servers.
+            if (a.Optional("bootstrap-anchor") is string anchor) File.Copy(anchor, Path.Combine(factory, "bootstrap-anchors.pem"), overwrite: true);
+            if (a.All("bootstrap-server") is { Count: > 0 } servers) File.WriteAllLines(Path.Combine(factory, "bootstrap-servers"), servers);
             Console.WriteLine($"device {serial}: IDevID and vendor trust anchor in {factory}");
+            break;
+        }
+        case "tls issue":
+        {
+            var ca = PemFiles.Load(a.Required("ca-dir"), "vendor-ca");
+            var names = a.All("name");
+            if (names.Count == 0) throw new ToolException("--name is required");
+            PemFiles.Save(a.Required("dir"), "server", VendorPki.IssueServer(ca, names, now.AddMinutes(-5), TimeSpan.FromDays(825)));
+            Console.WriteLine($"TLS certificate for {string.Join(", ", names)} in {a.Required("dir")}");
             break;
         }
         case "owner create":

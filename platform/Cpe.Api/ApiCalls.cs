@@ -62,4 +62,17 @@ public static class ApiCalls
         c.CallAsync(ApiMethods.NetworkDhcp, new Empty(), J.Empty, J.DhcpClientInfoArray, ct);
     public static Task<OkResult> ClearStatisticsAsync(this ApiClient c, string? name, CancellationToken ct = default) =>
         c.CallAsync(ApiMethods.NetworkClearStatistics, new InterfacesParams(name), J.InterfacesParams, J.OkResult, ct);
+
+    public static Task<CommitResult> ProvisionCommitAsync(this ApiClient c, ProvisionCommitParams p, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.PhonehomeCommit, p, J.ProvisionCommitParams, J.CommitResult, ct);
+    public static Task<OkResult> ProvisionConfirmAsync(this ApiClient c, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.PhonehomeConfirm, new Empty(), J.Empty, J.OkResult, ct);
+    public static Task<OkResult> ReportZtpAsync(this ApiClient c, string state, string message, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.PhonehomeReport, new ZtpStatusParams(state, message), J.ZtpStatusParams, J.OkResult, ct);
+    public static Task<ZtpStatus> ZtpStatusAsync(this ApiClient c, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.PhonehomeStatus, new Empty(), J.Empty, J.ZtpStatus, ct);
+    public static Task<ScriptResult> RunScriptAsync(this ApiClient c, ScriptParams p, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.PhonehomeRunScript, p, J.ScriptParams, J.ScriptResult, ct);
+    public static Task<InventoryInfo> InventoryAsync(this ApiClient c, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.PhonehomeInventory, new Empty(), J.Empty, J.InventoryInfo, ct);
 }

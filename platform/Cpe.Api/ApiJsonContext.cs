@@ -42,5 +42,11 @@ namespace Cpe.Api;
 [JsonSerializable(typeof(SriovPfInfo[]))]
 [JsonSerializable(typeof(RouteEntry[]))]
 [JsonSerializable(typeof(DhcpClientInfo[]))]
+[JsonSerializable(typeof(ProvisionCommitParams))]
+[JsonSerializable(typeof(ZtpStatusParams))]
+[JsonSerializable(typeof(ZtpStatus))]
+[JsonSerializable(typeof(ScriptParams))]
+[JsonSerializable(typeof(ScriptResult))]
+[JsonSerializable(typeof(InventoryInfo))]
 [JsonSerializable(typeof(JsonObject))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

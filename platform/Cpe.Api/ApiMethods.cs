@@ -33,6 +33,13 @@ public static class ApiMethods
     public const string NetworkDhcp = "network.dhcp";
     public const string NetworkClearStatistics = "network.clear-statistics";
 
+    public const string PhonehomeCommit = "phonehome.commit";
+    public const string PhonehomeConfirm = "phonehome.confirm";
+    public const string PhonehomeReport = "phonehome.report";
+    public const string PhonehomeStatus = "phonehome.status";
+    public const string PhonehomeRunScript = "phonehome.run-script";
+    public const string PhonehomeInventory = "phonehome.inventory";
+
     public const string RpcChannel = "rpc";
     public const string EventsChannel = "events";
     public const string LogsChannel = "logs";

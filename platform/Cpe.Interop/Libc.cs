@@ -72,6 +72,12 @@ internal static partial class Libc
     internal static string StrError(int errno) => Marshal.PtrToStringUTF8(strerror(errno)) ?? $"errno {errno}";
 
     /// <summary>Turns a negative return into an exception carrying errno; retries on EINTR.</summary>
+    [LibraryImport(Lib, EntryPoint = "kill", SetLastError = true)]
+    internal static partial int kill(int pid, int signal);
+
+    [LibraryImport(Lib, EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int chown(string path, uint owner, uint group);
+
     internal static long Check(Func<long> call, string name, string? target = null)
     {
         while (true)

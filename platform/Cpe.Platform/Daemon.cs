@@ -5,6 +5,7 @@ using Cpe.Platform.Events;
 using Cpe.Network.Board;
 using Cpe.Platform.Logging;
 using Cpe.Platform.Network;
+using Cpe.Platform.Provisioning;
 using Cpe.Platform.State;
 using Microsoft.Extensions.Logging;
 
@@ -63,13 +64,26 @@ public sealed class Daemon : IAsyncDisposable
         _network?.Start();
 
         var sessions = new SessionRegistry();
-        var methods = new PlatformMethods(Engine, _store, sessions, new SystemInfo(), _clock, board?.Model ?? _options.Model, startedAt).Build();
+        var system = new SystemInfo();
+        string model = board?.Model ?? _options.Model;
+        var methods = new PlatformMethods(Engine, _store, sessions, system, _clock, model, startedAt).Build();
         _network?.AddMethods(methods);
+        new ProvisioningMethods(Engine, _store, Events, ScriptSandboxFor(_options), system, _clock, model, startedAt).AddMethods(methods);
         var roles = new RoleResolver(_options.PasswdPath, _options.PhonehomeUser);
         _api = new ApiServer(_options.SocketPath, methods, sessions, roles, Engine, Events, Logs.Lines, _clock, _loggers.CreateLogger<ApiServer>());
         _api.Start();
         Events.Record("daemon-started", $"cped {PlatformMethods.ProductVersion} started");
         Log.Ready(_log, PlatformMethods.ProductVersion, _options.SocketPath, _options.StateDirectory, started.ElapsedMilliseconds);
+    }
+
+    /// <summary>Scripts see neither the state directory nor the factory storage (the IDevID key).</summary>
+    static ScriptSandbox ScriptSandboxFor(DaemonOptions options)
+    {
+        string work = Path.Combine(Path.GetTempPath(), "cpe-scripts");
+        Directory.CreateDirectory(work);
+        File.SetUnixFileMode(work, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        string[] hidden = [options.StateDirectory, .. options.FactoryDirectory is string f ? new[] { f } : []];
+        return new ScriptSandbox("/sys/fs/cgroup", work, hidden);
     }
 
     public async Task StopAsync()

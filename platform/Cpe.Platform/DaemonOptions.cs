@@ -1,14 +1,18 @@
 namespace Cpe.Platform;
 
 /// <summary>cped's command line, validated once (docs/reference/cped.md).</summary>
-public sealed record DaemonOptions(string StateDirectory, string SocketPath, string Model, string PhonehomeUser, string PasswdPath, bool ApplyHostName, string? BoardProfile = null)
+public sealed record DaemonOptions(string StateDirectory, string SocketPath, string Model, string PhonehomeUser, string PasswdPath, bool ApplyHostName, string? BoardProfile = null,
+    string? FactoryDirectory = DaemonOptions.DefaultFactoryDirectory)
 {
     public const string DefaultStateDirectory = "/var/lib/cpe";
     public const string DefaultSocket = "/run/cpe/api.sock";
+    /// <summary>The board's factory storage (IDevID key and certificate); zero-touch scripts never see it.</summary>
+    public const string DefaultFactoryDirectory = "/factory";
 
     public static DaemonOptions Parse(string[] args)
     {
         string? board = null;
+        string factory = DefaultFactoryDirectory;
         string state = DefaultStateDirectory, socket = DefaultSocket, model = "sim", phonehome = "cpe-phonehome", passwd = "/etc/passwd";
         for (int i = 0; i < args.Length; i++)
         {
@@ -21,11 +25,12 @@ public sealed record DaemonOptions(string StateDirectory, string SocketPath, str
                 case "--phonehome-user": phonehome = Next(); break;
                 case "--passwd": passwd = Next(); break;
                 case "--board": board = Next(); break;
+                case "--factory": factory = Next(); break;
                 default: throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
-        return new DaemonOptions(state, socket, model, phonehome, passwd, ApplyHostName: true, board);
+        return new DaemonOptions(state, socket, model, phonehome, passwd, ApplyHostName: true, board, factory);
     }
 
-    public const string Usage = "usage: cped [--state-dir DIR] [--socket PATH] [--model NAME] [--phonehome-user NAME] [--passwd FILE] [--board PROFILE.json]";
+    public const string Usage = "usage: cped [--state-dir DIR] [--socket PATH] [--model NAME] [--phonehome-user NAME] [--passwd FILE] [--board PROFILE.json] [--factory DIR]";
 }

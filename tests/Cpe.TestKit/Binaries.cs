@@ -37,17 +37,21 @@ public static class Binaries
 
     public static string Cped => Require("cped");
     public static string Cpe => Require("cpe");
+    public static string Phonehome => Require("cpe-phonehome");
 
     /// <summary>
     /// A copy of cpe in <paramref name="folder"/> (made readable to all) that another Unix user can run:
     /// the checkout may sit where other users cannot execute (/root).
     /// </summary>
-    public static string CpeForOtherUsers(string folder)
+    public static string CpeForOtherUsers(string folder) => ForOtherUsers(Cpe, folder);
+
+    /// <summary>A copy of <paramref name="binary"/> in <paramref name="folder"/>, both readable and executable by all.</summary>
+    public static string ForOtherUsers(string binary, string folder)
     {
         const UnixFileMode Open = (UnixFileMode)0b111_101_101;
         File.SetUnixFileMode(folder, Open);
-        string copy = Path.Combine(folder, "cpe");
-        File.Copy(Cpe, copy, overwrite: true);
+        string copy = Path.Combine(folder, Path.GetFileName(binary));
+        File.Copy(binary, copy, overwrite: true);
         File.SetUnixFileMode(copy, Open);
         return copy;
     }

@@ -17,6 +17,8 @@ public enum Access
     Provisioning,
     /// <summary>Admin only.</summary>
     Configure,
+    /// <summary>What only the phone-home agent (or an admin) does: commit what the vendor server sent, run its scripts.</summary>
+    Provision,
     /// <summary>A peer running as uid 0 that has not assumed another user: the console's login program.</summary>
     Root,
 }
@@ -47,6 +49,7 @@ public sealed class RoleResolver(string passwdPath, string phonehomeUser)
         Access.Read => role is Role.Operator or Role.Admin,
         Access.Provisioning => role is Role.Phonehome or Role.Operator or Role.Admin,
         Access.Configure => role is Role.Admin,
+        Access.Provision => role is Role.Phonehome or Role.Admin,
         _ => false,
     };
 

@@ -16,61 +16,75 @@ public sealed partial class ConfigEngine
         await _gate.WaitAsync(ct);
         try
         {
-            if (_stopping) throw new ShuttingDownException();
-            if (_exclusiveOwner is int owner && owner != editor.SessionId)
-                throw new ConfigLockedException($"configuration locked by {_editors[owner].User} (session {owner})");
-            var next = (JsonObject)_candidate.DeepClone();
-            var errors = ConfigValidator.Validate(next);
-            if (errors.Count == 0) errors = _reconcilers.SelectMany(r => r.Check(next)).ToList();
-            if (errors.Count > 0) throw new ConfigException(errors);
-            if (checkOnly) return new CommitOutcome(_store.Active()?.Id ?? 0, "configuration check succeeds", null);
-            if (confirmMinutes is < 1 or > 65535)
-                throw new ConfigException("commit confirmed", "minutes must be from 1 to 65535");
-
-            var activeRevision = _store.Active();
-            var active = ParseRevision(activeRevision);
-            bool unchanged = JsonNode.DeepEquals(Normalize(next), Normalize(active));
-
-            // A plain commit with nothing new confirms a pending "commit confirmed".
-            if (unchanged && confirmMinutes is null && activeRevision?.ConfirmBy is not null)
-            {
-                _store.ClearConfirmation(activeRevision.Id);
-                DisarmConfirmTimer();
-                LastGoodBackup.Write(_stateDirectory, activeRevision);
-                _events.Record("commit-confirmed", $"revision {activeRevision.Id} confirmed by {editor.User}");
-                return new CommitOutcome(activeRevision.Id, "commit confirmed; rollback cancelled", null);
-            }
-
-            await ReconcileAllAsync(active, next, ct);
-
-            DateTimeOffset? confirmBy = confirmMinutes is int m ? _clock.GetUtcNow().AddMinutes(m) : null;
-            Revision stored;
-            try
-            {
-                stored = _store.AddRevision(ConfigDocument.Serialize(next), editor.User, editor.Source, comment, confirmBy,
-                    candidate: ConfigDocument.Serialize(next));
-            }
-            catch (Exception e)
-            {
-                // The kernel already has the new configuration but the store could not record it: undo.
-                await RestoreAllAsync(next, active, _reconcilers.Count);
-                throw new CommitFailedException("state-store", e.Message, e);
-            }
-            lock (_editors) _candidate = next;
-            if (confirmBy is DateTimeOffset deadline) ArmConfirmTimer(stored.Id, deadline);
-            else
-            {
-                DisarmConfirmTimer();
-                LastGoodBackup.Write(_stateDirectory, stored);
-            }
-            _events.Record("commit", $"revision {stored.Id} committed by {editor.User} via {editor.Source}"
-                + (comment is null ? "" : $": {comment}")
-                + (confirmBy is null ? "" : $" (confirm within {confirmMinutes} min)"));
-            string message = confirmBy is null ? "commit complete"
-                : $"commit confirmed will be automatically rolled back in {confirmMinutes} minute(s) unless confirmed";
-            return new CommitOutcome(stored.Id, message, confirmBy);
+            ThrowIfLockedByOther(editor);
+            return await CommitTreeAsync(editor, (JsonObject)_candidate.DeepClone(), checkOnly, confirmMinutes, comment, candidateFollows: true, ct);
         }
         finally { _gate.Release(); }
+    }
+
+    void ThrowIfLockedByOther(Editor editor)
+    {
+        if (_stopping) throw new ShuttingDownException();
+        if (_exclusiveOwner is int owner && owner != editor.SessionId)
+            throw new ConfigLockedException($"configuration locked by {_editors[owner].User} (session {owner})");
+    }
+
+    /// <summary>
+    /// Validates, reconciles and stores <paramref name="next"/>; the caller holds the gate. The candidate becomes
+    /// <paramref name="next"/> when <paramref name="candidateFollows"/> (a commit of the candidate itself, or a
+    /// zero-touch commit over a candidate nobody had touched).
+    /// </summary>
+    async Task<CommitOutcome> CommitTreeAsync(Editor editor, JsonObject next, bool checkOnly, int? confirmMinutes, string? comment, bool candidateFollows, CancellationToken ct)
+    {
+        var errors = ConfigValidator.Validate(next);
+        if (errors.Count == 0) errors = _reconcilers.SelectMany(r => r.Check(next)).ToList();
+        if (errors.Count > 0) throw new ConfigException(errors);
+        if (checkOnly) return new CommitOutcome(_store.Active()?.Id ?? 0, "configuration check succeeds", null);
+        if (confirmMinutes is < 1 or > 65535)
+            throw new ConfigException("commit confirmed", "minutes must be from 1 to 65535");
+
+        var activeRevision = _store.Active();
+        var active = ParseRevision(activeRevision);
+        bool unchanged = JsonNode.DeepEquals(Normalize(next), Normalize(active));
+
+        // A plain commit with nothing new confirms a pending "commit confirmed".
+        if (unchanged && confirmMinutes is null && activeRevision?.ConfirmBy is not null)
+        {
+            _store.ClearConfirmation(activeRevision.Id);
+            DisarmConfirmTimer();
+            LastGoodBackup.Write(_stateDirectory, activeRevision);
+            _events.Record("commit-confirmed", $"revision {activeRevision.Id} confirmed by {editor.User}");
+            return new CommitOutcome(activeRevision.Id, "commit confirmed; rollback cancelled", null);
+        }
+
+        await ReconcileAllAsync(active, next, ct);
+
+        DateTimeOffset? confirmBy = confirmMinutes is int m ? _clock.GetUtcNow().AddMinutes(m) : null;
+        Revision stored;
+        try
+        {
+            stored = _store.AddRevision(ConfigDocument.Serialize(next), editor.User, editor.Source, comment, confirmBy,
+                candidate: candidateFollows ? ConfigDocument.Serialize(next) : null);
+        }
+        catch (Exception e)
+        {
+            // The kernel already has the new configuration but the store could not record it: undo.
+            await RestoreAllAsync(next, active, _reconcilers.Count);
+            throw new CommitFailedException("state-store", e.Message, e);
+        }
+        if (candidateFollows) lock (_editors) _candidate = next;
+        if (confirmBy is DateTimeOffset deadline) ArmConfirmTimer(stored.Id, deadline);
+        else
+        {
+            DisarmConfirmTimer();
+            LastGoodBackup.Write(_stateDirectory, stored);
+        }
+        _events.Record("commit", $"revision {stored.Id} committed by {editor.User} via {editor.Source}"
+            + (comment is null ? "" : $": {comment}")
+            + (confirmBy is null ? "" : $" (confirm within {confirmMinutes} min)"));
+        string message = confirmBy is null ? "commit complete"
+            : $"commit confirmed will be automatically rolled back in {confirmMinutes} minute(s) unless confirmed";
+        return new CommitOutcome(stored.Id, message, confirmBy);
     }
 
     /// <summary>Applies <paramref name="next"/> to every subsystem in order; on a failure, puts every one back.</summary>

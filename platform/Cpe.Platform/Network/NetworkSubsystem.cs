@@ -100,6 +100,8 @@ public sealed partial class NetworkSubsystem : IReconciler, IAsyncDisposable
     /// <summary>Starts watching the kernel: link events for carrier alarms and for VFs lost behind our back.</summary>
     public void Start()
     {
+        // The box routes between its LAN bridges and the WAN: IPv4 forwarding on in cped's network namespace.
+        File.WriteAllText("/proc/sys/net/ipv4/ip_forward", "1");
         _monitor = NetlinkMonitor.Open();
         // The ports' link state as it is now, so the first change after start is already a change.
         IReadOnlyList<LinkInfo> links;

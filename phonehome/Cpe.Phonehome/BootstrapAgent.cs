@@ -1,0 +1,187 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Cpe.Phonehome.Discovery;
+using Cpe.Phonehome.Platform;
+using Cpe.Phonehome.Processing;
+using Cpe.Sztp;
+
+namespace Cpe.Phonehome;
+
+public enum BootstrapOutcome { Complete, Rebooting }
+
+/// <summary>
+/// The RFC 8572 §5 state machine (docs/reference/phonehome.md, "State machine"): rounds over the sources in order;
+/// each server tried at every address of its name; redirect information followed; onboarding information verified,
+/// then processed; a failed server abandoned for the next. Between rounds, jittered exponential backoff.
+/// </summary>
+public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform platform, IReadOnlyList<IBootstrapSource> sources,
+    OnboardingProcessor processor, IBootImageInstaller installer, ProgressFile progress, Backoff backoff, TimeProvider clock,
+    TextWriter console, AgentSettings settings)
+{
+    const int MaxRedirects = 8;
+    readonly ProgressReporter _local = new(platform, console);
+
+    public async Task<BootstrapOutcome> RunAsync(CancellationToken ct)
+    {
+        var (osName, osVersion) = installer.Running();
+        if (progress.Load().RebootingInto is string into)
+        {
+            _local.Say(into == $"{osName} {osVersion}" ? $"now running {into} after the reboot; bootstrapping again"
+                : $"expected to run {into} after the reboot but running {osName} {osVersion}; bootstrapping again");
+            progress.Update(p => p with { RebootingInto = null });
+        }
+        int failedRounds = 0;
+        bool announced = false;
+        for (int round = 0; ; round++)
+        {
+            if (!announced) await _local.StatusAsync("discovering", $"looking for bootstrap data (round {round + 1})", ct);
+            announced = true;
+            bool anyFound = false;
+            foreach (var source in sources)
+            {
+                IReadOnlyList<Candidate> candidates;
+                try { candidates = await source.DiscoverAsync(ct); }
+                catch (Exception e) when (e is IOException or InvalidDataException or PlatformUnavailableException or UnauthorizedAccessException)
+                {
+                    _local.Say($"{source.Name}: {e.Message}");
+                    continue;
+                }
+                foreach (var candidate in candidates)
+                {
+                    anyFound = true;
+                    var outcome = candidate switch
+                    {
+                        Candidate.Server s => await TryServerAsync(s.Bootstrap, s.From, 0, ct),
+                        Candidate.LocalArtifacts a => await TryLocalAsync(a, ct),
+                        _ => null,
+                    };
+                    if (outcome is BootstrapOutcome done) return done;
+                }
+            }
+            if (!anyFound)
+            {
+                // Nothing to call yet (no DHCP lease, no media): look again soon; there is no server to spare.
+                await Task.Delay(settings.IdlePoll, clock, ct);
+                continue;
+            }
+            var wait = backoff.Delay(failedRounds++);
+            await _local.StatusAsync("discovering", $"no source gave usable bootstrap data; next round in {wait.TotalSeconds:0.0} s", ct);
+            announced = true;
+            await Task.Delay(wait, clock, ct);
+        }
+    }
+
+    async Task<BootstrapOutcome?> TryLocalAsync(Candidate.LocalArtifacts a, CancellationToken ct)
+    {
+        _local.Say($"conveyed information found on {a.From}");
+        ConveyedDecision decision;
+        try { decision = ConveyedDecision.Evaluate(new BootstrappingReply(a.ConveyedInformation, a.OwnerCertificate, a.OwnershipVoucher), false, identity, clock.GetUtcNow(), null); }
+        catch (Exception e) when (e is SztpVerificationException or RestconfException)
+        {
+            await _local.StatusAsync("failed", $"{a.From}: refused: {e.Message}", ct);
+            return null;
+        }
+        return decision switch
+        {
+            ConveyedDecision.Onboard o => await OnboardAsync(o, null, a.OwnerCertificate, a.From, _local, ct),
+            ConveyedDecision.RedirectTo r => await FollowAsync(r, a.From, 0, ct),
+            _ => null,
+        };
+    }
+
+    async Task<BootstrapOutcome?> TryServerAsync(BootstrapServer server, string from, int depth, CancellationToken ct)
+    {
+        if (depth > MaxRedirects)
+        {
+            _local.Say($"more than {MaxRedirects} redirects; not following {server.Uri}");
+            return null;
+        }
+        IPAddress[] addresses;
+        try
+        {
+            addresses = IPAddress.TryParse(server.Uri.DnsSafeHost, out var literal) ? [literal]
+                : await Dns.GetHostAddressesAsync(server.Uri.DnsSafeHost, ct);
+        }
+        catch (SocketException e)
+        {
+            _local.Say($"{server.Uri} (from {from}): cannot resolve: {e.Message}");
+            return null;
+        }
+        foreach (var address in addresses)
+        {
+            await _local.StatusAsync("connecting", $"{server.Uri} at {address} (from {from})", ct);
+            using var session = new BootstrapSession(server, identity, settings.RequestTimeout, address);
+            byte[]? nonce = settings.SendNonce ? RandomNumberGenerator.GetBytes(32) : null;
+            var (name, version) = installer.Running();
+            BootstrappingReply reply;
+            try { reply = await session.GetBootstrappingDataAsync(new BootstrappingRequest(false, settings.Model, name, version, nonce), ct); }
+            catch (Exception e) when (e is BootstrapException or RestconfException)
+            {
+                _local.Say(e.Message);
+                continue;
+            }
+            _local.Say($"{server.Uri} is {(session.Trusted ? "trusted" : "provisional (not authenticated)")}");
+            var report = new ProgressReporter(platform, console, session, reply.ReportingLevel);
+            ConveyedDecision decision;
+            try { decision = ConveyedDecision.Evaluate(reply, session.Trusted, identity, clock.GetUtcNow(), nonce); }
+            catch (Exception e) when (e is SztpVerificationException or RestconfException)
+            {
+                // Refused before anything was applied. Only a trusted server hears about it (RFC 8572 §5.6).
+                await report.ReportAsync("bootstrap-initiated", null, ct);
+                await report.ReportAsync("parsing-error", e.Message, ct);
+                await _local.StatusAsync("failed", $"{server.Uri}: refused: {e.Message}", ct);
+                return null;
+            }
+            return decision switch
+            {
+                ConveyedDecision.Onboard o => await OnboardAsync(o, server, reply.OwnerCertificate, from, report, ct),
+                ConveyedDecision.RedirectTo r => await FollowAsync(r, server.Uri.ToString(), depth, ct),
+                _ => null,
+            };
+        }
+        return null;
+    }
+
+    async Task<BootstrapOutcome?> FollowAsync(ConveyedDecision.RedirectTo redirect, string from, int depth, CancellationToken ct)
+    {
+        _local.Say($"redirect information from {from}: {string.Join(", ", redirect.Servers.Select(s => s.Uri))}");
+        foreach (var next in redirect.Servers)
+            if (await TryServerAsync(next, $"redirect from {from}", depth + 1, ct) is BootstrapOutcome done) return done;
+        return null;
+    }
+
+    async Task<BootstrapOutcome?> OnboardAsync(ConveyedDecision.Onboard onboard, BootstrapServer? server, byte[]? ownerCertificate, string from,
+        ProgressReporter report, CancellationToken ct)
+    {
+        await report.ReportAsync("bootstrap-initiated", $"onboarding information from {from}", ct);
+        await report.ReportAsync("parsing-complete", onboard.Signed ? "signed by the owner, voucher verified" : "unsigned, from a trusted server", ct);
+        string digest = Convert.ToHexStringLower(SHA256.HashData(onboard.Information.ToJson()));
+        var outcome = await processor.ProcessAsync(onboard.Information, digest, report, ct);
+        switch (outcome)
+        {
+            case ProcessingOutcome.Rebooting:
+                return BootstrapOutcome.Rebooting;
+            case ProcessingOutcome.Failed:
+                await _local.StatusAsync("failed", $"onboarding from {from} failed; trying the next source", ct);
+                return null;
+        }
+        progress.Update(p => p with
+        {
+            BootstrapComplete = true,
+            CompletedAt = clock.GetUtcNow(),
+            Server = server?.Uri.ToString(),
+            OwnerCertificate = onboard.Signed ? ownerCertificate : null,
+        });
+        await report.ReportAsync("bootstrap-complete", null, ct);
+        await _local.StatusAsync("complete", $"bootstrapped from {from}", ct);
+        return BootstrapOutcome.Complete;
+    }
+}
+
+/// <summary>The agent's tunables (command line, docs/reference/phonehome.md).</summary>
+public sealed record AgentSettings(string Model, TimeSpan RequestTimeout, bool SendNonce)
+{
+    /// <summary>How soon to look again when no source had anything at all (cped not up yet, no DHCP lease yet).</summary>
+    public TimeSpan IdlePoll { get; init; } = TimeSpan.FromMilliseconds(100);
+}

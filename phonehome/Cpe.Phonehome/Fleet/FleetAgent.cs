@@ -1,0 +1,111 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Cpe.Api;
+using Cpe.Phonehome.Platform;
+using Cpe.Phonehome.Processing;
+using Cpe.Sztp;
+
+namespace Cpe.Phonehome.Fleet;
+
+/// <summary>
+/// After bootstrap-complete: the periodic fleet check-in (docs/reference/fleet-checkin.md). It reports inventory,
+/// versions, alarms and the last result; the answer must be signed by the owner certificate the voucher pinned and
+/// carry this check-in's nonce. A configuration pushed in it is committed with "commit confirmed" and confirmed by the
+/// next successful check-in, so a push that cuts the box off the server reverts by itself.
+/// </summary>
+public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform, IBootImageInstaller installer, ProgressFile progress,
+    Random random, TimeProvider clock, ProgressReporter say, TimeSpan defaultInterval, TimeSpan requestTimeout)
+{
+    string? _lastResult, _lastStatus;
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var interval = defaultInterval;
+        while (true)
+        {
+            interval = await CheckInOnceAsync(ct) ?? interval;
+            // ±25 %: a fleet that rebooted together does not check in together.
+            await Task.Delay(interval * (0.75 + 0.5 * random.NextDouble()), clock, ct);
+        }
+    }
+
+    /// <summary>One check-in; returns the interval the server asked for, or null when the check-in failed.</summary>
+    public async Task<TimeSpan?> CheckInOnceAsync(CancellationToken ct)
+    {
+        var state = progress.Load();
+        if (state.Server is null)
+        {
+            say.Say("no bootstrap server to check in with (bootstrapped from local media)");
+            return null;
+        }
+        try
+        {
+            var answer = await ExchangeAsync(state, ct);
+            await ApplyAsync(answer, state, ct);
+            return TimeSpan.FromSeconds(answer.CheckInSeconds);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or SztpVerificationException or PlatformUnavailableException
+            or RpcException or FleetException || (e is TaskCanceledException && !ct.IsCancellationRequested))
+        {
+            _lastResult = $"check-in failed: {e.Message}";
+            say.Say(_lastResult);
+            return null;
+        }
+    }
+
+    async Task<CheckInAnswer> ExchangeAsync(AgentProgress state, CancellationToken ct)
+    {
+        var inventory = await platform.InventoryAsync(ct);
+        var (osName, osVersion) = installer.Running();
+        string nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
+        var request = new CheckInRequest(identity.SerialNumber, inventory.Model, osName, osVersion,
+            Math.Round((clock.GetUtcNow() - inventory.BootTime).TotalSeconds), inventory.ActiveRevision, inventory.RevisionSource,
+            state.FleetRevision, state.FleetUnconfirmed, inventory.Alarms, _lastResult, nonce);
+        using var handler = new SocketsHttpHandler { ConnectTimeout = requestTimeout };
+        handler.SslOptions.ClientCertificates = new X509CertificateCollection { identity.Idevid };
+        // The answer's owner signature is what is trusted, not the TLS server.
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        using var http = new HttpClient(handler) { Timeout = requestTimeout };
+        using var content = new ByteArrayContent(FleetCheckIn.ToJson(request));
+        content.Headers.ContentType = new MediaTypeHeaderValue(FleetCheckIn.MediaType);
+        using var response = await http.PostAsync(new Uri(new Uri(state.Server!), FleetCheckIn.Path), content, ct);
+        var body = await response.Content.ReadAsByteArrayAsync(ct);
+        if (!response.IsSuccessStatusCode)
+            throw new FleetException($"{state.Server} answered {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 300)))}");
+        if (state.OwnerCertificate is null) throw new FleetException("no owner certificate was pinned at bootstrap; check-in answers cannot be verified");
+        var owner = Cms.Certificates(state.OwnerCertificate, "owner certificate")[0];
+        return FleetCheckIn.Verify(body, owner, identity.SerialNumber, nonce);
+    }
+
+    async Task ApplyAsync(CheckInAnswer answer, AgentProgress state, CancellationToken ct)
+    {
+        _lastResult = "check-in ok";
+        if (state.FleetUnconfirmed)
+        {
+            // The box reached the server with the pushed configuration: it is good.
+            bool confirmed = await platform.ConfirmAsync(ct);
+            _lastResult = confirmed ? $"fleet revision {state.FleetRevision} confirmed"
+                : $"fleet revision {state.FleetRevision} was rolled back before it could be confirmed (it cut the box off?)";
+            progress.Update(p => p with { FleetUnconfirmed = false });
+            say.Say(_lastResult);
+        }
+        if (answer.Configuration is DesiredConfiguration wanted && wanted.Revision > state.FleetRevision)
+        {
+            int confirmMinutes = Math.Max(1, (int)Math.Ceiling(answer.CheckInSeconds * 2.5 / 60));
+            var commit = await platform.CommitAsync(new ProvisionCommitParams(wanted.Handling, wanted.Document, "fleet", confirmMinutes,
+                $"fleet revision {wanted.Revision}"), ct);
+            progress.Update(p => p with { FleetRevision = wanted.Revision, FleetUnconfirmed = true });
+            _lastResult = $"fleet revision {wanted.Revision} committed as revision {commit.Revision}, confirm within {confirmMinutes} min";
+            say.Say(_lastResult);
+        }
+        var (name, version) = installer.Running();
+        if (answer.Firmware is DesiredFirmware f && (f.Name != name || f.Version != version))
+            say.Say($"the fleet wants firmware {f.Name} {f.Version} (running {name} {version}); updates are installed by the image service");
+        string status = $"checked in with {state.Server}: {_lastResult}";
+        if (status != _lastStatus) await say.StatusAsync("in-service", status, ct);
+        _lastStatus = status;
+    }
+}
+
+public sealed class FleetException(string message) : Exception(message);

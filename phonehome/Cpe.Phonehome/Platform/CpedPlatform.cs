@@ -1,0 +1,74 @@
+using Cpe.Api;
+
+namespace Cpe.Phonehome.Platform;
+
+/// <summary>
+/// cped over its local API, as the phonehome user. One connection, opened on first use and opened again after cped
+/// restarts (the call in flight then fails once and the agent's retry takes over).
+/// </summary>
+public sealed class CpedPlatform(string socketPath) : IAgentPlatform, IAsyncDisposable
+{
+    readonly SemaphoreSlim _connect = new(1, 1);
+    ApiClient? _client;
+
+    async Task<T> CallAsync<T>(Func<ApiClient, Task<T>> call, CancellationToken ct)
+    {
+        var client = await ClientAsync(ct);
+        try { return await call(client); }
+        catch (Exception e) when (e is ApiConnectionLostException or IOException or ObjectDisposedException)
+        {
+            await DropAsync(client);
+            throw new PlatformUnavailableException($"cped at {socketPath}: {e.Message}", e);
+        }
+    }
+
+    async Task<ApiClient> ClientAsync(CancellationToken ct)
+    {
+        await _connect.WaitAsync(ct);
+        try
+        {
+            if (_client is not null) return _client;
+            try { return _client = await ApiClient.ConnectAsync(socketPath, "cpe-phonehome", ct); }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+            {
+                throw new PlatformUnavailableException($"cped at {socketPath} does not answer: {e.Message}", e);
+            }
+        }
+        finally { _connect.Release(); }
+    }
+
+    async Task DropAsync(ApiClient client)
+    {
+        await _connect.WaitAsync();
+        try
+        {
+            if (ReferenceEquals(_client, client)) _client = null;
+        }
+        finally { _connect.Release(); }
+        await client.DisposeAsync();
+    }
+
+    public async Task<IReadOnlyList<DhcpClientInfo>> DhcpLeasesAsync(CancellationToken ct) =>
+        await CallAsync(c => c.DhcpClientsAsync(ct), ct);
+
+    public Task<CommitResult> CommitAsync(ProvisionCommitParams commit, CancellationToken ct) =>
+        CallAsync(c => c.ProvisionCommitAsync(commit, ct), ct);
+
+    public async Task<bool> ConfirmAsync(CancellationToken ct) => (await CallAsync(c => c.ProvisionConfirmAsync(ct), ct)).Ok;
+
+    public Task<ScriptResult> RunScriptAsync(string phase, byte[] script, int timeoutSeconds, CancellationToken ct) =>
+        CallAsync(c => c.RunScriptAsync(new ScriptParams(phase, script, timeoutSeconds), ct), ct);
+
+    public Task StatusAsync(string state, string message, CancellationToken ct) =>
+        CallAsync(c => c.ReportZtpAsync(state, message, ct), ct);
+
+    public Task<InventoryInfo> InventoryAsync(CancellationToken ct) => CallAsync(c => c.InventoryAsync(ct), ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client is not null) await _client.DisposeAsync();
+    }
+}
+
+/// <summary>cped could not be reached; the agent waits and tries again.</summary>
+public sealed class PlatformUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,23 @@
+using System.Text.Json.Nodes;
+using Cpe.Api;
+
+namespace Cpe.Phonehome.Platform;
+
+/// <summary>What the agent asks of the box (cped's phonehome.* and network.dhcp methods), shaped by the agent's needs.</summary>
+public interface IAgentPlatform
+{
+    /// <summary>The bound DHCP leases' option 143 URIs and domain names, in port order.</summary>
+    Task<IReadOnlyList<DhcpClientInfo>> DhcpLeasesAsync(CancellationToken ct);
+
+    Task<CommitResult> CommitAsync(ProvisionCommitParams commit, CancellationToken ct);
+
+    /// <summary>Confirms a pending fleet "commit confirmed"; false when none was pending.</summary>
+    Task<bool> ConfirmAsync(CancellationToken ct);
+
+    Task<ScriptResult> RunScriptAsync(string phase, byte[] script, int timeoutSeconds, CancellationToken ct);
+
+    /// <summary>Where provisioning is: recorded as a "ztp" event, shown by the status LED.</summary>
+    Task StatusAsync(string state, string message, CancellationToken ct);
+
+    Task<InventoryInfo> InventoryAsync(CancellationToken ct);
+}

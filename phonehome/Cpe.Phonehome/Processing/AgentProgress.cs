@@ -1,0 +1,64 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Cpe.Phonehome.Processing;
+
+/// <summary>
+/// What the agent has done, kept in <c>progress.json</c> in its state directory (docs/reference/phonehome.md): the
+/// steps completed for the onboarding information with this digest, whether bootstrapping is complete, and what the
+/// fleet check-in needs afterwards (the owner certificate that verifies the server's answers, the fleet revision).
+/// </summary>
+public sealed record AgentProgress
+{
+    /// <summary>SHA-256 of the verified conveyed information the completed steps belong to.</summary>
+    public string? ConveyedDigest { get; init; }
+    public string[] Completed { get; init; } = [];
+    public string? RebootingInto { get; init; }
+    public bool BootstrapComplete { get; init; }
+    public DateTimeOffset? CompletedAt { get; init; }
+    /// <summary>The bootstrap server that onboarded the box: the fleet check-in goes there.</summary>
+    public string? Server { get; init; }
+    /// <summary>The owner certificate (CMS, base64 in JSON) the voucher pinned; it verifies signed check-in answers.</summary>
+    public byte[]? OwnerCertificate { get; init; }
+    /// <summary>The fleet configuration revision applied last, and whether it still waits for confirmation.</summary>
+    public long FleetRevision { get; init; }
+    public bool FleetUnconfirmed { get; init; }
+
+    public bool Done(string step, string digest) => ConveyedDigest == digest && Completed.Contains(step);
+}
+
+/// <summary>The progress file, written atomically (temporary file, fsync, rename) so a power cut leaves the old or the new one.</summary>
+public sealed class ProgressFile(string stateDirectory)
+{
+    public string Path { get; } = System.IO.Path.Combine(stateDirectory, "progress.json");
+
+    public AgentProgress Load()
+    {
+        if (!File.Exists(Path)) return new AgentProgress();
+        try { return JsonSerializer.Deserialize(File.ReadAllBytes(Path), AgentJsonContext.Default.AgentProgress) ?? new AgentProgress(); }
+        catch (JsonException e) { throw new InvalidDataException($"{Path} is not a progress file: {e.Message}", e); }
+    }
+
+    public void Save(AgentProgress progress)
+    {
+        string temporary = Path + ".tmp";
+        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+        {
+            JsonSerializer.Serialize(file, progress, AgentJsonContext.Default.AgentProgress);
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temporary, Path, overwrite: true);
+    }
+
+    public AgentProgress Update(Func<AgentProgress, AgentProgress> change)
+    {
+        var next = change(Load());
+        Save(next);
+        return next;
+    }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, WriteIndented = true)]
+[JsonSerializable(typeof(AgentProgress))]
+[JsonSerializable(typeof(InstalledImage))]
+internal sealed partial class AgentJsonContext : JsonSerializerContext;

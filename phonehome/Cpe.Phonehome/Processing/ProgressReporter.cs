@@ -1,0 +1,43 @@
+using Cpe.Phonehome.Platform;
+using Cpe.Sztp;
+
+namespace Cpe.Phonehome.Processing;
+
+/// <summary>
+/// Says what the agent is doing, everywhere at once: a console line, a status for cped (the LED), and an RFC 8572
+/// progress report to the bootstrap server when it is trusted and gave onboarding information. At the "minimal"
+/// reporting level only what RFC 8572 requires goes to the server: bootstrap-initiated, every *-error,
+/// boot-image-installed-rebooting and bootstrap-complete.
+/// </summary>
+public sealed class ProgressReporter(IAgentPlatform platform, TextWriter console, BootstrapSession? session = null, string? reportingLevel = null)
+{
+    public bool Verbose => reportingLevel != "minimal";
+
+    /// <summary>An RFC 8572 progress type; reporting failures never stop provisioning.</summary>
+    public async Task ReportAsync(string progressType, string? message, CancellationToken ct)
+    {
+        Say($"{progressType}{(message is null ? "" : ": " + message)}");
+        if (session is null || !(Verbose || Required(progressType))) return;
+        try { await session.ReportAsync(new ProgressReport(progressType, message), ct); }
+        catch (Exception e) when (e is BootstrapException or RestconfException)
+        {
+            Say($"could not report {progressType} to {session.Server.Uri}: {e.Message}");
+        }
+    }
+
+    /// <summary>A status change: console line and the "ztp" event the board's LED follows.</summary>
+    public async Task StatusAsync(string state, string message, CancellationToken ct)
+    {
+        Say($"[{state}] {message}");
+        try { await platform.StatusAsync(state, message, ct); }
+        catch (PlatformUnavailableException e) { Say($"(cped did not take the status: {e.Message})"); }
+    }
+
+    public void Say(string line)
+    {
+        lock (console) console.WriteLine($"ZTP: {line}");
+    }
+
+    static bool Required(string type) =>
+        type is "bootstrap-initiated" or "boot-image-installed-rebooting" or "bootstrap-complete" || type.EndsWith("-error", StringComparison.Ordinal);
+}

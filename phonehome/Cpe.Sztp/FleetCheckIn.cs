@@ -1,0 +1,67 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Cpe.Sztp;
+
+/// <summary>
+/// The fleet check-in (docs/reference/fleet-checkin.md): after bootstrap-complete the device posts this over mTLS with
+/// its IDevID; the server answers with a <see cref="CheckInAnswer"/> signed by the owner (CMS SignedData, id-data),
+/// echoing the request's nonce so an old answer cannot be replayed.
+/// </summary>
+public sealed record CheckInRequest(string SerialNumber, string Model, string OsName, string OsVersion, double UptimeSeconds,
+    long ConfigRevision, string ConfigSource, long FleetRevision, bool FleetUnconfirmed, string[] Alarms, string? LastResult, string Nonce);
+
+/// <summary>A configuration the owner wants on the device: committed with "commit confirmed", confirmed by the next check-in.</summary>
+public sealed record DesiredConfiguration(long Revision, string Handling, JsonObject Document);
+
+public sealed record DesiredFirmware(string Name, string Version, string[] DownloadUris, string Sha256);
+
+public sealed record DesiredVnf(string Name, string Version);
+
+public sealed record CheckInAnswer(string SerialNumber, string Nonce, DateTimeOffset IssuedAt, int CheckInSeconds,
+    DesiredConfiguration? Configuration, DesiredFirmware? Firmware, DesiredVnf[] Vnfs);
+
+public static class FleetCheckIn
+{
+    public const string Path = "/fleet/v1/check-in";
+    public const string MediaType = "application/json";
+
+    public static byte[] ToJson(CheckInRequest r) => JsonSerializer.SerializeToUtf8Bytes(r, FleetJsonContext.Default.CheckInRequest);
+
+    public static CheckInRequest ParseRequest(ReadOnlySpan<byte> json) =>
+        Parse(json, FleetJsonContext.Default.CheckInRequest, "check-in request");
+
+    public static byte[] ToJson(CheckInAnswer a) => JsonSerializer.SerializeToUtf8Bytes(a, FleetJsonContext.Default.CheckInAnswer);
+
+    public static CheckInAnswer ParseAnswer(ReadOnlySpan<byte> json) =>
+        Parse(json, FleetJsonContext.Default.CheckInAnswer, "check-in answer");
+
+    /// <summary>
+    /// The device's check of a signed answer: signed by the owner certificate the voucher pinned at bootstrap, for this
+    /// serial number, carrying the nonce the device just sent.
+    /// </summary>
+    public static CheckInAnswer Verify(byte[] cms, System.Security.Cryptography.X509Certificates.X509Certificate2 owner, string serialNumber, string nonce)
+    {
+        var answer = ParseAnswer(Cms.VerifySignedBy(cms, SztpOids.Data, owner, "check-in answer"));
+        if (answer.SerialNumber != serialNumber)
+            throw new SztpVerificationException("check-in answer", $"is for serial number {answer.SerialNumber}, not {serialNumber}");
+        if (answer.Nonce != nonce) throw new SztpVerificationException("check-in answer", "does not carry the nonce of this check-in (a replay?)");
+        if (answer.CheckInSeconds is < 5 or > 86400) throw new SztpVerificationException("check-in answer", $"check-in interval {answer.CheckInSeconds} s is outside 5..86400");
+        if (answer.Configuration is { Handling: not ("merge" or "replace") } c)
+            throw new SztpVerificationException("check-in answer", $"configuration handling '{c.Handling}' must be merge or replace");
+        return answer;
+    }
+
+    static T Parse<T>(ReadOnlySpan<byte> json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, string what)
+    {
+        try { return JsonSerializer.Deserialize(json, type) ?? throw new SztpVerificationException(what, "is empty"); }
+        catch (JsonException e) { throw new SztpVerificationException(what, $"is not valid JSON for its format: {e.Message}", e); }
+    }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.KebabCaseLower,
+    RespectRequiredConstructorParameters = true, RespectNullableAnnotations = true)]
+[JsonSerializable(typeof(CheckInRequest))]
+[JsonSerializable(typeof(CheckInAnswer))]
+internal sealed partial class FleetJsonContext : JsonSerializerContext;

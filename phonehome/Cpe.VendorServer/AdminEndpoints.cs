@@ -1,0 +1,127 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Cpe.Sztp;
+using Cpe.VendorServer.Storage;
+
+namespace Cpe.VendorServer;
+
+/// <summary>
+/// The admin REST API (docs/reference/vendor-admin-api.md) on its own port, for the vendor's and owners' operators:
+/// devices, onboarding bundles, firmware images, fleet configurations, progress and check-in history. Every call
+/// needs "Authorization: Bearer TOKEN" with a token made by "cpe-vendor-server token"; the server keeps only its hash.
+/// </summary>
+public static class AdminEndpoints
+{
+    public const string Prefix = "/api/v1";
+
+    public static void Map(IEndpointRouteBuilder app, ServerStore store, FleetSigner? signer, string imageFolder, string publicUrl, TimeProvider clock)
+    {
+        var api = app.MapGroup(Prefix).AddEndpointFilter(async (context, next) =>
+        {
+            string header = context.HttpContext.Request.Headers.Authorization.ToString();
+            string? token = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header[7..].Trim() : null;
+            if (token is null || store.TokenName(Tokens.Hash(token)) is null)
+            {
+                context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
+                return Results.Problem("a valid admin token is required (Authorization: Bearer TOKEN)", statusCode: 401);
+            }
+            return await next(context);
+        });
+
+        api.MapGet("/devices", (string? group, string? after, int? limit) =>
+            store.Devices(group, Math.Clamp(limit ?? 1000, 1, 10000), after).Select(View).ToArray());
+        api.MapGet("/devices/{serial}", (string serial) => store.Find(serial) is Enrollment e ? Results.Ok(View(e)) : NotFound($"device {serial}"));
+        api.MapPut("/devices/{serial}", (string serial, DeviceEnrollRequest r) =>
+        {
+            byte[]? conveyed = r.ConveyedInformation, owner = r.OwnerCertificate;
+            if (r.Bundle is string name)
+            {
+                if (store.FindBundle(name) is not Bundle b) return NotFound($"bundle {name}");
+                (conveyed, owner) = (b.ConveyedInformation, b.OwnerCertificate);
+            }
+            if (conveyed is null) return Invalid("give either bundle or conveyedInformation");
+            if ((owner is null) != (r.OwnershipVoucher is null)) return Invalid("ownerCertificate and ownershipVoucher come together or not at all");
+            try { Cms.ReadContentInfo(conveyed, "conveyed information"); }
+            catch (SztpVerificationException e) { return Invalid(e.Message); }
+            if (r.State is not (null or "enrolled" or "revoked")) return Invalid("state must be enrolled or revoked");
+            var previous = store.Find(serial);
+            store.Enroll(new Enrollment(serial, conveyed, owner, r.OwnershipVoucher, previous?.EnrolledAt ?? clock.GetUtcNow(), r.Owner, r.Group, r.State ?? "enrolled"));
+            return Results.Ok(View(store.Find(serial)!));
+        });
+        api.MapDelete("/devices/{serial}", (string serial) => store.Remove(serial) ? Results.NoContent() : NotFound($"device {serial}"));
+        api.MapGet("/devices/{serial}/progress", (string serial) =>
+            store.Progress(serial).Select(p => new ProgressView(p.Time, p.ProgressType, p.Message)).ToArray());
+        api.MapGet("/devices/{serial}/check-ins", (string serial, int? limit) =>
+            store.CheckIns(serial, Math.Clamp(limit ?? 100, 1, 1000)).Select(c => new CheckInView(c.Time, c.OsVersion, c.ConfigRevision, c.FleetRevision, c.LastResult)).ToArray());
+
+        api.MapPost("/bundles", (BundleRequest r) =>
+        {
+            if (signer is null) return Results.Problem("this server has no owner signing certificate (--signing-cert)", statusCode: 503);
+            if (r.ConfigurationHandling is not (null or "merge" or "replace")) return Invalid("configurationHandling must be merge or replace");
+            BootImage? boot = null;
+            if (r.BootImage is string imageName)
+            {
+                if (store.Image(imageName) is not FirmwareImage image) return NotFound($"image {imageName}");
+                boot = new BootImage(image.OsName, image.OsVersion, [$"{publicUrl.TrimEnd('/')}/images/{Uri.EscapeDataString(image.Name)}"],
+                    [new ImageHash("sha-256", Convert.FromHexString(image.Sha256))]);
+            }
+            byte[]? Text(string? s) => s is null ? null : Encoding.UTF8.GetBytes(s);
+            var onboarding = new ConveyedInformation.Onboarding(boot, r.Configuration is null ? null : r.ConfigurationHandling ?? "merge",
+                Text(r.PreConfigurationScript), r.Configuration is null ? null : Encoding.UTF8.GetBytes(r.Configuration.ToJsonString()), Text(r.PostConfigurationScript));
+            var signed = signer.Sign(onboarding.ToJson(), SztpOids.ConveyedInfoJson);
+            var bundle = new Bundle(r.Name, signed, signer.OwnerCertificate(), clock.GetUtcNow());
+            store.AddBundle(bundle);
+            return Results.Ok(new BundleView(r.Name, signed.Length, Convert.ToHexStringLower(SHA256.HashData(signed)), bundle.PublishedAt));
+        });
+
+        api.MapPut("/images/{name}", async (HttpContext http, string name, string osName, string osVersion) =>
+        {
+            if (name.Contains('/') || name.Contains("..", StringComparison.Ordinal) || name.Length == 0) return Invalid("the image name must be a plain file name");
+            Directory.CreateDirectory(imageFolder);
+            string path = Path.Combine(imageFolder, name), temporary = path + ".upload";
+            string sha256;
+            await using (var file = File.Create(temporary))
+            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            {
+                var buffer = new byte[81920];
+                int n;
+                while ((n = await http.Request.Body.ReadAsync(buffer)) > 0)
+                {
+                    hash.AppendData(buffer, 0, n);
+                    await file.WriteAsync(buffer.AsMemory(0, n));
+                }
+                sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+            }
+            File.Move(temporary, path, overwrite: true);
+            var image = new FirmwareImage(name, osName, osVersion, sha256, new FileInfo(path).Length, clock.GetUtcNow());
+            store.AddImage(image);
+            return Results.Ok(View(image));
+        });
+        api.MapGet("/images", () => store.Images().Select(View).ToArray());
+        api.MapGet("/images/{name}/downloads", (string name) =>
+            store.Downloads(name).Select(d => new DownloadView(d.Time, d.Serial, d.Range, d.Status)).ToArray());
+
+        api.MapPut("/fleet/{target}", (string target, FleetConfigRequest r) =>
+        {
+            if (!(target.StartsWith("serial:", StringComparison.Ordinal) || target.StartsWith("group:", StringComparison.Ordinal)))
+                return Invalid("the target is serial:SERIAL or group:GROUP");
+            if (r.Handling is not (null or "merge" or "replace")) return Invalid("handling must be merge or replace");
+            if (r.Firmware is string f && store.Image(f) is null) return NotFound($"image {f}");
+            var config = store.SetFleetConfig(target, r.Handling ?? "merge", r.Configuration.ToJsonString(), r.Firmware, r.Vnfs?.ToJsonString(), clock.GetUtcNow());
+            return Results.Ok(new FleetConfigView(config.Target, config.Revision, config.Handling, config.UpdatedAt));
+        });
+    }
+
+    static DeviceView View(Enrollment e) => new(e.Serial, e.Owner, e.Group, e.State, e.OwnershipVoucher is not null, e.EnrolledAt, e.LastSeen);
+    static ImageView View(FirmwareImage i) => new(i.Name, i.OsName, i.OsVersion, i.Sha256, i.Size, i.UploadedAt);
+    static IResult NotFound(string what) => Results.Problem($"no {what}", statusCode: 404);
+    static IResult Invalid(string why) => Results.Problem(why, statusCode: 400);
+}
+
+/// <summary>Admin tokens: 32 random bytes shown once; only their SHA-256 is stored.</summary>
+public static class Tokens
+{
+    public static string Create() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+}

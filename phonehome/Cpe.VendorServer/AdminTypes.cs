@@ -1,0 +1,54 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Cpe.VendorServer;
+
+// The admin REST API's bodies (docs/reference/vendor-admin-api.md; the served OpenAPI document has the same).
+
+public sealed record DeviceView(string Serial, string? Owner, string? Group, string State, bool Signed, DateTimeOffset EnrolledAt, DateTimeOffset? LastSeen);
+
+/// <summary>
+/// Enrolls or updates a device: either a published <see cref="Bundle"/> (with this device's voucher) or conveyed
+/// information as made by cpe-vendor (base64 DER), with the owner certificate and voucher when it is signed.
+/// </summary>
+public sealed record DeviceEnrollRequest(string? Bundle, byte[]? ConveyedInformation, byte[]? OwnerCertificate, byte[]? OwnershipVoucher,
+    string? Owner, string? Group, string? State);
+
+public sealed record ProgressView(DateTimeOffset Time, string Type, string? Message);
+
+public sealed record CheckInView(DateTimeOffset Time, string OsVersion, long ConfigRevision, long FleetRevision, string? LastResult);
+
+/// <summary>
+/// Onboarding information to publish: a configuration (cped's JSON document), how to apply it, an optional boot image
+/// (by its uploaded name) and optional scripts. The server builds the RFC 8572 conveyed information and signs it with the
+/// owner's key on publish.
+/// </summary>
+public sealed record BundleRequest(string Name, JsonObject? Configuration, string? ConfigurationHandling, string? BootImage,
+    string? PreConfigurationScript, string? PostConfigurationScript);
+
+public sealed record BundleView(string Name, int Size, string Sha256, DateTimeOffset PublishedAt);
+
+public sealed record ImageView(string Name, string OsName, string OsVersion, string Sha256, long Size, DateTimeOffset UploadedAt);
+
+public sealed record DownloadView(DateTimeOffset Time, string Serial, string? Range, int Status);
+
+/// <summary>The configuration (and firmware image name, VNF versions) wanted on a device or group, as the check-in answers it.</summary>
+public sealed record FleetConfigRequest(string? Handling, JsonObject Configuration, string? Firmware, JsonArray? Vnfs);
+
+public sealed record FleetConfigView(string Target, long Revision, string Handling, DateTimeOffset UpdatedAt);
+
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(DeviceView))]
+[JsonSerializable(typeof(DeviceView[]))]
+[JsonSerializable(typeof(DeviceEnrollRequest))]
+[JsonSerializable(typeof(ProgressView[]))]
+[JsonSerializable(typeof(CheckInView[]))]
+[JsonSerializable(typeof(BundleRequest))]
+[JsonSerializable(typeof(BundleView))]
+[JsonSerializable(typeof(ImageView))]
+[JsonSerializable(typeof(ImageView[]))]
+[JsonSerializable(typeof(DownloadView[]))]
+[JsonSerializable(typeof(FleetConfigRequest))]
+[JsonSerializable(typeof(FleetConfigView))]
+[JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
+internal sealed partial class AdminJsonContext : JsonSerializerContext;

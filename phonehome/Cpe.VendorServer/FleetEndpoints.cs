@@ -1,0 +1,72 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
+using Cpe.Sztp;
+using Cpe.VendorServer.Storage;
+
+namespace Cpe.VendorServer;
+
+/// <summary>
+/// What devices call after bootstrap, on the mTLS port: the fleet check-in (docs/reference/fleet-checkin.md) and boot
+/// image downloads with HTTP Range, each download logged with the Range it asked for.
+/// </summary>
+public static class FleetEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app, ServerStore store, FleetSigner? signer, string imageFolder, int checkInSeconds, TimeProvider clock)
+    {
+        app.MapPost(FleetCheckIn.Path, async (HttpContext http) =>
+        {
+            var certificate = await http.Connection.GetClientCertificateAsync();
+            string? serial = certificate is null ? null : VendorPki.SerialNumberOf(certificate);
+            if (serial is null) return Results.Problem("a device IDevID client certificate is required", statusCode: 401);
+            if (signer is null) return Results.Problem("this server has no signing certificate for check-in answers (--signing-cert)", statusCode: 503);
+            using var buffer = new MemoryStream();
+            await http.Request.Body.CopyToAsync(buffer);
+            CheckInRequest request;
+            try { request = FleetCheckIn.ParseRequest(buffer.ToArray()); }
+            catch (SztpVerificationException e) { return Results.Problem(e.Message, statusCode: 400); }
+            if (request.SerialNumber != serial) return Results.Problem($"the body names {request.SerialNumber} but the certificate {serial}", statusCode: 403);
+            var device = store.Find(serial);
+            if (device is null || device.State == "revoked") return Results.Problem($"serial number {serial} is not an enrolled device", statusCode: 404);
+            var now = clock.GetUtcNow();
+            store.AddCheckIn(new CheckInEntry(now, serial, request.OsVersion, request.ConfigRevision, request.FleetRevision, request.LastResult));
+            var config = store.FleetConfigFor(serial, device.Group);
+            var firmware = config?.Firmware is string name && store.Image(name) is FirmwareImage image
+                ? new DesiredFirmware(image.OsName, image.OsVersion, [$"{http.Request.Scheme}://{http.Request.Host}/images/{Uri.EscapeDataString(image.Name)}"], image.Sha256)
+                : null;
+            var answer = new CheckInAnswer(serial, request.Nonce, now, checkInSeconds,
+                config is null ? null : new DesiredConfiguration(config.Revision, config.Handling, (JsonObject)JsonNode.Parse(config.Document)!),
+                firmware, config?.Vnfs is string vnfs ? ParseVnfs(vnfs) : []);
+            return Results.Bytes(signer.Sign(FleetCheckIn.ToJson(answer)), "application/cms");
+        });
+
+        app.MapGet("/images/{name}", async (HttpContext http, string name) =>
+        {
+            var certificate = await http.Connection.GetClientCertificateAsync();
+            string? serial = certificate is null ? null : VendorPki.SerialNumberOf(certificate);
+            if (serial is null) { http.Response.StatusCode = 401; return; }
+            var image = store.Image(name);
+            string path = Path.Combine(imageFolder, name);
+            string? range = http.Request.Headers.Range.Count > 0 ? http.Request.Headers.Range.ToString() : null;
+            try
+            {
+                if (image is null || !File.Exists(path)) { http.Response.StatusCode = 404; return; }
+                await Results.File(path, "application/octet-stream", enableRangeProcessing: true).ExecuteAsync(http);
+            }
+            finally
+            {
+                store.AddDownload(new DownloadEntry(clock.GetUtcNow(), serial, name, range, http.Response.StatusCode));
+            }
+        });
+    }
+
+    static DesiredVnf[] ParseVnfs(string json) =>
+        JsonNode.Parse(json)!.AsArray().Select(v => new DesiredVnf(v!["name"]!.GetValue<string>(), v["version"]!.GetValue<string>())).ToArray();
+}
+
+/// <summary>The owner's signing certificate and key: check-in answers and published bundles are signed with them.</summary>
+public sealed class FleetSigner(X509Certificate2 certificate)
+{
+    public X509Certificate2 Certificate => certificate;
+    public byte[] Sign(byte[] content, string contentType = SztpOids.Data) => Cms.Sign(content, contentType, certificate);
+    public byte[] OwnerCertificate() => Cms.CertificatesOnly(certificate);
+}

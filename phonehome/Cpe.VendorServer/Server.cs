@@ -1,0 +1,64 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Cpe.VendorServer.Storage;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+
+namespace Cpe.VendorServer;
+
+/// <summary>
+/// Kestrel with two kinds of ports: device ports, where a client certificate chained to the vendor CA is required in
+/// the TLS handshake (RFC 8572 operations, fleet check-in, image downloads), and admin ports (token-authenticated
+/// REST API and its OpenAPI document) that ask for no client certificate.
+/// </summary>
+public static class Server
+{
+    public static async Task RunAsync(ServerOptions o)
+    {
+        var store = ServerStore.Open(o.Database);
+        store.Migrate();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJsonContext.Default));
+        builder.Services.AddOpenApi();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            foreach (var url in o.DeviceUrls)
+                Listen(k, url, https =>
+                {
+                    https.ServerCertificate = o.Tls;
+                    https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                    // Devices only: an IDevID from the vendor CA. Anything else fails the TLS handshake.
+                    https.ClientCertificateValidation = (certificate, _, _) => BootstrapEndpoints.IsDeviceCertificate(certificate, o.VendorCa);
+                });
+            foreach (var url in o.AdminUrls)
+                Listen(k, url, https =>
+                {
+                    https.ServerCertificate = o.Tls;
+                    https.ClientCertificateMode = ClientCertificateMode.NoCertificate;
+                });
+        });
+        var app = builder.Build();
+        var clock = TimeProvider.System;
+        var signer = o.Signer is null ? null : new FleetSigner(o.Signer);
+        string[] devicePorts = o.DeviceUrls.Select(u => $"*:{u.Port}").ToArray();
+        var devices = app.MapGroup("").RequireHost(devicePorts);
+        BootstrapEndpoints.Map(devices, store, clock);
+        FleetEndpoints.Map(devices, store, signer, o.Images, o.CheckInSeconds, clock);
+        if (o.AdminUrls.Count > 0)
+        {
+            string[] adminPorts = o.AdminUrls.Select(u => $"*:{u.Port}").ToArray();
+            var admin = app.MapGroup("").RequireHost(adminPorts);
+            AdminEndpoints.Map(admin, store, signer, o.Images, o.PublicUrl, clock);
+            app.MapOpenApi().RequireHost(adminPorts);
+        }
+        await app.RunAsync();
+    }
+
+    static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions k, Uri url, Action<HttpsConnectionAdapterOptions> https)
+    {
+        if (url.Host is "*" or "0.0.0.0" or "+") k.ListenAnyIP(url.Port, l => l.UseHttps(https));
+        else if (url.IsLoopback && !IPAddress.TryParse(url.Host, out _)) k.ListenLocalhost(url.Port, l => l.UseHttps(https));
+        else k.Listen(IPAddress.Parse(url.Host.Trim('[', ']')), url.Port, l => l.UseHttps(https));
+    }
+}

@@ -1,0 +1,39 @@
+using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Cpe.VendorServer;
+
+/// <summary>"serve" options, validated once.</summary>
+public sealed record ServerOptions(IReadOnlyList<Uri> DeviceUrls, IReadOnlyList<Uri> AdminUrls, string Database, X509Certificate2 VendorCa,
+    X509Certificate2 Tls, X509Certificate2? Signer, string Images, string PublicUrl, int CheckInSeconds)
+{
+    public const string Usage = """
+        usage: cpe-vendor-server serve --urls https://HOST:PORT[,…] --db FILE|CONNECTION --vendor-ca CA.pem --tls-cert CERT.pem --tls-key KEY.pem
+                                       [--admin-urls https://HOST:PORT[,…]] [--signing-cert OWNER.pem --signing-key OWNER.key]
+                                       [--images DIR] [--public-url https://HOST:PORT] [--check-in SECONDS]
+               cpe-vendor-server enroll --db DB --serial SERIAL --conveyed FILE [--owner-certificate FILE --voucher FILE] [--owner NAME] [--group NAME]
+               cpe-vendor-server progress --db DB --serial SERIAL
+               cpe-vendor-server token --db DB --name NAME
+               cpe-vendor-server migrate --db DB
+        DB is a SQLite file path, or a PostgreSQL connection string ("Host=…;Database=…") or postgres:// URI.
+        """;
+
+    public static ServerOptions From(CommandLine c)
+    {
+        var devices = Urls(c.Required("urls"));
+        string db = c.Required("db");
+        string? signingCert = c.Optional("signing-cert");
+        int checkIn = c.Optional("check-in") is string s
+            ? int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v is >= 5 and <= 86400 ? v : throw new ArgumentException("--check-in must be 5 to 86400 seconds")
+            : 300;
+        string images = c.Optional("images") ?? Path.Combine(File.Exists(db) || !db.Contains('=') ? Path.GetDirectoryName(Path.GetFullPath(db))! : ".", "images");
+        return new ServerOptions(devices, c.Optional("admin-urls") is string a ? Urls(a) : [], db,
+            X509Certificate2.CreateFromPem(File.ReadAllText(c.Required("vendor-ca"))),
+            X509Certificate2.CreateFromPemFile(c.Required("tls-cert"), c.Required("tls-key")),
+            signingCert is null ? null : X509Certificate2.CreateFromPemFile(signingCert, c.Required("signing-key")),
+            images, c.Optional("public-url") ?? devices[0].ToString().TrimEnd('/'), checkIn);
+    }
+
+    static Uri[] Urls(string list) => list.Split(',').Select(u =>
+        Uri.TryCreate(u.Trim(), UriKind.Absolute, out var uri) && uri.Scheme == "https" ? uri : throw new ArgumentException($"'{u}' is not an https:// URL")).ToArray();
+}

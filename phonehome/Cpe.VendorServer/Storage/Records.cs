@@ -1,0 +1,24 @@
+namespace Cpe.VendorServer.Storage;
+
+/// <summary>A device as enrolled: what it is given at bootstrap, its owner, group and lifecycle state.</summary>
+public sealed record Enrollment(string Serial, byte[] ConveyedInformation, byte[]? OwnerCertificate, byte[]? OwnershipVoucher, DateTimeOffset EnrolledAt,
+    string? Owner = null, string? Group = null, string State = "enrolled", DateTimeOffset? LastSeen = null);
+
+/// <summary>One progress report as the server received it.</summary>
+public sealed record ProgressEntry(DateTimeOffset Time, string Serial, string ProgressType, string? Message);
+
+/// <summary>One fleet check-in as the server received it.</summary>
+public sealed record CheckInEntry(DateTimeOffset Time, string Serial, string OsVersion, long ConfigRevision, long FleetRevision, string? LastResult);
+
+/// <summary>The configuration the owner wants on a device ("serial:S") or on a group ("group:G").</summary>
+public sealed record FleetConfig(string Target, long Revision, string Handling, string Document, DateTimeOffset UpdatedAt,
+    string? Firmware = null, string? Vnfs = null);
+
+/// <summary>Published onboarding information: conveyed information signed by the owner, with the owner certificate.</summary>
+public sealed record Bundle(string Name, byte[] ConveyedInformation, byte[] OwnerCertificate, DateTimeOffset PublishedAt);
+
+/// <summary>A firmware image served to devices, its file in the server's image folder.</summary>
+public sealed record FirmwareImage(string Name, string OsName, string OsVersion, string Sha256, long Size, DateTimeOffset UploadedAt);
+
+/// <summary>One image request, with the Range it asked for: how resumed downloads are seen.</summary>
+public sealed record DownloadEntry(DateTimeOffset Time, string Serial, string Image, string? Range, int Status);

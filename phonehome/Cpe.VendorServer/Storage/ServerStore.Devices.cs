@@ -1,0 +1,53 @@
+namespace Cpe.VendorServer.Storage;
+
+// Devices, their progress reports and their check-ins.
+public sealed partial class ServerStore
+{
+    const string DeviceColumns = "serial, conveyed, owner_certificate, voucher, enrolled_at, owner, device_group, state, last_seen";
+
+    public void Enroll(Enrollment e) => Execute($"""
+        INSERT INTO devices ({DeviceColumns}) VALUES (@s, @c, @o, @v, @t, @owner, @g, @state, NULL)
+        ON CONFLICT (serial) DO UPDATE SET conveyed = excluded.conveyed, owner_certificate = excluded.owner_certificate, voucher = excluded.voucher,
+            owner = excluded.owner, device_group = excluded.device_group, state = excluded.state
+        """, ("@s", e.Serial), ("@c", e.ConveyedInformation), ("@o", e.OwnerCertificate), ("@v", e.OwnershipVoucher), ("@t", Time(e.EnrolledAt)),
+        ("@owner", e.Owner), ("@g", e.Group), ("@state", e.State));
+
+    public Enrollment? Find(string serial) =>
+        Query($"SELECT {DeviceColumns} FROM devices WHERE serial = @s", Device, ("@s", serial)).SingleOrDefault();
+
+    public IReadOnlyList<Enrollment> Devices(string? group = null, int limit = 1000, string? after = null) =>
+        Query($"SELECT {DeviceColumns} FROM devices WHERE (@g IS NULL OR device_group = @g) AND (@a IS NULL OR serial > @a) ORDER BY serial LIMIT @n",
+            Device, ("@g", group), ("@a", after), ("@n", limit));
+
+    public bool Remove(string serial) => Execute("DELETE FROM devices WHERE serial = @s", ("@s", serial)) > 0;
+
+    public bool SetState(string serial, string state) => Execute("UPDATE devices SET state = @st WHERE serial = @s", ("@s", serial), ("@st", state)) > 0;
+
+    static Enrollment Device(System.Data.Common.DbDataReader r) => new(r.GetString(0), (byte[])r.GetValue(1), OptionalBytes(r, 2), OptionalBytes(r, 3),
+        Time(r, 4), OptionalString(r, 5), OptionalString(r, 6), r.GetString(7), OptionalTime(r, 8));
+
+    public void AddProgress(ProgressEntry p) =>
+        Execute("INSERT INTO progress (serial, time, type, message) VALUES (@s, @t, @y, @m)",
+            ("@s", p.Serial), ("@t", Time(p.Time)), ("@y", p.ProgressType), ("@m", p.Message));
+
+    public IReadOnlyList<ProgressEntry> Progress(string serial) =>
+        Query("SELECT time, type, message FROM progress WHERE serial = @s ORDER BY id",
+            r => new ProgressEntry(Time(r, 0), serial, r.GetString(1), OptionalString(r, 2)), ("@s", serial));
+
+    /// <summary>Records a check-in and the device's last-seen time in one transaction.</summary>
+    public void AddCheckIn(CheckInEntry e)
+    {
+        using var c = Open();
+        using var tx = c.BeginTransaction();
+        using (var insert = Command(c, "INSERT INTO checkins (serial, time, os_version, config_revision, fleet_revision, last_result) VALUES (@s, @t, @o, @c, @f, @l)",
+            ("@s", e.Serial), ("@t", Time(e.Time)), ("@o", e.OsVersion), ("@c", e.ConfigRevision), ("@f", e.FleetRevision), ("@l", e.LastResult)))
+        { insert.Transaction = tx; insert.ExecuteNonQuery(); }
+        using (var seen = Command(c, "UPDATE devices SET last_seen = @t WHERE serial = @s", ("@s", e.Serial), ("@t", Time(e.Time))))
+        { seen.Transaction = tx; seen.ExecuteNonQuery(); }
+        tx.Commit();
+    }
+
+    public IReadOnlyList<CheckInEntry> CheckIns(string serial, int limit = 100) =>
+        Query("SELECT time, os_version, config_revision, fleet_revision, last_result FROM checkins WHERE serial = @s ORDER BY id DESC LIMIT @n",
+            r => new CheckInEntry(Time(r, 0), serial, r.GetString(1), Long(r, 2), Long(r, 3), OptionalString(r, 4)), ("@s", serial), ("@n", limit));
+}

@@ -1,0 +1,58 @@
+namespace Cpe.VendorServer.Storage;
+
+// Desired configurations, firmware images and their downloads, admin tokens.
+public sealed partial class ServerStore
+{
+    /// <summary>Sets the configuration for a target; its revision goes up by one, which is what devices compare.</summary>
+    public FleetConfig SetFleetConfig(string target, string handling, string document, string? firmware, string? vnfs, DateTimeOffset now)
+    {
+        var rows = Query("""
+            INSERT INTO fleet_configs (target, revision, handling, document, firmware, vnfs, updated_at) VALUES (@t, 1, @h, @d, @f, @v, @u)
+            ON CONFLICT (target) DO UPDATE SET revision = fleet_configs.revision + 1, handling = excluded.handling, document = excluded.document,
+                firmware = excluded.firmware, vnfs = excluded.vnfs, updated_at = excluded.updated_at
+            RETURNING revision
+            """, r => Long(r, 0), ("@t", target), ("@h", handling), ("@d", document), ("@f", firmware), ("@v", vnfs), ("@u", Time(now)));
+        return new FleetConfig(target, rows[0], handling, document, now, firmware, vnfs);
+    }
+
+    /// <summary>The device's own configuration if it has one, else its group's.</summary>
+    public FleetConfig? FleetConfigFor(string serial, string? group) =>
+        Query("""
+            SELECT target, revision, handling, document, updated_at, firmware, vnfs FROM fleet_configs WHERE target = @s OR target = @g
+            ORDER BY CASE WHEN target = @s THEN 0 ELSE 1 END LIMIT 1
+            """, r => new FleetConfig(r.GetString(0), Long(r, 1), r.GetString(2), r.GetString(3), Time(r, 4), OptionalString(r, 5), OptionalString(r, 6)),
+            ("@s", "serial:" + serial), ("@g", group is null ? null : "group:" + group)).SingleOrDefault();
+
+    public void AddImage(FirmwareImage i) => Execute("""
+        INSERT INTO images (name, os_name, os_version, sha256, size, uploaded_at) VALUES (@n, @o, @v, @h, @s, @t)
+        ON CONFLICT (name) DO UPDATE SET os_name = excluded.os_name, os_version = excluded.os_version, sha256 = excluded.sha256, size = excluded.size, uploaded_at = excluded.uploaded_at
+        """, ("@n", i.Name), ("@o", i.OsName), ("@v", i.OsVersion), ("@h", i.Sha256), ("@s", i.Size), ("@t", Time(i.UploadedAt)));
+
+    public IReadOnlyList<FirmwareImage> Images() =>
+        Query("SELECT name, os_name, os_version, sha256, size, uploaded_at FROM images ORDER BY name",
+            r => new FirmwareImage(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), Long(r, 4), Time(r, 5)));
+
+    public FirmwareImage? Image(string name) => Images().SingleOrDefault(i => i.Name == name);
+
+    public void AddDownload(DownloadEntry d) =>
+        Execute("INSERT INTO downloads (serial, image, range_header, status, time) VALUES (@s, @i, @r, @st, @t)",
+            ("@s", d.Serial), ("@i", d.Image), ("@r", d.Range), ("@st", d.Status), ("@t", Time(d.Time)));
+
+    public IReadOnlyList<DownloadEntry> Downloads(string image) =>
+        Query("SELECT time, serial, range_header, status FROM downloads WHERE image = @i ORDER BY id",
+            r => new DownloadEntry(Time(r, 0), r.GetString(1), image, OptionalString(r, 2), (int)Long(r, 3)), ("@i", image));
+
+    public void AddToken(string hash, string name, DateTimeOffset now) =>
+        Execute("INSERT INTO tokens (hash, name, created_at) VALUES (@h, @n, @t)", ("@h", hash), ("@n", name), ("@t", Time(now)));
+
+    public string? TokenName(string hash) => Query("SELECT name FROM tokens WHERE hash = @h", r => r.GetString(0), ("@h", hash)).SingleOrDefault();
+
+    public void AddBundle(Bundle b) => Execute("""
+        INSERT INTO bundles (name, conveyed, owner_certificate, published_at) VALUES (@n, @c, @o, @t)
+        ON CONFLICT (name) DO UPDATE SET conveyed = excluded.conveyed, owner_certificate = excluded.owner_certificate, published_at = excluded.published_at
+        """, ("@n", b.Name), ("@c", b.ConveyedInformation), ("@o", b.OwnerCertificate), ("@t", Time(b.PublishedAt)));
+
+    public Bundle? FindBundle(string name) =>
+        Query("SELECT conveyed, owner_certificate, published_at FROM bundles WHERE name = @n",
+            r => new Bundle(name, (byte[])r.GetValue(0), (byte[])r.GetValue(1), Time(r, 2)), ("@n", name)).SingleOrDefault();
+}

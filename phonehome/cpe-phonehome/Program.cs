@@ -1,0 +1,73 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography.X509Certificates;
+using Cpe.Phonehome;
+using Cpe.Phonehome.Discovery;
+using Cpe.Phonehome.Fleet;
+using Cpe.Phonehome.Platform;
+using Cpe.Phonehome.Processing;
+
+// cpe-phonehome: the RFC 8572 device agent (docs/reference/phonehome.md). Exit codes: 0 stopped (or --once and
+// bootstrapped), 1 bad command line or factory storage, 3 a boot image was installed and the box must reboot.
+AgentOptions options;
+FactoryIdentity identity;
+try
+{
+    options = AgentOptions.Parse(args);
+    identity = FactoryIdentity.Load(options.Factory);
+    Directory.CreateDirectory(options.StateDirectory);
+}
+catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
+    or System.Security.Cryptography.CryptographicException)
+{
+    Console.Error.WriteLine($"cpe-phonehome: {e.Message}");
+    if (e is ArgumentException) Console.Error.WriteLine(AgentOptions.Usage);
+    return 1;
+}
+
+using var stop = new CancellationTokenSource();
+using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+
+string version = typeof(AgentOptions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+var clock = TimeProvider.System;
+var console = Console.Out;
+await using var platform = new CpedPlatform(options.Socket);
+var installer = new FolderInstaller(options.Firmware, "cpe-firmware", version, clock);
+var progress = new ProgressFile(options.StateDirectory);
+using var downloads = new SocketsHttpHandler { ConnectTimeout = options.RequestTimeout };
+downloads.SslOptions.ClientCertificates = new X509CertificateCollection { identity.Idevid };
+// Boot images are trusted by the sha-256 in the signed onboarding information, not by the TLS server.
+downloads.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+var processor = new OnboardingProcessor(platform, installer, new ImageDownloader(downloads, options.RequestTimeout), progress,
+    options.StateDirectory, options.ScriptTimeout);
+var sources = new List<IBootstrapSource>();
+if (options.Media is string media) sources.Add(new LocalFolderSource("removable media", media));
+if (options.ConsoleDrop is string drop) sources.Add(new LocalFolderSource("serial console", drop));
+sources.Add(new FactoryListSource(identity.FactoryServers));
+sources.Add(new DhcpSource(platform));
+var random = new Random();
+var say = new ProgressReporter(platform, console);
+say.Say($"cpe-phonehome {version}: serial number {identity.SerialNumber}, running {installer.Running().Name} {installer.Running().Version}");
+try
+{
+    if (!progress.Load().BootstrapComplete)
+    {
+        var agent = new BootstrapAgent(identity, platform, sources, processor, installer, progress,
+            new Backoff(random) { First = options.BackoffFirst }, clock, console, new AgentSettings(options.Model, options.RequestTimeout, options.SendNonce));
+        if (await agent.RunAsync(stop.Token) == BootstrapOutcome.Rebooting)
+        {
+            say.Say("a new boot image is installed: rebooting");
+            return 3;
+        }
+    }
+    else say.Say($"bootstrapped at {progress.Load().CompletedAt:u}; fleet check-in only");
+    if (options.Once) return 0;
+    await new FleetAgent(identity, platform, installer, progress, random, clock, say, options.CheckIn, options.RequestTimeout).RunAsync(stop.Token);
+    return 0;
+}
+catch (OperationCanceledException) when (stop.IsCancellationRequested)
+{
+    say.Say("stopped");
+    return 0;
+}

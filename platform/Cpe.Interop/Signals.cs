@@ -1,0 +1,19 @@
+using System.Runtime.InteropServices;
+
+namespace Cpe.Interop;
+
+/// <summary>Signals to other processes.</summary>
+public static class Signals
+{
+    public const int SIGKILL = 9;
+
+    /// <summary>Sends SIGKILL; false when the process was already gone (ESRCH).</summary>
+    public static bool Kill(int pid)
+    {
+        if (Libc.kill(pid, SIGKILL) == 0) return true;
+        int errno = Marshal.GetLastPInvokeError();
+        const int ESRCH = 3;
+        if (errno == ESRCH) return false;
+        throw new LinuxException("kill", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), errno);
+    }
+}

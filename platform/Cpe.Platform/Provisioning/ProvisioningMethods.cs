@@ -1,0 +1,64 @@
+using Cpe.Api;
+using Cpe.Platform.Api;
+using Cpe.Platform.Configuration;
+using Cpe.Platform.Events;
+using Cpe.Platform.State;
+
+namespace Cpe.Platform.Provisioning;
+
+/// <summary>
+/// The phonehome.* methods: what cpe-phonehome needs from the platform and nothing more (docs/reference/local-api.md).
+/// It commits what the vendor server sent (source ztp or fleet), confirms fleet pushes, runs the RFC 8572 scripts
+/// confined, says where provisioning is (recorded as "ztp" events the board's LEDs follow), and reads the inventory
+/// its check-in reports.
+/// </summary>
+public sealed class ProvisioningMethods(ConfigEngine engine, StateStore store, PlatformEvents events, ScriptSandbox scripts,
+    SystemInfo system, TimeProvider clock, string model, DateTimeOffset startedAt)
+{
+    static readonly string[] States = ["discovering", "connecting", "downloading", "installing", "rebooting", "configuring", "complete", "failed", "in-service"];
+    ZtpStatus _status = new("idle", "zero-touch provisioning has not reported", startedAt, null);
+
+    public void AddMethods(MethodTable t)
+    {
+        var j = ApiJsonContext.Default;
+        t.Add(ApiMethods.PhonehomeCommit, Access.Provision, j.ProvisionCommitParams, j.CommitResult, async (s, p, ct) =>
+        {
+            if (p.Source is not (ConfigSources.Ztp or ConfigSources.Fleet))
+                throw new RpcException(RpcErrorCodes.InvalidParams, $"source '{p.Source}' must be ztp or fleet");
+            var outcome = await engine.ApplyDocumentAsync(new Editor(s.Id, s.User, p.Source), p.Mode, p.Document, p.ConfirmMinutes, p.Comment, ct);
+            return new CommitResult(outcome.Revision, outcome.Message, outcome.ConfirmBy);
+        });
+        t.Add(ApiMethods.PhonehomeConfirm, Access.Provision, j.Empty, j.OkResult, async (s, _, ct) =>
+        {
+            bool confirmed = await engine.ConfirmAsync(new Editor(s.Id, s.User, ConfigSources.Fleet), ct);
+            return new OkResult(confirmed, confirmed ? "commit confirmed; rollback cancelled" : "no commit was waiting for confirmation");
+        });
+        t.Add(ApiMethods.PhonehomeReport, Access.Provision, j.ZtpStatusParams, j.OkResult, (s, p, _) =>
+        {
+            if (!States.Contains(p.State))
+                throw new RpcException(RpcErrorCodes.InvalidParams, $"state '{p.State}' must be one of {string.Join(", ", States)}");
+            var previous = _status;
+            _status = new ZtpStatus(p.State, p.Message, previous.State == p.State ? previous.Since : clock.GetUtcNow(), s.User);
+            events.Record("ztp", $"{p.State}: {p.Message}");
+            return Task.FromResult(new OkResult(true));
+        });
+        t.Add(ApiMethods.PhonehomeStatus, Access.Provisioning, j.Empty, j.ZtpStatus, (_, _, _) => Task.FromResult(_status));
+        t.Add(ApiMethods.PhonehomeRunScript, Access.Provision, j.ScriptParams, j.ScriptResult, async (_, p, ct) =>
+        {
+            if (p.Phase is not ("pre" or "post")) throw new RpcException(RpcErrorCodes.InvalidParams, $"phase '{p.Phase}' must be pre or post");
+            if (p.TimeoutSeconds < 1 || p.TimeoutSeconds > ScriptLimits.MaxTimeout.TotalSeconds)
+                throw new RpcException(RpcErrorCodes.InvalidParams, $"timeoutSeconds must be from 1 to {ScriptLimits.MaxTimeout.TotalSeconds:0}");
+            events.Record("ztp-script", $"{p.Phase}-configuration script started ({p.Script.Length} bytes, limit {p.TimeoutSeconds} s)");
+            var outcome = await scripts.RunAsync(p.Script, new ScriptLimits(TimeSpan.FromSeconds(p.TimeoutSeconds)), ct);
+            events.Record("ztp-script", $"{p.Phase}-configuration script " + (outcome.TimedOut ? $"killed at its time limit of {p.TimeoutSeconds} s" : $"exited with {outcome.ExitCode}"));
+            return new ScriptResult(outcome.ExitCode, outcome.TimedOut, outcome.Output, Math.Round(outcome.Duration.TotalSeconds, 3));
+        });
+        t.Add(ApiMethods.PhonehomeInventory, Access.Provision, j.Empty, j.InventoryInfo, (_, _, _) =>
+        {
+            var active = store.Active();
+            return Task.FromResult(new InventoryInfo(model, PlatformMethods.ProductVersion, system.BootTime(), startedAt,
+                active?.Id ?? 0, active?.Source ?? ConfigSources.System, active?.ConfirmBy,
+                store.ActiveAlarms().Select(a => $"{a.Severity} {a.Type}: {a.Text}").ToArray()));
+        });
+    }
+}

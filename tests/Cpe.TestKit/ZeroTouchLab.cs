@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace Cpe.TestKit;
+
+/// <summary>
+/// Zero-touch provisioning on the simulated board, with the real programs only: the vendor's PKI made by cpe-vendor;
+/// cpe-vendor-server in the WAN namespace at https://192.0.2.1:8443 (devices) with its admin API on the WAN side's
+/// loopback (driven with curl, as an operator's script would); dnsmasq handing out option 143; a factory-fresh box
+/// running cped and cpe-phonehome (as an unprivileged user) in the box namespace. Everything is removed on dispose.
+/// </summary>
+public sealed class ZeroTouchLab : IAsyncDisposable
+{
+    public const string ServerAddress = "192.0.2.1";
+    public const string DeviceUrl = $"https://{ServerAddress}:8443";
+    public const string AdminUrl = "https://127.0.0.1:9443";
+    const int Nobody = 65534;
+
+    public string Serial { get; }
+    public SimBoard Sim { get; }
+    public TempFolder Dir { get; } = new("cpe-ztp-");
+    public string Vendor => Dir["vendor"];
+    public string Owner => Dir["owner"];
+    public string Factory => Dir["factory"];
+    public string AgentState => Dir["agent"];
+    public string Database => Dir["server.db"];
+    public string Token { get; private set; } = "";
+    public LoggedProcess? Server { get; private set; }
+    public DaemonProcess? Cped { get; private set; }
+    public LoggedProcess? Agent { get; private set; }
+    string _agentBinary = "";
+
+    ZeroTouchLab(string serial)
+    {
+        Serial = serial;
+        Sim = new SimBoard(lanPorts: 3, totalVfs: 7, sztpUrls: [DeviceUrl]);
+    }
+
+    public static async Task<ZeroTouchLab> StartAsync(string serial = "SIM-0001")
+    {
+        var lab = new ZeroTouchLab(serial);
+        try
+        {
+            lab.MakePki();
+            await lab.StartServerAsync();
+            return lab;
+        }
+        catch
+        {
+            await lab.DisposeAsync();
+            throw;
+        }
+    }
+
+    static string VendorTool(params string[] args) => Command.Run(Binaries.VendorTool, args);
+
+    void MakePki()
+    {
+        File.SetUnixFileMode(Dir.Path, (UnixFileMode)0b111_101_101);
+        VendorTool("ca", "create", "--dir", this.Vendor, "--organization", "Example Vendor");
+        VendorTool("tls", "issue", "--ca-dir", this.Vendor, "--name", ServerAddress, "--dir", this.Vendor);
+        VendorTool("owner", "create", "--dir", Owner, "--organization", "Example Owner");
+        VendorTool("device", "issue", "--ca-dir", this.Vendor, "--serial", Serial, "--model", "sim", "--factory", Factory,
+            "--bootstrap-anchor", Path.Combine(this.Vendor, "vendor-ca.pem"));
+        VendorTool("voucher", "issue", "--ca-dir", this.Vendor, "--serial", Serial, "--pinned", Path.Combine(Owner, "owner-ca.pem"),
+            "--out", Dir["voucher.cms"]);
+        // The factory storage belongs to the agent's user; nobody else reads the IDevID key.
+        Directory.CreateDirectory(AgentState);
+        foreach (var path in Directory.GetFileSystemEntries(Factory).Append(Factory).Append(AgentState))
+            Cpe.Interop.Files.Chown(path, Nobody, Nobody);
+        File.SetUnixFileMode(Factory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        _agentBinary = Binaries.ForOtherUsers(Binaries.Phonehome, Dir.Path);
+    }
+
+    async Task StartServerAsync()
+    {
+        Token = Command.Run(Binaries.VendorServer, ["token", "--db", Database, "--name", "lab"]).Trim();
+        Server = LoggedProcess.Start("ip", ["netns", "exec", Sim.Wan, Binaries.VendorServer, "serve", "--urls", DeviceUrl, "--admin-urls", AdminUrl,
+            "--db", Database, "--vendor-ca", Path.Combine(Vendor, "vendor-ca.pem"), "--tls-cert", Path.Combine(Vendor, "server.pem"),
+            "--tls-key", Path.Combine(Vendor, "server.key"), "--signing-cert", Path.Combine(Owner, "owner.pem"), "--signing-key", Path.Combine(Owner, "owner.key"),
+            "--images", Dir["images"], "--check-in", "5"], Dir["server.log"]);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var probe = Command.Run("ip", ["netns", "exec", Sim.Wan, "curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}", AdminUrl + "/openapi/v1.json"], check: false);
+            if (probe == "200") return;
+            if (Server.Process.HasExited || DateTime.UtcNow > deadline) throw new InvalidOperationException($"the vendor server did not start ({probe}):\n{Server.Output}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>An admin API call with curl from the WAN side; returns the status and the body.</summary>
+    public (int Status, string Body) Admin(string method, string path, string? body = null, string? token = null, string? contentType = "application/json", string? file = null)
+    {
+        var args = new List<string> { "netns", "exec", Sim.Wan, "curl", "-sk", "-X", method, "-w", "\n%{http_code}", AdminUrl + path };
+        if ((token ?? Token) is { Length: > 0 } t) args.AddRange(["-H", $"Authorization: Bearer {t}"]);
+        if (body is not null) args.AddRange(["-H", $"Content-Type: {contentType}", "--data-binary", body]);
+        if (file is not null) args.AddRange(["-H", "Content-Type: application/octet-stream", "--data-binary", "@" + file]);
+        string output = Command.Run("ip", args);
+        int split = output.LastIndexOf('\n');
+        return (int.Parse(output[(split + 1)..], System.Globalization.CultureInfo.InvariantCulture), output[..split]);
+    }
+
+    /// <summary>Publishes a signed onboarding bundle and enrolls this box with it and its voucher, over the admin API.</summary>
+    public void Enroll(JsonObject bundle, string group = "lab")
+    {
+        var published = Admin("POST", "/api/v1/bundles", bundle.ToJsonString());
+        if (published.Status != 200) throw new InvalidOperationException($"publish: {published.Status} {published.Body}");
+        var enroll = new JsonObject
+        {
+            ["bundle"] = bundle["name"]!.GetValue<string>(),
+            ["ownershipVoucher"] = Convert.ToBase64String(File.ReadAllBytes(Dir["voucher.cms"])),
+            ["owner"] = "Example Owner",
+            ["group"] = group,
+        };
+        var enrolled = Admin("PUT", $"/api/v1/devices/{Serial}", enroll.ToJsonString());
+        if (enrolled.Status != 200) throw new InvalidOperationException($"enroll: {enrolled.Status} {enrolled.Body}");
+    }
+
+    /// <summary>
+    /// Power-on: cped with the factory default and the agent start together, as init starts them. Returns when cped's
+    /// API answers; the stopwatch started before either was launched.
+    /// </summary>
+    public async Task<Stopwatch> PowerOnAsync(params string[] agentOptions)
+    {
+        var clock = Stopwatch.StartNew();
+        Cped ??= new DaemonProcess
+        {
+            NetworkNamespace = Sim.Box,
+            BoardProfile = Sim.ProfilePath,
+            ExtraArguments = ["--phonehome-user", "nobody", "--factory", Factory],
+        };
+        StartAgent(agentOptions);
+        if (Cped.Process is null || Cped.Process.HasExited) await Cped.StartAsync();
+        return clock;
+    }
+
+    public void StartAgent(params string[] agentOptions)
+    {
+        File.SetUnixFileMode(Cped!.StateDirectory, (UnixFileMode)0b111_101_101);
+        Agent = LoggedProcess.Start("nsenter", ["--net=/run/netns/" + Sim.Box, "--", "setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--",
+            _agentBinary, "--factory", Factory, "--state-dir", AgentState, "--socket", Cped.SocketPath, "--backoff-first", "200", "--check-in", "5", .. agentOptions],
+            Dir["agent.log"]);
+    }
+
+    /// <summary>What the server recorded for this box, as "cpe-vendor-server progress" prints it.</summary>
+    public string Progress() => Command.Run(Binaries.VendorServer, ["progress", "--db", Database, "--serial", Serial]);
+
+    /// <summary>A command in the LAN host's namespace (the customer's PC behind ge-0/0/1).</summary>
+    public string OnLanHost(params string[] command) => Command.Run("ip", ["netns", "exec", Sim.Lan, .. command]);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Agent is not null) await Agent.DisposeAsync();
+        if (Cped is not null) await Cped.DisposeAsync();
+        if (Server is not null) await Server.DisposeAsync();
+        Sim.Dispose();
+        Dir.Dispose();
+    }
+}
