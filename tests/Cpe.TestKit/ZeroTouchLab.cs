@@ -72,9 +72,21 @@ public sealed class ZeroTouchLab : IAsyncDisposable
         _agentBinary = Binaries.ForOtherUsers(Binaries.Phonehome, Dir.Path);
     }
 
-    async Task StartServerAsync()
+    /// <summary>A voucher for this box (or, to test refusals, another serial number or an already expired one).</summary>
+    public string IssueVoucher(string name, string? serial = null, int days = 30) =>
+        VendorTool("voucher", "issue", "--ca-dir", Vendor, "--serial", serial ?? Serial, "--pinned", Path.Combine(Owner, "owner-ca.pem"),
+            "--days", $"{days}", "--out", Dir[name]) is { } ? Dir[name] : "";
+
+    /// <summary>The bootstrap server goes away (its database stays).</summary>
+    public async Task StopServerAsync()
     {
-        Token = Command.Run(Binaries.VendorServer, ["token", "--db", Database, "--name", "lab"]).Trim();
+        if (Server is not null) await Server.DisposeAsync();
+        Server = null;
+    }
+
+    public async Task StartServerAsync()
+    {
+        if (Token.Length == 0) Token = Command.Run(Binaries.VendorServer, ["token", "--db", Database, "--name", "lab"]).Trim();
         Server = LoggedProcess.Start("ip", ["netns", "exec", Sim.Wan, Binaries.VendorServer, "serve", "--urls", DeviceUrl, "--admin-urls", AdminUrl,
             "--db", Database, "--vendor-ca", Path.Combine(Vendor, "vendor-ca.pem"), "--tls-cert", Path.Combine(Vendor, "server.pem"),
             "--tls-key", Path.Combine(Vendor, "server.key"), "--signing-cert", Path.Combine(Owner, "owner.pem"), "--signing-key", Path.Combine(Owner, "owner.key"),
@@ -102,14 +114,14 @@ public sealed class ZeroTouchLab : IAsyncDisposable
     }
 
     /// <summary>Publishes a signed onboarding bundle and enrolls this box with it and its voucher, over the admin API.</summary>
-    public void Enroll(JsonObject bundle, string group = "lab")
+    public void Enroll(JsonObject bundle, string group = "lab", string? voucher = null)
     {
         var published = Admin("POST", "/api/v1/bundles", bundle.ToJsonString());
         if (published.Status != 200) throw new InvalidOperationException($"publish: {published.Status} {published.Body}");
         var enroll = new JsonObject
         {
             ["bundle"] = bundle["name"]!.GetValue<string>(),
-            ["ownershipVoucher"] = Convert.ToBase64String(File.ReadAllBytes(Dir["voucher.cms"])),
+            ["ownershipVoucher"] = Convert.ToBase64String(File.ReadAllBytes(voucher ?? Dir["voucher.cms"])),
             ["owner"] = "Example Owner",
             ["group"] = group,
         };

@@ -45,4 +45,87 @@ public sealed class ZeroTouchTests : IAsyncLifetime
         string ping = _lab.OnLanHost("ping", "-c", "1", "-W", "2", ZeroTouchLab.ServerAddress);
         Assert.Contains("1 received", ping);
     }
+
+    static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    Task<(DateTimeOffset Time, string Line)> AgentSays(string text, string? what = null) =>
+        _lab.Agent!.WaitForLineAsync(l => l.Contains(text, StringComparison.Ordinal), Patience, what ?? text);
+
+    static string[] Types(string progress) =>
+        progress.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[1].TrimEnd(':')).ToArray();
+
+    [Fact]
+    public async Task With_the_server_down_at_power_on_the_agent_backs_off_and_succeeds_when_it_returns()
+    {
+        _lab.Enroll(SiteBundle.Bundle());
+        await _lab.StopServerAsync();
+        await _lab.PowerOnAsync();
+        await AgentSays("next round in");
+        await _lab.Agent!.WaitForLineAsync(l => l.Contains("next round in", StringComparison.Ordinal)
+            && _lab.Agent.Lines.Count(x => x.Line.Contains("next round in", StringComparison.Ordinal)) >= 3, Patience, "three failed rounds");
+        await _lab.StartServerAsync();
+        await AgentSays("ZTP: bootstrap-complete");
+        // The waits grew: 0.2 s doubling, each within a quarter either way.
+        var waits = _lab.Agent.Lines.Select(l => System.Text.RegularExpressions.Regex.Match(l.Line, @"next round in ([\d.]+) s"))
+            .Where(m => m.Success).Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.True(waits.Length >= 3, string.Join(", ", waits));
+        for (int i = 0; i < 3; i++) Assert.InRange(waits[i], 0.2 * Math.Pow(2, i) * 0.75 - 0.05, 0.2 * Math.Pow(2, i) * 1.25 + 0.05);
+    }
+
+    [Fact]
+    public async Task An_agent_killed_mid_process_resumes_at_the_step_it_was_in()
+    {
+        _lab.Enroll(SiteBundle.Bundle(preScript: "#!/bin/sh\necho pre\n", postScript: "#!/bin/sh\nsleep 2\necho post done\n"));
+        await _lab.PowerOnAsync();
+        await AgentSays("ZTP: post-script-initiated");
+        _lab.Agent!.Kill();
+        await _lab.Agent.DisposeAsync();
+        _lab.StartAgent();
+        await AgentSays("ZTP: bootstrap-complete");
+        Assert.Contains("resuming: already done for this onboarding information: pre-script, config", _lab.Agent.Output);
+        var types = Types(_lab.Progress());
+        // The pre-script and the commit ran once; the post-script that was cut ran again.
+        Assert.Equal(1, types.Count(t => t == "pre-script-complete"));
+        Assert.Equal(1, types.Count(t => t == "config-complete"));
+        Assert.Equal(2, types.Count(t => t == "post-script-initiated"));
+        Assert.Equal("bootstrap-complete", types[^1]);
+        await using var api = await _lab.Cped!.ConnectAsync();
+        Assert.Equal(1, (await api.HistoryAsync()).Count(r => r.Source == "ztp"));
+    }
+
+    [Fact]
+    public async Task A_configuration_that_fails_its_commit_is_reported_as_config_error_and_the_box_keeps_its_configuration()
+    {
+        var configuration = SiteBundle.Configuration();
+        configuration["interfaces"] = new System.Text.Json.Nodes.JsonObject
+        {
+            ["interface"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["name"] = "ge-0/0/9", ["mtu"] = 9000 }),
+        };
+        _lab.Enroll(SiteBundle.Bundle(configuration: configuration, postScript: "#!/bin/sh\necho never\n"));
+        await _lab.PowerOnAsync();
+        await AgentSays("ZTP: config-error");
+        await AgentSays("[failed]");
+        var progress = _lab.Progress();
+        Assert.Equal(["bootstrap-initiated", "parsing-complete", "config-initiated", "config-error"], Types(progress).Take(4).ToArray());
+        Assert.Contains("this box (sim) has no port ge-0/0/9", progress);
+        Assert.DoesNotContain("post-script", progress);
+        await using var api = await _lab.Cped!.ConnectAsync();
+        var history = await api.HistoryAsync();
+        Assert.Equal(["system"], history.Select(r => r.Source).Distinct().ToArray());
+        Assert.Empty(await api.BridgesAsync());
+    }
+
+    [Fact]
+    public async Task A_voucher_for_another_serial_number_is_refused_reported_as_parsing_error_and_nothing_is_applied()
+    {
+        _lab.Enroll(SiteBundle.Bundle(), voucher: _lab.IssueVoucher("voucher-other.cms", serial: "SIM-9999"));
+        await _lab.PowerOnAsync();
+        await AgentSays("ZTP: parsing-error");
+        var progress = _lab.Progress();
+        Assert.Equal(["bootstrap-initiated", "parsing-error"], Types(progress).Take(2).ToArray());
+        Assert.Contains("ownership voucher: is for serial number SIM-9999", progress);
+        await using var api = await _lab.Cped!.ConnectAsync();
+        Assert.Equal(["system"], (await api.HistoryAsync()).Select(r => r.Source).Distinct().ToArray());
+        await AgentSays("[failed]");
+    }
 }

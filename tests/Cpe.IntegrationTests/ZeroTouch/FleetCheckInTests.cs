@@ -1,0 +1,74 @@
+using System.Text.Json.Nodes;
+using Cpe.Api;
+using Cpe.TestKit;
+
+namespace Cpe.IntegrationTests.ZeroTouch;
+
+/// <summary>After bootstrap-complete: the fleet check-in, and configurations pushed through it with "commit confirmed".</summary>
+public sealed class FleetCheckInTests : IAsyncLifetime
+{
+    ZeroTouchLab _lab = null!;
+
+    public async Task InitializeAsync()
+    {
+        _lab = await ZeroTouchLab.StartAsync();
+        _lab.Enroll(SiteBundle.Bundle());
+        await _lab.PowerOnAsync();
+        await Says("ZTP: bootstrap-complete", TimeSpan.FromSeconds(30));
+    }
+
+    public async Task DisposeAsync() => await _lab.DisposeAsync();
+
+    Task<(DateTimeOffset Time, string Line)> Says(string text, TimeSpan timeout) =>
+        _lab.Agent!.WaitForLineAsync(l => l.Contains(text, StringComparison.Ordinal), timeout, text);
+
+    void Push(JsonObject configuration, string handling = "merge")
+    {
+        var body = new JsonObject { ["handling"] = handling, ["configuration"] = configuration };
+        var answer = _lab.Admin("PUT", $"/api/v1/fleet/serial:{_lab.Serial}", body.ToJsonString());
+        Assert.True(answer.Status == 200, answer.Body);
+    }
+
+    [Fact]
+    public async Task A_pushed_configuration_is_committed_confirmed_and_the_next_check_in_confirms_it()
+    {
+        Push(new JsonObject { ["schema-version"] = 1, ["system"] = new JsonObject { ["host-name"] = "site-18" } });
+        await Says("fleet revision 1 committed", TimeSpan.FromSeconds(15));
+        await using var api = await _lab.Cped!.ConnectAsync();
+        var pending = (await api.HistoryAsync())[0];
+        Assert.Equal("fleet", pending.Source);
+        Assert.NotNull(pending.ConfirmBy);
+        await Says("fleet revision 1 confirmed", TimeSpan.FromSeconds(15));
+        Assert.Null((await api.HistoryAsync())[0].ConfirmBy);
+        // The merge kept what zero-touch committed.
+        Assert.Single(await api.BridgesAsync());
+        // The server saw the device report it.
+        await Eventually(() => _lab.Admin("GET", $"/api/v1/devices/{_lab.Serial}/check-ins").Body.Contains("fleet revision 1 confirmed", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(15), "a check-in reporting the confirmation");
+    }
+
+    [Fact]
+    public async Task A_push_that_cuts_the_box_off_the_server_rolls_back_by_itself()
+    {
+        // "replace" without the WAN port's DHCP: the box loses its address, so it cannot check in to confirm.
+        Push(new JsonObject { ["schema-version"] = 1, ["system"] = new JsonObject { ["host-name"] = "cut-off" } }, handling: "replace");
+        await Says("fleet revision 1 committed", TimeSpan.FromSeconds(15));
+        await Says("check-in failed", TimeSpan.FromSeconds(15));
+        // cped's "commit confirmed" (1 minute) runs out and brings back the revision that worked; the check-in resumes.
+        await Says("fleet revision 1 was rolled back before it could be confirmed", TimeSpan.FromSeconds(120));
+        await using var api = await _lab.Cped!.ConnectAsync();
+        var history = await api.HistoryAsync();
+        Assert.Contains(history, r => r.Source == "system" && r.Comment!.StartsWith("automatic rollback", StringComparison.Ordinal));
+        Assert.Single(await api.BridgesAsync());
+    }
+
+    static async Task Eventually(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException(what);
+            await Task.Delay(200);
+        }
+    }
+}
