@@ -30,6 +30,7 @@ public sealed class ScriptSandbox(string cgroupRoot, string workRoot, IReadOnlyL
     const string Inner = """
         IFS=':'
         for d in $CPE_HIDE; do [ -d "$d" ] && mount -t tmpfs -o size=4k,mode=000 cpe-hidden "$d"; done
+        mount -t sysfs -o ro,nosuid,nodev,noexec cpe-sys /sys || exit 125
         cd "$CPE_WORK" || exit 125
         exec setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs --bounding-set=-all --inh-caps=-all --reset-env /bin/sh "$CPE_WORK/script"
         """;
