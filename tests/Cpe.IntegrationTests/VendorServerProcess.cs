@@ -22,7 +22,13 @@ public sealed class VendorServerProcess : IAsyncDisposable
     public X509Certificate2 OwnerCa { get; } = VendorPki.CreateCa("CN=Owner CA, O=Example Owner", Now.AddDays(-1), TimeSpan.FromDays(3650));
     public byte[] Content { get; } = Encoding.UTF8.GetBytes("""{"ietf-sztp-conveyed-info:onboarding-information":{"configuration-handling":"merge","configuration":"e30="}}""");
     public string Url { get; private set; } = "";
-    public string Database => Dir["server.db"];
+    public string AdminUrl { get; private set; } = "";
+    public string Token { get; private set; } = "";
+    /// <summary>The owner certificate (with its key) that signs check-in answers; SIM-A's voucher pins its CA.</summary>
+    public X509Certificate2 Owner { get; private set; } = null!;
+    /// <summary>The database: a SQLite file, or a PostgreSQL connection string when the test asks for one.</summary>
+    public string Db { get; init; } = "";
+    public string Database => Db.Length > 0 ? Db : Dir["server.db"];
     Process? _server;
 
     public X509Certificate2 Device(string serial) => VendorPki.IssueDevice(VendorCa, serial, "sim", Now.AddDays(-1));
@@ -53,9 +59,9 @@ public sealed class VendorServerProcess : IAsyncDisposable
         Command.Run(Binaries.VendorServer, args);
     }
 
-    public static async Task<VendorServerProcess> StartAsync()
+    public static async Task<VendorServerProcess> StartAsync(string? database = null)
     {
-        var s = new VendorServerProcess();
+        var s = new VendorServerProcess { Db = database ?? "" };
         try
         {
             await s.StartCoreAsync();
@@ -73,7 +79,8 @@ public sealed class VendorServerProcess : IAsyncDisposable
         PemFile.Write(Dir["vendor-ca"], VendorCa);
         PemFile.Write(Dir["server-ca"], ServerCa);
         PemFile.Write(Dir["server"], ServerCertificate(ServerCa));
-        var owner = VendorPki.Issue(OwnerCa, "CN=owner signer", Now.AddDays(-1), TimeSpan.FromDays(30));
+        var owner = Owner = VendorPki.Issue(OwnerCa, "CN=owner signer", Now.AddDays(-1), TimeSpan.FromDays(30));
+        PemFile.Write(Dir["owner"], owner);
         var signer = VendorPki.Issue(VendorCa, "CN=voucher signer", Now.AddDays(-1), TimeSpan.FromDays(30));
         File.WriteAllBytes(Dir["conveyed.cms"], Cms.Sign(Content, SztpOids.ConveyedInfoJson, owner));
         File.WriteAllBytes(Dir["owner.cms"], Cms.CertificatesOnly(owner));
@@ -85,16 +92,20 @@ public sealed class VendorServerProcess : IAsyncDisposable
         Enroll("SIM-B", Dir["redirect.cms"], signed: false);
         Enroll("SIM-C", Dir["unsigned.cms"], signed: false);
 
+        Token = Command.Run(Binaries.VendorServer, ["token", "--db", Database, "--name", "test"]).Trim();
         Url = $"https://127.0.0.1:{FreePort()}";
-        _server = Process.Start(new ProcessStartInfo(Binaries.VendorServer, ["serve", "--urls", Url, "--db", Database, "--vendor-ca", Dir["vendor-ca.pem"],
-            "--tls-cert", Dir["server.pem"], "--tls-key", Dir["server.key"]]) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false })!;
+        AdminUrl = $"https://127.0.0.1:{FreePort()}";
+        _server = Process.Start(new ProcessStartInfo(Binaries.VendorServer, ["serve", "--urls", Url, "--admin-urls", AdminUrl, "--db", Database,
+            "--vendor-ca", Dir["vendor-ca.pem"], "--tls-cert", Dir["server.pem"], "--tls-key", Dir["server.key"],
+            "--signing-cert", Dir["owner.pem"], "--signing-key", Dir["owner.key"], "--images", Dir["images"], "--check-in", "60"])
+            { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false })!;
         var errors = new StringBuilder();
         _server.ErrorDataReceived += (_, e) => { lock (errors) errors.AppendLine(e.Data); };
         _server.BeginErrorReadLine();
         _server.BeginOutputReadLine();
         for (int i = 0; i < 200 && !_server.HasExited; i++)
         {
-            try { using var probe = new TcpClient(); await probe.ConnectAsync(IPAddress.Loopback, new Uri(Url).Port); return; }
+            try { using var probe = new TcpClient(); await probe.ConnectAsync(IPAddress.Loopback, new Uri(AdminUrl).Port); return; }
             catch (SocketException) { await Task.Delay(50); }
         }
         lock (errors) throw new TimeoutException($"the server did not listen: {errors}");

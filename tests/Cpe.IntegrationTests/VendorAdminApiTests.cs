@@ -1,0 +1,127 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json.Nodes;
+using Cpe.Sztp;
+
+namespace Cpe.IntegrationTests;
+
+/// <summary>
+/// The vendor server's admin REST API and the fleet check-in over real TLS: tokens, the OpenAPI document, enrolling
+/// with a published bundle, images served with Range, and a device that can only ever check in as itself.
+/// </summary>
+public sealed class VendorAdminApiTests : VendorServerTest
+{
+    HttpClient Admin(string? token)
+    {
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+            certificate is not null && Cms.Chains(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()), Server.ServerCa);
+        var client = new HttpClient(handler) { BaseAddress = new Uri(Server.AdminUrl) };
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    HttpClient Device(X509Certificate2 certificate)
+    {
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        handler.SslOptions.ClientCertificates = new X509CertificateCollection { certificate };
+        return new HttpClient(handler) { BaseAddress = new Uri(Server.Url) };
+    }
+
+    static StringContent Json(JsonNode body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task Without_a_valid_token_the_admin_api_refuses_everything_and_the_openapi_document_is_served()
+    {
+        foreach (var token in new[] { null, "", "not-a-token", Server.Token + "x" })
+        {
+            using var client = Admin(token);
+            var answer = await client.GetAsync("/api/v1/devices");
+            Assert.Equal(HttpStatusCode.Unauthorized, answer.StatusCode);
+            Assert.Equal("Bearer", answer.Headers.WwwAuthenticate.Single().Scheme);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.PutAsync("/api/v1/devices/SIM-X", Json(new JsonObject()))).StatusCode);
+        }
+        using var admin = Admin(Server.Token);
+        var devices = JsonNode.Parse(await admin.GetStringAsync("/api/v1/devices"))!.AsArray();
+        Assert.Equal(["SIM-A", "SIM-B", "SIM-C"], devices.Select(d => d!["serial"]!.GetValue<string>()).ToArray());
+        var openapi = JsonNode.Parse(await admin.GetStringAsync("/openapi/v1.json"))!;
+        var paths = openapi["paths"]!.AsObject().Select(p => p.Key).ToList();
+        foreach (var path in new[] { "/api/v1/devices", "/api/v1/devices/{serial}", "/api/v1/bundles", "/api/v1/images/{name}", "/api/v1/fleet/{target}" })
+            Assert.Contains(path, paths);
+        // The device port is not the admin port: no client certificate, no handshake.
+        using var anonymous = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } }) { BaseAddress = new Uri(Server.Url) };
+        await Assert.ThrowsAsync<HttpRequestException>(() => anonymous.GetAsync("/api/v1/devices"));
+    }
+
+    [Fact]
+    public async Task A_device_enrolled_with_a_published_bundle_gets_it_signed_by_the_owner_and_downloads_its_image_with_range()
+    {
+        using var admin = Admin(Server.Token);
+        var image = RandomNumberGenerator.GetBytes(100_000);
+        var put = await admin.PutAsync("/api/v1/images/fw.img?osName=cpe-firmware&osVersion=9.9", new ByteArrayContent(image));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var bundle = new JsonObject { ["name"] = "site", ["configuration"] = new JsonObject { ["schema-version"] = 1 }, ["bootImage"] = "fw.img" };
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/bundles", Json(bundle))).StatusCode);
+        var voucher = new OwnershipVoucher(VendorServerProcess.Now.AddMinutes(-5), VendorServerProcess.Now.AddDays(7), "verified", "SIM-D", Server.OwnerCa.RawData)
+            .Sign(VendorPki.Issue(Server.VendorCa, "CN=voucher signer", VendorServerProcess.Now.AddDays(-1), TimeSpan.FromDays(30)));
+        var enroll = new JsonObject { ["bundle"] = "site", ["ownershipVoucher"] = Convert.ToBase64String(voucher), ["group"] = "branch" };
+        var enrolled = await admin.PutAsync("/api/v1/devices/SIM-D", Json(enroll));
+        Assert.Equal(HttpStatusCode.OK, enrolled.StatusCode);
+        Assert.Equal("branch", JsonNode.Parse(await enrolled.Content.ReadAsStringAsync())!["group"]!.GetValue<string>());
+
+        // The device side verifies what the server now gives SIM-D.
+        var device = Server.Device("SIM-D");
+        using var client = Device(device);
+        var body = new StringContent(Encoding.UTF8.GetString(new BootstrappingRequest(true).ToJson()), Encoding.UTF8, Restconf.MediaType);
+        var reply = BootstrappingReply.Parse(await (await client.PostAsync(Restconf.GetBootstrappingData, body)).Content.ReadAsByteArrayAsync());
+        var content = SignedDataVerifier.Verify(reply.ConveyedInformation, reply.OwnerCertificate!, reply.OwnershipVoucher!, Server.VendorCa, "SIM-D", DateTimeOffset.UtcNow);
+        var onboarding = Assert.IsType<ConveyedInformation.Onboarding>(ConveyedInformation.Parse(content));
+        Assert.Equal(SHA256.HashData(image), onboarding.BootImage!.Verification.Single().Value);
+        var uri = new Uri(onboarding.BootImage.DownloadUris.Single());
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri.PathAndQuery) { Headers = { Range = new RangeHeaderValue(60_000, null) } };
+        var tail = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.PartialContent, tail.StatusCode);
+        Assert.Equal(image[60_000..], await tail.Content.ReadAsByteArrayAsync());
+        // The server logs a download when it has finished sending it.
+        JsonArray downloads = [];
+        for (int i = 0; i < 50 && downloads.Count == 0; i++, await Task.Delay(20))
+            downloads = JsonNode.Parse(await admin.GetStringAsync("/api/v1/images/fw.img/downloads"))!.AsArray();
+        var log = downloads.Single()!;
+        Assert.Equal(("SIM-D", "bytes=60000-", 206), (log["serial"]!.GetValue<string>(), log["range"]!.GetValue<string>(), log["status"]!.GetValue<int>()));
+    }
+
+    [Fact]
+    public async Task A_check_in_answer_is_signed_by_the_owner_for_this_device_and_nonce_and_no_device_can_check_in_as_another()
+    {
+        using var admin = Admin(Server.Token);
+        var push = new JsonObject { ["configuration"] = new JsonObject { ["schema-version"] = 1, ["system"] = new JsonObject { ["host-name"] = "a" } } };
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync("/api/v1/fleet/serial:SIM-A", Json(push))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync("/api/v1/fleet/serial:SIM-A", Json(push))).StatusCode);
+
+        CheckInRequest Request(string serial) => new(serial, "sim", "cpe-firmware", "0.1.0", 12, 3, "ztp", 0, false, [], null, "nonce-" + serial);
+        using var a = Device(Server.Device("SIM-A"));
+        var answer = await a.PostAsync(FleetCheckIn.Path, new ByteArrayContent(FleetCheckIn.ToJson(Request("SIM-A"))));
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        var verified = FleetCheckIn.Verify(await answer.Content.ReadAsByteArrayAsync(), Server.Owner, "SIM-A", "nonce-SIM-A");
+        Assert.Equal((2L, "a"), (verified.Configuration!.Revision, verified.Configuration.Document["system"]!["host-name"]!.GetValue<string>()));
+        // Replayed to another check-in, the same answer is refused.
+        Assert.Throws<SztpVerificationException>(() => FleetCheckIn.Verify(answer.Content.ReadAsByteArrayAsync().Result, Server.Owner, "SIM-A", "another-nonce"));
+
+        // SIM-C's certificate cannot check in as SIM-A, nor read what SIM-A would get.
+        using var c = Device(Server.Device("SIM-C"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await c.PostAsync(FleetCheckIn.Path, new ByteArrayContent(FleetCheckIn.ToJson(Request("SIM-A"))))).StatusCode);
+        var own = await c.PostAsync(FleetCheckIn.Path, new ByteArrayContent(FleetCheckIn.ToJson(Request("SIM-C"))));
+        Assert.Null(FleetCheckIn.Verify(await own.Content.ReadAsByteArrayAsync(), Server.Owner, "SIM-C", "nonce-SIM-C").Configuration);
+        // A certificate from another CA does not get through the handshake.
+        var stranger = VendorPki.IssueDevice(VendorPki.CreateCa("CN=Other CA", VendorServerProcess.Now.AddDays(-1), TimeSpan.FromDays(30)), "SIM-A", "sim", VendorServerProcess.Now.AddDays(-1));
+        using var s = Device(stranger);
+        await Assert.ThrowsAsync<HttpRequestException>(() => s.PostAsync(FleetCheckIn.Path, new ByteArrayContent(FleetCheckIn.ToJson(Request("SIM-A")))));
+        var history = JsonNode.Parse(await admin.GetStringAsync("/api/v1/devices/SIM-A/check-ins"))!.AsArray();
+        Assert.Single(history);
+    }
+}
