@@ -38,8 +38,24 @@ setup() {
     apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
   setup_kernel_lab
+  setup_postgres
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
   dotnet restore CpeFirmware.sln --verbosity quiet
+}
+
+# The vendor server's PostgreSQL tests: the Debian cluster started, and a role that may create test databases.
+POSTGRES_TEST="Host=127.0.0.1;Port=5432;Username=cpe_test;Password=cpe_test;Database=postgres"
+setup_postgres() {
+  local cluster
+  cluster=$(pg_lsclusters --no-header 2>/dev/null | awk 'NR==1 {print $1" "$2}')
+  if [ -z "$cluster" ]; then log "creating a PostgreSQL cluster"; pg_createcluster 15 main >/dev/null; cluster="15 main"; fi
+  if ! pg_lsclusters --no-header | awk 'NR==1 {print $4}' | grep -q online; then
+    log "starting PostgreSQL ($cluster)"
+    pg_ctlcluster $cluster start
+  fi
+  runuser -u postgres -- psql -qtAc "SELECT 1 FROM pg_roles WHERE rolname = 'cpe_test'" | grep -q 1 ||
+    runuser -u postgres -- psql -qc "CREATE ROLE cpe_test LOGIN CREATEDB PASSWORD 'cpe_test'" >/dev/null
+  export CPE_TEST_POSTGRES="$POSTGRES_TEST"
 }
 
 # The kernel lab needs QEMU 10 (igb with SR-IOV), which Debian 12 has only in bookworm-backports.

@@ -29,7 +29,6 @@ public sealed class VendorServerProcess : IAsyncDisposable
     /// <summary>The database: a SQLite file, or a PostgreSQL connection string when the test asks for one.</summary>
     public string Db { get; init; } = "";
     public string Database => Db.Length > 0 ? Db : Dir["server.db"];
-    Process? _server;
 
     public X509Certificate2 Device(string serial) => VendorPki.IssueDevice(VendorCa, serial, "sim", Now.AddDays(-1));
 
@@ -93,19 +92,29 @@ public sealed class VendorServerProcess : IAsyncDisposable
         Enroll("SIM-C", Dir["unsigned.cms"], signed: false);
 
         Token = Command.Run(Binaries.VendorServer, ["token", "--db", Database, "--name", "test"]).Trim();
-        Url = $"https://127.0.0.1:{FreePort()}";
-        AdminUrl = $"https://127.0.0.1:{FreePort()}";
-        _server = Process.Start(new ProcessStartInfo(Binaries.VendorServer, ["serve", "--urls", Url, "--admin-urls", AdminUrl, "--db", Database,
+        (Url, AdminUrl) = await LaunchAsync();
+    }
+
+    readonly List<Process> _servers = [];
+
+    /// <summary>Another server process on the same files and database (PostgreSQL: stateless instances behind a balancer).</summary>
+    public async Task<string> StartAnotherInstanceAsync() => (await LaunchAsync()).Url;
+
+    async Task<(string Url, string AdminUrl)> LaunchAsync()
+    {
+        string url = $"https://127.0.0.1:{FreePort()}", adminUrl = $"https://127.0.0.1:{FreePort()}";
+        var server = Process.Start(new ProcessStartInfo(Binaries.VendorServer, ["serve", "--urls", url, "--admin-urls", adminUrl, "--db", Database,
             "--vendor-ca", Dir["vendor-ca.pem"], "--tls-cert", Dir["server.pem"], "--tls-key", Dir["server.key"],
             "--signing-cert", Dir["owner.pem"], "--signing-key", Dir["owner.key"], "--images", Dir["images"], "--check-in", "60"])
             { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false })!;
+        _servers.Add(server);
         var errors = new StringBuilder();
-        _server.ErrorDataReceived += (_, e) => { lock (errors) errors.AppendLine(e.Data); };
-        _server.BeginErrorReadLine();
-        _server.BeginOutputReadLine();
-        for (int i = 0; i < 200 && !_server.HasExited; i++)
+        server.ErrorDataReceived += (_, e) => { lock (errors) errors.AppendLine(e.Data); };
+        server.BeginErrorReadLine();
+        server.BeginOutputReadLine();
+        for (int i = 0; i < 200 && !server.HasExited; i++)
         {
-            try { using var probe = new TcpClient(); await probe.ConnectAsync(IPAddress.Loopback, new Uri(AdminUrl).Port); return; }
+            try { using var probe = new TcpClient(); await probe.ConnectAsync(IPAddress.Loopback, new Uri(adminUrl).Port); return (url, adminUrl); }
             catch (SocketException) { await Task.Delay(50); }
         }
         lock (errors) throw new TimeoutException($"the server did not listen: {errors}");
@@ -116,7 +125,8 @@ public sealed class VendorServerProcess : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
-        if (_server is not null && !_server.HasExited) { _server.Kill(); _server.WaitForExit(5000); }
+        foreach (var server in _servers)
+            if (!server.HasExited) { server.Kill(); server.WaitForExit(5000); }
         Dir.Dispose();
         return ValueTask.CompletedTask;
     }

@@ -16,7 +16,7 @@ public sealed partial class ServerStore
         Query($"SELECT {DeviceColumns} FROM devices WHERE serial = @s", Device, ("@s", serial)).SingleOrDefault();
 
     public IReadOnlyList<Enrollment> Devices(string? group = null, int limit = 1000, string? after = null) =>
-        Query($"SELECT {DeviceColumns} FROM devices WHERE (@g IS NULL OR device_group = @g) AND (@a IS NULL OR serial > @a) ORDER BY serial LIMIT @n",
+        Query($"SELECT {DeviceColumns} FROM devices WHERE (CAST(@g AS TEXT) IS NULL OR device_group = @g) AND (CAST(@a AS TEXT) IS NULL OR serial > @a) ORDER BY serial LIMIT @n",
             Device, ("@g", group), ("@a", after), ("@n", limit));
 
     public bool Remove(string serial) => Execute("DELETE FROM devices WHERE serial = @s", ("@s", serial)) > 0;

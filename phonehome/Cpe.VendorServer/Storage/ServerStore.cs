@@ -61,9 +61,8 @@ public sealed partial class ServerStore
         {
             var p = cmd.CreateParameter();
             p.ParameterName = name;
+            // A NULL's type comes from where it is used; "@x IS NULL" needs a CAST for PostgreSQL to know it.
             p.Value = value ?? DBNull.Value;
-            // PostgreSQL must know a NULL parameter's type ("@g IS NULL").
-            if (value is null) p.DbType = System.Data.DbType.String;
             cmd.Parameters.Add(p);
         }
         return cmd;
