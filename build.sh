@@ -132,7 +132,7 @@ run_tests() {
 }
 
 demo() {
-  log "demo: cped on a temporary state folder, a technician's session on a pseudo-terminal"
+  log "demo: zero-touch provisioning of a factory-fresh box on the simulated board, then a technician's session"
   dotnet run --project tests/Cpe.Demo -c Release -v q -- "$BIN"
 }
 

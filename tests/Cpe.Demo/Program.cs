@@ -1,71 +1,88 @@
+using System.Text.Json.Nodes;
+using Cpe.Api;
 using Cpe.TestKit;
 
-// The demo as a technician would see it on the serial console of the simulated board: every character
-// below is what the real cpe printed on a real pseudo-terminal, talking to a real cped that manages the
-// board's real network namespaces, veth ports, emulated SR-IOV NIC and DHCP lease from dnsmasq.
+// The zero-touch demo on the simulated board: a factory-fresh box provisions itself from the vendor's server with
+// nobody typing. Every program here is the real one: cpe-vendor makes the PKI, cpe-vendor-server runs in the WAN
+// namespace, dnsmasq hands out option 143, and the box runs cped and cpe-phonehome (as an unprivileged user).
+// Then a technician's session on a pseudo-terminal shows what the box did, and the operator pushes a change.
 if (args.Length > 0) Environment.SetEnvironmentVariable("CPE_BIN_DIR", args[0]);
 
-string[] session =
-[
-    "show version",
-    "show dhcp client",
-    "show interfaces terse",
-    "show system commit",
-    "configure",
-    "set system host-name site-17",
-    "set system login banner \"Authorised use only\"",
-    "set system ntp server 192.0.2.1",
-    "set system login user tech class admin full-name \"Field technician\"",
-    "show | compare",
-    "commit check",
-    "commit comment \"first site configuration\"",
-    "exit",
-    "show configuration",
-    "show configuration | display set",
-    "configure",
-    "set system host-name \"bad name\"",
-    "rollback 1",
-    "show | compare",
-    "commit comment \"back to factory default\"",
-    "exit",
-    "show configuration system host-name",
-    "show system commit",
-    "configure",
-    "set bridges bridge lan description \"customer LAN\" address 192.168.1.1/24",
-    "set bridges bridge lan interface ge-0/0/1",
-    "set bridges bridge lan interface ge-0/0/2",
-    "set sriov pf sriov0 vf-count 4 vf 0 mac 02:00:00:00:00:10 vlan 100 trust true max-tx-rate 500",
-    "commit comment \"LAN bridge and VFs\"",
-    "exit",
-    "show interfaces terse",
-    "show bridge",
-    "show sriov",
-    "show route",
-    "show log 8",
-];
+void Title(string text) => Console.WriteLine($"\n--- {text} ---");
 
-using var sim = new SimBoard(lanPorts: 3, totalVfs: 7, sztpUrls: ["https://bootstrap.example.net:8443"]);
-Console.WriteLine($"simulated board up: namespaces {sim.Box}, {sim.Lan}, {sim.Wan}; profile {sim.ProfilePath}");
-await using var cped = new DaemonProcess { NetworkNamespace = sim.Box, BoardProfile = sim.ProfilePath };
-var ready = await cped.StartAsync();
-Console.WriteLine($"cped started on {cped.SocketPath} (state in {cped.StateDirectory}); API ready after {ready.TotalMilliseconds:0} ms");
-Console.WriteLine("Technician's session on a pseudo-terminal (80x200):\n");
+await using var lab = await ZeroTouchLab.StartAsync(agentEcho: Console.Out);
+Title("The vendor's side");
+Console.WriteLine($"PKI made with cpe-vendor in {lab.Dir.Path}: vendor CA, TLS certificate for {ZeroTouchLab.ServerAddress}, owner CA and certificate,");
+Console.WriteLine($"the IDevID of {lab.Serial} in its factory storage, and an ownership voucher pinning the owner CA.");
+Console.WriteLine($"cpe-vendor-server: devices at {ZeroTouchLab.DeviceUrl} (mTLS), admin API at {ZeroTouchLab.AdminUrl} in {lab.Sim.Wan}");
+Console.WriteLine($"dnsmasq in {lab.Sim.Wan} offers option 143 = {ZeroTouchLab.DeviceUrl}");
 
-using var tty = PtyDriver.Start(Binaries.Cpe, ["--socket", cped.SocketPath], rows: 200, columns: 80, echo: Console.Out);
-tty.WaitFor("> ");
-// The factory default asks DHCP for the WAN address; give the lease a moment, as a technician would.
-await using (var api = await cped.ConnectAsync())
-    for (int i = 0; i < 100 && !(await Cpe.Api.ApiCalls.DhcpClientsAsync(api)).Any(c => c.State == "bound"); i++) await Task.Delay(50);
-bool configuring = false;
-foreach (var command in session)
+var configuration = new JsonObject
 {
-    await Task.Delay(150);
-    if (command == "configure") configuring = true;
-    else if (command == "exit") configuring = false;
-    tty.Run(command, configuring ? "# " : "> ");
+    ["schema-version"] = 1,
+    ["system"] = new JsonObject { ["host-name"] = "site-17" },
+    ["bridges"] = new JsonObject
+    {
+        ["bridge"] = new JsonArray(new JsonObject
+        {
+            ["name"] = "lan", ["description"] = "customer LAN", ["address"] = new JsonArray("192.168.1.1/24"),
+            ["interface"] = new JsonArray(new JsonObject { ["name"] = "ge-0/0/1" }, new JsonObject { ["name"] = "ge-0/0/2" }),
+        }),
+    },
+    ["sriov"] = new JsonObject { ["pf"] = new JsonArray(new JsonObject
+    {
+        ["name"] = "sriov0", ["vf-count"] = 4,
+        ["vf"] = new JsonArray(new JsonObject { ["name"] = "0", ["mac"] = "02:00:00:00:00:10", ["vlan"] = 100, ["trust"] = true }),
+    }) },
+};
+var bundle = new JsonObject
+{
+    ["name"] = "site-17",
+    ["configuration"] = configuration,
+    ["configurationHandling"] = "merge",
+    ["postConfigurationScript"] = "#!/bin/sh\necho \"post-configuration script: uid $(id -u), $(ls /sys/class/net | wc -w) network interface(s) visible\"\n",
+};
+Console.WriteLine("\noperator: POST /api/v1/bundles (configuration + post-configuration script, signed by the owner on publish)");
+Console.WriteLine($"operator: PUT /api/v1/devices/{lab.Serial} (the bundle and the device's voucher)");
+lab.Enroll(bundle);
+Console.WriteLine("operator: " + lab.Admin("GET", $"/api/v1/devices/{lab.Serial}").Body);
+
+Title("Power on: cped (factory default) and cpe-phonehome start; nobody types");
+var clock = await lab.PowerOnAsync();
+var complete = await lab.Agent!.WaitForLineAsync(l => l.Contains("ZTP: bootstrap-complete", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "bootstrap-complete");
+var elapsed = clock.Elapsed - (DateTimeOffset.UtcNow - complete.Time);
+Console.WriteLine($"\npower-on to bootstrap-complete: {elapsed.TotalMilliseconds:0} ms");
+
+await lab.Agent.WaitForLineAsync(l => l.Contains("[in-service]", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the first check-in");
+Title("The progress timeline as the server recorded it (cpe-vendor-server progress)");
+Console.Write(lab.Progress());
+
+Title("The LAN host reaches the WAN host through the box");
+await using (var api = await lab.Cped!.ConnectAsync())
+{
+    string wan = (await api.DhcpClientsAsync()).Single().Address!.Split('/')[0];
+    lab.OnLanHost("ip", "addr", "add", "192.168.1.10/24", "dev", "lan1");
+    lab.OnLanHost("ip", "route", "add", "default", "via", "192.168.1.1");
+    Command.Run("ip", ["netns", "exec", lab.Sim.Wan, "ip", "route", "add", "192.168.1.0/24", "via", wan]);
+    Console.Write(lab.OnLanHost("ping", "-c", "2", "-W", "2", ZeroTouchLab.ServerAddress));
 }
-// Leave the way a technician does; the last prompt ends the demo.
-tty.Type("exit\r");
-tty.Process.WaitForExit(5000);
-Console.WriteLine($"\n\nkernel host name inside cped's UTS namespace: {cped.KernelHostName()}");
-Console.WriteLine($"cped stopped with exit code {await cped.StopAsync()}");
+
+Title("Fleet: the operator pushes a change; the box commits it confirmed and the next check-in confirms it");
+var push = new JsonObject { ["handling"] = "merge", ["configuration"] = new JsonObject { ["schema-version"] = 1, ["system"] = new JsonObject { ["host-name"] = "site-17a" } } };
+Console.WriteLine($"operator: PUT /api/v1/fleet/serial:{lab.Serial} → {lab.Admin("PUT", $"/api/v1/fleet/serial:{lab.Serial}", push.ToJsonString()).Body}");
+await lab.Agent.WaitForLineAsync(l => l.Contains("fleet revision 1 confirmed", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the confirmation");
+
+Title("A technician's session on the console (80x200 pseudo-terminal)");
+string[] session = ["show system zero-touch", "show system commit", "show interfaces terse", "show bridge", "show sriov", "show log 12"];
+using (var tty = PtyDriver.Start(Binaries.Cpe, ["--socket", lab.Cped.SocketPath], rows: 200, columns: 80, echo: Console.Out))
+{
+    tty.WaitFor("> ");
+    foreach (var command in session)
+    {
+        await Task.Delay(100);
+        tty.Run(command, "> ");
+    }
+    tty.Type("exit\r");
+    tty.Process.WaitForExit(5000);
+}
+Console.WriteLine($"\n\nzero-touch demo complete: {lab.Serial} bootstrapped in {elapsed.TotalMilliseconds:0} ms from power-on");

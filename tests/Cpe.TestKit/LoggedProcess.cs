@@ -13,6 +13,9 @@ public sealed class LoggedProcess : IAsyncDisposable
     readonly SemaphoreSlim _changed = new(0);
 
     public Process Process { get; }
+
+    /// <summary>Where each line is also written as it arrives (the demo shows the agent's console live).</summary>
+    public TextWriter? Echo { get; private init; }
     public string LogPath { get; }
 
     LoggedProcess(Process process, string logPath)
@@ -22,10 +25,10 @@ public sealed class LoggedProcess : IAsyncDisposable
         _log = new StreamWriter(logPath, append: true) { AutoFlush = true };
     }
 
-    public static LoggedProcess Start(string file, IEnumerable<string> args, string logPath)
+    public static LoggedProcess Start(string file, IEnumerable<string> args, string logPath, TextWriter? echo = null)
     {
         var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        var p = new LoggedProcess(Process.Start(psi)!, logPath);
+        var p = new LoggedProcess(Process.Start(psi)!, logPath) { Echo = echo };
         p.Process.OutputDataReceived += (_, e) => p.Add(e.Data);
         p.Process.ErrorDataReceived += (_, e) => p.Add(e.Data);
         p.Process.BeginOutputReadLine();
@@ -42,6 +45,7 @@ public sealed class LoggedProcess : IAsyncDisposable
         {
             _lines.Add((DateTimeOffset.UtcNow, line));
             _log.WriteLine(line);
+            Echo?.WriteLine(line);
         }
         _changed.Release();
     }

@@ -30,15 +30,18 @@ public sealed class ZeroTouchLab : IAsyncDisposable
     public LoggedProcess? Agent { get; private set; }
     string _agentBinary = "";
 
+    /// <summary>Where the agent's console lines are echoed as they come (the demo's terminal).</summary>
+    public TextWriter? AgentEcho { get; init; }
+
     ZeroTouchLab(string serial)
     {
         Serial = serial;
         Sim = new SimBoard(lanPorts: 3, totalVfs: 7, sztpUrls: [DeviceUrl]);
     }
 
-    public static async Task<ZeroTouchLab> StartAsync(string serial = "SIM-0001")
+    public static async Task<ZeroTouchLab> StartAsync(string serial = "SIM-0001", TextWriter? agentEcho = null)
     {
-        var lab = new ZeroTouchLab(serial);
+        var lab = new ZeroTouchLab(serial) { AgentEcho = agentEcho };
         try
         {
             lab.MakePki();
@@ -152,7 +155,7 @@ public sealed class ZeroTouchLab : IAsyncDisposable
         File.SetUnixFileMode(Cped!.StateDirectory, (UnixFileMode)0b111_101_101);
         Agent = LoggedProcess.Start("nsenter", ["--net=/run/netns/" + Sim.Box, "--", "setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--",
             _agentBinary, "--factory", Factory, "--state-dir", AgentState, "--socket", Cped.SocketPath, "--backoff-first", "200", "--check-in", "5", .. agentOptions],
-            Dir["agent.log"]);
+            Dir["agent.log"], AgentEcho);
     }
 
     /// <summary>What the server recorded for this box, as "cpe-vendor-server progress" prints it.</summary>

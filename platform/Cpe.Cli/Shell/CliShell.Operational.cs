@@ -54,7 +54,7 @@ public sealed partial class CliShell
                 var events = await api.LogAsync(count, ct);
                 return string.Concat(events.Select(e => $"{Time(e.Time)} {e.Type}: {e.Text}\n"));
             default:
-                if (words.Count < 2) throw new CliException("syntax error: 'show system' needs one of: alarms, commit, uptime, users");
+                if (words.Count < 2) throw new CliException("syntax error: 'show system' needs one of: alarms, commit, uptime, users, zero-touch");
                 var system = show.Children.First(c => c.Name == "system");
                 string item = Keyword.Resolve(words[1], system.Children.Select(c => c.Name), "after 'show system'");
                 return item switch
@@ -62,6 +62,7 @@ public sealed partial class CliShell
                     "alarms" => FormatAlarms(await api.AlarmsAsync(ct)),
                     "commit" => FormatCommits(await api.HistoryAsync(ct)),
                     "uptime" => FormatUptime(await api.UptimeAsync(ct), (await api.UsersAsync(ct)).Length),
+                    "zero-touch" => FormatZeroTouch(await api.ZtpStatusAsync(ct), await api.LogAsync(ZeroTouchEventWindow, ct)),
                     _ => FormatUsers(await api.UsersAsync(ct)),
                 };
         }
@@ -80,6 +81,18 @@ public sealed partial class CliShell
         if (stages.OfType<PipeStage.DisplaySet>().Any())
             return string.Concat(ConfigText.SetCommands(result.Subtree, path).Select(l => l + "\n"));
         return ConfigText.Hierarchy(result.Subtree, path.Target);
+    }
+
+    /// <summary>How far back "show system zero-touch" looks for the agent's steps.</summary>
+    const int ZeroTouchEventWindow = 500;
+
+    static string FormatZeroTouch(ZtpStatus status, EventInfo[] events)
+    {
+        var sb = new StringBuilder($"Zero-touch state: {status.State} (since {Time(status.Since)})\n{status.Message}\n");
+        var steps = events.Where(e => e.Type is "ztp" or "ztp-script").TakeLast(20).ToList();
+        if (steps.Count > 0) sb.Append("Recent steps:\n");
+        foreach (var e in steps) sb.Append($"  {Time(e.Time)} {e.Text}\n");
+        return sb.ToString();
     }
 
     static string FormatAlarms(AlarmInfo[] alarms)

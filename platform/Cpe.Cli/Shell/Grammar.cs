@@ -52,6 +52,7 @@ public static class Grammar
                 new Cmd("commit", "Configuration revisions: who, when, from where, why"),
                 new Cmd("uptime", "Time since boot, start and last commit"),
                 new Cmd("users", "Sessions connected to the platform"),
+                new Cmd("zero-touch", "Zero-touch provisioning: where it is, and its recent steps"),
             ]),
             new Cmd("version", "Software and model"),
         ]),

@@ -36,6 +36,9 @@ public sealed class ZeroTouchTests : IAsyncLifetime
         Assert.Equal(["ge-0/0/1", "ge-0/0/2"], bridge.Ports.Select(p => p.Name).ToArray());
         Assert.Equal(2, (await api.SriovAsync()).Single().NumVfs);
         Assert.Equal("complete", (await api.ZtpStatusAsync()).State);
+        var shown = await CliProcess.RunAsync(_lab.Cped.SocketPath, "show system zero-touch");
+        Assert.Matches(@"Zero-touch state: (complete|in-service) \(since ", shown.Output);
+        Assert.Contains("post-configuration script exited with 0", shown.Output);
 
         // The LAN host reaches the WAN host through the box.
         _lab.OnLanHost("ip", "addr", "add", "192.168.1.10/24", "dev", "lan1");
