@@ -35,7 +35,7 @@ public sealed class ZeroTouchTests : IAsyncLifetime
         var bridge = (await api.BridgesAsync()).Single();
         Assert.Equal(["ge-0/0/1", "ge-0/0/2"], bridge.Ports.Select(p => p.Name).ToArray());
         Assert.Equal(2, (await api.SriovAsync()).Single().NumVfs);
-        Assert.Equal("complete", (await api.ZtpStatusAsync()).State);
+        Assert.Contains((await api.ZtpStatusAsync()).State, new[] { "complete", "in-service" });
         var shown = await CliProcess.RunAsync(_lab.Cped.SocketPath, "show system zero-touch");
         Assert.Matches(@"Zero-touch state: (complete|in-service) \(since ", shown.Output);
         Assert.Contains("post-configuration script exited with 0", shown.Output);
