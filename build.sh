@@ -146,6 +146,8 @@ bench() {
     --aot "$BIN" --jit "$OUT/jit" --out "$OUT/bench/foundation.json" --command "./build.sh bench"
   log "bench: network reconcile against an ip script"
   dotnet run --project tests/Cpe.Bench -c Release -v q -- network "$OUT/bench/network.json" "./build.sh bench"
+  log "bench: zero-touch power-on to bootstrap-complete; the vendor server with 10,000 devices on SQLite and PostgreSQL"
+  CPE_BIN_DIR=$BIN dotnet run --project tests/Cpe.Bench -c Release -v q -- ztp "$OUT/bench/ztp.json" "./build.sh bench"
 }
 
 cmd=${1:-demo}

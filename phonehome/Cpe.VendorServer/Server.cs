@@ -44,7 +44,8 @@ public static class Server
         string[] devicePorts = o.DeviceUrls.Select(u => $"*:{u.Port}").ToArray();
         var devices = app.MapGroup("").RequireHost(devicePorts);
         BootstrapEndpoints.Map(devices, store, clock);
-        FleetEndpoints.Map(devices, store, signer, o.Images, o.CheckInSeconds, clock);
+        await using var recorder = new CheckInRecorder(store, app.Logger);
+        FleetEndpoints.Map(devices, store, recorder, signer, o.Images, o.CheckInSeconds, clock);
         if (o.AdminUrls.Count > 0)
         {
             string[] adminPorts = o.AdminUrls.Select(u => $"*:{u.Port}").ToArray();

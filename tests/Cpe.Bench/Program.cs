@@ -12,6 +12,29 @@ if (args.FirstOrDefault() == "network")
     await ReconcileBench.RunAsync(args[1], args[2]);
     return;
 }
+if (args.FirstOrDefault() == "server")
+{
+    // server: only the vendor server under load (for tuning it), printed.
+    Console.WriteLine((await ServerBench.RunAsync()).ToJsonString(Pretty));
+    return;
+}
+if (args.FirstOrDefault() == "ztp")
+{
+    // ztp OUT COMMAND: power-on to bootstrap-complete on the simulated board, and the vendor server under load.
+    var ztp = new JsonObject
+    {
+        ["command"] = args[2],
+        ["date"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+        ["machine"] = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}",
+        ["zero_touch"] = await ZeroTouchBench.RunAsync(),
+        ["vendor_server"] = await ServerBench.RunAsync(),
+        ["goals"] = new JsonObject { ["power_on_to_bootstrap_complete_ms"] = 2000, ["check_ins_per_second"] = 5000 },
+    };
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(args[1]))!);
+    File.WriteAllText(args[1], ztp.ToJsonString(Pretty) + "\n");
+    Console.WriteLine(ztp.ToJsonString(Pretty));
+    return;
+}
 string aotDir = "", jitDir = "", outPath = "bench.json", command = "./build.sh bench";
 for (int i = 0; i < args.Length; i++)
 {

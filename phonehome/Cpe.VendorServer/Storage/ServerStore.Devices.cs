@@ -5,12 +5,31 @@ public sealed partial class ServerStore
 {
     const string DeviceColumns = "serial, conveyed, owner_certificate, voucher, enrolled_at, owner, device_group, state, last_seen";
 
-    public void Enroll(Enrollment e) => Execute($"""
+    const string Upsert = $"""
         INSERT INTO devices ({DeviceColumns}) VALUES (@s, @c, @o, @v, @t, @owner, @g, @state, NULL)
         ON CONFLICT (serial) DO UPDATE SET conveyed = excluded.conveyed, owner_certificate = excluded.owner_certificate, voucher = excluded.voucher,
             owner = excluded.owner, device_group = excluded.device_group, state = excluded.state
-        """, ("@s", e.Serial), ("@c", e.ConveyedInformation), ("@o", e.OwnerCertificate), ("@v", e.OwnershipVoucher), ("@t", Time(e.EnrolledAt)),
-        ("@owner", e.Owner), ("@g", e.Group), ("@state", e.State));
+        """;
+
+    static (string, object?)[] Parameters(Enrollment e) =>
+        [("@s", e.Serial), ("@c", e.ConveyedInformation), ("@o", e.OwnerCertificate), ("@v", e.OwnershipVoucher), ("@t", Time(e.EnrolledAt)),
+         ("@owner", e.Owner), ("@g", e.Group), ("@state", e.State)];
+
+    public void Enroll(Enrollment e) => Execute(Upsert, Parameters(e));
+
+    /// <summary>A manufacturing batch in one transaction.</summary>
+    public void EnrollMany(IEnumerable<Enrollment> batch)
+    {
+        using var c = Open();
+        using var tx = c.BeginTransaction();
+        foreach (var e in batch)
+        {
+            using var cmd = Command(c, Upsert, Parameters(e));
+            cmd.Transaction = tx;
+            cmd.ExecuteNonQuery();
+        }
+        tx.Commit();
+    }
 
     public Enrollment? Find(string serial) =>
         Query($"SELECT {DeviceColumns} FROM devices WHERE serial = @s", Device, ("@s", serial)).SingleOrDefault();
@@ -34,16 +53,21 @@ public sealed partial class ServerStore
         Query("SELECT time, type, message FROM progress WHERE serial = @s ORDER BY id",
             r => new ProgressEntry(Time(r, 0), serial, r.GetString(1), OptionalString(r, 2)), ("@s", serial));
 
-    /// <summary>Records a check-in and the device's last-seen time in one transaction.</summary>
-    public void AddCheckIn(CheckInEntry e)
+    public void AddCheckIn(CheckInEntry e) => AddCheckIns([e]);
+
+    /// <summary>Records check-ins and the devices' last-seen times, all in one transaction.</summary>
+    public void AddCheckIns(IReadOnlyList<CheckInEntry> entries)
     {
         using var c = Open();
         using var tx = c.BeginTransaction();
-        using (var insert = Command(c, "INSERT INTO checkins (serial, time, os_version, config_revision, fleet_revision, last_result) VALUES (@s, @t, @o, @c, @f, @l)",
-            ("@s", e.Serial), ("@t", Time(e.Time)), ("@o", e.OsVersion), ("@c", e.ConfigRevision), ("@f", e.FleetRevision), ("@l", e.LastResult)))
-        { insert.Transaction = tx; insert.ExecuteNonQuery(); }
-        using (var seen = Command(c, "UPDATE devices SET last_seen = @t WHERE serial = @s", ("@s", e.Serial), ("@t", Time(e.Time))))
-        { seen.Transaction = tx; seen.ExecuteNonQuery(); }
+        foreach (var e in entries)
+        {
+            using (var insert = Command(c, "INSERT INTO checkins (serial, time, os_version, config_revision, fleet_revision, last_result) VALUES (@s, @t, @o, @c, @f, @l)",
+                ("@s", e.Serial), ("@t", Time(e.Time)), ("@o", e.OsVersion), ("@c", e.ConfigRevision), ("@f", e.FleetRevision), ("@l", e.LastResult)))
+            { insert.Transaction = tx; insert.ExecuteNonQuery(); }
+            using (var seen = Command(c, "UPDATE devices SET last_seen = @t WHERE serial = @s", ("@s", e.Serial), ("@t", Time(e.Time))))
+            { seen.Transaction = tx; seen.ExecuteNonQuery(); }
+        }
         tx.Commit();
     }
 

@@ -23,6 +23,23 @@ public sealed partial class ServerStore
             """, r => new FleetConfig(r.GetString(0), Long(r, 1), r.GetString(2), r.GetString(3), Time(r, 4), OptionalString(r, 5), OptionalString(r, 6)),
             ("@s", "serial:" + serial), ("@g", group is null ? null : "group:" + group)).SingleOrDefault();
 
+    /// <summary>
+    /// What a check-in needs in one round trip: the device's state and the configuration it should have (its own,
+    /// else its group's); null when the serial number is not enrolled.
+    /// </summary>
+    public (string State, FleetConfig? Config)? CheckInView(string serial)
+    {
+        var rows = Query("""
+            SELECT d.state, f.target, f.revision, f.handling, f.document, f.updated_at, f.firmware, f.vnfs
+            FROM devices d LEFT JOIN fleet_configs f ON f.target = 'serial:' || d.serial OR f.target = 'group:' || d.device_group
+            WHERE d.serial = @s
+            ORDER BY CASE WHEN f.target = 'serial:' || d.serial THEN 0 ELSE 1 END LIMIT 1
+            """, r => (r.GetString(0), r.IsDBNull(1) ? null
+                : new FleetConfig(r.GetString(1), Long(r, 2), r.GetString(3), r.GetString(4), Time(r, 5), OptionalString(r, 6), OptionalString(r, 7))),
+            ("@s", serial));
+        return rows.Count == 0 ? null : rows[0];
+    }
+
     public void AddImage(FirmwareImage i) => Execute("""
         INSERT INTO images (name, os_name, os_version, sha256, size, uploaded_at) VALUES (@n, @o, @v, @h, @s, @t)
         ON CONFLICT (name) DO UPDATE SET os_name = excluded.os_name, os_version = excluded.os_version, sha256 = excluded.sha256, size = excluded.size, uploaded_at = excluded.uploaded_at
