@@ -78,14 +78,19 @@ public static class SimNetwork
     {
         string hex = string.Join(':', Convert.ToHexString(SztpRedirect.Encode(o.SztpUrls)).Chunk(2).Select(c => new string(c)));
         string pidFile = Path.Combine(o.Directory, "dnsmasq.pid");
-        Run("ip", "netns", "exec", o.WanNamespace, "dnsmasq", "--conf-file=/dev/null",
+        // With --sztp-srv, dnsmasq also answers DNS: the SRV record RFC 8572 §4.2 describes and the target's address.
+        string[] dns = o.SztpSrv is string srv && srv.LastIndexOf(':') is int colon and > 0
+            ? ["--no-resolv", "--no-hosts", $"--srv-host=_sztp._tcp.sim.example,bootstrap.sim.example,{srv[(colon + 1)..]}",
+               $"--host-record=bootstrap.sim.example,{srv[..colon]}"]
+            : ["--port=0"];
+        Run("ip", ["netns", "exec", o.WanNamespace, "dnsmasq", "--conf-file=/dev/null", .. dns,
             // --no-ping: dnsmasq otherwise pings each address for 3 s before offering it; the WAN link has one client.
-            "--port=0", "--interface=wan0", "--bind-interfaces", "--dhcp-authoritative", "--no-ping",
+            "--interface=wan0", "--bind-interfaces", "--dhcp-authoritative", "--no-ping",
             $"--dhcp-range=192.0.2.100,192.0.2.199,255.255.255.0,{o.LeaseSeconds}",
             $"--dhcp-option=option:router,{WanGateway}", $"--dhcp-option=option:dns-server,{WanGateway}",
             $"--dhcp-option=option:ntp-server,{WanGateway}", "--dhcp-option=option:domain-name,sim.example",
             $"--dhcp-option-force=143,{hex}", $"--dhcp-leasefile={Path.Combine(o.Directory, "dnsmasq.leases")}",
-            $"--pid-file={pidFile}", $"--log-facility={Path.Combine(o.Directory, "dnsmasq.log")}", "--log-dhcp");
+            $"--pid-file={pidFile}", $"--log-facility={Path.Combine(o.Directory, "dnsmasq.log")}", "--log-dhcp"]);
         // Without --no-daemon, dnsmasq returns once it is serving, and leaves its pid file.
         if (!File.Exists(pidFile)) throw new InvalidOperationException("dnsmasq did not start: see " + Path.Combine(o.Directory, "dnsmasq.log"));
     }

@@ -5,8 +5,11 @@ namespace Cpe.SimBoard;
 /// <summary>"cpe-sim net up|down" options (docs/reference/simulated-board.md).</summary>
 public sealed record SimNetworkOptions(string Name, string Directory, int LanPorts, int TotalVfs, IReadOnlyList<string> SztpUrls, int LeaseSeconds)
 {
+    /// <summary>"HOST:PORT" of a bootstrap server published in DNS (SRV _sztp._tcp.sim.example); null: dnsmasq serves no DNS.</summary>
+    public string? SztpSrv { get; init; }
+
     public const string Usage = """
-        usage: cpe-sim net up [--name NAME] [--dir DIR] [--lan-ports N] [--total-vfs N] [--sztp-url URL]... [--lease-seconds N]
+        usage: cpe-sim net up [--name NAME] [--dir DIR] [--lan-ports N] [--total-vfs N] [--sztp-url URL]... [--sztp-srv IP:PORT] [--lease-seconds N]
                cpe-sim net down [--name NAME] [--dir DIR]
         """;
 
@@ -21,6 +24,7 @@ public sealed record SimNetworkOptions(string Name, string Directory, int LanPor
         string name = "sim", dir = "";
         int lan = 3, vfs = 7, lease = 3600;
         var urls = new List<string>();
+        string? srv = null;
         for (int i = 0; i < args.Count; i++)
         {
             string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -34,6 +38,7 @@ public sealed record SimNetworkOptions(string Name, string Directory, int LanPor
                 case "--lan-ports": lan = Number(1, 31); break;
                 case "--total-vfs": vfs = Number(0, 64); break;
                 case "--sztp-url": urls.Add(Next()); break;
+                case "--sztp-srv": srv = Next(); break;
                 case "--lease-seconds": lease = Number(120, 86400); break;
                 default: throw new ArgumentException($"unknown option '{args[i]}'");
             }
@@ -41,6 +46,6 @@ public sealed record SimNetworkOptions(string Name, string Directory, int LanPor
         if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z][a-z0-9-]{0,20}$"))
             throw new ArgumentException("--name must be a lowercase letter then up to 20 lowercase letters, digits or hyphens");
         return new SimNetworkOptions(name, dir.Length > 0 ? dir : $"/run/cpe-sim/{name}", lan, vfs,
-            urls.Count > 0 ? urls : ["https://bootstrap.sim.example:8443"], lease);
+            urls.Count > 0 ? urls : ["https://bootstrap.sim.example:8443"], lease) { SztpSrv = srv };
     }
 }

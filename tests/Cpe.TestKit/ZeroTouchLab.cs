@@ -33,15 +33,17 @@ public sealed class ZeroTouchLab : IAsyncDisposable
     /// <summary>Where the agent's console lines are echoed as they come (the demo's terminal).</summary>
     public TextWriter? AgentEcho { get; init; }
 
-    ZeroTouchLab(string serial)
+    ZeroTouchLab(string serial, string[] sztpUrls, string? sztpSrv)
     {
         Serial = serial;
-        Sim = new SimBoard(lanPorts: 3, totalVfs: 7, sztpUrls: [DeviceUrl]);
+        Sim = new SimBoard(lanPorts: 3, totalVfs: 7, sztpUrls: sztpUrls, sztpSrv: sztpSrv);
     }
 
-    public static async Task<ZeroTouchLab> StartAsync(string serial = "SIM-0001", TextWriter? agentEcho = null)
+    /// <param name="sztpUrls">What DHCP option 143 offers (default: the lab's server).</param>
+    /// <param name="sztpSrv">When set, dnsmasq also publishes the server in DNS (SRV _sztp._tcp.sim.example).</param>
+    public static async Task<ZeroTouchLab> StartAsync(string serial = "SIM-0001", TextWriter? agentEcho = null, string[]? sztpUrls = null, string? sztpSrv = null)
     {
-        var lab = new ZeroTouchLab(serial) { AgentEcho = agentEcho };
+        var lab = new ZeroTouchLab(serial, sztpUrls ?? [DeviceUrl], sztpSrv) { AgentEcho = agentEcho };
         try
         {
             lab.MakePki();

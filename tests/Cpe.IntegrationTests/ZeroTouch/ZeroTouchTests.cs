@@ -131,4 +131,28 @@ public sealed class ZeroTouchTests : IAsyncLifetime
         Assert.Equal(["system"], (await api.HistoryAsync()).Select(r => r.Source).Distinct().ToArray());
         await AgentSays("[failed]");
     }
+
+}
+
+/// <summary>Discovery through DNS (RFC 8572 §4.2): the server found by its SRV record when option 143 leads nowhere.</summary>
+public sealed class DnsDiscoveryTests : IAsyncLifetime
+{
+    ZeroTouchLab _lab = null!;
+
+    public async Task InitializeAsync() =>
+        _lab = await ZeroTouchLab.StartAsync(sztpUrls: ["https://192.0.2.1:9"], sztpSrv: $"{ZeroTouchLab.ServerAddress}:8443");
+
+    public async Task DisposeAsync() => await _lab.DisposeAsync();
+
+    [Fact]
+    public async Task A_server_published_as_an_srv_record_of_the_lease_domain_onboards_the_box()
+    {
+        _lab.Enroll(SiteBundle.Bundle());
+        await _lab.PowerOnAsync();
+        await _lab.Agent!.WaitForLineAsync(l => l.Contains("ZTP: bootstrap-complete", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "bootstrap-complete");
+        // Option 143 came first and led nowhere; the SRV record's target did.
+        Assert.Contains("[connecting] https://192.0.2.1:9/ at 192.0.2.1 (from DHCP option 143 on ge-0/0/0)", _lab.Agent.Output);
+        Assert.Contains("bootstrap-initiated: onboarding information from DNS _sztp._tcp.sim.example → bootstrap.sim.example", _lab.Agent.Output);
+        Assert.Contains("bootstrap-complete", _lab.Progress());
+    }
 }

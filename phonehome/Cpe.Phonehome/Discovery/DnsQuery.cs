@@ -1,0 +1,115 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Cpe.Phonehome.Discovery;
+
+/// <summary>One SRV answer: where a service is.</summary>
+public sealed record SrvRecord(ushort Priority, ushort Weight, ushort Port, string Target);
+
+/// <summary>
+/// The two DNS questions discovery asks (RFC 1035 over UDP to the DNS server the DHCP lease named, not the host's
+/// resolver): SRV and A. Only what is needed: one question, answers parsed with name compression, a matching id.
+/// </summary>
+public static class DnsQuery
+{
+    const ushort TypeA = 1, TypeSrv = 33, ClassIn = 1;
+
+    public static async Task<IReadOnlyList<SrvRecord>> SrvAsync(IPAddress server, string name, TimeSpan timeout, CancellationToken ct) =>
+        (await AskAsync(server, name, TypeSrv, timeout, ct)).Select(a => a.Srv!).OrderBy(s => s.Priority).ThenByDescending(s => s.Weight).ToList();
+
+    public static async Task<IReadOnlyList<IPAddress>> AAsync(IPAddress server, string name, TimeSpan timeout, CancellationToken ct) =>
+        (await AskAsync(server, name, TypeA, timeout, ct)).Select(a => a.Address!).ToList();
+
+    internal sealed record Answer(SrvRecord? Srv, IPAddress? Address);
+
+    static async Task<List<Answer>> AskAsync(IPAddress server, string name, ushort type, TimeSpan timeout, CancellationToken ct)
+    {
+        ushort id = BinaryPrimitives.ReadUInt16BigEndian(RandomNumberGenerator.GetBytes(2));
+        using var udp = new UdpClient(server.AddressFamily);
+        udp.Connect(server, 53);
+        await udp.SendAsync(Query(id, name, type), ct);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        wait.CancelAfter(timeout);
+        while (true)
+        {
+            UdpReceiveResult reply;
+            try { reply = await udp.ReceiveAsync(wait.Token); }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested) { throw new IOException($"DNS server {server} did not answer {name} in time"); }
+            // Another id is a stray or forged answer: keep waiting for ours.
+            if (reply.Buffer.Length >= 12 && BinaryPrimitives.ReadUInt16BigEndian(reply.Buffer) == id) return Parse(reply.Buffer, type);
+        }
+    }
+
+    internal static byte[] Query(ushort id, string name, ushort type)
+    {
+        var message = new List<byte>(64);
+        message.AddRange([(byte)(id >> 8), (byte)id, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]);   // recursion desired, one question
+        foreach (var label in name.TrimEnd('.').Split('.'))
+        {
+            var bytes = Encoding.ASCII.GetBytes(label);
+            if (bytes.Length is 0 or > 63) throw new ArgumentException($"'{name}' is not a DNS name");
+            message.Add((byte)bytes.Length);
+            message.AddRange(bytes);
+        }
+        message.AddRange([0, (byte)(type >> 8), (byte)type, 0, (byte)ClassIn]);
+        return message.ToArray();
+    }
+
+    internal static List<Answer> Parse(byte[] m, ushort type)
+    {
+        if ((m[3] & 0x0F) is int rcode && rcode != 0)
+            return rcode == 3 ? [] : throw new IOException($"the DNS server answered with rcode {rcode}");
+        int questions = BinaryPrimitives.ReadUInt16BigEndian(m.AsSpan(4)), answers = BinaryPrimitives.ReadUInt16BigEndian(m.AsSpan(6));
+        int at = 12;
+        for (int q = 0; q < questions; q++) { ReadName(m, ref at); at += 4; }
+        var list = new List<Answer>();
+        for (int a = 0; a < answers; a++)
+        {
+            ReadName(m, ref at);
+            ushort rrType = BinaryPrimitives.ReadUInt16BigEndian(m.AsSpan(at));
+            int length = BinaryPrimitives.ReadUInt16BigEndian(m.AsSpan(at + 8));
+            int data = at + 10;
+            at = data + length;
+            if (at > m.Length) throw new IOException("a DNS answer runs past the end of the message");
+            if (rrType != type) continue;   // e.g. a CNAME on the way
+            if (type == TypeA && length == 4) list.Add(new Answer(null, new IPAddress(m.AsSpan(data, 4))));
+            else if (type == TypeSrv && length >= 7)
+            {
+                int target = data + 6;
+                list.Add(new Answer(new SrvRecord(BinaryPrimitives.ReadUInt16BigEndian(m.AsSpan(data)), BinaryPrimitives.ReadUInt16BigEndian(m.AsSpan(data + 2)),
+                    BinaryPrimitives.ReadUInt16BigEndian(m.AsSpan(data + 4)), ReadName(m, ref target)), null));
+            }
+        }
+        return list;
+    }
+
+    /// <summary>A possibly compressed name (RFC 1035 §4.1.4); <paramref name="at"/> moves past it.</summary>
+    static string ReadName(byte[] m, ref int at)
+    {
+        var labels = new List<string>();
+        int position = at, jumps = 0;
+        bool jumped = false;
+        while (true)
+        {
+            if (position >= m.Length) throw new IOException("a DNS name runs past the end of the message");
+            byte length = m[position];
+            if (length == 0) { position++; break; }
+            if ((length & 0xC0) == 0xC0)
+            {
+                if (++jumps > 16) throw new IOException("a DNS name's compression pointers loop");
+                int target = ((length & 0x3F) << 8) | m[position + 1];
+                if (!jumped) at = position + 2;
+                jumped = true;
+                position = target;
+                continue;
+            }
+            labels.Add(Encoding.ASCII.GetString(m, position + 1, length));
+            position += 1 + length;
+        }
+        if (!jumped) at = position;
+        return string.Join('.', labels);
+    }
+}
