@@ -119,6 +119,31 @@ public sealed class ZeroTouchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Conveyed_information_signed_with_openssl_cms_and_the_owner_artifact_from_openssl_onboard_the_box()
+    {
+        var json = new System.Text.Json.Nodes.JsonObject
+        {
+            ["ietf-sztp-conveyed-info:onboarding-information"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["configuration-handling"] = "merge",
+                ["configuration"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(SiteBundle.Configuration("openssl-site").ToJsonString())),
+            },
+        };
+        File.WriteAllText(_lab.Dir["info.json"], json.ToJsonString());
+        string owner = Path.Combine(_lab.Owner, "owner.pem"), key = Path.Combine(_lab.Owner, "owner.key");
+        Command.Run("openssl", ["cms", "-sign", "-binary", "-nodetach", "-outform", "DER", "-md", "sha256", "-econtent_type", "1.2.840.113549.1.9.16.1.43",
+            "-signer", owner, "-inkey", key, "-in", _lab.Dir["info.json"], "-out", _lab.Dir["openssl.cms"]]);
+        Command.Run("openssl", ["crl2pkcs7", "-nocrl", "-certfile", owner, "-outform", "DER", "-out", _lab.Dir["owner-openssl.cms"]]);
+        Command.Run(Binaries.VendorServer, ["enroll", "--db", _lab.Database, "--serial", _lab.Serial, "--conveyed", _lab.Dir["openssl.cms"],
+            "--owner-certificate", _lab.Dir["owner-openssl.cms"], "--voucher", _lab.Dir["voucher.cms"]]);
+        await _lab.PowerOnAsync();
+        await AgentSays("ZTP: bootstrap-complete");
+        Assert.Contains("parsing-complete: signed by the owner, voucher verified", _lab.Progress());
+        await using var api = await _lab.Cped!.ConnectAsync();
+        Assert.Equal("openssl-site", (await api.GetConfigAsync("active", ["system", "host-name"])).Subtree!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_voucher_for_another_serial_number_is_refused_reported_as_parsing_error_and_nothing_is_applied()
     {
         _lab.Enroll(SiteBundle.Bundle(), voucher: _lab.IssueVoucher("voucher-other.cms", serial: "SIM-9999"));
