@@ -11,13 +11,11 @@ namespace Cpe.Phonehome.Processing;
 /// </summary>
 public sealed class ProgressReporter(IAgentPlatform platform, TextWriter console, BootstrapSession? session = null, string? reportingLevel = null)
 {
-    public bool Verbose => reportingLevel != "minimal";
-
     /// <summary>An RFC 8572 progress type; reporting failures never stop provisioning.</summary>
     public async Task ReportAsync(string progressType, string? message, CancellationToken ct)
     {
         Say($"{progressType}{(message is null ? "" : ": " + message)}");
-        if (session is null || !(Verbose || Required(progressType))) return;
+        if (session is null || !Sends(reportingLevel, progressType)) return;
         try { await session.ReportAsync(new ProgressReport(progressType, message), ct); }
         catch (Exception e) when (e is BootstrapException or RestconfException)
         {
@@ -38,6 +36,8 @@ public sealed class ProgressReporter(IAgentPlatform platform, TextWriter console
         lock (console) console.WriteLine($"ZTP: {line}");
     }
 
-    static bool Required(string type) =>
-        type is "bootstrap-initiated" or "boot-image-installed-rebooting" or "bootstrap-complete" || type.EndsWith("-error", StringComparison.Ordinal);
+    /// <summary>Whether a progress type goes to the server at this reporting level (null: the server named none, verbose).</summary>
+    public static bool Sends(string? reportingLevel, string type) =>
+        reportingLevel != "minimal"
+        || type is "bootstrap-initiated" or "boot-image-installed-rebooting" or "bootstrap-complete" || type.EndsWith("-error", StringComparison.Ordinal);
 }

@@ -181,3 +181,55 @@ public sealed class DnsDiscoveryTests : IAsyncLifetime
         Assert.Contains("bootstrap-complete", _lab.Progress());
     }
 }
+
+/// <summary>Local sources: removable media (and the serial console's drop folder, the same code) when no server answers.</summary>
+public sealed class LocalMediaTests : IAsyncLifetime
+{
+    ZeroTouchLab _lab = null!;
+
+    public async Task InitializeAsync() => _lab = await ZeroTouchLab.StartAsync(sztpUrls: ["https://192.0.2.1:9"]);
+    public async Task DisposeAsync() => await _lab.DisposeAsync();
+
+    void Stick(string folder, bool signed)
+    {
+        string sztp = Path.Combine(folder, "sztp");
+        Directory.CreateDirectory(sztp);
+        File.WriteAllText(_lab.Dir["site.json"], SiteBundle.Configuration("from-usb").ToJsonString());
+        Command.Run(Binaries.VendorTool, ["conveyed", "sign", "--owner-dir", _lab.Owner, "--configuration", _lab.Dir["site.json"], "--out", Path.Combine(sztp, "conveyed-information")]);
+        if (signed)
+        {
+            File.Copy(Path.Combine(_lab.Owner, "owner-certificate.cms"), Path.Combine(sztp, "owner-certificate"));
+            File.Copy(_lab.Dir["voucher.cms"], Path.Combine(sztp, "ownership-voucher"));
+        }
+        Command.Run("chmod", ["-R", "a+rX", folder]);
+    }
+
+    [Fact]
+    public async Task Signed_conveyed_information_on_a_usb_stick_onboards_the_box_and_without_its_voucher_it_is_refused()
+    {
+        string unsigned = _lab.Dir["console-drop"], usb = _lab.Dir["usb"];
+        Stick(unsigned, signed: false);
+        Stick(usb, signed: true);
+        await _lab.PowerOnAsync("--media", usb, "--console-drop", unsigned);
+        await _lab.Agent!.WaitForLineAsync(l => l.Contains("ZTP: bootstrap-complete", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "bootstrap-complete");
+        // Media first: it had everything, so the console's artifacts (signed but without owner certificate and voucher) were never needed.
+        Assert.Contains($"conveyed information found on removable media {usb}/sztp", _lab.Agent.Output);
+        Assert.Contains("bootstrap-initiated: onboarding information from removable media", _lab.Agent.Output);
+        // Nothing was reported to any server: there was none in this conversation.
+        Assert.Equal("", _lab.Progress());
+        await using var api = await _lab.Cped!.ConnectAsync();
+        Assert.Equal("from-usb", (await api.GetConfigAsync("active", ["system", "host-name"])).Subtree!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Artifacts_from_the_console_without_owner_certificate_and_voucher_are_refused_and_nothing_is_applied()
+    {
+        string drop = _lab.Dir["console-drop"];
+        Stick(drop, signed: false);
+        await _lab.PowerOnAsync("--console-drop", drop);
+        await _lab.Agent!.WaitForLineAsync(l => l.Contains("refused: conveyed information: is signed but the owner certificate and voucher are missing", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30), "the refusal");
+        await using var api = await _lab.Cped!.ConnectAsync();
+        Assert.Equal(["system"], (await api.HistoryAsync()).Select(r => r.Source).Distinct().ToArray());
+    }
+}

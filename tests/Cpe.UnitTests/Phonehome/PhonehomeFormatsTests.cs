@@ -72,4 +72,15 @@ public sealed class PhonehomeFormatsTests
         Assert.Equal("--check-in must be a number from 5 to 86400", Assert.Throws<ArgumentException>(() => AgentOptions.Parse(["--check-in", "1"])).Message);
         Assert.Equal("unknown option '--fast'", Assert.Throws<ArgumentException>(() => AgentOptions.Parse(["--fast"])).Message);
     }
+
+    [Fact]
+    public void At_the_minimal_reporting_level_only_what_rfc_8572_requires_is_sent()
+    {
+        string[] all = Restconf.ProgressTypes;
+        Assert.Equal(all, all.Where(t => Cpe.Phonehome.Processing.ProgressReporter.Sends("verbose", t)).ToArray());
+        Assert.Equal(all, all.Where(t => Cpe.Phonehome.Processing.ProgressReporter.Sends(null, t)).ToArray());
+        Assert.Equal(["bootstrap-initiated", "parsing-error", "boot-image-error", "boot-image-installed-rebooting", "pre-script-error",
+            "config-error", "post-script-error", "bootstrap-error", "bootstrap-complete"],
+            all.Where(t => Cpe.Phonehome.Processing.ProgressReporter.Sends("minimal", t)).ToArray());
+    }
 }
