@@ -35,6 +35,12 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
         bool announced = false;
         for (int round = 0; ; round++)
         {
+            // Nothing found can be applied without cped: wait for it first (it starts alongside the agent at boot).
+            if (!await PlatformAnswersAsync(ct))
+            {
+                await Task.Delay(settings.IdlePoll, clock, ct);
+                continue;
+            }
             if (!announced) await _local.StatusAsync("discovering", $"looking for bootstrap data (round {round + 1})", ct);
             announced = true;
             bool anyFound = false;
@@ -42,7 +48,8 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
             {
                 IReadOnlyList<Candidate> candidates;
                 try { candidates = await source.DiscoverAsync(ct); }
-                catch (Exception e) when (e is IOException or InvalidDataException or PlatformUnavailableException or UnauthorizedAccessException)
+                // One source failing in any way must not stop the others (a missing DNS server, unreadable media, cped restarting).
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
                     _local.Say($"{source.Name}: {e.Message}");
                     continue;
@@ -50,12 +57,22 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
                 foreach (var candidate in candidates)
                 {
                     anyFound = true;
-                    var outcome = candidate switch
+                    BootstrapOutcome? outcome;
+                    try
                     {
-                        Candidate.Server s => await TryServerAsync(s.Bootstrap, s.From, 0, ct),
-                        Candidate.LocalArtifacts a => await TryLocalAsync(a, ct),
-                        _ => null,
-                    };
+                        outcome = candidate switch
+                        {
+                            Candidate.Server s => await TryServerAsync(s.Bootstrap, s.From, 0, ct),
+                            Candidate.LocalArtifacts a => await TryLocalAsync(a, ct),
+                            _ => null,
+                        };
+                    }
+                    catch (PlatformUnavailableException e)
+                    {
+                        // cped went away mid-processing (a restart): this candidate again next round; done steps are kept.
+                        _local.Say($"{candidate.Origin}: {e.Message}");
+                        outcome = null;
+                    }
                     if (outcome is BootstrapOutcome done) return done;
                 }
             }
@@ -70,6 +87,16 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
             announced = true;
             await Task.Delay(wait, clock, ct);
         }
+    }
+
+    async Task<bool> PlatformAnswersAsync(CancellationToken ct)
+    {
+        try
+        {
+            await platform.InventoryAsync(ct);   // read-only: polling it records nothing
+            return true;
+        }
+        catch (PlatformUnavailableException) { return false; }
     }
 
     async Task<BootstrapOutcome?> TryLocalAsync(Candidate.LocalArtifacts a, CancellationToken ct)

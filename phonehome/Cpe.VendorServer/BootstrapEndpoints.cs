@@ -10,12 +10,13 @@ namespace Cpe.VendorServer;
 /// </summary>
 public static class BootstrapEndpoints
 {
-    public static void Map(IEndpointRouteBuilder app, ServerStore store, TimeProvider clock)
+    public static void Map(IEndpointRouteBuilder app, ServerStore store, TimeProvider clock, WireRecorder wire)
     {
         app.MapPost(Restconf.GetBootstrappingData, async (HttpContext http) =>
         {
             var (serial, body, refusal) = await ReadAsync(http);
             if (refusal is not null) return refusal;
+            wire.Record("get-bootstrapping-data", "request", body);
             BootstrappingRequest request;
             try { request = BootstrappingRequest.Parse(body); }
             catch (RestconfException e) { return Error(400, e); }
@@ -25,13 +26,16 @@ public static class BootstrapEndpoints
             if (request.SignedDataPreferred && type != SztpOids.SignedData && ConveyedInformation.Parse(content) is ConveyedInformation.Onboarding)
                 return Error(400, new RestconfException("invalid-value", "/ietf-sztp-bootstrap-server:input/signed-data-preferred", "only unsigned onboarding information is enrolled for this device"));
             var reply = new BootstrappingReply(device.ConveyedInformation, device.OwnerCertificate, device.OwnershipVoucher, "verbose");
-            return Results.Bytes(reply.ToJson(), Restconf.MediaType);
+            var answer = reply.ToJson();
+            wire.Record("get-bootstrapping-data", "reply", answer);
+            return Results.Bytes(answer, Restconf.MediaType);
         });
 
         app.MapPost(Restconf.ReportProgress, async (HttpContext http) =>
         {
             var (serial, body, refusal) = await ReadAsync(http);
             if (refusal is not null) return refusal;
+            wire.Record("report-progress", "request", body);
             ProgressReport report;
             try { report = ProgressReport.Parse(body); }
             catch (RestconfException e) { return Error(400, e); }

@@ -43,7 +43,7 @@ public static class Server
         var signer = o.Signer is null ? null : new FleetSigner(o.Signer);
         string[] devicePorts = o.DeviceUrls.Select(u => $"*:{u.Port}").ToArray();
         var devices = app.MapGroup("").RequireHost(devicePorts);
-        BootstrapEndpoints.Map(devices, store, clock);
+        BootstrapEndpoints.Map(devices, store, clock, new WireRecorder(o.Record));
         await using var recorder = new CheckInRecorder(store, app.Logger);
         FleetEndpoints.Map(devices, store, recorder, signer, o.Images, o.CheckInSeconds, clock);
         if (o.AdminUrls.Count > 0)

@@ -7,10 +7,13 @@ namespace Cpe.VendorServer;
 public sealed record ServerOptions(IReadOnlyList<Uri> DeviceUrls, IReadOnlyList<Uri> AdminUrls, string Database, X509Certificate2 VendorCa,
     X509Certificate2 Tls, X509Certificate2? Signer, string Images, string PublicUrl, int CheckInSeconds)
 {
+    /// <summary>Where RESTCONF bodies are recorded (<c>--record DIR</c>); null: not recorded.</summary>
+    public string? Record { get; init; }
+
     public const string Usage = """
         usage: cpe-vendor-server serve --urls https://HOST:PORT[,…] --db FILE|CONNECTION --vendor-ca CA.pem --tls-cert CERT.pem --tls-key KEY.pem
                                        [--admin-urls https://HOST:PORT[,…]] [--signing-cert OWNER.pem --signing-key OWNER.key]
-                                       [--images DIR] [--public-url https://HOST:PORT] [--check-in SECONDS]
+                                       [--images DIR] [--public-url https://HOST:PORT] [--check-in SECONDS] [--record DIR]
                cpe-vendor-server enroll --db DB --serial SERIAL --conveyed FILE [--owner-certificate FILE --voucher FILE] [--owner NAME] [--group NAME]
                cpe-vendor-server progress --db DB --serial SERIAL
                cpe-vendor-server token --db DB --name NAME
@@ -31,7 +34,7 @@ public sealed record ServerOptions(IReadOnlyList<Uri> DeviceUrls, IReadOnlyList<
             X509Certificate2.CreateFromPem(File.ReadAllText(c.Required("vendor-ca"))),
             X509Certificate2.CreateFromPemFile(c.Required("tls-cert"), c.Required("tls-key")),
             signingCert is null ? null : X509Certificate2.CreateFromPemFile(signingCert, c.Required("signing-key")),
-            images, c.Optional("public-url") ?? devices[0].ToString().TrimEnd('/'), checkIn);
+            images, c.Optional("public-url") ?? devices[0].ToString().TrimEnd('/'), checkIn) { Record = c.Optional("record") };
     }
 
     static Uri[] Urls(string list) => list.Split(',').Select(u =>

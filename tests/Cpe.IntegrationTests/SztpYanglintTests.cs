@@ -13,20 +13,9 @@ public sealed class SztpYanglintTests : IDisposable
     readonly TempFolder _dir = new("cpe-yang-");
     public void Dispose() => _dir.Dispose();
 
-    static string Yang => Path.Combine(Binaries.RepositoryRoot, "phonehome", "yang");
-
     /// <summary>yanglint's exit status for a body, rewrapped in the RPC-named container its -t rpc|reply mode reads.</summary>
-    int Yanglint(string mode, string rpc, JsonObject inner)
-    {
-        string file = _dir[$"{rpc}-{mode}.json"];
-        File.WriteAllText(file, new JsonObject { [$"{Restconf.Module}:{rpc}"] = inner }.ToJsonString());
-        var psi = new System.Diagnostics.ProcessStartInfo("yanglint", ["-p", Yang, "-t", mode, Path.Combine(Yang, "ietf-sztp-bootstrap-server@2019-04-30.yang"), file])
-        { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return p.ExitCode;
-    }
+    int Yanglint(string mode, string rpc, JsonObject inner) =>
+        Cpe.TestKit.Yanglint.Validate(mode, rpc, new JsonObject { ["body"] = inner }, _dir.Path).ExitCode;
 
     static JsonObject Inner(byte[] body) => (JsonObject)JsonNode.Parse(body)!.AsObject().Single().Value!.DeepClone();
 

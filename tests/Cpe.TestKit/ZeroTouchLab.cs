@@ -24,6 +24,8 @@ public sealed class ZeroTouchLab : IAsyncDisposable
     public string Factory => Dir["factory"];
     public string AgentState => Dir["agent"];
     public string Database => Dir["server.db"];
+    /// <summary>Every RESTCONF body the server received and sent (serve --record).</summary>
+    public string Wire => Dir["wire"];
     public string Token { get; private set; } = "";
     public LoggedProcess? Server { get; private set; }
     public DaemonProcess? Cped { get; private set; }
@@ -95,7 +97,7 @@ public sealed class ZeroTouchLab : IAsyncDisposable
         Server = LoggedProcess.Start("ip", ["netns", "exec", Sim.Wan, Binaries.VendorServer, "serve", "--urls", DeviceUrl, "--admin-urls", AdminUrl,
             "--db", Database, "--vendor-ca", Path.Combine(Vendor, "vendor-ca.pem"), "--tls-cert", Path.Combine(Vendor, "server.pem"),
             "--tls-key", Path.Combine(Vendor, "server.key"), "--signing-cert", Path.Combine(Owner, "owner.pem"), "--signing-key", Path.Combine(Owner, "owner.key"),
-            "--images", Dir["images"], "--check-in", "5"], Dir["server.log"]);
+            "--images", Dir["images"], "--check-in", "5", "--record", Dir["wire"]], Dir["server.log"]);
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)
         {

@@ -38,6 +38,7 @@ public static class DnsQuery
             UdpReceiveResult reply;
             try { reply = await udp.ReceiveAsync(wait.Token); }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested) { throw new IOException($"DNS server {server} did not answer {name} in time"); }
+            catch (SocketException e) { throw new IOException($"DNS server {server}: {e.Message}", e); }   // e.g. port unreachable: no DNS there
             // Another id is a stray or forged answer: keep waiting for ours.
             if (reply.Buffer.Length >= 12 && BinaryPrimitives.ReadUInt16BigEndian(reply.Buffer) == id) return Parse(reply.Buffer, type);
         }

@@ -58,6 +58,33 @@ public sealed class ZeroTouchTests : IAsyncLifetime
         progress.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[1].TrimEnd(':')).ToArray();
 
     [Fact]
+    public async Task Every_body_the_agent_sent_and_the_server_answered_validates_with_yanglint()
+    {
+        // First a voucher for another box (refused, reported as parsing-error), then the right one: the agent's next round succeeds.
+        var bundle = SiteBundle.Bundle(preScript: "#!/bin/sh\nexit 1\n", postScript: "#!/bin/sh\necho done\n");
+        _lab.Enroll(bundle, voucher: _lab.IssueVoucher("voucher-other.cms", serial: "SIM-9999"));
+        await _lab.PowerOnAsync("--nonce");
+        await AgentSays("ZTP: parsing-error");
+        _lab.Enroll(bundle);
+        await AgentSays("ZTP: [complete]");   // printed after the bootstrap-complete report was sent
+        var files = Directory.GetFiles(_lab.Wire).Order().ToArray();
+        Assert.True(files.Length >= 12, string.Join(", ", files.Select(Path.GetFileName)));
+        var types = new HashSet<string>();
+        foreach (var file in files)
+        {
+            string name = Path.GetFileNameWithoutExtension(file);
+            string rpc = name.Contains("get-bootstrapping-data", StringComparison.Ordinal) ? "get-bootstrapping-data" : "report-progress";
+            var body = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllBytes(file))!;
+            var (exit, output) = Yanglint.Validate(name.EndsWith("-reply", StringComparison.Ordinal) ? "reply" : "rpc", rpc, body, _lab.Dir.Path);
+            Assert.True(exit == 0, $"{name}: {output}\n{body.ToJsonString()}");
+            if (body["ietf-sztp-bootstrap-server:input"]?["progress-type"] is { } t) types.Add(t.GetValue<string>());
+            if (body["ietf-sztp-bootstrap-server:input"]?["nonce"] is { } n) Assert.Equal(32, Convert.FromBase64String(n.GetValue<string>()).Length);
+        }
+        foreach (var t in new[] { "bootstrap-initiated", "parsing-error", "parsing-complete", "pre-script-warning", "pre-script-complete", "config-complete", "post-script-complete", "bootstrap-complete" })
+            Assert.Contains(t, types);
+    }
+
+    [Fact]
     public async Task With_the_server_down_at_power_on_the_agent_backs_off_and_succeeds_when_it_returns()
     {
         _lab.Enroll(SiteBundle.Bundle());
