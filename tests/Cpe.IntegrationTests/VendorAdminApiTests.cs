@@ -14,23 +14,9 @@ namespace Cpe.IntegrationTests;
 /// </summary>
 public sealed class VendorAdminApiTests : VendorServerTest
 {
-    HttpClient Admin(string? token)
-    {
-        var handler = new SocketsHttpHandler();
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-            certificate is not null && Cms.Chains(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()), Server.ServerCa);
-        var client = new HttpClient(handler) { BaseAddress = new Uri(Server.AdminUrl) };
-        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
+    HttpClient Admin(string? token) => Server.Client(Server.AdminUrl, token: token);
 
-    HttpClient Device(X509Certificate2 certificate)
-    {
-        var handler = new SocketsHttpHandler();
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
-        handler.SslOptions.ClientCertificates = new X509CertificateCollection { certificate };
-        return new HttpClient(handler) { BaseAddress = new Uri(Server.Url) };
-    }
+    HttpClient Device(X509Certificate2 certificate) => Server.Client(Server.Url, certificate);
 
     static StringContent Json(JsonNode body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
 

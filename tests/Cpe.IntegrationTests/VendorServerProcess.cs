@@ -32,6 +32,21 @@ public sealed class VendorServerProcess : IAsyncDisposable
 
     public X509Certificate2 Device(string serial) => VendorPki.IssueDevice(VendorCa, serial, "sim", Now.AddDays(-1));
 
+    /// <summary>
+    /// An HTTPS client for one of the server's ports that trusts only the server's TLS CA, with a device certificate
+    /// (device port) or a bearer token (admin port).
+    /// </summary>
+    public HttpClient Client(string baseUrl, X509Certificate2? clientCertificate = null, string? token = null)
+    {
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+            certificate is not null && Cms.Chains(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()), ServerCa);
+        if (clientCertificate is not null) handler.SslOptions.ClientCertificates = new X509CertificateCollection { clientCertificate };
+        var client = new HttpClient(handler) { BaseAddress = new Uri(baseUrl) };
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
     static X509Certificate2 ServerCertificate(X509Certificate2 ca)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);

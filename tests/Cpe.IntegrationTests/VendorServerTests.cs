@@ -14,14 +14,7 @@ namespace Cpe.IntegrationTests;
 public sealed class VendorServerTests : VendorServerTest
 {
 
-    HttpClient Client(X509Certificate2? clientCertificate)
-    {
-        var handler = new SocketsHttpHandler();
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-            certificate is not null && Cms.Chains(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()), Server.ServerCa);
-        if (clientCertificate is not null) handler.SslOptions.ClientCertificates = new X509CertificateCollection { clientCertificate };
-        return new HttpClient(handler) { BaseAddress = new Uri(Server.Url) };
-    }
+    HttpClient Client(X509Certificate2? clientCertificate) => Server.Client(Server.Url, clientCertificate);
 
     static StringContent Body(byte[] json) => new(Encoding.UTF8.GetString(json), Encoding.UTF8, Restconf.MediaType);
 
