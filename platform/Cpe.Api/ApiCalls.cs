@@ -75,4 +75,6 @@ public static class ApiCalls
         c.CallAsync(ApiMethods.PhonehomeRunScript, p, J.ScriptParams, J.ScriptResult, ct);
     public static Task<InventoryInfo> InventoryAsync(this ApiClient c, CancellationToken ct = default) =>
         c.CallAsync(ApiMethods.PhonehomeInventory, new Empty(), J.Empty, J.InventoryInfo, ct);
+    public static Task<OkResult> LoadZtpFileAsync(this ApiClient c, string name, byte[] content, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.PhonehomeLoadFile, new LoadFileParams(name, content), J.LoadFileParams, J.OkResult, ct);
 }

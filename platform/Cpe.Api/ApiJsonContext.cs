@@ -48,5 +48,6 @@ namespace Cpe.Api;
 [JsonSerializable(typeof(ScriptParams))]
 [JsonSerializable(typeof(ScriptResult))]
 [JsonSerializable(typeof(InventoryInfo))]
+[JsonSerializable(typeof(LoadFileParams))]
 [JsonSerializable(typeof(JsonObject))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

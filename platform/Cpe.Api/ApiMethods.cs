@@ -39,6 +39,7 @@ public static class ApiMethods
     public const string PhonehomeStatus = "phonehome.status";
     public const string PhonehomeRunScript = "phonehome.run-script";
     public const string PhonehomeInventory = "phonehome.inventory";
+    public const string PhonehomeLoadFile = "phonehome.load-file";
 
     public const string RpcChannel = "rpc";
     public const string EventsChannel = "events";

@@ -24,3 +24,9 @@ public sealed record ScriptResult(int? ExitCode, bool TimedOut, string Output, d
 /// <summary>What the fleet check-in tells the vendor server about the box.</summary>
 public sealed record InventoryInfo(string Model, string FirmwareVersion, DateTimeOffset BootTime, DateTimeOffset StartedAt,
     long ActiveRevision, string RevisionSource, DateTimeOffset? ConfirmBy, string[] Alarms);
+
+/// <summary>
+/// A zero-touch file a technician pushes over the console (conveyed-information, owner-certificate, ownership-voucher
+/// or bootstrap-servers), for the agent's serial-console source.
+/// </summary>
+public sealed record LoadFileParams(string Name, byte[] Content);

@@ -68,7 +68,7 @@ public sealed class Daemon : IAsyncDisposable
         string model = board?.Model ?? _options.Model;
         var methods = new PlatformMethods(Engine, _store, sessions, system, _clock, model, startedAt).Build();
         _network?.AddMethods(methods);
-        new ProvisioningMethods(Engine, _store, Events, ScriptSandboxFor(_options), system, _clock, model, startedAt).AddMethods(methods);
+        new ProvisioningMethods(Engine, _store, Events, ScriptSandboxFor(_options), system, _clock, model, startedAt, _options.ConsoleDrop).AddMethods(methods);
         var roles = new RoleResolver(_options.PasswdPath, _options.PhonehomeUser);
         _api = new ApiServer(_options.SocketPath, methods, sessions, roles, Engine, Events, Logs.Lines, _clock, _loggers.CreateLogger<ApiServer>());
         _api.Start();

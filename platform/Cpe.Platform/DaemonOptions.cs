@@ -4,6 +4,10 @@ namespace Cpe.Platform;
 public sealed record DaemonOptions(string StateDirectory, string SocketPath, string Model, string PhonehomeUser, string PasswdPath, bool ApplyHostName, string? BoardProfile = null,
     string? FactoryDirectory = DaemonOptions.DefaultFactoryDirectory)
 {
+    /// <summary>Where files pushed over the console for zero-touch go (cpe-phonehome --console-drop reads it).</summary>
+    public string ConsoleDrop { get; init; } = DefaultConsoleDrop;
+    public const string DefaultConsoleDrop = "/run/cpe/console-drop";
+
     public const string DefaultStateDirectory = "/var/lib/cpe";
     public const string DefaultSocket = "/run/cpe/api.sock";
     /// <summary>The board's factory storage (IDevID key and certificate); zero-touch scripts never see it.</summary>
@@ -12,7 +16,7 @@ public sealed record DaemonOptions(string StateDirectory, string SocketPath, str
     public static DaemonOptions Parse(string[] args)
     {
         string? board = null;
-        string factory = DefaultFactoryDirectory;
+        string factory = DefaultFactoryDirectory, drop = DefaultConsoleDrop;
         string state = DefaultStateDirectory, socket = DefaultSocket, model = "sim", phonehome = "cpe-phonehome", passwd = "/etc/passwd";
         for (int i = 0; i < args.Length; i++)
         {
@@ -26,11 +30,12 @@ public sealed record DaemonOptions(string StateDirectory, string SocketPath, str
                 case "--passwd": passwd = Next(); break;
                 case "--board": board = Next(); break;
                 case "--factory": factory = Next(); break;
+                case "--console-drop": drop = Next(); break;
                 default: throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
-        return new DaemonOptions(state, socket, model, phonehome, passwd, ApplyHostName: true, board, factory);
+        return new DaemonOptions(state, socket, model, phonehome, passwd, ApplyHostName: true, board, factory) { ConsoleDrop = drop };
     }
 
-    public const string Usage = "usage: cped [--state-dir DIR] [--socket PATH] [--model NAME] [--phonehome-user NAME] [--passwd FILE] [--board PROFILE.json] [--factory DIR]";
+    public const string Usage = "usage: cped [--state-dir DIR] [--socket PATH] [--model NAME] [--phonehome-user NAME] [--passwd FILE] [--board PROFILE.json] [--factory DIR] [--console-drop DIR]";
 }

@@ -26,6 +26,8 @@ public sealed class ZeroTouchLab : IAsyncDisposable
     public string Database => Dir["server.db"];
     /// <summary>Every RESTCONF body the server received and sent (serve --record).</summary>
     public string Wire => Dir["wire"];
+    /// <summary>Where cped puts files a technician pushes over the console, and where the agent looks for them.</summary>
+    public string ConsoleDrop => Dir["console"];
     public string Token { get; private set; } = "";
     public LoggedProcess? Server { get; private set; }
     public DaemonProcess? Cped { get; private set; }
@@ -147,7 +149,7 @@ public sealed class ZeroTouchLab : IAsyncDisposable
         {
             NetworkNamespace = Sim.Box,
             BoardProfile = Sim.ProfilePath,
-            ExtraArguments = ["--phonehome-user", "nobody", "--factory", Factory],
+            ExtraArguments = ["--phonehome-user", "nobody", "--factory", Factory, "--console-drop", ConsoleDrop],
         };
         StartAgent(agentOptions);
         if (Cped.Process is null || Cped.Process.HasExited) await Cped.StartAsync();
@@ -158,7 +160,8 @@ public sealed class ZeroTouchLab : IAsyncDisposable
     {
         File.SetUnixFileMode(Cped!.StateDirectory, (UnixFileMode)0b111_101_101);
         Agent = LoggedProcess.Start("nsenter", ["--net=/run/netns/" + Sim.Box, "--", "setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--",
-            _agentBinary, "--factory", Factory, "--state-dir", AgentState, "--socket", Cped.SocketPath, "--backoff-first", "200", "--check-in", "5", .. agentOptions],
+            _agentBinary, "--factory", Factory, "--state-dir", AgentState, "--socket", Cped.SocketPath, "--backoff-first", "200", "--check-in", "5",
+            "--console-drop", ConsoleDrop, .. agentOptions],
             Dir["agent.log"], AgentEcho);
     }
 

@@ -100,27 +100,7 @@ public sealed partial class CliShell
     {
         if (words.Count != 2) throw new CliException("syntax error: 'load merge|replace FILE|terminal'");
         string mode = Keyword.Resolve(words[0], ["merge", "replace"], "after 'load'");
-        string json;
-        if (words[1] == "terminal")
-        {
-            io.Write("[Type ^D at a new line to end input]\n");
-            var sb = new StringBuilder();
-            while (true)
-            {
-                string? line = io.IsInteractive ? _editor.ReadLine("", remember: false) : io.ReadLine();
-                if (line is null || line == "\u0004") break;
-                sb.Append(line).Append('\n');
-            }
-            json = sb.ToString();
-        }
-        else
-        {
-            try { json = await File.ReadAllTextAsync(words[1], ct); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new CliException($"cannot read '{words[1]}': {e.Message}");
-            }
-        }
+        string json = await ReadFileOrTerminalAsync(words[1], ct);
         var document = ConfigDocument.Parse(json);
         var result = await api.LoadAsync(mode, document, _editPath.ToArray(), ct);
         return result.Message + "\n";

@@ -30,9 +30,34 @@ public sealed partial class CliShell
                 return sb.ToString();
             case "clear":
                 return await ClearAsync(words.Skip(1).ToList(), ct);
+            case "request":
+                return await RequestZeroTouchAsync(words.Skip(1).ToList(), ct);
             default:
                 return await ShowAsync(words.Skip(1).ToList(), stages, ct);
         }
+    }
+
+    /// <summary>"request zero-touch load NAME FILE|terminal": a file for the agent's serial-console source.</summary>
+    async Task<string> RequestZeroTouchAsync(List<string> words, CancellationToken ct)
+    {
+        const string Syntax = "syntax error: 'request zero-touch load NAME FILE|terminal'";
+        if (words.Count != 4) throw new CliException(Syntax);
+        Keyword.Resolve(words[0], ["zero-touch"], "after 'request'");
+        Keyword.Resolve(words[1], ["load"], "after 'request zero-touch'");
+        var load = Grammar.Operational.First(c => c.Name == "request").Children[0].Children[0];
+        string name = Keyword.Resolve(words[2], load.Children.Select(c => c.Name), "after 'request zero-touch load'");
+        string text = await ReadFileOrTerminalAsync(words[3], ct);
+        byte[] content;
+        if (name == "bootstrap-servers") content = Encoding.UTF8.GetBytes(text);
+        else
+        {
+            // Base64, as a technician pastes it; PEM armour lines ("-----BEGIN CMS-----") are skipped.
+            string base64 = string.Concat(text.Split('\n').Select(l => l.Trim()).Where(l => !l.StartsWith("-----", StringComparison.Ordinal)));
+            try { content = Convert.FromBase64String(base64); }
+            catch (FormatException) { throw new CliException($"{name}: the input is not base64"); }
+        }
+        var result = await api.LoadZtpFileAsync(name, content, ct);
+        return result.Message + "\n";
     }
 
     async Task<string> ShowAsync(List<string> words, List<PipeStage> stages, CancellationToken ct)

@@ -85,6 +85,28 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
         _leave = true;
     }
 
+    /// <summary>"terminal": what is typed or pasted up to ^D at a new line; anything else: that file's text.</summary>
+    async Task<string> ReadFileOrTerminalAsync(string source, CancellationToken ct)
+    {
+        if (source != "terminal")
+        {
+            try { return await File.ReadAllTextAsync(source, ct); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CliException($"cannot read '{source}': {e.Message}");
+            }
+        }
+        io.Write("[Type ^D at a new line to end input]\n");
+        var sb = new System.Text.StringBuilder();
+        while (true)
+        {
+            string? line = io.IsInteractive ? _editor.ReadLine("", remember: false) : io.ReadLine();
+            if (line is null || line == "\u0004") break;
+            sb.Append(line).Append('\n');
+        }
+        return sb.ToString();
+    }
+
     /// <summary>Asks yes or no on a terminal; scripts get the default.</summary>
     bool Confirm(string question, bool defaultYes)
     {

@@ -36,6 +36,19 @@ public static class Grammar
         new("configure", "Enter configuration mode", [new Cmd("exclusive", "Lock the configuration for this session")]),
         new("exit", "Leave the CLI"),
         new("quit", "Leave the CLI"),
+        new("request", "Ask the box to do something",
+        [
+            new Cmd("zero-touch", "Zero-touch provisioning",
+            [
+                new Cmd("load", "Push a zero-touch file over the console: base64 (PEM lines allowed), or a text server list",
+                [
+                    new Cmd("bootstrap-servers", "Bootstrap server URIs, one per line", ArgKind.FileOrTerminal, "<file> Path, or 'terminal' to paste"),
+                    new Cmd("conveyed-information", "Signed conveyed information (CMS)", ArgKind.FileOrTerminal, "<file> Path, or 'terminal' to paste"),
+                    new Cmd("owner-certificate", "The owner certificate artifact (CMS)", ArgKind.FileOrTerminal, "<file> Path, or 'terminal' to paste"),
+                    new Cmd("ownership-voucher", "The ownership voucher (CMS)", ArgKind.FileOrTerminal, "<file> Path, or 'terminal' to paste"),
+                ]),
+            ]),
+        ]),
         new("show", "Show information about the box",
         [
             new Cmd("bridge", "Bridges, their ports and VLANs", [new Cmd("mac-table", "Learned and static MAC addresses")]),

@@ -13,8 +13,12 @@ namespace Cpe.Platform.Provisioning;
 /// its check-in reports.
 /// </summary>
 public sealed class ProvisioningMethods(ConfigEngine engine, StateStore store, PlatformEvents events, ScriptSandbox scripts,
-    SystemInfo system, TimeProvider clock, string model, DateTimeOffset startedAt)
+    SystemInfo system, TimeProvider clock, string model, DateTimeOffset startedAt, string consoleDrop)
 {
+    /// <summary>What a technician may push for the agent's serial-console source, and how big it may be.</summary>
+    public static readonly string[] ConsoleFiles = ["conveyed-information", "owner-certificate", "ownership-voucher", "bootstrap-servers"];
+    public const int MaxConsoleFile = 256 * 1024;
+
     static readonly string[] States = ["discovering", "connecting", "downloading", "installing", "rebooting", "configuring", "complete", "failed", "in-service"];
     ZtpStatus _status = new("idle", "zero-touch provisioning has not reported", startedAt, null);
 
@@ -52,6 +56,21 @@ public sealed class ProvisioningMethods(ConfigEngine engine, StateStore store, P
             var outcome = await scripts.RunAsync(p.Script, new ScriptLimits(TimeSpan.FromSeconds(p.TimeoutSeconds)), ct);
             events.Record("ztp-script", $"{p.Phase}-configuration script " + (outcome.TimedOut ? $"killed at its time limit of {p.TimeoutSeconds} s" : $"exited with {outcome.ExitCode}"));
             return new ScriptResult(outcome.ExitCode, outcome.TimedOut, outcome.Output, Math.Round(outcome.Duration.TotalSeconds, 3));
+        });
+        t.Add(ApiMethods.PhonehomeLoadFile, Access.Configure, j.LoadFileParams, j.OkResult, (s, p, _) =>
+        {
+            if (!ConsoleFiles.Contains(p.Name)) throw new RpcException(RpcErrorCodes.InvalidParams, $"'{p.Name}' must be one of {string.Join(", ", ConsoleFiles)}");
+            if (p.Content.Length is 0 or > MaxConsoleFile) throw new RpcException(RpcErrorCodes.InvalidParams, $"{p.Name} must be 1 byte to {MaxConsoleFile / 1024} KiB");
+            // Readable by the agent's user, written whole: the agent never sees half a file.
+            string folder = Path.Combine(consoleDrop, "sztp"), path = Path.Combine(folder, p.Name);
+            Directory.CreateDirectory(folder);
+            File.SetUnixFileMode(consoleDrop, (UnixFileMode)0b111_101_101);
+            File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
+            File.WriteAllBytes(path + ".tmp", p.Content);
+            File.SetUnixFileMode(path + ".tmp", (UnixFileMode)0b110_100_100);
+            File.Move(path + ".tmp", path, overwrite: true);
+            events.Record("ztp-console", $"{p.Name} loaded over the console by {s.User} ({p.Content.Length} bytes)");
+            return Task.FromResult(new OkResult(true, $"{p.Name} loaded ({p.Content.Length} bytes); zero-touch reads it at its next round"));
         });
         t.Add(ApiMethods.PhonehomeInventory, Access.Provision, j.Empty, j.InventoryInfo, (_, _, _) =>
         {

@@ -259,4 +259,27 @@ public sealed class LocalMediaTests : IAsyncLifetime
         await using var api = await _lab.Cped!.ConnectAsync();
         Assert.Equal(["system"], (await api.HistoryAsync()).Select(r => r.Source).Distinct().ToArray());
     }
+
+    [Fact]
+    public async Task A_technician_pastes_the_artifacts_on_the_console_and_the_box_onboards_from_them()
+    {
+        string staging = _lab.Dir["staging"];
+        Stick(staging, signed: true);
+        await _lab.PowerOnAsync();
+        await _lab.Agent!.WaitForLineAsync(l => l.Contains("next round in", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "a failed round");
+        // As pasted on the serial console: base64 in PEM armour, each ended by ^D.
+        string Paste(string file) => "-----BEGIN CMS-----\n" + Convert.ToBase64String(File.ReadAllBytes(Path.Combine(staging, "sztp", file)), Base64FormattingOptions.InsertLineBreaks)
+            + "\n-----END CMS-----\n\u0004\n";
+        var loaded = await CliProcess.RunAsync(_lab.Cped!.SocketPath,
+            "request zero-touch load conveyed-information terminal; request zero-touch load owner-certificate terminal; request zero-touch load ownership-voucher terminal",
+            stdin: Paste("conveyed-information") + Paste("owner-certificate") + Paste("ownership-voucher"));
+        Assert.True(loaded.ExitCode == 0, loaded.ToString());
+        Assert.Contains("ownership-voucher loaded (", loaded.Output);
+        await _lab.Agent.WaitForLineAsync(l => l.Contains("ZTP: bootstrap-complete", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "bootstrap-complete");
+        Assert.Contains($"bootstrap-initiated: onboarding information from serial console {_lab.ConsoleDrop}/sztp", _lab.Agent.Output);
+        await using var api = await _lab.Cped.ConnectAsync();
+        Assert.Equal("from-usb", (await api.GetConfigAsync("active", ["system", "host-name"])).Subtree!.GetValue<string>());
+        var refused = await CliProcess.RunAsync(_lab.Cped.SocketPath, "request zero-touch load ownership-voucher terminal", stdin: "not base64!\n\u0004\n");
+        Assert.Contains("ownership-voucher: the input is not base64", refused.Error);
+    }
 }
