@@ -53,17 +53,39 @@ public sealed class ScriptCgroup : IDisposable
     public IReadOnlyList<int> Processes() =>
         File.ReadAllLines(ProcsFiles[0]).Where(l => l.Length > 0).Select(l => int.Parse(l, CultureInfo.InvariantCulture)).ToList();
 
-    /// <summary>Kills every process in the cgroup, repeating until none is left (a fork between reads is caught next round).</summary>
+    /// <summary>
+    /// Kills every process in the cgroup, repeating until none is left (a fork between reads is caught next round),
+    /// then waits until each one killed has finished dying: the cgroup stops listing a process as soon as it starts
+    /// to exit, before it has.
+    /// </summary>
     public async Task KillAllAsync()
     {
+        var killed = new HashSet<int>();
         for (int round = 0; round < 200; round++)
         {
             var pids = Processes();
-            if (pids.Count == 0) return;
-            foreach (int pid in pids) Cpe.Interop.Signals.Kill(pid);
+            if (pids.Count == 0)
+            {
+                for (int wait = 0; wait < 400 && killed.Any(Alive); wait++) await Task.Delay(5);
+                return;
+            }
+            foreach (int pid in pids)
+                if (Cpe.Interop.Signals.Kill(pid)) killed.Add(pid);
             await Task.Delay(5);
         }
         throw new IOException($"processes still running in {_directories[0]} after repeated SIGKILL");
+    }
+
+    /// <summary>Still running (not gone, not a zombie) per /proc/PID/stat.</summary>
+    static bool Alive(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            char state = stat[stat.LastIndexOf(')') + 2];
+            return state is not ('Z' or 'X');
+        }
+        catch (IOException) { return false; }
     }
 
     public void Dispose()
