@@ -62,10 +62,11 @@ public static class FleetEndpoints
         JsonNode.Parse(json)!.AsArray().Select(v => new DesiredVnf(v!["name"]!.GetValue<string>(), v["version"]!.GetValue<string>())).ToArray();
 }
 
-/// <summary>The owner's signing certificate and key: check-in answers and published bundles are signed with them.</summary>
+/// <summary>The owner's signing certificate and key: check-in answers (one signature per request) and published bundles are signed with them.</summary>
 public sealed class FleetSigner(X509Certificate2 certificate)
 {
+    readonly CmsSigningKey _key = new(certificate);
     public X509Certificate2 Certificate => certificate;
-    public byte[] Sign(byte[] content, string contentType = SztpOids.Data) => Cms.Sign(content, contentType, certificate);
+    public byte[] Sign(byte[] content, string contentType = SztpOids.Data) => _key.Sign(content, contentType);
     public byte[] OwnerCertificate() => Cms.CertificatesOnly(certificate);
 }

@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using Cpe.Sztp;
+using Cpe.TestKit;
 
 namespace Cpe.IntegrationTests;
 
@@ -93,7 +94,13 @@ public sealed class VendorAdminApiTests : VendorServerTest
         using var a = Device(Server.Device("SIM-A"));
         var answer = await a.PostAsync(FleetCheckIn.Path, new ByteArrayContent(FleetCheckIn.ToJson(Request("SIM-A"))));
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
-        var verified = FleetCheckIn.Verify(await answer.Content.ReadAsByteArrayAsync(), Server.Owner, "SIM-A", "nonce-SIM-A");
+        byte[] signedAnswer = await answer.Content.ReadAsByteArrayAsync();
+        var verified = FleetCheckIn.Verify(signedAnswer, Server.Owner, "SIM-A", "nonce-SIM-A");
+        // OpenSSL agrees: an owner-signed SignedData over the answer's JSON.
+        File.WriteAllBytes(Server.Dir["answer.cms"], signedAnswer);
+        PemFile.Write(Server.Dir["owner-ca"], Server.OwnerCa);
+        string printed = Command.Run("openssl", ["cms", "-verify", "-inform", "DER", "-in", Server.Dir["answer.cms"], "-CAfile", Server.Dir["owner-ca.pem"], "-purpose", "any", "-binary"]);
+        Assert.Contains("\"nonce\":\"nonce-SIM-A\"", printed);
         Assert.Equal((2L, "a"), (verified.Configuration!.Revision, verified.Configuration.Document["system"]!["host-name"]!.GetValue<string>()));
         // Replayed to another check-in, the same answer is refused.
         Assert.Throws<SztpVerificationException>(() => FleetCheckIn.Verify(answer.Content.ReadAsByteArrayAsync().Result, Server.Owner, "SIM-A", "another-nonce"));
