@@ -25,7 +25,12 @@ public sealed partial class ServerStore
     public static ServerStore Open(string database)
     {
         if (database.StartsWith("Host=", StringComparison.OrdinalIgnoreCase) || database.StartsWith("postgres", StringComparison.OrdinalIgnoreCase))
-            return new ServerStore(PostgresConnectionString(database), postgres: true);
+        {
+            // The same few statements run thousands of times a second: let Npgsql prepare them once per connection.
+            var postgres = new NpgsqlConnectionStringBuilder(PostgresConnectionString(database));
+            if (postgres.MaxAutoPrepare == 0) postgres.MaxAutoPrepare = 32;
+            return new ServerStore(postgres.ToString(), postgres: true);
+        }
         var sqlite = new SqliteConnectionStringBuilder { DataSource = database, Pooling = true, DefaultTimeout = 30 };
         return new ServerStore(sqlite.ToString(), postgres: false);
     }
