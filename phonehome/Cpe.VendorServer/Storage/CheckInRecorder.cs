@@ -35,7 +35,7 @@ public sealed class CheckInRecorder : IAsyncDisposable
             try { _store.AddCheckIns(batch); }
             catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException)
             {
-                _log.LogError("{Count} check-ins could not be recorded: {Message}", batch.Count, e.Message);
+                Log.CheckInsNotRecorded(_log, batch.Count, e.Message);
             }
             batch.Clear();
         }
