@@ -33,7 +33,7 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
         }
         int failedRounds = 0;
         bool announced = false;
-        for (int round = 0; ; round++)
+        while (true)
         {
             // Nothing found can be applied without cped: wait for it first (it starts alongside the agent at boot).
             if (!await PlatformAnswersAsync(ct))
@@ -41,7 +41,7 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
                 await Task.Delay(settings.IdlePoll, clock, ct);
                 continue;
             }
-            if (!announced) await _local.StatusAsync("discovering", $"looking for bootstrap data (round {round + 1})", ct);
+            if (!announced) await _local.StatusAsync("discovering", "looking for bootstrap data", ct);
             announced = true;
             bool anyFound = false;
             foreach (var source in sources)
