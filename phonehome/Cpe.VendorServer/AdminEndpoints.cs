@@ -15,7 +15,7 @@ public static class AdminEndpoints
 {
     public const string Prefix = "/api/v1";
 
-    public static void Map(IEndpointRouteBuilder app, ServerStore store, FleetSigner? signer, string imageFolder, string publicUrl, TimeProvider clock)
+    public static void Map(IEndpointRouteBuilder app, ServerStore store, FleetSnapshot snapshot, FleetSigner? signer, string imageFolder, string publicUrl, TimeProvider clock)
     {
         var api = app.MapGroup(Prefix).AddEndpointFilter(async (context, next) =>
         {
@@ -47,9 +47,15 @@ public static class AdminEndpoints
             if (r.State is not (null or "enrolled" or "revoked")) return Invalid("state must be enrolled or revoked");
             var previous = store.Find(serial);
             store.Enroll(new Enrollment(serial, conveyed, owner, r.OwnershipVoucher, previous?.EnrolledAt ?? clock.GetUtcNow(), r.Owner, r.Group, r.State ?? "enrolled"));
+            snapshot.Refresh();
             return Results.Ok(View(store.Find(serial)!));
         });
-        api.MapDelete("/devices/{serial}", (string serial) => store.Remove(serial) ? Results.NoContent() : NotFound($"device {serial}"));
+        api.MapDelete("/devices/{serial}", (string serial) =>
+        {
+            bool removed = store.Remove(serial);
+            snapshot.Refresh();
+            return removed ? Results.NoContent() : NotFound($"device {serial}");
+        });
         api.MapGet("/devices/{serial}/progress", (string serial) =>
             store.Progress(serial).Select(p => new ProgressView(p.Time, p.ProgressType, p.Message)).ToArray());
         api.MapGet("/devices/{serial}/check-ins", (string serial, int? limit) =>
@@ -109,6 +115,7 @@ public static class AdminEndpoints
             if (r.Handling is not (null or "merge" or "replace")) return Invalid("handling must be merge or replace");
             if (r.Firmware is string f && store.Image(f) is null) return NotFound($"image {f}");
             var config = store.SetFleetConfig(target, r.Handling ?? "merge", r.Configuration.ToJsonString(), r.Firmware, r.Vnfs?.ToJsonString(), clock.GetUtcNow());
+            snapshot.Refresh();
             return Results.Ok(new FleetConfigView(config.Target, config.Revision, config.Handling, config.UpdatedAt));
         });
     }

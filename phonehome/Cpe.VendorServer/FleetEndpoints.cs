@@ -11,7 +11,7 @@ namespace Cpe.VendorServer;
 /// </summary>
 public static class FleetEndpoints
 {
-    public static void Map(IEndpointRouteBuilder app, ServerStore store, CheckInRecorder recorder, FleetSigner? signer, string imageFolder, int checkInSeconds, TimeProvider clock)
+    public static void Map(IEndpointRouteBuilder app, ServerStore store, FleetSnapshot snapshot, CheckInRecorder recorder, FleetSigner? signer, string imageFolder, int checkInSeconds, TimeProvider clock)
     {
         app.MapPost(FleetCheckIn.Path, async (HttpContext http) =>
         {
@@ -25,7 +25,7 @@ public static class FleetEndpoints
             try { request = FleetCheckIn.ParseRequest(buffer.ToArray()); }
             catch (SztpVerificationException e) { return Results.Problem(e.Message, statusCode: 400); }
             if (request.SerialNumber != serial) return Results.Problem($"the body names {request.SerialNumber} but the certificate {serial}", statusCode: 403);
-            if (store.CheckInView(serial) is not var (state, config) || state == "revoked")
+            if (snapshot.CheckInView(serial) is not var (state, config) || state == "revoked")
                 return Results.Problem($"serial number {serial} is not an enrolled device", statusCode: 404);
             var now = clock.GetUtcNow();
             await recorder.RecordAsync(new CheckInEntry(now, serial, request.OsVersion, request.ConfigRevision, request.FleetRevision, request.LastResult), http.RequestAborted);

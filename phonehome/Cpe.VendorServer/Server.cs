@@ -45,12 +45,13 @@ public static class Server
         var devices = app.MapGroup("").RequireHost(devicePorts);
         BootstrapEndpoints.Map(devices, store, clock, new WireRecorder(o.Record));
         await using var recorder = new CheckInRecorder(store, app.Logger);
-        FleetEndpoints.Map(devices, store, recorder, signer, o.Images, o.CheckInSeconds, clock);
+        await using var snapshot = new FleetSnapshot(store, TimeSpan.FromSeconds(1));
+        FleetEndpoints.Map(devices, store, snapshot, recorder, signer, o.Images, o.CheckInSeconds, clock);
         if (o.AdminUrls.Count > 0)
         {
             string[] adminPorts = o.AdminUrls.Select(u => $"*:{u.Port}").ToArray();
             var admin = app.MapGroup("").RequireHost(adminPorts);
-            AdminEndpoints.Map(admin, store, signer, o.Images, o.PublicUrl, clock);
+            AdminEndpoints.Map(admin, store, snapshot, signer, o.Images, o.PublicUrl, clock);
             app.MapOpenApi().RequireHost(adminPorts);
         }
         await app.RunAsync();

@@ -114,6 +114,10 @@ public sealed class VendorAdminApiTests : VendorServerTest
         var stranger = VendorPki.IssueDevice(VendorPki.CreateCa("CN=Other CA", VendorServerProcess.Now.AddDays(-1), TimeSpan.FromDays(30)), "SIM-A", "sim", VendorServerProcess.Now.AddDays(-1));
         using var s = Device(stranger);
         await Assert.ThrowsAsync<HttpRequestException>(() => s.PostAsync(FleetCheckIn.Path, new ByteArrayContent(FleetCheckIn.ToJson(Request("SIM-A")))));
+        // Revoked through the admin API, SIM-C is refused at its next check-in (the server's in-memory view follows at once).
+        var revoke = new JsonObject { ["conveyedInformation"] = Convert.ToBase64String(File.ReadAllBytes(Server.Dir["unsigned.cms"])), ["state"] = "revoked" };
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync("/api/v1/devices/SIM-C", Json(revoke))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await c.PostAsync(FleetCheckIn.Path, new ByteArrayContent(FleetCheckIn.ToJson(Request("SIM-C"))))).StatusCode);
         var history = JsonNode.Parse(await admin.GetStringAsync("/api/v1/devices/SIM-A/check-ins"))!.AsArray();
         Assert.Single(history);
     }

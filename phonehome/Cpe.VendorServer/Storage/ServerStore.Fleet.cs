@@ -40,6 +40,21 @@ public sealed partial class ServerStore
         return rows.Count == 0 ? null : rows[0];
     }
 
+    /// <summary>Every device's state and group (what <see cref="FleetSnapshot"/> holds).</summary>
+    public Dictionary<string, (string State, string? Group)> DeviceStates()
+    {
+        var map = new Dictionary<string, (string, string?)>(StringComparer.Ordinal);
+        foreach (var (serial, state, group) in Query("SELECT serial, state, device_group FROM devices", r => (r.GetString(0), r.GetString(1), OptionalString(r, 2))))
+            map[serial] = (state, group);
+        return map;
+    }
+
+    /// <summary>Every fleet configuration by target.</summary>
+    public Dictionary<string, FleetConfig> FleetConfigs() =>
+        Query("SELECT target, revision, handling, document, updated_at, firmware, vnfs FROM fleet_configs",
+            r => new FleetConfig(r.GetString(0), Long(r, 1), r.GetString(2), r.GetString(3), Time(r, 4), OptionalString(r, 5), OptionalString(r, 6)))
+            .ToDictionary(c => c.Target, StringComparer.Ordinal);
+
     public void AddImage(FirmwareImage i) => Execute("""
         INSERT INTO images (name, os_name, os_version, sha256, size, uploaded_at) VALUES (@n, @o, @v, @h, @s, @t)
         ON CONFLICT (name) DO UPDATE SET os_name = excluded.os_name, os_version = excluded.os_version, sha256 = excluded.sha256, size = excluded.size, uploaded_at = excluded.uploaded_at
