@@ -48,8 +48,7 @@ public static class BootstrapEndpoints
     /// <summary>The caller's serial number and the body, or the answer that refuses them.</summary>
     static async Task<(string? Serial, byte[] Body, IResult? Refusal)> ReadAsync(HttpContext http)
     {
-        var certificate = await http.Connection.GetClientCertificateAsync();
-        string? serial = certificate is null ? null : VendorPki.SerialNumberOf(certificate);
+        string? serial = await DeviceSerialAsync(http);
         if (serial is null) return (null, [], Error(401, new RestconfException("access-denied", "/", "a device IDevID client certificate is required")));
         if (http.Request.ContentType?.StartsWith(Restconf.MediaType, StringComparison.Ordinal) != true)
             return (serial, [], Error(415, new RestconfException("malformed-message", "/", $"the body must be {Restconf.MediaType}")));
@@ -70,6 +69,10 @@ public static class BootstrapEndpoints
             return http.Response.Body.WriteAsync(body).AsTask();
         }
     }
+
+    /// <summary>The serial number in the caller's IDevID (Kestrel has already chained it to the vendor CA); null without one.</summary>
+    public static async Task<string?> DeviceSerialAsync(HttpContext http) =>
+        await http.Connection.GetClientCertificateAsync() is X509Certificate2 certificate ? VendorPki.SerialNumberOf(certificate) : null;
 
     /// <summary>A client certificate is acceptable when it chains to the vendor CA and names a serial number.</summary>
     public static bool IsDeviceCertificate(X509Certificate2 certificate, X509Certificate2 vendorCa) =>

@@ -15,8 +15,7 @@ public static class FleetEndpoints
     {
         app.MapPost(FleetCheckIn.Path, async (HttpContext http) =>
         {
-            var certificate = await http.Connection.GetClientCertificateAsync();
-            string? serial = certificate is null ? null : VendorPki.SerialNumberOf(certificate);
+            string? serial = await BootstrapEndpoints.DeviceSerialAsync(http);
             if (serial is null) return Results.Problem("a device IDevID client certificate is required", statusCode: 401);
             if (signer is null) return Results.Problem("this server has no signing certificate for check-in answers (--signing-cert)", statusCode: 503);
             using var buffer = new MemoryStream();
@@ -40,8 +39,7 @@ public static class FleetEndpoints
 
         app.MapGet("/images/{name}", async (HttpContext http, string name) =>
         {
-            var certificate = await http.Connection.GetClientCertificateAsync();
-            string? serial = certificate is null ? null : VendorPki.SerialNumberOf(certificate);
+            string? serial = await BootstrapEndpoints.DeviceSerialAsync(http);
             if (serial is null) { http.Response.StatusCode = 401; return; }
             var image = store.Image(name);
             string path = Path.Combine(imageFolder, name);

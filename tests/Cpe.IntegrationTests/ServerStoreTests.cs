@@ -52,10 +52,11 @@ public sealed class ServerStoreTests
 
         Assert.Equal(1, store.SetFleetConfig("group:branch", "merge", "{}", null, null, T0).Revision);
         Assert.Equal(2, store.SetFleetConfig("group:branch", "merge", "{\"a\":1}", null, null, T0).Revision);
-        Assert.Equal("group:branch", store.FleetConfigFor("SIM-2", "branch")!.Target);
+        Assert.Equal("group:branch", store.CheckInView("SIM-2")!.Value.Config!.Target);
         store.SetFleetConfig("serial:SIM-2", "replace", "{}", null, "[]", T0);
-        Assert.Equal(("serial:SIM-2", "replace"), (store.FleetConfigFor("SIM-2", "branch")!.Target, store.FleetConfigFor("SIM-2", "branch")!.Handling));
-        Assert.Null(store.FleetConfigFor("SIM-3", "hq"));
+        Assert.Equal(("serial:SIM-2", "replace"), (store.CheckInView("SIM-2")!.Value.Config!.Target, store.CheckInView("SIM-2")!.Value.Config!.Handling));
+        Assert.Null(store.CheckInView("SIM-3")!.Value.Config);
+        Assert.Null(store.CheckInView("SIM-9"));
 
         store.AddImage(new FirmwareImage("fw.img", "cpe-firmware", "0.2.0", "ab", 10, T0));
         store.AddDownload(new DownloadEntry(T0, "SIM-1", "fw.img", "bytes=5-", 206));

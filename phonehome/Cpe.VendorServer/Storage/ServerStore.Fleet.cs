@@ -15,14 +15,6 @@ public sealed partial class ServerStore
         return new FleetConfig(target, rows[0], handling, document, now, firmware, vnfs);
     }
 
-    /// <summary>The device's own configuration if it has one, else its group's.</summary>
-    public FleetConfig? FleetConfigFor(string serial, string? group) =>
-        Query("""
-            SELECT target, revision, handling, document, updated_at, firmware, vnfs FROM fleet_configs WHERE target = @s OR target = @g
-            ORDER BY CASE WHEN target = @s THEN 0 ELSE 1 END LIMIT 1
-            """, r => new FleetConfig(r.GetString(0), Long(r, 1), r.GetString(2), r.GetString(3), Time(r, 4), OptionalString(r, 5), OptionalString(r, 6)),
-            ("@s", "serial:" + serial), ("@g", group is null ? null : "group:" + group)).SingleOrDefault();
-
     /// <summary>
     /// What a check-in needs in one round trip: the device's state and the configuration it should have (its own,
     /// else its group's); null when the serial number is not enrolled.
@@ -60,11 +52,14 @@ public sealed partial class ServerStore
         ON CONFLICT (name) DO UPDATE SET os_name = excluded.os_name, os_version = excluded.os_version, sha256 = excluded.sha256, size = excluded.size, uploaded_at = excluded.uploaded_at
         """, ("@n", i.Name), ("@o", i.OsName), ("@v", i.OsVersion), ("@h", i.Sha256), ("@s", i.Size), ("@t", Time(i.UploadedAt)));
 
-    public IReadOnlyList<FirmwareImage> Images() =>
-        Query("SELECT name, os_name, os_version, sha256, size, uploaded_at FROM images ORDER BY name",
-            r => new FirmwareImage(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), Long(r, 4), Time(r, 5)));
+    const string ImageColumns = "name, os_name, os_version, sha256, size, uploaded_at";
 
-    public FirmwareImage? Image(string name) => Images().SingleOrDefault(i => i.Name == name);
+    public IReadOnlyList<FirmwareImage> Images() => Query($"SELECT {ImageColumns} FROM images ORDER BY name", ImageRow);
+
+    public FirmwareImage? Image(string name) => Query($"SELECT {ImageColumns} FROM images WHERE name = @n", ImageRow, ("@n", name)).SingleOrDefault();
+
+    static FirmwareImage ImageRow(System.Data.Common.DbDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), Long(r, 4), Time(r, 5));
 
     public void AddDownload(DownloadEntry d) =>
         Execute("INSERT INTO downloads (serial, image, range_header, status, time) VALUES (@s, @i, @r, @st, @t)",
