@@ -84,7 +84,6 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
             }
             var wait = backoff.Delay(failedRounds++);
             await _local.StatusAsync("discovering", $"no source gave usable bootstrap data; next round in {wait.TotalSeconds:0.0} s", ct);
-            announced = true;
             await Task.Delay(wait, clock, ct);
         }
     }

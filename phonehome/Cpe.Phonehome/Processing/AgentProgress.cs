@@ -23,8 +23,6 @@ public sealed record AgentProgress
     /// <summary>The fleet configuration revision applied last, and whether it still waits for confirmation.</summary>
     public long FleetRevision { get; init; }
     public bool FleetUnconfirmed { get; init; }
-
-    public bool Done(string step, string digest) => ConveyedDigest == digest && Completed.Contains(step);
 }
 
 /// <summary>The progress file, written atomically (temporary file, fsync, rename) so a power cut leaves the old or the new one.</summary>

@@ -21,27 +21,28 @@ public sealed class OnboardingProcessor(IAgentPlatform platform, IBootImageInsta
     public async Task<ProcessingOutcome> ProcessAsync(ConveyedInformation.Onboarding info, string digest, ProgressReporter report, CancellationToken ct)
     {
         var resumed = progress.Load();
-        if (resumed.ConveyedDigest == digest && resumed.Completed.Length > 0)
-            report.Say($"resuming: already done for this onboarding information: {string.Join(", ", resumed.Completed)}");
+        bool resuming = resumed.ConveyedDigest == digest && resumed.Completed.Length > 0;
+        if (resuming) report.Say($"resuming: already done for this onboarding information: {string.Join(", ", resumed.Completed)}");
         else progress.Update(p => p with { ConveyedDigest = digest, Completed = [], RebootingInto = null });
+        var done = resuming ? resumed.Completed.ToHashSet() : [];
 
-        if (info.BootImage is BootImage image && !progress.Load().Done(BootImageStep, digest))
+        if (info.BootImage is BootImage image && !done.Contains(BootImageStep))
         {
             var outcome = await BootImageAsync(image, report, ct);
             if (outcome != ProcessingOutcome.Complete) return outcome;
             Complete(BootImageStep, digest);
         }
-        if (info.PreConfigurationScript is byte[] pre && !progress.Load().Done(PreScriptStep, digest))
+        if (info.PreConfigurationScript is byte[] pre && !done.Contains(PreScriptStep))
         {
             if (!await ScriptAsync("pre", pre, report, ct)) return ProcessingOutcome.Failed;
             Complete(PreScriptStep, digest);
         }
-        if (info.Configuration is byte[] configuration && !progress.Load().Done(ConfigStep, digest))
+        if (info.Configuration is byte[] configuration && !done.Contains(ConfigStep))
         {
             if (!await ConfigurationAsync(configuration, info.ConfigurationHandling ?? "merge", report, ct)) return ProcessingOutcome.Failed;
             Complete(ConfigStep, digest);
         }
-        if (info.PostConfigurationScript is byte[] post && !progress.Load().Done(PostScriptStep, digest))
+        if (info.PostConfigurationScript is byte[] post && !done.Contains(PostScriptStep))
         {
             if (!await ScriptAsync("post", post, report, ct)) return ProcessingOutcome.Failed;
             Complete(PostScriptStep, digest);
