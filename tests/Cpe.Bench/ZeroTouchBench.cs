@@ -15,21 +15,7 @@ static class ZeroTouchBench
         for (int i = 0; i < Runs; i++)
         {
             await using var lab = await ZeroTouchLab.StartAsync($"BENCH-{i}");
-            lab.Enroll(new JsonObject
-            {
-                ["name"] = "bench",
-                ["configuration"] = new JsonObject
-                {
-                    ["schema-version"] = 1,
-                    ["system"] = new JsonObject { ["host-name"] = "site" },
-                    ["bridges"] = new JsonObject { ["bridge"] = new JsonArray(new JsonObject
-                    {
-                        ["name"] = "lan", ["address"] = new JsonArray("192.168.1.1/24"),
-                        ["interface"] = new JsonArray(new JsonObject { ["name"] = "ge-0/0/1" }, new JsonObject { ["name"] = "ge-0/0/2" }),
-                    }) },
-                    ["sriov"] = new JsonObject { ["pf"] = new JsonArray(new JsonObject { ["name"] = "sriov0", ["vf-count"] = 4 }) },
-                },
-            });
+            lab.Enroll(SiteBundle.Bundle("bench", SiteBundle.Configuration("site", vfCount: 4)));
             var clock = await lab.PowerOnAsync();
             var done = await lab.Agent!.WaitForLineAsync(l => l.Contains("ZTP: bootstrap-complete", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "bootstrap-complete");
             times.Add(Math.Round((clock.Elapsed - (DateTimeOffset.UtcNow - done.Time)).TotalMilliseconds, 1));

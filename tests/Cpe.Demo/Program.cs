@@ -17,31 +17,11 @@ Console.WriteLine($"the IDevID of {lab.Serial} in its factory storage, and an ow
 Console.WriteLine($"cpe-vendor-server: devices at {ZeroTouchLab.DeviceUrl} (mTLS), admin API at {ZeroTouchLab.AdminUrl} in {lab.Sim.Wan}");
 Console.WriteLine($"dnsmasq in {lab.Sim.Wan} offers option 143 = {ZeroTouchLab.DeviceUrl}");
 
-var configuration = new JsonObject
-{
-    ["schema-version"] = 1,
-    ["system"] = new JsonObject { ["host-name"] = "site-17" },
-    ["bridges"] = new JsonObject
-    {
-        ["bridge"] = new JsonArray(new JsonObject
-        {
-            ["name"] = "lan", ["description"] = "customer LAN", ["address"] = new JsonArray("192.168.1.1/24"),
-            ["interface"] = new JsonArray(new JsonObject { ["name"] = "ge-0/0/1" }, new JsonObject { ["name"] = "ge-0/0/2" }),
-        }),
-    },
-    ["sriov"] = new JsonObject { ["pf"] = new JsonArray(new JsonObject
-    {
-        ["name"] = "sriov0", ["vf-count"] = 4,
-        ["vf"] = new JsonArray(new JsonObject { ["name"] = "0", ["mac"] = "02:00:00:00:00:10", ["vlan"] = 100, ["trust"] = true }),
-    }) },
-};
-var bundle = new JsonObject
-{
-    ["name"] = "site-17",
-    ["configuration"] = configuration,
-    ["configurationHandling"] = "merge",
-    ["postConfigurationScript"] = "#!/bin/sh\necho \"post-configuration script: uid $(id -u), $(ls /sys/class/net | wc -w) network interface(s) visible\"\n",
-};
+// The site's configuration: the LAN bridge on ge-0/0/1-2, 4 VFs, the first with its own MAC, VLAN 100 and trust.
+var configuration = SiteBundle.Configuration("site-17", vfCount: 4);
+configuration["sriov"]!["pf"]![0]!["vf"] = new JsonArray(new JsonObject { ["name"] = "0", ["mac"] = "02:00:00:00:00:10", ["vlan"] = 100, ["trust"] = true });
+var bundle = SiteBundle.Bundle("site-17", configuration,
+    postScript: "#!/bin/sh\necho \"post-configuration script: uid $(id -u), $(ls /sys/class/net | wc -w) network interface(s) visible\"\n");
 Console.WriteLine("\noperator: POST /api/v1/bundles (configuration + post-configuration script, signed by the owner on publish)");
 Console.WriteLine($"operator: PUT /api/v1/devices/{lab.Serial} (the bundle and the device's voucher)");
 lab.Enroll(bundle);

@@ -71,8 +71,7 @@ public sealed class ZeroTouchLab : IAsyncDisposable
         VendorTool("owner", "create", "--dir", Owner, "--organization", "Example Owner");
         VendorTool("device", "issue", "--ca-dir", this.Vendor, "--serial", Serial, "--model", "sim", "--factory", Factory,
             "--bootstrap-anchor", Path.Combine(this.Vendor, "vendor-ca.pem"));
-        VendorTool("voucher", "issue", "--ca-dir", this.Vendor, "--serial", Serial, "--pinned", Path.Combine(Owner, "owner-ca.pem"),
-            "--out", Dir["voucher.cms"]);
+        IssueVoucher("voucher.cms");
         // The factory storage belongs to the agent's user; nobody else reads the IDevID key.
         Directory.CreateDirectory(AgentState);
         foreach (var path in Directory.GetFileSystemEntries(Factory).Append(Factory).Append(AgentState))
@@ -82,9 +81,12 @@ public sealed class ZeroTouchLab : IAsyncDisposable
     }
 
     /// <summary>A voucher for this box (or, to test refusals, another serial number or an already expired one).</summary>
-    public string IssueVoucher(string name, string? serial = null, int days = 30) =>
+    public string IssueVoucher(string name, string? serial = null, int days = 30)
+    {
         VendorTool("voucher", "issue", "--ca-dir", Vendor, "--serial", serial ?? Serial, "--pinned", Path.Combine(Owner, "owner-ca.pem"),
-            "--days", $"{days}", "--out", Dir[name]) is { } ? Dir[name] : "";
+            "--days", $"{days}", "--out", Dir[name]);
+        return Dir[name];
+    }
 
     /// <summary>The bootstrap server goes away (its database stays).</summary>
     public async Task StopServerAsync()
