@@ -78,11 +78,13 @@ public static class SimNetwork
     {
         string hex = string.Join(':', Convert.ToHexString(SztpRedirect.Encode(o.SztpUrls)).Chunk(2).Select(c => new string(c)));
         string pidFile = Path.Combine(o.Directory, "dnsmasq.pid");
-        // With --sztp-srv, dnsmasq also answers DNS: the SRV record RFC 8572 §4.2 describes and the target's address.
-        string[] dns = o.SztpSrv is string srv && srv.LastIndexOf(':') is int colon and > 0
-            ? ["--no-resolv", "--no-hosts", $"--srv-host=_sztp._tcp.sim.example,bootstrap.sim.example,{srv[(colon + 1)..]}",
-               $"--host-record=bootstrap.sim.example,{srv[..colon]}"]
-            : ["--port=0"];
+        // With --sztp-srv or --dns-rr, dnsmasq also answers DNS: the SRV record RFC 8572 §4.2 describes, the target's
+        // address, and whatever records were given (e.g. a device's TXT records).
+        var dns = new List<string>();
+        if (!o.ServesDns) dns.Add("--port=0");
+        else dns.AddRange(["--no-resolv", "--no-hosts", .. o.DnsRecords.Select(r => "--dns-rr=" + r)]);
+        if (o.SztpSrv is string srv && srv.LastIndexOf(':') is int colon and > 0)
+            dns.AddRange([$"--srv-host=_sztp._tcp.sim.example,bootstrap.sim.example,{srv[(colon + 1)..]}", $"--host-record=bootstrap.sim.example,{srv[..colon]}"]);
         Run("ip", ["netns", "exec", o.WanNamespace, "dnsmasq", "--conf-file=/dev/null", .. dns,
             // --no-ping: dnsmasq otherwise pings each address for 3 s before offering it; the WAN link has one client.
             "--interface=wan0", "--bind-interfaces", "--dhcp-authoritative", "--no-ping",

@@ -8,8 +8,15 @@ public sealed record SimNetworkOptions(string Name, string Directory, int LanPor
     /// <summary>"HOST:PORT" of a bootstrap server published in DNS (SRV _sztp._tcp.sim.example); null: dnsmasq serves no DNS.</summary>
     public string? SztpSrv { get; init; }
 
+    /// <summary>More records dnsmasq serves, in its "--dns-rr=NAME,TYPE,HEX" form (e.g. "cpe-vendor conveyed dns-records --format dnsmasq").</summary>
+    public IReadOnlyList<string> DnsRecords { get; init; } = [];
+
+    /// <summary>Whether dnsmasq answers DNS on the WAN gateway, not only DHCP.</summary>
+    public bool ServesDns => SztpSrv is not null || DnsRecords.Count > 0;
+
     public const string Usage = """
-        usage: cpe-sim net up [--name NAME] [--dir DIR] [--lan-ports N] [--total-vfs N] [--sztp-url URL]... [--sztp-srv IP:PORT] [--lease-seconds N]
+        usage: cpe-sim net up [--name NAME] [--dir DIR] [--lan-ports N] [--total-vfs N] [--sztp-url URL]... [--sztp-srv IP:PORT]
+                          [--dns-rr NAME,TYPE,HEX]... [--lease-seconds N]
                cpe-sim net down [--name NAME] [--dir DIR]
         """;
 
@@ -24,6 +31,7 @@ public sealed record SimNetworkOptions(string Name, string Directory, int LanPor
         string name = "sim", dir = "";
         int lan = 3, vfs = 7, lease = 3600;
         var urls = new List<string>();
+        var records = new List<string>();
         string? srv = null;
         for (int i = 0; i < args.Count; i++)
         {
@@ -39,6 +47,7 @@ public sealed record SimNetworkOptions(string Name, string Directory, int LanPor
                 case "--total-vfs": vfs = Number(0, 64); break;
                 case "--sztp-url": urls.Add(Next()); break;
                 case "--sztp-srv": srv = Next(); break;
+                case "--dns-rr": records.Add(Next()); break;
                 case "--lease-seconds": lease = Number(120, 86400); break;
                 default: throw new ArgumentException($"unknown option '{args[i]}'");
             }
@@ -46,6 +55,6 @@ public sealed record SimNetworkOptions(string Name, string Directory, int LanPor
         if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z][a-z0-9-]{0,20}$"))
             throw new ArgumentException("--name must be a lowercase letter then up to 20 lowercase letters, digits or hyphens");
         return new SimNetworkOptions(name, dir.Length > 0 ? dir : $"/run/cpe-sim/{name}", lan, vfs,
-            urls.Count > 0 ? urls : ["https://bootstrap.sim.example:8443"], lease) { SztpSrv = srv };
+            urls.Count > 0 ? urls : ["https://bootstrap.sim.example:8443"], lease) { SztpSrv = srv, DnsRecords = records };
     }
 }

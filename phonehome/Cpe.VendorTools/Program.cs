@@ -14,6 +14,8 @@ const string Usage = """
            cpe-vendor conveyed sign --owner-dir DIR [--configuration FILE] [--handling merge|replace] [--pre-script FILE] [--post-script FILE]
                                     [--os-name NAME --os-version VERSION --image-uri URI... (--image-file FILE | --image-sha256 HEX)] --out FILE
            cpe-vendor conveyed redirect --server HOST[:PORT]... [--trust-anchor CA.pem] [--owner-dir DIR] --out FILE
+           cpe-vendor conveyed dns-records --serial SERIAL --domain DOMAIN --conveyed FILE [--owner-certificate FILE] [--voucher FILE]
+                                           [--format zone|dnsmasq] [--ttl SECONDS]
     """;
 try
 {
@@ -113,6 +115,25 @@ try
             bool signed = a.Optional("owner-dir") is not null;
             File.WriteAllBytes(a.Required("out"), signed ? Cms.Sign(json, SztpOids.ConveyedInfoJson, PemFiles.Load(a.Required("owner-dir"), "owner")) : Cms.Unsigned(json));
             Console.WriteLine($"redirect information to {servers.Count} server(s), {(signed ? "signed" : "unsigned")}");
+            break;
+        }
+        case "conveyed dns-records":
+        {
+            // RFC 8572 §4.2's device-specific TXT records, printed for the operator's DNS server (docs/reference/phonehome.md, "DNS").
+            string name = SztpDnsTxt.RecordName(a.Required("serial"), a.Required("domain"))
+                ?? throw new ToolException("--serial must be one DNS label: letters, digits, '-' and '_', up to 63");
+            var artifacts = new[] { ("conveyed", SztpDnsTxt.ConveyedInformation), ("owner-certificate", SztpDnsTxt.OwnerCertificate), ("voucher", SztpDnsTxt.OwnershipVoucher) };
+            foreach (var (option, key) in artifacts)
+            {
+                if ((option == "conveyed" ? a.Required(option) : a.Optional(option)) is not string file) continue;
+                byte[] rdata = SztpDnsTxt.Encode(key, File.ReadAllBytes(file));
+                Console.WriteLine(a.Optional("format") switch
+                {
+                    null or "zone" => $"{name}. {a.Number("ttl", 300)} IN TXT \\# {rdata.Length} {Convert.ToHexString(rdata)}",   // RFC 3597's generic form
+                    "dnsmasq" => $"--dns-rr={name},16,{Convert.ToHexString(rdata)}",
+                    var other => throw new ToolException($"--format must be zone or dnsmasq, not '{other}'"),
+                });
+            }
             break;
         }
         default:

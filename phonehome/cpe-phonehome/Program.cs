@@ -46,7 +46,7 @@ if (options.Media is string media) sources.Add(new LocalFolderSource("removable 
 if (options.ConsoleDrop is string drop) sources.Add(new LocalFolderSource("serial console", drop));
 sources.Add(new FactoryListSource(identity.FactoryServers));
 sources.Add(new DhcpSource(platform));
-sources.Add(new DnsSource(platform, TimeSpan.FromSeconds(2)));
+sources.Add(new DnsSource(platform, identity.SerialNumber, TimeSpan.FromSeconds(2)));
 var random = new Random();
 var say = new ProgressReporter(platform, console);
 say.Say($"cpe-phonehome {version}: serial number {identity.SerialNumber}, running {installer.Running().Name} {installer.Running().Version}");

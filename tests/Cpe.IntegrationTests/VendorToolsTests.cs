@@ -68,6 +68,21 @@ public sealed class VendorToolsTests : IDisposable
         var e = Assert.Throws<SztpVerificationException>(() => SignedDataVerifier.Verify(File.ReadAllBytes(Path_("conveyed.cms")),
             File.ReadAllBytes(Path_("owner/owner-certificate.cms")), File.ReadAllBytes(Path_("other.cms")), anchor, "SIM-0100", DateTimeOffset.UtcNow));
         Assert.Equal("ownership voucher: is for serial number SIM-0999, not this device (SIM-0100)", e.Message);
+
+        // The same artifacts as DNS TXT records, in a zone file's generic form (RFC 3597): "\# LENGTH HEX".
+        var zone = Vendor("conveyed", "dns-records", "--serial", "SIM-0100", "--domain", "example.net", "--conveyed", Path_("conveyed.cms"),
+            "--owner-certificate", Path_("owner/owner-certificate.cms"), "--voucher", Path_("voucher.cms")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, zone.Length);
+        foreach (var (line, key, file) in zone.Zip(["ci", "oc", "ov"], ["conveyed.cms", "owner/owner-certificate.cms", "voucher.cms"]))
+        {
+            var fields = line.Split(' ');
+            Assert.Equal(["SIM-0100._sztp.example.net.", "300", "IN", "TXT", "\\#"], fields[..5]);
+            byte[] rdata = Convert.FromHexString(fields[6]);
+            Assert.Equal(int.Parse(fields[5]), rdata.Length);
+            var pair = SztpDnsTxt.Decode(SztpDnsTxt.Concatenate(rdata))!.Value;
+            Assert.Equal(key, pair.Key);
+            Assert.Equal(File.ReadAllBytes(Path_(file)), pair.Value);
+        }
     }
 
     [Fact]
@@ -81,5 +96,7 @@ public sealed class VendorToolsTests : IDisposable
         Assert.StartsWith("cpe-vendor: --pinned is required\n", missing);
         var shortNonce = Command.Run("sh", ["-c", $"{Binaries.VendorTool} voucher issue --ca-dir {Path_("vendor")} --serial X --pinned {Path_("vendor/vendor-ca.pem")} --nonce 0102 --out {Path_("v")} 2>&1"], check: false);
         Assert.StartsWith("cpe-vendor: --nonce must be 16 to 32 bytes\n", shortNonce);
+        var dotted = Command.Run("sh", ["-c", $"{Binaries.VendorTool} conveyed dns-records --serial SIM.1 --domain example.net --conveyed x 2>&1"], check: false);
+        Assert.StartsWith("cpe-vendor: --serial must be one DNS label", dotted);
     }
 }

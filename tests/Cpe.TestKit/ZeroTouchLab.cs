@@ -17,7 +17,7 @@ public sealed class ZeroTouchLab : IAsyncDisposable
     const int Nobody = 65534;
 
     public string Serial { get; }
-    public SimBoard Sim { get; }
+    public SimBoard Sim { get; private set; } = null!;
     public TempFolder Dir { get; } = new("cpe-ztp-");
     public string Vendor => Dir["vendor"];
     public string Owner => Dir["owner"];
@@ -37,20 +37,19 @@ public sealed class ZeroTouchLab : IAsyncDisposable
     /// <summary>Where the agent's console lines are echoed as they come (the demo's terminal).</summary>
     public TextWriter? AgentEcho { get; init; }
 
-    ZeroTouchLab(string serial, string[] sztpUrls, string? sztpSrv)
-    {
-        Serial = serial;
-        Sim = new SimBoard(lanPorts: 3, totalVfs: 7, sztpUrls: sztpUrls, sztpSrv: sztpSrv);
-    }
+    ZeroTouchLab(string serial) => Serial = serial;
 
     /// <param name="sztpUrls">What DHCP option 143 offers (default: the lab's server).</param>
     /// <param name="sztpSrv">When set, dnsmasq also publishes the server in DNS (SRV _sztp._tcp.sim.example).</param>
-    public static async Task<ZeroTouchLab> StartAsync(string serial = "SIM-0001", TextWriter? agentEcho = null, string[]? sztpUrls = null, string? sztpSrv = null)
+    /// <param name="dnsRecords">More records for dnsmasq to serve ("NAME,TYPE,HEX"), made once the lab's PKI exists.</param>
+    public static async Task<ZeroTouchLab> StartAsync(string serial = "SIM-0001", TextWriter? agentEcho = null, string[]? sztpUrls = null, string? sztpSrv = null,
+        Func<ZeroTouchLab, IEnumerable<string>>? dnsRecords = null)
     {
-        var lab = new ZeroTouchLab(serial, sztpUrls ?? [DeviceUrl], sztpSrv) { AgentEcho = agentEcho };
+        var lab = new ZeroTouchLab(serial) { AgentEcho = agentEcho };
         try
         {
             lab.MakePki();
+            lab.Sim = new SimBoard(lanPorts: 3, totalVfs: 7, sztpUrls: sztpUrls ?? [DeviceUrl], sztpSrv: sztpSrv, dnsRecords: dnsRecords?.Invoke(lab));
             await lab.StartServerAsync();
             return lab;
         }
@@ -78,6 +77,25 @@ public sealed class ZeroTouchLab : IAsyncDisposable
             Cpe.Interop.Files.Chown(path, Nobody, Nobody);
         File.SetUnixFileMode(Factory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         _agentBinary = Binaries.ForOtherUsers(Binaries.Phonehome, Dir.Path);
+    }
+
+    /// <summary>Onboarding information signed by the owner: the site configuration with this host name.</summary>
+    public void SignSiteConfiguration(string hostName, string outFile)
+    {
+        File.WriteAllText(Dir["site.json"], SiteBundle.Configuration(hostName).ToJsonString());
+        VendorTool("conveyed", "sign", "--owner-dir", Owner, "--configuration", Dir["site.json"], "--out", outFile);
+    }
+
+    /// <summary>
+    /// This box's RFC 8572 TXT records in domain sim.example, as "cpe-vendor conveyed dns-records" prints them for
+    /// dnsmasq: onboarding information with this host name, the owner certificate and the voucher.
+    /// </summary>
+    public IEnumerable<string> DeviceTxtRecords(string hostName)
+    {
+        SignSiteConfiguration(hostName, Dir["dns-conveyed"]);
+        return VendorTool("conveyed", "dns-records", "--serial", Serial, "--domain", "sim.example", "--format", "dnsmasq", "--conveyed", Dir["dns-conveyed"],
+                "--owner-certificate", Path.Combine(Owner, "owner-certificate.cms"), "--voucher", Dir["voucher.cms"])
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Trim()["--dns-rr=".Length..]);
     }
 
     /// <summary>A voucher for this box (or, to test refusals, another serial number or an already expired one).</summary>
@@ -178,7 +196,7 @@ public sealed class ZeroTouchLab : IAsyncDisposable
         if (Agent is not null) await Agent.DisposeAsync();
         if (Cped is not null) await Cped.DisposeAsync();
         if (Server is not null) await Server.DisposeAsync();
-        Sim.Dispose();
+        Sim?.Dispose();
         Dir.Dispose();
     }
 }

@@ -6,16 +6,23 @@ using System.Text;
 
 namespace Cpe.Phonehome.Discovery;
 
+/// <summary>The server answered, with an error other than "no such name" (e.g. 2 server failure, 5 refused).</summary>
+public sealed class DnsErrorAnswerException(int rcode) : IOException($"the DNS server answered with rcode {rcode}")
+{
+    public int Rcode { get; } = rcode;
+}
+
 /// <summary>One SRV answer: where a service is.</summary>
 public sealed record SrvRecord(ushort Priority, ushort Weight, ushort Port, string Target);
 
 /// <summary>
-/// The two DNS questions discovery asks (RFC 1035 over UDP to the DNS server the DHCP lease named, not the host's
-/// resolver): SRV and A. Only what is needed: one question, answers parsed with name compression, a matching id.
+/// The DNS questions discovery asks (RFC 1035 to the DNS server the DHCP lease named, not the host's resolver): TXT,
+/// SRV and A. Only what is needed: one question, answers parsed with name compression, a matching id; over UDP, and
+/// again over TCP when the answer was truncated (RFC 7766), as the kilobytes of TXT artifacts are.
 /// </summary>
 public static class DnsQuery
 {
-    const ushort TypeA = 1, TypeSrv = 33, ClassIn = 1;
+    const ushort TypeA = 1, TypeTxt = 16, TypeSrv = 33, ClassIn = 1;
 
     public static async Task<IReadOnlyList<SrvRecord>> SrvAsync(IPAddress server, string name, TimeSpan timeout, CancellationToken ct) =>
         (await AskAsync(server, name, TypeSrv, timeout, ct)).Select(a => a.Srv!).OrderBy(s => s.Priority).ThenByDescending(s => s.Weight).ToList();
@@ -23,25 +30,59 @@ public static class DnsQuery
     public static async Task<IReadOnlyList<IPAddress>> AAsync(IPAddress server, string name, TimeSpan timeout, CancellationToken ct) =>
         (await AskAsync(server, name, TypeA, timeout, ct)).Select(a => a.Address!).ToList();
 
-    internal sealed record Answer(SrvRecord? Srv, IPAddress? Address);
+    /// <summary>Each TXT record at <paramref name="name"/>, its character-strings concatenated.</summary>
+    public static async Task<IReadOnlyList<byte[]>> TxtAsync(IPAddress server, string name, TimeSpan timeout, CancellationToken ct) =>
+        (await AskAsync(server, name, TypeTxt, timeout, ct)).Select(a => a.Txt!).ToList();
+
+    internal sealed record Answer(SrvRecord? Srv = null, IPAddress? Address = null, byte[]? Txt = null);
 
     static async Task<List<Answer>> AskAsync(IPAddress server, string name, ushort type, TimeSpan timeout, CancellationToken ct)
     {
         ushort id = BinaryPrimitives.ReadUInt16BigEndian(RandomNumberGenerator.GetBytes(2));
-        using var udp = new UdpClient(server.AddressFamily);
-        udp.Connect(server, 53);
-        await udp.SendAsync(Query(id, name, type), ct);
+        byte[] query = Query(id, name, type);
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
         wait.CancelAfter(timeout);
+        try
+        {
+            byte[] reply = await OverUdpAsync(server, query, id, wait.Token);
+            if (Truncated(reply)) reply = await OverTcpAsync(server, query, id, wait.Token);
+            return Parse(reply, type);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { throw new IOException($"DNS server {server} did not answer {name} in time"); }
+        catch (SocketException e) { throw new IOException($"DNS server {server}: {e.Message}", e); }   // e.g. port unreachable: no DNS there
+    }
+
+    static bool Truncated(byte[] reply) => (reply[2] & 0x02) != 0;
+
+    static async Task<byte[]> OverUdpAsync(IPAddress server, byte[] query, ushort id, CancellationToken ct)
+    {
+        using var udp = new UdpClient(server.AddressFamily);
+        udp.Connect(server, 53);
+        await udp.SendAsync(query, ct);
         while (true)
         {
-            UdpReceiveResult reply;
-            try { reply = await udp.ReceiveAsync(wait.Token); }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested) { throw new IOException($"DNS server {server} did not answer {name} in time"); }
-            catch (SocketException e) { throw new IOException($"DNS server {server}: {e.Message}", e); }   // e.g. port unreachable: no DNS there
+            var reply = await udp.ReceiveAsync(ct);
             // Another id is a stray or forged answer: keep waiting for ours.
-            if (reply.Buffer.Length >= 12 && BinaryPrimitives.ReadUInt16BigEndian(reply.Buffer) == id) return Parse(reply.Buffer, type);
+            if (reply.Buffer.Length >= 12 && BinaryPrimitives.ReadUInt16BigEndian(reply.Buffer) == id) return reply.Buffer;
         }
+    }
+
+    /// <summary>RFC 1035 §4.2.2: each message preceded by its two-byte length.</summary>
+    static async Task<byte[]> OverTcpAsync(IPAddress server, byte[] query, ushort id, CancellationToken ct)
+    {
+        using var tcp = new TcpClient(server.AddressFamily);
+        await tcp.ConnectAsync(server, 53, ct);
+        var stream = tcp.GetStream();
+        byte[] framed = new byte[2 + query.Length];
+        BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)query.Length);
+        query.CopyTo(framed, 2);
+        await stream.WriteAsync(framed, ct);
+        byte[] length = new byte[2];
+        await stream.ReadExactlyAsync(length, ct);
+        byte[] reply = new byte[BinaryPrimitives.ReadUInt16BigEndian(length)];
+        await stream.ReadExactlyAsync(reply, ct);
+        if (reply.Length < 12 || BinaryPrimitives.ReadUInt16BigEndian(reply) != id) throw new IOException($"DNS server {server} answered another question over TCP");
+        return reply;
     }
 
     internal static byte[] Query(ushort id, string name, ushort type)
@@ -62,7 +103,7 @@ public static class DnsQuery
     internal static List<Answer> Parse(byte[] m, ushort type)
     {
         if ((m[3] & 0x0F) is int rcode && rcode != 0)
-            return rcode == 3 ? [] : throw new IOException($"the DNS server answered with rcode {rcode}");
+            return rcode == 3 ? [] : throw new DnsErrorAnswerException(rcode);
         int questions = BinaryPrimitives.ReadUInt16BigEndian(m.AsSpan(4)), answers = BinaryPrimitives.ReadUInt16BigEndian(m.AsSpan(6));
         int at = 12;
         for (int q = 0; q < questions; q++) { ReadName(m, ref at); at += 4; }
@@ -76,12 +117,13 @@ public static class DnsQuery
             at = data + length;
             if (at > m.Length) throw new IOException("a DNS answer runs past the end of the message");
             if (rrType != type) continue;   // e.g. a CNAME on the way
-            if (type == TypeA && length == 4) list.Add(new Answer(null, new IPAddress(m.AsSpan(data, 4))));
+            if (type == TypeA && length == 4) list.Add(new Answer(Address: new IPAddress(m.AsSpan(data, 4))));
+            else if (type == TypeTxt) list.Add(new Answer(Txt: Cpe.Sztp.SztpDnsTxt.Concatenate(m.AsSpan(data, length))));
             else if (type == TypeSrv && length >= 7)
             {
                 int target = data + 6;
                 list.Add(new Answer(new SrvRecord(BinaryPrimitives.ReadUInt16BigEndian(m.AsSpan(data)), BinaryPrimitives.ReadUInt16BigEndian(m.AsSpan(data + 2)),
-                    BinaryPrimitives.ReadUInt16BigEndian(m.AsSpan(data + 4)), ReadName(m, ref target)), null));
+                    BinaryPrimitives.ReadUInt16BigEndian(m.AsSpan(data + 4)), ReadName(m, ref target))));
             }
         }
         return list;

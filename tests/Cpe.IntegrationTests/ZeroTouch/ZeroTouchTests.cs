@@ -209,6 +209,36 @@ public sealed class DnsDiscoveryTests : IAsyncLifetime
     }
 }
 
+/// <summary>
+/// Discovery through DNS (RFC 8572 §4.2): the box's own TXT records at SERIAL._sztp.sim.example carry its signed
+/// onboarding information, owner certificate and voucher, kilobytes that only a TCP answer holds.
+/// </summary>
+public sealed class DnsTxtDiscoveryTests : IAsyncLifetime
+{
+    ZeroTouchLab _lab = null!;
+    string[] _records = [];
+
+    public async Task InitializeAsync() =>
+        _lab = await ZeroTouchLab.StartAsync(sztpUrls: ["https://192.0.2.1:9"], dnsRecords: lab => _records = lab.DeviceTxtRecords("from-dns").ToArray());
+
+    public async Task DisposeAsync() => await _lab.DisposeAsync();
+
+    [Fact]
+    public async Task Signed_onboarding_information_in_the_devices_txt_records_onboards_the_box()
+    {
+        await _lab.PowerOnAsync();
+        await _lab.Agent!.WaitForLineAsync(l => l.Contains("ZTP: bootstrap-complete", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "bootstrap-complete");
+        Assert.Contains("conveyed information found on DNS SIM-0001._sztp.sim.example", _lab.Agent.Output);
+        Assert.Contains("bootstrap-initiated: onboarding information from DNS SIM-0001._sztp.sim.example", _lab.Agent.Output);
+        // Three records, together far more than a 512-byte UDP answer holds: the agent had to ask again over TCP.
+        Assert.Equal(3, _records.Length);
+        Assert.True(_records.Sum(r => r.Length - r.LastIndexOf(',') - 1) / 2 > 2048, string.Join('\n', _records));
+        await using var api = await _lab.Cped!.ConnectAsync();
+        Assert.Equal("from-dns", (await api.GetConfigAsync("active", ["system", "host-name"])).Subtree!.GetValue<string>());
+        Assert.Equal(["system", "ztp"], (await api.HistoryAsync()).Select(r => r.Source).Distinct().Order().ToArray());
+    }
+}
+
 /// <summary>Local sources: removable media (and the serial console's drop folder, the same code) when no server answers.</summary>
 public sealed class LocalMediaTests : IAsyncLifetime
 {
@@ -221,8 +251,7 @@ public sealed class LocalMediaTests : IAsyncLifetime
     {
         string sztp = Path.Combine(folder, "sztp");
         Directory.CreateDirectory(sztp);
-        File.WriteAllText(_lab.Dir["site.json"], SiteBundle.Configuration("from-usb").ToJsonString());
-        Command.Run(Binaries.VendorTool, ["conveyed", "sign", "--owner-dir", _lab.Owner, "--configuration", _lab.Dir["site.json"], "--out", Path.Combine(sztp, "conveyed-information")]);
+        _lab.SignSiteConfiguration("from-usb", Path.Combine(sztp, "conveyed-information"));
         if (signed)
         {
             File.Copy(Path.Combine(_lab.Owner, "owner-certificate.cms"), Path.Combine(sztp, "owner-certificate"));

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using Cpe.Phonehome;
 using Cpe.Phonehome.Discovery;
@@ -40,7 +41,33 @@ public sealed class PhonehomeFormatsTests
         answer[3] = 0x83;   // NXDOMAIN: nothing there, not an error
         Assert.Empty(DnsQuery.Parse(answer.ToArray(), 33));
         answer[3] = 0x82;   // SERVFAIL
-        Assert.Throws<IOException>(() => DnsQuery.Parse(answer.ToArray(), 33));
+        Assert.Equal(2, Assert.Throws<DnsErrorAnswerException>(() => DnsQuery.Parse(answer.ToArray(), 33)).Rcode);
+    }
+
+    [Fact]
+    public void A_device_txt_record_carries_a_kilobyte_artifact_in_255_byte_strings_and_reads_back_whole()
+    {
+        byte[] voucher = RandomNumberGenerator.GetBytes(1000);
+        byte[] rdata = SztpDnsTxt.Encode(SztpDnsTxt.OwnershipVoucher, voucher);
+        Assert.Equal(1003 + 4, rdata.Length);   // "ov=" and the value, in four strings of 255, 255, 255 and 238 bytes
+        Assert.Equal([255, 255, 255, 238], new[] { rdata[0], rdata[256], rdata[512], rdata[768] });
+
+        // In an answer, after the question: the record's strings are joined, then split at the first '='.
+        byte[] query = DnsQuery.Query(0x4321, "SIM-1._sztp.sim.example", 16);
+        var answer = new List<byte>(query);
+        answer[2] = 0x81; answer[3] = 0x80; answer[7] = 1;
+        answer.AddRange([0xC0, 0x0C, 0, 16, 0, 1, 0, 0, 0, 60, (byte)(rdata.Length >> 8), (byte)rdata.Length, .. rdata]);
+        byte[] joined = DnsQuery.Parse(answer.ToArray(), 16).Single().Txt!;
+        var (key, value) = SztpDnsTxt.Decode(joined)!.Value;
+        Assert.Equal("ov", key);
+        Assert.Equal(voucher, value);
+
+        Assert.Null(SztpDnsTxt.Decode("no pair here"u8));
+        Assert.Null(SztpDnsTxt.Decode("=no key"u8));
+        rdata[768] = 0xFF;   // the last string's length now runs past the record
+        Assert.Throws<FormatException>(() => SztpDnsTxt.Concatenate(rdata));
+        Assert.Equal("SIM-1._sztp.sim.example", SztpDnsTxt.RecordName("SIM-1", "sim.example."));
+        Assert.Null(SztpDnsTxt.RecordName("SIM.1", "sim.example"));   // two labels: not a name RFC 8572 can form
     }
 
     [Fact]
