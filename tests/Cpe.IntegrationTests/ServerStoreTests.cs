@@ -49,6 +49,12 @@ public sealed class ServerStoreTests
         store.AddCheckIn(new CheckInEntry(T0.AddMinutes(2), "SIM-1", "0.1.0", 5, 1, "fleet revision 1 confirmed"));
         Assert.Equal([1L, 0L], store.CheckIns("SIM-1").Select(c => c.FleetRevision).ToArray());
         Assert.Equal(T0.AddMinutes(2), store.Find("SIM-1")!.LastSeen);
+        // A batch, as the recorder writes it: every row kept, each device's last-seen the latest of its rows, whatever their order.
+        store.AddCheckIns([new CheckInEntry(T0.AddMinutes(9), "SIM-2", "0.1.0", 1, 0, null), new CheckInEntry(T0.AddMinutes(4), "SIM-1", "0.1.1", 6, 1, null),
+            new CheckInEntry(T0.AddMinutes(3), "SIM-1", "0.1.0", 5, 1, "ok"), new CheckInEntry(T0.AddMinutes(8), "SIM-2", "0.1.0", 2, 0, "again")]);
+        Assert.Equal(["0.1.0", "0.1.1", "0.1.0", "0.1.0"], store.CheckIns("SIM-1").Select(c => c.OsVersion).ToArray());
+        Assert.Equal(["again", "(none)"], store.CheckIns("SIM-2").Select(c => c.LastResult ?? "(none)").ToArray());
+        Assert.Equal((T0.AddMinutes(4), T0.AddMinutes(9)), (store.Find("SIM-1")!.LastSeen, store.Find("SIM-2")!.LastSeen));
 
         Assert.Equal(1, store.SetFleetConfig("group:branch", "merge", "{}", null, null, T0).Revision);
         Assert.Equal(2, store.SetFleetConfig("group:branch", "merge", "{\"a\":1}", null, null, T0).Revision);

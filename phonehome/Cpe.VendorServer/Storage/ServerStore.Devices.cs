@@ -55,18 +55,35 @@ public sealed partial class ServerStore
 
     public void AddCheckIn(CheckInEntry e) => AddCheckIns([e]);
 
-    /// <summary>Records check-ins and the devices' last-seen times, all in one transaction.</summary>
+    /// <summary>
+    /// Records check-ins and the devices' last-seen times (the latest of the batch per device), all in one
+    /// transaction. PostgreSQL takes the whole batch as arrays in two statements: two round trips, not two per
+    /// check-in. SQLite runs in-process, where a prepared statement per row is as cheap.
+    /// </summary>
     public void AddCheckIns(IReadOnlyList<CheckInEntry> entries)
     {
         using var c = Open();
         using var tx = c.BeginTransaction();
-        foreach (var e in entries)
+        var lastSeen = entries.GroupBy(e => e.Serial).Select(g => (Serial: g.Key, Time: Time(g.Max(e => e.Time)))).ToArray();
+        if (IsPostgres)
         {
-            using (var insert = Command(c, "INSERT INTO checkins (serial, time, os_version, config_revision, fleet_revision, last_result) VALUES (@s, @t, @o, @c, @f, @l)",
-                ("@s", e.Serial), ("@t", Time(e.Time)), ("@o", e.OsVersion), ("@c", e.ConfigRevision), ("@f", e.FleetRevision), ("@l", e.LastResult)))
+            using (var insert = Command(c, "INSERT INTO checkins (serial, time, os_version, config_revision, fleet_revision, last_result) SELECT * FROM unnest(@s, @t, @o, @c, @f, @l)",
+                ("@s", entries.Select(e => e.Serial).ToArray()), ("@t", entries.Select(e => Time(e.Time)).ToArray()), ("@o", entries.Select(e => e.OsVersion).ToArray()),
+                ("@c", entries.Select(e => e.ConfigRevision).ToArray()), ("@f", entries.Select(e => e.FleetRevision).ToArray()), ("@l", entries.Select(e => e.LastResult).ToArray())))
             { insert.Transaction = tx; insert.ExecuteNonQuery(); }
-            using (var seen = Command(c, "UPDATE devices SET last_seen = @t WHERE serial = @s", ("@s", e.Serial), ("@t", Time(e.Time))))
+            using (var seen = Command(c, "UPDATE devices SET last_seen = v.t FROM unnest(@s, @t) AS v(s, t) WHERE devices.serial = v.s",
+                ("@s", lastSeen.Select(d => d.Serial).ToArray()), ("@t", lastSeen.Select(d => d.Time).ToArray())))
             { seen.Transaction = tx; seen.ExecuteNonQuery(); }
+        }
+        else
+        {
+            foreach (var e in entries)
+                using (var insert = Command(c, "INSERT INTO checkins (serial, time, os_version, config_revision, fleet_revision, last_result) VALUES (@s, @t, @o, @c, @f, @l)",
+                    ("@s", e.Serial), ("@t", Time(e.Time)), ("@o", e.OsVersion), ("@c", e.ConfigRevision), ("@f", e.FleetRevision), ("@l", e.LastResult)))
+                { insert.Transaction = tx; insert.ExecuteNonQuery(); }
+            foreach (var (serial, time) in lastSeen)
+                using (var seen = Command(c, "UPDATE devices SET last_seen = @t WHERE serial = @s", ("@s", serial), ("@t", time)))
+                { seen.Transaction = tx; seen.ExecuteNonQuery(); }
         }
         tx.Commit();
     }
