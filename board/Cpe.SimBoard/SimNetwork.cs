@@ -1,3 +1,4 @@
+using Cpe.Board.Profile;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -58,7 +59,7 @@ public static class SimNetwork
         File.WriteAllText(Path.Combine(device, "sriov_totalvfs"), o.TotalVfs.ToString(CultureInfo.InvariantCulture));
         File.WriteAllText(Path.Combine(device, "sriov_numvfs"), "0");
 
-        new NetworkProfile("sim", ports, new SriovProfile("emulated", o.SysfsRoot, [new PhysicalFunction(Pf)])).Save(o.ProfilePath);
+        BoardProfileLoader.Save(SimHardware.Create(o, ports, Pf), o.ProfilePath);
 
         var wan0 = wan.RequireLink("wan0");
         wan.AddAddress(wan0.Index, IPAddress.Parse(WanGateway), 24);

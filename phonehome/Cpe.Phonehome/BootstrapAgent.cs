@@ -83,7 +83,7 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
                 continue;
             }
             var wait = backoff.Delay(failedRounds++);
-            await _local.StatusAsync("discovering", $"no source gave usable bootstrap data; next round in {wait.TotalSeconds:0.0} s", ct);
+            await _local.StatusAsync("discovering", $"no source gave usable bootstrap data; next round in {wait.TotalSeconds:0.0} s", ct, "unreachable");
             await Task.Delay(wait, clock, ct);
         }
     }
@@ -105,7 +105,7 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
         try { decision = ConveyedDecision.Evaluate(new BootstrappingReply(a.ConveyedInformation, a.OwnerCertificate, a.OwnershipVoucher), false, identity, clock.GetUtcNow(), null); }
         catch (Exception e) when (e is SztpVerificationException or RestconfException)
         {
-            await _local.StatusAsync("failed", $"{a.From}: refused: {e.Message}", ct);
+            await _local.StatusAsync("failed", $"{a.From}: refused: {e.Message}", ct, "refused");
             return null;
         }
         return decision switch
@@ -156,7 +156,7 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
                 // Refused before anything was applied. Only a trusted server hears about it (RFC 8572 §5.6).
                 await report.ReportAsync("bootstrap-initiated", null, ct);
                 await report.ReportAsync("parsing-error", e.Message, ct);
-                await _local.StatusAsync("failed", $"{server.Uri}: refused: {e.Message}", ct);
+                await _local.StatusAsync("failed", $"{server.Uri}: refused: {e.Message}", ct, "refused");
                 return null;
             }
             return decision switch
@@ -189,7 +189,7 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
             case ProcessingOutcome.Rebooting:
                 return BootstrapOutcome.Rebooting;
             case ProcessingOutcome.Failed:
-                await _local.StatusAsync("failed", $"onboarding from {from} failed; trying the next source", ct);
+                await _local.StatusAsync("failed", $"onboarding from {from} failed; trying the next source", ct, processor.Failure);
                 return null;
         }
         progress.Update(p => p with

@@ -7,7 +7,7 @@ using Cpe.VendorTools;
 const string Usage = """
     usage: cpe-vendor ca create --dir DIR [--organization NAME]
            cpe-vendor tls issue --ca-dir DIR --name DNS-NAME|IP... --dir OUT
-           cpe-vendor device issue --ca-dir DIR --serial SERIAL [--model MODEL] --factory FOLDER
+           cpe-vendor device issue --ca-dir DIR --serial SERIAL [--model MODEL] [--base-mac MAC] --factory FOLDER
                                    [--bootstrap-anchor CA.pem] [--bootstrap-server https://HOST[:PORT]...]
            cpe-vendor owner create --dir DIR [--organization NAME]
            cpe-vendor voucher issue --ca-dir DIR --serial SERIAL --pinned CERT.pem [--days N] [--nonce HEX] [--assertion verified|logged|proximity] --out FILE
@@ -43,6 +43,13 @@ try
             PemFiles.Save(factory, "idevid", device);
             PemFiles.Save(factory, "vendor-ca", X509CertificateLoader.LoadCertificate(ca.RawData));
             File.WriteAllText(Path.Combine(factory, "serial-number"), serial + "\n");
+            // The first of the box's MAC addresses; ports and VFs are derived from it (docs/reference/board-profile.md).
+            if (a.Optional("base-mac") is string mac)
+            {
+                if (!System.Net.NetworkInformation.PhysicalAddress.TryParse(mac, out var parsed) || parsed.GetAddressBytes() is not { Length: 6 } bytes || (bytes[0] & 1) != 0)
+                    throw new ToolException($"--base-mac '{mac}' is not a unicast MAC address like 02:00:5e:10:00:00");
+                File.WriteAllText(Path.Combine(factory, "base-mac"), Convert.ToHexString(bytes).ToLowerInvariant().Chunk(2).Select(c => new string(c)).Aggregate((x, y) => x + ":" + y) + "\n");
+            }
             // Optional: the anchor that makes a bootstrap server trusted, and the factory list of servers.
             if (a.Optional("bootstrap-anchor") is string anchor) File.Copy(anchor, Path.Combine(factory, "bootstrap-anchors.pem"), overwrite: true);
             if (a.All("bootstrap-server") is { Count: > 0 } servers) File.WriteAllLines(Path.Combine(factory, "bootstrap-servers"), servers);

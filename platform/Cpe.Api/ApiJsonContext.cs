@@ -48,6 +48,9 @@ namespace Cpe.Api;
 [JsonSerializable(typeof(ScriptParams))]
 [JsonSerializable(typeof(ScriptResult))]
 [JsonSerializable(typeof(InventoryInfo))]
+[JsonSerializable(typeof(Hardware))]
+[JsonSerializable(typeof(EnvironmentInfo))]
+[JsonSerializable(typeof(PowerParams))]
 [JsonSerializable(typeof(LoadFileParams))]
 [JsonSerializable(typeof(JsonObject))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -12,6 +12,12 @@ public static class ApiMethods
     public const string Alarms = "system.alarms";
     public const string Users = "system.users";
     public const string Log = "system.log";
+    public const string Hardware = "system.hardware";
+    public const string Environment = "system.environment";
+    public const string Reboot = "system.reboot";
+    public const string PowerOff = "system.power-off";
+    public const string Zeroize = "system.zeroize";
+    public const string DebugHang = "debug.hang";
 
     public const string ConfigGet = "config.get";
     public const string ConfigEnter = "config.enter";

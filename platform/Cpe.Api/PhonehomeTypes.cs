@@ -11,9 +11,10 @@ namespace Cpe.Api;
 public sealed record ProvisionCommitParams(string Mode, JsonObject Document, string Source, int? ConfirmMinutes = null, string? Comment = null);
 
 /// <summary>Where zero-touch provisioning is, as the agent last said (the board turns the state into an LED pattern).</summary>
-public sealed record ZtpStatusParams(string State, string Message);
+/// <summary>Where zero-touch is; with "failed" (or a round that reached nothing), why: the status LED's blink code.</summary>
+public sealed record ZtpStatusParams(string State, string Message, string? Failure = null);
 
-public sealed record ZtpStatus(string State, string Message, DateTimeOffset Since, string? Reporter);
+public sealed record ZtpStatus(string State, string Message, DateTimeOffset Since, string? Reporter, string? Failure = null);
 
 /// <summary>A pre- or post-configuration script (its bytes base64 in JSON) and its time limit.</summary>
 public sealed record ScriptParams(string Phase, byte[] Script, int TimeoutSeconds);

@@ -75,6 +75,15 @@ internal static partial class Libc
     [LibraryImport(Lib, EntryPoint = "kill", SetLastError = true)]
     internal static partial int kill(int pid, int signal);
 
+    [LibraryImport(Lib, EntryPoint = "ioctl", SetLastError = true)]
+    internal static partial int ioctl_int(int fd, nuint request, ref int value);
+
+    [LibraryImport(Lib, EntryPoint = "sync")]
+    internal static partial void sync();
+
+    [LibraryImport(Lib, EntryPoint = "reboot", SetLastError = true)]
+    internal static partial int reboot(int command);
+
     [LibraryImport(Lib, EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int chown(string path, uint owner, uint group);
 

@@ -5,7 +5,10 @@ namespace Cpe.Interop;
 /// <summary>Signals to other processes.</summary>
 public static class Signals
 {
-    public const int SIGKILL = 9;
+    public const int SIGKILL = 9, SIGTERM = 15;
+
+    /// <summary>Sends SIGTERM: asks the process to stop cleanly; false when it was already gone.</summary>
+    public static bool Terminate(int pid) => Libc.kill(pid, SIGTERM) == 0;
 
     /// <summary>Sends SIGKILL; false when the process was already gone (ESRCH).</summary>
     public static bool Kill(int pid)

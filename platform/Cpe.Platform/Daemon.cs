@@ -1,5 +1,9 @@
 using System.Diagnostics;
+using Cpe.Api;
+using Cpe.Board.Identity;
+using Cpe.Board.Profile;
 using Cpe.Platform.Api;
+using Cpe.Platform.Board;
 using Cpe.Platform.Configuration;
 using Cpe.Platform.Events;
 using Cpe.Network.Board;
@@ -26,6 +30,15 @@ public sealed class Daemon : IAsyncDisposable
     StateStore? _store;
     ApiServer? _api;
     NetworkSubsystem? _network;
+    BoardSubsystem? _board;
+    WatchdogKeeper? _watchdog;
+    readonly TaskCompletionSource<PowerRequest> _power = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the reset button or an admin asks to reboot, power off or zeroize; cped then stops and does it.</summary>
+    public Task<PowerRequest> PowerRequested => _power.Task;
+
+    /// <summary>The board, when cped runs with a board profile.</summary>
+    public BoardSubsystem? Board => _board;
 
     public ConfigEngine? Engine { get; private set; }
     public PlatformEvents? Events { get; private set; }
@@ -46,9 +59,12 @@ public sealed class Daemon : IAsyncDisposable
         var started = Stopwatch.StartNew();
         var startedAt = _clock.GetUtcNow();
         // A bad board profile stops the start before anything is opened.
-        NetworkProfile? board = _options.BoardProfile is string path ? NetworkProfile.Load(path) : null;
+        BoardProfile? board = _options.BoardProfile is string path ? BoardSelection.Select(path, _options.BoardFolder) : null;
         _store = StateStore.Open(_options.StateDirectory, _clock);
         Events = new PlatformEvents(_store);
+        // The status LED shows "booting" from here on.
+        if (board is not null)
+            _board = new BoardSubsystem(board, IdentityFrom(_options.FactoryDirectory), PlatformMethods.ProductVersion, Events, _store, _loggers.CreateLogger("board"), _clock);
         if (_store.Recovery is StoreRecovery r)
         {
             Log.StoreRecovered(_log, r.Problem, r.MovedTo, r.RestoredFrom);
@@ -57,9 +73,9 @@ public sealed class Daemon : IAsyncDisposable
                 + (r.RestoredRevision is long id ? $"revision {id} ({r.RestoredFrom})" : "factory default"));
         }
         if (board is not null && _reconcilers is null)
-            _network = new NetworkSubsystem(board, _options.StateDirectory, Events, _loggers.CreateLogger("network"), _clock);
+            _network = new NetworkSubsystem(board.Network, _options.StateDirectory, Events, _loggers.CreateLogger("network"), _clock);
         var reconcilers = _reconcilers ?? [new SystemReconciler(new LinuxHostName()), .. (IReconciler[])(_network is null ? [] : [_network])];
-        Engine = new ConfigEngine(_store, Events, reconcilers, _clock, _loggers.CreateLogger<ConfigEngine>(), _options.StateDirectory, board?.Wan?.Name);
+        Engine = new ConfigEngine(_store, Events, reconcilers, _clock, _loggers.CreateLogger<ConfigEngine>(), _options.StateDirectory, board?.Network.Wan?.Name);
         await Engine.StartAsync(ct);
         _network?.Start();
 
@@ -68,12 +84,46 @@ public sealed class Daemon : IAsyncDisposable
         string model = board?.Model ?? _options.Model;
         var methods = new PlatformMethods(Engine, _store, sessions, system, _clock, model, startedAt).Build();
         _network?.AddMethods(methods);
-        new ProvisioningMethods(Engine, _store, Events, ScriptSandboxFor(_options), system, _clock, model, startedAt, _options.ConsoleDrop).AddMethods(methods);
+        var provisioning = new ProvisioningMethods(Engine, _store, Events, ScriptSandboxFor(_options), system, _clock, model, startedAt, _options.ConsoleDrop);
+        provisioning.AddMethods(methods);
+        if (_board is not null) BoardMethods.Add(methods, _board, () => _watchdog, RequestPower, Engine, _options.TestHooks);
         var roles = new RoleResolver(_options.PasswdPath, _options.PhonehomeUser);
         _api = new ApiServer(_options.SocketPath, methods, sessions, roles, Engine, Events, Logs.Lines, _clock, _loggers.CreateLogger<ApiServer>());
         _api.Start();
+        if (_board is not null)
+        {
+            _board.Start(() => provisioning.Status, RequestPower);
+            provisioning.StatusChanged += _board.Refresh;
+            _board.MarkStarted();
+            if (board!.Watchdog is { } watchdog)
+                _watchdog = WatchdogKeeper.Arm(watchdog, HealthChecks(), Events, _loggers.CreateLogger("watchdog"), _clock);
+        }
         Events.Record("daemon-started", $"cped {PlatformMethods.ProductVersion} started");
         Log.Ready(_log, PlatformMethods.ProductVersion, _options.SocketPath, _options.StateDirectory, started.ElapsedMilliseconds);
+    }
+
+    /// <summary>The factory storage's identity; a box without one (a developer's cped) is "unknown".</summary>
+    static BoardIdentity IdentityFrom(string? factory) =>
+        factory is not null && File.Exists(Path.Combine(factory, "serial-number")) ? BoardIdentity.Load(factory) : new BoardIdentity("unknown", null, null, null, null);
+
+    /// <summary>What must work for the watchdog to be petted: the store, the API, the config engine.</summary>
+    List<HealthCheck> HealthChecks() =>
+    [
+        new("state store writable", _ => Task.FromResult(_store!.CheckWritable())),
+        new("API answering", async ct =>
+        {
+            await using var client = await ApiClient.ConnectAsync(_options.SocketPath, "watchdog", ct);
+            return (await client.VersionAsync(ct)).Version.Length > 0;
+        }),
+        new("config engine alive", ct => Engine!.ProbeAsync(ct)),
+    ];
+
+    void RequestPower(PowerRequest request)
+    {
+        if (!_power.TrySetResult(request)) return;   // the first request wins; the box is already on its way down
+        Log.PowerRequested(_log, request.Action.ToString().ToLowerInvariant(), request.Reason);
+        if (request.Action == PowerAction.Zeroize) _board?.MarkZeroizing();
+        Events?.Record("power", $"{request.Action.ToString().ToLowerInvariant()} requested: {request.Reason}");
     }
 
     /// <summary>Scripts see neither the state directory nor the factory storage (the IDevID key).</summary>
@@ -91,6 +141,10 @@ public sealed class Daemon : IAsyncDisposable
         Log.Stopping(_log);
         if (Engine is not null) await Engine.StopAsync();
         if (_api is not null) await _api.DisposeAsync();
+        if (_watchdog is not null) await _watchdog.DisposeAsync();
+        _watchdog = null;
+        if (_board is not null) await _board.DisposeAsync();
+        _board = null;
         if (_network is not null) await _network.DisposeAsync();
         _network = null;
         Events?.Record("daemon-stopped", "cped stopped");

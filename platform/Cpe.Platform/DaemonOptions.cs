@@ -8,6 +8,16 @@ public sealed record DaemonOptions(string StateDirectory, string SocketPath, str
     public string ConsoleDrop { get; init; } = DefaultConsoleDrop;
     public const string DefaultConsoleDrop = "/run/cpe/console-drop";
 
+    /// <summary>Where "--board auto" looks for the profile whose DMI match fits this box.</summary>
+    public string BoardFolder { get; init; } = DefaultBoardFolder;
+    public const string DefaultBoardFolder = "/usr/share/cpe/boards";
+
+    /// <summary>Folders zeroizing empties besides the state directory (the phone-home agent's state).</summary>
+    public IReadOnlyList<string> EraseOnZeroize { get; init; } = [];
+
+    /// <summary>Enables debug.* API methods that break the daemon on purpose (the watchdog test's hung cped). Never on a shipped box.</summary>
+    public bool TestHooks { get; init; }
+
     public const string DefaultStateDirectory = "/var/lib/cpe";
     public const string DefaultSocket = "/run/cpe/api.sock";
     /// <summary>The board's factory storage (IDevID key and certificate); zero-touch scripts never see it.</summary>
@@ -16,7 +26,9 @@ public sealed record DaemonOptions(string StateDirectory, string SocketPath, str
     public static DaemonOptions Parse(string[] args)
     {
         string? board = null;
-        string factory = DefaultFactoryDirectory, drop = DefaultConsoleDrop;
+        string factory = DefaultFactoryDirectory, drop = DefaultConsoleDrop, boards = DefaultBoardFolder;
+        var erase = new List<string>();
+        bool hooks = false;
         string state = DefaultStateDirectory, socket = DefaultSocket, model = "sim", phonehome = "cpe-phonehome", passwd = "/etc/passwd";
         for (int i = 0; i < args.Length; i++)
         {
@@ -31,11 +43,15 @@ public sealed record DaemonOptions(string StateDirectory, string SocketPath, str
                 case "--board": board = Next(); break;
                 case "--factory": factory = Next(); break;
                 case "--console-drop": drop = Next(); break;
+                case "--boards": boards = Next(); break;
+                case "--erase-on-zeroize": erase.Add(Next()); break;
+                case "--test-hooks": hooks = true; break;
                 default: throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
-        return new DaemonOptions(state, socket, model, phonehome, passwd, ApplyHostName: true, board, factory) { ConsoleDrop = drop };
+        return new DaemonOptions(state, socket, model, phonehome, passwd, ApplyHostName: true, board, factory) { ConsoleDrop = drop, BoardFolder = boards, EraseOnZeroize = erase, TestHooks = hooks };
     }
 
-    public const string Usage = "usage: cped [--state-dir DIR] [--socket PATH] [--model NAME] [--phonehome-user NAME] [--passwd FILE] [--board PROFILE.json] [--factory DIR] [--console-drop DIR]";
+    public const string Usage = "usage: cped [--state-dir DIR] [--socket PATH] [--model NAME] [--phonehome-user NAME] [--passwd FILE] [--board PROFILE.json|auto] [--boards DIR] [--factory DIR] [--console-drop DIR]"
+        + " [--erase-on-zeroize DIR]... [--test-hooks]";
 }

@@ -1,7 +1,9 @@
 using System.Runtime.InteropServices;
 using Cpe.Platform;
+using Cpe.Platform.Board;
 
-// cped: the platform daemon. Exit codes: 0 stopped cleanly, 2 bad command line, 1 failed to start.
+// cped: the platform daemon. Exit codes: 0 stopped cleanly, 2 bad command line, 1 failed to start; on a board whose
+// power is "simulated", 75 asks the board's supervisor to reboot it (also after zeroizing) and 76 to power it off.
 DaemonOptions options;
 try { options = DaemonOptions.Parse(args); }
 catch (ArgumentException e)
@@ -25,7 +27,13 @@ catch (Exception e) when (e is IOException or InvalidDataException or Unauthoriz
     Console.Error.WriteLine($"cped: cannot start: {e.Message}");
     return 1;
 }
-try { await Task.Delay(Timeout.Infinite, stop.Token); }
-catch (OperationCanceledException) { }
+await Task.WhenAny(Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default), daemon.PowerRequested);
+bool simulated = daemon.Board?.Simulated ?? true;
 await daemon.StopAsync();
+if (!daemon.PowerRequested.IsCompleted) return 0;
+var request = await daemon.PowerRequested;
+if (request.Action == PowerAction.Zeroize) Zeroizer.Erase(options);
+if (simulated) return request.Action == PowerAction.PowerOff ? 76 : 75;
+if (request.Action == PowerAction.PowerOff) Cpe.Interop.Power.PowerOff();
+else Cpe.Interop.Power.Restart();
 return 0;

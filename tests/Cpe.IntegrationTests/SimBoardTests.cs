@@ -22,7 +22,7 @@ public sealed class SimBoardTests
             Assert.All(new[] { "ge-0-0-0", "ge-0-0-1", "ge-0-0-2", "sriov0" }, n => Assert.Equal("veth", links[n]["linkinfo"]!["info_kind"]!.GetValue<string>()));
             Assert.Contains("192.0.2.1/24", Command.Run("ip", ["-n", wan, "-br", "addr", "show", "wan0"]));
 
-            var profile = NetworkProfile.Load(sim.ProfilePath);
+            var profile = Cpe.Board.Profile.BoardProfileLoader.Load(sim.ProfilePath).Network;
             Assert.Equal(["ge-0/0/0:ge-0-0-0:wan", "ge-0/0/1:ge-0-0-1:lan", "ge-0/0/2:ge-0-0-2:lan"], profile.Ports.Select(p => $"{p.Name}:{p.Netdev}:{p.Role}"));
             Assert.Equal(("emulated", sim.SysfsRoot), (profile.Sriov!.Driver, profile.Sriov.SysfsRoot));
             Assert.Equal("5", File.ReadAllText(Path.Combine(sim.SysfsRoot, "class/net/sriov0/device/sriov_totalvfs")));

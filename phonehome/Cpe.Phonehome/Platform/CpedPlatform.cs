@@ -59,8 +59,8 @@ public sealed class CpedPlatform(string socketPath) : IAgentPlatform, IAsyncDisp
     public Task<ScriptResult> RunScriptAsync(string phase, byte[] script, int timeoutSeconds, CancellationToken ct) =>
         CallAsync(c => c.RunScriptAsync(new ScriptParams(phase, script, timeoutSeconds), ct), ct);
 
-    public Task StatusAsync(string state, string message, CancellationToken ct) =>
-        CallAsync(c => c.ReportZtpAsync(state, message, ct), ct);
+    public Task StatusAsync(string state, string message, string? failure, CancellationToken ct) =>
+        CallAsync(c => c.ReportZtpAsync(state, message, failure, ct), ct);
 
     public Task<InventoryInfo> InventoryAsync(CancellationToken ct) => CallAsync(c => c.InventoryAsync(ct), ct);
 

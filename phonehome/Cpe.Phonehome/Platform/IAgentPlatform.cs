@@ -16,8 +16,8 @@ public interface IAgentPlatform
 
     Task<ScriptResult> RunScriptAsync(string phase, byte[] script, int timeoutSeconds, CancellationToken ct);
 
-    /// <summary>Where provisioning is: recorded as a "ztp" event, shown by the status LED.</summary>
-    Task StatusAsync(string state, string message, CancellationToken ct);
+    /// <summary>Where provisioning is, and why it failed (a class the status LED blinks): recorded as a "ztp" event.</summary>
+    Task StatusAsync(string state, string message, string? failure, CancellationToken ct);
 
     Task<InventoryInfo> InventoryAsync(CancellationToken ct);
 }

@@ -25,29 +25,40 @@ public sealed class OnboardingProcessor(IAgentPlatform platform, IBootImageInsta
         if (resuming) report.Say($"resuming: already done for this onboarding information: {string.Join(", ", resumed.Completed)}");
         else progress.Update(p => p with { ConveyedDigest = digest, Completed = [], RebootingInto = null });
         var done = resuming ? resumed.Completed.ToHashSet() : [];
+        Failure = null;
 
         if (info.BootImage is BootImage image && !done.Contains(BootImageStep))
         {
             var outcome = await BootImageAsync(image, report, ct);
+            if (outcome == ProcessingOutcome.Failed) Failure = "boot-image";
             if (outcome != ProcessingOutcome.Complete) return outcome;
             Complete(BootImageStep, digest);
         }
         if (info.PreConfigurationScript is byte[] pre && !done.Contains(PreScriptStep))
         {
-            if (!await ScriptAsync("pre", pre, report, ct)) return ProcessingOutcome.Failed;
+            if (!await ScriptAsync("pre", pre, report, ct)) return Failed("script");
             Complete(PreScriptStep, digest);
         }
         if (info.Configuration is byte[] configuration && !done.Contains(ConfigStep))
         {
-            if (!await ConfigurationAsync(configuration, info.ConfigurationHandling ?? "merge", report, ct)) return ProcessingOutcome.Failed;
+            if (!await ConfigurationAsync(configuration, info.ConfigurationHandling ?? "merge", report, ct)) return Failed("configuration");
             Complete(ConfigStep, digest);
         }
         if (info.PostConfigurationScript is byte[] post && !done.Contains(PostScriptStep))
         {
-            if (!await ScriptAsync("post", post, report, ct)) return ProcessingOutcome.Failed;
+            if (!await ScriptAsync("post", post, report, ct)) return Failed("script");
             Complete(PostScriptStep, digest);
         }
         return ProcessingOutcome.Complete;
+    }
+
+    /// <summary>After a failed processing, the failure's class for the status LED: boot-image, script or configuration.</summary>
+    public string? Failure { get; private set; }
+
+    ProcessingOutcome Failed(string failure)
+    {
+        Failure = failure;
+        return ProcessingOutcome.Failed;
     }
 
     void Complete(string step, string digest) =>

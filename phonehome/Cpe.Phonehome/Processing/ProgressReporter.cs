@@ -24,10 +24,10 @@ public sealed class ProgressReporter(IAgentPlatform platform, TextWriter console
     }
 
     /// <summary>A status change: console line and the "ztp" event the board's LED follows.</summary>
-    public async Task StatusAsync(string state, string message, CancellationToken ct)
+    public async Task StatusAsync(string state, string message, CancellationToken ct, string? failure = null)
     {
         Say($"[{state}] {message}");
-        try { await platform.StatusAsync(state, message, ct); }
+        try { await platform.StatusAsync(state, message, failure, ct); }
         catch (PlatformUnavailableException e) { Say($"(cped did not take the status: {e.Message})"); }
     }
 

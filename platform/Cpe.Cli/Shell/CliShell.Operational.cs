@@ -31,6 +31,8 @@ public sealed partial class CliShell
             case "clear":
                 return await ClearAsync(words.Skip(1).ToList(), ct);
             case "request":
+                if (words.Count > 1 && Keyword.Resolve(words[1], ["system", "zero-touch"], "after 'request'") == "system")
+                    return await RequestSystemAsync(words.Skip(2).ToList(), ct);
                 return await RequestZeroTouchAsync(words.Skip(1).ToList(), ct);
             default:
                 return await ShowAsync(words.Skip(1).ToList(), stages, ct);
@@ -44,7 +46,7 @@ public sealed partial class CliShell
         if (words.Count != 4) throw new CliException(Syntax);
         Keyword.Resolve(words[0], ["zero-touch"], "after 'request'");
         Keyword.Resolve(words[1], ["load"], "after 'request zero-touch'");
-        var load = Grammar.Operational.First(c => c.Name == "request").Children[0].Children[0];
+        var load = Grammar.Operational.First(c => c.Name == "request").Children.First(c => c.Name == "zero-touch").Children[0];
         string name = Keyword.Resolve(words[2], load.Children.Select(c => c.Name), "after 'request zero-touch load'");
         string text = await ReadFileOrTerminalAsync(words[3], ct);
         byte[] content;
@@ -72,6 +74,8 @@ public sealed partial class CliShell
                 return $"Model: {v.Model}\nSoftware: {v.Product} {v.Version}\nConfiguration schema: {v.SchemaVersion}\nRuntime: {v.Runtime}\n";
             case "configuration":
                 return await ShowConfigurationAsync("active", words.Skip(1).ToList(), stages, ct);
+            case "chassis":
+                return await ShowChassisAsync(words.Skip(1).ToList(), ct);
             case "interfaces" or "bridge" or "sriov" or "route" or "dhcp":
                 return await ShowNetworkAsync(what, words.Skip(1).ToList(), ct);
             case "log":

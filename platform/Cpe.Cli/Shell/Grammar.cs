@@ -38,6 +38,12 @@ public static class Grammar
         new("quit", "Leave the CLI"),
         new("request", "Ask the box to do something",
         [
+            new Cmd("system", "The box itself",
+            [
+                new Cmd("power-off", "Stop the platform and power the box off (asks first)"),
+                new Cmd("reboot", "Reboot the box (asks first)"),
+                new Cmd("zeroize", "Erase configuration and state, keep the identity, reboot to factory default (asks first)"),
+            ]),
             new Cmd("zero-touch", "Zero-touch provisioning",
             [
                 new Cmd("load", "Push a zero-touch file over the console: base64 (PEM lines allowed), or a text server list",
@@ -52,6 +58,11 @@ public static class Grammar
         new("show", "Show information about the box",
         [
             new Cmd("bridge", "Bridges, their ports and VLANs", [new Cmd("mac-table", "Learned and static MAC addresses")]),
+            new Cmd("chassis", "The box's hardware",
+            [
+                new Cmd("environment", "Temperatures, fans and voltages, the status LED, the watchdog"),
+                new Cmd("hardware", "Model, serial number, CPU, memory, disks, NICs, firmware"),
+            ]),
             new Cmd("configuration", "Committed configuration (optionally a path)", ArgKind.ActivePath),
             new Cmd("dhcp", "DHCP", [new Cmd("client", "Leases held and the options received")]),
             new Cmd("interfaces", "Ports, bridges and VFs: state, addresses, counters",

@@ -1,13 +1,27 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Cpe.Network.Board;
 
-/// <summary>A front port: its name on the box's label, the Linux netdev behind it, what it is for.</summary>
-public sealed record FrontPort(string Name, string Netdev, string Role = "lan");
+/// <summary>
+/// A front port: its name on the box's label, the Linux netdev behind it, what it is for ("wan", "lan" or
+/// "management"). A board profile may name the port's PCI address instead of its netdev; the netdev is then found
+/// when the profile is loaded. The speed is the port's nominal one, for inventory.
+/// </summary>
+public sealed record FrontPort(string Name, string Netdev = "", string Role = "lan")
+{
+    public string? Pci { get; init; }
+    public int? SpeedMbps { get; init; }
+}
 
-/// <summary>An SR-IOV physical function the board has, by netdev.</summary>
-public sealed record PhysicalFunction(string Netdev);
+/// <summary>
+/// An SR-IOV physical function the board has, by netdev (or, in a board profile, by the front port it is), and how
+/// many VFs the platform may make on it (null: what the NIC offers).
+/// </summary>
+public sealed record PhysicalFunction(string Netdev = "")
+{
+    public string? Port { get; init; }
+    public int? MaxVfs { get; init; }
+}
 
 /// <summary>
 /// How the box does SR-IOV: "kernel" (a real NIC: sysfs under /sys and IFLA_VFINFO_LIST) or "emulated"
@@ -16,7 +30,7 @@ public sealed record PhysicalFunction(string Netdev);
 public sealed record SriovProfile(string Driver = "kernel", string SysfsRoot = "/sys", IReadOnlyList<PhysicalFunction>? Pfs = null);
 
 /// <summary>
-/// The network part of a board profile (docs/reference/network.md): which front ports and PFs exist.
+/// The network part of a board profile (docs/reference/board-profile.md): which front ports and PFs exist.
 /// The configuration names ports by <see cref="FrontPort.Name"/>; the kernel knows them by netdev.
 /// </summary>
 public sealed record NetworkProfile(string Model, IReadOnlyList<FrontPort> Ports, SriovProfile? Sriov = null)
@@ -31,29 +45,4 @@ public sealed record NetworkProfile(string Model, IReadOnlyList<FrontPort> Ports
 
     [JsonIgnore]
     public IReadOnlyList<string> PhysicalFunctions => Sriov?.Pfs?.Select(p => p.Netdev).ToList() ?? [];
-
-    public static NetworkProfile Load(string path)
-    {
-        NetworkProfile? profile;
-        try { profile = JsonSerializer.Deserialize(File.ReadAllText(path), NetworkProfileJson.Default.NetworkProfile); }
-        catch (JsonException e) { throw new InvalidDataException($"{path}: not a board profile: {e.Message}", e); }
-        if (profile is null || profile.Ports is null) throw new InvalidDataException($"{path}: not a board profile: no ports");
-        profile.Check(path);
-        return profile;
-    }
-
-    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, NetworkProfileJson.Default.NetworkProfile));
-
-    void Check(string path)
-    {
-        var duplicate = Ports.GroupBy(p => p.Name).FirstOrDefault(g => g.Count() > 1)
-            ?? Ports.GroupBy(p => p.Netdev).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null) throw new InvalidDataException($"{path}: '{duplicate.Key}' is named by more than one port");
-        if (Sriov is not null && Sriov.Driver is not ("kernel" or "emulated"))
-            throw new InvalidDataException($"{path}: sriov driver '{Sriov.Driver}' is neither 'kernel' nor 'emulated'");
-    }
 }
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
-[JsonSerializable(typeof(NetworkProfile))]
-internal sealed partial class NetworkProfileJson : JsonSerializerContext;

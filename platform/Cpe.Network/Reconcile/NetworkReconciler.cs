@@ -35,10 +35,13 @@ public sealed class NetworkReconciler(RouteNetlink rtnl, NetworkProfile profile,
 
     public DesiredNetwork Check(JsonObject config) => DesiredNetwork.From(config, profile, TotalVfs);
 
+    /// <summary>What the NIC offers, capped by the board profile's limit for this PF (when it gives one).</summary>
     int TotalVfs(string pf)
     {
-        try { return sriov?.TotalVfs(pf) ?? 0; }
+        int kernel;
+        try { kernel = sriov?.TotalVfs(pf) ?? 0; }
         catch (SriovException) { return 0; }
+        return profile.Sriov?.Pfs?.FirstOrDefault(p => p.Netdev == pf)?.MaxVfs is int limit ? Math.Min(kernel, limit) : kernel;
     }
 
     public ReconcileResult Reconcile(JsonObject config) => Reconcile(Check(config));

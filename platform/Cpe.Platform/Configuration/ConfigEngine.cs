@@ -91,6 +91,17 @@ public sealed partial class ConfigEngine : IAsyncDisposable
         finally { _gate.Release(); }
     }
 
+    /// <summary>The watchdog's liveness check: the engine's gate can be taken (no commit or edit is stuck holding it).</summary>
+    public async Task<bool> ProbeAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        _gate.Release();
+        return true;
+    }
+
+    /// <summary>Test hook (cped --test-hooks): takes the gate and never gives it back, as a deadlocked engine would.</summary>
+    public Task HangForTestAsync() => _gate.WaitAsync();
+
     JsonObject ParseRevision(Revision? r) => r is null ? ConfigDocument.FactoryDefault(_wanPort) : ConfigDocument.Parse(r.Document);
 
     public async ValueTask DisposeAsync()

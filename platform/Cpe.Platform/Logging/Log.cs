@@ -55,4 +55,19 @@ internal static partial class Log
 
     [LoggerMessage(1302, LogLevel.Error, "network could not be put back to the configuration: {Error}")]
     public static partial void NetworkRestoreFailed(ILogger log, string error);
+
+    [LoggerMessage(1400, LogLevel.Warning, "board: {Problem}")]
+    public static partial void BoardLoopFailed(ILogger log, string problem);
+
+    [LoggerMessage(1401, LogLevel.Information, "watchdog {Device} armed: timeout {Timeout} s, petted every {Period} s while the health checks pass")]
+    public static partial void WatchdogArmed(ILogger log, string device, int timeout, double period);
+
+    [LoggerMessage(1402, LogLevel.Error, "watchdog: health check failed ({Problem}); not petting: the board resets the box if this lasts")]
+    public static partial void WatchdogWithheld(ILogger log, string problem);
+
+    [LoggerMessage(1403, LogLevel.Error, "watchdog {Device} cannot be opened: {Problem}")]
+    public static partial void WatchdogUnavailable(ILogger log, string device, string problem);
+
+    [LoggerMessage(1404, LogLevel.Warning, "power: {Action} requested: {Reason}")]
+    public static partial void PowerRequested(ILogger log, string action, string reason);
 }

@@ -20,7 +20,15 @@ public sealed class ProvisioningMethods(ConfigEngine engine, StateStore store, P
     public const int MaxConsoleFile = 256 * 1024;
 
     static readonly string[] States = ["discovering", "connecting", "downloading", "installing", "rebooting", "configuring", "complete", "failed", "in-service"];
+    /// <summary>Why zero-touch failed, as the agent classes it (docs/reference/local-api.md, "phonehome.report").</summary>
+    public static readonly string[] Failures = ["unreachable", "refused", "boot-image", "configuration", "script"];
     ZtpStatus _status = new("idle", "zero-touch provisioning has not reported", startedAt, null);
+
+    /// <summary>The agent's last report (the status LED follows it).</summary>
+    public ZtpStatus Status => _status;
+
+    /// <summary>Raised after each report, so the status LED shows every state, however short.</summary>
+    public event Action? StatusChanged;
 
     public void AddMethods(MethodTable t)
     {
@@ -41,9 +49,12 @@ public sealed class ProvisioningMethods(ConfigEngine engine, StateStore store, P
         {
             if (!States.Contains(p.State))
                 throw new RpcException(RpcErrorCodes.InvalidParams, $"state '{p.State}' must be one of {string.Join(", ", States)}");
+            if (p.Failure is not null && !Failures.Contains(p.Failure))
+                throw new RpcException(RpcErrorCodes.InvalidParams, $"failure '{p.Failure}' must be one of {string.Join(", ", Failures)}");
             var previous = _status;
-            _status = new ZtpStatus(p.State, p.Message, previous.State == p.State ? previous.Since : clock.GetUtcNow(), s.User);
-            events.Record("ztp", $"{p.State}: {p.Message}");
+            _status = new ZtpStatus(p.State, p.Message, previous.State == p.State ? previous.Since : clock.GetUtcNow(), s.User, p.Failure);
+            events.Record("ztp", $"{p.State}: {p.Message}" + (p.Failure is null ? "" : $" ({p.Failure})"));
+            StatusChanged?.Invoke();
             return Task.FromResult(new OkResult(true));
         });
         t.Add(ApiMethods.PhonehomeStatus, Access.Provisioning, j.Empty, j.ZtpStatus, (_, _, _) => Task.FromResult(_status));

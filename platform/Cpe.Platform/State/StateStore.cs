@@ -110,6 +110,17 @@ public sealed partial class StateStore : IDisposable
         return store;
     }
 
+    /// <summary>The watchdog's check that the store can still be written: takes SQLite's write lock and lets it go, writing nothing.</summary>
+    public bool CheckWritable()
+    {
+        lock (_gate)
+        {
+            Exec(_db, "BEGIN IMMEDIATE");
+            Exec(_db, "ROLLBACK");
+        }
+        return true;
+    }
+
     internal static object? Scalar(SqliteConnection db, string sql, SqliteTransaction? tx = null)
     {
         using var cmd = db.CreateCommand();

@@ -35,9 +35,9 @@ sealed class FakePlatform : IAgentPlatform
         return Task.FromResult(Script(phase));
     }
 
-    public Task StatusAsync(string state, string message, CancellationToken ct)
+    public Task StatusAsync(string state, string message, string? failure, CancellationToken ct)
     {
-        Calls.Add($"status {state}");
+        Calls.Add(failure is null ? $"status {state}" : $"status {state} ({failure})");
         return Task.CompletedTask;
     }
 
