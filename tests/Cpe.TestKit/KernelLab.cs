@@ -28,9 +28,16 @@ public static partial class KernelLab
         Directory.GetDirectories("/lib/modules").Select(Path.GetFileName).Where(v => File.Exists($"/boot/vmlinuz-{v}")).Order().LastOrDefault()
         ?? throw new InvalidOperationException("no kernel with modules in /boot and /lib/modules: build.sh setup installs linux-image-amd64");
 
-    /// <summary>Boots the lab, runs <paramref name="script"/> (busybox sh) and returns what it printed.</summary>
+    /// <summary>What <see cref="LabResult.ExitStatus"/> is when the machine reset (e.g. its watchdog fired) before the script ended.</summary>
+    public const int Reset = -1;
+
+    /// <summary>
+    /// Boots the lab, runs <paramref name="script"/> (busybox sh) and returns what it printed. <paramref name="devices"/>
+    /// are more QEMU options (e.g. "-device", "i6300esb"); with <paramref name="allowReset"/>, a machine that resets
+    /// (QEMU runs with -no-reboot, so a reset ends it) returns with <see cref="Reset"/> instead of failing.
+    /// </summary>
     public static async Task<LabResult> RunAsync(string script, IEnumerable<string>? binaries = null, int nics = 1,
-        IEnumerable<string>? modules = null, TimeSpan? timeout = null)
+        IEnumerable<string>? modules = null, TimeSpan? timeout = null, IEnumerable<string>? devices = null, bool allowReset = false)
     {
         string work = Directory.CreateTempSubdirectory("cpe-lab-").FullName;
         try
@@ -49,6 +56,7 @@ public static partial class KernelLab
                 args.AddRange(["-netdev", $"user,id=n{i},restrict=on", "-device", $"pcie-root-port,id=rp{i},chassis={i + 1}",
                     "-device", $"igb,netdev=n{i},bus=rp{i}"]);
             }
+            args.AddRange(devices ?? []);
             var psi = new ProcessStartInfo(Qemu, args) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
             using var qemu = Process.Start(psi)!;
             var output = qemu.StandardOutput.ReadToEndAsync();
@@ -62,11 +70,11 @@ public static partial class KernelLab
             }
             string console = (await output).Replace("\r", "");
             var exit = ExitLine().Match(console);
-            if (!exit.Success) throw new InvalidOperationException($"the lab script did not finish:\n{console}\n{await errors}");
+            if (!exit.Success && !allowReset) throw new InvalidOperationException($"the lab script did not finish:\n{console}\n{await errors}");
             // Firmware escape codes may share a line with the first fact: look for the marker anywhere.
             var facts = console.Split('\n').Select(l => l.IndexOf("LAB ", StringComparison.Ordinal) is int at and >= 0 ? l[(at + 4)..].Trim() : null)
                 .OfType<string>().ToList();
-            return new LabResult(console, int.Parse(exit.Groups[1].Value), facts);
+            return new LabResult(console, exit.Success ? int.Parse(exit.Groups[1].Value) : Reset, facts);
         }
         finally { Directory.Delete(work, recursive: true); }
     }

@@ -40,6 +40,15 @@ public sealed class ZeroTouchTests : IAsyncLifetime
         Assert.Matches(@"Zero-touch state: (complete|in-service) \(since ", shown.Output);
         Assert.Contains("post-configuration script exited with 0", shown.Output);
 
+        // The status LED went through the technician's table in order (docs/guides/cli.md), and now shows steady green.
+        // A round that ends before the DHCP lease is bound blinks code 1 (unreachable) until the next.
+        await AgentSays("ZTP: [complete]");
+        var led = (await api.LogAsync(500)).Where(e => e.Type == "led").Select(e => e.Text["status LED: ".Length..]).ToArray();
+        var seen = led.Where(p => p != "failure-unreachable").ToList();
+        Assert.Equal(["booting", "phoning-home", "applying-configuration", "in-service"], seen.Where((p, i) => i == 0 || seen[i - 1] != p).ToArray());
+        string Line(int line) => File.ReadAllText(Cpe.Board.Gpio.SimulatedGpioDriver.LinePath(Path.Combine(_lab.Sim.Directory, "gpio"), 0, line));
+        Assert.Equal(("1", "0"), (Line(0), Line(1)));   // green lit, red dark
+
         // The LAN host reaches the WAN host through the box.
         _lab.OnLanHost("ip", "addr", "add", "192.168.1.10/24", "dev", "lan1");
         _lab.OnLanHost("ip", "route", "add", "default", "via", "192.168.1.1");

@@ -1,0 +1,43 @@
+using Cpe.TestKit;
+
+namespace Cpe.IntegrationTests.Board;
+
+/// <summary>
+/// The real watchdog driver in the kernel lab: cped (NativeAOT, as on the box) arms QEMU's i6300esb through
+/// /dev/watchdog with the board profile's timeout and pets it while healthy; frozen (SIGSTOP: hung as hard as a
+/// process can be), it stops petting and the watchdog resets the machine. .NET's cryptography loads OpenSSL at run
+/// time, so libssl goes into the lab too (the firmware image carries it).
+/// </summary>
+public sealed class LabWatchdogTests
+{
+    [Fact]
+    public async Task A_hung_cped_gets_the_lab_machine_reset_by_the_i6300esb_watchdog()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var lab = await KernelLab.RunAsync("""
+            mkdir -p /tmp/state
+            echo '{"model":"lab","ports":[{"name":"ge-0/0/0","netdev":"eth0","role":"wan"}],"watchdog":{"device":"/dev/watchdog","timeoutSeconds":6}}' > /tmp/board.json
+            export LD_LIBRARY_PATH=/lab
+            /lab/cped --state-dir /tmp/state --socket /tmp/api.sock --board /tmp/board.json > /tmp/cped.log 2>&1 &
+            pid=$!   # /lab/cped itself: the harness's "cped" is a shell function, and "$!" would be its subshell
+            sleep 20
+            kill -0 $pid || { sed 's/^/LAB cped: /' /tmp/cped.log; exit 1; }
+            grep -o 'watchdog /dev/watchdog armed: timeout [0-9]* s' /tmp/cped.log | sed 's/^/LAB /'
+            echo "LAB driver=$(cat /sys/class/watchdog/watchdog0/identity) state=$(cat /sys/class/watchdog/watchdog0/state) timeout=$(cat /sys/class/watchdog/watchdog0/timeout)"
+            echo "LAB healthy for 20 s"
+            kill -STOP $pid
+            echo "LAB cped stopped: $(grep State /proc/$pid/status)"
+            sleep 60
+            echo "LAB not reset"
+            """, [Binaries.Cped, Path.Combine(Binaries.Directory, "libe_sqlite3.so"), "/usr/lib/x86_64-linux-gnu/libssl.so.3"], nics: 1,
+            modules: [.. KernelLab.DefaultModules, "i6300esb"], devices: ["-device", "i6300esb"], allowReset: true, timeout: TimeSpan.FromSeconds(180));
+        Assert.True(lab.Facts.Contains("watchdog /dev/watchdog armed: timeout 6 s"), lab.Console);
+        Assert.Contains("driver=i6300ESB timer state=active timeout=6", lab.Facts);
+        Assert.Contains("healthy for 20 s", lab.Facts);   // 20 s of a 6 s timeout: petted, not reset
+        Assert.Contains("cped stopped: State:\tT (stopped)", lab.Facts);
+        Assert.False(lab.Facts.Contains("not reset"), lab.Console);
+        Assert.Equal(KernelLab.Reset, lab.ExitStatus);
+        // Boot (about 5 s), 20 s healthy, then the reset: well before the 60 s sleep would have ended.
+        Assert.InRange(clock.Elapsed.TotalSeconds, 25, 55);
+    }
+}
