@@ -37,6 +37,11 @@ await lab.Agent.WaitForLineAsync(l => l.Contains("[in-service]", StringCompariso
 Title("The progress timeline as the server recorded it (cpe-vendor-server progress)");
 Console.Write(lab.Progress());
 
+Title("The status LED on the front panel, as the board drove it (the technician's table: docs/guides/cli.md)");
+await using (var api = await lab.Cped!.ConnectAsync())
+    foreach (var e in (await api.LogAsync(500)).Where(e => e.Type == "led"))
+        Console.WriteLine($"{e.Time:HH:mm:ss.fff} {e.Text}");
+
 Title("The LAN host reaches the WAN host through the box");
 await using (var api = await lab.Cped!.ConnectAsync())
 {
@@ -53,7 +58,7 @@ Console.WriteLine($"operator: PUT /api/v1/fleet/serial:{lab.Serial} → {lab.Adm
 await lab.Agent.WaitForLineAsync(l => l.Contains("fleet revision 1 confirmed", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the confirmation");
 
 Title("A technician's session on the console (80x200 pseudo-terminal)");
-string[] session = ["show system zero-touch", "show system commit", "show interfaces terse", "show bridge", "show sriov", "show log 12"];
+string[] session = ["show chassis hardware", "show chassis environment", "show system zero-touch", "show system commit", "show interfaces terse", "show bridge", "show sriov", "show log 12"];
 using (var tty = PtyDriver.Start(Binaries.Cpe, ["--socket", lab.Cped.SocketPath], rows: 200, columns: 80, echo: Console.Out))
 {
     tty.WaitFor("> ");

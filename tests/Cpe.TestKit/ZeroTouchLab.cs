@@ -68,7 +68,7 @@ public sealed class ZeroTouchLab : IAsyncDisposable
         VendorTool("ca", "create", "--dir", this.Vendor, "--organization", "Example Vendor");
         VendorTool("tls", "issue", "--ca-dir", this.Vendor, "--name", ServerAddress, "--dir", this.Vendor);
         VendorTool("owner", "create", "--dir", Owner, "--organization", "Example Owner");
-        VendorTool("device", "issue", "--ca-dir", this.Vendor, "--serial", Serial, "--model", "sim", "--factory", Factory,
+        VendorTool("device", "issue", "--ca-dir", this.Vendor, "--serial", Serial, "--model", "sim", "--base-mac", "02:00:5e:10:00:00", "--factory", Factory,
             "--bootstrap-anchor", Path.Combine(this.Vendor, "vendor-ca.pem"));
         IssueVoucher("voucher.cms");
         // The factory storage belongs to the agent's user; nobody else reads the IDevID key.
