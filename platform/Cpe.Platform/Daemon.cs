@@ -62,9 +62,10 @@ public sealed class Daemon : IAsyncDisposable
         BoardProfile? board = _options.BoardProfile is string path ? BoardSelection.Select(path, _options.BoardFolder) : null;
         _store = StateStore.Open(_options.StateDirectory, _clock);
         Events = new PlatformEvents(_store);
+        var identity = IdentityFrom(_options.FactoryDirectory);
         // The status LED shows "booting" from here on.
         if (board is not null)
-            _board = new BoardSubsystem(board, IdentityFrom(_options.FactoryDirectory), PlatformMethods.ProductVersion, Events, _store, _loggers.CreateLogger("board"), _clock);
+            _board = new BoardSubsystem(board, identity, PlatformMethods.ProductVersion, Events, _store, _loggers.CreateLogger("board"), _clock);
         if (_store.Recovery is StoreRecovery r)
         {
             Log.StoreRecovered(_log, r.Problem, r.MovedTo, r.RestoredFrom);
@@ -73,7 +74,7 @@ public sealed class Daemon : IAsyncDisposable
                 + (r.RestoredRevision is long id ? $"revision {id} ({r.RestoredFrom})" : "factory default"));
         }
         if (board is not null && _reconcilers is null)
-            _network = new NetworkSubsystem(board.Network, _options.StateDirectory, Events, _loggers.CreateLogger("network"), _clock);
+            _network = new NetworkSubsystem(board.Network with { BaseMac = identity.BaseMac }, _options.StateDirectory, Events, _loggers.CreateLogger("network"), _clock);
         var reconcilers = _reconcilers ?? [new SystemReconciler(new LinuxHostName()), .. (IReconciler[])(_network is null ? [] : [_network])];
         Engine = new ConfigEngine(_store, Events, reconcilers, _clock, _loggers.CreateLogger<ConfigEngine>(), _options.StateDirectory, board?.Network.Wan?.Name);
         await Engine.StartAsync(ct);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cpe.Board.Identity;
+using Cpe.Network.Board;
 using Cpe.Api;
 using Cpe.Board.Profile;
 

@@ -45,4 +45,15 @@ public sealed record NetworkProfile(string Model, IReadOnlyList<FrontPort> Ports
 
     [JsonIgnore]
     public IReadOnlyList<string> PhysicalFunctions => Sriov?.Pfs?.Select(p => p.Netdev).ToList() ?? [];
+
+    /// <summary>The box's base MAC from its factory storage; null (a developer's box): ports and VFs keep the NIC's addresses.</summary>
+    public System.Net.NetworkInformation.PhysicalAddress? BaseMac { get; init; }
+
+    /// <summary>The address the MAC rule gives a front port; null without a base MAC.</summary>
+    public string? PortMac(FrontPort port) =>
+        BaseMac is { } b && Ports.ToList().IndexOf(port) is int i and >= 0 ? MacAddresses.Format(MacAddresses.Port(b, i)) : null;
+
+    /// <summary>The address the MAC rule gives a VF; null without a base MAC.</summary>
+    public string? VfMac(string pf, int vf) =>
+        BaseMac is { } b && PhysicalFunctions.ToList().IndexOf(pf) is int p and >= 0 ? MacAddresses.Format(MacAddresses.Vf(b, p, vf)) : null;
 }

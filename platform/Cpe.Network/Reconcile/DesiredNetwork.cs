@@ -19,11 +19,15 @@ public sealed record IpPrefix(IPAddress Address, int Length)
 }
 
 public sealed record DesiredPort(FrontPort Port, string Alias, bool AdminUp, uint Mtu, IReadOnlyList<IpPrefix> Addresses, bool Dhcp,
-    string? Bridge, ushort Pvid, IReadOnlyList<ushort> TaggedVlans, bool Configured);
+    string? Bridge, ushort Pvid, IReadOnlyList<ushort> TaggedVlans, bool Configured)
+{
+    /// <summary>The address the box's MAC rule gives the port; null: the NIC's own.</summary>
+    public string? Mac { get; init; }
+}
 
 public sealed record DesiredBridge(string Name, string Netdev, string Alias, bool VlanFiltering, IReadOnlyList<IpPrefix> Addresses);
 
-/// <summary>A VF's complete wanted settings; a null MAC means "whatever the NIC gave it".</summary>
+/// <summary>A VF's complete wanted settings; the MAC is the configuration's, else the box's MAC rule's; null means "whatever the NIC gave it".</summary>
 public sealed record DesiredVf(int Vf, string? Mac, ushort Vlan, byte Qos, bool SpoofCheck, bool Trust, uint MinTxRate, uint MaxTxRate, VfLinkState LinkState);
 
 public sealed record DesiredPf(string Pf, int VfCount, IReadOnlyList<DesiredVf> Vfs);
@@ -82,7 +86,7 @@ public sealed record DesiredNetwork(IReadOnlyList<DesiredPort> Ports, IReadOnlyL
                 errors.Add(new($"interfaces interface {port.Name}", $"the port is a member of bridge {member.Bridge}; put addresses on the bridge instead"));
             ports.Add(new DesiredPort(port, OwnerMarker + (Str(c?["description"]) ?? ""), Str(c?["admin-state"]) != "down",
                 (uint)(Num(c?["mtu"]) ?? DefaultMtu), addresses, dhcp, member.Bridge is null ? null : BridgeNetdev(member.Bridge),
-                member.Bridge is null ? DefaultPvid : member.Pvid, member.Vlans ?? [], c is not null || member.Bridge is not null));
+                member.Bridge is null ? DefaultPvid : member.Pvid, member.Vlans ?? [], c is not null || member.Bridge is not null) { Mac = profile.PortMac(port) });
         }
 
         var pfConfig = Entries(config["sriov"]?["pf"]).ToDictionary(Key);
@@ -109,7 +113,7 @@ public sealed record DesiredNetwork(IReadOnlyList<DesiredPort> Ports, IReadOnlyL
                 var v = vfConfig.GetValueOrDefault(vf);
                 uint min = (uint)(Num(v?["min-tx-rate"]) ?? 0), max = (uint)(Num(v?["max-tx-rate"]) ?? 0);
                 if (max != 0 && min > max) errors.Add(new($"{path} vf {vf} min-tx-rate", $"{min} Mbit/s is above max-tx-rate {max}"));
-                return new DesiredVf(vf, Str(v?["mac"]), (ushort)(Num(v?["vlan"]) ?? 0), (byte)(Num(v?["qos"]) ?? 0),
+                return new DesiredVf(vf, Str(v?["mac"]) ?? profile.VfMac(pf, vf), (ushort)(Num(v?["vlan"]) ?? 0), (byte)(Num(v?["qos"]) ?? 0),
                     Bool(v?["spoofcheck"]) ?? true, Bool(v?["trust"]) ?? false, min, max, Str(v?["link-state"]) switch
                     {
                         "enable" => VfLinkState.Enable,

@@ -37,6 +37,7 @@ public sealed class KernelOps(RouteNetlink rtnl, ISriovDriver? sriov)
     public void SetAlias(string name, string alias) => rtnl.SetAlias(Index(name), alias, name);
     public void SetAdminState(string name, bool up) => rtnl.SetAdminState(Index(name), up, name);
     public void SetMtu(string name, uint mtu) => rtnl.SetMtu(Index(name), mtu, name);
+    public void SetMac(string name, string mac) => rtnl.SetMac(Index(name), mac, name);
     public void SetVlanFiltering(string bridge, bool on) => rtnl.SetVlanFiltering(Index(bridge), on, bridge);
     public void SetMaster(string name, string? master) => rtnl.SetMaster(Index(name), master is null ? 0 : Index(master), name);
     public void AddVlan(string port, PortVlan vlan) => rtnl.AddVlan(Index(port), vlan, port);

@@ -96,6 +96,11 @@ public sealed class NetworkPlanner(DesiredNetwork want, KernelOps ops, Func<stri
             }
             string name = link.Name;
             if (link.Alias != p.Alias) yield return AliasStep(name, p.Alias, link.Alias);
+            if (p.Mac is string mac && !string.Equals(mac, link.Mac, StringComparison.OrdinalIgnoreCase))
+            {
+                string? oldMac = link.Mac;
+                yield return new(name, $"mac {mac}", () => ops.SetMac(name, mac), () => { if (oldMac is not null) ops.SetMac(name, oldMac); });
+            }
             if (link.Mtu != p.Mtu)
             {
                 uint old = link.Mtu;

@@ -31,7 +31,9 @@ public sealed partial class NetworkSubsystem
         {
             lock (_dhcp) if (_dhcp.ContainsKey(netdev)) continue;
             var link = _rtnl.RequireLink(netdev);
-            var keeper = new DhcpKeeper(netdev, RtnlParser.ParseMac(link.Mac!), LeasePath(netdev), () => DhcpPacketSocket.Open(link.Index), _clock);
+            // The address the reconcile about to run gives the port (the box's MAC rule), else the NIC's.
+            string mac = want.Ports.First(p => p.Port.Netdev == netdev).Mac ?? link.Mac!;
+            var keeper = new DhcpKeeper(netdev, RtnlParser.ParseMac(mac), LeasePath(netdev), () => DhcpPacketSocket.Open(link.Index), _clock);
             keeper.LeaseChanged = lease =>
             {
                 _events.Record(lease is null ? "dhcp-lease-lost" : "dhcp-lease",

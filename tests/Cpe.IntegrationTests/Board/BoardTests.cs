@@ -75,6 +75,23 @@ public sealed class BoardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ports_and_vfs_get_their_macs_from_the_base_mac_by_the_rule_unless_the_configuration_names_one()
+    {
+        string Mac(string netdev) => _sim.IpJson("link", "show", netdev)[0]!["address"]!.GetValue<string>();
+        Assert.Equal(["02:00:5e:10:00:00", "02:00:5e:10:00:01", "02:00:5e:10:00:02"], new[] { "ge-0-0-0", "ge-0-0-1", "ge-0-0-2" }.Select(Mac).ToArray());
+        await using var api = await _cped.ConnectAsync();
+        await api.EnterConfigAsync(false);
+        await api.SetAsync(["sriov", "pf", "sriov0", "vf-count", "2"]);
+        await api.SetAsync(["sriov", "pf", "sriov0", "vf", "1", "mac", "02:00:00:00:00:99"]);
+        await api.CommitAsync(new CommitParams());
+        var vfs = (await api.SriovAsync()).Single().Vfs;
+        Assert.Equal(["02:00:5e:10:01:00", "02:00:00:00:00:99"], vfs.Select(v => v.Mac).ToArray());
+        // The DHCP client asks with the port's new address, and the server leases to it.
+        await Eventually(async () => (await api.DhcpClientsAsync()).Single().Address is not null, TimeSpan.FromSeconds(15), "a lease");
+        Assert.Contains("02:00:5e:10:00:00", File.ReadAllText(Path.Combine(_sim.Directory, "dnsmasq.leases")));
+    }
+
+    [Fact]
     public async Task A_sensor_past_its_threshold_raises_an_alarm_that_clears_when_it_comes_back_and_the_led_says_so()
     {
         await using var api = await _cped.ConnectAsync();
