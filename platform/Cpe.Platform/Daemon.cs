@@ -122,9 +122,9 @@ public sealed class Daemon : IAsyncDisposable
     void RequestPower(PowerRequest request)
     {
         if (!_power.TrySetResult(request)) return;   // the first request wins; the box is already on its way down
-        Log.PowerRequested(_log, request.Action.ToString().ToLowerInvariant(), request.Reason);
+        Log.PowerRequested(_log, request.Word, request.Reason);
         if (request.Action == PowerAction.Zeroize) _board?.MarkZeroizing();
-        Events?.Record("power", $"{request.Action.ToString().ToLowerInvariant()} requested: {request.Reason}");
+        Events?.Record("power", $"{request.Word} requested: {request.Reason}");
     }
 
     /// <summary>Scripts see neither the state directory nor the factory storage (the IDevID key).</summary>

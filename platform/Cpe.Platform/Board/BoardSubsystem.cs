@@ -15,7 +15,11 @@ namespace Cpe.Platform.Board;
 /// <summary>What cped is asked to do with the box's power: reboot, power off, or erase and reboot (zeroize).</summary>
 public enum PowerAction { Reboot, PowerOff, Zeroize }
 
-public sealed record PowerRequest(PowerAction Action, string Reason);
+public sealed record PowerRequest(PowerAction Action, string Reason)
+{
+    /// <summary>As the CLI and the log say it: reboot, power-off, zeroize.</summary>
+    public string Word => Action switch { PowerAction.PowerOff => "power-off", PowerAction.Zeroize => "zeroize", _ => "reboot" };
+}
 
 /// <summary>How often the board's loops run; tests shorten nothing but the sensor period.</summary>
 public sealed record BoardTiming(TimeSpan Tick, TimeSpan SensorPeriod, TimeSpan ResetHold)

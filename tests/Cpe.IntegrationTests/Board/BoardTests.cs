@@ -144,6 +144,24 @@ public sealed class BoardTests : IAsyncLifetime
         Assert.Equal(75, await again.Process.WaitForExitAsync(TimeSpan.FromSeconds(10)));
     }
 
+    [Fact]
+    public async Task Power_off_and_zeroize_through_the_api_are_admin_requests_recorded_with_who_asked()
+    {
+        await using (var api = await _cped.ConnectAsync())
+            Assert.Equal("powering off", (await api.PowerAsync("power-off", reason: "site closing")).Message);
+        Assert.Equal(76, await _cped.Process.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        await using var again = NewCped(_cped.StateDirectory);
+        await again.StartAsync();
+        await using (var api = await again.ConnectAsync())
+        {
+            var log = (await api.LogAsync(100)).Select(e => $"{e.Type}: {e.Text}").ToList();
+            Assert.True(log.Contains("power: power-off requested: site closing by root"), string.Join("\n", log));
+            Assert.StartsWith("zeroizing", (await api.PowerAsync("zeroize")).Message);
+        }
+        Assert.Equal(75, await again.Process.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        Assert.DoesNotContain(Directory.GetFileSystemEntries(again.StateDirectory), e => !e.EndsWith("cped.log", StringComparison.Ordinal));
+    }
+
     /// <summary>Every file of the factory storage, with a hash of its bytes.</summary>
     string[] FactoryFiles() => Directory.GetFiles(Factory).Order(StringComparer.Ordinal)
         .Select(f => $"{Path.GetFileName(f)} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))}").ToArray();
