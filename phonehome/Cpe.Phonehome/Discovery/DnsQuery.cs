@@ -18,11 +18,16 @@ public sealed record SrvRecord(ushort Priority, ushort Weight, ushort Port, stri
 /// <summary>
 /// The DNS questions discovery asks (RFC 1035 to the DNS server the DHCP lease named, not the host's resolver): TXT,
 /// SRV and A. Only what is needed: one question, answers parsed with name compression, a matching id; over UDP, and
-/// again over TCP when the answer was truncated (RFC 7766), as the kilobytes of TXT artifacts are.
+/// again over TCP when the answer was truncated (RFC 7766), as the kilobytes of TXT artifacts are. Sent to
+/// <see cref="Multicast"/>, a question is an mDNS one-shot query (RFC 6762 §5.1, §6.7): from an ephemeral port, so
+/// responders answer by unicast from their own address, with our id.
 /// </summary>
 public static class DnsQuery
 {
-    const ushort TypeA = 1, TypeTxt = 16, TypeSrv = 33, ClassIn = 1;
+    const ushort TypeA = 1, TypePtr = 12, TypeTxt = 16, TypeSrv = 33, ClassIn = 1;
+
+    /// <summary>mDNS: 224.0.0.251, port 5353.</summary>
+    public static readonly IPAddress Multicast = IPAddress.Parse("224.0.0.251");
 
     public static async Task<IReadOnlyList<SrvRecord>> SrvAsync(IPAddress server, string name, TimeSpan timeout, CancellationToken ct) =>
         (await AskAsync(server, name, TypeSrv, timeout, ct)).Select(a => a.Srv!).OrderBy(s => s.Priority).ThenByDescending(s => s.Weight).ToList();
@@ -30,11 +35,15 @@ public static class DnsQuery
     public static async Task<IReadOnlyList<IPAddress>> AAsync(IPAddress server, string name, TimeSpan timeout, CancellationToken ct) =>
         (await AskAsync(server, name, TypeA, timeout, ct)).Select(a => a.Address!).ToList();
 
+    /// <summary>The names a PTR question points to (DNS-SD: the service's instances).</summary>
+    public static async Task<IReadOnlyList<string>> PtrAsync(IPAddress server, string name, TimeSpan timeout, CancellationToken ct) =>
+        (await AskAsync(server, name, TypePtr, timeout, ct)).Select(a => a.Ptr!).ToList();
+
     /// <summary>Each TXT record at <paramref name="name"/>, its character-strings concatenated.</summary>
     public static async Task<IReadOnlyList<byte[]>> TxtAsync(IPAddress server, string name, TimeSpan timeout, CancellationToken ct) =>
         (await AskAsync(server, name, TypeTxt, timeout, ct)).Select(a => a.Txt!).ToList();
 
-    internal sealed record Answer(SrvRecord? Srv = null, IPAddress? Address = null, byte[]? Txt = null);
+    internal sealed record Answer(SrvRecord? Srv = null, IPAddress? Address = null, byte[]? Txt = null, string? Ptr = null);
 
     static async Task<List<Answer>> AskAsync(IPAddress server, string name, ushort type, TimeSpan timeout, CancellationToken ct)
     {
@@ -44,8 +53,9 @@ public static class DnsQuery
         wait.CancelAfter(timeout);
         try
         {
-            byte[] reply = await OverUdpAsync(server, query, id, wait.Token);
-            if (Truncated(reply)) reply = await OverTcpAsync(server, query, id, wait.Token);
+            bool multicast = server.Equals(Multicast);
+            byte[] reply = await OverUdpAsync(server, multicast ? 5353 : 53, query, id, wait.Token);
+            if (Truncated(reply) && !multicast) reply = await OverTcpAsync(server, query, id, wait.Token);
             return Parse(reply, type);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested) { throw new IOException($"DNS server {server} did not answer {name} in time"); }
@@ -54,11 +64,17 @@ public static class DnsQuery
 
     static bool Truncated(byte[] reply) => (reply[2] & 0x02) != 0;
 
-    static async Task<byte[]> OverUdpAsync(IPAddress server, byte[] query, ushort id, CancellationToken ct)
+    static async Task<byte[]> OverUdpAsync(IPAddress server, int port, byte[] query, ushort id, CancellationToken ct)
     {
         using var udp = new UdpClient(server.AddressFamily);
-        udp.Connect(server, 53);
-        await udp.SendAsync(query, ct);
+        // Unicast: connected, so only the server is heard and a closed port fails at once. mDNS: an answer comes
+        // from the responder's own address, not the group's.
+        if (server.Equals(Multicast)) await udp.SendAsync(query, new IPEndPoint(server, port), ct);
+        else
+        {
+            udp.Connect(server, port);
+            await udp.SendAsync(query, ct);
+        }
         while (true)
         {
             var reply = await udp.ReceiveAsync(ct);
@@ -118,6 +134,11 @@ public static class DnsQuery
             if (at > m.Length) throw new IOException("a DNS answer runs past the end of the message");
             if (rrType != type) continue;   // e.g. a CNAME on the way
             if (type == TypeA && length == 4) list.Add(new Answer(Address: new IPAddress(m.AsSpan(data, 4))));
+            else if (type == TypePtr)
+            {
+                int target = data;
+                list.Add(new Answer(Ptr: ReadName(m, ref target)));
+            }
             else if (type == TypeTxt) list.Add(new Answer(Txt: Cpe.Sztp.SztpDnsTxt.Concatenate(m.AsSpan(data, length))));
             else if (type == TypeSrv && length >= 7)
             {

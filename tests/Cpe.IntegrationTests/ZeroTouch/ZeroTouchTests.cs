@@ -219,6 +219,46 @@ public sealed class DnsDiscoveryTests : IAsyncLifetime
 }
 
 /// <summary>
+/// Discovery through multicast DNS (RFC 8572 §4.2, domain "local"), with python-zeroconf (Debian's python3-zeroconf)
+/// publishing the bootstrap server the DNS-SD way in the WAN namespace: the agent follows the PTR at _sztp._tcp.local
+/// to the instance's SRV and the target's A record, all by one-shot mDNS queries.
+/// </summary>
+public sealed class MulticastDnsDiscoveryTests : IAsyncLifetime
+{
+    ZeroTouchLab _lab = null!;
+    LoggedProcess? _responder;
+
+    public async Task InitializeAsync() => _lab = await ZeroTouchLab.StartAsync(sztpUrls: ["https://192.0.2.1:9"]);
+
+    public async Task DisposeAsync()
+    {
+        if (_responder is not null) await _responder.DisposeAsync();
+        await _lab.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_server_published_by_an_mdns_responder_on_the_wan_link_onboards_the_box()
+    {
+        File.WriteAllText(_lab.Dir["mdns.py"], $$"""
+            import socket, time
+            from zeroconf import Zeroconf, ServiceInfo, IPVersion
+            zc = Zeroconf(interfaces=["{{ZeroTouchLab.ServerAddress}}"], ip_version=IPVersion.V4Only)
+            zc.register_service(ServiceInfo("_sztp._tcp.local.", "vendor bootstrap._sztp._tcp.local.",
+                addresses=[socket.inet_aton("{{ZeroTouchLab.ServerAddress}}")], port=8443, server="bootstrap.local."))
+            print("registered", flush=True)
+            time.sleep(600)
+            """);
+        _responder = LoggedProcess.Start("ip", ["netns", "exec", _lab.Sim.Wan, "/usr/bin/python3", _lab.Dir["mdns.py"]], _lab.Dir["mdns.log"]);
+        await _responder.WaitForLineAsync(l => l.Contains("registered", StringComparison.Ordinal), TimeSpan.FromSeconds(20), "the mDNS registration");
+        _lab.Enroll(SiteBundle.Bundle());
+        await _lab.PowerOnAsync();
+        await _lab.Agent!.WaitForLineAsync(l => l.Contains("ZTP: bootstrap-complete", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "bootstrap-complete");
+        Assert.Contains("bootstrap-initiated: onboarding information from mDNS vendor bootstrap._sztp._tcp.local → bootstrap.local", _lab.Agent.Output);
+        Assert.Contains("bootstrap-complete", _lab.Progress());
+    }
+}
+
+/// <summary>
 /// Discovery through DNS (RFC 8572 §4.2): the box's own TXT records at SERIAL._sztp.sim.example carry its signed
 /// onboarding information, owner certificate and voucher, kilobytes that only a TCP answer holds.
 /// </summary>
