@@ -16,7 +16,8 @@ public static class BoardMethods
     public static void Add(MethodTable t, BoardSubsystem board, Func<WatchdogKeeper?> watchdog, Action<PowerRequest> power, ConfigEngine engine, bool testHooks)
     {
         var j = ApiJsonContext.Default;
-        t.Add(ApiMethods.Hardware, Access.Read, j.Empty, j.Hardware, (_, _, _) => Task.FromResult(board.Hardware()));
+        // The phone-home agent may read it too: the inventory its check-ins report.
+        t.Add(ApiMethods.Hardware, Access.Provisioning, j.Empty, j.Hardware, (_, _, _) => Task.FromResult(board.Hardware()));
         t.Add(ApiMethods.Environment, Access.Read, j.Empty, j.EnvironmentInfo, (_, _, _) =>
             Task.FromResult(board.Environment(watchdog()?.State ?? "none armed")));
         foreach (var (method, action, said) in new[]
