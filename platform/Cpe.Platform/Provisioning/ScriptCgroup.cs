@@ -66,7 +66,9 @@ public sealed class ScriptCgroup : IDisposable
             var pids = Processes();
             if (pids.Count == 0)
             {
-                for (int wait = 0; wait < 400 && killed.Any(Alive); wait++) await Task.Delay(5);
+                // Up to 10 s: on a loaded machine (a lab VM on both cores) a killed process can take seconds to finish exiting.
+                var deadline = DateTime.UtcNow.AddSeconds(10);
+                while (killed.Any(Alive) && DateTime.UtcNow < deadline) await Task.Delay(5);
                 return;
             }
             foreach (int pid in pids)
