@@ -31,7 +31,10 @@ public sealed record LedPattern(string State, string Colour, int OnMs, int OffMs
     public static IEnumerable<LedPattern> All =>
         new[] { Booting, PhoningHome, Downloading, Installing, Applying, InService, Zeroizing }.Concat(Failures.Select(f => Failure(f.Failure)));
 
-    /// <summary>Failure classes and their blink counts: red, N flashes, then a pause.</summary>
+    /// <summary>
+    /// Failure classes and their blink counts: red, N flashes, then a pause. The first five are what zero-touch reports
+    /// (phonehome.report's "failure"); hardware and platform come from the box itself.
+    /// </summary>
     public static readonly IReadOnlyList<(string Failure, int Blinks, string Meaning)> Failures =
     [
         ("unreachable", 1, "no bootstrap server or other source answered; retrying"),
@@ -43,6 +46,9 @@ public sealed record LedPattern(string State, string Colour, int OnMs, int OffMs
         ("platform", 7, "the platform is degraded (e.g. its state database was rebuilt)"),
     ];
 
+    /// <summary>The failure classes phonehome.report accepts.</summary>
+    public static IEnumerable<string> ZeroTouchFailures => Failures.Take(5).Select(f => f.Failure);
+
     public static readonly LedPattern Booting = new("booting", "amber", 1000);
     public static readonly LedPattern PhoningHome = new("phoning-home", "green", 500, 500);
     public static readonly LedPattern Downloading = new("downloading", "green", 125, 125);
@@ -50,7 +56,6 @@ public sealed record LedPattern(string State, string Colour, int OnMs, int OffMs
     public static readonly LedPattern Applying = new("applying-configuration", "amber", 500, 500);
     public static readonly LedPattern InService = new("in-service", "green", 1000);
     public static readonly LedPattern Zeroizing = new("zeroizing", "red", 1000);
-    public static readonly LedPattern Off = new("off", "none", 0, 1);
 
     public static LedPattern Failure(string failure)
     {

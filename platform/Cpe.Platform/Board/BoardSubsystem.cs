@@ -54,7 +54,7 @@ public sealed class BoardSubsystem : IAsyncDisposable
     volatile bool _started, _zeroizing;
     bool _configured, _platformDegraded;
     LedPattern _pattern = LedPattern.Booting;
-    DateTimeOffset _patternSince;
+    DateTimeOffset _patternSince, _slowInputsAt;
 
     public BoardSubsystem(BoardProfile profile, BoardIdentity identity, string firmwareVersion, PlatformEvents events, StateStore store, ILogger log,
         TimeProvider clock, BoardTiming? timing = null)
@@ -115,8 +115,6 @@ public sealed class BoardSubsystem : IAsyncDisposable
         }
         catch (OperationCanceledException) { }
     }
-
-    DateTimeOffset _slowInputsAt;
 
     void Tick()
     {

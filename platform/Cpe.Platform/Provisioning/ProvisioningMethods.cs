@@ -21,7 +21,7 @@ public sealed class ProvisioningMethods(ConfigEngine engine, StateStore store, P
 
     static readonly string[] States = ["discovering", "connecting", "downloading", "installing", "rebooting", "configuring", "complete", "failed", "in-service"];
     /// <summary>Why zero-touch failed, as the agent classes it (docs/reference/local-api.md, "phonehome.report").</summary>
-    public static readonly string[] Failures = ["unreachable", "refused", "boot-image", "configuration", "script"];
+    public static readonly string[] Failures = [.. Cpe.Board.Leds.LedPattern.ZeroTouchFailures];
     ZtpStatus _status = new("idle", "zero-touch provisioning has not reported", startedAt, null);
 
     /// <summary>The agent's last report (the status LED follows it).</summary>
