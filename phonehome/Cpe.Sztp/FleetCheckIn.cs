@@ -10,7 +10,11 @@ namespace Cpe.Sztp;
 /// echoing the request's nonce so an old answer cannot be replayed.
 /// </summary>
 public sealed record CheckInRequest(string SerialNumber, string Model, string OsName, string OsVersion, double UptimeSeconds,
-    long ConfigRevision, string ConfigSource, long FleetRevision, bool FleetUnconfirmed, string[] Alarms, string? LastResult, string Nonce);
+    long ConfigRevision, string ConfigSource, long FleetRevision, bool FleetUnconfirmed, string[] Alarms, string? LastResult, string Nonce)
+{
+    /// <summary>The box's hardware inventory (cped's system.hardware), sent when it differs from the last one the server took.</summary>
+    public JsonObject? Inventory { get; init; }
+}
 
 /// <summary>A configuration the owner wants on the device: committed with "commit confirmed", confirmed by the next check-in.</summary>
 public sealed record DesiredConfiguration(long Revision, string Handling, JsonObject Document);

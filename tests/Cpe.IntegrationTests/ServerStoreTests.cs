@@ -55,6 +55,12 @@ public sealed class ServerStoreTests
         Assert.Equal(["0.1.0", "0.1.1", "0.1.0", "0.1.0"], store.CheckIns("SIM-1").Select(c => c.OsVersion).ToArray());
         Assert.Equal(["again", "(none)"], store.CheckIns("SIM-2").Select(c => c.LastResult ?? "(none)").ToArray());
         Assert.Equal((T0.AddMinutes(4), T0.AddMinutes(9)), (store.Find("SIM-1")!.LastSeen, store.Find("SIM-2")!.LastSeen));
+        // An inventory is kept per device, the latest of the batch; check-ins without one leave it alone.
+        Assert.Null(store.Inventory("SIM-1"));
+        store.AddCheckIns([new CheckInEntry(T0.AddMinutes(10), "SIM-1", "0.1.1", 6, 1, null) { Inventory = """{"model":"old"}""" },
+            new CheckInEntry(T0.AddMinutes(11), "SIM-1", "0.1.1", 6, 1, null) { Inventory = """{"model":"sim"}""" }]);
+        store.AddCheckIn(new CheckInEntry(T0.AddMinutes(12), "SIM-1", "0.1.1", 6, 1, null));
+        Assert.Equal("""{"model":"sim"}""", store.Inventory("SIM-1"));
 
         Assert.Equal(1, store.SetFleetConfig("group:branch", "merge", "{}", null, null, T0).Revision);
         Assert.Equal(2, store.SetFleetConfig("group:branch", "merge", "{\"a\":1}", null, null, T0).Revision);

@@ -17,7 +17,7 @@ namespace Cpe.Phonehome.Fleet;
 public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform, IBootImageInstaller installer, ProgressFile progress,
     Random random, TimeProvider clock, ProgressReporter say, TimeSpan defaultInterval, TimeSpan requestTimeout)
 {
-    string? _lastResult, _lastStatus;
+    string? _lastResult, _lastStatus, _sentHardware;
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -62,6 +62,10 @@ public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform
         var request = new CheckInRequest(identity.SerialNumber, inventory.Model, osName, osVersion,
             Math.Round((clock.GetUtcNow() - inventory.BootTime).TotalSeconds), inventory.ActiveRevision, inventory.RevisionSource,
             state.FleetRevision, state.FleetUnconfirmed, inventory.Alarms, _lastResult, nonce);
+        // The hardware inventory rides along only when it changed since the server last took it (a NIC replaced, a disk added).
+        var hardware = await platform.HardwareAsync(ct);
+        string? hardwareJson = hardware?.ToJsonString();
+        if (hardwareJson != _sentHardware) request = request with { Inventory = hardware };
         using var handler = new SocketsHttpHandler { ConnectTimeout = requestTimeout };
         handler.SslOptions.ClientCertificates = new X509CertificateCollection { identity.Idevid };
         // The answer's owner signature is what is trusted, not the TLS server.
@@ -75,7 +79,9 @@ public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform
             throw new FleetException($"{state.Server} answered {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 300)))}");
         if (state.OwnerCertificate is null) throw new FleetException("no owner certificate was pinned at bootstrap; check-in answers cannot be verified");
         var owner = Cms.Certificates(state.OwnerCertificate, "owner certificate")[0];
-        return FleetCheckIn.Verify(body, owner, identity.SerialNumber, nonce);
+        var verified = FleetCheckIn.Verify(body, owner, identity.SerialNumber, nonce);
+        _sentHardware = hardwareJson;   // the server answered this check-in: it has the inventory
+        return verified;
     }
 
     async Task ApplyAsync(CheckInAnswer answer, AgentProgress state, CancellationToken ct)

@@ -64,6 +64,12 @@ public sealed class CpedPlatform(string socketPath) : IAgentPlatform, IAsyncDisp
 
     public Task<InventoryInfo> InventoryAsync(CancellationToken ct) => CallAsync(c => c.InventoryAsync(ct), ct);
 
+    public Task<System.Text.Json.Nodes.JsonObject?> HardwareAsync(CancellationToken ct) => CallAsync(async c =>
+    {
+        try { return System.Text.Json.JsonSerializer.SerializeToNode(await c.HardwareAsync(ct), ApiJsonContext.Default.Hardware)?.AsObject(); }
+        catch (RpcException e) when (e.Code == RpcErrorCodes.MethodNotFound) { return null; }   // cped runs without a board profile
+    }, ct);
+
     public async ValueTask DisposeAsync()
     {
         if (_client is not null) await _client.DisposeAsync();

@@ -20,4 +20,7 @@ public interface IAgentPlatform
     Task StatusAsync(string state, string message, string? failure, CancellationToken ct);
 
     Task<InventoryInfo> InventoryAsync(CancellationToken ct);
+
+    /// <summary>The hardware inventory (show chassis hardware) as JSON; null on a box without a board profile.</summary>
+    Task<System.Text.Json.Nodes.JsonObject?> HardwareAsync(CancellationToken ct);
 }

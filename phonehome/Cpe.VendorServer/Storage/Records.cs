@@ -8,7 +8,11 @@ public sealed record Enrollment(string Serial, byte[] ConveyedInformation, byte[
 public sealed record ProgressEntry(DateTimeOffset Time, string Serial, string ProgressType, string? Message);
 
 /// <summary>One fleet check-in as the server received it.</summary>
-public sealed record CheckInEntry(DateTimeOffset Time, string Serial, string OsVersion, long ConfigRevision, long FleetRevision, string? LastResult);
+public sealed record CheckInEntry(DateTimeOffset Time, string Serial, string OsVersion, long ConfigRevision, long FleetRevision, string? LastResult)
+{
+    /// <summary>The device's hardware inventory (JSON) when the check-in carried one; kept as the device's latest.</summary>
+    public string? Inventory { get; init; }
+}
 
 /// <summary>The configuration the owner wants on a device ("serial:S") or on a group ("group:G").</summary>
 public sealed record FleetConfig(string Target, long Revision, string Handling, string Document, DateTimeOffset UpdatedAt,

@@ -85,8 +85,16 @@ public sealed partial class ServerStore
                 using (var seen = Command(c, "UPDATE devices SET last_seen = @t WHERE serial = @s", ("@s", serial), ("@t", time)))
                 { seen.Transaction = tx; seen.ExecuteNonQuery(); }
         }
+        // Inventories come rarely (a device sends one when its hardware changed): one statement each is enough.
+        foreach (var e in entries.Where(e => e.Inventory is not null).GroupBy(e => e.Serial).Select(g => g.MaxBy(e => e.Time)!))
+            using (var inventory = Command(c, "UPDATE devices SET inventory = @i WHERE serial = @s", ("@s", e.Serial), ("@i", e.Inventory)))
+            { inventory.Transaction = tx; inventory.ExecuteNonQuery(); }
         tx.Commit();
     }
+
+    /// <summary>The device's latest hardware inventory (JSON), or null when it has sent none.</summary>
+    public string? Inventory(string serial) =>
+        Query("SELECT inventory FROM devices WHERE serial = @s", r => OptionalString(r, 0), ("@s", serial)).FirstOrDefault();
 
     public IReadOnlyList<CheckInEntry> CheckIns(string serial, int limit = 100) =>
         Query("SELECT time, os_version, config_revision, fleet_revision, last_result FROM checkins WHERE serial = @s ORDER BY id DESC LIMIT @n",

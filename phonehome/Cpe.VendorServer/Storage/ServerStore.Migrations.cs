@@ -25,6 +25,7 @@ public sealed partial class ServerStore
             CREATE TABLE downloads (id {Id}, serial TEXT NOT NULL, image TEXT NOT NULL, range_header TEXT, status INTEGER NOT NULL, time TEXT NOT NULL);
             CREATE TABLE tokens (hash TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL);
             """),
+        (3, "ALTER TABLE devices ADD COLUMN inventory TEXT;"),
     ];
 
     /// <summary>Brings the schema to the newest version, each migration in its own transaction; safe with several servers starting at once.</summary>

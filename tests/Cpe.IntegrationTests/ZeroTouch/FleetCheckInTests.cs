@@ -45,6 +45,13 @@ public sealed class FleetCheckInTests : IAsyncLifetime
         // The server saw the device report it.
         await Eventually(() => _lab.Admin("GET", $"/api/v1/devices/{_lab.Serial}/check-ins").Body.Contains("fleet revision 1 confirmed", StringComparison.Ordinal),
             TimeSpan.FromSeconds(15), "a check-in reporting the confirmation");
+        // The first check-in carried the box's hardware inventory; the operator reads it.
+        var inventory = _lab.Admin("GET", $"/api/v1/devices/{_lab.Serial}/inventory");
+        Assert.Equal(200, inventory.Status);
+        var hardware = JsonNode.Parse(inventory.Body)!;
+        Assert.Equal(("sim", _lab.Serial, "02:00:5e:10:00:00"), (hardware["model"]!.GetValue<string>(), hardware["serialNumber"]!.GetValue<string>(), hardware["baseMac"]!.GetValue<string>()));
+        Assert.Equal(5, hardware["nics"]!.AsArray().Count);   // ge-0/0/0 to ge-0/0/3 and the SR-IOV PF
+        Assert.Equal(404, _lab.Admin("GET", "/api/v1/devices/SIM-9999/inventory").Status);
     }
 
     [Fact]

@@ -41,6 +41,8 @@ sealed class FakePlatform : IAgentPlatform
         return Task.CompletedTask;
     }
 
+    public Task<System.Text.Json.Nodes.JsonObject?> HardwareAsync(CancellationToken ct) => Task.FromResult<System.Text.Json.Nodes.JsonObject?>(null);
+
     public Task<InventoryInfo> InventoryAsync(CancellationToken ct) =>
         Task.FromResult(new InventoryInfo("sim", "0.1.0", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 1, "system", null, []));
 
