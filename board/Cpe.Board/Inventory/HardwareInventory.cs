@@ -16,11 +16,7 @@ public sealed class HardwareInventory(BoardProfile profile, BoardIdentity identi
     public Hardware Read()
     {
         string sys = profile.SysfsRoot;
-        string? Text(string path)
-        {
-            try { return File.ReadAllText(path).Trim(); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
-        }
+        static string? Text(string path) => SysfsText.Read(path);
         string? dmi = Text(Path.Combine(sys, "class/dmi/id/product_name")) is string product
             ? $"{Text(Path.Combine(sys, "class/dmi/id/sys_vendor"))} {product}".Trim() : null;
 
@@ -39,24 +35,20 @@ public sealed class HardwareInventory(BoardProfile profile, BoardIdentity identi
                 if (sectors > 0) disks.Add(new DiskInfo(dev, sectors * 512, Text(Path.Combine(blockRoot, dev, "device/model"))));
             }
 
-        var pfs = profile.Sriov?.Pfs?.Select(p => p.Netdev).ToList() ?? [];
-        var nics = profile.Ports.Select((port, i) =>
+        // What the kernel says about a netdev's device: PCI address, ids, driver, VF capability.
+        NicInfo Nic(string port, string netdev, string role, int? speed, string? pci, string? mac)
         {
-            string device = Path.Combine(sys, "class/net", port.Netdev, "device");
-            string? pci = port.Pci ?? (Directory.Exists(device) ? Path.GetFileName(new DirectoryInfo(device).ResolveLinkTarget(false)?.FullName) : null);
-            string? driver = Directory.Exists(Path.Combine(device, "driver")) ? Path.GetFileName(new DirectoryInfo(Path.Combine(device, "driver")).ResolveLinkTarget(false)?.FullName) : null;
+            string device = Path.Combine(sys, "class/net", netdev, "device");
+            static string? LinkName(string path) => Directory.Exists(path) ? Path.GetFileName(new DirectoryInfo(path).ResolveLinkTarget(false)?.FullName) : null;
             int totalVfs = int.TryParse(Text(Path.Combine(device, "sriov_totalvfs")), CultureInfo.InvariantCulture, out int t) ? t : 0;
-            string? mac = identity.BaseMac is { } b ? MacAddresses.Format(MacAddresses.Port(b, i)) : null;
-            return new NicInfo(port.Name, port.Netdev, port.Role, port.SpeedMbps, pci, Text(Path.Combine(device, "vendor")), Text(Path.Combine(device, "device")),
-                driver, totalVfs, mac);
-        }).ToList();
-        // PFs that are not front ports (an internal NIC for VNFs) are listed too.
-        foreach (var pf in pfs.Where(pf => profile.Ports.All(p => p.Netdev != pf)))
-        {
-            string device = Path.Combine(sys, "class/net", pf, "device");
-            int totalVfs = int.TryParse(Text(Path.Combine(device, "sriov_totalvfs")), CultureInfo.InvariantCulture, out int t) ? t : 0;
-            nics.Add(new NicInfo("-", pf, "sriov", null, null, Text(Path.Combine(device, "vendor")), Text(Path.Combine(device, "device")), null, totalVfs, null));
+            return new NicInfo(port, netdev, role, speed, pci ?? LinkName(device), Text(Path.Combine(device, "vendor")), Text(Path.Combine(device, "device")),
+                LinkName(Path.Combine(device, "driver")), totalVfs, mac);
         }
+        var nics = profile.Ports.Select((port, i) =>
+            Nic(port.Name, port.Netdev, port.Role, port.SpeedMbps, port.Pci, identity.BaseMac is { } b ? MacAddresses.Format(MacAddresses.Port(b, i)) : null)).ToList();
+        // PFs that are not front ports (an internal NIC for VNFs) are listed too.
+        foreach (var pf in profile.Network.PhysicalFunctions.Where(pf => profile.Ports.All(p => p.Netdev != pf)))
+            nics.Add(Nic("-", pf, "sriov", null, null, null));
 
         string slot = (Text(Path.Combine(procRoot, "cmdline")) ?? "").Split(' ').FirstOrDefault(a => a.StartsWith("cpe.slot=", StringComparison.Ordinal))?["cpe.slot=".Length..] ?? "none";
         return new Hardware(profile.Model, profile.Description, identity.SerialNumber, identity.BaseMac is { } mac0 ? MacAddresses.Format(mac0) : null, dmi,

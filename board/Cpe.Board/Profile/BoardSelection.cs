@@ -12,11 +12,7 @@ public static class BoardSelection
     public static BoardProfile Select(string board, string profileFolder, string sysfsRoot = "/sys")
     {
         if (board != Auto) return BoardProfileLoader.Load(board);
-        string Dmi(string field)
-        {
-            try { return File.ReadAllText(Path.Combine(sysfsRoot, "class/dmi/id", field)).Trim(); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return ""; }
-        }
+        string Dmi(string field) => SysfsText.Read(Path.Combine(sysfsRoot, "class/dmi/id", field)) ?? "";
         var (product, boardName, vendor) = (Dmi("product_name"), Dmi("board_name"), Dmi("sys_vendor"));
         var files = Directory.Exists(profileFolder) ? Directory.GetFiles(profileFolder, "*.json").Order(StringComparer.Ordinal) : Enumerable.Empty<string>();
         foreach (var file in files)

@@ -54,7 +54,7 @@ public static class DnsQuery
         try
         {
             bool multicast = server.Equals(Multicast);
-            byte[] reply = await OverUdpAsync(server, multicast ? 5353 : 53, query, id, wait.Token);
+            byte[] reply = await OverUdpAsync(server, multicast, query, id, wait.Token);
             if (Truncated(reply) && !multicast) reply = await OverTcpAsync(server, query, id, wait.Token);
             return Parse(reply, type);
         }
@@ -64,15 +64,15 @@ public static class DnsQuery
 
     static bool Truncated(byte[] reply) => (reply[2] & 0x02) != 0;
 
-    static async Task<byte[]> OverUdpAsync(IPAddress server, int port, byte[] query, ushort id, CancellationToken ct)
+    static async Task<byte[]> OverUdpAsync(IPAddress server, bool multicast, byte[] query, ushort id, CancellationToken ct)
     {
         using var udp = new UdpClient(server.AddressFamily);
         // Unicast: connected, so only the server is heard and a closed port fails at once. mDNS: an answer comes
         // from the responder's own address, not the group's.
-        if (server.Equals(Multicast)) await udp.SendAsync(query, new IPEndPoint(server, port), ct);
+        if (multicast) await udp.SendAsync(query, new IPEndPoint(server, 5353), ct);
         else
         {
-            udp.Connect(server, port);
+            udp.Connect(server, 53);
             await udp.SendAsync(query, ct);
         }
         while (true)

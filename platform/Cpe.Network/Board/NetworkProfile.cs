@@ -49,11 +49,9 @@ public sealed record NetworkProfile(string Model, IReadOnlyList<FrontPort> Ports
     /// <summary>The box's base MAC from its factory storage; null (a developer's box): ports and VFs keep the NIC's addresses.</summary>
     public System.Net.NetworkInformation.PhysicalAddress? BaseMac { get; init; }
 
-    /// <summary>The address the MAC rule gives a front port; null without a base MAC.</summary>
-    public string? PortMac(FrontPort port) =>
-        BaseMac is { } b && Ports.ToList().IndexOf(port) is int i and >= 0 ? MacAddresses.Format(MacAddresses.Port(b, i)) : null;
+    /// <summary>The address the MAC rule gives the front port at <paramref name="port"/> in <see cref="Ports"/>; null without a base MAC.</summary>
+    public string? PortMac(int port) => BaseMac is { } b ? MacAddresses.Format(MacAddresses.Port(b, port)) : null;
 
-    /// <summary>The address the MAC rule gives a VF; null without a base MAC.</summary>
-    public string? VfMac(string pf, int vf) =>
-        BaseMac is { } b && PhysicalFunctions.ToList().IndexOf(pf) is int p and >= 0 ? MacAddresses.Format(MacAddresses.Vf(b, p, vf)) : null;
+    /// <summary>The address the MAC rule gives VF <paramref name="vf"/> of the PF at <paramref name="pf"/> in <see cref="PhysicalFunctions"/>; null without a base MAC.</summary>
+    public string? VfMac(int pf, int vf) => BaseMac is { } b ? MacAddresses.Format(MacAddresses.Vf(b, pf, vf)) : null;
 }

@@ -76,7 +76,7 @@ public sealed record DesiredNetwork(IReadOnlyList<DesiredPort> Ports, IReadOnlyL
         foreach (var name in configured.Keys.Where(n => profile.Port(n) is null))
             errors.Add(new($"interfaces interface {name}", NoSuchPort(name, profile)));
         var ports = new List<DesiredPort>();
-        foreach (var port in profile.Ports)
+        foreach (var (index, port) in profile.Ports.Index())
         {
             var c = configured.GetValueOrDefault(port.Name);
             var addresses = Prefixes(c?["address"]);
@@ -86,7 +86,7 @@ public sealed record DesiredNetwork(IReadOnlyList<DesiredPort> Ports, IReadOnlyL
                 errors.Add(new($"interfaces interface {port.Name}", $"the port is a member of bridge {member.Bridge}; put addresses on the bridge instead"));
             ports.Add(new DesiredPort(port, OwnerMarker + (Str(c?["description"]) ?? ""), Str(c?["admin-state"]) != "down",
                 (uint)(Num(c?["mtu"]) ?? DefaultMtu), addresses, dhcp, member.Bridge is null ? null : BridgeNetdev(member.Bridge),
-                member.Bridge is null ? DefaultPvid : member.Pvid, member.Vlans ?? [], c is not null || member.Bridge is not null) { Mac = profile.PortMac(port) });
+                member.Bridge is null ? DefaultPvid : member.Pvid, member.Vlans ?? [], c is not null || member.Bridge is not null) { Mac = profile.PortMac(index) });
         }
 
         var pfConfig = Entries(config["sriov"]?["pf"]).ToDictionary(Key);
@@ -94,7 +94,7 @@ public sealed record DesiredNetwork(IReadOnlyList<DesiredPort> Ports, IReadOnlyL
             errors.Add(new($"sriov pf {name}", $"this box has no SR-IOV physical function {name}"
                 + (profile.PhysicalFunctions.Count == 0 ? "" : $" (it has: {string.Join(", ", profile.PhysicalFunctions)})")));
         var pfs = new List<DesiredPf>();
-        foreach (var pf in profile.PhysicalFunctions)
+        foreach (var (pfIndex, pf) in profile.PhysicalFunctions.Index())
         {
             var c = pfConfig.GetValueOrDefault(pf);
             int count = (int)(Num(c?["vf-count"]) ?? 0);
@@ -113,7 +113,7 @@ public sealed record DesiredNetwork(IReadOnlyList<DesiredPort> Ports, IReadOnlyL
                 var v = vfConfig.GetValueOrDefault(vf);
                 uint min = (uint)(Num(v?["min-tx-rate"]) ?? 0), max = (uint)(Num(v?["max-tx-rate"]) ?? 0);
                 if (max != 0 && min > max) errors.Add(new($"{path} vf {vf} min-tx-rate", $"{min} Mbit/s is above max-tx-rate {max}"));
-                return new DesiredVf(vf, Str(v?["mac"]) ?? profile.VfMac(pf, vf), (ushort)(Num(v?["vlan"]) ?? 0), (byte)(Num(v?["qos"]) ?? 0),
+                return new DesiredVf(vf, Str(v?["mac"]) ?? profile.VfMac(pfIndex, vf), (ushort)(Num(v?["vlan"]) ?? 0), (byte)(Num(v?["qos"]) ?? 0),
                     Bool(v?["spoofcheck"]) ?? true, Bool(v?["trust"]) ?? false, min, max, Str(v?["link-state"]) switch
                     {
                         "enable" => VfLinkState.Enable,
