@@ -60,19 +60,21 @@ public sealed class ScriptCgroup : IDisposable
     /// </summary>
     public async Task KillAllAsync()
     {
-        var killed = new HashSet<int>();
+        // Every process ever listed, not only those our own SIGKILL reached: when the script's PID namespace dies, the
+        // kernel kills the rest itself, and they too must have finished exiting before this returns.
+        var seen = new HashSet<int>();
         for (int round = 0; round < 200; round++)
         {
             var pids = Processes();
+            seen.UnionWith(pids);
             if (pids.Count == 0)
             {
                 // Up to 10 s: on a loaded machine (a lab VM on both cores) a killed process can take seconds to finish exiting.
                 var deadline = DateTime.UtcNow.AddSeconds(10);
-                while (killed.Any(Alive) && DateTime.UtcNow < deadline) await Task.Delay(5);
+                while (seen.Any(Alive) && DateTime.UtcNow < deadline) await Task.Delay(5);
                 return;
             }
-            foreach (int pid in pids)
-                if (Cpe.Interop.Signals.Kill(pid)) killed.Add(pid);
+            foreach (int pid in pids) Cpe.Interop.Signals.Kill(pid);
             await Task.Delay(5);
         }
         throw new IOException($"processes still running in {_directories[0]} after repeated SIGKILL");
