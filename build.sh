@@ -101,6 +101,19 @@ build() {
   dotnet publish phonehome/Cpe.VendorServer -c Release -o "$OUT/vendor" --nologo -v q >"$OUT/publish-vendor-server.log" 2>&1 || { cat "$OUT/publish-vendor-server.log"; exit 1; }
 }
 
+# Each failed test's message and stack from the trx files: the console logger indents them in ways a filter loses.
+failure_details() {
+  python3 - "$1"/*.trx <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for path in sys.argv[1:]:
+    for r in ET.parse(path).getroot().iterfind(".//t:UnitTestResult[@outcome='Failed']", ns):
+        info = r.find("t:Output/t:ErrorInfo", ns)
+        text = lambda tag: (info.findtext(f"t:{tag}", "", ns) if info is not None else "").strip()
+        print(f"\n== FAILED {r.get('testName')}\n{text('Message')[:6000]}\n-- stack\n{text('StackTrace')[:3000]}")
+PY
+}
+
 run_tests() {
   local results=$OUT/test-results
   rm -rf "$results"; mkdir -p "$results"
@@ -125,7 +138,7 @@ run_tests() {
     local e; e=$(sed -E 's/.* error="([0-9]+)".*/\1/' <<<"$counters")
     passed=$((passed + p)); failed=$((failed + f + e)); skipped=$((skipped + total - executed))
   done
-  ((failed == 0)) || status=1
+  ((failed == 0)) || { status=1; failure_details "$results"; }
   echo
   echo "$passed passed, $failed failed, $skipped skipped"
   return $status

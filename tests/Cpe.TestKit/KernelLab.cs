@@ -4,10 +4,15 @@ using System.Text.RegularExpressions;
 
 namespace Cpe.TestKit;
 
-/// <summary>What came back from one lab boot: the serial console, the script's exit status, and its "LAB name=value" facts.</summary>
-public sealed record LabResult(string Console, int ExitStatus, IReadOnlyList<string> Facts)
+/// <summary>
+/// What came back from one lab boot: the serial console, the script's exit status, its "LAB name=value" facts, and
+/// what QEMU itself said (its exit code and standard error) for when the machine never ran the script.
+/// </summary>
+public sealed record LabResult(string Console, int ExitStatus, IReadOnlyList<string> Facts, int QemuExitCode, string QemuErrors)
 {
-    public override string ToString() => $"exit {ExitStatus}\n{Console}";
+    /// <summary>One line first (test runners show the first line of a failure), then the whole console.</summary>
+    public override string ToString() =>
+        $"lab exit {ExitStatus}, qemu exit {QemuExitCode}, {Console.Length} console chars, facts [{string.Join("; ", Facts)}], qemu stderr: {QemuErrors.ReplaceLineEndings(" ").Trim()}\n{Console}";
 }
 
 /// <summary>
@@ -70,11 +75,13 @@ public static partial class KernelLab
             }
             string console = (await output).Replace("\r", "");
             var exit = ExitLine().Match(console);
-            if (!exit.Success && !allowReset) throw new InvalidOperationException($"the lab script did not finish:\n{console}\n{await errors}");
+            // With -no-reboot a guest reset is a clean QEMU exit (0); any other exit is QEMU failing, never a reset.
+            if (!exit.Success && (!allowReset || qemu.ExitCode != 0))
+                throw new InvalidOperationException($"the lab script did not finish (qemu exit {qemu.ExitCode}: {(await errors).Trim()}):\n{console}");
             // Firmware escape codes may share a line with the first fact: look for the marker anywhere.
             var facts = console.Split('\n').Select(l => l.IndexOf("LAB ", StringComparison.Ordinal) is int at and >= 0 ? l[(at + 4)..].Trim() : null)
                 .OfType<string>().ToList();
-            return new LabResult(console, exit.Success ? int.Parse(exit.Groups[1].Value) : Reset, facts);
+            return new LabResult(console, exit.Success ? int.Parse(exit.Groups[1].Value) : Reset, facts, qemu.ExitCode, await errors);
         }
         finally { Directory.Delete(work, recursive: true); }
     }

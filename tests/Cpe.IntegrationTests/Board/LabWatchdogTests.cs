@@ -31,11 +31,11 @@ public sealed class LabWatchdogTests
             echo "LAB not reset"
             """, [Binaries.Cped, Path.Combine(Binaries.Directory, "libe_sqlite3.so"), "/usr/lib/x86_64-linux-gnu/libssl.so.3"], nics: 1,
             modules: [.. KernelLab.DefaultModules, "i6300esb"], devices: ["-device", "i6300esb"], allowReset: true, timeout: TimeSpan.FromSeconds(180));
-        Assert.True(lab.Facts.Contains("watchdog /dev/watchdog armed: timeout 6 s"), lab.Console);
+        Assert.True(lab.Facts.Contains("watchdog /dev/watchdog armed: timeout 6 s"), lab.ToString());
         Assert.Contains("driver=i6300ESB timer state=active timeout=6", lab.Facts);
         Assert.Contains("healthy for 20 s", lab.Facts);   // 20 s of a 6 s timeout: petted, not reset
         Assert.Contains("cped stopped: State:\tT (stopped)", lab.Facts);
-        Assert.False(lab.Facts.Contains("not reset"), lab.Console);
+        Assert.False(lab.Facts.Contains("not reset"), lab.ToString());
         Assert.Equal(KernelLab.Reset, lab.ExitStatus);
         // Boot (about 5 s), 20 s healthy, then the reset: well before the 60 s sleep would have ended.
         Assert.InRange(clock.Elapsed.TotalSeconds, 25, 55);
