@@ -8,7 +8,7 @@ OUT=$ROOT/out
 BIN=$OUT/bin
 DEVICE_PROJECTS=(platform/cped platform/cpe phonehome/cpe-phonehome)
 APT_PACKAGES=(clang gcc libc6-dev zlib1g-dev util-linux procps sqlite3 iproute2 strace iputils-ping postgresql
-  linux-image-amd64 busybox-static cpio kmod dnsmasq-base openssl libyang2-tools curl python3-zeroconf)
+  linux-image-amd64 busybox-static cpio kmod dnsmasq-base openssl libyang2-tools curl python3-zeroconf umoci skopeo zstd libzstd1)
 LAB_AGENT=tests/Cpe.LabAgent
 
 usage() {
@@ -99,6 +99,8 @@ build() {
   log "publishing cpe-vendor and cpe-vendor-server, the vendor's zero-touch tools and bootstrap server"
   dotnet publish phonehome/Cpe.VendorTools -c Release -o "$OUT/vendor" --nologo -v q >"$OUT/publish-vendor.log" 2>&1 || { cat "$OUT/publish-vendor.log"; exit 1; }
   dotnet publish phonehome/Cpe.VendorServer -c Release -o "$OUT/vendor" --nologo -v q >"$OUT/publish-vendor-server.log" 2>&1 || { cat "$OUT/publish-vendor-server.log"; exit 1; }
+  log "publishing cpe-vnf, the tool that packs and signs VNF packages"
+  dotnet publish vnf-runtime/cpe-vnf -c Release -o "$OUT/vendor" --nologo -v q >"$OUT/publish-vnf.log" 2>&1 || { cat "$OUT/publish-vnf.log"; exit 1; }
 }
 
 # Each failed test's message and stack from the trx files: the console logger indents them in ways a filter loses.

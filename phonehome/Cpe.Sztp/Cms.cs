@@ -17,14 +17,20 @@ public static class Cms
     public static byte[] Sign(ReadOnlySpan<byte> content, string contentType, X509Certificate2 signer, IEnumerable<X509Certificate2>? chain = null)
     {
         var cms = new SignedCms(new ContentInfo(new Oid(contentType), content.ToArray()), detached: false);
+        cms.ComputeSignature(Sha256Signer(signer, chain), silent: true);
+        return cms.Encode();
+    }
+
+    /// <summary>A signer that digests with SHA-256 and embeds its own certificate and <paramref name="chain"/>, no root.</summary>
+    public static CmsSigner Sha256Signer(X509Certificate2 signer, IEnumerable<X509Certificate2>? chain = null)
+    {
         var info = new CmsSigner(SubjectIdentifierType.IssuerAndSerialNumber, signer)
         {
             DigestAlgorithm = new Oid("2.16.840.1.101.3.4.2.1"),   // SHA-256
             IncludeOption = X509IncludeOption.EndCertOnly,
         };
         foreach (var c in chain ?? []) info.Certificates.Add(c);
-        cms.ComputeSignature(info, silent: true);
-        return cms.Encode();
+        return info;
     }
 
     /// <summary>

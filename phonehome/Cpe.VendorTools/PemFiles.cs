@@ -27,6 +27,3 @@ static class PemFiles
         return X509Certificate2.CreateFromPemFile(pem, key);
     }
 }
-
-/// <summary>A mistake in the tool's use: printed as one line, exit code 1.</summary>
-sealed class ToolException(string message) : Exception(message);

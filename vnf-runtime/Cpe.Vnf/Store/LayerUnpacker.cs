@@ -1,0 +1,146 @@
+using System.Formats.Tar;
+using Cpe.Interop;
+using Cpe.Vnf.Packages;
+
+namespace Cpe.Vnf.Store;
+
+/// <summary>
+/// Applies image layers to a root file system the way the OCI image spec says (docs/reference/vnf-package.md):
+/// lowest layer first; ".wh.NAME" deletes NAME from the layers below, ".wh..wh..opq" empties its directory of what
+/// the layers below put there; ownership, modes and modification times as in the tar. Every path is resolved inside
+/// the root, symbolic links included, so no entry can write outside it. Device nodes are refused: a VNF's /dev is
+/// the launcher's. Extended attributes are not kept.
+/// </summary>
+public sealed class LayerUnpacker(string root)
+{
+    const string WhiteoutPrefix = ".wh.", OpaqueWhiteout = ".wh..wh..opq";
+    readonly List<(string Path, DateTime Time)> _directoryTimes = [];
+
+    /// <summary>Bytes written so far (file contents), for the store's quota.</summary>
+    public long BytesWritten { get; private set; }
+
+    public void Apply(Stream layer, long byteLimit)
+    {
+        // Paths this layer created: an opaque whiteout only hides what lower layers put in its directory.
+        var fromThisLayer = new HashSet<string>(StringComparer.Ordinal);
+        using var reader = new TarReader(layer, leaveOpen: true);
+        while (reader.GetNextEntry() is { } entry)
+        {
+            string relative = Clean(entry.Name);
+            if (relative.Length == 0) continue;
+            string name = Path.GetFileName(relative), parentRelative = Path.GetDirectoryName(relative) ?? "";
+            string parent = Resolve(parentRelative, createMissing: true);
+            if (name == OpaqueWhiteout)
+            {
+                foreach (var child in Directory.EnumerateFileSystemEntries(parent))
+                    if (!fromThisLayer.Contains(child)) Remove(child);
+                continue;
+            }
+            if (name.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
+            {
+                Remove(Path.Combine(parent, name[WhiteoutPrefix.Length..]));
+                continue;
+            }
+            string target = Path.Combine(parent, name);
+            Write(entry, target);
+            fromThisLayer.Add(target);
+            if (entry.DataStream is { } data) BytesWritten += data.Length;
+            if (BytesWritten > byteLimit) throw new ImageStoreQuotaException($"unpacking needs more than the {byteLimit} bytes left in the image store");
+        }
+    }
+
+    /// <summary>Directory times last: adding entries to a directory changes its time.</summary>
+    public void Finish()
+    {
+        foreach (var (path, time) in Enumerable.Reverse(_directoryTimes))
+            if (Directory.Exists(path)) Directory.SetLastWriteTimeUtc(path, time);
+    }
+
+    void Write(TarEntry entry, string target)
+    {
+        var mode = entry.Mode;
+        var existing = new FileInfo(target);
+        bool exists = existing.Exists || Directory.Exists(target) || existing.LinkTarget is not null;
+        if (entry.EntryType == TarEntryType.Directory)
+        {
+            if (exists && !(Directory.Exists(target) && existing.LinkTarget is null)) Remove(target);
+            Directory.CreateDirectory(target);
+            Files.Chown(target, entry.Uid, entry.Gid);
+            File.SetUnixFileMode(target, mode);
+            _directoryTimes.Add((target, entry.ModificationTime.UtcDateTime));
+            return;
+        }
+        if (exists) Remove(target);
+        switch (entry.EntryType)
+        {
+            case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
+                using (var file = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                    entry.DataStream?.CopyTo(file);
+                Files.Chown(target, entry.Uid, entry.Gid);   // before the mode: chown clears set-user-ID and set-group-ID
+                File.SetUnixFileMode(target, mode);
+                File.SetLastWriteTimeUtc(target, entry.ModificationTime.UtcDateTime);
+                break;
+            case TarEntryType.SymbolicLink:
+                File.CreateSymbolicLink(target, entry.LinkName);
+                Files.Lchown(target, entry.Uid, entry.Gid);
+                break;
+            case TarEntryType.HardLink:
+                string linkName = Clean(entry.LinkName);
+                string linked = Path.Combine(Resolve(Path.GetDirectoryName(linkName) ?? "", createMissing: false), Path.GetFileName(linkName));
+                if (!File.Exists(linked)) throw new VnfPackageException($"hard link {entry.Name} points at {entry.LinkName}, which the layers do not hold");
+                Files.HardLink(linked, target);
+                break;
+            case TarEntryType.Fifo:
+                Files.MakeFifo(target, mode);
+                Files.Chown(target, entry.Uid, entry.Gid);
+                File.SetUnixFileMode(target, mode);   // mkfifo's mode passed through the umask
+                break;
+            default:
+                throw new VnfPackageException($"{entry.Name} is a {entry.EntryType}; a VNF image may hold files, directories, links and FIFOs (its /dev comes from the launcher)");
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="relative"/> inside the root with every symbolic link on the way followed as if the root were "/"
+    /// ("secure join"): ".." stops at the root, absolute link targets start again at it.
+    /// </summary>
+    string Resolve(string relative, bool createMissing)
+    {
+        var pending = new Stack<string>(relative.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse());
+        var resolved = new List<string>();
+        int links = 0;
+        while (pending.TryPop(out var part))
+        {
+            if (part == ".") continue;
+            if (part == "..") { if (resolved.Count > 0) resolved.RemoveAt(resolved.Count - 1); continue; }
+            string path = Path.Combine([root, .. resolved, part]);
+            var info = new FileInfo(path);
+            if (info.LinkTarget is string link)
+            {
+                if (++links > 40) throw new VnfPackageException($"too many symbolic links resolving {relative}");
+                if (link.StartsWith('/')) resolved.Clear();
+                foreach (var p in link.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse()) pending.Push(p);
+                continue;
+            }
+            if (!info.Exists && !Directory.Exists(path))
+            {
+                if (!createMissing) { resolved.Add(part); continue; }
+                Directory.CreateDirectory(path);
+            }
+            else if (info.Exists) throw new VnfPackageException($"{relative}: {string.Join('/', resolved.Append(part))} is a file, not a directory");
+            resolved.Add(part);
+        }
+        return Path.Combine([root, .. resolved]);
+    }
+
+    static void Remove(string path)
+    {
+        var info = new FileInfo(path);
+        if (info.LinkTarget is null && Directory.Exists(path)) Directory.Delete(path, recursive: true);
+        else if (info.Exists || info.LinkTarget is not null) File.Delete(path);
+    }
+
+    /// <summary>A tar name as a clean relative path: "./", leading "/" and "." dropped, ".." kept for the resolver to clamp.</summary>
+    static string Clean(string name) =>
+        string.Join('/', name.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(p => p != "."));
+}
