@@ -38,6 +38,7 @@ public static class Binaries
     public static string Cped => Require("cped");
     public static string Cpe => Require("cpe");
     public static string Phonehome => Require("cpe-phonehome");
+    public static string Runtime => Require("cpe-runtime");
 
     /// <summary>
     /// A copy of cpe in <paramref name="folder"/> (made readable to all) that another Unix user can run:

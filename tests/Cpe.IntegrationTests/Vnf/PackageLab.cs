@@ -56,7 +56,7 @@ public sealed class PackageLab : IDisposable
         File.WriteAllText(Path.Combine(folder, "rootfs/etc/fw/rules"), "deny all\n");
         if (!File.Exists(Path.Combine(folder, "rootfs/bin/firewall"))) File.CreateSymbolicLink(Path.Combine(folder, "rootfs/bin/firewall"), "fw");
         var process = new OciProcessConfig(User: "1000:1000", Entrypoint: ["/bin/fw"], Labels: Labels(version: version));
-        File.WriteAllBytes(Path.Combine(folder, PackageWriter.FolderDescriptor), JsonSerializer.SerializeToUtf8Bytes(process, OciJson.Default.OciProcessConfig));
+        File.WriteAllBytes(Path.Combine(folder, PackageWriter.FolderDescriptor), JsonSerializer.SerializeToUtf8Bytes(process, OciJson.Plain.OciProcessConfig));
         PackageWriter.PackFolder(folder, Dir[file]);
         return Dir[file];
     }
@@ -90,10 +90,10 @@ public sealed class PackageLab : IDisposable
         var layers = new List<OciDescriptor> { Blob(layout, OciMediaTypes.LayerGzip, Gzip(lower)), Blob(layout, upperMediaType, upperBlob) };
         var config = new OciImageConfig("amd64", "linux", new OciProcessConfig(Entrypoint: ["/bin/tool"], Labels: Labels("layered")),
             new OciRootFs("layers", [DigestStream.Sha256Digest(lower), DigestStream.Sha256Digest(upper)]));
-        var configBlob = Blob(layout, OciMediaTypes.Config, JsonSerializer.SerializeToUtf8Bytes(config, OciJson.Default.OciImageConfig));
-        var manifest = Blob(layout, OciMediaTypes.Manifest, JsonSerializer.SerializeToUtf8Bytes(new OciManifest(2, configBlob, layers, OciMediaTypes.Manifest), OciJson.Default.OciManifest));
+        var configBlob = Blob(layout, OciMediaTypes.Config, JsonSerializer.SerializeToUtf8Bytes(config, OciJson.Plain.OciImageConfig));
+        var manifest = Blob(layout, OciMediaTypes.Manifest, JsonSerializer.SerializeToUtf8Bytes(new OciManifest(2, configBlob, layers, OciMediaTypes.Manifest), OciJson.Plain.OciManifest));
         var index = new OciIndex(2, [manifest with { Annotations = new() { ["org.opencontainers.image.ref.name"] = "1.0.0" } }]);
-        File.WriteAllBytes(Path.Combine(layout, "index.json"), JsonSerializer.SerializeToUtf8Bytes(index, OciJson.Default.OciIndex));
+        File.WriteAllBytes(Path.Combine(layout, "index.json"), JsonSerializer.SerializeToUtf8Bytes(index, OciJson.Plain.OciIndex));
         File.WriteAllText(Path.Combine(layout, "oci-layout"), """{"imageLayoutVersion":"1.0.0"}""");
         return layout;
     }

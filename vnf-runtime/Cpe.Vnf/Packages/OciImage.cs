@@ -71,4 +71,8 @@ public sealed record OciLayoutFile([property: JsonPropertyName("imageLayoutVersi
 [JsonSerializable(typeof(OciImageConfig))]
 [JsonSerializable(typeof(OciLayoutFile))]
 [JsonSerializable(typeof(OciProcessConfig))]
-public sealed partial class OciJson : JsonSerializerContext;
+public sealed partial class OciJson : JsonSerializerContext
+{
+    /// <summary>For writing: "+" in media types stays "+" (the default escapes it), which the strict index check requires.</summary>
+    public static OciJson Plain { get; } = new(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+}

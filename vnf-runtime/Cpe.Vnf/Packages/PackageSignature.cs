@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
@@ -33,6 +34,7 @@ public static class PackageSignature
         var cms = new SignedCms(new ContentInfo(Encoding.ASCII.GetBytes(manifestDigest)), detached: true);
         try
         {
+            RequireStrictStructure(signature, package);
             cms.Decode(signature);
             if (cms.SignerInfos.Count == 0) throw new VnfPackageException($"{package}: its signature has no signers");
             X509Certificate2? trusted = null;
@@ -51,6 +53,49 @@ public static class PackageSignature
         {
             throw new VnfPackageException($"{package}: its signature does not verify over manifest {manifestDigest} ({e.Message})", e);
         }
+    }
+
+    /// <summary>
+    /// The fields of SignedData that no signature covers and .NET does not compare must still say what the signed
+    /// parts say: version 1 or 3, the digest algorithms list exactly the signers' (with absent or NULL parameters),
+    /// and the content type is id-data with no content (detached).
+    /// </summary>
+    static void RequireStrictStructure(byte[] der, string package)
+    {
+        const string IdData = "1.2.840.113549.1.7.1", IdSignedData = "1.2.840.113549.1.7.2";
+        try
+        {
+            var outer = new AsnReader(der, AsnEncodingRules.DER);
+            var contentInfo = outer.ReadSequence();
+            outer.ThrowIfNotEmpty();
+            if (contentInfo.ReadObjectIdentifier() != IdSignedData) throw Bad("it is not a SignedData");
+            var explicitContent = contentInfo.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true));
+            contentInfo.ThrowIfNotEmpty();
+            var signedData = explicitContent.ReadSequence();
+            explicitContent.ThrowIfNotEmpty();
+            if (!signedData.TryReadInt32(out int version) || version is not (1 or 3)) throw Bad("its SignedData version is not 1 or 3");
+            var digests = new List<string>();
+            var set = signedData.ReadSetOf();
+            while (set.HasData)
+            {
+                var algorithm = set.ReadSequence();
+                digests.Add(algorithm.ReadObjectIdentifier());
+                if (algorithm.HasData) algorithm.ReadNull();
+                algorithm.ThrowIfNotEmpty();
+            }
+            var encap = signedData.ReadSequence();
+            if (encap.ReadObjectIdentifier() != IdData || encap.HasData) throw Bad("it is not a detached signature over data");
+            var signers = new SignedCms();
+            signers.Decode(der);
+            var used = signers.SignerInfos.Cast<SignerInfo>().Select(s => s.DigestAlgorithm.Value!).Distinct().Order().ToList();
+            if (!digests.Order().SequenceEqual(used)) throw Bad("its digest algorithms are not the ones its signers used");
+            foreach (SignerInfo signer in signers.SignerInfos)
+                if (signer.Version != (signer.SignerIdentifier.Type == SubjectIdentifierType.SubjectKeyIdentifier ? 3 : 1))
+                    throw Bad($"a signer has version {signer.Version}, which does not match how it names its certificate");
+        }
+        catch (AsnContentException e) { throw new VnfPackageException($"{package}: its signature is not DER SignedData ({e.Message})", e); }
+
+        VnfPackageException Bad(string what) => new($"{package}: {what}");
     }
 
     /// <summary>

@@ -80,10 +80,10 @@ public static class PackageWriter
     static string Write(string output, OciImageConfig config, IReadOnlyList<(string MediaType, byte[] Bytes)> layers)
     {
         VnfDescriptor.FromLabels(config.Config?.Labels);   // a package that could not run is refused here already
-        byte[] configBytes = JsonSerializer.SerializeToUtf8Bytes(config, OciJson.Default.OciImageConfig);
+        byte[] configBytes = JsonSerializer.SerializeToUtf8Bytes(config, OciJson.Plain.OciImageConfig);
         var manifest = new OciManifest(2, Describe(OciMediaTypes.Config, configBytes),
             layers.Select(l => Describe(l.MediaType, l.Bytes)).ToList(), OciMediaTypes.Manifest);
-        byte[] manifestBytes = JsonSerializer.SerializeToUtf8Bytes(manifest, OciJson.Default.OciManifest);
+        byte[] manifestBytes = JsonSerializer.SerializeToUtf8Bytes(manifest, OciJson.Plain.OciManifest);
         var descriptor = VnfDescriptor.FromLabels(config.Config!.Labels);
         var entry = Describe(OciMediaTypes.Manifest, manifestBytes) with
         {
@@ -96,8 +96,8 @@ public static class PackageWriter
         using (var file = File.Create(output))
         using (var writer = new TarWriter(file, TarEntryFormat.Ustar))
         {
-            WriteFile(writer, "oci-layout", JsonSerializer.SerializeToUtf8Bytes(new OciLayoutFile("1.0.0"), OciJson.Default.OciLayoutFile));
-            WriteFile(writer, "index.json", JsonSerializer.SerializeToUtf8Bytes(index, OciJson.Default.OciIndex));
+            WriteFile(writer, "oci-layout", JsonSerializer.SerializeToUtf8Bytes(new OciLayoutFile("1.0.0"), OciJson.Plain.OciLayoutFile));
+            WriteFile(writer, "index.json", JsonSerializer.SerializeToUtf8Bytes(index, OciJson.Plain.OciIndex));
             foreach (var (digest, bytes) in blobs) WriteFile(writer, VnfPackage.BlobPath(digest), bytes);
         }
         return entry.Digest;

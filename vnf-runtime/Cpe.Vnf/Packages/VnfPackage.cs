@@ -48,6 +48,8 @@ public sealed class VnfPackage : IDisposable
         if (!archive.Contains("oci-layout") || !IsLayoutFile(archive.ReadAll("oci-layout", 4096)))
             throw new VnfPackageException($"{name} is not an OCI image layout (oci-layout with imageLayoutVersion 1.0.0)");
         byte[] indexBytes = archive.ReadAll("index.json", JsonLimit);
+        // No field of the index needs an escape, and "\u002B" and "\u002b" would read the same: one spelling only.
+        if (indexBytes.AsSpan().Contains((byte)'\\')) throw new VnfPackageException($"{name}: index.json holds a JSON escape; a package's index needs none");
         RequireOnlyKnownIndexFields(indexBytes, name);
         var index = Parse(indexBytes, OciJson.Default.OciIndex, name, "index.json");
         if (index.MediaType is not (null or OciMediaTypes.Index)) throw new VnfPackageException($"{name}: index.json has media type {index.MediaType}");

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Cpe.Interop;
+
+namespace Cpe.Vnf.Runtime;
+
+/// <summary>Where a launch keeps its state and log; all optional, as for runc run.</summary>
+public sealed record RunOptions(string CgroupRoot, string? StateDirectory, string? LogFile, long LogLimit);
+
+/// <summary>
+/// The first stage of a launch (docs/reference/vnf-runtime.md), the VNF's monitor for its whole life: creates the
+/// cgroup, makes a new PID namespace for its child, starts the second stage (<see cref="ContainerInit"/>) as that
+/// namespace's PID 1, keeps the VNF's output in a bounded log, records its PID and, when it ends, its exit, then
+/// kills whatever is left in the cgroup and removes it. It outlives the daemon that started it, so a cped restart
+/// neither stops a VNF nor loses its exit status.
+/// </summary>
+public static class ContainerRun
+{
+    public static int Run(string self, string bundle, string id, RunOptions options)
+    {
+        bundle = Path.GetFullPath(bundle);
+        var spec = BundleWriter.Read(bundle);
+        if (spec.Process.Terminal) throw new RuntimeSpecException("a VNF has no terminal (process.terminal must be false)");
+        if (spec.Linux.Namespaces.All(n => n.Type != "pid" || n.Path is not null)) throw new RuntimeSpecException("a VNF needs its own PID namespace");
+        if (spec.Linux.Seccomp is { } seccomp) SeccompProfile.Compile(seccomp);   // a bad filter fails here, before anything starts
+        var cgroup = new VnfCgroup(options.CgroupRoot, spec.Linux.CgroupsPath);
+        if (cgroup.Exists && cgroup.Processes().Count > 0) throw new RuntimeSpecException($"{id} is already running (cgroup {spec.Linux.CgroupsPath} has processes)");
+        cgroup.Create(spec.Linux.Resources);
+        if (options.StateDirectory is { } state) Directory.CreateDirectory(state);
+
+        // Stop requests to the monitor go to the VNF; the monitor ends when the VNF does. Registered before the
+        // unshare below: until the thread is back in its own namespace for children it may fork but not start threads
+        // (clone refuses CLONE_THREAD while they differ), and the runtime starts its signal thread here.
+        int childPid = 0;
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; if (childPid > 0) Signals.Terminate(childPid); });
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; if (childPid > 0) Signals.Terminate(childPid); });
+
+        var psi = new ProcessStartInfo(self) { UseShellExecute = false, RedirectStandardInput = true };
+        foreach (var a in new[] { "init", "--cgroup-root", options.CgroupRoot, bundle }) psi.ArgumentList.Add(a);
+        using var log = options.LogFile is { } file ? new BoundedLog(file, options.LogLimit) : null;
+        psi.RedirectStandardOutput = psi.RedirectStandardError = log is not null;
+        // The next child of this thread is PID 1 of a new PID namespace: that child is the second stage. Then the
+        // thread goes back to its own namespace for children, so it may start threads (pipes, waits) again.
+        Process child;
+        Namespaces.Unshare(Namespaces.CLONE_NEWPID);
+        try { child = Process.Start(psi)!; }
+        finally { Namespaces.Enter("/proc/thread-self/ns/pid", Namespaces.CLONE_NEWPID); }
+        using var _ = child;
+        child.StandardInput.Close();
+        if (options.StateDirectory is { } dir) WriteAtomically(Path.Combine(dir, "pid"), child.Id.ToString(CultureInfo.InvariantCulture));
+
+        childPid = child.Id;
+        var pumps = log is null ? Task.CompletedTask : Task.WhenAll(log.PumpAsync(child.StandardOutput.BaseStream), log.PumpAsync(child.StandardError.BaseStream));
+        child.WaitForExit();
+        pumps.Wait(TimeSpan.FromSeconds(5));
+        int code = child.ExitCode;
+
+        // The namespace's PID 1 is gone, so the kernel killed the rest; the cgroup confirms it, then goes.
+        cgroup.KillAllAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+        cgroup.Remove();
+        if (options.StateDirectory is { } d)
+        {
+            string how = code > 128 ? $"signal {code - 128}" : $"exit {code}";
+            WriteAtomically(Path.Combine(d, "exit"), $"{how}\n{DateTimeOffset.UtcNow:O}\n");
+        }
+        return code;
+    }
+
+    static void WriteAtomically(string path, string text)
+    {
+        File.WriteAllText(path + ".tmp", text);
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+}
