@@ -8,7 +8,7 @@ namespace Cpe.Interop;
 /// </summary>
 public static partial class Namespaces
 {
-    public const int CLONE_NEWNS = 0x00020000, CLONE_NEWCGROUP = 0x02000000, CLONE_NEWUTS = 0x04000000,
+    public const int CLONE_FS = 0x00000200, CLONE_NEWNS = 0x00020000, CLONE_NEWCGROUP = 0x02000000, CLONE_NEWUTS = 0x04000000,
         CLONE_NEWIPC = 0x08000000, CLONE_NEWUSER = 0x10000000, CLONE_NEWPID = 0x20000000, CLONE_NEWNET = 0x40000000;
 
     public static void Unshare(int flags) => Libc.Check(unshare(flags), "unshare", $"0x{flags:x}");

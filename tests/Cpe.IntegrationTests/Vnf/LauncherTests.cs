@@ -65,6 +65,17 @@ public sealed class LauncherTests : IDisposable
         Assert.Contains(pid, cgroup.Processes());
         Assert.True(cgroup.Usage().Processes >= 1);
 
+        // A command run inside it (what exec health checks use): its namespaces, user and cgroup, and its exit status.
+        using (var exec = Start(Binaries.Runtime, "exec", "--bundle", Bundle, "--pid", $"{pid}", "--",
+            "/bin/busybox", "sh", "-c", "echo $(/bin/busybox hostname) $(/bin/busybox id -u) $(/bin/busybox cat /proc/1/cmdline | /bin/busybox tr '\\0' ' '); exit 3"))
+        {
+            string output = await exec.StandardOutput.ReadToEndAsync();
+            string errors = await exec.StandardError.ReadToEndAsync();
+            await exec.WaitForExitAsync();
+            Assert.True(exec.ExitCode == 3, $"exit {exec.ExitCode}: {errors}");
+            Assert.Equal($"{_id} 1000 /bin/busybox sleep 60\n", output);
+        }
+
         // sh as PID 1 has no SIGTERM handler, so only a kill of the cgroup ends it: the monitor records it and cleans up.
         await cgroup.KillAllAsync(TimeSpan.FromSeconds(10));
         await run.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));

@@ -39,10 +39,25 @@ public static class ContainerInit
         string rootfs = Path.GetFullPath(spec.Root.Path, bundle);
         RootFileSystem.Prepare(rootfs, spec);
         if (spec.Hostname is { } host) HostName.Set(host);
-        BecomeTheVnf(spec);
+        BecomeTheVnf(spec, spec.Process.Args, spec.Process.Cwd);
     }
 
-    static void BecomeTheVnf(RuntimeSpec spec)
+    /// <summary>
+    /// The second stage of <c>cpe-runtime exec</c>: already in the VNF's cgroup and PID namespace (the first stage saw
+    /// to both), enters its IPC, UTS, network and mount namespaces (mount last: the others' paths are resolved in
+    /// ours), which also puts it in the VNF's root, then runs <paramref name="args"/> as the VNF runs its own program.
+    /// </summary>
+    public static void Exec(string bundle, int pid, IReadOnlyList<string> args)
+    {
+        var spec = BundleWriter.Read(bundle);
+        // Joining a mount namespace needs a root and cwd of our own: the runtime's threads share them (CLONE_FS).
+        Namespaces.Unshare(Namespaces.CLONE_FS);
+        foreach (var (ns, flag) in new[] { ("ipc", Namespaces.CLONE_NEWIPC), ("uts", Namespaces.CLONE_NEWUTS), ("net", Namespaces.CLONE_NEWNET), ("mnt", Namespaces.CLONE_NEWNS) })
+            Namespaces.Enter($"/proc/{pid}/ns/{ns}", flag);
+        BecomeTheVnf(spec, args, "/");
+    }
+
+    static void BecomeTheVnf(RuntimeSpec spec, IReadOnlyList<string> args, string cwd)
     {
         var p = spec.Process;
         var caps = p.Capabilities;
@@ -58,10 +73,10 @@ public static class ContainerInit
         foreach (var name in caps.Ambient) Credentials.RaiseAmbient(Capabilities.Number(name));
         if (p.NoNewPrivileges) Credentials.SetNoNewPrivileges();
 
-        string program = Resolve(p.Args[0], p.Env);
-        Directory.SetCurrentDirectory(p.Cwd);
+        string program = Resolve(args[0], p.Env);
+        Directory.SetCurrentDirectory(cwd);
         if (spec.Linux.Seccomp is { } seccomp) Seccomp.Install(SeccompProfile.Compile(seccomp));   // last: the filter also binds us
-        Exec.Replace(program, p.Args, p.Env);
+        Cpe.Interop.Exec.Replace(program, args, p.Env);
     }
 
     /// <summary>A program name without a slash is looked up in the PATH the VNF gets, inside its root.</summary>

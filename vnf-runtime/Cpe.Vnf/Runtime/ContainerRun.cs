@@ -67,6 +67,37 @@ public static class ContainerRun
         return code;
     }
 
+    /// <summary>
+    /// Runs <paramref name="args"/> inside the running VNF whose PID 1 is <paramref name="pid"/> (health checks): in its
+    /// cgroup and namespaces, as its user with its capabilities and filter. Returns the command's exit status.
+    /// </summary>
+    public static int Exec(string self, string bundle, string cgroupRoot, int pid, IReadOnlyList<string> args, TimeSpan timeout)
+    {
+        bundle = Path.GetFullPath(bundle);
+        var spec = BundleWriter.Read(bundle);
+        var cgroup = new VnfCgroup(cgroupRoot, spec.Linux.CgroupsPath);
+        if (!cgroup.Processes().Contains(pid)) throw new RuntimeSpecException($"process {pid} is not in the VNF's cgroup {spec.Linux.CgroupsPath}");
+        cgroup.Join();
+        var psi = new ProcessStartInfo(self) { UseShellExecute = false };
+        foreach (var a in new[] { "exec-init", bundle, pid.ToString(CultureInfo.InvariantCulture), "--" }.Concat(args)) psi.ArgumentList.Add(a);
+        // As for run: the signal registration first (it starts the runtime's signal thread, which this thread could
+        // not start while its namespace for children is the VNF's), the child born in the VNF's PID namespace, then
+        // this thread back in its own.
+        int childPid = 0;
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; if (childPid > 0) Signals.Terminate(childPid); });
+        Process child;
+        Namespaces.Enter($"/proc/{pid}/ns/pid", Namespaces.CLONE_NEWPID);
+        try { child = Process.Start(psi)!; }
+        finally { Namespaces.Enter("/proc/thread-self/ns/pid", Namespaces.CLONE_NEWPID); }
+        childPid = child.Id;
+        using (child)
+        {
+            if (child.WaitForExit(timeout)) return child.ExitCode;
+            child.Kill();
+            throw new TimeoutException($"'{string.Join(' ', args)}' did not finish in {timeout.TotalSeconds:0.#} s");
+        }
+    }
+
     static void WriteAtomically(string path, string text)
     {
         File.WriteAllText(path + ".tmp", text);
