@@ -22,6 +22,23 @@ public static partial class Namespaces
         finally { Libc.close(fd); }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> on a new thread that first joins the namespace at <paramref name="path"/>, e.g. to
+    /// create a socket in a VNF's network namespace (a socket keeps the namespace it was made in). The calling thread
+    /// stays where it is.
+    /// </summary>
+    public static Task<T> RunInAsync<T>(string path, int type, Func<T> work)
+    {
+        var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try { Enter(path, type); result.SetResult(work()); }
+            catch (Exception e) { result.SetException(e); }
+        }) { IsBackground = true, Name = "in " + path };
+        thread.Start();
+        return result.Task;
+    }
+
     [LibraryImport("libc", SetLastError = true)] private static partial int unshare(int flags);
     [LibraryImport("libc", SetLastError = true)] private static partial int setns(int fd, int type);
 }

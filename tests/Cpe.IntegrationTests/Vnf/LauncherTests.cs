@@ -16,23 +16,11 @@ public sealed class LauncherTests : IDisposable
     readonly TempFolder _dir = new("cpe-vnf-run-");
     readonly TestNamespace _net = new();
     readonly string _id = "t" + Guid.NewGuid().ToString("N")[..10];
-    const string CgroupRoot = "/sys/fs/cgroup", Parent = "/cpe-test";
+    const string CgroupRoot = "/sys/fs/cgroup", Parent = BusyboxVnf.CgroupParent;
 
     string Bundle => _dir["bundle"];
 
-    /// <summary>A bundle whose root holds only a static busybox, for a VNF that prints what it sees and then waits.</summary>
-    RuntimeSpec MakeBundle(string script, string instance)
-    {
-        Directory.CreateDirectory(Path.Combine(Bundle, "rootfs/bin"));
-        File.Copy("/bin/busybox", Path.Combine(Bundle, "rootfs/bin/busybox"), overwrite: true);
-        var labels = PackageLab.Labels("probe");
-        labels["org.cpe.vnf.cpus"] = "0.5";
-        labels["org.cpe.vnf.pids"] = "16";
-        var image = new OciImageConfig("amd64", "linux", new OciProcessConfig(User: "1000:1000", Entrypoint: ["/bin/busybox", "sh", "-c", script]), new OciRootFs("layers", []));
-        var spec = BundleWriter.Spec(image, VnfDescriptor.FromLabels(labels), new InstancePlacement(instance, _net.Path, "0", CgroupV2: false, Parent));
-        BundleWriter.Write(Bundle, spec);
-        return spec;
-    }
+    RuntimeSpec MakeBundle(string script, string instance) => BusyboxVnf.Write(Bundle, instance, script, _net.Path).Spec;
 
     // What the VNF sees and may do, as one line: a user namespace (seccomp refuses it), a mount (no CAP_SYS_ADMIN), a raw socket (CAP_NET_RAW granted).
     const string Probe = """

@@ -48,7 +48,11 @@ public static class ContainerRun
         finally { Namespaces.Enter("/proc/thread-self/ns/pid", Namespaces.CLONE_NEWPID); }
         using var _ = child;
         child.StandardInput.Close();
-        if (options.StateDirectory is { } dir) WriteAtomically(Path.Combine(dir, "pid"), child.Id.ToString(CultureInfo.InvariantCulture));
+        // The pid file says "running": written once the VNF is in its cgroup (its init's first step), so whoever reads
+        // it (a supervisor adopting the VNF, say) finds the PID there too.
+        var joined = Stopwatch.StartNew();
+        while (!child.HasExited && !cgroup.Processes().Contains(child.Id) && joined.Elapsed < TimeSpan.FromSeconds(5)) Thread.Sleep(1);
+        if (options.StateDirectory is { } dir && !child.HasExited) WriteAtomically(Path.Combine(dir, "pid"), child.Id.ToString(CultureInfo.InvariantCulture));
 
         childPid = child.Id;
         var pumps = log is null ? Task.CompletedTask : Task.WhenAll(log.PumpAsync(child.StandardOutput.BaseStream), log.PumpAsync(child.StandardError.BaseStream));
