@@ -8,7 +8,7 @@ OUT=$ROOT/out
 BIN=$OUT/bin
 DEVICE_PROJECTS=(platform/cped platform/cpe phonehome/cpe-phonehome vnf-runtime/cpe-runtime)
 APT_PACKAGES=(clang gcc libc6-dev zlib1g-dev util-linux procps sqlite3 iproute2 strace iputils-ping postgresql
-  linux-image-amd64 busybox-static cpio kmod dnsmasq-base openssl libyang2-tools curl python3-zeroconf umoci skopeo zstd libzstd1 runc crun)
+  linux-image-amd64 busybox-static cpio kmod dnsmasq-base openssl libyang2-tools curl python3-zeroconf umoci skopeo zstd libzstd1 runc crun ethtool)
 LAB_AGENT=tests/Cpe.LabAgent
 
 usage() {
@@ -91,6 +91,13 @@ build() {
   done
   printf '%s}\n' "$sizes" >"$BIN/sizes.json"
   rm -f "$BIN"/*.dbg "$BIN"/*.pdb
+  for v in vnf-runtime/vnfs/*/; do
+    local vnf; vnf=$(basename "$v")
+    log "publishing the sample VNF $vnf (NativeAOT)"
+    dotnet publish "$v" -c Release -o "$OUT/vnfs/$vnf" --nologo -v q >"$OUT/publish-vnf-$vnf.log" 2>&1 || { cat "$OUT/publish-vnf-$vnf.log"; exit 1; }
+    if grep -E ': warning (IL|CS)[0-9]+' "$OUT/publish-vnf-$vnf.log"; then echo "build.sh: $vnf published with warnings" >&2; exit 1; fi
+    rm -f "$OUT/vnfs/$vnf"/*.dbg "$OUT/vnfs/$vnf"/*.pdb
+  done
   log "publishing the kernel lab's agent (NativeAOT)"
   dotnet publish "$LAB_AGENT" -c Release -o "$OUT/lab" --nologo -v q >"$OUT/publish-lab.log" 2>&1 || { cat "$OUT/publish-lab.log"; exit 1; }
   rm -f "$OUT/lab"/*.dbg "$OUT/lab"/*.pdb

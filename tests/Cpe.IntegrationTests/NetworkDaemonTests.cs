@@ -111,7 +111,8 @@ public sealed class NetworkDaemonTests(ITestOutputHelper output) : IAsyncLifetim
 
         await _cped.KillAsync();
         await _cped.StartAsync();
-        await Task.Delay(300);
+        // The restarted cped's first reconcile is logged before it says it is ready (a loaded machine may take a while).
+        await Eventually(() => Task.FromResult(_cped.Log().Split("SIGKILL")[^1].Contains("ready") ? "ready" : null), TimeSpan.FromSeconds(10), "the restarted cped's ready line");
 
         Assert.Equal(links, Links());
         Assert.Equal(carriers, CarrierChanges());

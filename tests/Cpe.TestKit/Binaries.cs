@@ -40,6 +40,9 @@ public static class Binaries
     public static string Phonehome => Require("cpe-phonehome");
     public static string Runtime => Require("cpe-runtime");
 
+    /// <summary>A sample VNF's NativeAOT program, published by build.sh into out/vnfs/NAME/.</summary>
+    public static string Vnf(string name) => Require(Path.Combine("..", "vnfs", name, name));
+
     /// <summary>
     /// A copy of cpe in <paramref name="folder"/> (made readable to all) that another Unix user can run:
     /// the checkout may sit where other users cannot execute (/root).

@@ -1,0 +1,65 @@
+using Cpe.PacketIo.Protocols;
+using Cpe.Vnfs.Firewall;
+
+namespace Cpe.UnitTests.Vnf;
+
+public sealed class PacketProtocolTests
+{
+    /// <summary>An Ethernet + IPv4 + UDP frame with correct checksums, built by hand.</summary>
+    static byte[] UdpFrame(uint src, uint dst, ushort sport, ushort dport, string payload)
+    {
+        var data = System.Text.Encoding.ASCII.GetBytes(payload);
+        var f = new byte[14 + 20 + 8 + data.Length];
+        Frame.WriteUInt16(f, 12, Frame.EtherTypeIpv4);
+        f[14] = 0x45;
+        Frame.WriteUInt16(f, 16, (ushort)(20 + 8 + data.Length));
+        f[22] = 64;
+        f[23] = Frame.Udp;
+        Frame.WriteUInt32(f, 26, src);
+        Frame.WriteUInt32(f, 30, dst);
+        Frame.WriteUInt16(f, 24, Checksum.Fold(Checksum.Sum(f.AsSpan(14, 20))));
+        Frame.WriteUInt16(f, 34, sport);
+        Frame.WriteUInt16(f, 36, dport);
+        Frame.WriteUInt16(f, 38, (ushort)(8 + data.Length));
+        data.CopyTo(f, 42);
+        Checksum.CompleteTransport(f);
+        return f;
+    }
+
+    static bool ChecksumsHold(byte[] f)
+    {
+        bool ip = Checksum.Fold(Checksum.Sum(f.AsSpan(14, 20))) == 0;
+        var copy = (byte[])f.Clone();
+        Checksum.CompleteTransport(copy);
+        return ip && copy.AsSpan().SequenceEqual(f);
+    }
+
+    [Fact]
+    public void Incremental_updates_give_the_checksums_a_full_computation_gives()
+    {
+        var f = UdpFrame(0xC0A80102, 0xCB007101, 40000, 53, "odd-length payload!");
+        Assert.True(ChecksumsHold(f));
+        // Rewrite the source address and port as NAT does, updating both checksums incrementally.
+        uint oldIp = Frame.SourceIp(f), newIp = 0xCB00710A;
+        Frame.WriteUInt32(f, 26, newIp);
+        Frame.WriteUInt16(f, 24, Checksum.Update(Frame.ReadUInt16(f, 24), oldIp, newIp));
+        ushort udp = Checksum.Update(Frame.ReadUInt16(f, 40), oldIp, newIp);
+        Frame.WriteUInt16(f, 34, 20001);
+        Frame.WriteUInt16(f, 40, Checksum.Update(udp, 40000, 20001));
+        Assert.True(ChecksumsHold(f));
+        Assert.Equal(new FlowKey(0xCB00710A, 0xCB007101, 20001, 53, Frame.Udp), Frame.Flow(f));
+    }
+
+    [Fact]
+    public void Firewall_rules_match_the_first_packet_of_a_flow_and_bad_rules_say_what_is_wrong()
+    {
+        var rule = Rule.Parse("allow in tcp 203.0.113.0/24 192.168.1.10 22");
+        Assert.True(rule.Matches(Direction.Inbound, new FlowKey(0xCB007105, 0xC0A8010A, 5555, 22, Frame.Tcp)));
+        Assert.False(rule.Matches(Direction.Inbound, new FlowKey(0xCB007205, 0xC0A8010A, 5555, 22, Frame.Tcp)));
+        Assert.False(rule.Matches(Direction.Outbound, new FlowKey(0xCB007105, 0xC0A8010A, 5555, 22, Frame.Tcp)));
+        Assert.Equal(2, Rule.ParseList("deny out udp any any 53; allow in icmp any any").Count);
+        Assert.Contains("'maybe' is not allow or deny", Assert.Throws<FormatException>(() => Rule.Parse("maybe in tcp any any")).Message);
+        Assert.Contains("'10.0.0.0/33' has a bad prefix length", Assert.Throws<FormatException>(() => Rule.Parse("deny in any 10.0.0.0/33 any")).Message);
+        Assert.Contains("'sctp' is not tcp, udp, icmp or any", Assert.Throws<FormatException>(() => Rule.Parse("deny in sctp any any")).Message);
+    }
+}
