@@ -1,5 +1,6 @@
 using Cpe.PacketIo.Protocols;
 using Cpe.Vnfs.Firewall;
+using Cpe.Vnfs.Router;
 
 namespace Cpe.UnitTests.Vnf;
 
@@ -61,5 +62,20 @@ public sealed class PacketProtocolTests
         Assert.Contains("'maybe' is not allow or deny", Assert.Throws<FormatException>(() => Rule.Parse("maybe in tcp any any")).Message);
         Assert.Contains("'10.0.0.0/33' has a bad prefix length", Assert.Throws<FormatException>(() => Rule.Parse("deny in any 10.0.0.0/33 any")).Message);
         Assert.Contains("'sctp' is not tcp, udp, icmp or any", Assert.Throws<FormatException>(() => Rule.Parse("deny in sctp any any")).Message);
+    }
+
+    [Fact]
+    public void The_longest_matching_prefix_wins_and_gateways_must_be_on_a_connected_network()
+    {
+        var table = RouteTable.Parse(["in", "out"], "in=10.1.0.1/24,out=10.2.0.1/24", "0.0.0.0/0 via 10.2.0.254; 10.9.0.0/16 via 10.1.0.9; 10.9.8.0/24 via 10.2.0.8");
+        Assert.Equal([Frame.ParseIp("10.1.0.1"), Frame.ParseIp("10.2.0.1")], table.Addresses);
+        Route Lookup(string ip) => table.TryLookup(Frame.ParseIp(ip), out var r) ? r : throw new KeyNotFoundException(ip);
+        Assert.Equal(new Route(0, 0), Lookup("10.1.0.7"));                                    // connected
+        Assert.Equal(new Route(0, Frame.ParseIp("10.1.0.9")), Lookup("10.9.1.1"));            // /16
+        Assert.Equal(new Route(1, Frame.ParseIp("10.2.0.8")), Lookup("10.9.8.1"));            // /24 beats /16
+        Assert.Equal(new Route(1, Frame.ParseIp("10.2.0.254")), Lookup("8.8.8.8"));           // default
+        Assert.Contains("gateway 192.0.2.1 is not on a connected network",
+            Assert.Throws<FormatException>(() => RouteTable.Parse(["in", "out"], "in=10.1.0.1/24,out=10.2.0.1/24", "0.0.0.0/0 via 192.0.2.1")).Message);
+        Assert.Contains("every port needs an address", Assert.Throws<FormatException>(() => RouteTable.Parse(["in", "out"], "in=10.1.0.1/24", "")).Message);
     }
 }

@@ -12,7 +12,7 @@ public sealed class ArpTable(int ports)
 {
     public const int FrameLength = 42;
     readonly Dictionary<uint, (ulong Mac, long Seen)>[] _entries = Enumerable.Range(0, ports).Select(_ => new Dictionary<uint, (ulong, long)>(1024)).ToArray();
-    long _now;
+    long _now = Environment.TickCount64;   // the time entries are stamped with, moved on by Age
 
     public bool TryGet(int port, uint ip, out ulong mac)
     {
@@ -92,6 +92,21 @@ public static class Mac
     /// <summary>An interface's own MAC, from sysfs (read-only /sys is mounted in every VNF).</summary>
     public static ulong OfInterface(string name) =>
         Convert.ToUInt64(File.ReadAllText($"/sys/class/net/{name}/address").Trim().Replace(":", ""), 16);
+}
+
+/// <summary>What every router hop does to a forwarded IPv4 frame.</summary>
+public static class Hop
+{
+    /// <summary>TTL minus one (the header checksum updated incrementally) and the MACs of the next link.</summary>
+    public static void Forward(Span<byte> frame, ulong from, ulong to)
+    {
+        int ttlAt = Frame.EthernetHeader + 8, sumAt = Frame.EthernetHeader + 10;
+        ushort before = Frame.ReadUInt16(frame, ttlAt);
+        frame[ttlAt]--;
+        Frame.WriteUInt16(frame, sumAt, Checksum.Update(Frame.ReadUInt16(frame, sumAt), before, Frame.ReadUInt16(frame, ttlAt)));
+        Mac.Write(frame, to);
+        Mac.Write(frame[6..], from);
+    }
 }
 
 /// <summary>ICMP a VNF that owns addresses answers itself.</summary>

@@ -68,7 +68,7 @@ public sealed class Nat : IPacketProcessor
         t.LastSeen = _now;
         t.Closing |= flow.Protocol == Frame.Tcp && (frame[l4 + 13] & 0x05) != 0;
         Rewrite(frame, l4, flow.Protocol, source: true, _outsideIp, t.OutsidePort);
-        Route(frame, _macs[Outside], nextMac);
+        Hop.Forward(frame, _macs[Outside], nextMac);
         packet.OutPort = Outside;
         return Verdict.Forward;
     }
@@ -84,7 +84,7 @@ public sealed class Nat : IPacketProcessor
         t.LastSeen = _now;
         t.Closing |= arriving.Protocol == Frame.Tcp && (frame[l4 + 13] & 0x05) != 0;
         Rewrite(frame, l4, arriving.Protocol, source: false, inside.SourceIp, inside.SourcePort);
-        Route(frame, _macs[Inside], t.InsideMac);
+        Hop.Forward(frame, _macs[Inside], t.InsideMac);
         packet.OutPort = Inside;
         return true;
     }
@@ -104,17 +104,6 @@ public sealed class Nat : IPacketProcessor
         if (protocol == Frame.Udp && sum == 0) return;                                       // UDP without a checksum
         if (protocol != Frame.Icmp) sum = Checksum.Update(sum, oldIp, ip);                   // ICMP has no pseudo-header
         Frame.WriteUInt16(frame, sumAt, Checksum.Update(sum, oldPort, port));
-    }
-
-    /// <summary>One router hop: TTL minus one (checksum updated) and the MACs of the next link.</summary>
-    static void Route(Span<byte> frame, ulong from, ulong to)
-    {
-        int ttlAt = Frame.EthernetHeader + 8;
-        ushort oldWord = Frame.ReadUInt16(frame, ttlAt);
-        frame[ttlAt]--;
-        Frame.WriteUInt16(frame, Frame.EthernetHeader + 10, Checksum.Update(Frame.ReadUInt16(frame, Frame.EthernetHeader + 10), oldWord, Frame.ReadUInt16(frame, ttlAt)));
-        Mac.Write(frame, to);
-        Mac.Write(frame[6..], from);
     }
 
     void AskFor(uint ip)
