@@ -8,7 +8,7 @@ OUT=$ROOT/out
 BIN=$OUT/bin
 DEVICE_PROJECTS=(platform/cped platform/cpe phonehome/cpe-phonehome vnf-runtime/cpe-runtime)
 APT_PACKAGES=(clang gcc libc6-dev zlib1g-dev util-linux procps sqlite3 iproute2 strace iputils-ping postgresql
-  linux-image-amd64 busybox-static cpio kmod dnsmasq-base openssl libyang2-tools curl python3-zeroconf umoci skopeo zstd libzstd1 runc crun ethtool)
+  linux-image-amd64 busybox-static cpio kmod dnsmasq-base openssl libyang2-tools curl python3-zeroconf umoci skopeo zstd libzstd1 runc crun ethtool netsniff-ng)
 LAB_AGENT=tests/Cpe.LabAgent
 
 usage() {
@@ -170,6 +170,8 @@ bench() {
   dotnet run --project tests/Cpe.Bench -c Release -v q -- network "$OUT/bench/network.json" "./build.sh bench"
   log "bench: zero-touch power-on to bootstrap-complete; the vendor server with 10,000 devices on SQLite and PostgreSQL"
   CPE_BIN_DIR=$BIN dotnet run --project tests/Cpe.Bench -c Release -v q -- ztp "$OUT/bench/ztp.json" "./build.sh bench"
+  log "bench: VNF start latency (ours against runc), sample VNF memory, 64-byte forwarding, chain CPU per packet per hop"
+  CPE_BIN_DIR=$BIN dotnet run --project tests/Cpe.Bench -c Release -v q -- vnf "$OUT/bench/vnf.json" "./build.sh bench"
 }
 
 cmd=${1:-demo}

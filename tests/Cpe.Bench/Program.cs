@@ -18,6 +18,21 @@ if (args.FirstOrDefault() == "server")
     Console.WriteLine((await ServerBench.RunAsync()).ToJsonString(Pretty));
     return;
 }
+if (args.FirstOrDefault() == "vnf")
+{
+    // vnf OUT COMMAND: launcher start latency against runc, sample VNF memory, forwarding rate, chain CPU cost.
+    var vnf = new JsonObject
+    {
+        ["command"] = args[2],
+        ["date"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+        ["machine"] = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}",
+        ["vnf"] = await VnfBench.RunAsync(),
+    };
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(args[1]))!);
+    File.WriteAllText(args[1], vnf.ToJsonString(Pretty) + "\n");
+    Console.WriteLine(vnf.ToJsonString(Pretty));
+    return;
+}
 if (args.FirstOrDefault() == "ztp")
 {
     // ztp OUT COMMAND: power-on to bootstrap-complete on the simulated board, and the vendor server under load.

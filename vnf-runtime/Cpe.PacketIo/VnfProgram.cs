@@ -4,7 +4,7 @@ using Cpe.PacketIo.Linux;
 namespace Cpe.PacketIo;
 
 /// <summary>
-/// The frame of a sample VNF's Main: its first line says it started (the start-latency benchmark reads it), the
+/// The frame of a sample VNF's Main: its first line says when it started, in µs since 1970 (the start-latency benchmark reads it), the
 /// ports are opened by the interface names its descriptor declares (overridable as arguments), SIGTERM and SIGINT
 /// end the loop cleanly (a VNF is PID 1 of its namespace, where a signal without a handler is ignored), and the
 /// counters are printed at the end.
@@ -13,7 +13,7 @@ public static class VnfProgram
 {
     public static int Run(string name, string[] args, string[] defaultPorts, Func<PacketPipelineBuilder, IPacketProcessor> create)
     {
-        Console.Out.WriteLine($"{name}: main {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}");
+        Console.Out.WriteLine($"{name}: main {(DateTime.UtcNow - DateTime.UnixEpoch).Ticks / 10}");   // µs since 1970
         var portNames = args.Length > 0 ? args : defaultPorts;
         using var stop = new CancellationTokenSource();
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });

@@ -73,6 +73,32 @@ public sealed class LauncherTests : IDisposable
     }
 
     [Fact]
+    public async Task A_fork_bomb_stops_at_the_pids_limit_and_a_memory_hog_is_killed_at_the_memory_limit()
+    {
+        // Forks without end: at pids.max (16) the kernel refuses, and the shell gives up (ash exits 2 on "can't fork").
+        MakeBundle("while true; do /bin/busybox sleep 600 & done", _id);
+        string log = _dir["bomb.log"];
+        using (var run = Start(Binaries.Runtime, "run", "--bundle", Bundle, "--state", _dir["bomb"], "--log", log, _id))
+        {
+            await run.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(2, run.ExitCode);
+            Assert.Contains("can't fork: Resource temporarily unavailable", File.ReadAllText(log));
+            Assert.StartsWith("exit 2\n", File.ReadAllText(Path.Combine(_dir["bomb"], "exit")));
+            Assert.False(new VnfCgroup(CgroupRoot, $"{Parent}/{_id}").Exists);   // and everything it started went with it
+        }
+
+        // Builds a 100 MB string in a 32 MiB cgroup: the kernel's OOM killer ends it inside its cgroup.
+        string hog = "h" + _id[1..];
+        MakeBundle("x=$(/bin/busybox head -c 100000000 /dev/zero | /bin/busybox tr '\\0' a); echo survived ${#x}", hog);
+        using (var run = Start(Binaries.Runtime, "run", "--bundle", Bundle, "--state", _dir["hog"], hog))
+        {
+            await run.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.StartsWith("signal 9\n", File.ReadAllText(Path.Combine(_dir["hog"], "exit")));
+            Assert.False(new VnfCgroup(CgroupRoot, $"{Parent}/{hog}").Exists);
+        }
+    }
+
+    [Fact]
     public async Task Runc_runs_the_same_bundle_with_the_same_isolation()
     {
         MakeBundle(Probe, _id);

@@ -2,31 +2,33 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Cpe.Interop;
-using Cpe.TestKit;
 
-namespace Cpe.IntegrationTests.Vnf;
+namespace Cpe.TestKit;
 
 /// <summary>
-/// A LAN host and a WAN host with a VNF namespace between them, wired by veth pairs (LAN eth0 ↔ VNF "in",
-/// VNF "out" ↔ WAN eth0), for running a sample VNF's program on real interfaces. Sockets are made inside the hosts'
-/// namespaces, so the test talks TCP through the VNF itself.
+/// A LAN host and a WAN host with a chain of VNF namespaces between them, wired by veth pairs (LAN eth0 ↔ first VNF
+/// "in", each VNF's "out" ↔ the next one's "in", last "out" ↔ WAN eth0), for running sample VNF programs on real
+/// interfaces. Sockets are made inside the hosts' namespaces, so a test talks TCP through the VNFs themselves.
 /// </summary>
 public sealed class WireLab : IDisposable
 {
     public TestNamespace Lan { get; } = new();
-    public TestNamespace Vnf { get; } = new();
+    public IReadOnlyList<TestNamespace> Vnfs { get; }
+    public TestNamespace Vnf => Vnfs[0];
     public TestNamespace Wan { get; } = new();
-    Process? _vnf;
+    readonly List<Process> _processes = [];
     readonly List<string> _output = [];
 
-    public WireLab(string lanAddress = "10.9.0.1/24", string wanAddress = "10.9.0.2/24")
+    public WireLab(string lanAddress = "10.9.0.1/24", string wanAddress = "10.9.0.2/24", int hops = 1)
     {
-        Wire(Lan, "eth0", Vnf, "in");
-        Wire(Vnf, "out", Wan, "eth0");
+        Vnfs = Enumerable.Range(0, hops).Select(_ => new TestNamespace()).ToList();
+        Wire(Lan, "eth0", Vnfs[0], "in");
+        for (int i = 0; i + 1 < hops; i++) Wire(Vnfs[i], "out", Vnfs[i + 1], "in");
+        Wire(Vnfs[^1], "out", Wan, "eth0");
         Lan.Ip("addr", "add", lanAddress, "dev", "eth0");
         Wan.Ip("addr", "add", wanAddress, "dev", "eth0");
-        foreach (var ns in new[] { Lan, Vnf, Wan }) ns.Ip("link", "set", "lo", "up");
-        foreach (var (ns, dev) in new[] { (Lan, "eth0"), (Vnf, "in"), (Vnf, "out"), (Wan, "eth0") })
+        foreach (var ns in Vnfs.Prepend(Lan).Append(Wan)) ns.Ip("link", "set", "lo", "up");
+        foreach (var (ns, dev) in Vnfs.SelectMany(v => new[] { (v, "in"), (v, "out") }).Prepend((Lan, "eth0")).Append((Wan, "eth0")))
         {
             Command.Run("ip", ["netns", "exec", ns.Name, "sysctl", "-qw", $"net.ipv6.conf.{dev}.disable_ipv6=1"]);
             ns.Ip("link", "set", dev, "up");
@@ -43,30 +45,38 @@ public sealed class WireLab : IDisposable
         Command.Run("ip", ["link", "set", tmp + "p", "netns", b.Name, "name", bName]);
     }
 
-    /// <summary>Starts the VNF program in the middle namespace and waits for its "forwarding" line.</summary>
+    /// <summary>Starts the VNF program in every VNF namespace and waits for each one's "forwarding" line.</summary>
     public async Task StartAsync(string program, IDictionary<string, string>? environment = null)
     {
-        var psi = new ProcessStartInfo("ip", ["netns", "exec", Vnf.Name, program]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
-        _vnf = Process.Start(psi)!;
-        _vnf.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.Add(e.Data); };
-        _vnf.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.Add(e.Data); };
-        _vnf.BeginOutputReadLine();
-        _vnf.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!Output.Any(l => l.Contains("forwarding between")))
+        foreach (var ns in Vnfs)
         {
-            if (_vnf.HasExited || DateTime.UtcNow > deadline) throw new InvalidOperationException($"the VNF did not start: {string.Join('\n', Output)}");
+            var psi = new ProcessStartInfo("ip", ["netns", "exec", ns.Name, program]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
+            var process = Process.Start(psi)!;
+            _processes.Add(process);
+            process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.Add(e.Data); };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.Add(e.Data); };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Output.Count(l => l.Contains("forwarding between")) < Vnfs.Count)
+        {
+            if (_processes.Any(p => p.HasExited) || DateTime.UtcNow > deadline) throw new InvalidOperationException($"the VNF did not start: {string.Join('\n', Output)}");
             await Task.Delay(10);
         }
     }
 
+    /// <summary>The VNF processes (their PIDs are the programs': ip netns exec execs them).</summary>
+    public IReadOnlyList<Process> Processes => _processes;
+
     public IReadOnlyList<string> Output { get { lock (_output) return _output.ToList(); } }
 
-    /// <summary>Stops the VNF with SIGTERM and returns what it printed.</summary>
+    /// <summary>Stops the VNFs with SIGTERM and returns what they printed.</summary>
     public async Task<IReadOnlyList<string>> StopAsync()
     {
-        if (_vnf is { HasExited: false }) { Signals.Terminate(_vnf.Id); await _vnf.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)); }
+        foreach (var p in _processes.Where(p => !p.HasExited)) Signals.Terminate(p.Id);
+        foreach (var p in _processes) await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
         return Output;
     }
 
@@ -108,9 +118,9 @@ public sealed class WireLab : IDisposable
 
     public void Dispose()
     {
-        try { if (_vnf is { HasExited: false }) _vnf.Kill(); } catch (InvalidOperationException) { }
+        foreach (var p in _processes) try { if (!p.HasExited) p.Kill(); } catch (InvalidOperationException) { }
         Lan.Dispose();
-        Vnf.Dispose();
+        foreach (var v in Vnfs) v.Dispose();
         Wan.Dispose();
     }
 }
