@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Cpe.Api;
@@ -112,16 +113,17 @@ public sealed class NetworkDaemonTests(ITestOutputHelper output) : IAsyncLifetim
         await _cped.KillAsync();
         await _cped.StartAsync();
         // The restarted cped's first reconcile is logged before it says it is ready (a loaded machine may take a while).
-        await Eventually(() => Task.FromResult(_cped.Log().Split("SIGKILL")[^1].Contains("ready") ? "ready" : null), TimeSpan.FromSeconds(10), "the restarted cped's ready line");
+        await Eventually(() => Task.FromResult(Regex.Matches(_cped.Log(), "cped 0.1.0 ready").Count == 2 ? "ready" : null), TimeSpan.FromSeconds(10), "the restarted cped's ready line");
 
         Assert.Equal(links, Links());
         Assert.Equal(carriers, CarrierChanges());
         Assert.Equal(addresses, Addresses());
-        string restarted = _cped.Log().Split("SIGKILL")[^1];
-        // The first reconcile changed nothing, and came before "ready" (other subsystems may log in between).
-        int reconciled = restarted.IndexOf("network reconciled: 0 change(s), 0 netlink write(s), 0 sysfs write(s)", StringComparison.Ordinal);
-        int ready = restarted.IndexOf("cped 0.1.0 ready", StringComparison.Ordinal);
-        Assert.True(reconciled >= 0 && ready > reconciled, restarted);
+        // The restarted cped's reconcile (the last one before its "ready"; other subsystems may log in between)
+        // changed nothing.
+        string log = _cped.Log();
+        int ready = log.LastIndexOf("cped 0.1.0 ready", StringComparison.Ordinal);
+        int reconciled = ready < 0 ? -1 : log.LastIndexOf("network reconciled:", ready, StringComparison.Ordinal);
+        Assert.True(reconciled >= 0 && log[reconciled..].StartsWith("network reconciled: 0 change(s), 0 netlink write(s), 0 sysfs write(s)", StringComparison.Ordinal), log);
     }
 
     [Fact]
