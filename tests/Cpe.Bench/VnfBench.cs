@@ -195,6 +195,7 @@ static partial class VnfBench
             result[$"{hops}"] = new JsonObject
             {
                 ["ns_per_packet_per_hop"] = packets > 0 ? Math.Round(ticks * 10_000_000 / packets / hops) : null,
+                ["sent_pps"] = flood["sent_pps"]!.DeepClone(),
                 ["received_pps"] = flood["received_pps"]!.DeepClone(),
             };
             await lab.StopAsync();

@@ -3,7 +3,7 @@ using static Cpe.PacketIo.Linux.PacketInterop;
 namespace Cpe.PacketIo.Linux;
 
 /// <summary>Ring sizes of one port, and the PACKET_FANOUT group it joins (replicas of a VNF on one interface).</summary>
-public sealed record PortOptions(int RxBlocks = 16, int RxBlockSize = 1 << 16, int TxFrames = 256, int FrameSize = 2048, int? FanoutGroup = null)
+public sealed record PortOptions(int RxBlocks = 16, int RxBlockSize = 1 << 16, int TxFrames = 1024, int FrameSize = 2048, int? FanoutGroup = null)
 {
     /// <summary>Largest frame sent: a slot minus its header.</summary>
     public int MaxFrame => FrameSize - TxDataOffset;
@@ -115,8 +115,16 @@ public sealed unsafe class PacketPort : IDisposable
     {
         var slot = _tx + (nuint)(_txNext * _options.FrameSize);
         var header = (Tpacket3Hdr*)slot;
-        uint status = Volatile.Read(ref header->Status);
-        if ((status & ~TP_STATUS_WRONG_FORMAT) != TP_STATUS_AVAILABLE || frame.Length > _options.MaxFrame)
+        // A slot is free again only when the kernel has freed the frame sent from it (for a veth: once the peer has
+        // taken it). The ring full: hand over what is marked and wait up to 1 ms for room before dropping, so a
+        // short stall on the far side becomes backpressure rather than loss.
+        if (!IsFree(header) && frame.Length <= _options.MaxFrame)
+        {
+            Flush();
+            var wait = new PollFd { Fd = _fd, Events = POLLOUT };
+            poll(&wait, 1, 1);
+        }
+        if (!IsFree(header) || frame.Length > _options.MaxFrame)
         {
             Counters.TxDropped++;
             return false;
@@ -131,6 +139,8 @@ public sealed unsafe class PacketPort : IDisposable
         Counters.TxBytes += frame.Length;
         return true;
     }
+
+    static bool IsFree(Tpacket3Hdr* header) => (Volatile.Read(ref header->Status) & ~TP_STATUS_WRONG_FORMAT) == TP_STATUS_AVAILABLE;
 
     /// <summary>One system call sends every slot marked since the last flush.</summary>
     public void Flush()
