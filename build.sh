@@ -108,6 +108,32 @@ build() {
   dotnet publish phonehome/Cpe.VendorServer -c Release -o "$OUT/vendor" --nologo -v q >"$OUT/publish-vendor-server.log" 2>&1 || { cat "$OUT/publish-vendor-server.log"; exit 1; }
   log "publishing cpe-vnf, the tool that packs and signs VNF packages"
   dotnet publish vnf-runtime/cpe-vnf -c Release -o "$OUT/vendor" --nologo -v q >"$OUT/publish-vnf.log" 2>&1 || { cat "$OUT/publish-vnf.log"; exit 1; }
+  package_vnfs
+}
+
+# The sample VNFs as signed packages (out/vnfs/NAME.tar): each program with the libraries it loads and its vnf.json,
+# signed by the development vendor CA's package signer (out/keys/vendor, made once and kept).
+package_vnfs() {
+  local keys=$OUT/keys/vendor
+  if [ ! -f "$keys/vnf-signer.pem" ]; then
+    rm -rf "$keys"
+    "$OUT/vendor/cpe-vendor" ca create --dir "$keys" --organization "Development build" >/dev/null
+    "$OUT/vendor/cpe-vendor" signer issue --ca-dir "$keys" --name "Development build VNF signer" --dir "$keys" >/dev/null
+  fi
+  for v in vnf-runtime/vnfs/*/; do
+    local vnf; vnf=$(basename "$v")
+    local stage=$OUT/vnfs/$vnf.stage
+    rm -rf "$stage"; mkdir -p "$stage/rootfs/bin"
+    cp "$OUT/vnfs/$vnf/$vnf" "$stage/rootfs/bin/"
+    for lib in $(ldd "$OUT/vnfs/$vnf/$vnf" | grep -o '/[^ ]*\.so[^ ]*'); do
+      mkdir -p "$stage/rootfs$(dirname "$lib")"; cp -L "$lib" "$stage/rootfs$lib"
+    done
+    cp "$v/vnf.json" "$stage/"
+    "$OUT/vendor/cpe-vnf" pack --folder "$stage" --out "$OUT/vnfs/$vnf.tar" >/dev/null
+    "$OUT/vendor/cpe-vnf" sign --package "$OUT/vnfs/$vnf.tar" --cert "$keys/vnf-signer.pem" --key "$keys/vnf-signer.key" >/dev/null
+    rm -rf "$stage"
+    printf '%s: %s bytes, signed\n' "$vnf.tar" "$(stat -c %s "$OUT/vnfs/$vnf.tar")"
+  done
 }
 
 # Each failed test's message and stack from the trx files: the console logger indents them in ways a filter loses.

@@ -9,6 +9,7 @@ const string Usage = """
            cpe-vendor tls issue --ca-dir DIR --name DNS-NAME|IP... --dir OUT
            cpe-vendor device issue --ca-dir DIR --serial SERIAL [--model MODEL] [--base-mac MAC] --factory FOLDER
                                    [--bootstrap-anchor CA.pem] [--bootstrap-server https://HOST[:PORT]...]
+           cpe-vendor signer issue --ca-dir DIR --name NAME --dir OUT          a VNF package signer under the vendor CA
            cpe-vendor owner create --dir DIR [--organization NAME]
            cpe-vendor voucher issue --ca-dir DIR --serial SERIAL --pinned CERT.pem [--days N] [--nonce HEX] [--assertion verified|logged|proximity] --out FILE
            cpe-vendor conveyed sign --owner-dir DIR [--configuration FILE] [--handling merge|replace] [--pre-script FILE] [--post-script FILE]
@@ -63,6 +64,15 @@ try
             if (names.Count == 0) throw new ToolException("--name is required");
             PemFiles.Save(a.Required("dir"), "server", VendorPki.IssueServer(ca, names, now.AddMinutes(-5), TimeSpan.FromDays(825)));
             Console.WriteLine($"TLS certificate for {string.Join(", ", names)} in {a.Required("dir")}");
+            break;
+        }
+        case "signer issue":
+        {
+            // A certificate under the vendor CA for signing VNF packages (cpe-vnf sign): kept apart from the CA's key.
+            var ca = PemFiles.Load(a.Required("ca-dir"), "vendor-ca");
+            string name = a.Required("name"), dir = a.Required("dir");
+            PemFiles.Save(dir, "vnf-signer", VendorPki.Issue(ca, $"CN={name}", now.AddMinutes(-5), TimeSpan.FromDays(365 * 5)));
+            Console.WriteLine($"VNF package signer '{name}' in {dir} (vnf-signer.pem, vnf-signer.key)");
             break;
         }
         case "owner create":
