@@ -58,8 +58,7 @@ public sealed class BuiltPackageTests : IDisposable
 
     public void Dispose()
     {
-        var cgroup = new VnfCgroup("/sys/fs/cgroup", $"{BusyboxVnf.CgroupParent}/{_id}");
-        if (cgroup.Exists) { cgroup.KillAllAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult(); Thread.Sleep(200); try { cgroup.Remove(); } catch (IOException) { } }
+        BusyboxVnf.RemoveCgroupAsync(_id).GetAwaiter().GetResult();
         _lab.Dispose();
         _dir.Dispose();
     }

@@ -23,4 +23,14 @@ static class BusyboxVnf
         BundleWriter.Write(bundle, spec);
         return (spec, descriptor);
     }
+
+    /// <summary>What a failed test may leave: the instance's cgroup, its processes killed first.</summary>
+    public static async Task RemoveCgroupAsync(string instance)
+    {
+        var cgroup = new VnfCgroup("/sys/fs/cgroup", $"{CgroupParent}/{instance}");
+        if (!cgroup.Exists) return;
+        await cgroup.KillAllAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(200);   // the last killed process leaves the cgroup a moment after it stops being listed
+        try { cgroup.Remove(); } catch (IOException) { }
+    }
 }

@@ -176,14 +176,8 @@ public sealed class LauncherTests : IDisposable
 
     public void Dispose()
     {
-        // Whatever a failed test left: the VNF's cgroup (its processes killed), runc's container, the namespace.
-        var cgroup = new VnfCgroup(CgroupRoot, $"{Parent}/{_id}");
-        if (cgroup.Exists)
-        {
-            cgroup.KillAllAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
-            Thread.Sleep(200);
-            try { cgroup.Remove(); } catch (IOException) { }
-        }
+        // Whatever a failed test left: the VNFs' cgroups (their processes killed), runc's container, the namespace.
+        foreach (var id in new[] { _id, "h" + _id[1..] }) BusyboxVnf.RemoveCgroupAsync(id).GetAwaiter().GetResult();
         Command.Run("runc", ["--root", _dir["runc-state"], "delete", "--force", _id], check: false);
         // The shared parent goes with the last test that used it (rmdir refuses while another test's cgroup is inside).
         foreach (var parent in new VnfCgroup(CgroupRoot, Parent).Directories)

@@ -58,11 +58,12 @@ public sealed class SupervisorTests : IAsyncLifetime
         Assert.Equal(3, failed.LastExit!.Code);
         Assert.Contains("crash loop: 4 runs in a row", failed.Message);
         Assert.Equal(1, Kinds().Count(k => k == "crash-loop"));
-        // The starts' times (uptime, 10 ms steps): the gaps grow (200, 400, 800 ms of backoff plus the launch).
+        // The starts' times (uptime, 10 ms steps): each gap holds at least its backoff (200, 400, 800 ms, doubling),
+        // plus a launch, whose time varies with the machine's load.
         var starts = File.ReadAllLines(_supervisor.LogFile(_id)!).Select(l => (long)(double.Parse(l.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) * 1000)).ToList();
         Assert.Equal(4, starts.Count);
         var gaps = starts.Zip(starts.Skip(1), (a, b) => b - a).ToList();
-        Assert.True(gaps[0] >= 190 && gaps[1] >= 390 && gaps[2] >= 790 && gaps[1] > gaps[0] && gaps[2] > gaps[1], string.Join(", ", gaps));
+        Assert.True(gaps[0] >= 190 && gaps[1] >= 390 && gaps[2] >= 790, string.Join(", ", gaps));
         Assert.False(new VnfCgroup("/sys/fs/cgroup", $"{BusyboxVnf.CgroupParent}/{_id}").Exists);
     }
 
@@ -71,14 +72,14 @@ public sealed class SupervisorTests : IAsyncLifetime
     {
         var health = new Dictionary<string, string>
         {
-            ["org.cpe.vnf.health"] = "tcp:8080", ["org.cpe.vnf.health.interval"] = "200ms", ["org.cpe.vnf.health.timeout"] = "200ms",
+            ["org.cpe.vnf.health"] = "tcp:8080", ["org.cpe.vnf.health.interval"] = "500ms", ["org.cpe.vnf.health.timeout"] = "500ms",
             ["org.cpe.vnf.health.retries"] = "2", ["org.cpe.vnf.health.start-period"] = "300ms",
         };
         // A web server on 8080 that serves its own root: every HTTP check gets 200 for /bin/busybox.
         var http = new Dictionary<string, string>(health) { ["org.cpe.vnf.health"] = "http:8080/bin/busybox" };
         await _supervisor.StartAsync(Launch("exec /bin/busybox httpd -f -p 8080 -h /", http));
         var first = await WaitForAsync(s => s.State == VnfState.Running);
-        await Task.Delay(1500);                                              // several healthy checks
+        await Task.Delay(2000);                                              // several healthy checks
         Assert.Equal((VnfState.Running, first.Pid, 0), (Status().State, Status().Pid, Status().Restarts));
         Assert.DoesNotContain("unhealthy", Kinds());
 
@@ -94,16 +95,17 @@ public sealed class SupervisorTests : IAsyncLifetime
     [Fact]
     public async Task An_exec_health_check_runs_inside_the_vnf_and_its_failure_restarts_it()
     {
+        // Each check starts two processes (cpe-runtime exec and its stage inside the VNF): a second is plenty.
         var check = new Dictionary<string, string>
         {
-            ["org.cpe.vnf.health.interval"] = "200ms", ["org.cpe.vnf.health.timeout"] = "200ms",
+            ["org.cpe.vnf.health.interval"] = "1s", ["org.cpe.vnf.health.timeout"] = "1s",
             ["org.cpe.vnf.health.retries"] = "2", ["org.cpe.vnf.health.start-period"] = "200ms",
         };
         // Healthy while the VNF's own /tmp/ok exists (the command sees the VNF's mount namespace, not ours).
         check["org.cpe.vnf.health"] = "exec:/bin/busybox test -e /tmp/ok";
-        await _supervisor.StartAsync(Launch("/bin/busybox touch /tmp/ok; /bin/busybox sleep 2; /bin/busybox rm /tmp/ok; exec /bin/busybox sleep 600", check));
+        await _supervisor.StartAsync(Launch("/bin/busybox touch /tmp/ok; /bin/busybox sleep 4; /bin/busybox rm /tmp/ok; exec /bin/busybox sleep 600", check));
         var first = await WaitForAsync(s => s.State == VnfState.Running);
-        await Task.Delay(1200);
+        await Task.Delay(3000);
         Assert.Equal((first.Pid, 0), (Status().Pid, Status().Restarts));
         var restarted = await WaitForAsync(s => s.Restarts >= 1);
         Assert.Equal("unhealthy", restarted.LastExit!.Reason);
@@ -135,8 +137,7 @@ public sealed class SupervisorTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         foreach (var s in _supervisor.Status()) await _supervisor.StopAsync(s.Instance);
-        var cgroup = new VnfCgroup("/sys/fs/cgroup", $"{BusyboxVnf.CgroupParent}/{_id}");
-        if (cgroup.Exists) { await cgroup.KillAllAsync(TimeSpan.FromSeconds(10)); await Task.Delay(200); try { cgroup.Remove(); } catch (IOException) { } }
+        await BusyboxVnf.RemoveCgroupAsync(_id);
         _net.Dispose();
         _dir.Dispose();
     }
