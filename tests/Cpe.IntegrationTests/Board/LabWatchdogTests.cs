@@ -13,7 +13,6 @@ public sealed class LabWatchdogTests
     [Fact]
     public async Task A_hung_cped_gets_the_lab_machine_reset_by_the_i6300esb_watchdog()
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         var lab = await KernelLab.RunAsync("""
             mkdir -p /tmp/state
             echo '{"model":"lab","ports":[{"name":"ge-0/0/0","netdev":"eth0","role":"wan"}],"watchdog":{"device":"/dev/watchdog","timeoutSeconds":6}}' > /tmp/board.json
@@ -36,8 +35,8 @@ public sealed class LabWatchdogTests
         Assert.Contains("healthy for 20 s", lab.Facts);   // 20 s of a 6 s timeout: petted, not reset
         Assert.Contains("cped stopped: State:\tT (stopped)", lab.Facts);
         Assert.False(lab.Facts.Contains("not reset"), lab.ToString());
-        Assert.Equal(KernelLab.Reset, lab.ExitStatus);
-        // Boot (about 5 s), 20 s healthy, then the reset: well before the 60 s sleep would have ended.
-        Assert.InRange(clock.Elapsed.TotalSeconds, 25, 55);
+        // Reset before the guest's 60 s sleep ended (it never printed "not reset"), after 20 s healthy. The host's
+        // clock is not asked: on a loaded machine the initramfs and the boot alone take tens of seconds.
+        Assert.True(lab.ExitStatus == KernelLab.Reset, lab.ToString());
     }
 }
