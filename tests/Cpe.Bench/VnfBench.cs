@@ -32,7 +32,7 @@ static partial class VnfBench
         using var dir = new TempFolder("cpe-bench-vnf-");
         using var lab = new WireLab();
         string bundle = dir["bundle"];
-        CopyWithLibraries(Binaries.Vnf("firewall"), Path.Combine(bundle, "rootfs"), "/bin/firewall");
+        ProgramTree.CopyWithLibraries(Binaries.Vnf("firewall"), Path.Combine(bundle, "rootfs"), "bin/firewall");
         var image = new OciImageConfig("amd64", "linux", new OciProcessConfig(User: "1000:1000", Entrypoint: ["/bin/firewall"]), new OciRootFs("layers", []));
         var labels = new Dictionary<string, string>
         {
@@ -246,18 +246,5 @@ static partial class VnfBench
             ["p90"] = Math.Round(sorted[(int)Math.Ceiling(sorted.Count * 0.9) - 1], 2),
             ["min"] = Math.Round(sorted[0], 2),
         };
-    }
-
-    /// <summary>A program and the shared libraries it loads, at their own paths under <paramref name="rootfs"/>.</summary>
-    static void CopyWithLibraries(string program, string rootfs, string target)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(rootfs, target.TrimStart('/')))!);
-        File.Copy(program, Path.Combine(rootfs, target.TrimStart('/')), overwrite: true);
-        foreach (Match m in Regex.Matches(Command.Run("ldd", [program]), @"(/\S+\.so[\w.\-]*)"))
-        {
-            string lib = Path.Combine(rootfs, m.Groups[1].Value.TrimStart('/'));
-            Directory.CreateDirectory(Path.GetDirectoryName(lib)!);
-            if (!File.Exists(lib)) File.Copy(m.Groups[1].Value, lib);
-        }
     }
 }

@@ -96,7 +96,7 @@ public static partial class KernelLab
             Directory.CreateDirectory(Path.Combine(root, d));
         File.Copy("/bin/busybox", Path.Combine(root, "bin/busybox"));
         var programs = new[] { "/usr/bin/ip", "/usr/sbin/bridge" }.Where(File.Exists).Concat(binaries).ToList();
-        foreach (var program in programs) CopyWithLibraries(program, root, "lab");
+        foreach (var program in programs) ProgramTree.CopyWithLibraries(program, root, Path.Combine("lab", Path.GetFileName(program)));
 
         var ordered = ResolveModules(modules);
         string moduleDir = Path.Combine(root, "lib/modules");
@@ -137,21 +137,7 @@ public static partial class KernelLab
         return ordered;
     }
 
-    static void CopyWithLibraries(string program, string root, string binDir)
-    {
-        File.Copy(program, Path.Combine(root, binDir, Path.GetFileName(program)), overwrite: true);
-        foreach (var line in Run("ldd", program).Split('\n'))
-        {
-            var m = Regex.Match(line, @"(/\S+\.so[\w.\-]*)");
-            if (!m.Success) continue;
-            string lib = m.Groups[1].Value;
-            string target = Path.Combine(root, lib.TrimStart('/'));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            if (!File.Exists(target)) File.Copy(lib, target);
-        }
-    }
-
-    // modinfo and ldd answer with a non-zero status for what they do not know; the callers look at the output.
+    // modinfo answers with a non-zero status for what it does not know; the caller looks at the output.
     static string Run(string file, params string[] args) => Command.Run(file, args, check: false);
 
     static Task Shell(string command) => Task.Run(() => Command.Run("/bin/sh", ["-c", command]));

@@ -53,7 +53,7 @@ public sealed unsafe class PacketPipeline(IReadOnlyList<PacketPort> ports, IPack
             for (int round = 0; round < 64; round++)
             {
                 int received = 0;
-                foreach (var port in ports) received += port.ReceiveBlock(ref sink);
+                for (sink.Port = 0; sink.Port < ports.Count; sink.Port++) received += ports[sink.Port].ReceiveBlock(ref sink);
                 foreach (var port in ports) port.Flush();
                 if (received == 0) break;
             }
@@ -67,22 +67,18 @@ public sealed unsafe class PacketPipeline(IReadOnlyList<PacketPort> ports, IPack
         }
     }
 
-    void Handle(PacketPort from, Span<byte> frame)
+    void Handle(int inPort, Span<byte> frame)
     {
-        int inPort = IndexOf(from);
         var packet = new Packet(frame, inPort, ports.Count == 2 ? 1 - inPort : inPort);
         if (processor.Process(ref packet) == Verdict.Forward) ports[packet.OutPort].Send(packet.Frame);
         else Dropped++;
     }
 
-    int IndexOf(PacketPort port)
-    {
-        for (int i = 0; i < ports.Count; i++) if (ReferenceEquals(ports[i], port)) return i;
-        return -1;
-    }
-
+    /// <summary>Knows which port's block it is walking, so a frame's input port is not looked up per packet.</summary>
     struct Sink(PacketPipeline pipeline) : IFrameSink
     {
-        public void OnFrame(PacketPort from, Span<byte> frame) => pipeline.Handle(from, frame);
+        public int Port;
+
+        public void OnFrame(PacketPort from, Span<byte> frame) => pipeline.Handle(Port, frame);
     }
 }

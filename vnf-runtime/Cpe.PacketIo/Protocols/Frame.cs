@@ -64,11 +64,3 @@ public static class Frame
     public static uint ParseIp(string text) =>
         System.Net.IPAddress.Parse(text).GetAddressBytes() is [var a, var b, var c, var d] ? (uint)(a << 24 | b << 16 | c << 8 | d) : throw new FormatException($"{text} is not an IPv4 address");
 }
-
-/// <summary>A flow's 5-tuple in one direction; <see cref="Reversed"/> is the answer's.</summary>
-public readonly record struct FlowKey(uint SourceIp, uint DestinationIp, ushort SourcePort, ushort DestinationPort, byte Protocol)
-{
-    public FlowKey Reversed => new(DestinationIp, SourceIp, DestinationPort, SourcePort, Protocol);
-
-    public override string ToString() => $"{Frame.Ip(SourceIp)}:{SourcePort} > {Frame.Ip(DestinationIp)}:{DestinationPort} proto {Protocol}";
-}

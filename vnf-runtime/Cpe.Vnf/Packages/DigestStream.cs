@@ -6,7 +6,7 @@ namespace Cpe.Vnf.Packages;
 /// Reads a blob while hashing it: at its end the sha-256 and the length must be what the descriptor said, or the
 /// read fails, so a consumer (an unpacker) never sees the end of a tampered blob as a normal end.
 /// </summary>
-public sealed class DigestStream(Stream inner, string expectedDigest, long? expectedLength, string what) : Stream
+public sealed class DigestStream(Stream inner, string expectedDigest, long? expectedLength, string what) : ReadOnlyStream
 {
     readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     long _read;
@@ -32,8 +32,6 @@ public sealed class DigestStream(Stream inner, string expectedDigest, long? expe
         return n;
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) => ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
 
     /// <summary>Reads whatever the consumer left (tar readers stop at the end-of-archive blocks) and checks the digest.</summary>
     public void VerifyToEnd()
@@ -65,13 +63,6 @@ public sealed class DigestStream(Stream inner, string expectedDigest, long? expe
         base.Dispose(disposing);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => expectedLength ?? throw new NotSupportedException();
     public override long Position { get => _read; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -195,7 +195,7 @@ public sealed class VnfPackage : IDisposable
 }
 
 /// <summary>An uncompressed layer being read: both digests are checked by <see cref="VerifyToEnd"/>.</summary>
-public sealed class LayerStream(DigestStream uncompressed, DigestStream compressed) : Stream
+public sealed class LayerStream(DigestStream uncompressed, DigestStream compressed) : ReadOnlyStream
 {
     public void VerifyToEnd()
     {
@@ -203,7 +203,6 @@ public sealed class LayerStream(DigestStream uncompressed, DigestStream compress
         compressed.VerifyToEnd();
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => uncompressed.Read(buffer, offset, count);
     public override int Read(Span<byte> buffer) => uncompressed.Read(buffer);
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default) => uncompressed.ReadAsync(buffer, ct);
     protected override void Dispose(bool disposing)
@@ -212,13 +211,5 @@ public sealed class LayerStream(DigestStream uncompressed, DigestStream compress
         base.Dispose(disposing);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => uncompressed.Position; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

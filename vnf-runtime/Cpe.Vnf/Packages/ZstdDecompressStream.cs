@@ -6,7 +6,7 @@ namespace Cpe.Vnf.Packages;
 /// Reads a zstd stream (layers of media type tar+zstd) through the system's libzstd (Debian libzstd1, on the image
 /// too): .NET has no zstd of its own. Streaming, so a layer never has to fit in memory.
 /// </summary>
-public sealed partial class ZstdDecompressStream : Stream
+public sealed partial class ZstdDecompressStream : ReadOnlyStream
 {
     const string Lib = "libzstd.so.1";
     readonly Stream _inner;
@@ -53,7 +53,6 @@ public sealed partial class ZstdDecompressStream : Stream
         }
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     static nuint Check(nuint result) =>
         ZSTD_isError(result) != 0 ? throw new InvalidDataException($"zstd: {Marshal.PtrToStringUTF8(ZSTD_getErrorName(result))}") : result;
@@ -79,14 +78,4 @@ public sealed partial class ZstdDecompressStream : Stream
     [LibraryImport(Lib)] private static partial nuint ZSTD_freeDStream(nint stream);
     [LibraryImport(Lib)] private static partial uint ZSTD_isError(nuint code);
     [LibraryImport(Lib)] private static partial nint ZSTD_getErrorName(nuint code);
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

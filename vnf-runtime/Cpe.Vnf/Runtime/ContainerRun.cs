@@ -29,24 +29,14 @@ public static class ContainerRun
         cgroup.Create(spec.Linux.Resources);
         if (options.StateDirectory is { } state) Directory.CreateDirectory(state);
 
-        // Stop requests to the monitor go to the VNF; the monitor ends when the VNF does. Registered before the
-        // unshare below: until the thread is back in its own namespace for children it may fork but not start threads
-        // (clone refuses CLONE_THREAD while they differ), and the runtime starts its signal thread here.
-        int childPid = 0;
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; if (childPid > 0) Signals.Terminate(childPid); });
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; if (childPid > 0) Signals.Terminate(childPid); });
-
         var psi = new ProcessStartInfo(self) { UseShellExecute = false, RedirectStandardInput = true };
         foreach (var a in new[] { "init", "--cgroup-root", options.CgroupRoot, bundle }) psi.ArgumentList.Add(a);
         using var log = options.LogFile is { } file ? new BoundedLog(file, options.LogLimit) : null;
         psi.RedirectStandardOutput = psi.RedirectStandardError = log is not null;
-        // The next child of this thread is PID 1 of a new PID namespace: that child is the second stage. Then the
-        // thread goes back to its own namespace for children, so it may start threads (pipes, waits) again.
-        Process child;
-        Namespaces.Unshare(Namespaces.CLONE_NEWPID);
-        try { child = Process.Start(psi)!; }
-        finally { Namespaces.Enter("/proc/thread-self/ns/pid", Namespaces.CLONE_NEWPID); }
-        using var _ = child;
+        // The child is PID 1 of a new PID namespace: the second stage. Stop requests to the monitor go to the VNF;
+        // the monitor ends when the VNF does.
+        using var started = new NamespacedChild(psi, () => Namespaces.Unshare(Namespaces.CLONE_NEWPID), PosixSignal.SIGTERM, PosixSignal.SIGINT);
+        var child = started.Process;
         child.StandardInput.Close();
         // The pid file says "running": written once the VNF is in its cgroup (its init's first step), so whoever reads
         // it (a supervisor adopting the VNF, say) finds the PID there too.
@@ -54,7 +44,6 @@ public static class ContainerRun
         while (!child.HasExited && !cgroup.Processes().Contains(child.Id) && joined.Elapsed < TimeSpan.FromSeconds(5)) Thread.Sleep(1);
         if (options.StateDirectory is { } dir && !child.HasExited) WriteAtomically(Path.Combine(dir, "pid"), child.Id.ToString(CultureInfo.InvariantCulture));
 
-        childPid = child.Id;
         var pumps = log is null ? Task.CompletedTask : Task.WhenAll(log.PumpAsync(child.StandardOutput.BaseStream), log.PumpAsync(child.StandardError.BaseStream));
         child.WaitForExit();
         pumps.Wait(TimeSpan.FromSeconds(5));
@@ -84,22 +73,12 @@ public static class ContainerRun
         cgroup.Join();
         var psi = new ProcessStartInfo(self) { UseShellExecute = false };
         foreach (var a in new[] { "exec-init", bundle, pid.ToString(CultureInfo.InvariantCulture), "--" }.Concat(args)) psi.ArgumentList.Add(a);
-        // As for run: the signal registration first (it starts the runtime's signal thread, which this thread could
-        // not start while its namespace for children is the VNF's), the child born in the VNF's PID namespace, then
-        // this thread back in its own.
-        int childPid = 0;
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; if (childPid > 0) Signals.Terminate(childPid); });
-        Process child;
-        Namespaces.Enter($"/proc/{pid}/ns/pid", Namespaces.CLONE_NEWPID);
-        try { child = Process.Start(psi)!; }
-        finally { Namespaces.Enter("/proc/thread-self/ns/pid", Namespaces.CLONE_NEWPID); }
-        childPid = child.Id;
-        using (child)
-        {
-            if (child.WaitForExit(timeout)) return child.ExitCode;
-            child.Kill();
-            throw new TimeoutException($"'{string.Join(' ', args)}' did not finish in {timeout.TotalSeconds:0.#} s");
-        }
+        // As for run, but the child is born in the VNF's own PID namespace.
+        using var started = new NamespacedChild(psi, () => Namespaces.Enter($"/proc/{pid}/ns/pid", Namespaces.CLONE_NEWPID), PosixSignal.SIGTERM);
+        var child = started.Process;
+        if (child.WaitForExit(timeout)) return child.ExitCode;
+        child.Kill();
+        throw new TimeoutException($"'{string.Join(' ', args)}' did not finish in {timeout.TotalSeconds:0.#} s");
     }
 
     static void WriteAtomically(string path, string text)

@@ -124,7 +124,8 @@ sealed class VnfInstance
             var delay = TimeSpan.FromTicks(Math.Min(_options.MaxBackoff.Ticks, _options.InitialBackoff.Ticks << Math.Min(failures - 1, 30)));
             lock (_gate) _restarts++;
             Set(VnfState.Starting, null, $"restarting in {delay.TotalMilliseconds:0} ms after {exit}", "restarting");
-            try { await Task.Delay(delay, CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, _abandon.Token).Token); }
+            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, _abandon.Token);
+            try { await Task.Delay(delay, waiting.Token); }
             catch (OperationCanceledException)
             {
                 if (_abandon.IsCancellationRequested) return;
