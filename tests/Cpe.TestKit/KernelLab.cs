@@ -33,6 +33,8 @@ public static partial class KernelLab
         Directory.GetDirectories("/lib/modules").Select(Path.GetFileName).Where(v => File.Exists($"/boot/vmlinuz-{v}")).Order().LastOrDefault()
         ?? throw new InvalidOperationException("no kernel with modules in /boot and /lib/modules: build.sh setup installs linux-image-amd64");
 
+    static readonly SemaphoreSlim OneAtATime = new(1, 1);
+
     /// <summary>What <see cref="LabResult.ExitStatus"/> is when the machine reset (e.g. its watchdog fired) before the script ended.</summary>
     public const int Reset = -1;
 
@@ -44,6 +46,9 @@ public static partial class KernelLab
     public static async Task<LabResult> RunAsync(string script, IEnumerable<string>? binaries = null, int nics = 1,
         IEnumerable<string>? modules = null, TimeSpan? timeout = null, IEnumerable<string>? devices = null, bool allowReset = false)
     {
+        // One machine at a time: each has 2 emulated CPUs, and on a 2-core host several under TCG starve one
+        // another's timers (the guest kernel then reports RCU stalls and never reaches its script).
+        await OneAtATime.WaitAsync();
         string work = Directory.CreateTempSubdirectory("cpe-lab-").FullName;
         try
         {
@@ -83,7 +88,11 @@ public static partial class KernelLab
                 .OfType<string>().ToList();
             return new LabResult(console, exit.Success ? int.Parse(exit.Groups[1].Value) : Reset, facts, qemu.ExitCode, await errors);
         }
-        finally { Directory.Delete(work, recursive: true); }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+            OneAtATime.Release();
+        }
     }
 
     [GeneratedRegex(@"LAB-EXIT (\d+)")]
