@@ -179,9 +179,6 @@ public sealed class LauncherTests : IDisposable
         // Whatever a failed test left: the VNFs' cgroups (their processes killed), runc's container, the namespace.
         foreach (var id in new[] { _id, "h" + _id[1..] }) BusyboxVnf.RemoveCgroupAsync(id).GetAwaiter().GetResult();
         Command.Run("runc", ["--root", _dir["runc-state"], "delete", "--force", _id], check: false);
-        // The shared parent goes with the last test that used it (rmdir refuses while another test's cgroup is inside).
-        foreach (var parent in new VnfCgroup(CgroupRoot, Parent).Directories)
-            try { Directory.Delete(parent); } catch (IOException) { }
         _net.Dispose();
         _dir.Dispose();
     }
