@@ -63,6 +63,25 @@ public static class ApiCalls
     public static Task<OkResult> ClearStatisticsAsync(this ApiClient c, string? name, CancellationToken ct = default) =>
         c.CallAsync(ApiMethods.NetworkClearStatistics, new InterfacesParams(name), J.InterfacesParams, J.OkResult, ct);
 
+    public static Task<VnfInstanceInfo[]> VnfsAsync(this ApiClient c, string? name = null, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.VnfList, new VnfNameParams(name), J.VnfNameParams, J.VnfInstanceInfoArray, ct);
+    public static Task<VnfLogInfo[]> VnfLogAsync(this ApiClient c, string name, int lines = 50, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.VnfLog, new VnfLogParams(name, lines), J.VnfLogParams, J.VnfLogInfoArray, ct);
+    public static Task<OkResult> VnfStartAsync(this ApiClient c, string name, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.VnfStart, new VnfNameParams(name), J.VnfNameParams, J.OkResult, ct);
+    public static Task<OkResult> VnfStopAsync(this ApiClient c, string name, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.VnfStop, new VnfNameParams(name), J.VnfNameParams, J.OkResult, ct);
+    public static Task<OkResult> VnfRestartAsync(this ApiClient c, string name, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.VnfRestart, new VnfNameParams(name), J.VnfNameParams, J.OkResult, ct);
+    public static Task<VnfPackageInfo> VnfPackageAddAsync(this ApiClient c, string source, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.VnfPackageAdd, new VnfPackageAddParams(source), J.VnfPackageAddParams, J.VnfPackageInfo, ct);
+    public static Task<VnfPackageInfo[]> VnfPackagesAsync(this ApiClient c, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.VnfPackageList, new Empty(), J.Empty, J.VnfPackageInfoArray, ct);
+    public static Task<OkResult> VnfPackageDeleteAsync(this ApiClient c, string reference, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.VnfPackageDelete, new VnfPackageDeleteParams(reference), J.VnfPackageDeleteParams, J.OkResult, ct);
+    public static Task<ChainInfo[]> ChainsAsync(this ApiClient c, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.ChainList, new Empty(), J.Empty, J.ChainInfoArray, ct);
+
     public static Task<CommitResult> ProvisionCommitAsync(this ApiClient c, ProvisionCommitParams p, CancellationToken ct = default) =>
         c.CallAsync(ApiMethods.PhonehomeCommit, p, J.ProvisionCommitParams, J.CommitResult, ct);
     public static Task<OkResult> ProvisionConfirmAsync(this ApiClient c, CancellationToken ct = default) =>

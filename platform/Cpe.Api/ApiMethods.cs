@@ -39,6 +39,16 @@ public static class ApiMethods
     public const string NetworkDhcp = "network.dhcp";
     public const string NetworkClearStatistics = "network.clear-statistics";
 
+    public const string VnfList = "vnf.list";
+    public const string VnfLog = "vnf.log";
+    public const string VnfStart = "vnf.start";
+    public const string VnfStop = "vnf.stop";
+    public const string VnfRestart = "vnf.restart";
+    public const string VnfPackageAdd = "vnf.package.add";
+    public const string VnfPackageList = "vnf.package.list";
+    public const string VnfPackageDelete = "vnf.package.delete";
+    public const string ChainList = "chain.list";
+
     public const string PhonehomeCommit = "phonehome.commit";
     public const string PhonehomeConfirm = "phonehome.confirm";
     public const string PhonehomeReport = "phonehome.report";

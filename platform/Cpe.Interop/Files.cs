@@ -10,6 +10,19 @@ public static class Files
     public static void Lchown(string path, int uid, int gid) =>
         Libc.Check(Libc.lchown(path, (uint)uid, (uint)gid), "lchown", path);
 
+    /// <summary>
+    /// Points stdin, stdout and stderr at /dev/null: a process that outlives its parent (a VNF's monitor) must neither
+    /// hold the parent's pipes open nor fail writing to them once the parent is gone.
+    /// </summary>
+    public static void DetachStandardStreams()
+    {
+        const int O_RDWR = 2;
+        int fd = Libc.open("/dev/null", O_RDWR);
+        Libc.Check(fd, "open", "/dev/null");
+        for (int std = 0; std <= 2; std++) Libc.Check(Libc.dup2(fd, std), "dup2", "/dev/null");
+        if (fd > 2) Libc.close(fd);
+    }
+
     public static void HardLink(string existing, string created) =>
         Libc.Check(Libc.link(existing, created), "link", created);
 

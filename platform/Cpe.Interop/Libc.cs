@@ -63,6 +63,9 @@ internal static partial class Libc
     [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
     internal static unsafe partial nint write(int fd, byte* buf, nuint count);
 
+    [LibraryImport(Lib, EntryPoint = "dup2", SetLastError = true)]
+    internal static partial int dup2(int oldFd, int newFd);
+
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     internal static partial int close(int fd);
 

@@ -5,7 +5,7 @@ namespace Cpe.Netlink;
 #pragma warning disable CA1707 // the kernel's names, underscores included
 internal static class Kernel
 {
-    public const int AF_NETLINK = 16, NETLINK_ROUTE = 0, AF_UNSPEC = 0, AF_INET = 2, AF_INET6 = 10, AF_BRIDGE = 7;
+    public const int AF_NETLINK = 16, NETLINK_ROUTE = 0, NETLINK_NETFILTER = 12, AF_UNSPEC = 0, AF_INET = 2, AF_INET6 = 10, AF_BRIDGE = 7;
     public const int SOL_NETLINK = 270, NETLINK_EXT_ACK = 11, NETLINK_GET_STRICT_CHK = 12, NETLINK_ADD_MEMBERSHIP = 1;
     public const int CLONE_NEWNET = 0x40000000;
     public const int SOL_SOCKET = 1, SO_RCVTIMEO = 20;

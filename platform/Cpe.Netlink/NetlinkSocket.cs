@@ -27,22 +27,28 @@ public sealed class NetlinkSocket : IDisposable
     /// <summary>Opens a socket in the calling process's network namespace.</summary>
     public static NetlinkSocket Open() => new(CreateSocket());
 
+    /// <summary>Opens a NETLINK_NETFILTER socket (nf_tables) in the calling process's network namespace.</summary>
+    public static NetlinkSocket OpenNetfilter() => new(CreateSocket(Kernel.NETLINK_NETFILTER));
+
     /// <summary>
     /// Opens a socket in another network namespace (e.g. /run/netns/NAME or /proc/PID/ns/net). The socket
     /// stays bound to that namespace; only a short-lived thread of ours ever enters it.
     /// </summary>
     public static NetlinkSocket OpenIn(string namespacePath) => new(NetworkNamespace.CreateIn(namespacePath, CreateSocket));
 
-    static unsafe int CreateSocket()
+    static int CreateSocket() => CreateSocket(Kernel.NETLINK_ROUTE);
+
+    static unsafe int CreateSocket(int protocol)
     {
-        int fd = LibC.socket(Kernel.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, Kernel.NETLINK_ROUTE);
-        if (fd < 0) throw new NetlinkException(LibC.errno, "socket", "NETLINK_ROUTE");
+        string family = protocol == Kernel.NETLINK_ROUTE ? "NETLINK_ROUTE" : "NETLINK_NETFILTER";
+        int fd = LibC.socket(Kernel.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, protocol);
+        if (fd < 0) throw new NetlinkException(LibC.errno, "socket", family);
         SockaddrNl address = new() { nl_family = Kernel.AF_NETLINK };
         if (LibC.bind(fd, (sockaddr*)&address, sizeof(SockaddrNl)) != 0)
         {
             int errno = LibC.errno;
             LibC.close(fd);
-            throw new NetlinkException(errno, "bind", "NETLINK_ROUTE");
+            throw new NetlinkException(errno, "bind", family);
         }
         // Ask the kernel to explain refusals in words (extended ACK); harmless where unsupported.
         int one = 1;
@@ -64,6 +70,58 @@ public sealed class NetlinkSocket : IDisposable
             if (type is not (Kernel.RTM_GETLINK or Kernel.RTM_GETADDR or Kernel.RTM_GETROUTE or Kernel.RTM_GETNEIGH)) WriteRequests++;
             return ReceiveReply(sequence, RequestName(type), target);
         }
+    }
+
+    /// <summary>
+    /// Sends an nfnetlink batch (begin, <paramref name="messages"/>, end) in one datagram: the kernel applies all of it
+    /// or none. Every message asks for an ACK; the first error (the kernel reports each failed message) is thrown.
+    /// </summary>
+    public void TransactBatch(NetlinkWriter begin, IReadOnlyList<NetlinkWriter> messages, NetlinkWriter end, string target)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var datagram = new List<byte>();
+            begin.Stamp(++_sequence);
+            datagram.AddRange(begin.Message.ToArray());
+            var pending = new Dictionary<uint, int>();
+            for (int i = 0; i < messages.Count; i++)
+            {
+                uint sequence = ++_sequence;
+                messages[i].Stamp(sequence);
+                pending[sequence] = i;
+                datagram.AddRange(messages[i].Message.ToArray());
+            }
+            end.Stamp(++_sequence);
+            datagram.AddRange(end.Message.ToArray());
+            Send(datagram.ToArray(), target);
+            Requests++;
+            WriteRequests++;
+            NetlinkException? first = null;
+            while (pending.Count > 0)
+            {
+                int n = Receive(target);
+                foreach (var m in NetlinkParser.Split(_receive.AsMemory(0, n).ToArray()))
+                {
+                    if (m.Type != Kernel.NLMSG_ERROR || !pending.Remove(m.Sequence, out int index)) continue;
+                    var payload = m.Payload.Span;
+                    if (payload.Length < 4) throw new NetlinkFormatException("truncated NLMSG_ERROR");
+                    int error = BinaryPrimitives.ReadInt32LittleEndian(payload);
+                    if (error != 0 && first is null)
+                        first = new NetlinkException(-error, $"nf_tables batch message {index + 1} of {messages.Count}", target, ExtendedAckMessage(m));
+                }
+                // After a failure the kernel aborts the batch; the ACKs of messages it never reached do not come.
+                if (first is not null && !HasMore()) break;
+            }
+            if (first is not null) throw first;
+        }
+    }
+
+    /// <summary>Whether another datagram is already waiting (MSG_PEEK | MSG_DONTWAIT).</summary>
+    unsafe bool HasMore()
+    {
+        byte b;
+        return LibC.recv(_fd, &b, 1, LibC.MSG_PEEK | LibC.MSG_DONTWAIT) > 0;
     }
 
     unsafe void Send(ReadOnlySpan<byte> message, string target)

@@ -41,6 +41,15 @@ public sealed class NetlinkWriter
         return this;
     }
 
+    /// <summary>struct nfgenmsg: family, version 0, resource id (big-endian).</summary>
+    public NetlinkWriter NfGen(byte family, ushort resourceId)
+    {
+        var s = Reserve(4);
+        s[0] = family;
+        BinaryPrimitives.WriteUInt16BigEndian(s[2..], resourceId);
+        return this;
+    }
+
     /// <summary>struct ifaddrmsg: family, prefix length, flags, scope, index.</summary>
     public NetlinkWriter IfAddr(byte family, byte prefixLength, int index, byte scope = 0)
     {

@@ -31,6 +31,8 @@ public sealed class RouteNetlink(NetlinkSocket socket) : IDisposable
 
     public void CreateBridge(string name) => Socket.Transact(RtnlRequests.CreateBridge(name), name);
     public void CreateVeth(string name, string peer) => Socket.Transact(RtnlRequests.CreateVeth(name, peer), $"{name} (peer {peer})");
+    public void CreateVethInto(string name, string peer, int peerNamespaceFd, byte[] peerMac) =>
+        Socket.Transact(RtnlRequests.CreateVethInto(name, peer, peerNamespaceFd, peerMac), $"{name} (peer {peer} in another namespace)");
     public void CreateMacvlan(string name, int parentIndex, MacvlanMode mode) =>
         Socket.Transact(RtnlRequests.CreateMacvlan(name, parentIndex, mode), name);
     public void DeleteLink(int index, string name) => Socket.Transact(RtnlRequests.DeleteLink(index), name);

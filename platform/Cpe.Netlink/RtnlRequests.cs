@@ -33,6 +33,18 @@ public static class RtnlRequests
         return w.End(p).End(data).End(info);
     }
 
+    /// <summary>A veth pair whose peer is born in another namespace, with its name and MAC there (no rename, no clash).</summary>
+    public static NetlinkWriter CreateVethInto(string name, string peer, int peerNamespaceFd, byte[] peerMac)
+    {
+        var w = new NetlinkWriter(Kernel.RTM_NEWLINK, Create).IfInfo().Str(Kernel.IFLA_IFNAME, name);
+        int info = w.Begin(Kernel.IFLA_LINKINFO);
+        w.Str(Kernel.IFLA_INFO_KIND, "veth", nulTerminated: false);
+        int data = w.Begin(Kernel.IFLA_INFO_DATA);
+        int p = w.Begin(Kernel.VETH_INFO_PEER);
+        w.IfInfo().Str(Kernel.IFLA_IFNAME, peer).U32(Kernel.IFLA_NET_NS_FD, (uint)peerNamespaceFd).Attr(Kernel.IFLA_ADDRESS, peerMac);
+        return w.End(p).End(data).End(info);
+    }
+
     public static NetlinkWriter CreateMacvlan(string name, int parentIndex, MacvlanMode mode)
     {
         var w = new NetlinkWriter(Kernel.RTM_NEWLINK, Create).IfInfo()

@@ -11,6 +11,7 @@ using Cpe.Platform.Logging;
 using Cpe.Platform.Network;
 using Cpe.Platform.Provisioning;
 using Cpe.Platform.State;
+using Cpe.Platform.Vnf;
 using Microsoft.Extensions.Logging;
 
 namespace Cpe.Platform;
@@ -30,6 +31,7 @@ public sealed class Daemon : IAsyncDisposable
     StateStore? _store;
     ApiServer? _api;
     NetworkSubsystem? _network;
+    VnfSubsystem? _vnf;
     BoardSubsystem? _board;
     WatchdogKeeper? _watchdog;
     readonly TaskCompletionSource<PowerRequest> _power = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -75,7 +77,15 @@ public sealed class Daemon : IAsyncDisposable
         }
         if (board is not null && _reconcilers is null)
             _network = new NetworkSubsystem(board.Network with { BaseMac = identity.BaseMac }, _options.StateDirectory, Events, _loggers.CreateLogger("network"), _clock);
-        var reconcilers = _reconcilers ?? [new SystemReconciler(new LinuxHostName()), .. (IReconciler[])(_network is null ? [] : [_network])];
+        if (board is not null && _reconcilers is null)
+            _vnf = new VnfSubsystem(new VnfHostOptions(_options.StateDirectory, _options.VnfRuntime, board.Cpu?.VnfCores ?? [],
+                    CgroupParent: _options.VnfCgroupParent, NetnsPrefix: _options.VnfNetnsPrefix),
+                board.Network, Events, _loggers.CreateLogger("vnf"), _clock)
+            {
+                TrustFiles = [.. _options.FactoryDirectory is string f ? new[] { Path.Combine(f, "vendor-ca.pem") } : [], .. _options.VnfTrust],
+            };
+        // VNFs after the network: their chains steer between ports the network reconciler has brought up.
+        var reconcilers = _reconcilers ?? [new SystemReconciler(new LinuxHostName()), .. (IReconciler[])(_network is null ? [] : [_network]), .. (IReconciler[])(_vnf is null ? [] : [_vnf])];
         Engine = new ConfigEngine(_store, Events, reconcilers, _clock, _loggers.CreateLogger<ConfigEngine>(), _options.StateDirectory, board?.Network.Wan?.Name);
         await Engine.StartAsync(ct);
         _network?.Start();
@@ -85,6 +95,7 @@ public sealed class Daemon : IAsyncDisposable
         string model = board?.Model ?? _options.Model;
         var methods = new PlatformMethods(Engine, _store, sessions, system, _clock, model, startedAt).Build();
         _network?.AddMethods(methods);
+        _vnf?.AddMethods(methods);
         var provisioning = new ProvisioningMethods(Engine, _store, Events, ScriptSandboxFor(_options), system, _clock, model, startedAt, _options.ConsoleDrop);
         provisioning.AddMethods(methods);
         if (_board is not null) BoardMethods.Add(methods, _board, () => _watchdog, RequestPower, Engine, _options.TestHooks);
@@ -146,6 +157,8 @@ public sealed class Daemon : IAsyncDisposable
         _watchdog = null;
         if (_board is not null) await _board.DisposeAsync();
         _board = null;
+        if (_vnf is not null) await _vnf.DisposeAsync();
+        _vnf = null;
         if (_network is not null) await _network.DisposeAsync();
         _network = null;
         Events?.Record("daemon-stopped", "cped stopped");

@@ -18,6 +18,18 @@ public sealed record DaemonOptions(string StateDirectory, string SocketPath, str
     /// <summary>Enables debug.* API methods that break the daemon on purpose (the watchdog test's hung cped). Never on a shipped box.</summary>
     public bool TestHooks { get; init; }
 
+    /// <summary>The VNF launcher; by default the cpe-runtime next to cped.</summary>
+    public string VnfRuntime { get; init; } = Path.Combine(AppContext.BaseDirectory, "cpe-runtime");
+
+    /// <summary>The cgroup under which every VNF instance gets its own (tests use one of their own).</summary>
+    public string VnfCgroupParent { get; init; } = "/cpe/vnf";
+
+    /// <summary>VNF instance INSTANCE's network namespace is /run/netns/PREFIX+INSTANCE.</summary>
+    public string VnfNetnsPrefix { get; init; } = "vnf-";
+
+    /// <summary>Certificates VNF package signers must chain to, besides the factory's vendor CA.</summary>
+    public IReadOnlyList<string> VnfTrust { get; init; } = [];
+
     public const string DefaultStateDirectory = "/var/lib/cpe";
     public const string DefaultSocket = "/run/cpe/api.sock";
     /// <summary>The board's factory storage (IDevID key and certificate); zero-touch scripts never see it.</summary>
@@ -28,6 +40,8 @@ public sealed record DaemonOptions(string StateDirectory, string SocketPath, str
         string? board = null;
         string factory = DefaultFactoryDirectory, drop = DefaultConsoleDrop, boards = DefaultBoardFolder;
         var erase = new List<string>();
+        var trust = new List<string>();
+        string runtime = Path.Combine(AppContext.BaseDirectory, "cpe-runtime"), cgroupParent = "/cpe/vnf", netnsPrefix = "vnf-";
         bool hooks = false;
         string state = DefaultStateDirectory, socket = DefaultSocket, model = "sim", phonehome = "cpe-phonehome", passwd = "/etc/passwd";
         for (int i = 0; i < args.Length; i++)
@@ -46,12 +60,17 @@ public sealed record DaemonOptions(string StateDirectory, string SocketPath, str
                 case "--boards": boards = Next(); break;
                 case "--erase-on-zeroize": erase.Add(Next()); break;
                 case "--test-hooks": hooks = true; break;
+                case "--vnf-runtime": runtime = Next(); break;
+                case "--vnf-cgroup-parent": cgroupParent = Next(); break;
+                case "--vnf-netns-prefix": netnsPrefix = Next(); break;
+                case "--vnf-trust": trust.Add(Next()); break;
                 default: throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
-        return new DaemonOptions(state, socket, model, phonehome, passwd, ApplyHostName: true, board, factory) { ConsoleDrop = drop, BoardFolder = boards, EraseOnZeroize = erase, TestHooks = hooks };
+        return new DaemonOptions(state, socket, model, phonehome, passwd, ApplyHostName: true, board, factory) { ConsoleDrop = drop, BoardFolder = boards, EraseOnZeroize = erase, TestHooks = hooks,
+            VnfRuntime = runtime, VnfCgroupParent = cgroupParent, VnfNetnsPrefix = netnsPrefix, VnfTrust = trust };
     }
 
     public const string Usage = "usage: cped [--state-dir DIR] [--socket PATH] [--model NAME] [--phonehome-user NAME] [--passwd FILE] [--board PROFILE.json|auto] [--boards DIR] [--factory DIR] [--console-drop DIR]"
-        + " [--erase-on-zeroize DIR]... [--test-hooks]";
+        + " [--erase-on-zeroize DIR]... [--test-hooks] [--vnf-runtime PATH] [--vnf-cgroup-parent PATH] [--vnf-netns-prefix PREFIX] [--vnf-trust PEM]...";
 }

@@ -9,10 +9,21 @@ namespace Cpe.TestKit;
 /// </summary>
 public sealed class TestNamespace : IDisposable
 {
+    readonly bool _owned = true;
+
     public string Name { get; } = "cpe-t-" + Guid.NewGuid().ToString("N")[..10];
     public string Path => "/run/netns/" + Name;
 
     public TestNamespace() => Run("ip", "netns", "add", Name);
+
+    TestNamespace(string existing)
+    {
+        Name = existing;
+        _owned = false;
+    }
+
+    /// <summary>A namespace someone else made and removes (the simulated board's LAN or WAN side); dispose leaves it.</summary>
+    public static TestNamespace Existing(string name) => new(name);
 
     /// <summary>"ip -n NS -j ARGS", parsed.</summary>
     public JsonArray IpJson(params string[] args) =>
@@ -28,6 +39,7 @@ public sealed class TestNamespace : IDisposable
 
     public void Dispose()
     {
+        if (!_owned) return;
         try { Run("ip", "netns", "del", Name); } catch (InvalidOperationException) { }
     }
 }

@@ -31,8 +31,9 @@ public sealed partial class CliShell
             case "clear":
                 return await ClearAsync(words.Skip(1).ToList(), ct);
             case "request":
-                if (words.Count > 1 && Keyword.Resolve(words[1], ["system", "zero-touch"], "after 'request'") == "system")
-                    return await RequestSystemAsync(words.Skip(2).ToList(), ct);
+                string request = words.Count > 1 ? Keyword.Resolve(words[1], ["system", "vnf", "zero-touch"], "after 'request'") : "zero-touch";
+                if (request == "system") return await RequestSystemAsync(words.Skip(2).ToList(), ct);
+                if (request == "vnf") return await RequestVnfAsync(words.Skip(2).ToList(), ct);
                 return await RequestZeroTouchAsync(words.Skip(1).ToList(), ct);
             default:
                 return await ShowAsync(words.Skip(1).ToList(), stages, ct);
@@ -78,6 +79,10 @@ public sealed partial class CliShell
                 return await ShowChassisAsync(words.Skip(1).ToList(), ct);
             case "interfaces" or "bridge" or "sriov" or "route" or "dhcp":
                 return await ShowNetworkAsync(what, words.Skip(1).ToList(), ct);
+            case "vnf":
+                return await ShowVnfAsync(words.Skip(1).ToList(), ct);
+            case "chain":
+                return await ShowChainAsync(words.Skip(1).ToList(), ct);
             case "log":
                 int count = words.Count > 1 ? Keyword.Number(words[1], "show log") : 50;
                 var events = await api.LogAsync(count, ct);

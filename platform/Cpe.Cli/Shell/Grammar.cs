@@ -44,6 +44,17 @@ public static class Grammar
                 new Cmd("reboot", "Reboot the box (asks first)"),
                 new Cmd("zeroize", "Erase configuration and state, keep the identity, reboot to factory default (asks first)"),
             ]),
+            new Cmd("vnf", "Virtual network functions",
+            [
+                new Cmd("package", "The image store",
+                [
+                    new Cmd("add", "Verify a signed VNF package and add it to the image store", ArgKind.Text, "<file|url> Path on the box, or an http(s) URL"),
+                    new Cmd("delete", "Delete a package no VNF uses", ArgKind.Text, "<name[:version]> Package"),
+                ]),
+                new Cmd("restart", "Restart a VNF's replicas (or one instance); a failed one starts afresh", ArgKind.Text, "<name> VNF or instance"),
+                new Cmd("start", "Start a VNF stopped by 'request vnf stop'", ArgKind.Text, "<name> VNF or instance"),
+                new Cmd("stop", "Stop a VNF until the next commit or restart of the platform", ArgKind.Text, "<name> VNF or instance"),
+            ]),
             new Cmd("zero-touch", "Zero-touch provisioning",
             [
                 new Cmd("load", "Push a zero-touch file over the console: base64 (PEM lines allowed), or a text server list",
@@ -58,6 +69,7 @@ public static class Grammar
         new("show", "Show information about the box",
         [
             new Cmd("bridge", "Bridges, their ports and VLANs", [new Cmd("mac-table", "Learned and static MAC addresses")]),
+            new Cmd("chain", "Service chains: hops, replicas and their packet counters", ArgKind.Text, "<name> One chain"),
             new Cmd("chassis", "The box's hardware",
             [
                 new Cmd("environment", "Temperatures, fans and voltages, the status LED, the watchdog"),
@@ -79,6 +91,13 @@ public static class Grammar
                 new Cmd("zero-touch", "Zero-touch provisioning: where it is, and its recent steps"),
             ]),
             new Cmd("version", "Software and model"),
+            new Cmd("vnf", "VNF instances: state, PID, restarts",
+            [
+                new Cmd("detail", "Limits, usage, namespace and interfaces too"),
+                new Cmd("log", "The VNF's recent output"),
+                new Cmd("package", "Packages in the image store"),
+                new Cmd("resources", "CPU, memory and processes against their limits"),
+            ], ArgKind.Text, "<name> One VNF or instance"),
         ]),
     ];
 

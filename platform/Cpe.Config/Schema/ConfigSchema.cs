@@ -40,7 +40,7 @@ public static class ConfigSchema
         NetworkSchema.Interfaces,
         NetworkSchema.Bridges,
         NetworkSchema.Sriov,
-        new ContainerNode("vnfs", "Virtual network functions"),
-        new ContainerNode("chains", "Service chains"),
+        VnfSchema.Vnfs,
+        VnfSchema.Chains,
         new ContainerNode("phone-home", "Zero-touch provisioning and fleet check-in"));
 }

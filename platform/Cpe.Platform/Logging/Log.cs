@@ -70,4 +70,22 @@ internal static partial class Log
 
     [LoggerMessage(1404, LogLevel.Warning, "power: {Action} requested: {Reason}")]
     public static partial void PowerRequested(ILogger log, string action, string reason);
+
+    [LoggerMessage(1500, LogLevel.Information, "vnf: {Instance}: bundle written for {Image}")]
+    public static partial void VnfBundleWritten(ILogger log, string instance, string image);
+
+    [LoggerMessage(1501, LogLevel.Information, "vnf: {Instance}: removed")]
+    public static partial void VnfRemoved(ILogger log, string instance);
+
+    [LoggerMessage(1502, LogLevel.Information, "vnf: {Text}")]
+    public static partial void VnfEvent(ILogger log, string text);
+
+    [LoggerMessage(1503, LogLevel.Information, "chains: {Chains} chain(s) steered with {Rules} rules")]
+    public static partial void ChainsSteered(ILogger log, int chains, int rules);
+
+    [LoggerMessage(1504, LogLevel.Error, "chains: steering failed: {Problem}")]
+    public static partial void ChainSteeringFailed(ILogger log, string problem);
+
+    [LoggerMessage(1505, LogLevel.Information, "vnf: package {Image} added ({Digest}, signed by {Signer})")]
+    public static partial void VnfPackageAdded(ILogger log, string image, string digest, string signer);
 }

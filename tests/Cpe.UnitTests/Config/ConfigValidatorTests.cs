@@ -24,7 +24,7 @@ public class ConfigValidatorTests
             {"system":{"host-name":"bad name","time-zone":"Mars/Base","ntp":{"server":["not an address!"]},
              "syslog":{"host":[{"name":"192.0.2.9","port":70000}]},
              "login":{"user":[{"name":"ann"},{"name":"ann","class":"root"}]},"colour":"blue"},
-             "vnfs":{"fw":{}}}
+             "vnfs":{"vnf":[{"name":"fw","cpus":"two"}]}}
             """).Select(e => e.ToString()).ToList();
         Assert.Contains(errors, e => e.StartsWith("system host-name: 'bad name' must be a host name"));
         Assert.Contains(errors, e => e.StartsWith("system time-zone: 'Mars/Base' must be UTC or an IANA time zone"));
@@ -34,7 +34,8 @@ public class ConfigValidatorTests
         Assert.Contains(errors, e => e == "system login user ann: appears more than once");
         Assert.Contains(errors, e => e.StartsWith("system login user ann class: 'root' must be one of: admin, operator"));
         Assert.Contains(errors, e => e.StartsWith("system colour: unknown element"));
-        Assert.Contains(errors, e => e.StartsWith("vnfs fw: unknown element: 'vnfs' takes no settings yet"));
+        Assert.Contains(errors, e => e == "vnfs vnf fw package: is mandatory");
+        Assert.Contains(errors, e => e.StartsWith("vnfs vnf fw cpus: 'two' must be a number of cores"));
     }
 
     [Fact]

@@ -43,6 +43,9 @@ public static class ContainerRun
         var joined = Stopwatch.StartNew();
         while (!child.HasExited && !cgroup.Processes().Contains(child.Id) && joined.Elapsed < TimeSpan.FromSeconds(5)) Thread.Sleep(1);
         if (options.StateDirectory is { } dir && !child.HasExited) WriteAtomically(Path.Combine(dir, "pid"), child.Id.ToString(CultureInfo.InvariantCulture));
+        // Supervised (state and log kept): from here on the monitor says everything through those files, and lets go of
+        // the supervisor's pipes, which a killed cped closes.
+        if (options.StateDirectory is not null && log is not null) Files.DetachStandardStreams();
 
         var pumps = log is null ? Task.CompletedTask : Task.WhenAll(log.PumpAsync(child.StandardOutput.BaseStream), log.PumpAsync(child.StandardError.BaseStream));
         child.WaitForExit();

@@ -38,6 +38,15 @@ public sealed class ImageStore : IDisposable
             var several => throw new ImageStoreException($"{reference} has {several.Count} versions in the store; name one as NAME:VERSION"),
         };
 
+    /// <summary>The image a configuration names: NAME:VERSION exactly, or NAME alone for the version added last; null if none.</summary>
+    public ImageRecord? Resolve(string reference) =>
+        _index.Images().Where(i => i.Reference == reference || i.Name == reference).OrderByDescending(i => i.AddedAt).FirstOrDefault();
+
+    /// <summary>An image's configuration (its process and labels), from the config blob checked when the image was added.</summary>
+    public OciImageConfig ImageConfig(ImageRecord image) =>
+        System.Text.Json.JsonSerializer.Deserialize(File.ReadAllBytes(BlobPath(image.ConfigDigest)), OciJson.Default.OciImageConfig)
+            ?? throw new ImageStoreException($"{image.Reference}: its config blob is empty");
+
     /// <summary>Stores a verified package: its blobs as they came and its layers unpacked. Adding the same image again changes nothing.</summary>
     public ImageRecord Add(VnfPackage package, DateTimeOffset now)
     {

@@ -1,0 +1,185 @@
+using System.Security.Cryptography.X509Certificates;
+using Cpe.Api;
+using Cpe.Netlink;
+using Cpe.Platform.Api;
+using Cpe.Vnf.Packages;
+using Cpe.Vnf.Runtime;
+using Cpe.Vnf.Store;
+using Cpe.Vnf.Supervision;
+
+namespace Cpe.Platform.Vnf;
+
+// The vnf.* and chain.* API methods: what "show vnf", "show vnf package", "show chain" and the "request vnf" commands use.
+public sealed partial class VnfSubsystem
+{
+    /// <summary>Package signers are trusted when they chain to one of these: the vendor CA, and owner anchors placed here.</summary>
+    public IReadOnlyList<string> TrustFiles { get; init; } = [];
+
+    public void AddMethods(MethodTable t)
+    {
+        var j = ApiJsonContext.Default;
+        t.Add(ApiMethods.VnfList, Access.Read, j.VnfNameParams, j.VnfInstanceInfoArray, (_, p, _) => Task.FromResult(Instances(p.Name)));
+        t.Add(ApiMethods.VnfLog, Access.Read, j.VnfLogParams, j.VnfLogInfoArray, (_, p, _) => Task.FromResult(Logs(p.Name, p.Lines)));
+        t.Add(ApiMethods.VnfStart, Access.Configure, j.VnfNameParams, j.OkResult, (_, p, _) => OnEachAsync(p.Name, StartAsync));
+        t.Add(ApiMethods.VnfStop, Access.Configure, j.VnfNameParams, j.OkResult, (_, p, _) => OnEachAsync(p.Name, _supervisor.StopAsync));
+        t.Add(ApiMethods.VnfRestart, Access.Configure, j.VnfNameParams, j.OkResult, (_, p, _) => OnEachAsync(p.Name, RestartAsync));
+        t.Add(ApiMethods.VnfPackageAdd, Access.Configure, j.VnfPackageAddParams, j.VnfPackageInfo, (_, p, ct) => AddPackageAsync(p.Source, ct));
+        t.Add(ApiMethods.VnfPackageList, Access.Read, j.Empty, j.VnfPackageInfoArray, (_, _, _) => Task.FromResult(Packages()));
+        t.Add(ApiMethods.VnfPackageDelete, Access.Configure, j.VnfPackageDeleteParams, j.OkResult, (_, p, _) => Task.FromResult(DeletePackage(p.Reference)));
+        t.Add(ApiMethods.ChainList, Access.Read, j.Empty, j.ChainInfoArray, (_, _, _) => Task.FromResult(Chains()));
+    }
+
+    /// <summary>The instances a name means: one instance ("fw-1"), or every replica of a VNF ("fw").</summary>
+    List<AppliedInstance> Named(string? name)
+    {
+        var all = _applied.Values.OrderBy(a => a.Instance, StringComparer.Ordinal).ToList();
+        if (name is null) return all;
+        var found = all.Where(a => a.Instance == name || a.Spec.Name == name).ToList();
+        return found.Count > 0 ? found : throw new RpcException(RpcErrorCodes.InvalidParams, $"no VNF {name} is configured");
+    }
+
+    VnfInstanceInfo[] Instances(string? name)
+    {
+        var status = _supervisor.Status().ToDictionary(s => s.Instance, StringComparer.Ordinal);
+        return Named(name).Select(a =>
+        {
+            var s = status.GetValueOrDefault(a.Instance);
+            return new VnfInstanceInfo(a.Instance, a.Spec.Name, a.Image.Reference, (s?.State ?? VnfState.Stopped).ToString().ToLowerInvariant(),
+                s?.Pid, s?.Restarts ?? 0, s?.LastExit?.ToString(), s?.Since ?? _clock.GetUtcNow(), s?.Message, a.Cpus, a.MemoryBytes, a.Descriptor.Pids,
+                s?.Usage?.Cpu.TotalSeconds, s?.Usage?.MemoryBytes, s?.Usage?.Processes, _wiring.NamespacePath(a.Instance),
+                a.Interfaces.Select(i => new VnfInterfaceInfo(i.Name, i.Role.ToString().ToLowerInvariant(), i.HostDevice, i.MacText)).ToList());
+        }).ToArray();
+    }
+
+    VnfLogInfo[] Logs(string name, int lines) =>
+        Named(name).Select(a => new VnfLogInfo(a.Instance, _supervisor.LogFile(a.Instance) is string file && File.Exists(file)
+            ? Tail(file, Math.Clamp(lines, 1, 10_000)) : [])).ToArray();
+
+    static List<string> Tail(string file, int lines)
+    {
+        var queue = new Queue<string>();
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        while (reader.ReadLine() is string line)
+        {
+            queue.Enqueue(line);
+            if (queue.Count > lines) queue.Dequeue();
+        }
+        return [.. queue];
+    }
+
+    async Task<OkResult> OnEachAsync(string? name, Func<string, Task> action)
+    {
+        if (name is null) throw new RpcException(RpcErrorCodes.InvalidParams, "name a VNF or an instance");
+        foreach (var a in Named(name)) await action(a.Instance);
+        return new OkResult(true);
+    }
+
+    Task StartAsync(string instance)
+    {
+        var a = _applied[instance];
+        return _supervisor.StartAsync(new VnfLaunch(a.Instance, a.Bundle, a.Descriptor.Restart, a.Descriptor.Health, _wiring.NamespacePath(a.Instance)));
+    }
+
+    /// <summary>Restarts a running instance, or starts a stopped one (a failed one comes out of its crash loop this way).</summary>
+    async Task RestartAsync(string instance)
+    {
+        if (_supervisor.Status().Any(s => s.Instance == instance)) await _supervisor.RestartAsync(instance);
+        else await StartAsync(instance);
+    }
+
+    async Task<VnfPackageInfo> AddPackageAsync(string source, CancellationToken ct)
+    {
+        string file = source;
+        string? download = null;
+        try
+        {
+            if (Uri.TryCreate(source, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            {
+                download = Path.Combine(_options.StateDirectory, "vnf", $"download-{Guid.NewGuid():N}.tar");
+                await DownloadAsync(uri, download, ct);
+                file = download;
+            }
+            else if (!File.Exists(source)) throw new RpcException(RpcErrorCodes.InvalidParams, $"{source}: no such file");
+            var anchors = TrustFiles.Where(File.Exists).SelectMany(f => { var c = new X509Certificate2Collection(); c.ImportFromPemFile(f); return c; }).ToList();
+            if (anchors.Count == 0) throw new RpcException(RpcErrorCodes.InvalidParams, "no trust anchor for VNF packages on this box (vendor CA or owner certificate)");
+            ImageRecord image;
+            await _gate.WaitAsync(ct);
+            try
+            {
+                using var package = VnfPackage.Open(file, anchors);
+                image = _store.Add(package, _clock.GetUtcNow());
+            }
+            catch (Exception e) when (e is VnfPackageException or ImageStoreException or ImageStoreQuotaException)
+            {
+                throw new RpcException(RpcErrorCodes.InvalidParams, e.Message);
+            }
+            finally { _gate.Release(); }
+            Log.VnfPackageAdded(_log, image.Reference, image.ManifestDigest, image.Signer);
+            _events.Record("vnf-package-added", $"{image.Reference} added ({image.ManifestDigest}, signed by {image.Signer})");
+            return Info(image);
+        }
+        finally
+        {
+            if (download is not null) File.Delete(download);
+        }
+    }
+
+    static async Task DownloadAsync(Uri uri, string path, CancellationToken ct)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
+        try
+        {
+            using var response = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, ct);
+            if (!response.IsSuccessStatusCode) throw new RpcException(RpcErrorCodes.InvalidParams, $"{uri}: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+            await using var output = File.Create(path);
+            await (await response.Content.ReadAsStreamAsync(ct)).CopyToAsync(output, ct);
+        }
+        catch (HttpRequestException e) { throw new RpcException(RpcErrorCodes.InvalidParams, $"{uri}: {e.Message}"); }
+    }
+
+    static VnfPackageInfo Info(ImageRecord i) =>
+        new(i.Name, i.Version, i.ManifestDigest, i.Signer, i.AddedAt, i.BlobBytes, i.RootFsBytes, i.Holders);
+
+    VnfPackageInfo[] Packages() => _store.Images().OrderBy(i => i.Name, StringComparer.Ordinal).ThenBy(i => i.AddedAt).Select(Info).ToArray();
+
+    OkResult DeletePackage(string reference)
+    {
+        _gate.Wait();
+        try
+        {
+            _store.Delete(reference);
+            _store.CollectGarbage();
+        }
+        catch (ImageStoreException e) { throw new RpcException(RpcErrorCodes.InvalidParams, e.Message); }
+        finally { _gate.Release(); }
+        _events.Record("vnf-package-deleted", $"{reference} deleted from the image store");
+        return new OkResult(true);
+    }
+
+    ChainInfo[] Chains()
+    {
+        _gate.Wait();
+        try
+        {
+            var links = _rtnl.Links().ToDictionary(l => l.Name, StringComparer.Ordinal);
+            var status = _supervisor.Status().ToDictionary(s => s.Instance, StringComparer.Ordinal);
+            var running = RunningInstances();
+            long Tx(string dev) => links.TryGetValue(dev, out var l) ? (long)(l.Statistics?.TxPackets ?? 0) : 0;
+            long Rx(string dev) => links.TryGetValue(dev, out var l) ? (long)(l.Statistics?.RxPackets ?? 0) : 0;
+            return _chains.Select(c => new ChainInfo(c.Name, c.Ingress, c.Egress, c.Bypass == Cpe.Vnf.Chains.BypassPolicy.FailOpen ? "fail-open" : "fail-closed", c.MatchText,
+                c.Hops.Select(vnf =>
+                {
+                    var replicas = _applied.Values.Where(a => a.Spec.Name == vnf).OrderBy(a => a.Instance, StringComparer.Ordinal).Select(a =>
+                    {
+                        string @in = a.Interfaces.First(i => i.Role == InterfaceRole.Ingress).HostDevice, @out = a.Interfaces.First(i => i.Role == InterfaceRole.Egress).HostDevice;
+                        // The host end transmits what goes into the VNF and receives what comes out of it.
+                        return new ChainReplicaInfo(a.Instance, (status.GetValueOrDefault(a.Instance)?.State ?? VnfState.Stopped).ToString().ToLowerInvariant(),
+                            Tx(@in), Rx(@out), Tx(@out), Rx(@in));
+                    }).ToList();
+                    return new ChainHopInfo(vnf, !replicas.Any(r => running.Contains(r.Instance)), replicas);
+                }).ToList())).ToArray();
+        }
+        finally { _gate.Release(); }
+    }
+}

@@ -1,0 +1,293 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Cpe.Config;
+using Cpe.Netlink;
+using Cpe.Netlink.NfTables;
+using Cpe.Network.Board;
+using Cpe.Platform.Configuration;
+using Cpe.Platform.Events;
+using Cpe.Vnf.Chains;
+using Cpe.Vnf.Packages;
+using Cpe.Vnf.Runtime;
+using Cpe.Vnf.Store;
+using Cpe.Vnf.Supervision;
+using Microsoft.Extensions.Logging;
+
+namespace Cpe.Platform.Vnf;
+
+/// <summary>Where cped keeps and runs VNFs, and under which names (docs/reference/cped.md).</summary>
+public sealed record VnfHostOptions(string StateDirectory, string Runtime, IReadOnlyList<int> VnfCores,
+    string CgroupRoot = "/sys/fs/cgroup", string CgroupParent = "/cpe/vnf", string NetnsPrefix = "vnf-", long StoreQuotaBytes = 2L << 30);
+
+/// <summary>One configured instance as applied: its VNF, image, descriptor, interfaces and bundle.</summary>
+sealed record AppliedInstance(string Instance, VnfSpec Spec, ImageRecord Image, VnfDescriptor Descriptor, double Cpus, long MemoryBytes,
+    IReadOnlyList<WiredInterface> Interfaces, string Bundle);
+
+/// <summary>
+/// VNFs and service chains as a subsystem of the config engine (docs/reference/vnf-configuration.md): admission control
+/// at commit check; on commit, each instance's namespace and veth pairs, its bundle on an overlay of its image, its
+/// supervision; then the chains' steering as one nftables table, rebuilt when a VNF stops or starts running so that
+/// the bypass policy holds. Nothing here stops a VNF when cped stops: the next cped adopts them.
+/// </summary>
+public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
+{
+    readonly VnfHostOptions _options;
+    readonly NetworkProfile _profile;
+    readonly PlatformEvents _events;
+    readonly ILogger _log;
+    readonly TimeProvider _clock;
+    readonly ImageStore _store;
+    readonly VnfSupervisor _supervisor;
+    readonly RouteNetlink _rtnl;
+    readonly NfTables _nft;
+    readonly InstanceWiring _wiring;
+    readonly SemaphoreSlim _gate = new(1, 1);
+    readonly CancellationTokenSource _stop = new();
+    Dictionary<string, AppliedInstance> _applied = new(StringComparer.Ordinal);
+    IReadOnlyList<ChainSpec> _chains = [];
+    string? _steering;
+    int _steeringPending;
+
+    public VnfSubsystem(VnfHostOptions options, NetworkProfile profile, PlatformEvents events, ILogger log, TimeProvider clock)
+    {
+        _options = options;
+        _profile = profile;
+        _events = events;
+        _log = log;
+        _clock = clock;
+        string root = Path.Combine(options.StateDirectory, "vnf");
+        _store = new ImageStore(Path.Combine(root, "store"), options.StoreQuotaBytes);
+        _supervisor = new VnfSupervisor(SupervisorOptions.Defaults(options.Runtime, Path.Combine(root, "run"), options.CgroupRoot), OnVnfEvent);
+        _rtnl = RouteNetlink.Open();
+        _nft = NfTables.Open();
+        _wiring = new InstanceWiring(_rtnl, options.NetnsPrefix);
+    }
+
+    public string Subsystem => "vnf";
+
+    string BundleRoot => Path.Combine(_options.StateDirectory, "vnf", "bundles");
+
+    public IReadOnlyList<ConfigError> Check(JsonObject next)
+    {
+        var plan = VnfPlan.From(next);
+        var errors = plan.Conflicts().ToList();
+        foreach (var c in plan.Chains)
+        {
+            if (_profile.Port(c.Ingress) is null) errors.Add(new ConfigError($"chains chain {c.Name} ingress", $"the board has no port {c.Ingress}"));
+            if (_profile.Port(c.Egress) is null) errors.Add(new ConfigError($"chains chain {c.Name} egress", $"the board has no port {c.Egress}"));
+        }
+        var admitted = new List<AdmittedVnf>();
+        foreach (var v in plan.Vnfs)
+        {
+            string path = $"vnfs vnf {v.Name}";
+            if (_store.Resolve(v.Package) is not { } image)
+            {
+                errors.Add(new ConfigError($"{path} package", $"'{v.Package}' is not in the image store; add it with \"request vnf package add FILE|URL\""));
+                continue;
+            }
+            var descriptor = VnfDescriptor.FromLabels(_store.ImageConfig(image).Config?.Labels);
+            admitted.Add(new AdmittedVnf(v, descriptor, v.Cpus ?? descriptor.Cpus, v.MemoryBytes ?? descriptor.MemoryBytes));
+            if (descriptor.Interfaces.FirstOrDefault(i => i.Kind == InterfaceKind.Sriov) is { } vf)
+                errors.Add(new ConfigError(path, $"interface {vf.Name} of {image.Reference} asks for an SR-IOV VF; this release wires VNFs with veth pairs only"));
+            if (plan.Chains.Any(c => c.Hops.Contains(v.Name))
+                && !(descriptor.Interfaces.Any(i => i.Role == InterfaceRole.Ingress) && descriptor.Interfaces.Any(i => i.Role == InterfaceRole.Egress)))
+                errors.Add(new ConfigError(path, $"{image.Reference} has no ingress and egress interfaces, so it cannot be a chain hop"));
+        }
+        errors.AddRange(VnfAdmission.Check(admitted, Resources(next)));
+        return errors;
+    }
+
+    VnfResources Resources(JsonObject next)
+    {
+        // The VFs the configuration creates (sriov pf N vf-count) are what VNFs can be given.
+        int vfs = next["sriov"]?["pf"] is JsonArray pfs ? pfs.Sum(pf => pf?["vf-count"] is JsonNode n ? (int)n.GetValue<long>() : 0) : 0;
+        long total = File.ReadLines("/proc/meminfo").Where(l => l.StartsWith("MemTotal:", StringComparison.Ordinal))
+            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024).First();
+        Directory.CreateDirectory(_options.StateDirectory);
+        long disk = new DriveInfo(Path.GetFullPath(_options.StateDirectory)).AvailableFreeSpace;
+        return new VnfResources(_options.VnfCores, Math.Max(0, total - VnfResources.PlatformMemory), disk, vfs);
+    }
+
+    public async Task ApplyAsync(JsonObject? previous, JsonObject next, CancellationToken ct)
+    {
+        var plan = VnfPlan.From(next);
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var wanted = new Dictionary<string, AppliedInstance>(StringComparer.Ordinal);
+            foreach (var v in plan.Vnfs)
+            {
+                var image = _store.Resolve(v.Package) ?? throw new VnfWiringException($"{v.Name}: package {v.Package} is not in the image store");
+                var config = _store.ImageConfig(image);
+                var d = VnfDescriptor.FromLabels(config.Config?.Labels);
+                foreach (var instance in v.Instances)
+                    wanted[instance] = new AppliedInstance(instance, v, image, d, v.Cpus ?? d.Cpus, v.MemoryBytes ?? d.MemoryBytes,
+                        _wiring.Interfaces(instance, d), Path.Combine(BundleRoot, instance));
+            }
+            foreach (var gone in KnownInstances().Where(i => !wanted.ContainsKey(i)).ToList()) await RemoveAsync(gone);
+            foreach (var a in wanted.Values) await ApplyInstanceAsync(a);
+            _applied = wanted;
+            _chains = plan.Chains;
+            await WaitForLaunchesAsync(ct);
+            Steer();
+        }
+        finally { _gate.Release(); }
+    }
+
+    /// <summary>Instances with a bundle on disk: those applied before, also by an earlier cped.</summary>
+    IEnumerable<string> KnownInstances() =>
+        Directory.Exists(BundleRoot) ? Directory.EnumerateDirectories(BundleRoot).Select(Path.GetFileName).OfType<string>() : [];
+
+    async Task ApplyInstanceAsync(AppliedInstance a)
+    {
+        var placement = new InstancePlacement(a.Instance, _wiring.NamespacePath(a.Instance), string.Join(",", _options.VnfCores) is { Length: > 0 } cores ? cores : null,
+            File.Exists(Path.Combine(_options.CgroupRoot, "cgroup.controllers")), _options.CgroupParent);
+        var descriptor = a.Descriptor with { Cpus = a.Cpus, MemoryBytes = a.MemoryBytes };
+        var spec = BundleWriter.Spec(_store.ImageConfig(a.Image), descriptor, placement);
+        spec = spec with { Process = spec.Process with { Env = [.. spec.Process.Env, .. a.Spec.Environment] } };
+        string configFile = Path.Combine(a.Bundle, "config.json");
+        byte[]? before = File.Exists(configFile) ? File.ReadAllBytes(configFile) : null;
+        string lowerFile = Path.Combine(a.Bundle, "image");
+        string? lowerBefore = File.Exists(lowerFile) ? File.ReadAllText(lowerFile) : null;
+        bool changed = lowerBefore != a.Image.ManifestDigest;
+        if (changed || before is null || !before.AsSpan().SequenceEqual(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(spec, RuntimeSpecJson.Default.RuntimeSpec)))
+        {
+            // A changed instance stops, gets its new bundle (and image), and starts again.
+            if (before is not null) await _supervisor.StopAsync(a.Instance);
+            if (changed)
+            {
+                InstanceRootFs.Unmount(a.Bundle);
+                if (lowerBefore is not null) _store.Release(lowerBefore, a.Instance);
+                _store.Hold(a.Image.ManifestDigest, a.Instance);
+                Directory.CreateDirectory(a.Bundle);
+                File.WriteAllText(lowerFile + ".tmp", a.Image.ManifestDigest);
+                File.Move(lowerFile + ".tmp", lowerFile, overwrite: true);
+            }
+            BundleWriter.Write(a.Bundle, spec);
+            Log.VnfBundleWritten(_log, a.Instance, a.Image.Reference);
+        }
+        _wiring.Wire(a.Instance, a.Descriptor);
+        InstanceRootFs.Mount(a.Bundle, _store.RootFsPath(a.Image.ManifestDigest));
+        if (a.Spec.Up) await _supervisor.StartAsync(new VnfLaunch(a.Instance, a.Bundle, a.Descriptor.Restart, a.Descriptor.Health, _wiring.NamespacePath(a.Instance)));
+        else await _supervisor.StopAsync(a.Instance);
+    }
+
+    async Task RemoveAsync(string instance)
+    {
+        await _supervisor.StopAsync(instance);
+        // A previous cped may have left it running: a supervisor that adopts it can stop it.
+        string bundle = Path.Combine(BundleRoot, instance);
+        if (File.Exists(Path.Combine(bundle, "config.json")) && _supervisor.Status().All(s => s.Instance != instance))
+        {
+            await _supervisor.StartAsync(new VnfLaunch(instance, bundle, RestartPolicy.Never, null, _wiring.NamespacePath(instance)));
+            await _supervisor.StopAsync(instance);
+        }
+        InstanceRootFs.Unmount(bundle);
+        _wiring.Unwire(instance);
+        string lowerFile = Path.Combine(bundle, "image");
+        if (File.Exists(lowerFile)) _store.Release(File.ReadAllText(lowerFile), instance);
+        Directory.Delete(bundle, recursive: true);
+        string run = Path.Combine(_options.StateDirectory, "vnf", "run", instance);
+        if (Directory.Exists(run)) Directory.Delete(run, recursive: true);
+        Log.VnfRemoved(_log, instance);
+        _events.Record("vnf-removed", $"{instance}: removed from the configuration");
+    }
+
+    /// <summary>Gives new and adopted instances a moment to be running, so that the first steering sends traffic to them.</summary>
+    async Task WaitForLaunchesAsync(CancellationToken ct)
+    {
+        var until = DateTime.UtcNow.AddSeconds(5);
+        while (DateTime.UtcNow < until && _supervisor.Status().Any(s => s.State is VnfState.Starting or VnfState.Installing && s.Restarts == 0))
+            await Task.Delay(20, ct);
+    }
+
+    void OnVnfEvent(VnfEvent e)
+    {
+        switch (e.Kind)
+        {
+            case "crash-loop":
+                _events.RaiseAlarm($"vnf-crash-loop {e.Instance}", "major", e.Text);
+                break;
+            case "recovered" or "running":
+                _events.ClearAlarm($"vnf-crash-loop {e.Instance}");
+                break;
+        }
+        if (e.Kind is not "starting") _events.Record("vnf-" + e.Kind, e.Text);
+        Log.VnfEvent(_log, e.Text);
+        ScheduleSteering();
+    }
+
+    /// <summary>Coalesces a burst of VNF events into one steering rebuild, 20 ms after the first.</summary>
+    void ScheduleSteering()
+    {
+        if (Interlocked.Exchange(ref _steeringPending, 1) == 1) return;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(20, _stop.Token);
+                Interlocked.Exchange(ref _steeringPending, 0);
+                await _gate.WaitAsync(_stop.Token);
+                try { Steer(); }
+                finally { _gate.Release(); }
+            }
+            catch (OperationCanceledException) { }
+        });
+    }
+
+    /// <summary>Puts the chains' table in the kernel when it differs from what was put last.</summary>
+    void Steer()
+    {
+        try
+        {
+            var chains = _chains.Select(BuildChain).ToList();
+            var table = ChainSteering.Build(chains);
+            string text = Describe(table);
+            if (text == _steering) return;
+            if (chains.Count == 0) _nft.Delete(ChainSteering.Table);
+            else _nft.Replace(table);
+            _steering = text;
+            _events.ClearAlarm("chain-steering");
+            Log.ChainsSteered(_log, chains.Count, table.Chains.Sum(c => c.Rules.Count));
+        }
+        catch (Exception e) when (e is NetlinkException or VnfWiringException)
+        {
+            Log.ChainSteeringFailed(_log, e.Message);
+            _events.RaiseAlarm("chain-steering", "major", $"service chains could not be steered: {e.Message}");
+        }
+    }
+
+    static string Describe(NftTable table) => string.Join("\n", table.Chains.Select(c =>
+        $"{c.Name}@{c.IngressDevice}: " + string.Join(" | ", c.Rules.Select(r => string.Join(",", r.Expressions.Select(x => x.ToString()))))));
+
+    HashSet<string> RunningInstances() =>
+        _supervisor.Status().Where(s => s.State is VnfState.Running or VnfState.Unhealthy).Select(s => s.Instance).ToHashSet(StringComparer.Ordinal);
+
+    ServiceChain BuildChain(ChainSpec c)
+    {
+        var running = RunningInstances();
+        int Index(string device) => _rtnl.Link(device)?.Index ?? throw new VnfWiringException($"chain {c.Name}: device {device} is missing");
+        string Netdev(string port) => _profile.Port(port)?.Netdev ?? throw new VnfWiringException($"chain {c.Name}: the board has no port {port}");
+        var hops = c.Hops.Select(vnf => new ChainHop(vnf, _applied.Values.Where(a => a.Spec.Name == vnf).OrderBy(a => a.Instance, StringComparer.Ordinal).Select(a =>
+        {
+            var @in = a.Interfaces.First(i => i.Role == InterfaceRole.Ingress);
+            var @out = a.Interfaces.First(i => i.Role == InterfaceRole.Egress);
+            return new HopReplica(a.Instance, @in.HostDevice, Index(@in.HostDevice), @out.HostDevice, Index(@out.HostDevice), @out.Mac, running.Contains(a.Instance));
+        }).ToList())).ToList();
+        string ingress = Netdev(c.Ingress), egress = Netdev(c.Egress);
+        // A frame the port's GRO merged would reach a VNF larger than the wire allows.
+        Ethtool.Set(ingress, Ethtool.ETHTOOL_SGRO, false);
+        Ethtool.Set(egress, Ethtool.ETHTOOL_SGRO, false);
+        return new ServiceChain(c.Name, ingress, Index(ingress), egress, Index(egress), c.Classifier, hops, c.Bypass);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        await _supervisor.DisposeAsync();
+        await _gate.WaitAsync();
+        _nft.Dispose();
+        _rtnl.Dispose();
+        _store.Dispose();
+    }
+}

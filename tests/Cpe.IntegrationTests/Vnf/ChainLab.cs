@@ -1,0 +1,82 @@
+using Cpe.Api;
+using Cpe.TestKit;
+using Cpe.Vnf.Runtime;
+
+namespace Cpe.IntegrationTests.Vnf;
+
+/// <summary>
+/// cped on the simulated board with the built sample VNF packages trusted, its VNFs under a cgroup and netns names of
+/// this test's own. The LAN host is lan1 (192.168.50.10/24, behind ge-0/0/1), the WAN host wan0 (192.0.2.1/24, behind
+/// ge-0/0/0). Dispose removes everything a failed test may leave: VNF processes, cgroups, overlays, namespaces.
+/// </summary>
+sealed class ChainLab : IAsyncDisposable
+{
+    public SimBoard Sim { get; } = new(lanPorts: 2);
+    public string Id { get; } = "ch" + Guid.NewGuid().ToString("N")[..8];
+    public string StateDirectory { get; } = Directory.CreateTempSubdirectory("cpe-chain-").FullName;
+    public string CgroupParent => $"{BusyboxVnf.CgroupParent}/{Id}";
+    public TestNamespace Lan => TestNamespace.Existing(Sim.Lan);
+    public TestNamespace Wan => TestNamespace.Existing(Sim.Wan);
+    public DaemonProcess Cped { get; private set; } = null!;
+
+    public static string Package(string name) => Path.Combine(Binaries.Directory, "..", "vnfs", name + ".tar");
+    static string VendorCa => Path.Combine(Binaries.Directory, "..", "keys", "vendor", "vendor-ca.pem");
+
+    public ChainLab()
+    {
+        Lan.Ip("addr", "add", "192.168.50.10/24", "dev", "lan1");
+        Lan.Ip("route", "add", "default", "via", "192.168.50.1", "dev", "lan1");
+    }
+
+    public async Task StartCpedAsync()
+    {
+        Cped = new DaemonProcess(StateDirectory)
+        {
+            NetworkNamespace = Sim.Box,
+            BoardProfile = Sim.ProfilePath,
+            ExtraArguments = ["--phonehome-user", "nobody", "--vnf-trust", VendorCa, "--vnf-cgroup-parent", CgroupParent, "--vnf-netns-prefix", Id + "-"],
+        };
+        await Cped.StartAsync();
+    }
+
+    public Task<CliResult> Cli(string commands) => CliProcess.RunAsync(Cped.SocketPath, commands);
+
+    /// <summary>Polls until <paramref name="done"/> holds for cped's VNF list.</summary>
+    public async Task<VnfInstanceInfo[]> WaitForVnfsAsync(Func<VnfInstanceInfo[], bool> done, string what, TimeSpan? limit = null)
+    {
+        await using var api = await Cped.ConnectAsync();
+        var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            var vnfs = await api.VnfsAsync();
+            if (done(vnfs)) return vnfs;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"{what}: {string.Join("; ", vnfs.Select(v => $"{v.Instance} {v.State} {v.Message}"))}\n{Cped.Log()}");
+            await Task.Delay(50);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Cped is not null) await Cped.DisposeAsync();
+        foreach (var controller in new[] { "pids", "memory", "cpu", "cpuset", "unified" })
+        {
+            string parent = Path.Combine("/sys/fs/cgroup", controller, CgroupParent.TrimStart('/'));
+            if (!Directory.Exists(parent)) continue;
+            foreach (var instance in Directory.GetDirectories(parent))
+            {
+                var cgroup = new VnfCgroup("/sys/fs/cgroup", $"{CgroupParent}/{Path.GetFileName(instance)}");
+                if (cgroup.Exists) await cgroup.KillAllAsync(TimeSpan.FromSeconds(10));
+                await Task.Delay(100);
+                try { cgroup.Remove(); } catch (IOException) { }
+            }
+            try { Directory.Delete(parent); } catch (IOException) { }
+        }
+        foreach (var line in File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(m => m.StartsWith(StateDirectory, StringComparison.Ordinal)).Reverse())
+            Command.Run("umount", ["-l", line], check: false);
+        foreach (var netns in Directory.GetFiles("/run/netns", Id + "-*"))
+            Command.Run("ip", ["netns", "del", Path.GetFileName(netns)], check: false);
+        Sim.Dispose();
+        try { Directory.Delete(StateDirectory, recursive: true); } catch (IOException) { }
+    }
+}
