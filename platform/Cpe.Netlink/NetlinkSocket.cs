@@ -30,6 +30,10 @@ public sealed class NetlinkSocket : IDisposable
     /// <summary>Opens a NETLINK_NETFILTER socket (nf_tables) in the calling process's network namespace.</summary>
     public static NetlinkSocket OpenNetfilter() => new(CreateSocket(Kernel.NETLINK_NETFILTER));
 
+    /// <summary>A NETLINK_NETFILTER socket bound to another network namespace.</summary>
+    public static NetlinkSocket OpenNetfilterIn(string namespacePath) =>
+        new(NetworkNamespace.CreateIn(namespacePath, () => CreateSocket(Kernel.NETLINK_NETFILTER)));
+
     /// <summary>
     /// Opens a socket in another network namespace (e.g. /run/netns/NAME or /proc/PID/ns/net). The socket
     /// stays bound to that namespace; only a short-lived thread of ours ever enters it.

@@ -12,6 +12,8 @@ public sealed class NfTables(NetlinkSocket socket) : IDisposable
 
     public static NfTables Open() => new(NetlinkSocket.OpenNetfilter());
 
+    public static NfTables OpenIn(string namespacePath) => new(NetlinkSocket.OpenNetfilterIn(namespacePath));
+
     /// <summary>Makes <paramref name="table"/> exactly what the kernel holds under its name: created, or replaced whole.</summary>
     public void Replace(NftTable table)
     {
