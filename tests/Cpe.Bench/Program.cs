@@ -33,6 +33,12 @@ if (args.FirstOrDefault() == "vnf")
     Console.WriteLine(vnf.ToJsonString(Pretty));
     return;
 }
+if (args.FirstOrDefault() == "attack")
+{
+    // attack: only cped's API latency while VNFs fork-bomb and hog memory, printed.
+    Console.WriteLine((await VnfAttackBench.RunAsync()).ToJsonString(Pretty));
+    return;
+}
 if (args.FirstOrDefault() == "ztp")
 {
     // ztp OUT COMMAND: power-on to bootstrap-complete on the simulated board, and the vendor server under load.

@@ -25,7 +25,15 @@ static partial class VnfBench
         ["rss_kib"] = await RssAsync(),
         ["forwarding_64_byte_frames"] = await ForwardingAsync(),
         ["chain_cpu_ns_per_packet_per_hop"] = await ChainCpuAsync(),
+        ["api_under_vnf_attack"] = await VnfAttackBench.RunAsync(),
     };
+
+    /// <summary>The parent of the bench runs' cgroups (each run's own went with it).</summary>
+    public static void RemoveCgroupParent()
+    {
+        foreach (var parent in new VnfCgroup("/sys/fs/cgroup", "/cpe-bench").Directories)
+            try { Directory.Delete(parent); } catch (IOException) { }
+    }
 
     static async Task<JsonObject> StartLatencyAsync()
     {
@@ -61,9 +69,7 @@ static partial class VnfBench
             }
             results[runtime] = new JsonObject { ["to_main"] = Summary(main), ["to_first_forwarded_packet"] = Summary(packet) };
         }
-        // The parent of the runs' cgroups (each run's own went with it).
-        foreach (var parent in new VnfCgroup("/sys/fs/cgroup", "/cpe-bench").Directories)
-            try { Directory.Delete(parent); } catch (IOException) { }
+        RemoveCgroupParent();
         results["starts_each"] = Starts;
         results["bundle"] = "the firewall sample (NativeAOT) with its libraries, read-only root, uid 1000, CAP_NET_RAW, seccomp filter, cgroup limits";
         return results;

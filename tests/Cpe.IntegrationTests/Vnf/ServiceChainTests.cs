@@ -28,7 +28,11 @@ public sealed class ServiceChainTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        try { await _lab.StartCpedAsync(); }
+        try
+        {
+            _lab.AddressLanHost();
+            await _lab.StartCpedAsync();
+        }
         catch
         {
             await _lab.DisposeAsync();

@@ -1,8 +1,5 @@
-using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
 using Cpe.Api;
 using Cpe.TestKit;
-using Cpe.Vnf.Packages;
 using Xunit.Abstractions;
 
 namespace Cpe.IntegrationTests.Vnf;
@@ -34,29 +31,9 @@ public sealed class VnfDaemonTests(ITestOutputHelper output) : IAsyncLifetime
         _dir.Dispose();
     }
 
-    /// <summary>A package of Debian's static busybox running <paramref name="script"/>, unsigned.</summary>
-    string Busybox(string name, string script)
-    {
-        string folder = _dir[name + "-src"];
-        Directory.CreateDirectory(Path.Combine(folder, "rootfs/bin"));
-        File.Copy("/bin/busybox", Path.Combine(folder, "rootfs/bin/busybox"));
-        var labels = new Dictionary<string, string>
-        {
-            ["org.cpe.vnf.name"] = name, ["org.cpe.vnf.version"] = "1.0.0", ["org.cpe.vnf.interfaces"] = "in:virtio:ingress,out:virtio:egress",
-            ["org.cpe.vnf.cpus"] = "0.1", ["org.cpe.vnf.memory"] = "16M", ["org.cpe.vnf.restart"] = "always",
-        };
-        var process = new OciProcessConfig(User: "1000:1000", Entrypoint: ["/bin/busybox", "sh", "-c", script], Labels: labels);
-        File.WriteAllBytes(Path.Combine(folder, PackageWriter.FolderDescriptor), JsonSerializer.SerializeToUtf8Bytes(process, OciJson.Plain.OciProcessConfig));
-        PackageWriter.PackFolder(folder, _dir[name + ".tar"]);
-        return _dir[name + ".tar"];
-    }
+    string Busybox(string name, string script) => BusyboxPackage.Build(_dir.Path, name, script);
 
-    static void SignWithBuildKey(string package)
-    {
-        string keys = Path.Combine(Binaries.Directory, "..", "keys", "vendor");
-        using var signer = X509Certificate2.CreateFromPemFile(Path.Combine(keys, "vnf-signer.pem"), Path.Combine(keys, "vnf-signer.key"));
-        PackageWriter.Sign(package, signer);
-    }
+    static void SignWithBuildKey(string package) => BusyboxPackage.Sign(package);
 
     [Fact]
     public async Task Unsigned_and_tampered_packages_are_refused_and_leave_nothing_in_the_store()

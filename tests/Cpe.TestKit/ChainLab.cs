@@ -1,28 +1,28 @@
 using Cpe.Api;
-using Cpe.TestKit;
 using Cpe.Vnf.Runtime;
 
-namespace Cpe.IntegrationTests.Vnf;
+namespace Cpe.TestKit;
 
 /// <summary>
 /// cped on the simulated board with the built sample VNF packages trusted, its VNFs under a cgroup and netns names of
-/// this test's own. The LAN host is lan1 (192.168.50.10/24, behind ge-0/0/1), the WAN host wan0 (192.0.2.1/24, behind
-/// ge-0/0/0). Dispose removes everything a failed test may leave: VNF processes, cgroups, overlays, namespaces.
+/// this lab's own. The LAN host is lan1 (192.168.50.10/24 once <see cref="AddressLanHost"/> ran, behind ge-0/0/1),
+/// the WAN host wan0 (192.0.2.1/24, behind ge-0/0/0). Dispose removes everything a failed test may leave: VNF
+/// processes, cgroups, overlays, namespaces.
 /// </summary>
-sealed class ChainLab : IAsyncDisposable
+public sealed class ChainLab(string cgroupTop = "/cpe-test") : IAsyncDisposable
 {
     public SimBoard Sim { get; } = new(lanPorts: 2);
     public string Id { get; } = "ch" + Guid.NewGuid().ToString("N")[..8];
     public string StateDirectory { get; } = Directory.CreateTempSubdirectory("cpe-chain-").FullName;
-    public string CgroupParent => $"{BusyboxVnf.CgroupParent}/{Id}";
+    public string CgroupParent => $"{cgroupTop}/{Id}";
     public TestNamespace Lan => TestNamespace.Existing(Sim.Lan);
     public TestNamespace Wan => TestNamespace.Existing(Sim.Wan);
     public DaemonProcess Cped { get; private set; } = null!;
 
     public static string Package(string name) => Path.Combine(Binaries.Directory, "..", "vnfs", name + ".tar");
-    static string VendorCa => Path.Combine(Binaries.Directory, "..", "keys", "vendor", "vendor-ca.pem");
 
-    public ChainLab()
+    /// <summary>Gives the LAN host its address and the NAT's inside address as its gateway.</summary>
+    public void AddressLanHost()
     {
         Lan.Ip("addr", "add", "192.168.50.10/24", "dev", "lan1");
         Lan.Ip("route", "add", "default", "via", "192.168.50.1", "dev", "lan1");
@@ -34,7 +34,7 @@ sealed class ChainLab : IAsyncDisposable
         {
             NetworkNamespace = Sim.Box,
             BoardProfile = Sim.ProfilePath,
-            ExtraArguments = ["--phonehome-user", "nobody", "--vnf-trust", VendorCa, "--vnf-cgroup-parent", CgroupParent, "--vnf-netns-prefix", Id + "-"],
+            ExtraArguments = ["--phonehome-user", "nobody", "--vnf-trust", BusyboxPackage.VendorCa, "--vnf-cgroup-parent", CgroupParent, "--vnf-netns-prefix", Id + "-"],
         };
         await Cped.StartAsync();
     }
