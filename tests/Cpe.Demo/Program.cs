@@ -71,3 +71,27 @@ using (var tty = PtyDriver.Start(Binaries.Cpe, ["--socket", lab.Cped.SocketPath]
     tty.Process.WaitForExit(5000);
 }
 Console.WriteLine($"\n\nzero-touch demo complete: {lab.Serial} bootstrapped in {elapsed.TotalMilliseconds:0} ms from power-on");
+
+// A second box, for the VNFs: the signed sample packages from the build, a chain LAN → firewall (2 replicas) → NAT → WAN.
+Title("Service chain: LAN host → ge-0/0/1 → firewall x2 → NAT → ge-0/0/0 → WAN host");
+await using (var chain = new ChainLab())
+{
+    chain.AddressLanHost();
+    await chain.StartCpedAsync();
+    async Task Technician(string commands)
+    {
+        var r = await chain.Cli(commands);
+        Console.WriteLine($"cpe> {commands.Replace("; ", "\ncpe> ", StringComparison.Ordinal)}\n{r.Output}{r.Error}");
+    }
+    await Technician($"request vnf package add {ChainLab.Package("firewall")}; request vnf package add {ChainLab.Package("nat")}; show vnf package");
+    const string Vnfs = "configure; set vnfs vnf fw package firewall replicas 2 cpus 0.2; set vnfs vnf nat package nat cpus 0.2; "
+        + "set vnfs vnf nat environment NAT_INSIDE_IP=192.168.50.1; set vnfs vnf nat environment NAT_OUTSIDE_IP=192.0.2.200; "
+        + "set vnfs vnf nat environment NAT_OUTSIDE_PREFIX=24; set chains chain inet ingress ge-0/0/1 egress ge-0/0/0 hop fw; set chains chain inet hop nat; ";
+    await Technician(Vnfs + "set vnfs vnf fw cpus 4; commit check");
+    await Technician(Vnfs + "commit");
+    await chain.WaitForVnfsAsync(v => v.Length == 3 && v.All(i => i.State == "running"), "three VNFs running");
+    Console.Write(Command.Run("ip", ["netns", "exec", chain.Sim.Lan, "ping", "-c", "3", "-W", "2", ZeroTouchLab.ServerAddress], check: false));
+    await Technician("show vnf; show chain");
+    await Technician("configure; delete chains; delete vnfs; commit");
+}
+Console.WriteLine("\nservice chain demo complete");
