@@ -39,6 +39,12 @@ if (args.FirstOrDefault() == "attack")
     Console.WriteLine((await VnfAttackBench.RunAsync()).ToJsonString(Pretty));
     return;
 }
+if (args.FirstOrDefault() == "lab")
+{
+    // lab: only start latency of our launcher and crun on cgroup v2 in the kernel lab, printed.
+    Console.WriteLine((await VnfLabBench.RunAsync()).ToJsonString(Pretty));
+    return;
+}
 if (args.FirstOrDefault() == "ztp")
 {
     // ztp OUT COMMAND: power-on to bootstrap-complete on the simulated board, and the vendor server under load.

@@ -26,6 +26,7 @@ static partial class VnfBench
         ["forwarding_64_byte_frames"] = await ForwardingAsync(),
         ["chain_cpu_ns_per_packet_per_hop"] = await ChainCpuAsync(),
         ["api_under_vnf_attack"] = await VnfAttackBench.RunAsync(),
+        ["start_latency_kernel_lab_cgroup_v2"] = await VnfLabBench.RunAsync(),
     };
 
     /// <summary>The parent of the bench runs' cgroups (each run's own went with it).</summary>
