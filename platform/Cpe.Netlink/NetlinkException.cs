@@ -8,7 +8,7 @@ public sealed class NetlinkException(int errno, string request, string target, s
     public string Request { get; } = request;
     public string Target { get; } = target;
 
-    public const int EEXIST = 17, ENODEV = 19, ENOENT = 2, EINVAL = 22, EBUSY = 16, EOPNOTSUPP = 95;
+    public const int EEXIST = 17, ENODEV = 19, ENOENT = 2, EINVAL = 22, EBUSY = 16, EOPNOTSUPP = 95, EPROTONOSUPPORT = 93;
 
     static string Describe(int errno, string request, string target, string? kernelMessage) =>
         $"{request} {target}: {Strerror(errno)} (errno {errno})" + (kernelMessage is null ? "" : $": {kernelMessage}");

@@ -59,19 +59,16 @@ public sealed class ChainLab(string cgroupTop = "/cpe-test") : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Cped is not null) await Cped.DisposeAsync();
-        foreach (var controller in new[] { "pids", "memory", "cpu", "cpuset", "unified" })
+        // Every instance cgroup under this lab's parent, in every hierarchy the launcher uses; then the parent.
+        var parent = new VnfCgroup("/sys/fs/cgroup", CgroupParent);
+        foreach (string instance in parent.Directories.Where(Directory.Exists).SelectMany(Directory.GetDirectories).Select(Path.GetFileName).Distinct().ToList()!)
         {
-            string parent = Path.Combine("/sys/fs/cgroup", controller, CgroupParent.TrimStart('/'));
-            if (!Directory.Exists(parent)) continue;
-            foreach (var instance in Directory.GetDirectories(parent))
-            {
-                var cgroup = new VnfCgroup("/sys/fs/cgroup", $"{CgroupParent}/{Path.GetFileName(instance)}");
-                if (cgroup.Exists) await cgroup.KillAllAsync(TimeSpan.FromSeconds(10));
-                await Task.Delay(100);
-                try { cgroup.Remove(); } catch (IOException) { }
-            }
-            try { Directory.Delete(parent); } catch (IOException) { }
+            var cgroup = new VnfCgroup("/sys/fs/cgroup", $"{CgroupParent}/{instance}");
+            if (cgroup.Exists) await cgroup.KillAllAsync(TimeSpan.FromSeconds(10));
+            await Task.Delay(100);
+            try { cgroup.Remove(); } catch (IOException) { }
         }
+        try { parent.Remove(); } catch (IOException) { }
         foreach (var line in File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(m => m.StartsWith(StateDirectory, StringComparison.Ordinal)).Reverse())
             Command.Run("umount", ["-l", line], check: false);
         foreach (var netns in Directory.GetFiles("/run/netns", Id + "-*"))

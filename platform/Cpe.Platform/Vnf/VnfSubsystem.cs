@@ -39,7 +39,7 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
     readonly ImageStore _store;
     readonly VnfSupervisor _supervisor;
     readonly RouteNetlink _rtnl;
-    readonly NfTables _nft;
+    NfTables? _nft;
     readonly InstanceWiring _wiring;
     readonly SemaphoreSlim _gate = new(1, 1);
     readonly CancellationTokenSource _stop = new();
@@ -59,7 +59,6 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
         _store = new ImageStore(Path.Combine(root, "store"), options.StoreQuotaBytes);
         _supervisor = new VnfSupervisor(SupervisorOptions.Defaults(options.Runtime, Path.Combine(root, "run"), options.CgroupRoot), OnVnfEvent);
         _rtnl = RouteNetlink.Open();
-        _nft = NfTables.Open();
         _wiring = new InstanceWiring(_rtnl, options.NetnsPrefix);
     }
 
@@ -244,8 +243,8 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
             var table = ChainSteering.Build(chains);
             string text = Describe(table);
             if (text == _steering) return;
-            if (chains.Count == 0) _nft.Delete(ChainSteering.Table);
-            else _nft.Replace(table);
+            if (chains.Count == 0) OpenNfTables()?.Delete(ChainSteering.Table);
+            else (OpenNfTables() ?? throw new VnfWiringException("the kernel has no nf_tables (NETLINK_NETFILTER), which service chains need")).Replace(table);
             _steering = text;
             _events.ClearAlarm("chain-steering");
             Log.ChainsSteered(_log, chains.Count, table.Chains.Sum(c => c.Rules.Count));
@@ -255,6 +254,13 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
             Log.ChainSteeringFailed(_log, e.Message);
             _events.RaiseAlarm("chain-steering", "major", $"service chains could not be steered: {e.Message}");
         }
+    }
+
+    /// <summary>Our nf_tables socket, opened on first use; null on a kernel without nf_tables, where no table can exist either.</summary>
+    NfTables? OpenNfTables()
+    {
+        try { return _nft ??= NfTables.Open(); }
+        catch (NetlinkException e) when (e.Errno == NetlinkException.EPROTONOSUPPORT) { return null; }
     }
 
     static string Describe(NftTable table) => string.Join("\n", table.Chains.Select(c =>
@@ -286,7 +292,7 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
         _stop.Cancel();
         await _supervisor.DisposeAsync();
         await _gate.WaitAsync();
-        _nft.Dispose();
+        _nft?.Dispose();
         _rtnl.Dispose();
         _store.Dispose();
     }
