@@ -173,13 +173,13 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
 
     async Task RemoveAsync(string instance)
     {
-        await _supervisor.StopAsync(instance);
-        // A previous cped may have left it running: a supervisor that adopts it can stop it.
         string bundle = Path.Combine(BundleRoot, instance);
-        if (File.Exists(Path.Combine(bundle, "config.json")) && _supervisor.Status().All(s => s.Instance != instance))
+        if (_supervisor.Status().Any(s => s.Instance == instance)) await _supervisor.StopAsync(instance);
+        else if (File.Exists(Path.Combine(bundle, "config.json")))
         {
-            await _supervisor.StartAsync(new VnfLaunch(instance, bundle, RestartPolicy.Never, null, _wiring.NamespacePath(instance)));
-            await _supervisor.StopAsync(instance);
+            // Not supervised (a previous cped left it, or it was stopped): whatever still runs in its cgroup goes.
+            var cgroup = new VnfCgroup(_options.CgroupRoot, BundleWriter.Read(bundle).Linux.CgroupsPath);
+            if (cgroup.Exists) await cgroup.KillAllAsync(TimeSpan.FromSeconds(10));
         }
         InstanceRootFs.Unmount(bundle);
         _wiring.Unwire(instance);

@@ -2,7 +2,7 @@ using Cpe.TestKit;
 
 namespace Cpe.IntegrationTests.Vnf;
 
-/// <summary>The sample router's program between two networks on real veths: connected and static routes, TTL, ping of its own addresses.</summary>
+/// <summary>The sample router's program between two networks on real veths: connected and static routes, TTL and time exceeded, ping of its own addresses.</summary>
 public sealed class RouterVnfTests : IDisposable
 {
     readonly WireLab _lab = new("10.1.0.2/24", "10.2.0.2/24");
@@ -26,6 +26,8 @@ public sealed class RouterVnfTests : IDisposable
         WireLab.Pings(_lab.Lan, "172.16.1.1");
         Assert.True(WireLab.Pings(_lab.Lan, "172.16.1.1"), "the static route");
         Assert.False(WireLab.Pings(_lab.Lan, "192.0.2.99"), "no route: dropped");
+        string expired = Command.Run("ip", ["netns", "exec", _lab.Lan.Name, "ping", "-c", "1", "-t", "1", "-W", "1", "10.2.0.2"], check: false);
+        Assert.True(expired.Contains("From 10.1.0.1 icmp_seq=1 Time to live exceeded"), expired);
         Assert.True(await WireLab.TcpWorksAsync(_lab.Lan, _lab.Wan, "10.2.0.2", 7100, TimeSpan.FromSeconds(5)), "TCP across");
         var output = await _lab.StopAsync();
         Assert.Contains(output, l => l.EndsWith("; stopped", StringComparison.Ordinal));

@@ -36,6 +36,29 @@ public sealed class PacketProtocolTests
     }
 
     [Fact]
+    public void A_time_exceeded_goes_back_to_the_sender_quoting_the_header_and_8_bytes_and_never_answers_an_ICMP_error()
+    {
+        var original = UdpFrame(Frame.ParseIp("10.1.0.2"), Frame.ParseIp("10.2.0.2"), 5000, 53, "a query longer than eight bytes");
+        new byte[] { 2, 0, 0, 0, 0, 0x0a }.CopyTo(original, 6);   // the sender's MAC
+        var reply = new byte[Icmp.TimeExceededMaxLength];
+        int length = Icmp.TimeExceeded(reply, original, 0x02000000000b, Frame.ParseIp("10.1.0.1"));
+        var r = reply.AsSpan(0, length);
+        Assert.Equal(14 + 20 + 8 + 28, length);
+        Assert.Equal(original.AsSpan(6, 6), r[..6]);
+        Assert.Equal(0x02000000000bUL, Mac.Read(r[6..]));
+        Assert.Equal(("10.1.0.1", "10.1.0.2", Frame.Icmp), (Frame.Ip(Frame.SourceIp(r)), Frame.Ip(Frame.DestinationIp(r)), Frame.Protocol(r)));
+        Assert.Equal(0, Checksum.Fold(Checksum.Sum(r.Slice(14, 20))));          // IP header checksum holds
+        Assert.Equal(0, Checksum.Fold(Checksum.Sum(r[34..])));                   // ICMP checksum holds
+        Assert.Equal((byte)11, r[34]);
+        Assert.Equal(original.AsSpan(14, 28), r[42..]);                         // IP header and 8 bytes of UDP
+
+        // The answer to an expiring time exceeded is silence; so is a later fragment.
+        Assert.Equal(0, Icmp.TimeExceeded(new byte[Icmp.TimeExceededMaxLength], r, 1, 1));
+        Frame.WriteUInt16(original, 20, 0x00b9);
+        Assert.Equal(0, Icmp.TimeExceeded(new byte[Icmp.TimeExceededMaxLength], original, 1, 1));
+    }
+
+    [Fact]
     public void Incremental_updates_give_the_checksums_a_full_computation_gives()
     {
         var f = UdpFrame(0xC0A80102, 0xCB007101, 40000, 53, "odd-length payload!");

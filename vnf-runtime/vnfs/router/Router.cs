@@ -5,8 +5,9 @@ namespace Cpe.Vnfs.Router;
 
 /// <summary>
 /// An IPv4 router over its ports: answers ARP and ping for its own addresses, forwards by longest-prefix match,
-/// decrements TTL (dropping at 1) with an incremental checksum update, and rewrites the MACs for the next link,
-/// resolving next hops with ARP (the packet that finds one unresolved is dropped, as it asks).
+/// decrements TTL with an incremental checksum update (a packet whose TTL runs out gets an ICMP time exceeded back, at
+/// most 100 a second), and rewrites the MACs for the next link, resolving next hops with ARP (the packet that finds one
+/// unresolved is dropped, as it asks).
 /// </summary>
 public sealed class Router : IPacketProcessor
 {
@@ -15,6 +16,9 @@ public sealed class Router : IPacketProcessor
     readonly ulong[] _macs;
     readonly ArpTable _arp;
     readonly byte[] _arpFrame = new byte[ArpTable.FrameLength];
+    readonly byte[] _icmpFrame = new byte[Icmp.TimeExceededMaxLength];
+    const int IcmpErrorsPerSecond = 100;
+    int _icmpErrors;
     long _lastAging;
 
     public Router(PacketPipelineBuilder io, RouteTable routes)
@@ -45,7 +49,14 @@ public sealed class Router : IPacketProcessor
             packet.OutPort = port;
             return Verdict.Forward;
         }
-        if (Frame.Ttl(frame) <= 1 || !_routes.TryLookup(destination, out var route)) return Verdict.Drop;
+        if (!_routes.TryLookup(destination, out var route)) return Verdict.Drop;
+        if (Frame.Ttl(frame) <= 1)
+        {
+            // RFC 1812 §4.3.2.8: rate-limited, so a flood of expiring packets does not become a flood of answers.
+            if (_icmpErrors++ < IcmpErrorsPerSecond && Icmp.TimeExceeded(_icmpFrame, frame, _macs[port], own) is int length and > 0)
+                _io.Emit(port, _icmpFrame.AsSpan(0, length));
+            return Verdict.Drop;
+        }
         uint nextHop = route.Gateway != 0 ? route.Gateway : destination;
         if (!_arp.TryGet(route.Port, nextHop, out ulong nextMac))
         {
@@ -62,6 +73,7 @@ public sealed class Router : IPacketProcessor
     {
         if (now - _lastAging < 1000) return;
         _lastAging = now;
+        _icmpErrors = 0;
         _arp.Age(now, 300_000);
     }
 }
