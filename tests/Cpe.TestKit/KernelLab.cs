@@ -39,6 +39,24 @@ public static partial class KernelLab
     public const int Reset = -1;
 
     /// <summary>
+    /// <paramref name="script"/> wrapped to run chrooted into a tmpfs copy of the lab's tools, with /proc, /sys and /dev.
+    /// The lab boots into its initramfs, and pivot_root cannot leave the initial ramfs (EINVAL): a launcher that pivots
+    /// runs from a real mount instead, as on the box, whose root is a real file system.
+    /// </summary>
+    public static string InTmpfsRoot(string script) => """
+        mkdir /newroot && mount -t tmpfs -o size=256m root /newroot
+        for d in bin sbin lib lib64 lab usr; do [ -e /$d ] && cp -a /$d /newroot/; done
+        mkdir -p /newroot/proc /newroot/sys /newroot/dev /newroot/tmp /newroot/run
+        mount -t proc proc /newroot/proc && mount -t sysfs sys /newroot/sys && mount -t devtmpfs dev /newroot/dev
+        cat > /newroot/test.sh <<'SCRIPT'
+
+        """ + script + """
+
+        SCRIPT
+        chroot /newroot /bin/sh /test.sh
+        """;
+
+    /// <summary>
     /// Boots the lab, runs <paramref name="script"/> (busybox sh) and returns what it printed. <paramref name="devices"/>
     /// are more QEMU options (e.g. "-device", "i6300esb"); with <paramref name="allowReset"/>, a machine that resets
     /// (QEMU runs with -no-reboot, so a reset ends it) returns with <see cref="Reset"/> instead of failing.

@@ -170,13 +170,10 @@ public sealed partial class VnfSubsystem
             return _chains.Select(c => new ChainInfo(c.Name, c.Ingress, c.Egress, c.Bypass == Cpe.Vnf.Chains.BypassPolicy.FailOpen ? "fail-open" : "fail-closed", c.MatchText,
                 c.Hops.Select(vnf =>
                 {
-                    var replicas = _applied.Values.Where(a => a.Spec.Name == vnf).OrderBy(a => a.Instance, StringComparer.Ordinal).Select(a =>
-                    {
-                        string @in = a.Interfaces.First(i => i.Role == InterfaceRole.Ingress).HostDevice, @out = a.Interfaces.First(i => i.Role == InterfaceRole.Egress).HostDevice;
-                        // The host end transmits what goes into the VNF and receives what comes out of it.
-                        return new ChainReplicaInfo(a.Instance, (status.GetValueOrDefault(a.Instance)?.State ?? VnfState.Stopped).ToString().ToLowerInvariant(),
-                            Tx(@in), Rx(@out), Tx(@out), Rx(@in));
-                    }).ToList();
+                    // The host end transmits what goes into the VNF and receives what comes out of it.
+                    var replicas = Replicas(vnf).Select(a => new ChainReplicaInfo(a.Instance,
+                        (status.GetValueOrDefault(a.Instance)?.State ?? VnfState.Stopped).ToString().ToLowerInvariant(),
+                        Tx(a.In.HostDevice), Rx(a.Out.HostDevice), Tx(a.Out.HostDevice), Rx(a.In.HostDevice))).ToList();
                     return new ChainHopInfo(vnf, !replicas.Any(r => running.Contains(r.Instance)), replicas);
                 }).ToList())).ToArray();
         }

@@ -19,9 +19,16 @@ namespace Cpe.Platform.Vnf;
 public sealed record VnfHostOptions(string StateDirectory, string Runtime, IReadOnlyList<int> VnfCores,
     string CgroupRoot = "/sys/fs/cgroup", string CgroupParent = "/cpe/vnf", string NetnsPrefix = "vnf-", long StoreQuotaBytes = 2L << 30);
 
-/// <summary>One configured instance as applied: its VNF, image, descriptor, interfaces and bundle.</summary>
-sealed record AppliedInstance(string Instance, VnfSpec Spec, ImageRecord Image, VnfDescriptor Descriptor, double Cpus, long MemoryBytes,
-    IReadOnlyList<WiredInterface> Interfaces, string Bundle);
+/// <summary>One configured instance as applied: its VNF, image (record and config), descriptor, interfaces and bundle.</summary>
+sealed record AppliedInstance(string Instance, VnfSpec Spec, ImageRecord Image, OciImageConfig Config, VnfDescriptor Descriptor, double Cpus,
+    long MemoryBytes, IReadOnlyList<WiredInterface> Interfaces, string Bundle)
+{
+    /// <summary>The interface facing a chain's ingress port; a chain hop has one (commit check makes sure).</summary>
+    public WiredInterface In => Interfaces.First(i => i.Role == InterfaceRole.Ingress);
+
+    /// <summary>The interface facing a chain's egress port.</summary>
+    public WiredInterface Out => Interfaces.First(i => i.Role == InterfaceRole.Egress);
+}
 
 /// <summary>
 /// VNFs and service chains as a subsystem of the config engine (docs/reference/vnf-configuration.md): admission control
@@ -120,13 +127,16 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
                 var config = _store.ImageConfig(image);
                 var d = VnfDescriptor.FromLabels(config.Config?.Labels);
                 foreach (var instance in v.Instances)
-                    wanted[instance] = new AppliedInstance(instance, v, image, d, v.Cpus ?? d.Cpus, v.MemoryBytes ?? d.MemoryBytes,
+                    wanted[instance] = new AppliedInstance(instance, v, image, config, d, v.Cpus ?? d.Cpus, v.MemoryBytes ?? d.MemoryBytes,
                         _wiring.Interfaces(instance, d), Path.Combine(BundleRoot, instance));
             }
             foreach (var gone in KnownInstances().Where(i => !wanted.ContainsKey(i)).ToList()) await RemoveAsync(gone);
             foreach (var a in wanted.Values) await ApplyInstanceAsync(a);
             _applied = wanted;
             _chains = plan.Chains;
+            // A frame a chain port's GRO merged would reach a VNF larger than the wire allows.
+            foreach (var port in plan.Chains.SelectMany(c => new[] { c.Ingress, c.Egress }).Distinct())
+                if (_profile.Port(port)?.Netdev is string netdev) Ethtool.Set(netdev, Ethtool.ETHTOOL_SGRO, false);
             await WaitForLaunchesAsync(ct);
             Steer();
         }
@@ -142,7 +152,7 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
         var placement = new InstancePlacement(a.Instance, _wiring.NamespacePath(a.Instance), string.Join(",", _options.VnfCores) is { Length: > 0 } cores ? cores : null,
             File.Exists(Path.Combine(_options.CgroupRoot, "cgroup.controllers")), _options.CgroupParent);
         var descriptor = a.Descriptor with { Cpus = a.Cpus, MemoryBytes = a.MemoryBytes };
-        var spec = BundleWriter.Spec(_store.ImageConfig(a.Image), descriptor, placement);
+        var spec = BundleWriter.Spec(a.Config, descriptor, placement);
         spec = spec with { Process = spec.Process with { Env = [.. spec.Process.Env, .. a.Spec.Environment] } };
         string configFile = Path.Combine(a.Bundle, "config.json");
         byte[]? before = File.Exists(configFile) ? File.ReadAllBytes(configFile) : null;
@@ -269,21 +279,18 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
     HashSet<string> RunningInstances() =>
         _supervisor.Status().Where(s => s.State is VnfState.Running or VnfState.Unhealthy).Select(s => s.Instance).ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>A VNF's applied instances, in replica order: a chain hop's replicas, bucket by bucket.</summary>
+    IEnumerable<AppliedInstance> Replicas(string vnf) =>
+        _applied.Values.Where(a => a.Spec.Name == vnf).OrderBy(a => a.Instance, StringComparer.Ordinal);
+
     ServiceChain BuildChain(ChainSpec c)
     {
         var running = RunningInstances();
         int Index(string device) => _rtnl.Link(device)?.Index ?? throw new VnfWiringException($"chain {c.Name}: device {device} is missing");
         string Netdev(string port) => _profile.Port(port)?.Netdev ?? throw new VnfWiringException($"chain {c.Name}: the board has no port {port}");
-        var hops = c.Hops.Select(vnf => new ChainHop(vnf, _applied.Values.Where(a => a.Spec.Name == vnf).OrderBy(a => a.Instance, StringComparer.Ordinal).Select(a =>
-        {
-            var @in = a.Interfaces.First(i => i.Role == InterfaceRole.Ingress);
-            var @out = a.Interfaces.First(i => i.Role == InterfaceRole.Egress);
-            return new HopReplica(a.Instance, @in.HostDevice, Index(@in.HostDevice), @out.HostDevice, Index(@out.HostDevice), @out.Mac, running.Contains(a.Instance));
-        }).ToList())).ToList();
+        var hops = c.Hops.Select(vnf => new ChainHop(vnf, Replicas(vnf).Select(a =>
+            new HopReplica(a.Instance, a.In.HostDevice, Index(a.In.HostDevice), a.Out.HostDevice, Index(a.Out.HostDevice), a.Out.Mac, running.Contains(a.Instance))).ToList())).ToList();
         string ingress = Netdev(c.Ingress), egress = Netdev(c.Egress);
-        // A frame the port's GRO merged would reach a VNF larger than the wire allows.
-        Ethtool.Set(ingress, Ethtool.ETHTOOL_SGRO, false);
-        Ethtool.Set(egress, Ethtool.ETHTOOL_SGRO, false);
         return new ServiceChain(c.Name, ingress, Index(ingress), egress, Index(egress), c.Classifier, hops, c.Bypass);
     }
 

@@ -36,15 +36,8 @@ public sealed class LabLauncherTests : IDisposable
               echo 1 > $cg/cgroup.kill 2>/dev/null || true
             }
             """;
-        // The lab boots into its initramfs, and pivot_root cannot leave the initial ramfs (EINVAL): like the box,
-        // whose root is a real file system, the test runs chrooted into a tmpfs mount.
-        var lab = await KernelLab.RunAsync("""
-            mkdir /newroot && mount -t tmpfs -o size=256m root /newroot
-            for d in bin sbin lib lib64 lab usr; do [ -e /$d ] && cp -a /$d /newroot/; done
-            mkdir -p /newroot/proc /newroot/sys /newroot/dev /newroot/tmp /newroot/run
-            mount -t proc proc /newroot/proc && mount -t sysfs sys /newroot/sys && mount -t devtmpfs dev /newroot/dev
-            cat > /newroot/test.sh <<'SCRIPT'
-            """ + "\n" + Check + """
+        // Chrooted into a tmpfs: pivot_root cannot leave the lab's initramfs (KernelLab.InTmpfsRoot).
+        var lab = await KernelLab.RunAsync(KernelLab.InTmpfsRoot(Check + """
 
             mount -t cgroup2 none /sys/fs/cgroup
             mkdir -p /run/netns /bundle/rootfs/bin && cp /bin/busybox /bundle/rootfs/bin/ && cp /lab/config.json /bundle/
@@ -58,9 +51,7 @@ public sealed class LabLauncherTests : IDisposable
             wait $! || true
             /lab/crun delete -f probe 2>/dev/null || true
             echo "LAB crun log=$(cat /tmp/crun.log)"
-            SCRIPT
-            chroot /newroot /bin/sh /test.sh
-            """, [Binaries.Runtime, "/usr/bin/crun", Path.Combine(_dir.Path, "config.json")], nics: 0, modules: [], timeout: TimeSpan.FromSeconds(120));
+            """), [Binaries.Runtime, "/usr/bin/crun", Path.Combine(_dir.Path, "config.json")], nics: 0, modules: [], timeout: TimeSpan.FromSeconds(120));
 
         Assert.True(lab.ExitStatus == 0, lab.ToString());
         foreach (var who in new[] { "ours", "crun" })

@@ -31,20 +31,16 @@ public sealed class VnfDaemonTests(ITestOutputHelper output) : IAsyncLifetime
         _dir.Dispose();
     }
 
-    string Busybox(string name, string script) => BusyboxPackage.Build(_dir.Path, name, script);
-
-    static void SignWithBuildKey(string package) => BusyboxPackage.Sign(package);
-
     [Fact]
     public async Task Unsigned_and_tampered_packages_are_refused_and_leave_nothing_in_the_store()
     {
-        string unsigned = Busybox("probe", "sleep 1000");
+        string unsigned = BusyboxPackage.Build(_dir.Path, "probe", "sleep 1000");
         var refused = await _lab.Cli($"request vnf package add {unsigned}");
         output.WriteLine(refused.Output + refused.Error);
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains("signature", refused.Output + refused.Error);
 
-        SignWithBuildKey(unsigned);
+        BusyboxPackage.Sign(unsigned);
         byte[] bytes = File.ReadAllBytes(unsigned);
         bytes[bytes.Length / 3] ^= 0x01;   // inside the layer blob
         string tampered = _dir["tampered.tar"];
@@ -68,8 +64,8 @@ public sealed class VnfDaemonTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task A_crash_looping_VNF_raises_an_alarm_that_removing_it_clears()
     {
-        string package = Busybox("crasher", "echo crashing; exit 3");
-        SignWithBuildKey(package);
+        string package = BusyboxPackage.Build(_dir.Path, "crasher", "echo crashing; exit 3");
+        BusyboxPackage.Sign(package);
         Assert.Equal(0, (await _lab.Cli($"request vnf package add {package}")).ExitCode);
         var commit = await _lab.Cli("configure; set vnfs vnf crash package crasher; commit");
         Assert.Contains("commit complete", commit.Output);
