@@ -122,6 +122,32 @@ public sealed class LauncherTests : IDisposable
         Assert.False(new VnfCgroup(CgroupRoot, $"{Parent}/{_id}").Exists);
     }
 
+    [Fact]
+    public void A_bundle_from_runc_spec_runs_under_both_runtimes_and_its_cgroup_mount_is_refused_by_name()
+    {
+        // runc's own template leaves out what the runtime spec makes optional (mount options, a cgroup path) and asks
+        // for ambient capabilities it does not make inheritable, which the kernel ignores.
+        Directory.CreateDirectory(Path.Combine(Bundle, "rootfs", "bin"));
+        File.Copy("/bin/busybox", Path.Combine(Bundle, "rootfs", "bin", "busybox"));
+        Command.Run("runc", ["spec", "--bundle", Bundle]);
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Bundle, "config.json")))!;
+        Assert.Contains(config["mounts"]!.AsArray(), m => m!["options"] is null);
+        config["process"]!["terminal"] = false;
+        config["process"]!["args"] = new System.Text.Json.Nodes.JsonArray("/bin/busybox", "sh", "-c", "echo hello from $(/bin/busybox hostname) as $(/bin/busybox id -u)");
+        config["linux"]!["cgroupsPath"] = $"{Parent}/{_id}";
+        File.WriteAllText(Path.Combine(Bundle, "config.json"), config.ToJsonString());
+
+        var refused = Assert.Throws<InvalidOperationException>(() => Command.Run(Binaries.Runtime, ["run", "--bundle", Bundle, _id]));
+        Assert.Contains("(125): cpe-runtime: the mount of cgroup on /sys/fs/cgroup is not supported", refused.Message);
+        Assert.False(new VnfCgroup(CgroupRoot, $"{Parent}/{_id}").Exists);
+
+        var mounts = config["mounts"]!.AsArray();
+        mounts.Remove(mounts.Single(m => m!["type"]!.GetValue<string>() == "cgroup"));
+        File.WriteAllText(Path.Combine(Bundle, "config.json"), config.ToJsonString());
+        Assert.Equal("hello from runc as 0\n", Command.Run(Binaries.Runtime, ["run", "--bundle", Bundle, _id]));
+        Assert.Equal("hello from runc as 0\n", Command.Run("runc", ["--root", _dir["runc-state"], "run", "--bundle", Bundle, _id]).Replace("\r", ""));
+    }
+
     void AssertIsolated(Dictionary<string, string> facts, int pid)
     {
         Assert.Equal($"{pid}\t1", facts["NSpid"]);                   // its own PID namespace, where it is PID 1

@@ -55,9 +55,44 @@ public static class BundleWriter
     public static RuntimeSpec Read(string bundle)
     {
         string path = Path.Combine(bundle, "config.json");
-        try { return JsonSerializer.Deserialize(File.ReadAllBytes(path), RuntimeSpecJson.Default.RuntimeSpec) ?? throw new RuntimeSpecException($"{path} is empty"); }
+        RuntimeSpec? spec;
+        try { spec = JsonSerializer.Deserialize(File.ReadAllBytes(path), RuntimeSpecJson.Default.RuntimeSpec); }
         catch (JsonException e) { throw new RuntimeSpecException($"{path} is not a runtime spec: {e.Message}"); }
         catch (FileNotFoundException) { throw new RuntimeSpecException($"{path} is missing"); }
+        return WithDefaults(spec ?? throw new RuntimeSpecException($"{path} is empty"), path);
+    }
+
+    /// <summary>
+    /// A bundle someone else wrote (runc spec, say) leaves out what the runtime spec makes optional: those parts become
+    /// empty here, and a missing part we cannot run without is named.
+    /// </summary>
+    static RuntimeSpec WithDefaults(RuntimeSpec s, string path)
+    {
+        RuntimeSpecException Missing(string what) => new($"{path} has no {what}");
+        var p = s.Process ?? throw Missing("process");
+        if (p.Args is not { Count: > 0 }) throw Missing("process.args");
+        var linux = s.Linux ?? throw Missing("linux section");
+        var caps = p.Capabilities ?? new SpecCapabilities([], [], [], [], []);
+        return s with
+        {
+            Process = p with
+            {
+                User = p.User ?? throw Missing("process.user"),
+                Env = p.Env ?? [],
+                Cwd = p.Cwd ?? "/",
+                Capabilities = new(caps.Bounding ?? [], caps.Effective ?? [], caps.Permitted ?? [], caps.Inheritable ?? [], caps.Ambient ?? []),
+            },
+            Root = s.Root ?? throw Missing("root"),
+            Mounts = (s.Mounts ?? []).Select(m => m with { Options = m.Options ?? [] }).ToList(),
+            Linux = linux with
+            {
+                Namespaces = linux.Namespaces ?? [],
+                CgroupsPath = linux.CgroupsPath ?? throw Missing("linux.cgroupsPath (a VNF's cgroup is named by its runner)"),
+                Resources = linux.Resources ?? new SpecResources(null, null, null),
+                MaskedPaths = linux.MaskedPaths ?? [],
+                ReadonlyPaths = linux.ReadonlyPaths ?? [],
+            },
+        };
     }
 
     /// <summary>The image's User as numbers: "uid[:gid]", never root; nothing set means nobody.</summary>

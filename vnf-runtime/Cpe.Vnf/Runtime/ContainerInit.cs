@@ -70,7 +70,9 @@ public static class ContainerInit
         Credentials.KeepCapabilities();
         Credentials.SetIds(p.User.Uid, p.User.Gid);
         Credentials.SetCapabilities(Capabilities.Mask(caps.Effective), Capabilities.Mask(caps.Permitted), Capabilities.Mask(caps.Inheritable));
-        foreach (var name in caps.Ambient) Credentials.RaiseAmbient(Capabilities.Number(name));
+        // The kernel keeps only ambient capabilities that are also permitted and inheritable; runc skips the others
+        // (its default spec asks for some that are not inheritable), and so do we, so that both run the same bundle.
+        foreach (var name in caps.Ambient.Intersect(caps.Permitted).Intersect(caps.Inheritable)) Credentials.RaiseAmbient(Capabilities.Number(name));
         if (p.NoNewPrivileges) Credentials.SetNoNewPrivileges();
 
         string program = Resolve(args[0], p.Env);

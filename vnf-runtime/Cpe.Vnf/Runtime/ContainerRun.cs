@@ -23,6 +23,8 @@ public static class ContainerRun
         var spec = BundleWriter.Read(bundle);
         if (spec.Process.Terminal) throw new RuntimeSpecException("a VNF has no terminal (process.terminal must be false)");
         if (spec.Linux.Namespaces.All(n => n.Type != "pid" || n.Path is not null)) throw new RuntimeSpecException("a VNF needs its own PID namespace");
+        if (spec.Mounts.FirstOrDefault(m => m.Type is "cgroup" or "cgroup2") is { } cgroupfs)
+            throw new RuntimeSpecException($"the mount of {cgroupfs.Type} on {cgroupfs.Destination} is not supported: a VNF does not see the cgroup file system");
         if (spec.Linux.Seccomp is { } seccomp) SeccompProfile.Compile(seccomp);   // a bad filter fails here, before anything starts
         var cgroup = new VnfCgroup(options.CgroupRoot, spec.Linux.CgroupsPath);
         if (cgroup.Exists && cgroup.Processes().Count > 0) throw new RuntimeSpecException($"{id} is already running (cgroup {spec.Linux.CgroupsPath} has processes)");
