@@ -18,6 +18,7 @@ namespace Cpe.SimBoard;
 public static class SimNetwork
 {
     public const string Pf = "sriov0";
+    public const string PfPortName = "xe-0/0/0";
     public const string WanGateway = "192.0.2.1";
 
     public static string PortNetdev(int n) => $"ge-0-0-{n}";
@@ -50,6 +51,7 @@ public static class SimNetwork
             Pair(box, PortNetdev(n), $"lan{n}", o.LanNamespace, lan);
         }
         Pair(box, Pf, "pf0", o.LanNamespace, lan);
+        if (o.PfPort) ports.Add(new FrontPort(PfPortName, Pf, "lan"));
         // The PF is the NIC's port: always up, as a real PF with a cable is.
         box.SetAdminState(box.RequireLink(Pf).Index, true, Pf);
         foreach (var rtnl in new[] { box, lan, wan }) rtnl.SetAdminState(rtnl.RequireLink("lo").Index, true, "lo");

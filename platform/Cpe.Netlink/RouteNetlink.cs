@@ -41,6 +41,9 @@ public sealed class RouteNetlink(NetlinkSocket socket) : IDisposable
     public void SetMac(int index, string mac, string name) => Socket.Transact(RtnlRequests.SetMac(index, RtnlParser.ParseMac(mac)), name);
     public void SetMaster(int index, int masterIndex, string name) => Socket.Transact(RtnlRequests.SetMaster(index, masterIndex), name);
     public void SetAlias(int index, string alias, string name) => Socket.Transact(RtnlRequests.SetAlias(index, alias), name);
+    /// <summary>Renames a link, which must be down.</summary>
+    public void Rename(int index, string newName, string name) => Socket.Transact(RtnlRequests.Rename(index, newName), $"{name} to {newName}");
+
     public void MoveToNamespace(int index, int namespaceFd, string name) => Socket.Transact(RtnlRequests.MoveToNamespace(index, namespaceFd), name);
 
     public IReadOnlyList<AddressInfo> Addresses() =>

@@ -9,9 +9,10 @@ namespace Cpe.TestKit;
 /// the WAN host wan0 (192.0.2.1/24, behind ge-0/0/0). Dispose removes everything a failed test may leave: VNF
 /// processes, cgroups, overlays, namespaces.
 /// </summary>
-public sealed class ChainLab(string cgroupTop = "/cpe-test") : IAsyncDisposable
+/// <param name="pfPort">The emulated SR-IOV PF is front port xe-0/0/0 too (its far end pf0 is on the LAN host).</param>
+public sealed class ChainLab(string cgroupTop = "/cpe-test", bool pfPort = false) : IAsyncDisposable
 {
-    public SimBoard Sim { get; } = new(lanPorts: 2);
+    public SimBoard Sim { get; } = new(lanPorts: 2, pfPort: pfPort);
     public string Id { get; } = "ch" + Guid.NewGuid().ToString("N")[..8];
     public string StateDirectory { get; } = Directory.CreateTempSubdirectory("cpe-chain-").FullName;
     public string CgroupParent => $"{cgroupTop}/{Id}";

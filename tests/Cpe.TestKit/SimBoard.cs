@@ -16,13 +16,14 @@ public sealed class SimBoard : IDisposable
     public string ProfilePath => Path.Combine(Directory, "board.json");
     public string SysfsRoot => Path.Combine(Directory, "sys");
 
-    public SimBoard(int lanPorts = 3, int totalVfs = 7, IEnumerable<string>? sztpUrls = null, string? sztpSrv = null, IEnumerable<string>? dnsRecords = null)
+    public SimBoard(int lanPorts = 3, int totalVfs = 7, IEnumerable<string>? sztpUrls = null, string? sztpSrv = null, IEnumerable<string>? dnsRecords = null, bool pfPort = false)
     {
         Directory = Path.Combine(Path.GetTempPath(), "cpe-sim-" + Name);
         var args = new List<string> { "net", "up", "--name", Name, "--dir", Directory, "--lan-ports", $"{lanPorts}", "--total-vfs", $"{totalVfs}" };
         foreach (var url in sztpUrls ?? []) args.AddRange(["--sztp-url", url]);
         if (sztpSrv is not null) args.AddRange(["--sztp-srv", sztpSrv]);
         foreach (var record in dnsRecords ?? []) args.AddRange(["--dns-rr", record]);
+        if (pfPort) args.Add("--pf-port");
         try { Command.Run(Binaries.SimBoard, args); }
         catch
         {

@@ -52,7 +52,7 @@ public sealed partial class CliShell
         if (v.MemoryBytes is long m) sb.Append(CultureInfo.InvariantCulture, $"  Usage: {v.CpuSeconds:0.00} s CPU, {Mib(m)} memory, {v.Processes} processes\n");
         sb.Append(CultureInfo.InvariantCulture, $"  Network namespace: {v.NetworkNamespace}\n");
         foreach (var i in v.Interfaces)
-            sb.Append(CultureInfo.InvariantCulture, $"  Interface {i.Name} ({i.Role}): MAC {i.Mac}, host side {i.HostDevice}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"  Interface {i.Name} ({i.Role}): MAC {i.Mac}, {(i.Vf is { } vf ? $"SR-IOV VF {vf}" : $"host side {i.HostDevice}")}\n");
         return sb.ToString();
     }
 

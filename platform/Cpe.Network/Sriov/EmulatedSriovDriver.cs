@@ -10,7 +10,8 @@ namespace Cpe.Network.Sriov;
 /// each VF a macvlan in bridge mode on the PF, named PFvN, carrying the VF's MAC, so that frames for that
 /// MAC reach the VF as the NIC's layer-2 sorter would send them. The count and the MAC are enforced; VLAN,
 /// QoS, spoofchk, trust, rates and link state are only recorded (in device/cpe-sim-vfs.json) and read back.
-/// A VF whose macvlan disappears is gone, as a VF is after a PF reset: the count drops to the VFs still there.
+/// A VF whose macvlan disappears is gone, as a VF is after a PF reset: the count drops to the VFs still there. A VF
+/// lent to a VNF is its macvlan moved into the VNF's namespace: the record says where, and it still counts.
 /// </summary>
 public sealed class EmulatedSriovDriver(RouteNetlink rtnl, string sysfsRoot) : ISriovDriver
 {
@@ -20,19 +21,20 @@ public sealed class EmulatedSriovDriver(RouteNetlink rtnl, string sysfsRoot) : I
 
     string Device(string pf) => Path.Combine(sysfsRoot, "class", "net", pf, "device");
     string RecordPath(string pf) => Path.Combine(Device(pf), "cpe-sim-vfs.json");
-    public static string VfName(string pf, int vf) => $"{pf}v{vf}";
+    public static string VfName(string pf, int vf) => ISriovDriver.VfName(pf, vf);
 
     public int TotalVfs(string pf) => _sysfs.TotalVfs(pf);
 
-    public int NumVfs(string pf) => Present(pf, rtnl.Links());
+    public int NumVfs(string pf) => Present(pf, rtnl.Links(), LoadRecords(pf));
 
-    /// <summary>The VFs sriov_numvfs says there are, as far as their macvlans are still there.</summary>
-    int Present(string pf, IReadOnlyList<LinkInfo> links)
+    /// <summary>The VFs sriov_numvfs says there are, as far as their macvlans are still there, here or lent.</summary>
+    int Present(string pf, IReadOnlyList<LinkInfo> links, List<VfRecord> records)
     {
         int written = _sysfs.NumVfs(pf);
         var names = links.Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
+        var lent = records.Where(r => r.LentTo is { } ns && NamedNetworkNamespace.Exists(ns)).Select(r => r.Vf).ToHashSet();
         int present = 0;
-        while (present < written && names.Contains(VfName(pf, present))) present++;
+        while (present < written && (names.Contains(VfName(pf, present)) || lent.Contains(present))) present++;
         return present;
     }
 
@@ -68,13 +70,13 @@ public sealed class EmulatedSriovDriver(RouteNetlink rtnl, string sysfsRoot) : I
     public IReadOnlyList<VfInfo> Vfs(string pf)
     {
         var links = rtnl.Links();   // one dump for the count and the MACs
-        int count = Present(pf, links);
         var records = LoadRecords(pf);
+        int count = Present(pf, links, records);
         var macs = links.ToDictionary(l => l.Name, l => l.Mac, StringComparer.Ordinal);
         return Enumerable.Range(0, count).Select(vf =>
         {
             var r = records.FirstOrDefault(x => x.Vf == vf) ?? new VfRecord(vf);
-            return new VfInfo(vf, macs.GetValueOrDefault(VfName(pf, vf)) ?? "00:00:00:00:00:00", r.Vlan, r.Qos, r.SpoofCheck, r.Trust,
+            return new VfInfo(vf, (r.LentTo is null ? macs.GetValueOrDefault(VfName(pf, vf)) : r.LentMac) ?? "00:00:00:00:00:00", r.Vlan, r.Qos, r.SpoofCheck, r.Trust,
                 r.MinTxRate, r.MaxTxRate, r.LinkState);
         }).ToList();
     }
@@ -83,8 +85,28 @@ public sealed class EmulatedSriovDriver(RouteNetlink rtnl, string sysfsRoot) : I
 
     public void SetMac(string pf, int vf, string mac)
     {
-        string name = VfName(pf, vf);
-        rtnl.SetMac(RequireVf(pf, vf).Index, mac, name);
+        if (LoadRecords(pf).FirstOrDefault(r => r.Vf == vf) is { LentTo: { } ns, LentName: { } name })
+        {
+            // As a NIC does, the PF sets a lent VF's address too: the macvlan is in the VNF's namespace now.
+            using var inside = RouteNetlink.OpenIn(ns);
+            inside.SetMac(inside.RequireLink(name).Index, mac, name);
+            Update(pf, vf, r => r with { LentMac = mac });
+            return;
+        }
+        rtnl.SetMac(RequireVf(pf, vf).Index, mac, VfName(pf, vf));
+    }
+
+    public void Lend(string pf, int vf, string netnsPath, string name)
+    {
+        var link = RequireVf(pf, vf);
+        VfLending.MoveInto(rtnl, link.Name, netnsPath, name);
+        Update(pf, vf, r => r with { LentTo = netnsPath, LentName = name, LentMac = link.Mac }, requirePresent: false);
+    }
+
+    public void Reclaim(string pf, int vf, string netnsPath, string name)
+    {
+        VfLending.MoveBack(netnsPath, name, VfName(pf, vf));
+        Update(pf, vf, r => r with { LentTo = null, LentName = null, LentMac = null }, requirePresent: false);
     }
 
     public void SetVlan(string pf, int vf, ushort vlan, byte qos) => Update(pf, vf, r => r with { Vlan = vlan, Qos = qos });
@@ -101,9 +123,9 @@ public sealed class EmulatedSriovDriver(RouteNetlink rtnl, string sysfsRoot) : I
     LinkInfo RequireVf(string pf, int vf) =>
         rtnl.Link(VfName(pf, vf)) ?? throw new SriovException($"{pf} has no virtual function {vf}");
 
-    void Update(string pf, int vf, Func<VfRecord, VfRecord> change)
+    void Update(string pf, int vf, Func<VfRecord, VfRecord> change, bool requirePresent = true)
     {
-        RequireVf(pf, vf);
+        if (requirePresent && LoadRecords(pf).All(r => r.Vf != vf || r.LentTo is null)) RequireVf(pf, vf);
         var all = LoadRecords(pf);
         var records = all.Where(r => r.Vf != vf).ToList();
         records.Add(change(all.FirstOrDefault(r => r.Vf == vf) ?? new VfRecord(vf)));
@@ -132,7 +154,8 @@ public sealed class EmulatedSriovDriver(RouteNetlink rtnl, string sysfsRoot) : I
 
 /// <summary>What the emulated NIC remembers of a VF besides its MAC; the defaults are a fresh VF's.</summary>
 internal sealed record VfRecord(int Vf, ushort Vlan = 0, byte Qos = 0, bool SpoofCheck = true, bool Trust = false,
-    uint MinTxRate = 0, uint MaxTxRate = 0, VfLinkState LinkState = VfLinkState.Auto);
+    uint MinTxRate = 0, uint MaxTxRate = 0, VfLinkState LinkState = VfLinkState.Auto,
+    string? LentTo = null, string? LentName = null, string? LentMac = null);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(List<VfRecord>))]

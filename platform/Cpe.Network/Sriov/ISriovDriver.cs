@@ -8,6 +8,14 @@ namespace Cpe.Network.Sriov;
 /// </summary>
 public interface ISriovDriver
 {
+    /// <summary>The driver a board profile names, over <paramref name="rtnl"/>; null for a board without SR-IOV.</summary>
+    static ISriovDriver? For(Board.SriovProfile? profile, RouteNetlink rtnl) => profile switch
+    {
+        null => null,
+        { Driver: "emulated" } s => new EmulatedSriovDriver(rtnl, s.SysfsRoot),
+        var s => new KernelSriovDriver(rtnl, new SriovSysfs(s.SysfsRoot)),
+    };
+
     int TotalVfs(string pf);
 
     /// <summary>VFs the PF has now.</summary>
@@ -28,6 +36,15 @@ public interface ISriovDriver
     void SetTrust(string pf, int vf, bool on);
     void SetRate(string pf, int vf, uint minMbps, uint maxMbps);
     void SetLinkState(string pf, int vf, VfLinkState state);
+
+    /// <summary>Lends the VF to a VNF: its netdev moves into the network namespace at <paramref name="netnsPath"/>, named <paramref name="name"/> there.</summary>
+    void Lend(string pf, int vf, string netnsPath, string name);
+
+    /// <summary>Takes a lent VF back from that namespace: its netdev comes back to cped's, named PFvN (<see cref="VfName"/>).</summary>
+    void Reclaim(string pf, int vf, string netnsPath, string name);
+
+    /// <summary>The name a VF's netdev gets in cped's namespace when it comes back from a VNF.</summary>
+    static string VfName(string pf, int vf) => $"{pf}v{vf}";
 
     /// <summary>Writes made outside netlink (sysfs files, the emulation's records): with the socket's count, what a reconcile changed.</summary>
     long FileWrites { get; }

@@ -43,12 +43,7 @@ public sealed partial class NetworkSubsystem : IReconciler, IAsyncDisposable
         _log = log;
         _clock = clock;
         _rtnl = RouteNetlink.Open();
-        ISriovDriver? sriov = profile.Sriov switch
-        {
-            null => null,
-            { Driver: "emulated" } s => new EmulatedSriovDriver(_rtnl, s.SysfsRoot),
-            var s => new KernelSriovDriver(_rtnl, new SriovSysfs(s.SysfsRoot)),
-        };
+        var sriov = ISriovDriver.For(profile.Sriov, _rtnl);
         _reconciler = new NetworkReconciler(_rtnl, profile, sriov) { DhcpAddress = LeasedAddress };
         Allocator = new VfAllocator(pf => sriov?.NumVfs(pf) ?? 0);
     }

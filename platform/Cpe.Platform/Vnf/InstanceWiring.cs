@@ -1,23 +1,31 @@
 using System.Security.Cryptography;
 using System.Text;
 using Cpe.Netlink;
+using Cpe.Network.Sriov;
 using Cpe.Vnf.Packages;
 
 namespace Cpe.Platform.Vnf;
 
-/// <summary>One veth pair of an instance: NAME inside the VNF's namespace, HOST in cped's, and the VNF side's MAC.</summary>
-public sealed record WiredInterface(string Name, InterfaceRole Role, string HostDevice, byte[] Mac)
+/// <summary>
+/// One interface of an instance, NAME inside the VNF's namespace with the VNF side's MAC: a veth pair whose other end,
+/// <see cref="HostDevice"/>, is in cped's namespace; or an SR-IOV VF of <see cref="Pf"/> (<see cref="Vf"/>, once lent),
+/// which has no host side: the NIC sorts its frames by MAC.
+/// </summary>
+public sealed record WiredInterface(string Name, InterfaceRole Role, string? HostDevice, byte[] Mac, string? Pf = null, int? Vf = null)
 {
     public string MacText => string.Join(":", Mac.Select(b => b.ToString("x2")));
+
+    public bool IsVf => Pf is not null;
 }
 
 /// <summary>
 /// The network side of a VNF instance (docs/reference/vnf-configuration.md): its own network namespace, bound at
-/// /run/netns/PREFIX+INSTANCE, and a veth pair per interface of its descriptor, the VNF's end born inside under the
-/// descriptor's name. Names and MACs derive from the instance's name, so that after a cped restart the same instance
-/// finds the same devices. Everything here is idempotent.
+/// /run/netns/PREFIX+INSTANCE, and per interface of its descriptor a veth pair, the VNF's end born inside under the
+/// descriptor's name, or for an SR-IOV interface a free VF of the PF it faces, moved inside under that name. Veth
+/// names and MACs derive from the instance's name and a lent VF stays in the namespace, so that after a cped restart
+/// the same instance finds the same devices. Everything here is idempotent.
 /// </summary>
-public sealed class InstanceWiring(RouteNetlink rtnl, string netnsPrefix)
+public sealed class InstanceWiring(RouteNetlink rtnl, string netnsPrefix, ISriovDriver? sriov)
 {
     public string NamespacePath(string instance) => $"/run/netns/{netnsPrefix}{instance}";
 
@@ -34,37 +42,70 @@ public sealed class InstanceWiring(RouteNetlink rtnl, string netnsPrefix)
 
     string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(netnsPrefix + text)));
 
-    public IReadOnlyList<WiredInterface> Interfaces(string instance, VnfDescriptor descriptor) =>
-        descriptor.Interfaces.Select((i, n) => new WiredInterface(i.Name, i.Role, HostDevice(instance, n), Mac(instance, i.Name))).ToList();
+    /// <param name="pfOf">The PF netdev an SR-IOV interface takes its VF from (the chain port it faces).</param>
+    public IReadOnlyList<WiredInterface> Interfaces(string instance, VnfDescriptor descriptor, Func<VnfInterface, string> pfOf) =>
+        descriptor.Interfaces.Select((i, n) => i.Kind == InterfaceKind.Sriov
+            ? new WiredInterface(i.Name, i.Role, null, [], pfOf(i))
+            : new WiredInterface(i.Name, i.Role, HostDevice(instance, n), Mac(instance, i.Name))).ToList();
 
-    /// <summary>Makes the namespace and the pairs if they are missing; returns the interfaces.</summary>
-    public IReadOnlyList<WiredInterface> Wire(string instance, VnfDescriptor descriptor)
+    /// <summary>Makes the namespace, the pairs and lends the VFs, where missing; returns the interfaces as wired.</summary>
+    public IReadOnlyList<WiredInterface> Wire(string instance, IReadOnlyList<WiredInterface> planned)
     {
-        if (descriptor.Interfaces.FirstOrDefault(i => i.Kind == InterfaceKind.Sriov) is { } vf)
-            throw new VnfWiringException($"{instance}: interface {vf.Name} asks for an SR-IOV VF; this release wires VNFs with veth pairs only");
         string netns = NamespacePath(instance);
         NamedNetworkNamespace.Create(netns);
-        var wired = Interfaces(instance, descriptor);
+        var wired = new List<WiredInterface>();
         bool created = false;
-        foreach (var w in wired)
+        foreach (var w in planned)
         {
-            if (rtnl.Link(w.HostDevice) is not null) continue;
-            using (var fd = File.OpenHandle(netns)) rtnl.CreateVethInto(w.HostDevice, w.Name, (int)fd.DangerousGetHandle(), w.Mac);
+            if (!w.IsVf) { wired.Add(w); continue; }
+            wired.Add(LendVf(netns, w, out bool lent));
+            created |= lent;
+        }
+        foreach (var w in wired.Where(w => !w.IsVf))
+        {
+            if (rtnl.Link(w.HostDevice!) is not null) continue;
+            using (var fd = File.OpenHandle(netns)) rtnl.CreateVethInto(w.HostDevice!, w.Name, (int)fd.DangerousGetHandle(), w.Mac);
             created = true;
         }
-        foreach (var w in wired)
+        foreach (var host in wired.Select(w => w.HostDevice).OfType<string>())
         {
-            var link = rtnl.RequireLink(w.HostDevice);
+            var link = rtnl.RequireLink(host);
             // The host end only carries the chain's frames: no IPv6 of its own (no router solicitations into the VNF).
-            WriteSysctl($"/proc/sys/net/ipv6/conf/{w.HostDevice}/disable_ipv6", "1");
+            WriteSysctl($"/proc/sys/net/ipv6/conf/{host}/disable_ipv6", "1");
             // Frames forwarded into the VNF leave the host end: without segmentation and checksum offloads there, the
             // kernel cuts merged (GRO, TSO) frames to wire size and completes checksums before a VNF reads them.
             foreach (uint offload in new[] { Ethtool.ETHTOOL_STSO, Ethtool.ETHTOOL_SGSO, Ethtool.ETHTOOL_STXCSUM })
-                Ethtool.Set(w.HostDevice, offload, false);
-            if (!link.AdminUp) rtnl.SetAdminState(link.Index, true, w.HostDevice);
+                Ethtool.Set(host, offload, false);
+            if (!link.AdminUp) rtnl.SetAdminState(link.Index, true, host);
         }
         if (created) NamedNetworkNamespace.Run(netns, () => ConfigureInside(wired));
         return wired;
+    }
+
+    /// <summary>
+    /// The VF an interface has: the one already inside under its name (found on its PF by MAC), or else the lowest VF
+    /// of the PF that is free (its netdev in cped's namespace, in no bridge), lent now. Its MAC is the one the network
+    /// configuration gives that VF.
+    /// </summary>
+    WiredInterface LendVf(string netns, WiredInterface w, out bool lent)
+    {
+        var driver = sriov ?? throw new VnfWiringException($"interface {w.Name} asks for an SR-IOV VF; the board has no SR-IOV");
+        string pf = w.Pf!;
+        var vfs = driver.Vfs(pf);
+        using (var inside = RouteNetlink.OpenIn(netns))
+        {
+            if (inside.Link(w.Name) is { Mac: { } have })
+            {
+                lent = false;
+                var mine = vfs.FirstOrDefault(v => string.Equals(v.Mac, have, StringComparison.OrdinalIgnoreCase));
+                return w with { Mac = Convert.FromHexString(have.Replace(":", "")), Vf = mine?.Vf };
+            }
+        }
+        var free = vfs.FirstOrDefault(v => driver.VfNetdev(pf, v.Vf) is string netdev && rtnl.Link(netdev) is { Master: null })
+            ?? throw new VnfWiringException($"{pf} has no free VF for interface {w.Name}: its {vfs.Count} VFs are lent or in use");
+        driver.Lend(pf, free.Vf, netns, w.Name);
+        lent = true;
+        return w with { Mac = Convert.FromHexString(free.Mac.Replace(":", "")), Vf = free.Vf };
     }
 
     /// <summary>Inside the VNF's namespace: loopback up, no IPv6 autoconfiguration, the interfaces up.</summary>
@@ -87,14 +128,31 @@ public sealed class InstanceWiring(RouteNetlink rtnl, string netnsPrefix)
         if (File.Exists(path)) File.WriteAllText(path, value);
     }
 
-    /// <summary>Removes the pairs (deleting one end removes the other) and the namespace.</summary>
+    /// <summary>Gives the VFs back, removes the pairs (deleting one end removes the other) and the namespace.</summary>
     public void Unwire(string instance)
     {
+        string netns = NamespacePath(instance);
+        if (sriov is not null && NamedNetworkNamespace.Exists(netns)) ReclaimVfs(netns);
         string prefix = $"v{Hash(instance)[..8]}";
         foreach (var link in rtnl.Links().Where(l => l.Kind == "veth" && l.Name.Length == prefix.Length + 1 && l.Name.StartsWith(prefix, StringComparison.Ordinal)))
             rtnl.DeleteLink(link.Index, link.Name);
-        NamedNetworkNamespace.Delete(NamespacePath(instance));
+        NamedNetworkNamespace.Delete(netns);
     }
+
+    /// <summary>Each device in the namespace that is a VF of one of <paramref name="pfs"/>, known by its MAC, goes back to its PF.</summary>
+    void ReclaimVfs(string netns)
+    {
+        List<LinkInfo> inside;
+        using (var rtnlInside = RouteNetlink.OpenIn(netns)) inside = rtnlInside.Links().Where(l => l.Kind is not "veth" && l.Name != "lo").ToList();
+        if (inside.Count == 0) return;
+        foreach (var pf in Pfs())
+            foreach (var vf in sriov!.Vfs(pf))
+                if (inside.FirstOrDefault(l => string.Equals(l.Mac, vf.Mac, StringComparison.OrdinalIgnoreCase)) is { } link)
+                    sriov.Reclaim(pf, vf.Vf, netns, link.Name);
+    }
+
+    /// <summary>The board's PFs, set by the subsystem from its profile.</summary>
+    public Func<IEnumerable<string>> Pfs { get; init; } = () => [];
 }
 
 public sealed class VnfWiringException(string message) : Exception(message);

@@ -4,8 +4,8 @@ using Cpe.Vnf.Packages;
 
 namespace Cpe.Platform.Vnf;
 
-/// <summary>What the box has for VNFs: its VNF cores, memory left after the platform's share, free disk, configured VFs.</summary>
-public sealed record VnfResources(IReadOnlyList<int> VnfCores, long MemoryBytes, long DiskFreeBytes, int Vfs)
+/// <summary>What the box has for VNFs: its VNF cores, memory left after the platform's share, free disk, the VFs configured on each PF.</summary>
+public sealed record VnfResources(IReadOnlyList<int> VnfCores, long MemoryBytes, long DiskFreeBytes, IReadOnlyDictionary<string, int> VfsByPf)
 {
     /// <summary>Memory kept for cped, the kernel and the page cache; VNFs get the rest.</summary>
     public const long PlatformMemory = 512L << 20;
@@ -14,8 +14,8 @@ public sealed record VnfResources(IReadOnlyList<int> VnfCores, long MemoryBytes,
     public const long DiskPerInstance = 32L << 20;
 }
 
-/// <summary>A VNF with its package resolved: the limits it will run with.</summary>
-public sealed record AdmittedVnf(VnfSpec Spec, VnfDescriptor Descriptor, double Cpus, long MemoryBytes)
+/// <summary>A VNF with its package resolved: the limits it will run with, and the PF each of its SR-IOV interfaces takes a VF of.</summary>
+public sealed record AdmittedVnf(VnfSpec Spec, VnfDescriptor Descriptor, double Cpus, long MemoryBytes, IReadOnlyList<string>? VfPfs = null)
 {
     public int RunningReplicas => Spec.Up ? Spec.Replicas : 0;
 }
@@ -35,9 +35,16 @@ public static class VnfAdmission
         long memory = vnfs.Sum(v => v.MemoryBytes * v.RunningReplicas);
         if (memory > box.MemoryBytes)
             yield return new ConfigError("vnfs", $"the VNFs need {Mib(memory)} of memory ({Each(vnfs, v => Mib(v.MemoryBytes))}); {Mib(box.MemoryBytes)} is left for VNFs: {Mib(memory - box.MemoryBytes)} short");
-        int vfs = vnfs.Sum(v => v.Descriptor.Interfaces.Count(i => i.Kind == InterfaceKind.Sriov) * v.Spec.Replicas);
-        if (vfs > box.Vfs)
-            yield return new ConfigError("vnfs", $"the VNFs need {vfs} SR-IOV VFs; {box.Vfs} are configured under sriov: {vfs - box.Vfs} short");
+        // Every replica has its VFs, also while it is down: they stay lent to its namespace.
+        foreach (var pf in vnfs.SelectMany(v => v.VfPfs ?? []).Distinct().Order(StringComparer.Ordinal))
+        {
+            int Count(AdmittedVnf v) => (v.VfPfs ?? []).Count(p => p == pf);
+            int needed = vnfs.Sum(v => Count(v) * v.Spec.Replicas), have = box.VfsByPf.GetValueOrDefault(pf);
+            if (needed > have)
+                yield return new ConfigError("vnfs", $"the VNFs need {needed} VF{(needed == 1 ? "" : "s")} of {pf} ("
+                    + string.Join(", ", vnfs.Where(v => Count(v) > 0).Select(v => $"{v.Spec.Name} {v.Spec.Replicas} x {Count(v)}"))
+                    + $"); sriov pf {pf} has vf-count {have}: {needed - have} short");
+        }
         long disk = vnfs.Sum(v => v.Spec.Replicas) * VnfResources.DiskPerInstance;
         if (disk > box.DiskFreeBytes)
             yield return new ConfigError("vnfs", $"the VNF instances need {Mib(disk)} of disk ({Mib(VnfResources.DiskPerInstance)} each); {Mib(box.DiskFreeBytes)} is free: {Mib(disk - box.DiskFreeBytes)} short");

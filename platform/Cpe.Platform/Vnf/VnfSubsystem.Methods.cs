@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using Cpe.Api;
 using Cpe.Netlink;
@@ -47,7 +48,8 @@ public sealed partial class VnfSubsystem
             return new VnfInstanceInfo(a.Instance, a.Spec.Name, a.Image.Reference, (s?.State ?? VnfState.Stopped).ToString().ToLowerInvariant(),
                 s?.Pid, s?.Restarts ?? 0, s?.LastExit?.ToString(), s?.Since ?? _clock.GetUtcNow(), s?.Message, a.Cpus, a.MemoryBytes, a.Descriptor.Pids,
                 s?.Usage?.Cpu.TotalSeconds, s?.Usage?.MemoryBytes, s?.Usage?.Processes, _wiring.NamespacePath(a.Instance),
-                a.Interfaces.Select(i => new VnfInterfaceInfo(i.Name, i.Role.ToString().ToLowerInvariant(), i.HostDevice, i.MacText)).ToList());
+                a.Interfaces.Select(i => new VnfInterfaceInfo(i.Name, i.Role.ToString().ToLowerInvariant(), i.HostDevice, i.MacText,
+                    i.IsVf ? $"{i.Pf} vf {(i.Vf is int n ? n.ToString(CultureInfo.InvariantCulture) : "?")}" : null)).ToList());
         }).ToArray();
     }
 
@@ -165,15 +167,26 @@ public sealed partial class VnfSubsystem
             var links = _rtnl.Links().ToDictionary(l => l.Name, StringComparer.Ordinal);
             var status = _supervisor.Status().ToDictionary(s => s.Instance, StringComparer.Ordinal);
             var running = RunningInstances();
-            long Tx(string dev) => links.TryGetValue(dev, out var l) ? (long)(l.Statistics?.TxPackets ?? 0) : 0;
-            long Rx(string dev) => links.TryGetValue(dev, out var l) ? (long)(l.Statistics?.RxPackets ?? 0) : 0;
+            // Packets into and out of the VNF through one interface: the host end of a veth pair transmits what goes
+            // in and receives what comes out; a VF is counted inside the VNF's namespace, the other way round.
+            (long Into, long OutOf) Packets(AppliedInstance a, WiredInterface w)
+            {
+                if (w.HostDevice is { } host)
+                    return links.TryGetValue(host, out var l) ? ((long)(l.Statistics?.TxPackets ?? 0), (long)(l.Statistics?.RxPackets ?? 0)) : (0, 0);
+                try
+                {
+                    using var inside = RouteNetlink.OpenIn(_wiring.NamespacePath(a.Instance));
+                    var s = inside.Link(w.Name)?.Statistics;
+                    return ((long)(s?.RxPackets ?? 0), (long)(s?.TxPackets ?? 0));
+                }
+                catch (Exception e) when (e is NetlinkException or IOException) { return (0, 0); }
+            }
             return _chains.Select(c => new ChainInfo(c.Name, c.Ingress, c.Egress, c.Bypass == Cpe.Vnf.Chains.BypassPolicy.FailOpen ? "fail-open" : "fail-closed", c.MatchText,
                 c.Hops.Select(vnf =>
                 {
-                    // The host end transmits what goes into the VNF and receives what comes out of it.
-                    var replicas = Replicas(vnf).Select(a => new ChainReplicaInfo(a.Instance,
-                        (status.GetValueOrDefault(a.Instance)?.State ?? VnfState.Stopped).ToString().ToLowerInvariant(),
-                        Tx(a.In.HostDevice), Rx(a.Out.HostDevice), Tx(a.Out.HostDevice), Rx(a.In.HostDevice))).ToList();
+                    var replicas = Replicas(vnf).Select(a => (a, In: Packets(a, a.In), Out: Packets(a, a.Out))).Select(r => new ChainReplicaInfo(r.a.Instance,
+                        (status.GetValueOrDefault(r.a.Instance)?.State ?? VnfState.Stopped).ToString().ToLowerInvariant(),
+                        r.In.Into, r.Out.OutOf, r.Out.Into, r.In.OutOf)).ToList();
                     return new ChainHopInfo(vnf, !replicas.Any(r => running.Contains(r.Instance)), replicas);
                 }).ToList())).ToArray();
         }

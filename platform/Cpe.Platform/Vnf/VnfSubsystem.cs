@@ -4,6 +4,7 @@ using Cpe.Config;
 using Cpe.Netlink;
 using Cpe.Netlink.NfTables;
 using Cpe.Network.Board;
+using Cpe.Network.Sriov;
 using Cpe.Platform.Configuration;
 using Cpe.Platform.Events;
 using Cpe.Vnf.Chains;
@@ -23,7 +24,7 @@ public sealed record VnfHostOptions(string StateDirectory, string Runtime, IRead
 sealed record AppliedInstance(string Instance, VnfSpec Spec, ImageRecord Image, OciImageConfig Config, VnfDescriptor Descriptor, double Cpus,
     long MemoryBytes, IReadOnlyList<WiredInterface> Interfaces, string Bundle)
 {
-    /// <summary>The interface facing a chain's ingress port; a chain hop has one (commit check makes sure).</summary>
+    /// <summary>The interface facing a chain's ingress side; a chain hop has one (commit check makes sure).</summary>
     public WiredInterface In => Interfaces.First(i => i.Role == InterfaceRole.Ingress);
 
     /// <summary>The interface facing a chain's egress port.</summary>
@@ -66,7 +67,8 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
         _store = new ImageStore(Path.Combine(root, "store"), options.StoreQuotaBytes);
         _supervisor = new VnfSupervisor(SupervisorOptions.Defaults(options.Runtime, Path.Combine(root, "run"), options.CgroupRoot), OnVnfEvent);
         _rtnl = RouteNetlink.Open();
-        _wiring = new InstanceWiring(_rtnl, options.NetnsPrefix);
+        // A driver of its own, on this subsystem's socket: the network subsystem's answers its own requests.
+        _wiring = new InstanceWiring(_rtnl, options.NetnsPrefix, ISriovDriver.For(profile.Sriov, _rtnl)) { Pfs = () => profile.PhysicalFunctions };
     }
 
     public string Subsystem => "vnf";
@@ -82,7 +84,7 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
             if (_profile.Port(c.Ingress) is null) errors.Add(new ConfigError($"chains chain {c.Name} ingress", $"the board has no port {c.Ingress}"));
             if (_profile.Port(c.Egress) is null) errors.Add(new ConfigError($"chains chain {c.Name} egress", $"the board has no port {c.Egress}"));
         }
-        var admitted = new List<AdmittedVnf>();
+        var descriptors = new Dictionary<string, VnfDescriptor>(StringComparer.Ordinal);
         foreach (var v in plan.Vnfs)
         {
             string path = $"vnfs vnf {v.Name}";
@@ -91,14 +93,15 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
                 errors.Add(new ConfigError($"{path} package", $"'{v.Package}' is not in the image store; add it with \"request vnf package add FILE|URL\""));
                 continue;
             }
-            var descriptor = VnfDescriptor.FromLabels(_store.ImageConfig(image).Config?.Labels);
-            admitted.Add(new AdmittedVnf(v, descriptor, v.Cpus ?? descriptor.Cpus, v.MemoryBytes ?? descriptor.MemoryBytes));
-            if (descriptor.Interfaces.FirstOrDefault(i => i.Kind == InterfaceKind.Sriov) is { } vf)
-                errors.Add(new ConfigError(path, $"interface {vf.Name} of {image.Reference} asks for an SR-IOV VF; this release wires VNFs with veth pairs only"));
+            var descriptor = descriptors[v.Name] = VnfDescriptor.FromLabels(_store.ImageConfig(image).Config?.Labels);
             if (plan.Chains.Any(c => c.Hops.Contains(v.Name))
                 && !(descriptor.Interfaces.Any(i => i.Role == InterfaceRole.Ingress) && descriptor.Interfaces.Any(i => i.Role == InterfaceRole.Egress)))
                 errors.Add(new ConfigError(path, $"{image.Reference} has no ingress and egress interfaces, so it cannot be a chain hop"));
         }
+        var vfs = new VfPlacement(plan, descriptors, _profile);
+        errors.AddRange(vfs.Errors);
+        var admitted = plan.Vnfs.Where(v => descriptors.ContainsKey(v.Name))
+            .Select(v => new AdmittedVnf(v, descriptors[v.Name], v.Cpus ?? descriptors[v.Name].Cpus, v.MemoryBytes ?? descriptors[v.Name].MemoryBytes, vfs.PfsOf(v.Name))).ToList();
         errors.AddRange(VnfAdmission.Check(admitted, Resources(next)));
         return errors;
     }
@@ -106,7 +109,8 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
     VnfResources Resources(JsonObject next)
     {
         // The VFs the configuration creates (sriov pf N vf-count) are what VNFs can be given.
-        int vfs = next["sriov"]?["pf"] is JsonArray pfs ? pfs.Sum(pf => pf?["vf-count"] is JsonNode n ? (int)n.GetValue<long>() : 0) : 0;
+        var vfs = (next["sriov"]?["pf"] as JsonArray ?? []).OfType<JsonObject>().ToDictionary(
+            pf => pf[Cpe.Config.Schema.ListNode.KeyMember]!.GetValue<string>(), pf => pf["vf-count"] is JsonNode n ? (int)n.GetValue<long>() : 0, StringComparer.Ordinal);
         long total = File.ReadLines("/proc/meminfo").Where(l => l.StartsWith("MemTotal:", StringComparison.Ordinal))
             .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024).First();
         Directory.CreateDirectory(_options.StateDirectory);
@@ -121,17 +125,19 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
         try
         {
             var wanted = new Dictionary<string, AppliedInstance>(StringComparer.Ordinal);
+            var images = plan.Vnfs.ToDictionary(v => v.Name, v => _store.Resolve(v.Package) ?? throw new VnfWiringException($"{v.Name}: package {v.Package} is not in the image store"));
+            var configs = images.ToDictionary(i => i.Key, i => _store.ImageConfig(i.Value));
+            var descriptors = configs.ToDictionary(c => c.Key, c => VnfDescriptor.FromLabels(c.Value.Config?.Labels));
+            var vfs = new VfPlacement(plan, descriptors, _profile);
             foreach (var v in plan.Vnfs)
             {
-                var image = _store.Resolve(v.Package) ?? throw new VnfWiringException($"{v.Name}: package {v.Package} is not in the image store");
-                var config = _store.ImageConfig(image);
-                var d = VnfDescriptor.FromLabels(config.Config?.Labels);
+                var d = descriptors[v.Name];
                 foreach (var instance in v.Instances)
-                    wanted[instance] = new AppliedInstance(instance, v, image, config, d, v.Cpus ?? d.Cpus, v.MemoryBytes ?? d.MemoryBytes,
-                        _wiring.Interfaces(instance, d), Path.Combine(BundleRoot, instance));
+                    wanted[instance] = new AppliedInstance(instance, v, images[v.Name], configs[v.Name], d, v.Cpus ?? d.Cpus, v.MemoryBytes ?? d.MemoryBytes,
+                        _wiring.Interfaces(instance, d, i => vfs.PfOf(v.Name, i.Name)), Path.Combine(BundleRoot, instance));
             }
             foreach (var gone in KnownInstances().Where(i => !wanted.ContainsKey(i)).ToList()) await RemoveAsync(gone);
-            foreach (var a in wanted.Values) await ApplyInstanceAsync(a);
+            foreach (var a in wanted.Values.ToList()) wanted[a.Instance] = await ApplyInstanceAsync(a);
             _applied = wanted;
             _chains = plan.Chains;
             // A frame a chain port's GRO merged would reach a VNF larger than the wire allows.
@@ -147,7 +153,8 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
     IEnumerable<string> KnownInstances() =>
         Directory.Exists(BundleRoot) ? Directory.EnumerateDirectories(BundleRoot).Select(Path.GetFileName).OfType<string>() : [];
 
-    async Task ApplyInstanceAsync(AppliedInstance a)
+    /// <summary>Brings one instance to its configuration; returns it with its interfaces as wired (VFs known once lent).</summary>
+    async Task<AppliedInstance> ApplyInstanceAsync(AppliedInstance a)
     {
         var placement = new InstancePlacement(a.Instance, _wiring.NamespacePath(a.Instance), string.Join(",", _options.VnfCores) is { Length: > 0 } cores ? cores : null,
             File.Exists(Path.Combine(_options.CgroupRoot, "cgroup.controllers")), _options.CgroupParent);
@@ -175,10 +182,11 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
             BundleWriter.Write(a.Bundle, spec);
             Log.VnfBundleWritten(_log, a.Instance, a.Image.Reference);
         }
-        _wiring.Wire(a.Instance, a.Descriptor);
+        a = a with { Interfaces = _wiring.Wire(a.Instance, a.Interfaces) };
         InstanceRootFs.Mount(a.Bundle, _store.RootFsPath(a.Image.ManifestDigest));
         if (a.Spec.Up) await _supervisor.StartAsync(new VnfLaunch(a.Instance, a.Bundle, a.Descriptor.Restart, a.Descriptor.Health, _wiring.NamespacePath(a.Instance)));
         else await _supervisor.StopAsync(a.Instance);
+        return a;
     }
 
     async Task RemoveAsync(string instance)
@@ -286,12 +294,14 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
     ServiceChain BuildChain(ChainSpec c)
     {
         var running = RunningInstances();
-        int Index(string device) => _rtnl.Link(device)?.Index ?? throw new VnfWiringException($"chain {c.Name}: device {device} is missing");
+        // A VF side has no host device: the steering leaves that side to the NIC.
+        int Index(string? device) => device is null ? 0 : _rtnl.Link(device)?.Index ?? throw new VnfWiringException($"chain {c.Name}: device {device} is missing");
         string Netdev(string port) => _profile.Port(port)?.Netdev ?? throw new VnfWiringException($"chain {c.Name}: the board has no port {port}");
         var hops = c.Hops.Select(vnf => new ChainHop(vnf, Replicas(vnf).Select(a =>
-            new HopReplica(a.Instance, a.In.HostDevice, Index(a.In.HostDevice), a.Out.HostDevice, Index(a.Out.HostDevice), a.Out.Mac, running.Contains(a.Instance))).ToList())).ToList();
+            new HopReplica(a.Instance, a.In.HostDevice ?? "", Index(a.In.HostDevice), a.Out.HostDevice ?? "", Index(a.Out.HostDevice), a.Out.Mac, running.Contains(a.Instance))).ToList())).ToList();
         string ingress = Netdev(c.Ingress), egress = Netdev(c.Egress);
-        return new ServiceChain(c.Name, ingress, Index(ingress), egress, Index(egress), c.Classifier, hops, c.Bypass);
+        return new ServiceChain(c.Name, ingress, Index(ingress), egress, Index(egress), c.Classifier, hops, c.Bypass,
+            IngressByNic: Replicas(c.Hops[0]).Any(a => a.In.IsVf), EgressByNic: Replicas(c.Hops[^1]).Any(a => a.Out.IsVf));
     }
 
     public async ValueTask DisposeAsync()

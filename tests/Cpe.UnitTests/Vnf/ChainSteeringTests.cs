@@ -38,6 +38,22 @@ public sealed class ChainSteeringTests
     }
 
     [Fact]
+    public void A_side_where_the_chain_meets_its_port_through_VFs_is_left_to_the_NIC()
+    {
+        // The NAT's outside is a VF of the egress port: no return rules there, nothing out of the NAT's egress side.
+        var table = ChainSteering.Build([Chain() with { EgressByNic = true }]);
+        Assert.Equal(["lan1", "fw-0.out", "fw-0.in", "fw-1.out", "fw-1.in", "nat-0.in"],
+            table.Chains.Where(c => c.IngressDevice is not null).Select(c => c.IngressDevice));
+        Assert.DoesNotContain(table.Chains, c => c.Name is "inet>3" or "inet<2");
+        Assert.Equal(NftVerdict.Jump("inet<1"), Named(table, "in-nat-0.in").Rules.Single().Expressions.Single());
+
+        // Both sides VFs of the ports (a one-hop chain): the host steers nothing at all.
+        var direct = ChainSteering.Build([new ServiceChain("edge", "lan1", 1, "wan0", 2, ChainClassifier.Everything,
+            [new ChainHop("rt", [new HopReplica("rt-0", "", 0, "", 0, NatMac, true)])], BypassPolicy.FailClosed, IngressByNic: true, EgressByNic: true)]);
+        Assert.Empty(direct.Chains);
+    }
+
+    [Fact]
     public void Replicas_are_chosen_by_symmetric_hash_and_a_stopped_replica_s_bucket_goes_to_a_running_one()
     {
         var both = Named(ChainSteering.Build([Chain()]), "inet>1").Rules;

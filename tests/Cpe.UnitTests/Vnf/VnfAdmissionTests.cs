@@ -13,10 +13,12 @@ public sealed class VnfAdmissionTests
         ["org.cpe.vnf.name"] = "fw", ["org.cpe.vnf.version"] = "1.0.0", ["org.cpe.vnf.interfaces"] = interfaces,
     });
 
-    static AdmittedVnf Vnf(string name, int replicas, double cpus, long memory, bool up = true, string interfaces = "in:virtio:ingress,out:virtio:egress") =>
-        new(new VnfSpec(name, name, replicas, up, null, null, []), Descriptor(interfaces), cpus, memory);
+    /// <param name="vfPfs">The PF of each SR-IOV interface, as the VF placement found it.</param>
+    static AdmittedVnf Vnf(string name, int replicas, double cpus, long memory, bool up = true, string interfaces = "in:virtio:ingress,out:virtio:egress",
+        string[]? vfPfs = null) =>
+        new(new VnfSpec(name, name, replicas, up, null, null, []), Descriptor(interfaces), cpus, memory, vfPfs);
 
-    static readonly VnfResources Box = new([1, 2, 3], 1L << 30, 1L << 30, 2);
+    static readonly VnfResources Box = new([1, 2, 3], 1L << 30, 1L << 30, new Dictionary<string, int> { ["ge0"] = 2, ["ge1"] = 4 });
 
     [Fact]
     public void What_fits_is_admitted()
@@ -27,21 +29,23 @@ public sealed class VnfAdmissionTests
     [Fact]
     public void Each_shortage_says_what_is_needed_what_there_is_and_how_much_is_missing()
     {
-        var errors = VnfAdmission.Check([Vnf("fw", 2, 1.5, 512L << 20), Vnf("nat", 1, 1, 256L << 20, interfaces: "in:sriov:ingress,out:sriov:egress")], Box)
+        var errors = VnfAdmission.Check([Vnf("fw", 2, 1.5, 512L << 20), Vnf("nat", 1, 1, 256L << 20, interfaces: "in:sriov:ingress,out:sriov:egress", vfPfs: ["ge0", "ge1"])], Box)
             .Select(e => e.ToString()).ToList();
         Assert.Contains(errors, e => e.Contains("the VNFs need 4 cores (fw 2 x 1.5, nat 1 x 1); the board has 3 VNF cores (1,2,3): 1 short"));
         Assert.Contains(errors, e => e.Contains("the VNFs need 1280 MiB of memory (fw 2 x 512 MiB, nat 1 x 256 MiB); 1024 MiB is left for VNFs: 256 MiB short"));
-        Assert.DoesNotContain(errors, e => e.Contains("SR-IOV"));   // two VFs asked, two configured
+        Assert.DoesNotContain(errors, e => e.Contains("VFs"));   // one VF of each PF asked, more configured
         Assert.Equal(2, errors.Count);
     }
 
     [Fact]
     public void VFs_and_disk_are_counted_per_replica_and_a_VNF_that_is_down_takes_no_cores()
     {
-        var errors = VnfAdmission.Check([Vnf("nat", 3, 1, 1L << 20, up: false, interfaces: "in:sriov:ingress,out:virtio:egress")], Box with { DiskFreeBytes = 40L << 20 })
+        var errors = VnfAdmission.Check([Vnf("nat", 3, 1, 1L << 20, up: false, interfaces: "in:sriov:ingress,out:virtio:egress", vfPfs: ["ge0"]),
+                Vnf("rt", 1, 0, 1L << 20, interfaces: "in:sriov:ingress,out:sriov:egress", vfPfs: ["ge0", "ge9"])], Box with { DiskFreeBytes = 40L << 20 })
             .Select(e => e.ToString()).ToList();
-        Assert.Contains(errors, e => e.Contains("the VNFs need 3 SR-IOV VFs; 2 are configured under sriov: 1 short"));
-        Assert.Contains(errors, e => e.Contains("the VNF instances need 96 MiB of disk (32 MiB each); 40 MiB is free: 56 MiB short"));
+        Assert.Contains(errors, e => e.Contains("the VNFs need 4 VFs of ge0 (nat 3 x 1, rt 1 x 1); sriov pf ge0 has vf-count 2: 2 short"));
+        Assert.Contains(errors, e => e.Contains("the VNFs need 1 VF of ge9 (rt 1 x 1); sriov pf ge9 has vf-count 0: 1 short"));
+        Assert.Contains(errors, e => e.Contains("the VNF instances need 128 MiB of disk (32 MiB each); 40 MiB is free: 88 MiB short"));
         Assert.DoesNotContain(errors, e => e.Contains("cores"));
     }
 

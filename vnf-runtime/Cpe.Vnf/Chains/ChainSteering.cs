@@ -15,6 +15,8 @@ namespace Cpe.Vnf.Chains;
 /// "NAME>K" picks hop K's replica by symhash mod the replica count, the same bucket in both directions of a flow. A
 /// stopped replica's bucket goes to a running one, so the other buckets' flows stay where they are; a hop with no
 /// replica running is skipped (fail-open) or drops (fail-closed).
+/// A side where the chain meets its port through SR-IOV VFs (<see cref="ServiceChain.IngressByNic"/>,
+/// <see cref="ServiceChain.EgressByNic"/>) has no rules at all: the NIC sorts the port's frames to the VFs by MAC.
 /// </summary>
 public static class ChainSteering
 {
@@ -28,19 +30,21 @@ public static class ChainSteering
         foreach (var chain in chains)
         {
             int n = chain.Hops.Count;
-            foreach (var match in Classify(chain.Classifier))
-                Base(chain.IngressDevice).Add(new NftRule([.. match, NftVerdict.Jump(Forward(chain, 1))], $"{chain.Name}: classified into the chain"));
+            bool viaIngress = !chain.IngressByNic, viaEgress = !chain.EgressByNic;
+            if (viaIngress)
+                foreach (var match in Classify(chain.Classifier))
+                    Base(chain.IngressDevice).Add(new NftRule([.. match, NftVerdict.Jump(Forward(chain, 1))], $"{chain.Name}: classified into the chain"));
             for (int k = 1; k <= n; k++)
             {
                 foreach (var r in chain.Hops[k - 1].Replicas)
                 {
-                    Base(r.OutDevice).Add(new NftRule([NftVerdict.Jump(Forward(chain, k + 1))], $"{chain.Name}: out of {r.Instance}"));
-                    Base(r.InDevice).Add(new NftRule([NftVerdict.Jump(Backward(chain, k - 1))], $"{chain.Name}: back out of {r.Instance}"));
+                    if (k < n || viaEgress) Base(r.OutDevice).Add(new NftRule([NftVerdict.Jump(Forward(chain, k + 1))], $"{chain.Name}: out of {r.Instance}"));
+                    if (k > 1 || viaIngress) Base(r.InDevice).Add(new NftRule([NftVerdict.Jump(Backward(chain, k - 1))], $"{chain.Name}: back out of {r.Instance}"));
                 }
             }
-            if (n > 0) Base(chain.EgressDevice).AddRange(ReturnRules(chain));
-            for (int k = 1; k <= n + 1; k++) dispatch.Add(new NftChain(Forward(chain, k), Into(chain, k, forward: true)));
-            for (int k = 0; k <= n; k++) dispatch.Add(new NftChain(Backward(chain, k), Into(chain, k, forward: false)));
+            if (n > 0 && viaEgress) Base(chain.EgressDevice).AddRange(ReturnRules(chain));
+            for (int k = viaIngress ? 1 : 2; k <= (viaEgress ? n + 1 : n); k++) dispatch.Add(new NftChain(Forward(chain, k), Into(chain, k, forward: true)));
+            for (int k = viaIngress ? 0 : 1; k <= (viaEgress ? n : n - 1); k++) dispatch.Add(new NftChain(Backward(chain, k), Into(chain, k, forward: false)));
         }
         var all = bases.Select(b => new NftChain("in-" + b.Key, b.Value, IngressDevice: b.Key)).ToList();
         all.AddRange(dispatch);

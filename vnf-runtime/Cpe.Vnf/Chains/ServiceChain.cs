@@ -28,7 +28,11 @@ public sealed record ChainClassifier(IReadOnlyList<int> Dscp, FlowRule? Flow)
     public static readonly ChainClassifier Everything = new([], null);
 }
 
-/// <summary>A service chain wired in the kernel: ports by device and index, its hops in order, its bypass policy.</summary>
+/// <summary>
+/// A service chain wired in the kernel: ports by device and index, its hops in order, its bypass policy. Where the first
+/// hop meets the ingress port (the last hop the egress port) through SR-IOV VFs of that port, <see cref="IngressByNic"/>
+/// (<see cref="EgressByNic"/>) is set, and the replicas' devices on that side are not the host's to steer.
+/// </summary>
 public sealed record ServiceChain(
     string Name,
     string IngressDevice,
@@ -37,4 +41,6 @@ public sealed record ServiceChain(
     int EgressIndex,
     ChainClassifier Classifier,
     IReadOnlyList<ChainHop> Hops,
-    BypassPolicy Bypass);
+    BypassPolicy Bypass,
+    bool IngressByNic = false,
+    bool EgressByNic = false);
