@@ -143,11 +143,12 @@ public sealed partial class NetworkSubsystem
     {
         var sriov = _reconciler.Sriov;
         if (sriov is null) return [];
-        var owners = Allocator.Assignments.ToDictionary(a => (a.Pf, a.Vf), a => a.Consumer);
+        // A VF whose netdev is not in cped's namespace is lent to a VNF (or bound to no network driver).
+        string? Owner(string pf, int vf) => sriov.VfNetdev(pf, vf) is { } n && _rtnl.Link(n) is not null ? null : "lent";
         return _profile.PhysicalFunctions.Where(pf => _rtnl.Link(pf) is not null).Select(pf => new SriovPfInfo(pf, _profile.Sriov!.Driver,
             sriov.TotalVfs(pf), sriov.NumVfs(pf), sriov.Vfs(pf).Select(v => new VfStatus(v.Vf, sriov.VfNetdev(pf, v.Vf), v.Mac, v.Vlan, v.Qos,
                 v.SpoofCheck, v.Trust, v.MinTxRate, v.MaxTxRate, (v.LinkState ?? VfLinkState.Auto).ToString().ToLowerInvariant(),
-                owners.GetValueOrDefault((pf, v.Vf)))).ToArray())).ToArray();
+                Owner(pf, v.Vf))).ToArray())).ToArray();
     }
 
     RouteEntry[] Routes()

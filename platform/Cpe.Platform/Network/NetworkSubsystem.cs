@@ -45,12 +45,9 @@ public sealed partial class NetworkSubsystem : IReconciler, IAsyncDisposable
         _rtnl = RouteNetlink.Open();
         var sriov = ISriovDriver.For(profile.Sriov, _rtnl);
         _reconciler = new NetworkReconciler(_rtnl, profile, sriov) { DhcpAddress = LeasedAddress };
-        Allocator = new VfAllocator(pf => sriov?.NumVfs(pf) ?? 0);
     }
 
     public string Subsystem => "network";
-
-    public VfAllocator Allocator { get; }
 
     /// <summary>Restores made after the kernel drifted (VFs lost, a lease gained), for tests and "show system statistics".</summary>
     public long Restores { get; private set; }

@@ -261,7 +261,8 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
             var table = ChainSteering.Build(chains);
             string text = Describe(table);
             if (text == _steering) return;
-            if (chains.Count == 0) OpenNfTables()?.Delete(ChainSteering.Table);
+            // Chains whose every side is a VF need no table, nor nf_tables at all.
+            if (table.Chains.Count == 0) OpenNfTables()?.Delete(ChainSteering.Table);
             else (OpenNfTables() ?? throw new VnfWiringException("the kernel has no nf_tables (NETLINK_NETFILTER), which service chains need")).Replace(table);
             _steering = text;
             _events.ClearAlarm("chain-steering");
