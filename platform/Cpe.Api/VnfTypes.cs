@@ -1,7 +1,6 @@
 namespace Cpe.Api;
 
-/// <summary>One interface of a VNF instance: its name inside the VNF, the host-side end cped steers frames to, its MAC.</summary>
-/// <summary>An interface of a VNF instance: the host end of its veth pair, or the SR-IOV VF it was lent ("PF vf N").</summary>
+/// <summary>One interface of a VNF instance: its name inside the VNF, its MAC, and the host end of its veth pair that cped steers frames to, or the SR-IOV VF it was lent ("PF vf N").</summary>
 public sealed record VnfInterfaceInfo(string Name, string Role, string? HostDevice, string Mac, string? Vf = null);
 
 /// <summary>One running (or not) replica of a configured VNF, with its cgroup usage and limits (docs/reference/api.md).</summary>

@@ -74,10 +74,10 @@ public static class RtnlRequests
     public static NetlinkWriter SetAlias(int index, string alias) =>
         new NetlinkWriter(Kernel.RTM_NEWLINK, Change).IfInfo(index).Str(Kernel.IFLA_IFALIAS, alias, nulTerminated: false);
 
-    /// <summary>Moves the link into the network namespace open as <paramref name="namespaceFd"/>.</summary>
     public static NetlinkWriter Rename(int index, string newName) =>
         new NetlinkWriter(Kernel.RTM_NEWLINK, Change).IfInfo(index).Str(Kernel.IFLA_IFNAME, newName);
 
+    /// <summary>Moves the link into the network namespace open as <paramref name="namespaceFd"/>.</summary>
     public static NetlinkWriter MoveToNamespace(int index, int namespaceFd) =>
         new NetlinkWriter(Kernel.RTM_NEWLINK, Change).IfInfo(index).U32(Kernel.IFLA_NET_NS_FD, (uint)namespaceFd);
 

@@ -21,7 +21,7 @@ public sealed class EmulatedSriovDriver(RouteNetlink rtnl, string sysfsRoot) : I
 
     string Device(string pf) => Path.Combine(sysfsRoot, "class", "net", pf, "device");
     string RecordPath(string pf) => Path.Combine(Device(pf), "cpe-sim-vfs.json");
-    public static string VfName(string pf, int vf) => ISriovDriver.VfName(pf, vf);
+    static string VfName(string pf, int vf) => ISriovDriver.VfName(pf, vf);
 
     public int TotalVfs(string pf) => _sysfs.TotalVfs(pf);
 
@@ -125,8 +125,8 @@ public sealed class EmulatedSriovDriver(RouteNetlink rtnl, string sysfsRoot) : I
 
     void Update(string pf, int vf, Func<VfRecord, VfRecord> change, bool requirePresent = true)
     {
-        if (requirePresent && LoadRecords(pf).All(r => r.Vf != vf || r.LentTo is null)) RequireVf(pf, vf);
         var all = LoadRecords(pf);
+        if (requirePresent && all.All(r => r.Vf != vf || r.LentTo is null)) RequireVf(pf, vf);
         var records = all.Where(r => r.Vf != vf).ToList();
         records.Add(change(all.FirstOrDefault(r => r.Vf == vf) ?? new VfRecord(vf)));
         SaveRecords(pf, records.OrderBy(r => r.Vf).ToList());

@@ -25,10 +25,10 @@ public sealed class KernelSriovDriver(RouteNetlink rtnl, SriovSysfs sysfs) : ISr
     public void SetSpoofCheck(string pf, int vf, bool on) => rtnl.SetVfSpoofCheck(Index(pf), vf, on, pf);
     public void SetTrust(string pf, int vf, bool on) => rtnl.SetVfTrust(Index(pf), vf, on, pf);
     public void SetRate(string pf, int vf, uint minMbps, uint maxMbps) => rtnl.SetVfRate(Index(pf), vf, minMbps, maxMbps, pf);
+    public void SetLinkState(string pf, int vf, VfLinkState state) => rtnl.SetVfLinkState(Index(pf), vf, state, pf);
+
     public void Lend(string pf, int vf, string netnsPath, string name) =>
         VfLending.MoveInto(rtnl, sysfs.VfNetdev(pf, vf) ?? throw new SriovException($"{pf} vf {vf} has no netdev here (bound to no driver, or lent already)"), netnsPath, name);
 
     public void Reclaim(string pf, int vf, string netnsPath, string name) => VfLending.MoveBack(netnsPath, name, ISriovDriver.VfName(pf, vf));
-
-    public void SetLinkState(string pf, int vf, VfLinkState state) => rtnl.SetVfLinkState(Index(pf), vf, state, pf);
 }

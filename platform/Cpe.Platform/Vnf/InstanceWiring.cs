@@ -25,7 +25,8 @@ public sealed record WiredInterface(string Name, InterfaceRole Role, string? Hos
 /// names and MACs derive from the instance's name and a lent VF stays in the namespace, so that after a cped restart
 /// the same instance finds the same devices. Everything here is idempotent.
 /// </summary>
-public sealed class InstanceWiring(RouteNetlink rtnl, string netnsPrefix, ISriovDriver? sriov)
+/// <param name="pfs">The board's SR-IOV PFs, whose VFs a removed instance's namespace may hold.</param>
+public sealed class InstanceWiring(RouteNetlink rtnl, string netnsPrefix, ISriovDriver? sriov, IReadOnlyList<string> pfs)
 {
     public string NamespacePath(string instance) => $"/run/netns/{netnsPrefix}{instance}";
 
@@ -98,14 +99,14 @@ public sealed class InstanceWiring(RouteNetlink rtnl, string netnsPrefix, ISriov
             {
                 lent = false;
                 var mine = vfs.FirstOrDefault(v => string.Equals(v.Mac, have, StringComparison.OrdinalIgnoreCase));
-                return w with { Mac = Convert.FromHexString(have.Replace(":", "")), Vf = mine?.Vf };
+                return w with { Mac = RtnlParser.ParseMac(have), Vf = mine?.Vf };
             }
         }
         var free = vfs.FirstOrDefault(v => driver.VfNetdev(pf, v.Vf) is string netdev && rtnl.Link(netdev) is { Master: null })
             ?? throw new VnfWiringException($"{pf} has no free VF for interface {w.Name}: its {vfs.Count} VFs are lent or in use");
         driver.Lend(pf, free.Vf, netns, w.Name);
         lent = true;
-        return w with { Mac = Convert.FromHexString(free.Mac.Replace(":", "")), Vf = free.Vf };
+        return w with { Mac = RtnlParser.ParseMac(free.Mac), Vf = free.Vf };
     }
 
     /// <summary>Inside the VNF's namespace: loopback up, no IPv6 autoconfiguration, the interfaces up.</summary>
@@ -139,20 +140,17 @@ public sealed class InstanceWiring(RouteNetlink rtnl, string netnsPrefix, ISriov
         NamedNetworkNamespace.Delete(netns);
     }
 
-    /// <summary>Each device in the namespace that is a VF of one of <paramref name="pfs"/>, known by its MAC, goes back to its PF.</summary>
+    /// <summary>Each device in the namespace that is a VF of one of the board's PFs, known by its MAC, goes back to its PF.</summary>
     void ReclaimVfs(string netns)
     {
         List<LinkInfo> inside;
         using (var rtnlInside = RouteNetlink.OpenIn(netns)) inside = rtnlInside.Links().Where(l => l.Kind is not "veth" && l.Name != "lo").ToList();
         if (inside.Count == 0) return;
-        foreach (var pf in Pfs())
+        foreach (var pf in pfs)
             foreach (var vf in sriov!.Vfs(pf))
                 if (inside.FirstOrDefault(l => string.Equals(l.Mac, vf.Mac, StringComparison.OrdinalIgnoreCase)) is { } link)
                     sriov.Reclaim(pf, vf.Vf, netns, link.Name);
     }
-
-    /// <summary>The board's PFs, set by the subsystem from its profile.</summary>
-    public Func<IEnumerable<string>> Pfs { get; init; } = () => [];
 }
 
 public sealed class VnfWiringException(string message) : Exception(message);

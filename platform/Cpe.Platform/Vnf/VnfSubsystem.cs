@@ -68,7 +68,7 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
         _supervisor = new VnfSupervisor(SupervisorOptions.Defaults(options.Runtime, Path.Combine(root, "run"), options.CgroupRoot), OnVnfEvent);
         _rtnl = RouteNetlink.Open();
         // A driver of its own, on this subsystem's socket: the network subsystem's answers its own requests.
-        _wiring = new InstanceWiring(_rtnl, options.NetnsPrefix, ISriovDriver.For(profile.Sriov, _rtnl)) { Pfs = () => profile.PhysicalFunctions };
+        _wiring = new InstanceWiring(_rtnl, options.NetnsPrefix, ISriovDriver.For(profile.Sriov, _rtnl), profile.PhysicalFunctions);
     }
 
     public string Subsystem => "vnf";
@@ -100,8 +100,8 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
         }
         var vfs = new VfPlacement(plan, descriptors, _profile);
         errors.AddRange(vfs.Errors);
-        var admitted = plan.Vnfs.Where(v => descriptors.ContainsKey(v.Name))
-            .Select(v => new AdmittedVnf(v, descriptors[v.Name], v.Cpus ?? descriptors[v.Name].Cpus, v.MemoryBytes ?? descriptors[v.Name].MemoryBytes, vfs.PfsOf(v.Name))).ToList();
+        var admitted = plan.Vnfs.Where(v => descriptors.ContainsKey(v.Name)).Select(v => (Spec: v, Descriptor: descriptors[v.Name]))
+            .Select(v => new AdmittedVnf(v.Spec, v.Descriptor, v.Spec.Cpus ?? v.Descriptor.Cpus, v.Spec.MemoryBytes ?? v.Descriptor.MemoryBytes, vfs.PfsOf(v.Spec.Name))).ToList();
         errors.AddRange(VnfAdmission.Check(admitted, Resources(next)));
         return errors;
     }
