@@ -83,6 +83,8 @@ public sealed class InstanceWiring(RouteNetlink rtnl, string netnsPrefix, ISriov
         return wired;
     }
 
+    const string NoMac = "00:00:00:00:00:00";
+
     /// <summary>
     /// The VF an interface has: the one already inside under its name (found on its PF by MAC), or else the lowest VF
     /// of the PF that is free (its netdev in cped's namespace, in no bridge), lent now. Its MAC is the one the network
@@ -104,6 +106,13 @@ public sealed class InstanceWiring(RouteNetlink rtnl, string netnsPrefix, ISriov
         }
         var free = vfs.FirstOrDefault(v => driver.VfNetdev(pf, v.Vf) is string netdev && rtnl.Link(netdev) is { Master: null })
             ?? throw new VnfWiringException($"{pf} has no free VF for interface {w.Name}: its {vfs.Count} VFs are lent or in use");
+        if (free.Mac == NoMac && rtnl.Link(driver.VfNetdev(pf, free.Vf)!)?.Mac is { } own && own != NoMac)
+        {
+            // The PF set no address (igb leaves it to the VF driver, which picks a random one): the PF now sets the
+            // VF's own, so that the PF's list names it, the VNF cannot change it, and a restart or a removal finds it.
+            driver.SetMac(pf, free.Vf, own);
+            free = free with { Mac = own };
+        }
         driver.Lend(pf, free.Vf, netns, w.Name);
         lent = true;
         return w with { Mac = RtnlParser.ParseMac(free.Mac), Vf = free.Vf };
