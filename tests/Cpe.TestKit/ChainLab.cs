@@ -1,4 +1,5 @@
 using Cpe.Api;
+using Cpe.Vnf.Packages;
 using Cpe.Vnf.Runtime;
 
 namespace Cpe.TestKit;
@@ -21,6 +22,22 @@ public sealed class ChainLab(string cgroupTop = "/cpe-test", bool pfPort = false
     public DaemonProcess Cped { get; private set; } = null!;
 
     public static string Package(string name) => Path.Combine(Binaries.Directory, "..", "vnfs", name + ".tar");
+
+    /// <summary>
+    /// The build's NAT package as "natvf", its interfaces <paramref name="interfaces"/> (org.cpe.vnf.interfaces, e.g.
+    /// asking for SR-IOV VFs), written into <paramref name="folder"/> and signed by the build's VNF signer.
+    /// </summary>
+    public static string NatPackage(string folder, string interfaces)
+    {
+        string package = Path.Combine(folder, "natvf.tar");
+        PackageWriter.PackLayout(Package("nat"), null, new Dictionary<string, string>
+        {
+            ["org.cpe.vnf.name"] = "natvf",
+            ["org.cpe.vnf.interfaces"] = interfaces,
+        }, package);
+        BusyboxPackage.Sign(package);
+        return package;
+    }
 
     /// <summary>Gives the LAN host its address and the NAT's inside address as its gateway.</summary>
     public void AddressLanHost()

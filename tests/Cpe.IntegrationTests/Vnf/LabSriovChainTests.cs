@@ -1,5 +1,4 @@
 using Cpe.TestKit;
-using Cpe.Vnf.Packages;
 using Xunit.Abstractions;
 
 namespace Cpe.IntegrationTests.Vnf;
@@ -26,13 +25,7 @@ public sealed class LabSriovChainTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task A_nat_between_VFs_of_two_igb_PFs_carries_the_lan_host_s_ping_to_the_far_host_and_gives_the_VFs_back()
     {
-        string package = Path.Combine(_dir.Path, "natvf.tar");
-        PackageWriter.PackLayout(ChainLab.Package("nat"), null, new Dictionary<string, string>
-        {
-            ["org.cpe.vnf.name"] = "natvf",
-            ["org.cpe.vnf.interfaces"] = "in:sriov:ingress,out:sriov:egress",
-        }, package);
-        BusyboxPackage.Sign(package);
+        string package = ChainLab.NatPackage(_dir.Path, "in:sriov:ingress,out:sriov:egress");
         const string Vnf = "set vnfs vnf nat package natvf cpus 0.2 memory 48M; set vnfs vnf nat environment NAT_INSIDE_IP=192.168.50.1; "
             + "set vnfs vnf nat environment NAT_OUTSIDE_IP=198.51.100.200; set vnfs vnf nat environment NAT_OUTSIDE_PREFIX=24; "
             + "set chains chain edge ingress ge-0/0/1 egress ge-0/0/0 hop nat";

@@ -1,6 +1,5 @@
 using Cpe.Api;
 using Cpe.TestKit;
-using Cpe.Vnf.Packages;
 using Xunit.Abstractions;
 
 namespace Cpe.IntegrationTests.Vnf;
@@ -46,23 +45,10 @@ public sealed class SriovChainTests(ITestOutputHelper output) : IAsyncLifetime
         _far.Dispose();
     }
 
-    /// <summary>The built NAT package with its outside interface asking for a VF, signed by the build's VNF signer.</summary>
-    string NatWithVfPackage()
-    {
-        string package = Path.Combine(_lab.StateDirectory, "natvf.tar");
-        PackageWriter.PackLayout(ChainLab.Package("nat"), null, new Dictionary<string, string>
-        {
-            ["org.cpe.vnf.name"] = "natvf",
-            ["org.cpe.vnf.interfaces"] = "in:virtio:ingress,out:sriov:egress",
-        }, package);
-        BusyboxPackage.Sign(package);
-        return package;
-    }
-
     [Fact]
     public async Task A_nat_whose_outside_is_a_VF_of_the_egress_port_carries_the_lan_to_the_far_host_and_gives_the_VF_back()
     {
-        var added = await _lab.Cli($"request vnf package add {NatWithVfPackage()}");
+        var added = await _lab.Cli($"request vnf package add {ChainLab.NatPackage(_lab.StateDirectory, "in:virtio:ingress,out:sriov:egress")}");
         Assert.True(added.ExitCode == 0, added.Output + added.Error);
 
         // A VF only comes from an SR-IOV PF, as many as vf-count makes; fail-open cannot go around a VF.
