@@ -11,9 +11,15 @@ namespace Cpe.Vnf.Runtime;
 /// </summary>
 public static class ContainerInit
 {
+    /// <summary>What the first stage writes on this stage's standard input once the bundle passed its checks.</summary>
+    public const byte Go = (byte)'g';
+
     public static void Run(string bundle, string cgroupRoot)
     {
         var spec = BundleWriter.Read(bundle);
+        // The first stage checks the bundle and makes the cgroup meanwhile; anything but its go ends this stage quietly.
+        using (var input = Console.OpenStandardInput())
+            if (input.ReadByte() != Go) Environment.Exit(125);
         // First, so that everything this process becomes and starts is counted and limited.
         new VnfCgroup(cgroupRoot, spec.Linux.CgroupsPath).Join();
 
