@@ -8,7 +8,7 @@ OUT=$ROOT/out
 BIN=$OUT/bin
 DEVICE_PROJECTS=(platform/cped platform/cpe phonehome/cpe-phonehome vnf-runtime/cpe-runtime)
 APT_PACKAGES=(clang gcc libc6-dev zlib1g-dev util-linux procps sqlite3 iproute2 strace iputils-ping postgresql
-  linux-image-amd64 busybox-static cpio kmod dnsmasq-base openssl libyang2-tools curl python3-zeroconf umoci skopeo zstd libzstd1 runc crun ethtool netsniff-ng)
+  linux-image-amd64 busybox-static cpio kmod dnsmasq-base openssl libyang2-tools curl python3-zeroconf umoci skopeo zstd libzstd1 runc crun ethtool netsniff-ng debootstrap)
 LAB_AGENT=tests/Cpe.LabAgent
 
 usage() {
@@ -24,9 +24,10 @@ USAGE
 }
 
 log() { printf '\n== %s\n' "$*"; }
+have() { command -v "$1" >/dev/null 2>&1; }
 
 setup() {
-  command -v dotnet >/dev/null || { echo "build.sh: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
+  have dotnet || { echo "build.sh: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
   local missing=()
   for p in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -47,7 +48,8 @@ setup() {
 POSTGRES_TEST="Host=127.0.0.1;Port=5432;Username=cpe_test;Password=cpe_test;Database=postgres"
 setup_postgres() {
   local cluster
-  cluster=$(pg_lsclusters --no-header 2>/dev/null | awk 'NR==1 {print $1" "$2}')
+  have pg_lsclusters || { echo "build.sh: pg_lsclusters missing after installing postgresql" >&2; exit 1; }
+  cluster=$(pg_lsclusters --no-header 2>/dev/null | awk 'NR==1 {print $1" "$2}' || true)
   if [ -z "$cluster" ]; then log "creating a PostgreSQL cluster"; pg_createcluster 15 main >/dev/null; cluster="15 main"; fi
   if ! pg_lsclusters --no-header | awk 'NR==1 {print $4}' | grep -q online; then
     log "starting PostgreSQL ($cluster)"
@@ -60,8 +62,11 @@ setup_postgres() {
 
 # The kernel lab needs QEMU 10 (igb with SR-IOV), which Debian 12 has only in bookworm-backports.
 setup_kernel_lab() {
-  local version
-  version=$(qemu-system-x86_64 --version 2>/dev/null | sed -n 's/^QEMU emulator version \([0-9]*\).*/\1/p')
+  local version=0
+  # A probe must survive the command not being there yet (set -e and pipefail would end the script with 127).
+  if have qemu-system-x86_64; then
+    version=$(qemu-system-x86_64 --version 2>/dev/null | sed -n 's/^QEMU emulator version \([0-9]*\).*/\1/p' || true)
+  fi
   if [ "${version:-0}" -ge 10 ]; then return; fi
   log "installing QEMU 10 from bookworm-backports for the kernel lab"
   local sources=/etc/apt/sources.list.d/bookworm-backports.sources
