@@ -73,7 +73,7 @@ public abstract record ConveyedInformation
     public static ConveyedInformation Parse(ReadOnlySpan<byte> json)
     {
         JsonObject root;
-        try { root = JsonNode.Parse(json) as JsonObject ?? throw Bad("is not a JSON object"); }
+        try { root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject ?? throw Bad("is not a JSON object"); }
         catch (JsonException e) { throw new SztpVerificationException(Artifact, "is not JSON", e); }
         if (root.Count != 1) throw Bad("must hold exactly one of redirect-information and onboarding-information");
         var (name, node) = root.First();

@@ -42,7 +42,7 @@ public sealed record OwnershipVoucher(DateTimeOffset CreatedOn, DateTimeOffset? 
     {
         const string Artifact = "ownership voucher";
         JsonObject v;
-        try { v = JsonNode.Parse(json) is JsonObject o && o[Root] is JsonObject inner ? inner : throw new SztpVerificationException(Artifact, $"is not a {Root} object"); }
+        try { v = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) is JsonObject o && o[Root] is JsonObject inner ? inner : throw new SztpVerificationException(Artifact, $"is not a {Root} object"); }
         catch (JsonException e) { throw new SztpVerificationException(Artifact, "is not JSON", e); }
         string Text(string name, bool required = true) =>
             v[name] is JsonValue t && t.TryGetValue(out string? s) ? s : required ? throw new SztpVerificationException(Artifact, $"has no {name}") : null!;

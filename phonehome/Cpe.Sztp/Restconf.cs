@@ -49,7 +49,7 @@ public static class Restconf
     internal static JsonObject Body(ReadOnlySpan<byte> json, string container)
     {
         JsonNode? root;
-        try { root = JsonNode.Parse(json); }
+        try { root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }); }
         catch (JsonException e) { throw new RestconfException("malformed-message", "/", $"not JSON: {e.Message}"); }
         if (root is not JsonObject o || o.Count != 1 || o[$"{Module}:{container}"] is not JsonObject body)
             throw new RestconfException("malformed-message", "/", $"the body must be one {Module}:{container} object");

@@ -37,7 +37,7 @@ public sealed record FleetConfigRequest(string? Handling, JsonObject Configurati
 
 public sealed record FleetConfigView(string Target, long Revision, string Handling, DateTimeOffset UpdatedAt);
 
-[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, AllowDuplicateProperties = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(DeviceView))]
 [JsonSerializable(typeof(DeviceView[]))]
 [JsonSerializable(typeof(DeviceEnrollRequest))]

@@ -68,7 +68,12 @@ public sealed class ApiClient : IAsyncDisposable
         {
             // Checked after registering: either the reader fails this call, or we see it has ended.
             if (_lost is Exception lost) throw new ApiConnectionLostException(lost.Message, lost);
-            await SendRawAsync(RpcEnvelope.Request(id, method, parameters, paramsInfo), ct).ConfigureAwait(false);
+            byte[] request = RpcEnvelope.Request(id, method, parameters, paramsInfo);
+            // cped would skip it unread: say so here, rather than send what can only come back as an error.
+            if (request.Length > ApiMethods.MaxMessageBytes)
+                throw new RpcException(RpcErrorCodes.MessageTooLarge,
+                    $"{method}: the request is {request.Length} bytes, over the local API's limit of {ApiMethods.MaxMessageBytes} bytes");
+            await SendRawAsync(request, ct).ConfigureAwait(false);
             using var reg = ct.Register(() => tcs.TrySetCanceled(ct));
             JsonElement result = await tcs.Task.ConfigureAwait(false);
             return result.Deserialize(resultInfo)
@@ -98,7 +103,7 @@ public sealed class ApiClient : IAsyncDisposable
         var items = System.Threading.Channels.Channel.CreateBounded<T>(256);
         var pump = MessageFraming.ReadAsync(channel.Input, ApiMethods.MaxMessageBytes,
             m => { var item = JsonSerializer.Deserialize(ToArray(m), info); return item is null ? ValueTask.CompletedTask : items.Writer.WriteAsync(item, ct); },
-            () => ValueTask.CompletedTask, ct)
+            _ => ValueTask.CompletedTask, ct)
             .ContinueWith(t => items.Writer.TryComplete(), TaskScheduler.Default);
         try
         {
@@ -118,7 +123,7 @@ public sealed class ApiClient : IAsyncDisposable
         try
         {
             await MessageFraming.ReadAsync(_rpc.Input, 64 * ApiMethods.MaxMessageBytes, OnResponse,
-                () => ValueTask.CompletedTask, _closing.Token).ConfigureAwait(false);
+                _ => ValueTask.CompletedTask, _closing.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
         {

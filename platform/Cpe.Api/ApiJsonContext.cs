@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Cpe.Api;
 
 /// <summary>Source-generated serialization for every API type: no reflection under NativeAOT.</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+[JsonSourceGenerationOptions(AllowDuplicateProperties = false, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(Empty))]
 [JsonSerializable(typeof(OkResult))]

@@ -5,14 +5,15 @@ namespace Cpe.Api;
 
 /// <summary>
 /// Newline-delimited JSON messages on a pipe. A message longer than the limit is skipped up to
-/// its newline and reported, so one oversized request never ends the connection or the daemon.
+/// its newline and reported with its first bytes (where a JSON-RPC id usually is), so one oversized
+/// request never ends the connection or the daemon, and its error can still name the request.
 /// </summary>
 public static class MessageFraming
 {
     public const byte Delimiter = (byte)'\n';
 
     public static async Task ReadAsync(PipeReader reader, int maxBytes,
-        Func<ReadOnlySequence<byte>, ValueTask> onMessage, Func<ValueTask> onOversize, CancellationToken ct)
+        Func<ReadOnlySequence<byte>, ValueTask> onMessage, Func<ReadOnlySequence<byte>, ValueTask> onOversize, CancellationToken ct)
     {
         bool skipping = false;
         while (true)
@@ -27,7 +28,7 @@ public static class MessageFraming
                     if (!skipping && buffer.Length > maxBytes)
                     {
                         skipping = true;
-                        await onOversize().ConfigureAwait(false);
+                        await onOversize(buffer).ConfigureAwait(false);
                     }
                     if (skipping) buffer = buffer.Slice(buffer.End);
                     break;
@@ -35,7 +36,7 @@ public static class MessageFraming
                 var message = buffer.Slice(0, newline.Value);
                 buffer = buffer.Slice(buffer.GetPosition(1, newline.Value));
                 if (skipping) { skipping = false; continue; }
-                if (message.Length > maxBytes) { await onOversize().ConfigureAwait(false); continue; }
+                if (message.Length > maxBytes) { await onOversize(message).ConfigureAwait(false); continue; }
                 if (!IsBlank(message)) await onMessage(message).ConfigureAwait(false);
             }
             reader.AdvanceTo(buffer.Start, buffer.End);

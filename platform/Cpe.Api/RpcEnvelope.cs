@@ -23,6 +23,30 @@ public static class RpcEnvelope
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>
+    /// The id of a request from its first bytes alone (an oversized request is never parsed whole): the value of
+    /// the top-level "id" member if it is a number or a string and comes before the bytes run out, else null.
+    /// </summary>
+    public static JsonElement? TryReadId(ReadOnlySequence<byte> start)
+    {
+        var reader = new Utf8JsonReader(start, isFinalBlock: false, new JsonReaderState(new JsonReaderOptions { MaxDepth = 64 }));
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+            while (reader.Read())
+            {
+                if (reader.CurrentDepth != 1 || reader.TokenType != JsonTokenType.PropertyName) continue;
+                if (!reader.ValueTextEquals("id"u8)) continue;
+                if (!reader.Read()) return null;
+                if (reader.TokenType is not (JsonTokenType.Number or JsonTokenType.String)) return null;
+                var copy = reader;   // a value token is complete once read: parse it alone
+                return JsonElement.ParseValue(ref copy);
+            }
+        }
+        catch (JsonException) { }
+        return null;
+    }
+
     public static byte[] Result(JsonElement? id, Action<Utf8JsonWriter> writeResult) => Response(id, "result", writeResult);
 
     public static byte[] Error(JsonElement? id, RpcErrorBody error) =>

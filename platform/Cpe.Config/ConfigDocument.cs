@@ -30,7 +30,7 @@ public static class ConfigDocument
     public static JsonObject Parse(string json)
     {
         JsonNode? node;
-        try { node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 32 }); }
+        try { node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 32, AllowDuplicateProperties = false }); }
         catch (JsonException e) { throw new ConfigException("", $"not valid JSON: {e.Message}"); }
         if (node is not JsonObject obj) throw new ConfigException("", "a configuration must be a JSON object");
         int version = ConfigSchema.Version;

@@ -40,7 +40,8 @@ public static class ConfigValidator
                     CheckList(value, l, here, errors);
                     break;
                 case LeafNode leaf:
-                    if (!leaf.Type.IsValid(value))
+                    if (UnsafeString(value) is string problem) errors.Add(new ConfigError(here, problem));
+                    else if (!leaf.Type.IsValid(value))
                         errors.Add(new ConfigError(here, $"{Shown(value)} {leaf.Type.Rule}"));
                     break;
                 case LeafListNode ll:
@@ -66,8 +67,9 @@ public static class ConfigValidator
                 errors.Add(new ConfigError(path, "each entry needs a \"name\""));
                 continue;
             }
-            string here = path + " " + TokenText.Quote(key);
-            if (list.KeyType.Parse(key) is null) errors.Add(new ConfigError(here, $"'{key}' {list.KeyType.Rule}"));
+            string here = SafeText.Escape(path + " " + TokenText.Quote(key));
+            if (SafeText.Problem(key) is string problem) errors.Add(new ConfigError(here, $"the name {problem}"));
+            else if (list.KeyType.Parse(key) is null) errors.Add(new ConfigError(here, $"'{key}' {list.KeyType.Rule}"));
             if (!seen.Add(key)) errors.Add(new ConfigError(here, "appears more than once"));
             CheckObject(entry, list, here, errors);
         }
@@ -80,12 +82,17 @@ public static class ConfigValidator
         var seen = new HashSet<string>();
         foreach (var item in array)
         {
-            if (!ll.Type.IsValid(item)) errors.Add(new ConfigError(path, $"{Shown(item)} {ll.Type.Rule}"));
+            if (UnsafeString(item) is string problem) errors.Add(new ConfigError(path, $"{Shown(item)} {problem}"));
+            else if (!ll.Type.IsValid(item)) errors.Add(new ConfigError(path, $"{Shown(item)} {ll.Type.Rule}"));
             else if (!seen.Add(item!.ToJsonString())) errors.Add(new ConfigError(path, $"{Shown(item)} appears more than once"));
         }
     }
 
-    static string Shown(JsonNode? value) => value is null ? "null" : $"'{(value is JsonValue v && v.TryGetValue(out string? s) ? s : value.ToJsonString())}'";
+    static string? UnsafeString(JsonNode? value) =>
+        value is JsonValue v && v.TryGetValue(out string? s) && SafeText.Problem(s) is string problem ? problem : null;
+
+    // Escaped: a value is echoed to a technician's terminal, which must not run what it carries.
+    static string Shown(JsonNode? value) => value is null ? "null" : $"'{SafeText.Escape(value is JsonValue v && v.TryGetValue(out string? s) ? s : value.ToJsonString())}'";
     static string Display(ParentNode schema, string path) => path.Length == 0 ? schema.Name : path;
     static string Join(string a, string b) => a.Length == 0 ? b : a + " " + b;
 }

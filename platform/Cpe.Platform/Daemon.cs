@@ -100,7 +100,7 @@ public sealed class Daemon : IAsyncDisposable
         provisioning.AddMethods(methods);
         if (_board is not null) BoardMethods.Add(methods, _board, () => _watchdog, RequestPower, Engine, _options.TestHooks);
         var roles = new RoleResolver(_options.PasswdPath, _options.PhonehomeUser);
-        _api = new ApiServer(_options.SocketPath, methods, sessions, roles, Engine, Events, Logs.Lines, _clock, _loggers.CreateLogger<ApiServer>());
+        _api = new ApiServer(_options.SocketPath, methods, sessions, roles, Engine, Events, Logs.Lines, _clock, _loggers.CreateLogger<ApiServer>(), _options.ApiLimits);
         _api.Start();
         if (_board is not null)
         {

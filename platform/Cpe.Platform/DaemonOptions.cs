@@ -1,3 +1,5 @@
+using Cpe.Platform.Api;
+
 namespace Cpe.Platform;
 
 /// <summary>cped's command line, validated once (docs/reference/cped.md).</summary>
@@ -30,6 +32,9 @@ public sealed record DaemonOptions(string StateDirectory, string SocketPath, str
     /// <summary>Certificates VNF package signers must chain to, besides the factory's vendor CA.</summary>
     public IReadOnlyList<string> VnfTrust { get; init; } = [];
 
+    /// <summary>What one local API client may hold (connections per user and in all, channels, time to its first request).</summary>
+    public ApiLimits ApiLimits { get; init; } = ApiLimits.Default;
+
     public const string DefaultStateDirectory = "/var/lib/cpe";
     public const string DefaultSocket = "/run/cpe/api.sock";
     /// <summary>The board's factory storage (IDevID key and certificate); zero-touch scripts never see it.</summary>
@@ -43,6 +48,7 @@ public sealed record DaemonOptions(string StateDirectory, string SocketPath, str
         var trust = new List<string>();
         string runtime = Path.Combine(AppContext.BaseDirectory, "cpe-runtime"), cgroupParent = "/cpe/vnf", netnsPrefix = "vnf-";
         bool hooks = false;
+        var limits = ApiLimits.Default;
         string state = DefaultStateDirectory, socket = DefaultSocket, model = "sim", phonehome = "cpe-phonehome", passwd = "/etc/passwd";
         for (int i = 0; i < args.Length; i++)
         {
@@ -64,13 +70,21 @@ public sealed record DaemonOptions(string StateDirectory, string SocketPath, str
                 case "--vnf-cgroup-parent": cgroupParent = Next(); break;
                 case "--vnf-netns-prefix": netnsPrefix = Next(); break;
                 case "--vnf-trust": trust.Add(Next()); break;
+                case "--api-connections-per-user": limits = limits with { ConnectionsPerUser = Count(args[i], Next()) }; break;
+                case "--api-connections": limits = limits with { UnprivilegedConnections = Count(args[i], Next()) }; break;
+                case "--api-first-request-timeout": limits = limits with { FirstRequestTimeout = TimeSpan.FromSeconds(Count(args[i], Next())) }; break;
                 default: throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
         return new DaemonOptions(state, socket, model, phonehome, passwd, ApplyHostName: true, board, factory) { ConsoleDrop = drop, BoardFolder = boards, EraseOnZeroize = erase, TestHooks = hooks,
-            VnfRuntime = runtime, VnfCgroupParent = cgroupParent, VnfNetnsPrefix = netnsPrefix, VnfTrust = trust };
+            VnfRuntime = runtime, VnfCgroupParent = cgroupParent, VnfNetnsPrefix = netnsPrefix, VnfTrust = trust, ApiLimits = limits.Validated() };
     }
 
+    static int Count(string option, string value) =>
+        int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n > 0
+            ? n : throw new ArgumentException($"{option} takes a whole number above 0, not '{value}'");
+
     public const string Usage = "usage: cped [--state-dir DIR] [--socket PATH] [--model NAME] [--phonehome-user NAME] [--passwd FILE] [--board PROFILE.json|auto] [--boards DIR] [--factory DIR] [--console-drop DIR]"
-        + " [--erase-on-zeroize DIR]... [--test-hooks] [--vnf-runtime PATH] [--vnf-cgroup-parent PATH] [--vnf-netns-prefix PREFIX] [--vnf-trust PEM]...";
+        + " [--erase-on-zeroize DIR]... [--test-hooks] [--vnf-runtime PATH] [--vnf-cgroup-parent PATH] [--vnf-netns-prefix PREFIX] [--vnf-trust PEM]..."
+        + " [--api-connections-per-user N] [--api-connections N] [--api-first-request-timeout SECONDS]";
 }

@@ -132,7 +132,7 @@ static async Task<JsonObject> Measure(string label, string dir)
         cli.Add(sw.Elapsed.TotalMilliseconds);
     }
 
-    await using var api = await daemon.ConnectAsync("cpe");
+    var api = await daemon.ConnectAsync("cpe");
     await api.EnterConfigAsync(false);
     var commits = new List<double>();
     for (int i = 0; i < Commits; i++)
@@ -143,7 +143,9 @@ static async Task<JsonObject> Measure(string label, string dir)
         commits.Add(sw.Elapsed.TotalMilliseconds);
     }
     long busyRssKb = daemon.ResidentKilobytes();
-    await daemon.StopAsync();
+    await api.DisposeAsync();
+    if (await daemon.StopAsync() != 0)
+        Console.Error.WriteLine($"warning: {label} cped did not stop cleanly{(daemon.StopTimedOut ? " within 20 s of SIGTERM; it was killed" : "")}");
 
     return new JsonObject
     {

@@ -35,6 +35,9 @@ public static class Binaries
     /// <summary>The vendor's bootstrap server, published next to the tools.</summary>
     public static string VendorServer => Require(Path.Combine("..", "vendor", "cpe-vendor-server"));
 
+    /// <summary>The vendor's VNF packaging tool, published next to the other vendor tools.</summary>
+    public static string VnfTool => Require(Path.Combine("..", "vendor", "cpe-vnf"));
+
     public static string Cped => Require("cped");
     public static string Cpe => Require("cpe");
     public static string Phonehome => Require("cpe-phonehome");

@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Cpe.VendorTools;
 using Cpe.Vnf.Packages;
+using Cpe.Vnf.Store;
 
 // cpe-vnf: pack, sign and check VNF packages (docs/reference/vnf-package.md).
 const string Usage = """
@@ -44,7 +45,15 @@ try
             Console.WriteLine($"{d.Name} {d.Version}: manifest {package.ManifestDigest}, signed by {package.Signer.Subject}");
             Console.WriteLine($"  interfaces {string.Join(", ", d.Interfaces.Select(i => $"{i.Name} ({i.Kind}, {i.Role})".ToLowerInvariant()))}");
             Console.WriteLine($"  cpus {d.Cpus}, memory {d.MemoryBytes >> 20} MiB, pids {d.Pids}, restart {d.Restart}, capabilities [{string.Join(' ', d.Capabilities)}]");
-            Console.WriteLine($"  {package.Manifest.Layers.Count} layers, {package.Manifest.Layers.Sum(l => l.Size)} bytes");
+            // What the box does next: every layer unpacked through the store's own code, digests checked to the last byte.
+            var scratch = Directory.CreateTempSubdirectory("cpe-vnf-verify-");
+            try
+            {
+                var unpacker = new LayerUnpacker(scratch.FullName, applyOwnership: Environment.IsPrivilegedProcess);
+                unpacker.ApplyAll(package, package.OpenPackedBlob, long.MaxValue);
+                Console.WriteLine($"  {package.Manifest.Layers.Count} layers, {package.Manifest.Layers.Sum(l => l.Size)} bytes, {unpacker.BytesWritten} bytes unpacked");
+            }
+            finally { scratch.Delete(recursive: true); }
             break;
         }
         case "-h" or "--help" or "help":
@@ -55,7 +64,7 @@ try
     }
     return 0;
 }
-catch (Exception e) when (e is ToolException or VnfPackageException or IOException or System.Security.Cryptography.CryptographicException or JsonException)
+catch (Exception e) when (e is ToolException or VnfPackageException or ImageStoreQuotaException or IOException or System.Security.Cryptography.CryptographicException or JsonException)
 {
     Console.Error.WriteLine($"cpe-vnf: {e.Message}");
     if (e is ToolException) Console.Error.WriteLine(Usage);

@@ -56,7 +56,7 @@ public sealed class ProgressFile(string stateDirectory)
     }
 }
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, WriteIndented = true)]
+[JsonSourceGenerationOptions(AllowDuplicateProperties = false, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, WriteIndented = true)]
 [JsonSerializable(typeof(AgentProgress))]
 [JsonSerializable(typeof(InstalledImage))]
 internal sealed partial class AgentJsonContext : JsonSerializerContext;

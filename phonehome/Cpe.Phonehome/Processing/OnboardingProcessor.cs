@@ -139,7 +139,7 @@ public sealed class OnboardingProcessor(IAgentPlatform platform, IBootImageInsta
         await report.ReportAsync("config-initiated", $"{handling}, {configuration.Length} bytes", ct);
         await report.StatusAsync("configuring", $"committing the configuration ({handling})", ct);
         JsonObject document;
-        try { document = JsonNode.Parse(configuration) as JsonObject ?? throw new JsonException("the configuration is not a JSON object"); }
+        try { document = JsonNode.Parse(configuration, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject ?? throw new JsonException("the configuration is not a JSON object"); }
         catch (JsonException e)
         {
             await report.ReportAsync("config-error", $"the configuration is not a JSON document: {e.Message}", ct);

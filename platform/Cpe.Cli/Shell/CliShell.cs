@@ -85,17 +85,13 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
         _leave = true;
     }
 
-    /// <summary>"terminal": what is typed or pasted up to ^D at a new line; anything else: that file's text.</summary>
+    /// <summary>
+    /// "terminal": what is typed or pasted up to ^D at a new line; anything else: that file's text. Either is
+    /// bounded by what one API request can carry, and a file must be UTF-8 (never silently mended).
+    /// </summary>
     async Task<string> ReadFileOrTerminalAsync(string source, CancellationToken ct)
     {
-        if (source != "terminal")
-        {
-            try { return await File.ReadAllTextAsync(source, ct); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new CliException($"cannot read '{source}': {e.Message}");
-            }
-        }
+        if (source != "terminal") return await BoundedText.ReadFileAsync(source, MaxDocumentBytes, ct);
         io.Write("[Type ^D at a new line to end input]\n");
         var sb = new System.Text.StringBuilder();
         while (true)
@@ -103,9 +99,13 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
             string? line = io.IsInteractive ? _editor.ReadLine("", remember: false) : io.ReadLine();
             if (line is null || line == "\u0004") break;
             sb.Append(line).Append('\n');
+            if (sb.Length > MaxDocumentBytes) throw new CliException($"input is larger than {MaxDocumentBytes} bytes, the most one request to cped can carry");
         }
         return sb.ToString();
     }
+
+    /// <summary>A loaded document goes to cped in one request, which has the API's size limit.</summary>
+    const int MaxDocumentBytes = Cpe.Api.ApiMethods.MaxMessageBytes;
 
     /// <summary>Asks yes or no on a terminal; scripts get the default.</summary>
     bool Confirm(string question, bool defaultYes)

@@ -37,7 +37,7 @@ public sealed class TextType(string placeholder, string rule, Regex pattern, int
     public override string Placeholder => placeholder;
     public override string Rule => rule;
     public override JsonNode? Parse(string text) =>
-        text.Length <= maxLength && pattern.IsMatch(text) ? JsonValue.Create(text) : null;
+        text.Length <= maxLength && SafeText.Problem(text) is null && pattern.IsMatch(text) ? JsonValue.Create(text) : null;
 }
 
 public sealed class IntegerType(long min, long max) : LeafType

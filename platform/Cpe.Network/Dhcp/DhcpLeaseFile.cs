@@ -48,6 +48,6 @@ public static class DhcpLeaseFile
 internal sealed record LeaseRecord(string Address, int PrefixLength, string Server, string ServerMac, DateTimeOffset ObtainedAt,
     long LeaseSeconds, long RenewSeconds, long RebindSeconds, Dictionary<string, string> Options);
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSourceGenerationOptions(AllowDuplicateProperties = false, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(LeaseRecord))]
 internal sealed partial class LeaseJson : JsonSerializerContext;

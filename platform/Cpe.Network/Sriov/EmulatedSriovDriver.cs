@@ -157,6 +157,6 @@ internal sealed record VfRecord(int Vf, ushort Vlan = 0, byte Qos = 0, bool Spoo
     uint MinTxRate = 0, uint MaxTxRate = 0, VfLinkState LinkState = VfLinkState.Auto,
     string? LentTo = null, string? LentName = null, string? LentMac = null);
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
+[JsonSourceGenerationOptions(AllowDuplicateProperties = false, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(List<VfRecord>))]
 internal sealed partial class EmulatedVfJson : JsonSerializerContext;

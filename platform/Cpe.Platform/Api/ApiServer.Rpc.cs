@@ -19,20 +19,25 @@ public sealed partial class ApiServer
                 byte[]? reply = await HandleAsync(session, message, ct);
                 if (reply is not null) await MessageFraming.WriteAsync(output, reply, gate, ct);
             },
-            async () =>
+            async start =>
             {
+                session.Touch(_clock.GetUtcNow());
                 Log.SessionProblem(_log, session.Id, "message larger than the limit skipped");
-                await MessageFraming.WriteAsync(output, RpcEnvelope.Error(null, new RpcErrorBody(RpcErrorCodes.MessageTooLarge,
-                    $"message larger than {ApiMethods.MaxMessageBytes} bytes; skipped")), gate, ct);
+                var id = RpcEnvelope.TryReadId(start.Length > IdSearchBytes ? start.Slice(0, IdSearchBytes) : start);
+                await MessageFraming.WriteAsync(output, RpcEnvelope.Error(id, new RpcErrorBody(RpcErrorCodes.MessageTooLarge,
+                    $"request larger than the local API's limit of {ApiMethods.MaxMessageBytes} bytes; not carried out")), gate, ct);
             }, ct);
     }
+
+    /// <summary>How far into an oversized request its id is looked for.</summary>
+    const int IdSearchBytes = 64 * 1024;
 
     /// <summary>Handles one request; null for a notification (no id), which gets no answer.</summary>
     async Task<byte[]?> HandleAsync(ApiSession session, ReadOnlySequence<byte> message, CancellationToken ct)
     {
-        session.LastActivity = _clock.GetUtcNow();
+        session.Touch(_clock.GetUtcNow());
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(message, new JsonDocumentOptions { MaxDepth = 64 }); }
+        try { doc = JsonDocument.Parse(message, new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false }); }
         catch (JsonException e)
         {
             return RpcEnvelope.Error(null, new RpcErrorBody(RpcErrorCodes.ParseError, "parse error: " + e.Message));

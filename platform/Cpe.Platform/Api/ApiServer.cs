@@ -29,14 +29,20 @@ public sealed partial class ApiServer : IAsyncDisposable
     readonly Broadcast<LogLine> _logs;
     readonly TimeProvider _clock;
     readonly ILogger _log;
+    readonly ApiLimits _limits;
+    readonly ConnectionGate _gate;
+    readonly RefusalLog _refusals;
     readonly CancellationTokenSource _stop = new();
     readonly List<Task> _connections = [];
     Socket? _listener;
     Task? _acceptLoop;
 
     public ApiServer(string socketPath, MethodTable methods, SessionRegistry sessions, RoleResolver roles, ConfigEngine engine,
-        PlatformEvents events, Broadcast<LogLine> logs, TimeProvider clock, ILogger<ApiServer> log)
+        PlatformEvents events, Broadcast<LogLine> logs, TimeProvider clock, ILogger<ApiServer> log, ApiLimits? limits = null)
     {
+        _limits = limits ?? ApiLimits.Default;
+        _gate = new ConnectionGate(_limits);
+        _refusals = new RefusalLog(log, clock);
         _socketPath = socketPath;
         _methods = methods;
         _sessions = sessions;
@@ -60,14 +66,30 @@ public sealed partial class ApiServer : IAsyncDisposable
         _acceptLoop = AcceptLoopAsync(_stop.Token);
     }
 
+    /// <summary>
+    /// Accepts until stopped, whatever accept says: running out of descriptors (EMFILE) or any other error is
+    /// logged and waited out, never the end of the loop, so the API comes back once the pressure goes.
+    /// </summary>
     async Task AcceptLoopAsync(CancellationToken ct)
     {
+        var pause = AcceptRetryMin;
         while (!ct.IsCancellationRequested)
         {
             Socket client;
-            try { client = await _listener!.AcceptAsync(ct); }
+            try
+            {
+                client = await _listener!.AcceptAsync(ct);
+                pause = AcceptRetryMin;
+            }
             catch (OperationCanceledException) { break; }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted) { break; }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException && ct.IsCancellationRequested) { break; }
+            catch (Exception e)
+            {
+                _refusals.Note(e is SocketException s ? $"accept failed ({s.SocketErrorCode}): {s.Message}" : "accept failed: " + e.Message);
+                try { await Task.Delay(pause, _clock, ct); } catch (OperationCanceledException) { break; }
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, AcceptRetryMax.Ticks));
+                continue;
+            }
             var task = Task.Run(() => ServeConnectionAsync(client, ct), CancellationToken.None);
             lock (_connections)
             {
@@ -77,27 +99,60 @@ public sealed partial class ApiServer : IAsyncDisposable
         }
     }
 
+    static readonly TimeSpan AcceptRetryMin = TimeSpan.FromMilliseconds(20), AcceptRetryMax = TimeSpan.FromSeconds(1);
+
+    /// <summary>Serves one connection; never throws, so a stopping server never sees a connection's fault.</summary>
     async Task ServeConnectionAsync(Socket socket, CancellationToken serverCt)
     {
-        var peer = PeerCredentials.Of(socket);
-        var (user, role) = _roles.Resolve(peer.Uid, _engine.Active());
-        var session = new ApiSession(_sessions.NextId(), peer, user, role, _clock.GetUtcNow());
+        try
+        {
+            var peer = PeerCredentials.Of(socket);
+            var (user, role) = _roles.Resolve(peer.Uid, _engine.Active());
+            using var lease = _gate.TryEnter(peer.Uid, privileged: peer.Uid == 0 || role == Role.Phonehome, out string? refusal);
+            if (lease is null)
+            {
+                _refusals.Note($"connection from pid {peer.Pid} refused: {refusal}");
+                return;
+            }
+            var session = new ApiSession(_sessions.NextId(), peer, user, role, _clock.GetUtcNow());
+            await ServeSessionAsync(socket, session, serverCt);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _refusals.Note("connection failed before its session began: " + e.Message);
+        }
+        finally { socket.Dispose(); }
+    }
+
+    async Task ServeSessionAsync(Socket socket, ApiSession session, CancellationToken serverCt)
+    {
         _sessions.Add(session);
-        Log.SessionOpened(_log, session.Id, peer.Pid, peer.Uid, user, RoleResolver.Name(role));
+        Log.SessionOpened(_log, session.Id, session.Peer.Pid, session.Peer.Uid, session.User, RoleResolver.Name(session.Role));
         using var connectionCts = CancellationTokenSource.CreateLinkedTokenSource(serverCt);
         var ct = connectionCts.Token;
         MultiplexingStream? mux = null;
         var serving = new List<Task>();
         try
         {
-            mux = await MultiplexingStream.CreateAsync(new NetworkStream(socket, ownsSocket: true), ApiClient.MuxOptions, ct);
+            mux = await MultiplexingStream.CreateAsync(new NetworkStream(socket, ownsSocket: false), ServerMuxOptions, ct);
+            var channels = new ChannelBudget(_limits.ChannelsPerConnection);
+            mux.ChannelOffered += (_, offer) => channels.Offered(mux, offer);
+            mux.StartListening();
             serving.AddRange(
             [
-                AcceptEachAsync(mux, ApiMethods.RpcChannel, ch => ServeRpcAsync(session, ch.Input, ch.Output, ct), ct),
-                AcceptEachAsync(mux, ApiMethods.EventsChannel, ch => StreamAsync(_events.Live.Subscribe(ct), ch.Output, ApiJsonContext.Default.ApiEvent, ct), ct),
-                AcceptEachAsync(mux, ApiMethods.LogsChannel, ch => StreamAsync(_logs.Subscribe(ct), ch.Output, ApiJsonContext.Default.LogLine, ct), ct),
+                AcceptEachAsync(mux, ApiMethods.RpcChannel, channels, ch => ServeRpcAsync(session, ch.Input, ch.Output, ct), ct),
+                AcceptEachAsync(mux, ApiMethods.EventsChannel, channels, ch => StreamAsync(_events.Live.Subscribe(ct), ch.Output, ApiJsonContext.Default.ApiEvent, ct), ct),
+                AcceptEachAsync(mux, ApiMethods.LogsChannel, channels, ch => StreamAsync(_logs.Subscribe(ct), ch.Output, ApiJsonContext.Default.LogLine, ct), ct),
             ]);
-            await Task.WhenAny(mux.Completion, Task.Delay(Timeout.Infinite, ct)).ConfigureAwait(false);
+            var ended = Task.WhenAny(mux.Completion, channels.Exceeded, Task.Delay(Timeout.Infinite, ct));
+            await Task.WhenAny(session.FirstRequest, ended, Task.Delay(_limits.FirstRequestTimeout, _clock, ct)).ConfigureAwait(false);
+            if (!session.FirstRequest.IsCompleted && !ended.IsCompleted)
+                Log.SessionProblem(_log, session.Id, $"no request within {_limits.FirstRequestTimeout.TotalSeconds:0.#} s of connecting; connection dropped");
+            else
+            {
+                await ended.ConfigureAwait(false);
+                if (channels.Exceeded.IsCompleted) Log.SessionProblem(_log, session.Id, await channels.Exceeded + "; connection dropped");
+            }
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException
                                       or MultiplexingProtocolException or EndOfStreamException or InvalidOperationException)
@@ -111,15 +166,17 @@ public sealed partial class ApiServer : IAsyncDisposable
             // The channels' handlers end with the connection; wait for them, so that a stopping server
             // has nothing of this connection still running.
             await Task.WhenAll(serving);
-            socket.Dispose();
             await _engine.ExitAsync(session.Id, CancellationToken.None);
             _sessions.Remove(session);
             Log.SessionClosed(_log, session.Id);
         }
     }
 
+    /// <summary>The client's options, read suspended so that no channel offer arrives before the budget watches.</summary>
+    static readonly MultiplexingStream.Options ServerMuxOptions = new MultiplexingStream.Options(ApiClient.MuxOptions) { StartSuspended = true }.GetFrozenCopy();
+
     /// <summary>Accepts every offer of a named channel for the life of the connection.</summary>
-    static async Task AcceptEachAsync(MultiplexingStream mux, string name, Func<MultiplexingStream.Channel, Task> serve, CancellationToken ct)
+    static async Task AcceptEachAsync(MultiplexingStream mux, string name, ChannelBudget budget, Func<MultiplexingStream.Channel, Task> serve, CancellationToken ct)
     {
         var running = new List<Task>();
         try
@@ -131,7 +188,11 @@ public sealed partial class ApiServer : IAsyncDisposable
                 {
                     try { await serve(channel); }
                     catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException) { }
-                    finally { channel.Dispose(); }
+                    finally
+                    {
+                        channel.Dispose();
+                        budget.Closed();
+                    }
                 }, CancellationToken.None));
             }
         }

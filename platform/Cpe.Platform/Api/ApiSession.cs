@@ -13,7 +13,18 @@ public sealed class ApiSession(int id, PeerCredentials peer, string user, Role r
     public Role Role { get; private set; } = role;
     public string Client { get; set; } = "unknown";
     public DateTimeOffset ConnectedAt { get; } = connectedAt;
-    public DateTimeOffset LastActivity { get; set; } = connectedAt;
+    public DateTimeOffset LastActivity { get; private set; } = connectedAt;
+
+    readonly TaskCompletionSource _firstRequest = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the client sends its first request (a connection that never does is dropped).</summary>
+    public Task FirstRequest => _firstRequest.Task;
+
+    public void Touch(DateTimeOffset now)
+    {
+        LastActivity = now;
+        _firstRequest.TrySetResult();
+    }
 
     /// <summary>True once a root peer has become a configured user (the console after login).</summary>
     public bool Assumed { get; private set; }

@@ -57,6 +57,13 @@ public sealed partial class ConfigEngine
             return new CommitOutcome(activeRevision.Id, "commit confirmed; rollback cancelled", null);
         }
 
+        // Nothing to apply: a revision that changes nothing would only push a real one out of the kept history.
+        if (unchanged && confirmMinutes is null && activeRevision is not null)
+        {
+            if (candidateFollows) lock (_editors) _candidate = next;
+            return new CommitOutcome(activeRevision.Id, $"commit complete: no changes, revision {activeRevision.Id} stays active", null);
+        }
+
         await ReconcileAllAsync(active, next, ct);
 
         DateTimeOffset? confirmBy = confirmMinutes is int m ? _clock.GetUtcNow().AddMinutes(m) : null;

@@ -47,6 +47,9 @@ internal static partial class Log
     [LoggerMessage(1204, LogLevel.Error, "API method {Method} failed unexpectedly: {Error}")]
     public static partial void MethodFailed(ILogger log, string method, string error);
 
+    [LoggerMessage(1205, LogLevel.Warning, "API connection: {Problem} ({Suppressed} more since the last such line)")]
+    public static partial void ConnectionProblem(ILogger log, string problem, int suppressed);
+
     [LoggerMessage(1300, LogLevel.Information, "network reconciled: {Steps} change(s), {NetlinkWrites} netlink write(s), {FileWrites} sysfs write(s)")]
     public static partial void NetworkReconciled(ILogger log, int steps, long netlinkWrites, long fileWrites);
 

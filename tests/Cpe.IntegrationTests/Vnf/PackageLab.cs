@@ -98,6 +98,50 @@ public sealed class PackageLab : IDisposable
         return layout;
     }
 
+    /// <summary>A package of one gzip layer holding exactly <paramref name="entries"/>, validly signed by the owner.</summary>
+    public string SignedSingleLayer(string name, params TarEntry[] entries)
+    {
+        string layout = Dir[name + "-layout"];
+        Directory.CreateDirectory(Path.Combine(layout, "blobs/sha256"));
+        var tar = Tar(entries);
+        var layers = new List<OciDescriptor> { Blob(layout, OciMediaTypes.LayerGzip, Gzip(tar)) };
+        var config = new OciImageConfig("amd64", "linux", new OciProcessConfig(Entrypoint: ["/bin/tool"], Labels: Labels(name)),
+            new OciRootFs("layers", [DigestStream.Sha256Digest(tar)]));
+        var configBlob = Blob(layout, OciMediaTypes.Config, JsonSerializer.SerializeToUtf8Bytes(config, OciJson.Plain.OciImageConfig));
+        var manifest = Blob(layout, OciMediaTypes.Manifest, JsonSerializer.SerializeToUtf8Bytes(new OciManifest(2, configBlob, layers, OciMediaTypes.Manifest), OciJson.Plain.OciManifest));
+        File.WriteAllBytes(Path.Combine(layout, "index.json"), JsonSerializer.SerializeToUtf8Bytes(new OciIndex(2, [manifest]), OciJson.Plain.OciIndex));
+        File.WriteAllText(Path.Combine(layout, "oci-layout"), """{"imageLayoutVersion":"1.0.0"}""");
+        string path = Dir[name + ".tar"];
+        PackageWriter.PackLayout(layout, null, null, path);
+        PackageWriter.Sign(path, Owner);
+        return path;
+    }
+
+    /// <summary>The package at <paramref name="path"/> with one member's bytes replaced (index.json and oci-layout are outside the signature).</summary>
+    public static void ReplaceMember(string path, string member, byte[] content)
+    {
+        var entries = new List<(TarEntry Entry, byte[]? Data)>();
+        using (var reader = new TarReader(File.OpenRead(path)))
+            while (reader.GetNextEntry(copyData: true) is { } e)
+            {
+                byte[]? data = null;
+                if (e.DataStream is { } s) { using var ms = new MemoryStream(); s.CopyTo(ms); data = ms.ToArray(); }
+                entries.Add((e, e.Name == member ? content : data));
+            }
+        using var output = File.Create(path);
+        using var writer = new TarWriter(output, TarEntryFormat.Pax);
+        foreach (var (e, data) in entries)
+        {
+            var copy = new PaxTarEntry(e.EntryType, e.Name) { Mode = e.Mode, ModificationTime = e.ModificationTime };
+            if (data is not null) copy.DataStream = new MemoryStream(data);
+            writer.WriteEntry(copy);
+        }
+    }
+
+    public static TarEntry TarFile(string name, string text, int mode = 0x1A4) => FileEntry(name, text, mode);
+    public static TarEntry TarSymlink(string name, string target) => Link(name, target);
+    public static TarEntry TarHardLink(string name, string target) => HardLink(name, target);
+
     static OciDescriptor Blob(string layout, string mediaType, byte[] bytes)
     {
         string digest = DigestStream.Sha256Digest(bytes);

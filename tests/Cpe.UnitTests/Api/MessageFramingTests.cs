@@ -16,7 +16,7 @@ public class MessageFramingTests
         int oversize = 0;
         await MessageFraming.ReadAsync(pipe.Reader, max,
             m => { messages.Add(Encoding.UTF8.GetString(m.ToArray())); return ValueTask.CompletedTask; },
-            () => { oversize++; return ValueTask.CompletedTask; }, CancellationToken.None);
+            _ => { oversize++; return ValueTask.CompletedTask; }, CancellationToken.None);
         return (messages, oversize);
     }
 
@@ -35,5 +35,18 @@ public class MessageFramingTests
         var (messages, oversize) = await ReadAll(big + "\n{\"ok\":true}\n", 1000);
         Assert.Equal(1, oversize);
         Assert.Equal(["{\"ok\":true}"], messages);
+    }
+
+    [Theory]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":42,\"method\":\"config.load\",\"params\":{\"document\":\"xxxx", "42")]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"params\":{\"id\":7,\"a\":[1,2,{\"id\":8}]},\"id\":\"req-9\",\"method\":\"x\"", "\"req-9\"")]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"params\":{\"document\":\"xxxxxxxxxxxx", null)]   // the id would come after the cut
+    [InlineData("{\"id\":{\"not\":\"a valid id\"},\"method\":\"x\"", null)]
+    [InlineData("[1,2,3", null)]
+    [InlineData("not json at all", null)]
+    public void The_id_of_an_oversized_request_is_found_in_its_first_bytes(string start, string? id)
+    {
+        var found = RpcEnvelope.TryReadId(new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(start)));
+        Assert.Equal(id, found?.GetRawText());
     }
 }

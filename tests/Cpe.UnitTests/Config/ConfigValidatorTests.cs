@@ -67,4 +67,40 @@ public class ConfigValidatorTests
         Assert.True(JsonNode.DeepEquals(tree, again));
         Assert.Contains("\"schema-version\":1", ConfigDocument.Serialize(tree));
     }
+
+    [Theory]
+    [InlineData("Authorised use only \u202E ylno", "U+202E, a bidirectional control character")]
+    [InlineData("left \u2067 isolate", "U+2067, a bidirectional control character")]
+    [InlineData("bell \u0007", "the control character U+0007")]
+    [InlineData("escape \u001B[2J", "the control character U+001B")]
+    [InlineData("c1 \u009B", "the control character U+009B")]
+    [InlineData("lost \uFFFD bytes", "U+FFFD, the replacement character")]
+    public void Strings_with_control_bidi_or_replacement_characters_are_refused_by_name(string banner, string problem)
+    {
+        var tree = new JsonObject { ["system"] = new JsonObject { ["login"] = new JsonObject { ["banner"] = banner } } };
+        var error = Assert.Single(ConfigValidator.Validate(tree));
+        Assert.Equal("system login banner", error.Path);
+        Assert.Contains(problem, error.Message);
+        Assert.DoesNotContain(error.Message, c => c is '\u202E' or '\u2067' or '\u0007' or '\u001B' or '\u009B' or '\uD800');
+    }
+
+    [Fact]
+    public void Newlines_and_tabs_stay_allowed_where_the_type_allows_them_and_keys_are_checked_too()
+    {
+        var ok = new JsonObject { ["system"] = new JsonObject { ["login"] = new JsonObject { ["banner"] = "line one\n\tline two ✓ 日本\n" } } };
+        Assert.Empty(ConfigValidator.Validate(ok));
+        var key = ConfigDocument.Parse("""{"system":{"login":{"user":[{"name":"ann\u202e","class":"admin"}]}}}""");
+        Assert.Contains(ConfigValidator.Validate(key), e => e.Path == "system login user ann\\u202E" && e.Message.Contains("bidirectional"));
+    }
+
+    [Fact]
+    public void A_lone_surrogate_is_not_text() =>
+        Assert.Contains("a lone surrogate", SafeText.Problem(new string(['a', (char)0xD800, 'b'])));
+
+    [Fact]
+    public void A_document_with_a_duplicate_key_is_refused_naming_the_key()
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigDocument.Parse("""{"system":{"host-name":"a","host-name":"b"}}"""));
+        Assert.Contains("host-name", e.Message);
+    }
 }

@@ -65,7 +65,7 @@ public sealed record OciRootFs(
 /// <summary>The oci-layout file.</summary>
 public sealed record OciLayoutFile([property: JsonPropertyName("imageLayoutVersion")] string ImageLayoutVersion);
 
-[JsonSourceGenerationOptions(WriteIndented = false)]
+[JsonSourceGenerationOptions(AllowDuplicateProperties = false, WriteIndented = false)]
 [JsonSerializable(typeof(OciIndex))]
 [JsonSerializable(typeof(OciManifest))]
 [JsonSerializable(typeof(OciImageConfig))]

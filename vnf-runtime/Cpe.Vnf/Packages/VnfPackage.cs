@@ -45,9 +45,9 @@ public sealed class VnfPackage : IDisposable
     static VnfPackage Verify(PackageArchive archive, IReadOnlyList<X509Certificate2> anchors)
     {
         string name = System.IO.Path.GetFileName(archive.Path);
-        if (!archive.Contains("oci-layout") || !IsLayoutFile(archive.ReadAll("oci-layout", 4096)))
+        if (!archive.Contains("oci-layout") || !IsLayoutFile(RequireUtf8(archive.ReadAll("oci-layout", 4096), name, "oci-layout")))
             throw new VnfPackageException($"{name} is not an OCI image layout (oci-layout with imageLayoutVersion 1.0.0)");
-        byte[] indexBytes = archive.ReadAll("index.json", JsonLimit);
+        byte[] indexBytes = RequireUtf8(archive.ReadAll("index.json", JsonLimit), name, "index.json");
         // No field of the index needs an escape, and "\u002B" and "\u002b" would read the same: one spelling only.
         if (indexBytes.AsSpan().Contains((byte)'\\')) throw new VnfPackageException($"{name}: index.json holds a JSON escape; a package's index needs none");
         RequireOnlyKnownIndexFields(indexBytes, name);
@@ -95,7 +95,7 @@ public sealed class VnfPackage : IDisposable
     {
         try
         {
-            using var doc = JsonDocument.Parse(json);
+            using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowDuplicateProperties = false });
             return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.EnumerateObject().ToList() is [{ Name: "imageLayoutVersion" } p]
                 && p.Value.ValueKind == JsonValueKind.String && p.Value.GetString() == "1.0.0";
         }
@@ -109,7 +109,7 @@ public sealed class VnfPackage : IDisposable
     {
         try
         {
-            using var doc = JsonDocument.Parse(json);
+            using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowDuplicateProperties = false });
             Require(doc.RootElement, ["schemaVersion", "mediaType", "manifests"], "index.json");
             if (doc.RootElement.TryGetProperty("manifests", out var manifests) && manifests.ValueKind == JsonValueKind.Array)
                 foreach (var m in manifests.EnumerateArray())
@@ -133,7 +133,10 @@ public sealed class VnfPackage : IDisposable
     /// layer's digest and the uncompressed ones against its diff id; a mismatch fails the read at the end, so call
     /// <see cref="LayerStream.VerifyToEnd"/> after consuming it.
     /// </summary>
-    public LayerStream OpenLayer(int index) => OpenLayer(index, _archive.Open(BlobPath(Manifest.Layers[index].Digest)));
+    public LayerStream OpenLayer(int index) => OpenLayer(index, OpenPackedBlob(Manifest.Layers[index]));
+
+    /// <summary>A blob's bytes as packed, unchecked: for <see cref="OpenLayer(int, Stream)"/>, which checks them.</summary>
+    public Stream OpenPackedBlob(OciDescriptor blob) => _archive.Open(BlobPath(blob.Digest));
 
     /// <summary>Layer <paramref name="index"/> read from <paramref name="blob"/>, e.g. the image store's verified copy.</summary>
     public LayerStream OpenLayer(int index, Stream blob)
@@ -185,8 +188,16 @@ public sealed class VnfPackage : IDisposable
         if (!DigestStream.IsSha256(d.Digest ?? "") || d.Size < 0) throw new VnfPackageException($"{name}: '{d.Digest}' is not a sha256 digest with a size");
     }
 
+    /// <summary>
+    /// JSON text must be UTF-8 (RFC 8259 §8.1); System.Text.Json checks that only when a string is read, and then
+    /// throws what is not a JSON error, so every document is checked whole before it is parsed.
+    /// </summary>
+    static byte[] RequireUtf8(byte[] json, string name, string what) =>
+        System.Text.Unicode.Utf8.IsValid(json) ? json : throw new VnfPackageException($"{name}: {what} is not UTF-8 text");
+
     static T Parse<T>(byte[] json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, string name, string what)
     {
+        RequireUtf8(json, name, what);
         try { return JsonSerializer.Deserialize(json, type) ?? throw new VnfPackageException($"{name}: {what} is null"); }
         catch (JsonException e) { throw new VnfPackageException($"{name}: {what} is not valid JSON ({e.Message})", e); }
     }

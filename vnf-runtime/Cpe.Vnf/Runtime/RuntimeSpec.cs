@@ -93,6 +93,6 @@ public sealed record SpecSyscallArg(
     [property: JsonPropertyName("valueTwo")] ulong ValueTwo,
     [property: JsonPropertyName("op")] string Op);
 
-[JsonSourceGenerationOptions(WriteIndented = true)]
+[JsonSourceGenerationOptions(AllowDuplicateProperties = false, WriteIndented = true)]
 [JsonSerializable(typeof(RuntimeSpec))]
 public sealed partial class RuntimeSpecJson : JsonSerializerContext;

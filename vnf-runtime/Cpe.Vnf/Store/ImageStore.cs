@@ -77,16 +77,9 @@ public sealed class ImageStore : IDisposable
             string rootfs = Path.Combine(staging, "rootfs");
             Directory.CreateDirectory(rootfs);
             var unpacker = new LayerUnpacker(rootfs);
-            for (int i = 0; i < package.Manifest.Layers.Count; i++)
-            {
-                // From the store's copy, checked when it was copied, not from the package file, which could change meanwhile.
-                string digest = package.Manifest.Layers[i].Digest;
-                string blob = have.Contains(digest) ? BlobPath(digest) : Path.Combine(staging, Hex(digest));
-                using var layer = package.OpenLayer(i, File.OpenRead(blob));
-                unpacker.Apply(layer, free - newBlobBytes);
-                layer.VerifyToEnd();
-            }
-            unpacker.Finish();
+            // From the store's copy, checked when it was copied, not from the package file, which could change meanwhile.
+            unpacker.ApplyAll(package, layer => File.OpenRead(have.Contains(layer.Digest) ? BlobPath(layer.Digest) : Path.Combine(staging, Hex(layer.Digest))),
+                free - newBlobBytes);
 
             // Everything checked out: move in, blobs first, then the tree, then the index that names them.
             foreach (var blob in Directory.EnumerateFiles(staging))

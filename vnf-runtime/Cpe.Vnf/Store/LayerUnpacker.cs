@@ -9,9 +9,11 @@ namespace Cpe.Vnf.Store;
 /// lowest layer first; ".wh.NAME" deletes NAME from the layers below, ".wh..wh..opq" empties its directory of what
 /// the layers below put there; ownership, modes and modification times as in the tar. Every path is resolved inside
 /// the root, symbolic links included, so no entry can write outside it. Device nodes are refused: a VNF's /dev is
-/// the launcher's. Extended attributes are not kept.
+/// the launcher's. Extended attributes are not kept, nor are set-user-ID and set-group-ID bits: the store is on the
+/// box's own file system, and a VNF runs with no_new_privs, where they would do nothing. A name with a ".."
+/// component, or a whiteout that names no single entry, refuses the layer before anything of that entry is touched.
 /// </summary>
-public sealed class LayerUnpacker(string root)
+public sealed class LayerUnpacker(string root, bool applyOwnership = true)
 {
     const string WhiteoutPrefix = ".wh.", OpaqueWhiteout = ".wh..wh..opq";
     readonly List<(string Path, DateTime Time)> _directoryTimes = [];
@@ -28,6 +30,8 @@ public sealed class LayerUnpacker(string root)
         {
             string relative = Clean(entry.Name);
             if (relative.Length == 0) continue;
+            if (entry.EntryType is not TarEntryType.Directory && entry.Length > byteLimit - BytesWritten)
+                throw new ImageStoreQuotaException($"{entry.Name} is {entry.Length} bytes; unpacking needs more than the {byteLimit} bytes left in the image store");
             string name = Path.GetFileName(relative), parentRelative = Path.GetDirectoryName(relative) ?? "";
             string parent = Resolve(parentRelative, createMissing: true);
             if (name == OpaqueWhiteout)
@@ -38,7 +42,11 @@ public sealed class LayerUnpacker(string root)
             }
             if (name.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
             {
-                Remove(Path.Combine(parent, name[WhiteoutPrefix.Length..]));
+                string hidden = name[WhiteoutPrefix.Length..];
+                // ".wh..." would whiteout "..": the folder above, which for the root is outside the image.
+                if (hidden is "" or "." or ".." || hidden.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
+                    throw new VnfPackageException($"layer entry '{entry.Name}' is a whiteout that names no entry of its folder");
+                Remove(Path.Combine(parent, hidden));
                 continue;
             }
             string target = Path.Combine(parent, name);
@@ -47,6 +55,31 @@ public sealed class LayerUnpacker(string root)
             if (entry.DataStream is { } data) BytesWritten += data.Length;
             if (BytesWritten > byteLimit) throw new ImageStoreQuotaException($"unpacking needs more than the {byteLimit} bytes left in the image store");
         }
+    }
+
+    /// <summary>
+    /// Unpacks every layer of <paramref name="package"/> into the root, lowest first, each read from
+    /// <paramref name="openBlob"/> (a layer's compressed bytes) and checked against its digests to the last byte. The
+    /// image store and <c>cpe-vnf verify</c> both unpack through here, so the vendor's check is the box's.
+    /// </summary>
+    public void ApplyAll(VnfPackage package, Func<OciDescriptor, Stream> openBlob, long byteLimit)
+    {
+        for (int i = 0; i < package.Manifest.Layers.Count; i++)
+        {
+            var descriptor = package.Manifest.Layers[i];
+            using var layer = package.OpenLayer(i, openBlob(descriptor));
+            try
+            {
+                Apply(layer, byteLimit);
+                layer.VerifyToEnd();
+            }
+            catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+            {
+                // A layer that does not decompress or is not a tar: corrupt, whatever its digest would have said.
+                throw new VnfPackageException($"layer {descriptor.Digest} is corrupt: {e.Message}", e);
+            }
+        }
+        Finish();
     }
 
     /// <summary>Directory times last: adding entries to a directory changes its time.</summary>
@@ -65,7 +98,7 @@ public sealed class LayerUnpacker(string root)
         {
             if (exists && !(Directory.Exists(target) && existing.LinkTarget is null)) Remove(target);
             Directory.CreateDirectory(target);
-            Files.Chown(target, entry.Uid, entry.Gid);
+            if (applyOwnership) Files.Chown(target, entry.Uid, entry.Gid);
             File.SetUnixFileMode(target, mode);
             _directoryTimes.Add((target, entry.ModificationTime.UtcDateTime));
             return;
@@ -76,13 +109,13 @@ public sealed class LayerUnpacker(string root)
             case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
                 using (var file = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
                     entry.DataStream?.CopyTo(file);
-                Files.Chown(target, entry.Uid, entry.Gid);   // before the mode: chown clears set-user-ID and set-group-ID
-                File.SetUnixFileMode(target, mode);
+                if (applyOwnership) Files.Chown(target, entry.Uid, entry.Gid);
+                File.SetUnixFileMode(target, mode & ~(UnixFileMode.SetUser | UnixFileMode.SetGroup));
                 File.SetLastWriteTimeUtc(target, entry.ModificationTime.UtcDateTime);
                 break;
             case TarEntryType.SymbolicLink:
                 File.CreateSymbolicLink(target, entry.LinkName);
-                Files.Lchown(target, entry.Uid, entry.Gid);
+                if (applyOwnership) Files.Lchown(target, entry.Uid, entry.Gid);
                 break;
             case TarEntryType.HardLink:
                 string linkName = Clean(entry.LinkName);
@@ -92,7 +125,7 @@ public sealed class LayerUnpacker(string root)
                 break;
             case TarEntryType.Fifo:
                 Files.MakeFifo(target, mode);
-                Files.Chown(target, entry.Uid, entry.Gid);
+                if (applyOwnership) Files.Chown(target, entry.Uid, entry.Gid);
                 File.SetUnixFileMode(target, mode);   // mkfifo's mode passed through the umask
                 break;
             default:
@@ -140,7 +173,14 @@ public sealed class LayerUnpacker(string root)
         else if (info.Exists || info.LinkTarget is not null) File.Delete(path);
     }
 
-    /// <summary>A tar name as a clean relative path: "./", leading "/" and "." dropped, ".." kept for the resolver to clamp.</summary>
-    static string Clean(string name) =>
-        string.Join('/', name.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(p => p != "."));
+    /// <summary>
+    /// A tar name as a clean relative path: "./", leading "/" and "." dropped. ".." is refused: no tool that builds
+    /// images writes it, and a whiteout or entry named through it would reach above the root being built.
+    /// </summary>
+    static string Clean(string name)
+    {
+        var parts = name.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(p => p != ".").ToArray();
+        if (parts.Contains("..")) throw new VnfPackageException($"layer entry '{name}' reaches outside the image's root ('..')");
+        return string.Join('/', parts);
+    }
 }
