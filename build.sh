@@ -16,7 +16,8 @@ usage() {
 usage: ./build.sh [COMMAND]
   setup   install apt packages and restore NuGet packages (idempotent)
   build   NativeAOT publish of every device binary into out/bin/
-  test    build, then run every test; ends with "N passed, N failed, N skipped"
+  test    build, then run every test, and ./build.sh build on a fresh Debian root; ends with "N passed, N failed, N skipped"
+  fresh-root  only the fresh-root check: ./build.sh build in a Debian 12 minbase root (tests/fresh-root/check.sh)
   demo    build, then run the platform demo on the simulated board (default)
   image   the bootable firmware image (not built yet: says so and fails)
   bench   build, then measure start time, memory and latency, NativeAOT against JIT
@@ -45,20 +46,32 @@ setup() {
 }
 
 # The vendor server's PostgreSQL tests: the Debian cluster started, and a role that may create test databases.
-POSTGRES_TEST="Host=127.0.0.1;Port=5432;Username=cpe_test;Password=cpe_test;Database=postgres"
+# The vendor server's PostgreSQL tests: the Debian cluster started, and a role that may create test databases.
+# A cluster that is down and whose port another server holds (another cluster, a container, the host of a chroot)
+# moves to the first free port from 5433, rather than fail to start.
 setup_postgres() {
-  local cluster
   have pg_lsclusters || { echo "build.sh: pg_lsclusters missing after installing postgresql" >&2; exit 1; }
-  cluster=$(pg_lsclusters --no-header 2>/dev/null | awk 'NR==1 {print $1" "$2}' || true)
-  if [ -z "$cluster" ]; then log "creating a PostgreSQL cluster"; pg_createcluster 15 main >/dev/null; cluster="15 main"; fi
-  if ! pg_lsclusters --no-header | awk 'NR==1 {print $4}' | grep -q online; then
-    log "starting PostgreSQL ($cluster)"
-    pg_ctlcluster $cluster start
+  local line ver name port status
+  line=$(pg_lsclusters --no-header 2>/dev/null | head -1 || true)
+  if [ -z "$line" ]; then log "creating a PostgreSQL cluster"; pg_createcluster 15 main >/dev/null; line=$(pg_lsclusters --no-header | head -1); fi
+  read -r ver name port status _ <<<"$line"
+  if [ "$status" != online ]; then
+    if port_in_use "$port"; then
+      local free=5433
+      while port_in_use "$free"; do free=$((free + 1)); done
+      log "port $port is taken by another server: PostgreSQL $ver/$name moves to $free"
+      pg_conftool "$ver" "$name" set port "$free"
+      port=$free
+    fi
+    log "starting PostgreSQL ($ver $name on port $port)"
+    pg_ctlcluster "$ver" "$name" start
   fi
-  runuser -u postgres -- psql -qtAc "SELECT 1 FROM pg_roles WHERE rolname = 'cpe_test'" | grep -q 1 ||
-    runuser -u postgres -- psql -qc "CREATE ROLE cpe_test LOGIN CREATEDB PASSWORD 'cpe_test'" >/dev/null
-  export CPE_TEST_POSTGRES="$POSTGRES_TEST"
+  runuser -u postgres -- psql -p "$port" -qtAc "SELECT 1 FROM pg_roles WHERE rolname = 'cpe_test'" | grep -q 1 ||
+    runuser -u postgres -- psql -p "$port" -qc "CREATE ROLE cpe_test LOGIN CREATEDB PASSWORD 'cpe_test'" >/dev/null
+  export CPE_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=cpe_test;Password=cpe_test;Database=postgres"
 }
+
+port_in_use() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
 
 # The kernel lab needs QEMU 10 (igb with SR-IOV), which Debian 12 has only in bookworm-backports.
 setup_kernel_lab() {
@@ -180,6 +193,12 @@ run_tests() {
     local e; e=$(sed -E 's/.* error="([0-9]+)".*/\1/' <<<"$counters")
     passed=$((passed + p)); failed=$((failed + f + e)); skipped=$((skipped + total - executed))
   done
+  # The setup itself, on a fresh root: what a newcomer's machine does with ./build.sh (tests/fresh-root/check.sh).
+  log "testing ./build.sh on a fresh Debian root"
+  local verdict
+  verdict=$(tests/fresh-root/check.sh 2>&1 | tee -a "$results/fresh-root.txt" | tail -30) || true
+  printf '%s\n' "$verdict"
+  if grep -q '^fresh-root: passed' <<<"$verdict"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
   ((failed == 0)) || { status=1; failure_details "$results"; }
   echo
   echo "$passed passed, $failed failed, $skipped skipped"
@@ -214,6 +233,7 @@ case "$cmd" in
   test)  setup; build; run_tests ;;
   demo)  setup; build; demo ;;
   bench) setup; build; bench ;;
+  fresh-root) setup; tests/fresh-root/check.sh ;;
   image)
     setup
     echo "image: will assemble the bootable disk image (GPT, A/B squashfs slots, bootloader with boot counting,"

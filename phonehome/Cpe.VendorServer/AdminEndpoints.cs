@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using Cpe.Sztp;
@@ -15,20 +16,10 @@ public static class AdminEndpoints
 {
     public const string Prefix = "/api/v1";
 
-    public static void Map(IEndpointRouteBuilder app, ServerStore store, FleetSnapshot snapshot, FleetSigner? signer, string imageFolder, string publicUrl, TimeProvider clock)
+    public static void Map(IEndpointRouteBuilder app, ServerStore store, FleetSnapshot snapshot, FleetSigner? signer, X509Certificate2 vendorCa, string imageFolder,
+        long maxImageBytes, string publicUrl, TimeProvider clock)
     {
-        var api = app.MapGroup(Prefix).AddEndpointFilter(async (context, next) =>
-        {
-            string header = context.HttpContext.Request.Headers.Authorization.ToString();
-            string? token = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header[7..].Trim() : null;
-            if (token is null || store.TokenName(Tokens.Hash(token)) is null)
-            {
-                context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
-                return Results.Problem("a valid admin token is required (Authorization: Bearer TOKEN)", statusCode: 401);
-            }
-            return await next(context);
-        });
-
+        var api = app.MapGroup(Prefix).WithMetadata(new RequiresAdminToken());
         api.MapGet("/devices", (string? group, string? after, int? limit) =>
             store.Devices(group, Math.Clamp(limit ?? 1000, 1, 10000), after).Select(View).ToArray());
         api.MapGet("/devices/{serial}", (string serial) => store.Find(serial) is Enrollment e ? Results.Ok(View(e)) : NotFound($"device {serial}"));
@@ -41,10 +32,8 @@ public static class AdminEndpoints
                 (conveyed, owner) = (b.ConveyedInformation, b.OwnerCertificate);
             }
             if (conveyed is null) return Invalid("give either bundle or conveyedInformation");
-            if ((owner is null) != (r.OwnershipVoucher is null)) return Invalid("ownerCertificate and ownershipVoucher come together or not at all");
-            try { Cms.ReadContentInfo(conveyed, "conveyed information"); }
-            catch (SztpVerificationException e) { return Invalid(e.Message); }
             if (r.State is not (null or "enrolled" or "revoked")) return Invalid("state must be enrolled or revoked");
+            if (EnrollmentCheck.Problem(serial, conveyed, owner, r.OwnershipVoucher, vendorCa, clock.GetUtcNow()) is string problem) return Invalid(problem);
             var previous = store.Find(serial);
             store.Enroll(new Enrollment(serial, conveyed, owner, r.OwnershipVoucher, previous?.EnrolledAt ?? clock.GetUtcNow(), r.Owner, r.Group, r.State ?? "enrolled"));
             snapshot.Refresh();
@@ -66,7 +55,11 @@ public static class AdminEndpoints
         api.MapPost("/bundles", (BundleRequest r) =>
         {
             if (signer is null) return Results.Problem("this server has no owner signing certificate (--signing-cert)", statusCode: 503);
+            if (AdminInput.NameProblem(r.Name, "bundle") is string badName) return Invalid(badName);
             if (r.ConfigurationHandling is not (null or "merge" or "replace")) return Invalid("configurationHandling must be merge or replace");
+            if (r.Configuration is not null && AdminInput.ConfigurationProblem(r.Configuration) is string badConfig) return Invalid(badConfig);
+            // Published bundles are what devices were enrolled with: a name is never reused for other content.
+            if (store.FindBundle(r.Name) is not null) return Results.Problem($"bundle {r.Name} is already published; publish the change under a new name", statusCode: 409);
             BootImage? boot = null;
             if (r.BootImage is string imageName)
             {
@@ -85,24 +78,12 @@ public static class AdminEndpoints
 
         api.MapPut("/images/{name}", async (HttpContext http, string name, string osName, string osVersion) =>
         {
-            if (name.Contains('/') || name.Contains("..", StringComparison.Ordinal) || name.Length == 0) return Invalid("the image name must be a plain file name");
-            Directory.CreateDirectory(imageFolder);
-            string path = Path.Combine(imageFolder, name), temporary = path + ".upload";
-            string sha256;
-            await using (var file = File.Create(temporary))
-            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
-            {
-                var buffer = new byte[81920];
-                int n;
-                while ((n = await http.Request.Body.ReadAsync(buffer)) > 0)
-                {
-                    hash.AppendData(buffer, 0, n);
-                    await file.WriteAsync(buffer.AsMemory(0, n));
-                }
-                sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
-            }
-            File.Move(temporary, path, overwrite: true);
-            var image = new FirmwareImage(name, osName, osVersion, sha256, new FileInfo(path).Length, clock.GetUtcNow());
+            if (AdminInput.NameProblem(name, "image") is string badName) return Invalid(badName);
+            if (AdminInput.NameProblem(osName, "osName") is string badOs) return Invalid(badOs);
+            if (AdminInput.NameProblem(osVersion, "osVersion") is string badVersion) return Invalid(badVersion);
+            var upload = await ImageUpload.ReceiveAsync(http, imageFolder, name, maxImageBytes);
+            if (upload.Refusal is not null) return upload.Refusal;
+            var image = new FirmwareImage(name, osName, osVersion, upload.Sha256, upload.Size, clock.GetUtcNow());
             store.AddImage(image);
             return Results.Ok(View(image));
         });
@@ -115,12 +96,38 @@ public static class AdminEndpoints
             if (!(target.StartsWith("serial:", StringComparison.Ordinal) || target.StartsWith("group:", StringComparison.Ordinal)))
                 return Invalid("the target is serial:SERIAL or group:GROUP");
             if (r.Handling is not (null or "merge" or "replace")) return Invalid("handling must be merge or replace");
+            if (r.Configuration is null) return Invalid("configuration is required (cped's configuration document)");
+            if (AdminInput.ConfigurationProblem(r.Configuration) is string badConfig) return Invalid(badConfig);
+            if (r.Vnfs is not null && AdminInput.VnfsProblem(r.Vnfs) is string badVnfs) return Invalid(badVnfs);
             if (r.Firmware is string f && store.Image(f) is null) return NotFound($"image {f}");
             var config = store.SetFleetConfig(target, r.Handling ?? "merge", r.Configuration.ToJsonString(), r.Firmware, r.Vnfs?.ToJsonString(), clock.GetUtcNow());
             snapshot.Refresh();
             return Results.Ok(new FleetConfigView(config.Target, config.Revision, config.Handling, config.UpdatedAt));
         });
     }
+
+    /// <summary>Endpoint metadata: only for a caller with a valid admin token.</summary>
+    public sealed record RequiresAdminToken;
+
+    /// <summary>
+    /// After routing, before the body is read: an admin endpoint without "Authorization: Bearer TOKEN" of a known token is
+    /// a 401, whatever the body holds (a filter would run only after the body was bound, and a bad body would be a 400).
+    /// </summary>
+    public static void UseAdminTokens(this WebApplication app, ServerStore store) => app.Use(async (http, next) =>
+    {
+        if (http.GetEndpoint()?.Metadata.GetMetadata<RequiresAdminToken>() is not null)
+        {
+            string header = http.Request.Headers.Authorization.ToString();
+            string? token = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header[7..].Trim() : null;
+            if (token is null || store.TokenName(Tokens.Hash(token)) is null)
+            {
+                http.Response.Headers.WWWAuthenticate = "Bearer";
+                await Results.Problem("a valid admin token is required (Authorization: Bearer TOKEN)", statusCode: 401).ExecuteAsync(http);
+                return;
+            }
+        }
+        await next(http);
+    });
 
     static DeviceView View(Enrollment e) => new(e.Serial, e.Owner, e.Group, e.State, e.OwnershipVoucher is not null, e.EnrolledAt, e.LastSeen);
     static ImageView View(FirmwareImage i) => new(i.Name, i.OsName, i.OsVersion, i.Sha256, i.Size, i.UploadedAt);

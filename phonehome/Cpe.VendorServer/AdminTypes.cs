@@ -11,8 +11,8 @@ public sealed record DeviceView(string Serial, string? Owner, string? Group, str
 /// Enrolls or updates a device: either a published <see cref="Bundle"/> (with this device's voucher) or conveyed
 /// information as made by cpe-vendor (base64 DER), with the owner certificate and voucher when it is signed.
 /// </summary>
-public sealed record DeviceEnrollRequest(string? Bundle, byte[]? ConveyedInformation, byte[]? OwnerCertificate, byte[]? OwnershipVoucher,
-    string? Owner, string? Group, string? State);
+public sealed record DeviceEnrollRequest(string? Bundle = null, byte[]? ConveyedInformation = null, byte[]? OwnerCertificate = null, byte[]? OwnershipVoucher = null,
+    string? Owner = null, string? Group = null, string? State = null);
 
 public sealed record ProgressView(DateTimeOffset Time, string Type, string? Message);
 
@@ -23,8 +23,8 @@ public sealed record CheckInView(DateTimeOffset Time, string OsVersion, long Con
 /// (by its uploaded name) and optional scripts. The server builds the RFC 8572 conveyed information and signs it with the
 /// owner's key on publish.
 /// </summary>
-public sealed record BundleRequest(string Name, JsonObject? Configuration, string? ConfigurationHandling, string? BootImage,
-    string? PreConfigurationScript, string? PostConfigurationScript);
+public sealed record BundleRequest(string Name, JsonObject? Configuration = null, string? ConfigurationHandling = null, string? BootImage = null,
+    string? PreConfigurationScript = null, string? PostConfigurationScript = null);
 
 public sealed record BundleView(string Name, int Size, string Sha256, DateTimeOffset PublishedAt);
 
@@ -33,11 +33,11 @@ public sealed record ImageView(string Name, string OsName, string OsVersion, str
 public sealed record DownloadView(DateTimeOffset Time, string Serial, string? Range, int Status);
 
 /// <summary>The configuration (and firmware image name, VNF versions) wanted on a device or group, as the check-in answers it.</summary>
-public sealed record FleetConfigRequest(string? Handling, JsonObject Configuration, string? Firmware, JsonArray? Vnfs);
+public sealed record FleetConfigRequest(JsonObject Configuration, string? Handling = null, string? Firmware = null, JsonArray? Vnfs = null);
 
 public sealed record FleetConfigView(string Target, long Revision, string Handling, DateTimeOffset UpdatedAt);
 
-[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, AllowDuplicateProperties = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, AllowDuplicateProperties = false, RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(DeviceView))]
 [JsonSerializable(typeof(DeviceView[]))]
 [JsonSerializable(typeof(DeviceEnrollRequest))]

@@ -14,14 +14,13 @@ public static class BootstrapEndpoints
     {
         app.MapPost(Restconf.GetBootstrappingData, async (HttpContext http) =>
         {
-            var (serial, body, refusal) = await ReadAsync(http);
+            var (serial, body, refusal) = await ReadAsync(http, store);
             if (refusal is not null) return refusal;
             wire.Record("get-bootstrapping-data", "request", body);
             BootstrappingRequest request;
             try { request = BootstrappingRequest.Parse(body); }
             catch (RestconfException e) { return Error(400, e); }
-            var device = store.Find(serial!);
-            if (device is null) return Error(404, new RestconfException("invalid-value", "/", $"no bootstrapping data for serial number {serial}"));
+            var device = store.Find(serial!)!;   // ReadAsync refused any device that is not enrolled
             var (type, content) = Cms.ReadContentInfo(device.ConveyedInformation, "conveyed information");
             if (request.SignedDataPreferred && type != SztpOids.SignedData && ConveyedInformation.Parse(content) is ConveyedInformation.Onboarding)
                 return Error(400, new RestconfException("invalid-value", "/ietf-sztp-bootstrap-server:input/signed-data-preferred", "only unsigned onboarding information is enrolled for this device"));
@@ -33,23 +32,23 @@ public static class BootstrapEndpoints
 
         app.MapPost(Restconf.ReportProgress, async (HttpContext http) =>
         {
-            var (serial, body, refusal) = await ReadAsync(http);
+            var (serial, body, refusal) = await ReadAsync(http, store);
             if (refusal is not null) return refusal;
             wire.Record("report-progress", "request", body);
             ProgressReport report;
             try { report = ProgressReport.Parse(body); }
             catch (RestconfException e) { return Error(400, e); }
-            if (store.Find(serial!) is null) return Error(404, new RestconfException("invalid-value", "/", $"serial number {serial} is not enrolled"));
             store.AddProgress(new ProgressEntry(clock.GetUtcNow(), serial!, report.ProgressType, report.Message));
             return Results.NoContent();
         });
     }
 
-    /// <summary>The caller's serial number and the body, or the answer that refuses them.</summary>
-    static async Task<(string? Serial, byte[] Body, IResult? Refusal)> ReadAsync(HttpContext http)
+    /// <summary>The caller's serial number and the body, or the answer that refuses them: a device must be enrolled, and not revoked.</summary>
+    static async Task<(string? Serial, byte[] Body, IResult? Refusal)> ReadAsync(HttpContext http, ServerStore store)
     {
         string? serial = await DeviceSerialAsync(http);
         if (serial is null) return (null, [], Error(401, new RestconfException("access-denied", "/", "a device IDevID client certificate is required")));
+        if (!IsEnrolled(store, serial)) return (serial, [], Error(404, new RestconfException("invalid-value", "/", $"serial number {serial} is not an enrolled device")));
         if (http.Request.ContentType?.StartsWith(Restconf.MediaType, StringComparison.Ordinal) != true)
             return (serial, [], Error(415, new RestconfException("malformed-message", "/", $"the body must be {Restconf.MediaType}")));
         using var buffer = new MemoryStream();
@@ -73,6 +72,9 @@ public static class BootstrapEndpoints
     /// <summary>The serial number in the caller's IDevID (Kestrel has already chained it to the vendor CA); null without one.</summary>
     public static async Task<string?> DeviceSerialAsync(HttpContext http) =>
         await http.Connection.GetClientCertificateAsync() is X509Certificate2 certificate ? VendorPki.SerialNumberOf(certificate) : null;
+
+    /// <summary>Every device endpoint serves only devices enrolled here and not revoked (docs/reference/vendor-admin-api.md).</summary>
+    public static bool IsEnrolled(ServerStore store, string serial) => store.Find(serial) is { State: not "revoked" };
 
     /// <summary>A client certificate is acceptable when it chains to the vendor CA and names a serial number.</summary>
     public static bool IsDeviceCertificate(X509Certificate2 certificate, X509Certificate2 vendorCa) =>

@@ -47,7 +47,10 @@ public static class FleetEndpoints
             string? range = http.Request.Headers.Range.Count > 0 ? http.Request.Headers.Range.ToString() : null;
             try
             {
-                if (image is null || !File.Exists(path)) { http.Response.StatusCode = 404; return; }
+                // Logged all the same: a refused download is worth seeing.
+                if (!BootstrapEndpoints.IsEnrolled(store, serial) || image is null || !File.Exists(path)) { http.Response.StatusCode = 404; return; }
+                // RFC 9110 §14.2: a Range in a unit the server does not know is ignored, and the whole body sent with 200.
+                if (range is not null && !range.TrimStart().StartsWith("bytes=", StringComparison.OrdinalIgnoreCase)) http.Request.Headers.Remove("Range");
                 await Results.File(path, "application/octet-stream", enableRangeProcessing: true).ExecuteAsync(http);
             }
             finally

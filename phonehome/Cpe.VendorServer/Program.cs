@@ -16,9 +16,14 @@ try
             byte[]? Read(string name) => options.Optional(name) is string f ? File.ReadAllBytes(f) : null;
             var owner = Read("owner-certificate");
             var voucher = Read("voucher");
-            if ((owner is null) != (voucher is null)) throw new ArgumentException("--owner-certificate and --voucher come together or not at all");
-            store.Enroll(new Enrollment(options.Required("serial"), File.ReadAllBytes(options.Required("conveyed")), owner, voucher, DateTimeOffset.UtcNow,
-                options.Optional("owner"), options.Optional("group")));
+            byte[] conveyed = File.ReadAllBytes(options.Required("conveyed"));
+            string serial = options.Required("serial");
+            // The admin API's own check: a signed enrolment is verified as the device will verify it, under the vendor CA.
+            var vendorCa = voucher is null ? null : System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(
+                options.Optional("vendor-ca") ?? throw new ArgumentException("--vendor-ca is required with --voucher: the voucher is checked against it")));
+            if (EnrollmentCheck.Problem(serial, conveyed, owner, voucher, vendorCa!, DateTimeOffset.UtcNow) is string problem)
+                throw new ArgumentException($"not enrolled: {problem}");
+            store.Enroll(new Enrollment(serial, conveyed, owner, voucher, DateTimeOffset.UtcNow, options.Optional("owner"), options.Optional("group")));
             Console.WriteLine($"enrolled {options.Required("serial")}");
             return 0;
         }

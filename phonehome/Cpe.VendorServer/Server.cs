@@ -19,7 +19,14 @@ public static class Server
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrelHttpsConfiguration();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJsonContext.Default));
+        builder.Services.ConfigureHttpJsonOptions(j =>
+        {
+            j.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJsonContext.Default);
+            // A body missing a required member, with null where none may be, or with a member twice is a 400, not a 500 later.
+            j.SerializerOptions.RespectNullableAnnotations = true;
+            j.SerializerOptions.RespectRequiredConstructorParameters = true;
+            j.SerializerOptions.AllowDuplicateProperties = false;
+        });
         builder.Services.AddOpenApi();
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -39,20 +46,20 @@ public static class Server
                 });
         });
         var app = builder.Build();
+        app.UseListenerBinding();
+        app.UseAdminTokens(store);
         var clock = TimeProvider.System;
         var signer = o.Signer is null ? null : new FleetSigner(o.Signer);
-        string[] devicePorts = o.DeviceUrls.Select(u => $"*:{u.Port}").ToArray();
-        var devices = app.MapGroup("").RequireHost(devicePorts);
+        var devices = app.MapGroup("").OnPorts(o.DeviceUrls);
         BootstrapEndpoints.Map(devices, store, clock, new WireRecorder(o.Record));
         await using var recorder = new CheckInRecorder(store, app.Logger);
         await using var snapshot = new FleetSnapshot(store, TimeSpan.FromSeconds(1));
         FleetEndpoints.Map(devices, store, snapshot, recorder, signer, o.Images, o.CheckInSeconds, clock);
         if (o.AdminUrls.Count > 0)
         {
-            string[] adminPorts = o.AdminUrls.Select(u => $"*:{u.Port}").ToArray();
-            var admin = app.MapGroup("").RequireHost(adminPorts);
-            AdminEndpoints.Map(admin, store, snapshot, signer, o.Images, o.PublicUrl, clock);
-            app.MapOpenApi().RequireHost(adminPorts);
+            var admin = app.MapGroup("").OnPorts(o.AdminUrls);
+            AdminEndpoints.Map(admin, store, snapshot, signer, o.VendorCa, o.Images, o.MaxImageBytes, o.PublicUrl, clock);
+            app.MapOpenApi().OnPorts(o.AdminUrls);
         }
         await app.RunAsync();
     }

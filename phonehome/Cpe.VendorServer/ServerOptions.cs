@@ -7,14 +7,17 @@ namespace Cpe.VendorServer;
 public sealed record ServerOptions(IReadOnlyList<Uri> DeviceUrls, IReadOnlyList<Uri> AdminUrls, string Database, X509Certificate2 VendorCa,
     X509Certificate2 Tls, X509Certificate2? Signer, string Images, string PublicUrl, int CheckInSeconds)
 {
+    /// <summary>The largest firmware image an operator may upload (<c>--max-image-mib</c>); a larger one is answered 413.</summary>
+    public long MaxImageBytes { get; init; } = 2048L << 20;
+
     /// <summary>Where RESTCONF bodies are recorded (<c>--record DIR</c>); null: not recorded.</summary>
     public string? Record { get; init; }
 
     public const string Usage = """
         usage: cpe-vendor-server serve --urls https://HOST:PORT[,…] --db FILE|CONNECTION --vendor-ca CA.pem --tls-cert CERT.pem --tls-key KEY.pem
                                        [--admin-urls https://HOST:PORT[,…]] [--signing-cert OWNER.pem --signing-key OWNER.key]
-                                       [--images DIR] [--public-url https://HOST:PORT] [--check-in SECONDS] [--record DIR]
-               cpe-vendor-server enroll --db DB --serial SERIAL --conveyed FILE [--owner-certificate FILE --voucher FILE] [--owner NAME] [--group NAME]
+                                       [--images DIR] [--max-image-mib N] [--public-url https://HOST:PORT] [--check-in SECONDS] [--record DIR]
+               cpe-vendor-server enroll --db DB --serial SERIAL --conveyed FILE [--owner-certificate FILE --voucher FILE --vendor-ca CA.pem] [--owner NAME] [--group NAME]
                cpe-vendor-server progress --db DB --serial SERIAL
                cpe-vendor-server token --db DB --name NAME
                cpe-vendor-server migrate --db DB
@@ -29,12 +32,16 @@ public sealed record ServerOptions(IReadOnlyList<Uri> DeviceUrls, IReadOnlyList<
         int checkIn = c.Optional("check-in") is string s
             ? int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v is >= 5 and <= 86400 ? v : throw new ArgumentException("--check-in must be 5 to 86400 seconds")
             : 300;
-        string images = c.Optional("images") ?? Path.Combine(File.Exists(db) || !db.Contains('=') ? Path.GetDirectoryName(Path.GetFullPath(db))! : ".", "images");
+        // Absolute: a relative folder would be resolved against whatever the working directory is when a download is served.
+        string images = Path.GetFullPath(c.Optional("images") ?? Path.Combine(File.Exists(db) || !db.Contains('=') ? Path.GetDirectoryName(Path.GetFullPath(db))! : ".", "images"));
+        long maxImage = c.Optional("max-image-mib") is string m
+            ? long.TryParse(m, NumberStyles.None, CultureInfo.InvariantCulture, out long mib) && mib is >= 1 and <= 65536 ? mib << 20 : throw new ArgumentException("--max-image-mib must be 1 to 65536")
+            : 2048L << 20;
         return new ServerOptions(devices, c.Optional("admin-urls") is string a ? Urls(a) : [], db,
             X509Certificate2.CreateFromPem(File.ReadAllText(c.Required("vendor-ca"))),
             X509Certificate2.CreateFromPemFile(c.Required("tls-cert"), c.Required("tls-key")),
             signingCert is null ? null : X509Certificate2.CreateFromPemFile(signingCert, c.Required("signing-key")),
-            images, c.Optional("public-url") ?? devices[0].ToString().TrimEnd('/'), checkIn) { Record = c.Optional("record") };
+            images, c.Optional("public-url") ?? devices[0].ToString().TrimEnd('/'), checkIn) { Record = c.Optional("record"), MaxImageBytes = maxImage };
     }
 
     static Uri[] Urls(string list) => list.Split(',').Select(u =>

@@ -69,13 +69,16 @@ public sealed class VendorServerProcess : IAsyncDisposable
     void Enroll(string serial, string conveyed, bool signed)
     {
         var args = new List<string> { "enroll", "--db", Database, "--serial", serial, "--conveyed", conveyed };
-        if (signed) args.AddRange(["--owner-certificate", Dir["owner.cms"], "--voucher", Dir[$"voucher-{serial}.cms"]]);
+        if (signed) args.AddRange(["--owner-certificate", Dir["owner.cms"], "--voucher", Dir[$"voucher-{serial}.cms"], "--vendor-ca", Dir["vendor-ca.pem"]]);
         Command.Run(Binaries.VendorServer, args);
     }
 
-    public static async Task<VendorServerProcess> StartAsync(string? database = null)
+    /// <summary>More "serve" options, e.g. ["--max-image-mib", "1"].</summary>
+    public IReadOnlyList<string> ServeArguments { get; init; } = [];
+
+    public static async Task<VendorServerProcess> StartAsync(string? database = null, params string[] serveArguments)
     {
-        var s = new VendorServerProcess { Db = database ?? "" };
+        var s = new VendorServerProcess { Db = database ?? "", ServeArguments = serveArguments };
         try
         {
             await s.StartCoreAsync();
@@ -120,7 +123,7 @@ public sealed class VendorServerProcess : IAsyncDisposable
         string url = $"https://127.0.0.1:{FreePort()}", adminUrl = $"https://127.0.0.1:{FreePort()}";
         var server = Process.Start(new ProcessStartInfo(Binaries.VendorServer, ["serve", "--urls", url, "--admin-urls", adminUrl, "--db", Database,
             "--vendor-ca", Dir["vendor-ca.pem"], "--tls-cert", Dir["server.pem"], "--tls-key", Dir["server.key"],
-            "--signing-cert", Dir["owner.pem"], "--signing-key", Dir["owner.key"], "--images", Dir["images"], "--check-in", "60"])
+            "--signing-cert", Dir["owner.pem"], "--signing-key", Dir["owner.key"], "--images", Dir["images"], "--check-in", "60", .. ServeArguments])
             { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false })!;
         _servers.Add(server);
         var errors = new StringBuilder();

@@ -171,7 +171,7 @@ public sealed class ZeroTouchTests : IAsyncLifetime
             "-signer", owner, "-inkey", key, "-in", _lab.Dir["info.json"], "-out", _lab.Dir["openssl.cms"]]);
         Command.Run("openssl", ["crl2pkcs7", "-nocrl", "-certfile", owner, "-outform", "DER", "-out", _lab.Dir["owner-openssl.cms"]]);
         Command.Run(Binaries.VendorServer, ["enroll", "--db", _lab.Database, "--serial", _lab.Serial, "--conveyed", _lab.Dir["openssl.cms"],
-            "--owner-certificate", _lab.Dir["owner-openssl.cms"], "--voucher", _lab.Dir["voucher.cms"]]);
+            "--owner-certificate", _lab.Dir["owner-openssl.cms"], "--voucher", _lab.Dir["voucher.cms"], "--vendor-ca", Path.Combine(_lab.Vendor, "vendor-ca.pem")]);
         await _lab.PowerOnAsync();
         await AgentSays("ZTP: bootstrap-complete");
         Assert.Contains("parsing-complete: signed by the owner, voucher verified", _lab.Progress());
