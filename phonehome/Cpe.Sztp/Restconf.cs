@@ -8,20 +8,26 @@ namespace Cpe.Sztp;
 /// A request that breaks the ietf-sztp-bootstrap-server module: what the server answers with a RESTCONF
 /// error (RFC 8040 §7.1), and what the device refuses in a reply.
 /// </summary>
-public sealed class RestconfException(string errorTag, string path, string message) : Exception($"{path}: {message}")
+/// <remarks>
+/// <paramref name="path"/> is an instance-identifier of the node at fault (an RPC's input leaves are the RPC's children:
+/// "/ietf-sztp-bootstrap-server:report-progress/progress-type"), or null when the fault is the message itself.
+/// </remarks>
+public sealed class RestconfException(string errorTag, string? path, string message) : Exception(path is null ? message : $"{path}: {message}")
 {
     public string ErrorTag { get; } = errorTag;
-    public string ErrorPath { get; } = path;
+    public string? ErrorPath { get; } = path;
+
+    /// <summary>RFC 8040 §7's error-type: "protocol" for how the message was sent, "application" for what it holds.</summary>
+    public string ErrorType => ErrorTag is "malformed-message" or "access-denied" or "operation-not-supported" ? "protocol" : "application";
 
     /// <summary>The ietf-restconf:errors body for this error.</summary>
     public byte[] ToJson() => Encoding.UTF8.GetBytes(new JsonObject
     {
         ["ietf-restconf:errors"] = new JsonObject
         {
-            ["error"] = new JsonArray(new JsonObject
-            {
-                ["error-type"] = "protocol", ["error-tag"] = ErrorTag, ["error-path"] = ErrorPath, ["error-message"] = Message,
-            }),
+            ["error"] = new JsonArray(ErrorPath is null
+                ? new JsonObject { ["error-type"] = ErrorType, ["error-tag"] = ErrorTag, ["error-message"] = Message }
+                : new JsonObject { ["error-type"] = ErrorType, ["error-tag"] = ErrorTag, ["error-path"] = ErrorPath, ["error-message"] = Message }),
         },
     }.ToJsonString());
 }
@@ -46,20 +52,27 @@ public static class Restconf
         "post-script-error", "post-script-complete", "bootstrap-warning", "bootstrap-error", "bootstrap-complete", "informational",
     ];
 
-    internal static JsonObject Body(ReadOnlySpan<byte> json, string container)
+    /// <summary>
+    /// The operation's input or output object. The body must be UTF-8 (RFC 8259 §8.1), with no member twice; an empty
+    /// body is an empty input where every input is optional (get-bootstrapping-data, RFC 8040 §3.6.1).
+    /// </summary>
+    internal static JsonObject Body(ReadOnlySpan<byte> json, string container, bool allowEmpty = false)
     {
+        if (allowEmpty && json.Trim(" \t\r\n"u8).IsEmpty) return [];
+        if (!System.Text.Unicode.Utf8.IsValid(json)) throw new RestconfException("malformed-message", null, "the body is not UTF-8");
         JsonNode? root;
-        try { root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }); }
-        catch (JsonException e) { throw new RestconfException("malformed-message", "/", $"not JSON: {e.Message}"); }
+        try { root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = 16 }); }
+        catch (JsonException e) { throw new RestconfException("malformed-message", null, $"not JSON: {e.Message}"); }
         if (root is not JsonObject o || o.Count != 1 || o[$"{Module}:{container}"] is not JsonObject body)
-            throw new RestconfException("malformed-message", "/", $"the body must be one {Module}:{container} object");
+            throw new RestconfException("malformed-message", null, $"the body must be one {Module}:{container} object");
         return body;
     }
 
     internal static void Only(JsonObject o, string path, params string[] allowed)
     {
         foreach (var (key, _) in o)
-            if (!allowed.Contains(key)) throw new RestconfException("unknown-element", $"{path}/{key}", $"unknown element '{key}'");
+            // The path names the parent: an unknown element has no instance-identifier of its own.
+            if (!allowed.Contains(key)) throw new RestconfException("unknown-element", path, $"unknown element '{key}'");
     }
 
     internal static string? Text(JsonObject o, string name, string path) =>
@@ -87,7 +100,7 @@ public static class Restconf
 /// <summary>get-bootstrapping-data's input.</summary>
 public sealed record BootstrappingRequest(bool SignedDataPreferred = false, string? HwModel = null, string? OsName = null, string? OsVersion = null, byte[]? Nonce = null)
 {
-    const string Path = "/ietf-sztp-bootstrap-server:input";
+    const string Path = "/ietf-sztp-bootstrap-server:get-bootstrapping-data";
 
     public JsonObject ToNode()
     {
@@ -105,7 +118,7 @@ public sealed record BootstrappingRequest(bool SignedDataPreferred = false, stri
 
     public static BootstrappingRequest Parse(ReadOnlySpan<byte> json)
     {
-        var o = Restconf.Body(json, "input");
+        var o = Restconf.Body(json, "input", allowEmpty: true);
         Restconf.Only(o, Path, "signed-data-preferred", "hw-model", "os-name", "os-version", "nonce");
         var nonce = Restconf.Binary(o, "nonce", Path);
         if (nonce is { Length: < 16 or > 32 }) throw new RestconfException("invalid-value", $"{Path}/nonce", $"must be 16 to 32 bytes, not {nonce.Length}");
@@ -117,7 +130,7 @@ public sealed record BootstrappingRequest(bool SignedDataPreferred = false, stri
 /// <summary>get-bootstrapping-data's output: conveyed information, and for signed data the owner certificate and voucher.</summary>
 public sealed record BootstrappingReply(byte[] ConveyedInformation, byte[]? OwnerCertificate = null, byte[]? OwnershipVoucher = null, string? ReportingLevel = null)
 {
-    const string Path = "/ietf-sztp-bootstrap-server:output";
+    const string Path = "/ietf-sztp-bootstrap-server:get-bootstrapping-data";
 
     public JsonObject ToNode()
     {
@@ -150,7 +163,7 @@ public sealed record BootstrappingReply(byte[] ConveyedInformation, byte[]? Owne
 public sealed record ProgressReport(string ProgressType, string? Message = null, IReadOnlyList<(string Algorithm, byte[] KeyData)>? SshHostKeys = null,
     IReadOnlyList<byte[]>? TrustAnchorCerts = null)
 {
-    const string Path = "/ietf-sztp-bootstrap-server:input";
+    const string Path = "/ietf-sztp-bootstrap-server:report-progress";
 
     public JsonObject ToNode()
     {
@@ -170,7 +183,7 @@ public sealed record ProgressReport(string ProgressType, string? Message = null,
 
     public static ProgressReport Parse(ReadOnlySpan<byte> json)
     {
-        var o = Restconf.Body(json, "input");
+        var o = Restconf.Body(json, "input", allowEmpty: true);
         Restconf.Only(o, Path, "progress-type", "message", "ssh-host-keys", "trust-anchor-certs");
         string type = Restconf.Text(o, "progress-type", Path) ?? throw new RestconfException("missing-element", $"{Path}/progress-type", "is mandatory");
         if (!Restconf.ProgressTypes.Contains(type)) throw new RestconfException("invalid-value", $"{Path}/progress-type", $"'{type}' is not a progress type of RFC 8572");
@@ -182,8 +195,8 @@ public sealed record ProgressReport(string ProgressType, string? Message = null,
             foreach (var k in hk["ssh-host-key"] as JsonArray ?? [])
             {
                 var entry = k as JsonObject ?? throw new RestconfException("invalid-value", $"{Path}/ssh-host-keys", "entries must be objects");
-                keys.Add((Restconf.Text(entry, "algorithm", $"{Path}/ssh-host-keys") ?? throw new RestconfException("missing-element", $"{Path}/ssh-host-keys/algorithm", "is mandatory"),
-                    Restconf.Binary(entry, "key-data", $"{Path}/ssh-host-keys") ?? throw new RestconfException("missing-element", $"{Path}/ssh-host-keys/key-data", "is mandatory")));
+                keys.Add((Restconf.Text(entry, "algorithm", $"{Path}/ssh-host-keys") ?? throw new RestconfException("missing-element", $"{Path}/ssh-host-keys", "is mandatory"),
+                    Restconf.Binary(entry, "key-data", $"{Path}/ssh-host-keys") ?? throw new RestconfException("missing-element", $"{Path}/ssh-host-keys", "is mandatory")));
             }
         }
         var anchors = new List<byte[]>();

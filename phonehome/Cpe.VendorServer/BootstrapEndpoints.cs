@@ -12,6 +12,7 @@ public static class BootstrapEndpoints
 {
     public static void Map(IEndpointRouteBuilder app, ServerStore store, TimeProvider clock, WireRecorder wire)
     {
+        RestconfProtocol.MapDiscovery(app);
         app.MapPost(Restconf.GetBootstrappingData, async (HttpContext http) =>
         {
             var (serial, body, refusal) = await ReadAsync(http, store);
@@ -23,11 +24,11 @@ public static class BootstrapEndpoints
             var device = store.Find(serial!)!;   // ReadAsync refused any device that is not enrolled
             var (type, content) = Cms.ReadContentInfo(device.ConveyedInformation, "conveyed information");
             if (request.SignedDataPreferred && type != SztpOids.SignedData && ConveyedInformation.Parse(content) is ConveyedInformation.Onboarding)
-                return Error(400, new RestconfException("invalid-value", "/ietf-sztp-bootstrap-server:input/signed-data-preferred", "only unsigned onboarding information is enrolled for this device"));
+                return Error(400, new RestconfException("invalid-value", "/ietf-sztp-bootstrap-server:get-bootstrapping-data/signed-data-preferred", "only unsigned onboarding information is enrolled for this device"));
             var reply = new BootstrappingReply(device.ConveyedInformation, device.OwnerCertificate, device.OwnershipVoucher, "verbose");
             var answer = reply.ToJson();
             wire.Record("get-bootstrapping-data", "reply", answer);
-            return Results.Bytes(answer, Restconf.MediaType);
+            return RestconfProtocol.Output(answer);
         });
 
         app.MapPost(Restconf.ReportProgress, async (HttpContext http) =>
@@ -39,7 +40,7 @@ public static class BootstrapEndpoints
             try { report = ProgressReport.Parse(body); }
             catch (RestconfException e) { return Error(400, e); }
             store.AddProgress(new ProgressEntry(clock.GetUtcNow(), serial!, report.ProgressType, report.Message));
-            return Results.NoContent();
+            return RestconfProtocol.Output(null);
         });
     }
 
@@ -47,27 +48,13 @@ public static class BootstrapEndpoints
     static async Task<(string? Serial, byte[] Body, IResult? Refusal)> ReadAsync(HttpContext http, ServerStore store)
     {
         string? serial = await DeviceSerialAsync(http);
-        if (serial is null) return (null, [], Error(401, new RestconfException("access-denied", "/", "a device IDevID client certificate is required")));
-        if (!IsEnrolled(store, serial)) return (serial, [], Error(404, new RestconfException("invalid-value", "/", $"serial number {serial} is not an enrolled device")));
-        if (http.Request.ContentType?.StartsWith(Restconf.MediaType, StringComparison.Ordinal) != true)
-            return (serial, [], Error(415, new RestconfException("malformed-message", "/", $"the body must be {Restconf.MediaType}")));
-        using var buffer = new MemoryStream();
-        await http.Request.Body.CopyToAsync(buffer);
-        return (serial, buffer.ToArray(), null);
+        if (serial is null) return (null, [], Error(401, new RestconfException("access-denied", null, "a device IDevID client certificate is required")));
+        if (!IsEnrolled(store, serial)) return (serial, [], Error(404, new RestconfException("invalid-value", null, $"serial number {serial} is not an enrolled device")));
+        var (body, refusal) = await RestconfProtocol.ReadInputAsync(http);
+        return (serial, body, refusal);
     }
 
-    static IResult Error(int status, RestconfException e) => new RestconfError(status, e.ToJson());
-
-    /// <summary>A RESTCONF error body with its HTTP status.</summary>
-    sealed class RestconfError(int status, byte[] body) : IResult
-    {
-        public Task ExecuteAsync(HttpContext http)
-        {
-            http.Response.StatusCode = status;
-            http.Response.ContentType = Restconf.MediaType;
-            return http.Response.Body.WriteAsync(body).AsTask();
-        }
-    }
+    static IResult Error(int status, RestconfException e) => RestconfProtocol.Error(status, e);
 
     /// <summary>The serial number in the caller's IDevID (Kestrel has already chained it to the vendor CA); null without one.</summary>
     public static async Task<string?> DeviceSerialAsync(HttpContext http) =>

@@ -18,8 +18,16 @@ public static class FleetEndpoints
             string? serial = await BootstrapEndpoints.DeviceSerialAsync(http);
             if (serial is null) return Results.Problem("a device IDevID client certificate is required", statusCode: 401);
             if (signer is null) return Results.Problem("this server has no signing certificate for check-in answers (--signing-cert)", statusCode: 503);
+            // Bounded: the inventory a box reports is a few kilobytes; a body past the limit is refused, not stored.
+            if (http.Request.ContentLength > MaxCheckInBytes) return TooLarge();
             using var buffer = new MemoryStream();
-            await http.Request.Body.CopyToAsync(buffer);
+            var chunk = new byte[8192];
+            int n;
+            while ((n = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
+            {
+                if (buffer.Length + n > MaxCheckInBytes) return TooLarge();
+                buffer.Write(chunk, 0, n);
+            }
             CheckInRequest request;
             try { request = FleetCheckIn.ParseRequest(buffer.ToArray()); }
             catch (SztpVerificationException e) { return Results.Problem(e.Message, statusCode: 400); }
@@ -59,6 +67,11 @@ public static class FleetEndpoints
             }
         });
     }
+
+    /// <summary>The largest check-in request (docs/reference/fleet-checkin.md).</summary>
+    public const int MaxCheckInBytes = 256 * 1024;
+
+    static IResult TooLarge() => Results.Problem($"a check-in request may be at most {MaxCheckInBytes} bytes", statusCode: 413);
 
     static DesiredVnf[] ParseVnfs(string json) =>
         JsonNode.Parse(json)!.AsArray().Select(v => new DesiredVnf(v!["name"]!.GetValue<string>(), v["version"]!.GetValue<string>())).ToArray();

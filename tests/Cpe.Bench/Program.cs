@@ -33,6 +33,27 @@ if (args.FirstOrDefault() == "vnf")
     Console.WriteLine(vnf.ToJsonString(Pretty));
     return;
 }
+if (args.FirstOrDefault() == "offer-flood")
+{
+    // offer-flood SOCKET SECONDS: the api bench's attacker, run as nobody.
+    await ApiFloodBench.OfferFloodAsync(args[1], TimeSpan.FromSeconds(double.Parse(args[2], CultureInfo.InvariantCulture)));
+    return;
+}
+if (args.FirstOrDefault() == "api")
+{
+    // api OUT COMMAND: cped's local API under a hostile local user.
+    var api = new JsonObject
+    {
+        ["command"] = args[2],
+        ["date"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+        ["machine"] = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}",
+        ["api_flood"] = await ApiFloodBench.RunAsync(),
+    };
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(args[1]))!);
+    File.WriteAllText(args[1], api.ToJsonString(Pretty) + "\n");
+    Console.WriteLine(api.ToJsonString(Pretty));
+    return;
+}
 if (args.FirstOrDefault() == "attack")
 {
     // attack: only cped's API latency while VNFs fork-bomb and hog memory, printed.

@@ -14,7 +14,11 @@ public sealed class ConnectionFlood : IAsyncDisposable
         path, count, hold = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
         socks, errors = [], {}
         for _ in range(count):
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            except OSError as e:   # this user's own descriptor limit: hold what it has
+                errors[e.strerror] = errors.get(e.strerror, 0) + 1
+                break
             s.settimeout(2)
             try:
                 s.connect(path)

@@ -32,6 +32,7 @@ public sealed partial class ApiServer : IAsyncDisposable
     readonly ApiLimits _limits;
     readonly ConnectionGate _gate;
     readonly RefusalLog _refusals;
+    readonly StormRelief _relief;
     readonly CancellationTokenSource _stop = new();
     readonly List<Task> _connections = [];
     Socket? _listener;
@@ -43,6 +44,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         _limits = limits ?? ApiLimits.Default;
         _gate = new ConnectionGate(_limits);
         _refusals = new RefusalLog(log, clock);
+        _relief = new StormRelief(clock);
         _socketPath = socketPath;
         _methods = methods;
         _sessions = sessions;
@@ -64,6 +66,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         File.SetUnixFileMode(_socketPath, (UnixFileMode)0b110_110_110);
         _listener.Listen(64);
         _acceptLoop = AcceptLoopAsync(_stop.Token);
+        _relief.Start();
     }
 
     /// <summary>
@@ -121,7 +124,11 @@ public sealed partial class ApiServer : IAsyncDisposable
         {
             _refusals.Note("connection failed before its session began: " + e.Message);
         }
-        finally { socket.Dispose(); }
+        finally
+        {
+            socket.Dispose();
+            _relief.Ended();
+        }
     }
 
     async Task ServeSessionAsync(Socket socket, ApiSession session, CancellationToken serverCt)
@@ -209,6 +216,7 @@ public sealed partial class ApiServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _relief.Dispose();
         _stop.Cancel();
         _listener?.Dispose();
         if (_acceptLoop is not null) await _acceptLoop;

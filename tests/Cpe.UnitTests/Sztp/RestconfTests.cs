@@ -29,14 +29,14 @@ public sealed class RestconfTests
     }
 
     [Theory]
-    [InlineData("request", """{"ietf-sztp-bootstrap-server:input":{"nonce":"AAAAAA=="}}""", "invalid-value", "/ietf-sztp-bootstrap-server:input/nonce: must be 16 to 32 bytes, not 4")]
-    [InlineData("request", """{"ietf-sztp-bootstrap-server:input":{"serial":"x"}}""", "unknown-element", "/ietf-sztp-bootstrap-server:input/serial: unknown element 'serial'")]
-    [InlineData("request", """{"ietf-sztp-bootstrap-server:input":{"signed-data-preferred":true}}""", "invalid-value", "/ietf-sztp-bootstrap-server:input/signed-data-preferred: an empty leaf is [null]")]
-    [InlineData("request", """{"input":{}}""", "malformed-message", "/: the body must be one ietf-sztp-bootstrap-server:input object")]
-    [InlineData("progress", """{"ietf-sztp-bootstrap-server:input":{"progress-type":"bootstrap-teleported"}}""", "invalid-value", "/ietf-sztp-bootstrap-server:input/progress-type: 'bootstrap-teleported' is not a progress type of RFC 8572")]
-    [InlineData("progress", """{"ietf-sztp-bootstrap-server:input":{"progress-type":"config-error","trust-anchor-certs":{"trust-anchor-cert":["AA=="]}}}""", "invalid-value", "/ietf-sztp-bootstrap-server:input/trust-anchor-certs: only with bootstrap-complete")]
-    [InlineData("reply", """{"ietf-sztp-bootstrap-server:output":{"conveyed-information":"AA==","owner-certificate":"AA=="}}""", "invalid-value", "/ietf-sztp-bootstrap-server:output: owner-certificate and ownership-voucher come together or not at all")]
-    [InlineData("reply", """{"ietf-sztp-bootstrap-server:output":{"reporting-level":"minimal"}}""", "missing-element", "/ietf-sztp-bootstrap-server:output/conveyed-information: is mandatory")]
+    [InlineData("request", """{"ietf-sztp-bootstrap-server:input":{"nonce":"AAAAAA=="}}""", "invalid-value", "/ietf-sztp-bootstrap-server:get-bootstrapping-data/nonce: must be 16 to 32 bytes, not 4")]
+    [InlineData("request", """{"ietf-sztp-bootstrap-server:input":{"serial":"x"}}""", "unknown-element", "/ietf-sztp-bootstrap-server:get-bootstrapping-data: unknown element 'serial'")]
+    [InlineData("request", """{"ietf-sztp-bootstrap-server:input":{"signed-data-preferred":true}}""", "invalid-value", "/ietf-sztp-bootstrap-server:get-bootstrapping-data/signed-data-preferred: an empty leaf is [null]")]
+    [InlineData("request", """{"input":{}}""", "malformed-message", "the body must be one ietf-sztp-bootstrap-server:input object")]
+    [InlineData("progress", """{"ietf-sztp-bootstrap-server:input":{"progress-type":"bootstrap-teleported"}}""", "invalid-value", "/ietf-sztp-bootstrap-server:report-progress/progress-type: 'bootstrap-teleported' is not a progress type of RFC 8572")]
+    [InlineData("progress", """{"ietf-sztp-bootstrap-server:input":{"progress-type":"config-error","trust-anchor-certs":{"trust-anchor-cert":["AA=="]}}}""", "invalid-value", "/ietf-sztp-bootstrap-server:report-progress/trust-anchor-certs: only with bootstrap-complete")]
+    [InlineData("reply", """{"ietf-sztp-bootstrap-server:output":{"conveyed-information":"AA==","owner-certificate":"AA=="}}""", "invalid-value", "/ietf-sztp-bootstrap-server:get-bootstrapping-data: owner-certificate and ownership-voucher come together or not at all")]
+    [InlineData("reply", """{"ietf-sztp-bootstrap-server:output":{"reporting-level":"minimal"}}""", "missing-element", "/ietf-sztp-bootstrap-server:get-bootstrapping-data/conveyed-information: is mandatory")]
     public void What_the_module_forbids_is_a_restconf_error(string kind, string json, string tag, string message)
     {
         var e = Assert.Throws<RestconfException>(() =>
