@@ -14,7 +14,16 @@ public sealed record CheckInRequest(string SerialNumber, string Model, string Os
 {
     /// <summary>The box's hardware inventory (cped's system.hardware), sent when it differs from the last one the server took.</summary>
     public JsonObject? Inventory { get; init; }
+
+    /// <summary>
+    /// The last fleet revision the box did not keep, and why (its commit refused, or rolled back unconfirmed); sent on
+    /// every check-in until a newer revision is confirmed. Absent from agents older than this field.
+    /// </summary>
+    public FleetRefusal? LastRefused { get; init; }
 }
+
+/// <summary>A pushed fleet revision the box does not run: which, why, and when it gave up on it.</summary>
+public sealed record FleetRefusal(long Revision, string Reason, DateTimeOffset Time);
 
 /// <summary>A configuration the owner wants on the device: committed with "commit confirmed", confirmed by the next check-in.</summary>
 public sealed record DesiredConfiguration(long Revision, string Handling, JsonObject Document);
@@ -35,6 +44,8 @@ public static class FleetCheckIn
 
     public static CheckInRequest ParseRequest(ReadOnlySpan<byte> json) =>
         Parse(json, FleetJsonContext.Default.CheckInRequest, "check-in request");
+
+    public static string ToJson(FleetRefusal r) => JsonSerializer.Serialize(r, FleetJsonContext.Default.FleetRefusal);
 
     public static byte[] ToJson(CheckInAnswer a) => JsonSerializer.SerializeToUtf8Bytes(a, FleetJsonContext.Default.CheckInAnswer);
 
@@ -68,4 +79,5 @@ public static class FleetCheckIn
     RespectRequiredConstructorParameters = true, RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(CheckInRequest))]
 [JsonSerializable(typeof(CheckInAnswer))]
+[JsonSerializable(typeof(FleetRefusal))]
 internal sealed partial class FleetJsonContext : JsonSerializerContext;

@@ -16,7 +16,8 @@ public sealed record DeviceEnrollRequest(string? Bundle = null, byte[]? Conveyed
 
 public sealed record ProgressView(DateTimeOffset Time, string Type, string? Message);
 
-public sealed record CheckInView(DateTimeOffset Time, string OsVersion, long ConfigRevision, long FleetRevision, string? LastResult);
+/// <summary>One check-in as the device reported it; <c>Refused</c> is the fleet revision it did not keep and why, while it reports one.</summary>
+public sealed record CheckInView(DateTimeOffset Time, string OsVersion, long ConfigRevision, long FleetRevision, string? LastResult, JsonObject? Refused = null);
 
 /// <summary>
 /// Onboarding information to publish: a configuration (cped's JSON document), how to apply it, an optional boot image

@@ -94,9 +94,16 @@ try
             if (nonce is { Length: < 16 or > 32 }) throw new ToolException("--nonce must be 16 to 32 bytes");
             string assertion = a.Optional("assertion") ?? "verified";
             if (!OwnershipVoucher.Assertions.Contains(assertion)) throw new ToolException($"--assertion must be one of {string.Join(", ", OwnershipVoucher.Assertions)}");
-            var voucher = new OwnershipVoucher(now, nonce is null ? now.AddDays(a.Number("days", 30)) : null, assertion, a.Required("serial"), pinned.RawData, nonce);
+            // RFC 8366 §5.3: a voucher may not outlive the certificate it pins.
+            var pinnedExpiry = new DateTimeOffset(pinned.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+            if (pinnedExpiry <= now) throw new ToolException($"the pinned certificate {pinned.Subject} expired {pinnedExpiry:u}");
+            DateTimeOffset? expires = nonce is null ? now.AddDays(a.Number("days", 30)) : null;
+            bool capped = expires > pinnedExpiry;
+            if (capped) expires = pinnedExpiry;
+            var voucher = new OwnershipVoucher(now, expires, assertion, a.Required("serial"), pinned.RawData, nonce);
             File.WriteAllBytes(a.Required("out"), voucher.Sign(signer));
-            Console.WriteLine($"voucher for {voucher.SerialNumber} pinning {pinned.Subject}" + (voucher.ExpiresOn is { } e ? $", expires {e:u}" : ", with nonce"));
+            Console.WriteLine($"voucher for {voucher.SerialNumber} pinning {pinned.Subject}"
+                + (voucher.ExpiresOn is { } e ? $", expires {e:u}{(capped ? " (capped at the pinned certificate's expiry)" : "")}" : ", with nonce"));
             break;
         }
         case "conveyed sign":

@@ -158,4 +158,28 @@ public sealed class VendorServerHardeningTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         Assert.Equal([1, 2, 3], await answer.Content.ReadAsByteArrayAsync());
     }
+
+    [Fact]
+    public async Task A_devices_own_push_after_its_groups_is_newer_and_check_ins_are_bounded()
+    {
+        using var admin = Admin();
+        // SIM-A is in no group here: enrol it into one, push to the group, then to the device itself.
+        var enroll = new JsonObject { ["conveyedInformation"] = Convert.ToBase64String(File.ReadAllBytes(Server.Dir["unsigned.cms"])), ["group"] = "branch" };
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync("/api/v1/devices/SIM-C", Json(enroll.ToJsonString()))).StatusCode);
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync("/api/v1/fleet/group:branch", Json("{\"configuration\":{\"system\":{\"host-name\":\"group-" + i + "\"}}}"))).StatusCode);
+        var own = JsonNode.Parse(await (await admin.PutAsync("/api/v1/fleet/serial:SIM-C", Json("""{"configuration":{"system":{"host-name":"own"}}}"""))).Content.ReadAsStringAsync())!;
+        Assert.Equal(4, own["revision"]!.GetValue<long>());   // one fleet-wide sequence: newer than the group's 3, which SIM-C already ran
+
+        using var device = Device("SIM-C");
+        var request = new CheckInRequest("SIM-C", "sim", "cpe-firmware", "0.1.0", 1, 0, "fleet", 3, false, [], null, "nonce-c");
+        var answer = await device.PostAsync(FleetCheckIn.Path, new ByteArrayContent(FleetCheckIn.ToJson(request)));
+        var verified = FleetCheckIn.Verify(await answer.Content.ReadAsByteArrayAsync(), Server.Owner, "SIM-C", "nonce-c");
+        Assert.Equal((4L, "own"), (verified.Configuration!.Revision, verified.Configuration.Document["system"]!["host-name"]!.GetValue<string>()));
+
+        // A check-in carrying 300 KB of inventory is refused, not stored.
+        var big = request with { Nonce = "nonce-big", Inventory = new JsonObject { ["junk"] = new string('x', 300 * 1024) } };
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await device.PostAsync(FleetCheckIn.Path, new ByteArrayContent(FleetCheckIn.ToJson(big)))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/v1/devices/SIM-C/inventory")).StatusCode);
+    }
 }

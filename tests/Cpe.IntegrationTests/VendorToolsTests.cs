@@ -25,6 +25,14 @@ public sealed class VendorToolsTests : IDisposable
         Vendor("device", "issue", "--ca-dir", Path_("vendor"), "--serial", "SIM-0100", "--model", "sim", "--factory", Path_("factory"));
         Vendor("owner", "create", "--dir", Path_("owner"), "--organization", "Example Owner");
         Vendor("voucher", "issue", "--ca-dir", Path_("vendor"), "--serial", "SIM-0100", "--pinned", Path_("owner/owner-ca.pem"), "--days", "7", "--out", Path_("voucher.cms"));
+        // RFC 8366 §5.3: however many days are asked for, the voucher does not outlive the certificate it pins.
+        var pinned = X509Certificate2.CreateFromPem(File.ReadAllText(Path_("owner/owner-ca.pem")));
+        string said = Vendor("voucher", "issue", "--ca-dir", Path_("vendor"), "--serial", "SIM-0100", "--pinned", Path_("owner/owner-ca.pem"), "--days", "100000", "--out", Path_("long.cms"));
+        Assert.Contains("capped at the pinned certificate's expiry", said);
+        var vendorCa = X509Certificate2.CreateFromPem(File.ReadAllText(Path_("vendor/vendor-ca.pem")));
+        var longVoucher = OwnershipVoucher.Verify(File.ReadAllBytes(Path_("long.cms")), vendorCa, "SIM-0100", DateTimeOffset.UtcNow);
+        Assert.Equal(new DateTimeOffset(pinned.NotAfter.ToUniversalTime(), TimeSpan.Zero), longVoucher.ExpiresOn);
+
         File.WriteAllText(Path_("config.json"), """{"system":{"host-name":"site-100"}}""");
         File.WriteAllBytes(Path_("image.bin"), RandomNumberGenerator.GetBytes(4096));
         Vendor("conveyed", "sign", "--owner-dir", Path_("owner"), "--configuration", Path_("config.json"), "--handling", "replace",

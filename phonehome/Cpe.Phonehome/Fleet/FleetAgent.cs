@@ -48,7 +48,10 @@ public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform
         catch (Exception e) when (e is HttpRequestException or IOException or SztpVerificationException or PlatformUnavailableException
             or RpcException or FleetException || (e is TaskCanceledException && !ct.IsCancellationRequested))
         {
-            _lastResult = $"check-in failed: {e.Message}";
+            // A timeout reads as what happened, not as HttpClient's wording of it.
+            _lastResult = e is TaskCanceledException
+                ? $"check-in failed: {state.Server} did not answer within {requestTimeout.TotalSeconds:0.#} s"
+                : $"check-in failed: {e.Message}";
             say.Say(_lastResult);
             return null;
         }
@@ -61,7 +64,7 @@ public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform
         string nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
         var request = new CheckInRequest(identity.SerialNumber, inventory.Model, osName, osVersion,
             Math.Round((clock.GetUtcNow() - inventory.BootTime).TotalSeconds), inventory.ActiveRevision, inventory.RevisionSource,
-            state.FleetRevision, state.FleetUnconfirmed, inventory.Alarms, _lastResult, nonce);
+            state.FleetRunning, state.FleetUnconfirmed, inventory.Alarms, _lastResult, nonce) { LastRefused = state.FleetRefused };
         // The hardware inventory rides along only when it changed since the server last took it (a NIC replaced, a disk added).
         var hardware = await platform.HardwareAsync(ct);
         string? hardwareJson = hardware?.ToJsonString();
@@ -89,20 +92,42 @@ public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform
         _lastResult = "check-in ok";
         if (state.FleetUnconfirmed)
         {
-            // The box reached the server with the pushed configuration: it is good.
+            // The box reached the server with the pushed configuration: it is good, unless cped already rolled it back.
             bool confirmed = await platform.ConfirmAsync(ct);
-            _lastResult = confirmed ? $"fleet revision {state.FleetRevision} confirmed"
-                : $"fleet revision {state.FleetRevision} was rolled back before it could be confirmed (it cut the box off?)";
-            progress.Update(p => p with { FleetUnconfirmed = false });
+            long revision = state.FleetRevision;
+            if (confirmed)
+            {
+                _lastResult = $"fleet revision {revision} confirmed";
+                state = progress.Update(p => p with { FleetUnconfirmed = false, FleetApplied = revision, FleetRefused = null });
+            }
+            else
+            {
+                _lastResult = $"fleet revision {revision} was rolled back before it could be confirmed (it cut the box off?)";
+                var refusal = new FleetRefusal(revision, "rolled back: not confirmed in time (did it cut the box off the server?)", clock.GetUtcNow());
+                state = progress.Update(p => p with { FleetUnconfirmed = false, FleetApplied = p.FleetApplied ?? 0, FleetRefused = refusal });
+            }
             say.Say(_lastResult);
         }
         if (answer.Configuration is DesiredConfiguration wanted && wanted.Revision > state.FleetRevision)
         {
             int confirmMinutes = Math.Max(1, (int)Math.Ceiling(answer.CheckInSeconds * 2.5 / 60));
-            var commit = await platform.CommitAsync(new ProvisionCommitParams(wanted.Handling, wanted.Document, "fleet", confirmMinutes,
-                $"fleet revision {wanted.Revision}"), ct);
-            progress.Update(p => p with { FleetRevision = wanted.Revision, FleetUnconfirmed = true });
-            _lastResult = $"fleet revision {wanted.Revision} committed as revision {commit.Revision}, confirm within {confirmMinutes} min";
+            try
+            {
+                var commit = await platform.CommitAsync(new ProvisionCommitParams(wanted.Handling, wanted.Document, "fleet", confirmMinutes,
+                    $"fleet revision {wanted.Revision}"), ct);
+                long running = state.FleetRunning;
+                progress.Update(p => p with { FleetRevision = wanted.Revision, FleetUnconfirmed = true, FleetApplied = running });
+                _lastResult = $"fleet revision {wanted.Revision} committed as revision {commit.Revision}, confirm within {confirmMinutes} min";
+            }
+            catch (RpcException e) when (e.Code is RpcErrorCodes.ConfigInvalid or RpcErrorCodes.CommitFailed)
+            {
+                // Refused by the box itself: tried once, reported until a newer revision comes, never retried.
+                string reason = e.Details?.Errors is { Length: > 0 } errors ? $"{e.Message}: {string.Join("; ", errors.Select(x => $"{x.Path}: {x.Message}"))}" : e.Message;
+                var refusal = new FleetRefusal(wanted.Revision, "commit refused: " + reason, clock.GetUtcNow());
+                long running = state.FleetRunning;
+                progress.Update(p => p with { FleetRevision = wanted.Revision, FleetUnconfirmed = false, FleetApplied = running, FleetRefused = refusal });
+                _lastResult = $"fleet revision {wanted.Revision} refused: {reason}";
+            }
             say.Say(_lastResult);
         }
         var (name, version) = installer.Running();

@@ -20,9 +20,20 @@ public sealed record AgentProgress
     public string? Server { get; init; }
     /// <summary>The owner certificate (CMS, base64 in JSON) the voucher pinned; it verifies signed check-in answers.</summary>
     public byte[]? OwnerCertificate { get; init; }
-    /// <summary>The fleet configuration revision applied last, and whether it still waits for confirmation.</summary>
+    /// <summary>The fleet configuration revision tried last (never tried again), and whether it still waits for confirmation.</summary>
     public long FleetRevision { get; init; }
     public bool FleetUnconfirmed { get; init; }
+
+    /// <summary>
+    /// The fleet revision the box runs, confirmed; null in a progress file written before this was kept, where the
+    /// revision tried last stands for it unless it waited for confirmation.
+    /// </summary>
+    public long? FleetApplied { get; init; }
+
+    /// <summary>The last fleet revision the box did not keep, and why, until a newer one is confirmed.</summary>
+    public Cpe.Sztp.FleetRefusal? FleetRefused { get; init; }
+
+    public long FleetRunning => FleetUnconfirmed ? FleetRevision : FleetApplied ?? FleetRevision;
 }
 
 /// <summary>The progress file, written atomically (temporary file, fsync, rename) so a power cut leaves the old or the new one.</summary>

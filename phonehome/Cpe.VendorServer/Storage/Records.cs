@@ -12,6 +12,9 @@ public sealed record CheckInEntry(DateTimeOffset Time, string Serial, string OsV
 {
     /// <summary>The device's hardware inventory (JSON) when the check-in carried one; kept as the device's latest.</summary>
     public string? Inventory { get; init; }
+
+    /// <summary>The fleet revision the device reported it did not keep, and why (JSON: revision, reason, time).</summary>
+    public string? Refused { get; init; }
 }
 
 /// <summary>The configuration the owner wants on a device ("serial:S") or on a group ("group:G").</summary>

@@ -3,12 +3,16 @@ namespace Cpe.VendorServer.Storage;
 // Desired configurations, firmware images and their downloads, admin tokens.
 public sealed partial class ServerStore
 {
-    /// <summary>Sets the configuration for a target; its revision goes up by one, which is what devices compare.</summary>
+    /// <summary>
+    /// Sets the configuration for a target. Its revision is the next of one fleet-wide sequence, which is what devices
+    /// compare: a device's own push after its group's (or the other way round) is always newer than what it runs.
+    /// </summary>
     public FleetConfig SetFleetConfig(string target, string handling, string document, string? firmware, string? vnfs, DateTimeOffset now)
     {
         var rows = Query("""
-            INSERT INTO fleet_configs (target, revision, handling, document, firmware, vnfs, updated_at) VALUES (@t, 1, @h, @d, @f, @v, @u)
-            ON CONFLICT (target) DO UPDATE SET revision = fleet_configs.revision + 1, handling = excluded.handling, document = excluded.document,
+            INSERT INTO fleet_configs (target, revision, handling, document, firmware, vnfs, updated_at)
+            VALUES (@t, (SELECT COALESCE(MAX(revision), 0) + 1 FROM fleet_configs), @h, @d, @f, @v, @u)
+            ON CONFLICT (target) DO UPDATE SET revision = (SELECT COALESCE(MAX(revision), 0) + 1 FROM fleet_configs), handling = excluded.handling, document = excluded.document,
                 firmware = excluded.firmware, vnfs = excluded.vnfs, updated_at = excluded.updated_at
             RETURNING revision
             """, r => Long(r, 0), ("@t", target), ("@h", handling), ("@d", document), ("@f", firmware), ("@v", vnfs), ("@u", Time(now)));

@@ -26,6 +26,7 @@ public sealed partial class ServerStore
             CREATE TABLE tokens (hash TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL);
             """),
         (3, "ALTER TABLE devices ADD COLUMN inventory TEXT;"),
+        (4, "ALTER TABLE checkins ADD COLUMN refused TEXT;"),
     ];
 
     /// <summary>Brings the schema to the newest version, each migration in its own transaction; safe with several servers starting at once.</summary>

@@ -67,7 +67,32 @@ public sealed class FleetCheckInTests : IAsyncLifetime
         var history = await api.HistoryAsync();
         Assert.Contains(history, r => r.Source == "system" && r.Comment!.StartsWith("automatic rollback", StringComparison.Ordinal));
         Assert.Single(await api.BridgesAsync());
+        // What the box runs is the server's truth: fleet revision 0 again, and revision 1 refused with the reason, on every
+        // check-in from now on (not only the one after the rollback).
+        await Eventually(() => LatestCheckIns(3) is { Count: 3 } c && c.All(x => x!["fleetRevision"]!.GetValue<long>() == 0
+                && x["refused"]?["revision"]?.GetValue<long>() == 1 && x["refused"]!["reason"]!.GetValue<string>().Contains("rolled back", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(60), "three check-ins reporting fleet revision 0 run and revision 1 refused");
+        Assert.DoesNotContain(LatestCheckIns(20), x => x!["lastResult"]?.GetValue<string>().Contains("HttpClient", StringComparison.Ordinal) == true);
     }
+
+    [Fact]
+    public async Task A_push_the_box_refuses_is_reported_with_its_reason_never_retried_and_a_newer_one_clears_it()
+    {
+        // Valid for the schema (the server checks that), refused by this board: it has no ge-0/0/9.
+        Push(new JsonObject { ["schema-version"] = 1, ["interfaces"] = new JsonObject { ["interface"] = new JsonArray(new JsonObject { ["name"] = "ge-0/0/9", ["dhcp"] = true }) } });
+        await Says("fleet revision 1 refused", TimeSpan.FromSeconds(15));
+        await Eventually(() => LatestCheckIns(2) is { Count: 2 } c && c.All(x => x!["refused"]?["reason"]?.GetValue<string>().Contains("ge-0/0/9", StringComparison.Ordinal) == true),
+            TimeSpan.FromSeconds(30), "check-ins reporting revision 1 refused because of ge-0/0/9");
+        await using var api = await _lab.Cped!.ConnectAsync();
+        Assert.DoesNotContain(await api.HistoryAsync(), r => r.Source == "fleet");   // tried once, refused, not retried
+        Push(new JsonObject { ["schema-version"] = 1, ["system"] = new JsonObject { ["host-name"] = "site-19" } });
+        await Says("fleet revision 2 confirmed", TimeSpan.FromSeconds(30));
+        await Eventually(() => LatestCheckIns(1) is [var last] && last!["fleetRevision"]!.GetValue<long>() == 2 && last["refused"] is null,
+            TimeSpan.FromSeconds(30), "a check-in running revision 2 with no refusal");
+    }
+
+    List<JsonNode?> LatestCheckIns(int count) =>
+        JsonNode.Parse(_lab.Admin("GET", $"/api/v1/devices/{_lab.Serial}/check-ins?limit={count}").Body)!.AsArray().ToList();
 
     static async Task Eventually(Func<bool> condition, TimeSpan timeout, string what)
     {
