@@ -47,6 +47,19 @@ public sealed class ApiRobustnessTests : DaemonTest
     }
 
     [Fact]
+    public async Task A_message_that_is_not_utf8_is_a_parse_error_and_nothing_is_stored()
+    {
+        await using var api = await Cped.ConnectAsync();
+        await api.EnterConfigAsync(false);
+        byte[] head = Encoding.ASCII.GetBytes("""{"jsonrpc":"2.0","id":5,"method":"config.set","params":{"path":["system","host-name","caf""");
+        await api.SendRawAsync((byte[])[.. head, 0xE9, .. Encoding.ASCII.GetBytes("\"]}}")]);
+        var error = await api.NextUnsolicitedErrorAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(RpcErrorCodes.ParseError, error.Code);
+        Assert.Contains("not UTF-8", error.Message);
+        Assert.False((await api.ConfigStatusAsync()).HasChanges);
+    }
+
+    [Fact]
     public async Task An_unknown_method_is_method_not_found()
     {
         await using var api = await Cped.ConnectAsync();

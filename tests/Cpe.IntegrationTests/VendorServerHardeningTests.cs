@@ -182,4 +182,13 @@ public sealed class VendorServerHardeningTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await device.PostAsync(FleetCheckIn.Path, new ByteArrayContent(FleetCheckIn.ToJson(big)))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/v1/devices/SIM-C/inventory")).StatusCode);
     }
+
+    [Fact]
+    public void A_relative_images_folder_is_taken_as_absolute_once_at_start()
+    {
+        // Resolved later, a relative folder would depend on the working directory when a download is served.
+        var options = Cpe.VendorServer.ServerOptions.From(new Cpe.VendorServer.CommandLine(["serve", "--urls", "https://127.0.0.1:1", "--db", Server.Database,
+            "--vendor-ca", Server.Dir["vendor-ca.pem"], "--tls-cert", Server.Dir["server.pem"], "--tls-key", Server.Dir["server.key"], "--images", "relative/images"]));
+        Assert.Equal(Path.Combine(Environment.CurrentDirectory, "relative", "images"), options.Images);
+    }
 }

@@ -142,11 +142,12 @@ public sealed class ZeroTouchLab : IAsyncDisposable
         return (int.Parse(output[(split + 1)..], System.Globalization.CultureInfo.InvariantCulture), output[..split]);
     }
 
-    /// <summary>Publishes a signed onboarding bundle and enrolls this box with it and its voucher, over the admin API.</summary>
+    /// <summary>Publishes a signed onboarding bundle (once) and enrolls this box with it and its voucher, over the admin API.</summary>
     public void Enroll(JsonObject bundle, string group = "lab", string? voucher = null)
     {
         var published = Admin("POST", "/api/v1/bundles", bundle.ToJsonString());
-        if (published.Status != 200) throw new InvalidOperationException($"publish: {published.Status} {published.Body}");
+        // 409: published by an earlier call of this lab (a bundle name is never reused for other content).
+        if (published.Status is not (200 or 409)) throw new InvalidOperationException($"publish: {published.Status} {published.Body}");
         var enroll = new JsonObject
         {
             ["bundle"] = bundle["name"]!.GetValue<string>(),

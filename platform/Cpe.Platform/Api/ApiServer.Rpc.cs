@@ -36,6 +36,9 @@ public sealed partial class ApiServer
     async Task<byte[]?> HandleAsync(ApiSession session, ReadOnlySequence<byte> message, CancellationToken ct)
     {
         session.Touch(_clock.GetUtcNow());
+        // JSON is UTF-8 (RFC 8259 §8.1). System.Text.Json finds bad bytes only when a string is read, deep in a
+        // handler, where they would be an internal error or, decoded leniently, U+FFFD in a stored string.
+        if (!IsUtf8(message)) return RpcEnvelope.Error(null, new RpcErrorBody(RpcErrorCodes.ParseError, "parse error: the message is not UTF-8"));
         JsonDocument doc;
         try { doc = JsonDocument.Parse(message, new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false }); }
         catch (JsonException e)
@@ -66,6 +69,12 @@ public sealed partial class ApiServer
                 return RpcEnvelope.Error(id, error);
             }
         }
+    }
+
+    static bool IsUtf8(ReadOnlySequence<byte> message)
+    {
+        if (message.IsSingleSegment) return System.Text.Unicode.Utf8.IsValid(message.FirstSpan);
+        return System.Text.Unicode.Utf8.IsValid(message.ToArray());
     }
 
     void Authorize(ApiSession session, MethodTable.Method method)
