@@ -104,6 +104,17 @@ public sealed class HostileLayerTests : IDisposable
     }
 
     [Fact]
+    public void A_gnu_sparse_file_is_refused_by_its_type_not_unpacked_to_its_full_size()
+    {
+        // GNU tar records a 300 MiB file of one hole in a few kilobytes (type 'S'); the store takes regular files only.
+        string folder = _lab.Dir["sparse-src"];
+        Directory.CreateDirectory(folder);
+        Command.Run("truncate", ["-s", "300M", Path.Combine(folder, "big")]);
+        Command.Run("tar", ["--sparse", "--format=gnu", "-C", folder, "-cf", _lab.Dir["sparse.tar"], "big"]);
+        AssertRefused(_lab.SignedSingleLayer("sparse", File.ReadAllBytes(_lab.Dir["sparse.tar"])), "Entry type 'SparseFile' not supported");
+    }
+
+    [Fact]
     public void Invalid_utf8_in_the_unsigned_index_or_layout_file_is_refused_with_a_message()
     {
         foreach (var member in new[] { "index.json", "oci-layout" })

@@ -99,11 +99,13 @@ public sealed class PackageLab : IDisposable
     }
 
     /// <summary>A package of one gzip layer holding exactly <paramref name="entries"/>, validly signed by the owner.</summary>
-    public string SignedSingleLayer(string name, params TarEntry[] entries)
+    public string SignedSingleLayer(string name, params TarEntry[] entries) => SignedSingleLayer(name, Tar(entries));
+
+    /// <summary>A package of one gzip layer holding exactly the tar <paramref name="tar"/> (e.g. one GNU tar wrote), validly signed by the owner.</summary>
+    public string SignedSingleLayer(string name, byte[] tar)
     {
         string layout = Dir[name + "-layout"];
         Directory.CreateDirectory(Path.Combine(layout, "blobs/sha256"));
-        var tar = Tar(entries);
         var layers = new List<OciDescriptor> { Blob(layout, OciMediaTypes.LayerGzip, Gzip(tar)) };
         var config = new OciImageConfig("amd64", "linux", new OciProcessConfig(Entrypoint: ["/bin/tool"], Labels: Labels(name)),
             new OciRootFs("layers", [DigestStream.Sha256Digest(tar)]));

@@ -78,6 +78,11 @@ public sealed class LayerUnpacker(string root, bool applyOwnership = true)
                 // A layer that does not decompress or is not a tar: corrupt, whatever its digest would have said.
                 throw new VnfPackageException($"layer {descriptor.Digest} is corrupt: {e.Message}", e);
             }
+            catch (NotSupportedException e)
+            {
+                // The tar reader meets an entry type it cannot read (a GNU sparse file): the store takes none of those either.
+                throw new VnfPackageException($"layer {descriptor.Digest} holds what a VNF image may not: {e.Message} (files, directories, links and FIFOs only)", e);
+            }
         }
         Finish();
     }
