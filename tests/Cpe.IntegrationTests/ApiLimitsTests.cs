@@ -62,7 +62,9 @@ public sealed class ApiLimitsTests
         Command.Run("prlimit", ["--pid", pid, "--nofile=96:96"]);
         await using (var flood = ConnectionFlood.Start(cped.SocketPath, "nobody", 400, TimeSpan.FromSeconds(4)))
             await flood.FinishAsync(TimeSpan.FromSeconds(60));
-        Assert.Contains("accept failed (TooManyOpenSockets)", cped.Log());
+        // Proof cped met EMFILE: accept failed, or a connection it did accept could not open /etc/passwd. The first of
+        // the two in a second is logged, the other counted (event 1205 is rate-limited).
+        Assert.Matches(@"accept failed \(TooManyOpenSockets\)|Too many open files", cped.Log());
         // The attacker has gone: the API must come back by itself.
         var deadline = DateTime.UtcNow.AddSeconds(20);
         CliResult r;

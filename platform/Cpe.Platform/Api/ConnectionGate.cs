@@ -55,8 +55,6 @@ public sealed class ConnectionGate(ApiLimits limits)
         }
     }
 
-    public int Open { get { lock (_gate) return _privileged + _unprivileged; } }
-
     void Release(uint uid, bool privileged)
     {
         lock (_gate)
