@@ -46,7 +46,6 @@ setup() {
 }
 
 # The vendor server's PostgreSQL tests: the Debian cluster started, and a role that may create test databases.
-# The vendor server's PostgreSQL tests: the Debian cluster started, and a role that may create test databases.
 # A cluster that is down and whose port another server holds (another cluster, a container, the host of a chroot)
 # moves to the first free port from 5433, rather than fail to start.
 setup_postgres() {
