@@ -21,16 +21,7 @@ if (args.FirstOrDefault() == "server")
 if (args.FirstOrDefault() == "vnf")
 {
     // vnf OUT COMMAND: launcher start latency against runc, sample VNF memory, forwarding rate, chain CPU cost.
-    var vnf = new JsonObject
-    {
-        ["command"] = args[2],
-        ["date"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-        ["machine"] = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}",
-        ["vnf"] = await VnfBench.RunAsync(),
-    };
-    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(args[1]))!);
-    File.WriteAllText(args[1], vnf.ToJsonString(Pretty) + "\n");
-    Console.WriteLine(vnf.ToJsonString(Pretty));
+    WriteReport(args[1], args[2], ("vnf", await VnfBench.RunAsync()));
     return;
 }
 if (args.FirstOrDefault() == "offer-flood")
@@ -42,16 +33,7 @@ if (args.FirstOrDefault() == "offer-flood")
 if (args.FirstOrDefault() == "api")
 {
     // api OUT COMMAND: cped's local API under a hostile local user.
-    var api = new JsonObject
-    {
-        ["command"] = args[2],
-        ["date"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-        ["machine"] = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}",
-        ["api_flood"] = await ApiFloodBench.RunAsync(),
-    };
-    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(args[1]))!);
-    File.WriteAllText(args[1], api.ToJsonString(Pretty) + "\n");
-    Console.WriteLine(api.ToJsonString(Pretty));
+    WriteReport(args[1], args[2], ("api_flood", await ApiFloodBench.RunAsync()));
     return;
 }
 if (args.FirstOrDefault() == "attack")
@@ -69,18 +51,8 @@ if (args.FirstOrDefault() == "lab")
 if (args.FirstOrDefault() == "ztp")
 {
     // ztp OUT COMMAND: power-on to bootstrap-complete on the simulated board, and the vendor server under load.
-    var ztp = new JsonObject
-    {
-        ["command"] = args[2],
-        ["date"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
-        ["machine"] = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}",
-        ["zero_touch"] = await ZeroTouchBench.RunAsync(),
-        ["vendor_server"] = await ServerBench.RunAsync(),
-        ["goals"] = new JsonObject { ["power_on_to_bootstrap_complete_ms"] = 2000, ["check_ins_per_second"] = 5000 },
-    };
-    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(args[1]))!);
-    File.WriteAllText(args[1], ztp.ToJsonString(Pretty) + "\n");
-    Console.WriteLine(ztp.ToJsonString(Pretty));
+    WriteReport(args[1], args[2], ("zero_touch", await ZeroTouchBench.RunAsync()), ("vendor_server", await ServerBench.RunAsync()),
+        ("goals", new JsonObject { ["power_on_to_bootstrap_complete_ms"] = 2000, ["check_ins_per_second"] = 5000 }));
     return;
 }
 string aotDir = "", jitDir = "", outPath = "bench.json", command = "./build.sh bench";
@@ -181,6 +153,21 @@ static async Task<JsonObject> Measure(string label, string dir)
 
 // The time from exec to the first answered API call, polling the socket as a client would.
 static async Task<TimeSpan> ReadyTimeAsync(DaemonProcess d) => await d.StartAsync();
+
+/// <summary>A part's report as JSON with the command that produced it, the date and the machine, written to PATH and printed.</summary>
+static void WriteReport(string path, string command, params (string Key, JsonNode? Value)[] parts)
+{
+    var report = new JsonObject
+    {
+        ["command"] = command,
+        ["date"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+        ["machine"] = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}",
+    };
+    foreach (var (key, value) in parts) report[key] = value;
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    File.WriteAllText(path, report.ToJsonString(Pretty) + "\n");
+    Console.WriteLine(report.ToJsonString(Pretty));
+}
 
 static double Median(List<double> xs) => Percentile(xs, 0.5);
 static double Percentile(List<double> xs, double q)
