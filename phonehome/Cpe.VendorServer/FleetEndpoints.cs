@@ -19,17 +19,9 @@ public static class FleetEndpoints
             if (serial is null) return Results.Problem("a device IDevID client certificate is required", statusCode: 401);
             if (signer is null) return Results.Problem("this server has no signing certificate for check-in answers (--signing-cert)", statusCode: 503);
             // Bounded: the inventory a box reports is a few kilobytes; a body past the limit is refused, not stored.
-            if (http.Request.ContentLength > MaxCheckInBytes) return TooLarge();
-            using var buffer = new MemoryStream();
-            var chunk = new byte[8192];
-            int n;
-            while ((n = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
-            {
-                if (buffer.Length + n > MaxCheckInBytes) return TooLarge();
-                buffer.Write(chunk, 0, n);
-            }
+            if (await BoundedBody.ReadAsync(http, MaxCheckInBytes) is not byte[] body) return TooLarge();
             CheckInRequest request;
-            try { request = FleetCheckIn.ParseRequest(buffer.ToArray()); }
+            try { request = FleetCheckIn.ParseRequest(body); }
             catch (SztpVerificationException e) { return Results.Problem(e.Message, statusCode: 400); }
             if (request.SerialNumber != serial) return Results.Problem($"the body names {request.SerialNumber} but the certificate {serial}", statusCode: 403);
             if (snapshot.CheckInView(serial) is not var (state, config) || state == "revoked")

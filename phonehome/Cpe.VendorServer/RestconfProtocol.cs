@@ -70,19 +70,11 @@ public static class RestconfProtocol
     public static async Task<(byte[] Body, IResult? Refusal)> ReadInputAsync(HttpContext http)
     {
         if (!AcceptsJson(http.Request)) return ([], NotAcceptable());
-        if (http.Request.ContentLength > MaxBodyBytes) return ([], TooLarge());
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int n;
-        while ((n = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
-        {
-            if (buffer.Length + n > MaxBodyBytes) return ([], TooLarge());
-            buffer.Write(chunk, 0, n);
-        }
+        if (await BoundedBody.ReadAsync(http, MaxBodyBytes) is not byte[] body) return ([], TooLarge());
         // Every input of get-bootstrapping-data is optional: no body needs no Content-Type (RFC 8040 §3.6.1).
-        if (buffer.Length > 0 && !IsYangJson(http.Request.ContentType))
+        if (body.Length > 0 && !IsYangJson(http.Request.ContentType))
             return ([], Error(415, new RestconfException("malformed-message", null, $"the body must be {Restconf.MediaType}, not '{http.Request.ContentType}'")));
-        return (buffer.ToArray(), null);
+        return (body, null);
     }
 
     /// <summary>Content-Type by media type, case-insensitively, parameters aside ("application/yang-data+jsonfoo" is not it).</summary>
