@@ -24,13 +24,15 @@ public sealed class LabLauncherTests : IDisposable
             new OciRootFs("layers", []));
         var spec = BundleWriter.Spec(image, VnfDescriptor.FromLabels(labels), new InstancePlacement("probe", "/run/netns/vnf", "1", CgroupV2: true));
         BundleWriter.Write(_dir.Path, spec);
-        // One launch per runtime, the same checks from outside for each (the cgroup path is the spec's).
+        // One launch per runtime, the same checks from outside for each (the cgroup path is the spec's). The kill waits
+        // for the VNF's first line: the pid file comes before the VNF's exec, and under a loaded TCG a fixed second was
+        // not always enough for the shell to echo (CI saw an empty log once).
         const string Check = """
             check() {
-              name=$1; pidfile=$2
+              name=$1; pidfile=$2; log=$3
               for i in $(seq 50); do [ -s $pidfile ] && break; sleep 0.1; done
               pid=$(cat $pidfile); cg=/sys/fs/cgroup/cpe/vnf/probe
-              sleep 1
+              for i in $(seq 300); do grep -q started $log 2>/dev/null && break; sleep 0.1; done
               echo "LAB $name nspid=$(grep NSpid /proc/$pid/status | tr -s '\t' ' ' | cut -d' ' -f3) uid=$(grep ^Uid /proc/$pid/status | cut -f2) capeff=$(grep CapEff /proc/$pid/status | cut -f2) seccomp=$(grep '^Seccomp:' /proc/$pid/status | cut -f2)"
               echo "LAB $name cgroup=$(cat /proc/$pid/cgroup) memory.max=$(cat $cg/memory.max) memory.high=$(cat $cg/memory.high) pids.max=$(cat $cg/pids.max) cpu.max=$(cat $cg/cpu.max) cpuset.cpus=$(cat $cg/cpuset.cpus)"
               echo 1 > $cg/cgroup.kill 2>/dev/null || true
@@ -43,11 +45,11 @@ public sealed class LabLauncherTests : IDisposable
             mkdir -p /run/netns /bundle/rootfs/bin && cp /bin/busybox /bundle/rootfs/bin/ && cp /lab/config.json /bundle/
             /lab/ip netns add vnf
             /lab/cpe-runtime run --bundle /bundle --state /tmp/st --log /tmp/vnf.log probe &
-            check ours /tmp/st/pid
+            check ours /tmp/st/pid /tmp/vnf.log
             wait $! || true
             echo "LAB ours log=$(cat /tmp/vnf.log) exit=$(head -1 /tmp/st/exit) left=$(ls /sys/fs/cgroup/cpe/vnf | grep -c probe)"
             /lab/crun run --bundle /bundle --pid-file /tmp/crun.pid probe > /tmp/crun.log 2>&1 &
-            check crun /tmp/crun.pid
+            check crun /tmp/crun.pid /tmp/crun.log
             wait $! || true
             /lab/crun delete -f probe 2>/dev/null || true
             echo "LAB crun log=$(cat /tmp/crun.log)"
