@@ -1,3 +1,4 @@
+using Cpe.Signing;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -30,8 +31,8 @@ public sealed class BootstrapSession : IDisposable
         {
             if (certificate is null) return false;
             var presented = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-            if (server.TrustAnchor is not null) return Cms.Chains(presented, server.TrustAnchor);
-            _chainedToFactoryAnchor = identity.ServerAnchors.Any(a => Cms.Chains(presented, a));
+            if (server.TrustAnchor is not null) return CmsSigning.Chains(presented, server.TrustAnchor);
+            _chainedToFactoryAnchor = identity.ServerAnchors.Any(a => CmsSigning.Chains(presented, a));
             return true;
         };
         if (connectTo is not null)

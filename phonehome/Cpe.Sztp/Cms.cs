@@ -2,6 +2,7 @@ using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
+using Cpe.Signing;
 
 namespace Cpe.Sztp;
 
@@ -17,20 +18,8 @@ public static class Cms
     public static byte[] Sign(ReadOnlySpan<byte> content, string contentType, X509Certificate2 signer, IEnumerable<X509Certificate2>? chain = null)
     {
         var cms = new SignedCms(new ContentInfo(new Oid(contentType), content.ToArray()), detached: false);
-        cms.ComputeSignature(Sha256Signer(signer, chain), silent: true);
+        cms.ComputeSignature(CmsSigning.Sha256Signer(signer, chain), silent: true);
         return cms.Encode();
-    }
-
-    /// <summary>A signer that digests with SHA-256 and embeds its own certificate and <paramref name="chain"/>, no root.</summary>
-    public static CmsSigner Sha256Signer(X509Certificate2 signer, IEnumerable<X509Certificate2>? chain = null)
-    {
-        var info = new CmsSigner(SubjectIdentifierType.IssuerAndSerialNumber, signer)
-        {
-            DigestAlgorithm = new Oid("2.16.840.1.101.3.4.2.1"),   // SHA-256
-            IncludeOption = X509IncludeOption.EndCertOnly,
-        };
-        foreach (var c in chain ?? []) info.Certificates.Add(c);
-        return info;
     }
 
     /// <summary>
@@ -94,7 +83,7 @@ public static class Cms
     /// <summary>The certificates a SignedData carries, in its order (the owner certificate artifact's first is the end entity).</summary>
     public static IReadOnlyList<X509Certificate2> Certificates(byte[] der, string artifact) => Guarded(artifact, () =>
     {
-        CmsStructure.Check(der, artifact, signed: false);
+        Structure(der, artifact, CmsShape.CertificatesOnly);
         return Decode(der, artifact).Certificates.Cast<X509Certificate2>().ToList();
     });
 
@@ -104,7 +93,7 @@ public static class Cms
     /// </summary>
     public static byte[] VerifySignedBy(byte[] der, string contentType, X509Certificate2 signer, string artifact) => Guarded(artifact, () =>
     {
-        CmsStructure.Check(der, artifact, signed: true);
+        Structure(der, artifact, CmsShape.Attached);
         var cms = Decode(der, artifact);
         RequireOneSignerMatching(cms, contentType, artifact, s => s.RawData.AsSpan().SequenceEqual(signer.RawData), "is not signed by the expected certificate");
         return cms.ContentInfo.Content;
@@ -119,12 +108,12 @@ public static class Cms
 
     static (byte[] Content, X509Certificate2 Signer) SignedUnder(byte[] der, string contentType, X509Certificate2 trustAnchor, string artifact)
     {
-        CmsStructure.Check(der, artifact, signed: true);
+        Structure(der, artifact, CmsShape.Attached);
         var cms = Decode(der, artifact);
         X509Certificate2? chained = null;
         RequireOneSignerMatching(cms, contentType, artifact, s =>
         {
-            if (!Chains(s, trustAnchor, cms.Certificates)) return false;
+            if (!CmsSigning.Chains(s, trustAnchor, cms.Certificates)) return false;
             chained = s;
             return true;
         }, "is not signed by a certificate of the trusted issuer");
@@ -136,6 +125,12 @@ public static class Cms
     {
         try { return verify(); }
         catch (CryptographicException e) { throw new SztpVerificationException(artifact, $"is malformed ({e.Message})", e); }
+    }
+
+    static void Structure(byte[] der, string artifact, CmsShape shape)
+    {
+        try { CmsStructure.Check(der, artifact, shape); }
+        catch (SignatureException e) { throw new SztpVerificationException(artifact, e.Reason, e.InnerException); }
     }
 
     static SignedCms Decode(byte[] der, string artifact)
@@ -157,20 +152,5 @@ public static class Cms
         if (!expected(certificate)) throw new SztpVerificationException(artifact, refusal);
         try { info.CheckSignature(new X509Certificate2Collection(certificate), verifySignatureOnly: true); }
         catch (CryptographicException e) { throw new SztpVerificationException(artifact, "has a signature that does not verify", e); }
-    }
-
-    /// <summary>True when <paramref name="leaf"/> chains to <paramref name="anchor"/>, the only root trusted, with <paramref name="intermediates"/>.</summary>
-    public static bool Chains(X509Certificate2 leaf, X509Certificate2 anchor, X509Certificate2Collection? intermediates = null, DateTime? at = null)
-    {
-        // A malformed certificate may fail inside the chain engine rather than as an untrusted chain: both are "no".
-        if (leaf.RawData.AsSpan().SequenceEqual(anchor.RawData)) return true;
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(anchor);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.VerificationTime = at ?? DateTime.Now;
-        if (intermediates is not null) chain.ChainPolicy.ExtraStore.AddRange(intermediates);
-        try { return chain.Build(leaf); }
-        catch (CryptographicException) { return false; }
     }
 }

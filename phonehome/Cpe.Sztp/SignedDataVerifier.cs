@@ -1,3 +1,4 @@
+using Cpe.Signing;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -22,7 +23,7 @@ public static class SignedDataVerifier
         var certificates = Cms.Certificates(ownerCertificate, "owner certificate");
         if (certificates.Count == 0) throw new SztpVerificationException("owner certificate", "carries no certificate");
         var owner = certificates[0];
-        if (!Cms.Chains(owner, pinned, new X509Certificate2Collection(certificates.Skip(1).ToArray()), now.UtcDateTime))
+        if (!CmsSigning.Chains(owner, pinned, new X509Certificate2Collection(certificates.Skip(1).ToArray()), now.UtcDateTime))
             throw new SztpVerificationException("owner certificate", "is not the certificate the voucher pins, nor issued under it");
         return Cms.VerifySignedBy(conveyedInformation, SztpOids.ConveyedInfoJson, owner, "conveyed information");
     }

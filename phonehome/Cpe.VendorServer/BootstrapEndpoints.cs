@@ -1,3 +1,4 @@
+using Cpe.Signing;
 using System.Security.Cryptography.X509Certificates;
 using Cpe.Sztp;
 using Cpe.VendorServer.Storage;
@@ -65,5 +66,5 @@ public static class BootstrapEndpoints
 
     /// <summary>A client certificate is acceptable when it chains to the vendor CA and names a serial number.</summary>
     public static bool IsDeviceCertificate(X509Certificate2 certificate, X509Certificate2 vendorCa) =>
-        Cms.Chains(certificate, vendorCa) && VendorPki.SerialNumberOf(certificate) is not null;
+        CmsSigning.Chains(certificate, vendorCa) && VendorPki.SerialNumberOf(certificate) is not null;
 }

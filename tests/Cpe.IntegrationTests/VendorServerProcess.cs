@@ -1,3 +1,4 @@
+using Cpe.Signing;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -40,7 +41,7 @@ public sealed class VendorServerProcess : IAsyncDisposable
     {
         var handler = new SocketsHttpHandler();
         handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-            certificate is not null && Cms.Chains(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()), ServerCa);
+            certificate is not null && CmsSigning.Chains(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()), ServerCa);
         if (clientCertificate is not null) handler.SslOptions.ClientCertificates = new X509CertificateCollection { clientCertificate };
         var client = new HttpClient(handler) { BaseAddress = new Uri(baseUrl) };
         if (token is not null) client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);

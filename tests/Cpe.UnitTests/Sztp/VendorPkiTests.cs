@@ -1,3 +1,4 @@
+using Cpe.Signing;
 using System.Security.Cryptography.X509Certificates;
 using Cpe.Sztp;
 
@@ -13,11 +14,11 @@ public sealed class VendorPkiTests
         var device = VendorPki.IssueDevice(vendor, "SIM-0007", "sim", now.AddDays(-1));
         Assert.Equal("SIM-0007", VendorPki.SerialNumberOf(device));
         Assert.True(device.HasPrivateKey);
-        Assert.True(Cms.Chains(device, vendor));
+        Assert.True(CmsSigning.Chains(device, vendor));
         Assert.Contains("1.3.6.1.5.5.7.3.2", device.Extensions.OfType<X509EnhancedKeyUsageExtension>().Single().EnhancedKeyUsages.Cast<System.Security.Cryptography.Oid>().Select(o => o.Value));
         Assert.Contains("O=Example Vendor", device.Subject);
         var stranger = VendorPki.CreateCa("CN=Stranger", now.AddDays(-1), TimeSpan.FromDays(10));
-        Assert.False(Cms.Chains(device, stranger));
+        Assert.False(CmsSigning.Chains(device, stranger));
     }
 
     [Fact]
