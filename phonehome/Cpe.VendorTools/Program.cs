@@ -17,12 +17,17 @@ const string Usage = """
            cpe-vendor conveyed redirect --server HOST[:PORT]... [--trust-anchor CA.pem] [--owner-dir DIR] --out FILE
            cpe-vendor conveyed dns-records --serial SERIAL --domain DOMAIN --conveyed FILE [--owner-certificate FILE] [--voucher FILE]
                                            [--format zone|dnsmasq] [--ttl SECONDS]
+           cpe-vendor firmware signer --ca-dir DIR --name NAME --dir OUT     a firmware signer under the vendor CA
+           cpe-vendor firmware sign --signer-dir DIR --image ROOTFS.img --version VERSION --compatible MODEL... [--name NAME]
+                                    [--minimum-version VERSION] [--created TIME] --out FILE.cpeu
+           cpe-vendor firmware verify --bundle FILE.cpeu (--anchor CA.pem... | --ca-dir DIR) [--board MODEL [--floor VERSION]]
     """;
 try
 {
     if (args.Length < 2) throw new ToolException("a command is required");
     var a = new Arguments(args[2..]);
     var now = DateTimeOffset.UtcNow;
+    if (args[0] == "firmware") return FirmwareCommands.Run(args[1], a, now);
     switch ($"{args[0]} {args[1]}")
     {
         case "ca create":
