@@ -8,7 +8,8 @@ OUT=$ROOT/out
 BIN=$OUT/bin
 DEVICE_PROJECTS=(platform/cped platform/cpe phonehome/cpe-phonehome vnf-runtime/cpe-runtime)
 APT_PACKAGES=(clang gcc libc6-dev zlib1g-dev util-linux procps sqlite3 iproute2 strace iputils-ping postgresql
-  linux-image-amd64 busybox-static cpio kmod dnsmasq-base openssl libyang2-tools curl python3-zeroconf umoci skopeo zstd libzstd1 runc crun ethtool netsniff-ng debootstrap)
+  linux-image-amd64 busybox-static cpio kmod dnsmasq-base openssl libyang2-tools curl python3-zeroconf umoci skopeo zstd libzstd1 runc crun ethtool netsniff-ng debootstrap
+  ovmf systemd-boot-efi gdisk mtools dosfstools squashfs-tools e2fsprogs cryptsetup-bin)
 LAB_AGENT=tests/Cpe.LabAgent
 
 usage() {
@@ -19,7 +20,7 @@ usage: ./build.sh [COMMAND]
   test    build, then run every test, and ./build.sh build on a fresh Debian root; ends with "N passed, N failed, N skipped"
   fresh-root  only the fresh-root check: ./build.sh build in a Debian 12 minbase root (tests/fresh-root/check.sh)
   demo    build, then run the platform demo on the simulated board (default)
-  image   the bootable firmware image (not built yet: says so and fails)
+  image   build, then the firmware images and update bundles (out/image/cpe-firmware-VERSION.img and .cpeu, two versions)
   bench   build, then measure start time, memory and latency, NativeAOT against JIT
 USAGE
 }
@@ -125,7 +126,28 @@ build() {
   dotnet publish phonehome/Cpe.VendorServer -c Release -o "$OUT/vendor" --nologo -v q >"$OUT/publish-vendor-server.log" 2>&1 || { cat "$OUT/publish-vendor-server.log"; exit 1; }
   log "publishing cpe-vnf, the tool that packs and signs VNF packages"
   dotnet publish vnf-runtime/cpe-vnf -c Release -o "$OUT/vendor" --nologo -v q >"$OUT/publish-vnf.log" 2>&1 || { cat "$OUT/publish-vnf.log"; exit 1; }
+  log "publishing cpe-image, the firmware image assembler (build machine only)"
+  dotnet publish image/Cpe.ImageBuilder -c Release -o "$OUT/tools" --nologo -v q >"$OUT/publish-image.log" 2>&1 || { cat "$OUT/publish-image.log"; exit 1; }
   package_vnfs
+}
+
+# The firmware images (docs/reference/firmware-image.md): version 1.0.0 and 2.0.0 from the same binaries, each a raw
+# GPT disk and a signed update bundle, signed by the development vendor CA's firmware signer (made once and kept).
+# SOURCE_DATE_EPOCH is the last commit's time: the same tree gives the same image bytes.
+FIRMWARE_VERSIONS=(1.0.0 2.0.0)
+build_images() {
+  local keys=$OUT/keys/vendor
+  if [ ! -f "$keys/firmware-signer.pem" ]; then
+    "$OUT/vendor/cpe-vendor" firmware signer --ca-dir "$keys" --name "Development build firmware signer" --dir "$keys" >/dev/null
+  fi
+  local epoch; epoch=$(git log -1 --format=%ct 2>/dev/null || echo 0)
+  for v in "${FIRMWARE_VERSIONS[@]}"; do
+    log "assembling firmware image $v"
+    "$OUT/tools/cpe-image" build --version "$v" --bin "$BIN" --vnfs "$OUT/vnfs" --boards board/profiles \
+      --trust "$keys/vendor-ca.pem" --source image --out "$OUT/image" --epoch "$epoch"
+    SOURCE_DATE_EPOCH=$epoch "$OUT/vendor/cpe-vendor" firmware sign --signer-dir "$keys" --image "$OUT/image/cpe-firmware-$v.rootfs.img" \
+      --version "$v" --compatible cpe-lab-q35 --compatible ref-c3000 --out "$OUT/image/cpe-firmware-$v.cpeu"
+  done
 }
 
 # The sample VNFs as signed packages (out/vnfs/NAME.tar): each program with the libraries it loads and its vnf.json,
@@ -231,15 +253,11 @@ cmd=${1:-demo}
 case "$cmd" in
   setup) setup ;;
   build) setup; build ;;
-  test)  setup; build; run_tests ;;
-  demo)  setup; build; demo ;;
+  test)  setup; build; build_images; run_tests ;;
+  demo)  setup; build; build_images; demo ;;
   bench) setup; build; bench ;;
   fresh-root) setup; tests/fresh-root/check.sh ;;
-  image)
-    setup
-    echo "image: will assemble the bootable disk image (GPT, A/B squashfs slots, bootloader with boot counting,"
-    echo "Debian's kernel, our NativeAOT binaries) once the firmware image issue lands. Nothing was built." >&2
-    exit 1 ;;
+  image) setup; build; build_images ;;
   -h|--help|help) usage ;;
   *) usage >&2; exit 2 ;;
 esac

@@ -16,7 +16,7 @@ public sealed class ConsoleLogin(string socketPath, ITerminalIo io)
         var editor = new LineEditor(io);
         while (!ct.IsCancellationRequested)
         {
-            await using var api = await ApiClient.ConnectAsync(socketPath, "cpe", ct);
+            await using var api = await ConnectAsync(ct);
             var active = await api.GetConfigAsync("active", ct: ct);
             string host = active.Document["system"]?["host-name"]?.GetValue<string>() ?? "cpe";
             string? banner = active.Document["system"]?["login"]?["banner"]?.GetValue<string>();
@@ -45,6 +45,25 @@ public sealed class ConsoleLogin(string socketPath, ITerminalIo io)
             io.Write($"\n--- {host}: CPE firmware; type ? for help ---\n");
             await new CliShell(api, io).RunInteractiveAsync(ct);
             if (once) return;
+        }
+    }
+
+    /// <summary>
+    /// The console is there before cped is (the box's init starts both) and outlives a cped restart: it waits for the
+    /// API, saying so once, instead of ending (and being restarted in a loop by init).
+    /// </summary>
+    async Task<ApiClient> ConnectAsync(CancellationToken ct)
+    {
+        bool said = false;
+        while (true)
+        {
+            try { return await ApiClient.ConnectAsync(socketPath, "cpe", ct); }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException)
+            {
+                if (!said) io.Write($"\nWaiting for the platform (cped) to start ({e.Message})...\n");
+                said = true;
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            }
         }
     }
 }

@@ -1,6 +1,6 @@
 namespace Cpe.Interop;
 
-/// <summary>What System.IO does not do: ownership (also of symbolic links themselves), hard links and FIFOs.</summary>
+/// <summary>What System.IO does not do: ownership (also of symbolic links themselves), hard links, FIFOs and syncing a folder.</summary>
 public static class Files
 {
     public static void Chown(string path, int uid, int gid) =>
@@ -25,6 +25,18 @@ public static class Files
 
     public static void HardLink(string existing, string created) =>
         Libc.Check(Libc.link(existing, created), "link", created);
+
+    /// <summary>
+    /// Makes a folder's entries durable (fsync(2) of the folder itself): after a rename, the new name survives a power
+    /// cut only once its folder is synced. System.IO cannot open a folder to sync it.
+    /// </summary>
+    public static void SyncFolder(string path)
+    {
+        const int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
+        int fd = (int)Libc.Check(() => Libc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), "open", path);
+        try { Libc.Check(() => Libc.fsync(fd), "fsync", path); }
+        finally { Libc.close(fd); }
+    }
 
     public static void MakeFifo(string path, UnixFileMode mode) =>
         Libc.Check(Libc.mkfifo(path, (uint)mode), "mkfifo", path);

@@ -69,6 +69,9 @@ internal static partial class Libc
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     internal static partial int close(int fd);
 
+    [LibraryImport(Lib, EntryPoint = "fsync", SetLastError = true)]
+    internal static partial int fsync(int fd);
+
     [LibraryImport(Lib, EntryPoint = "lchown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int lchown(string path, uint uid, uint gid);
 

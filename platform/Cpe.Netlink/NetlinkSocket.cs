@@ -86,7 +86,8 @@ public sealed class NetlinkSocket : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var datagram = new List<byte>();
-            begin.Stamp(++_sequence);
+            uint beginSequence = ++_sequence;
+            begin.Stamp(beginSequence);
             datagram.AddRange(begin.Message.ToArray());
             var pending = new Dictionary<uint, int>();
             for (int i = 0; i < messages.Count; i++)
@@ -96,7 +97,8 @@ public sealed class NetlinkSocket : IDisposable
                 pending[sequence] = i;
                 datagram.AddRange(messages[i].Message.ToArray());
             }
-            end.Stamp(++_sequence);
+            uint endSequence = ++_sequence;
+            end.Stamp(endSequence);
             datagram.AddRange(end.Message.ToArray());
             Send(datagram.ToArray(), target);
             Requests++;
@@ -107,10 +109,15 @@ public sealed class NetlinkSocket : IDisposable
                 int n = Receive(target);
                 foreach (var m in NetlinkParser.Split(_receive.AsMemory(0, n).ToArray()))
                 {
-                    if (m.Type != Kernel.NLMSG_ERROR || !pending.Remove(m.Sequence, out int index)) continue;
+                    if (m.Type != Kernel.NLMSG_ERROR) continue;
                     var payload = m.Payload.Span;
                     if (payload.Length < 4) throw new NetlinkFormatException("truncated NLMSG_ERROR");
                     int error = BinaryPrimitives.ReadInt32LittleEndian(payload);
+                    // The batch's own begin or end refused (no nf_tables in the kernel: EOPNOTSUPP): none of it was
+                    // applied and no message's ACK will come, so waiting for them would wait forever.
+                    if (error != 0 && (m.Sequence == beginSequence || m.Sequence == endSequence))
+                        throw new NetlinkException(-error, "the nf_tables batch as a whole (is nf_tables in the kernel?)", target, ExtendedAckMessage(m));
+                    if (!pending.Remove(m.Sequence, out int index)) continue;
                     if (error != 0 && first is null)
                         first = new NetlinkException(-error, $"nf_tables batch message {index + 1} of {messages.Count}", target, ExtendedAckMessage(m));
                 }

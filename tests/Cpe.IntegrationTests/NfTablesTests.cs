@@ -55,6 +55,22 @@ public sealed class NfTablesTests : IDisposable
     }
 
     [Fact]
+    public async Task A_batch_the_kernel_refuses_as_a_whole_fails_at_once_instead_of_waiting_for_acks_that_never_come()
+    {
+        // The box's first boot met this: nf_tables not loaded, the batch's begin answered EOPNOTSUPP, and cped waited
+        // forever for the messages' ACKs. A begin for a subsystem no kernel has is refused the same way here.
+        using var nft = NfTables.OpenIn(_ns.Path);
+        static NetlinkWriter Batch(ushort type) => new NetlinkWriter(type, Kernel.NLM_F_REQUEST).NfGen(Kernel.AF_UNSPEC, 0xee);
+        var message = new NetlinkWriter((ushort)(NfKernel.NFNL_SUBSYS_NFTABLES << 8 | NfKernel.NFT_MSG_NEWTABLE), (ushort)(Kernel.NLM_F_REQUEST | Kernel.NLM_F_ACK))
+            .NfGen(NfKernel.NFPROTO_NETDEV, 0).Str(NfKernel.NFTA_TABLE_NAME, "never");
+        var attempt = Task.Run(() => nft.Socket.TransactBatch(Batch(NfKernel.NFNL_MSG_BATCH_BEGIN), [message], Batch(NfKernel.NFNL_MSG_BATCH_END), "a batch"));
+        Assert.True(await Task.WhenAny(attempt, Task.Delay(TimeSpan.FromSeconds(10))) == attempt, "TransactBatch still waits after the batch was refused");
+        var e = await Assert.ThrowsAsync<NetlinkException>(() => attempt);
+        Assert.True(e.Errno is 22 or 95, e.Message);   // EINVAL here (no such subsystem); EOPNOTSUPP on the box without nf_tables
+        Assert.Contains("the nf_tables batch as a whole", e.Message);
+    }
+
+    [Fact]
     public void A_refused_batch_changes_nothing_and_says_which_message_failed()
     {
         using var nft = NfTables.OpenIn(_ns.Path);

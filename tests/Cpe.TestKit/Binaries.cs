@@ -38,6 +38,13 @@ public static class Binaries
     /// <summary>The vendor's VNF packaging tool, published next to the other vendor tools.</summary>
     public static string VnfTool => Require(Path.Combine("..", "vendor", "cpe-vnf"));
 
+    /// <summary>The firmware image of <paramref name="version"/> and its update bundle, made by ./build.sh image into out/image/.</summary>
+    public static string FirmwareImage(string version) => Require(Path.Combine("..", "image", $"cpe-firmware-{version}.img"));
+    public static string FirmwareBundle(string version) => Require(Path.Combine("..", "image", $"cpe-firmware-{version}.cpeu"));
+
+    /// <summary>cpe-image, the image assembler (a tool of the build machine, published into out/tools/).</summary>
+    public static string ImageTool => Require(Path.Combine("..", "tools", "cpe-image"));
+
     public static string Cped => Require("cped");
     public static string Cpe => Require("cpe");
     public static string Phonehome => Require("cpe-phonehome");

@@ -33,8 +33,6 @@ public static partial class KernelLab
         Directory.GetDirectories("/lib/modules").Select(Path.GetFileName).Where(v => File.Exists($"/boot/vmlinuz-{v}")).Order().LastOrDefault()
         ?? throw new InvalidOperationException("no kernel with modules in /boot and /lib/modules: build.sh setup installs linux-image-amd64");
 
-    static readonly SemaphoreSlim OneAtATime = new(1, 1);
-
     /// <summary>What <see cref="LabResult.ExitStatus"/> is when the machine reset (e.g. its watchdog fired) before the script ended.</summary>
     public const int Reset = -1;
 
@@ -64,9 +62,7 @@ public static partial class KernelLab
     public static async Task<LabResult> RunAsync(string script, IEnumerable<string>? binaries = null, int nics = 1,
         IEnumerable<string>? modules = null, TimeSpan? timeout = null, IEnumerable<string>? devices = null, bool allowReset = false)
     {
-        // One machine at a time: each has 2 emulated CPUs, and on a 2-core host several under TCG starve one
-        // another's timers (the guest kernel then reports RCU stalls and never reaches its script).
-        await OneAtATime.WaitAsync();
+        await LabMachines.OneAtATime.WaitAsync();
         string work = Directory.CreateTempSubdirectory("cpe-lab-").FullName;
         try
         {
@@ -109,7 +105,7 @@ public static partial class KernelLab
         finally
         {
             Directory.Delete(work, recursive: true);
-            OneAtATime.Release();
+            LabMachines.OneAtATime.Release();
         }
     }
 

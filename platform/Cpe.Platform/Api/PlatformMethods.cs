@@ -15,7 +15,8 @@ public sealed class PlatformMethods(ConfigEngine engine, StateStore store, Sessi
 {
     static ApiJsonContext J => ApiJsonContext.Default;
 
-    public static string ProductVersion =>
+    /// <summary>The firmware image's version on the box (its os-release); the build's version elsewhere.</summary>
+    public static string ProductVersion => Cpe.Image.Slots.FirmwareRelease.Running?.Version ??
         typeof(PlatformMethods).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     public MethodTable Build()

@@ -1,0 +1,114 @@
+namespace Cpe.Image.Slots;
+
+/// <summary>What the ESP says about one slot: its entry (none when the slot is empty or being written) and what it runs.</summary>
+public sealed record SlotEntry(string Slot, BootEntry Entry, long Priority, string? FirmwareVersion);
+
+/// <summary>
+/// The slots' boot entries and boot files on the mounted EFI system partition (docs/reference/firmware-slots.md).
+/// Every change is a write to a temporary name, fsync, then one rename: a power cut leaves the old state or the new,
+/// never a half-written entry. The boot loader does the counting; this class only writes what it reads.
+/// </summary>
+public sealed class BootEntries(string espRoot)
+{
+    public const int Tries = 3;
+
+    public string EspRoot { get; } = espRoot;
+    string Folder => Path.Combine(EspRoot, BootEntry.Folder);
+
+    public IReadOnlyList<SlotEntry> Read()
+    {
+        if (!Directory.Exists(Folder)) return [];
+        var entries = new List<SlotEntry>();
+        foreach (var file in Directory.GetFiles(Folder).Order(StringComparer.Ordinal))
+        {
+            if (BootEntry.Parse(Path.GetFileName(file)) is not { } entry) continue;
+            var (priority, version) = BootEntry.ReadText(File.ReadAllText(file));
+            entries.Add(new SlotEntry(entry.Slot, entry, priority, version));
+        }
+        return entries;
+    }
+
+    public SlotEntry? Of(string slot) => Read().FirstOrDefault(e => e.Slot == slot);
+
+    /// <summary>
+    /// Removes the slot's entry, first thing when an install starts: from then on nothing boots the slot being written,
+    /// whatever happens to its blocks.
+    /// </summary>
+    public void Remove(string slot)
+    {
+        foreach (var e in Read().Where(e => e.Slot == slot)) File.Delete(Path.Combine(Folder, e.Entry.FileName));
+        SyncFolder(Folder);
+    }
+
+    /// <summary>Puts the slot's kernel and first stage on the ESP (its own folder: the running slot's files are untouched).</summary>
+    public void WriteBootFiles(string slot, string kernel, string initrd)
+    {
+        string folder = Path.Combine(EspRoot, "cpe", slot);
+        Directory.CreateDirectory(folder);
+        WriteAtomically(Path.Combine(folder, "vmlinuz"), File.ReadAllBytes(kernel));
+        WriteAtomically(Path.Combine(folder, "initrd.img"), File.ReadAllBytes(initrd));
+    }
+
+    /// <summary>
+    /// The slot is to be tried: an entry with <see cref="Tries"/> tries and the highest priority, so the loader boots it
+    /// next and falls back to the other slot by itself once the tries are used up.
+    /// </summary>
+    public void Try(string slot, string firmwareVersion)
+    {
+        Remove(slot);
+        long priority = Read().Select(e => e.Priority).DefaultIfEmpty(0).Max() + 1;
+        Write(new BootEntry(slot, Tries, null), BootEntry.Text(slot, firmwareVersion, priority));
+    }
+
+    /// <summary>The slot passed its health check: its entry loses the counter (what systemd-bless-boot does).</summary>
+    public void MarkGood(string slot)
+    {
+        var current = Of(slot) ?? throw new InvalidOperationException($"slot {slot} has no boot entry");
+        if (current.Entry.Good) return;
+        Rename(current.Entry, current.Entry with { TriesLeft = null, TriesDone = null });
+    }
+
+    /// <summary>The slot failed: no tries left, the loader skips it.</summary>
+    public void MarkBad(string slot)
+    {
+        var current = Of(slot) ?? throw new InvalidOperationException($"slot {slot} has no boot entry");
+        if (current.Entry.Bad) return;
+        Rename(current.Entry, current.Entry with { TriesLeft = 0, TriesDone = (current.Entry.TriesDone ?? 0) + (current.Entry.TriesLeft ?? 0) });
+    }
+
+    /// <summary>The slot boots next (a rollback, or "reboot slot other"): its entry gets the highest priority, its state kept.</summary>
+    public void Prefer(string slot)
+    {
+        var current = Of(slot) ?? throw new InvalidOperationException($"slot {slot} has no boot entry");
+        long top = Read().Where(e => e.Slot != slot).Select(e => e.Priority).DefaultIfEmpty(0).Max();
+        if (current.Priority > top) return;
+        Write(current.Entry, BootEntry.Text(slot, current.FirmwareVersion ?? "unknown", top + 1));
+    }
+
+    void Write(BootEntry entry, string text)
+    {
+        Directory.CreateDirectory(Folder);
+        WriteAtomically(Path.Combine(Folder, entry.FileName), System.Text.Encoding.UTF8.GetBytes(text));
+    }
+
+    void Rename(BootEntry from, BootEntry to)
+    {
+        File.Move(Path.Combine(Folder, from.FileName), Path.Combine(Folder, to.FileName));
+        SyncFolder(Folder);
+    }
+
+    /// <summary>Temporary name (which the loader ignores: not *.conf), data synced, renamed over, folder synced.</summary>
+    static void WriteAtomically(string path, byte[] bytes)
+    {
+        string temporary = path + ".new";
+        using (var f = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+        {
+            f.Write(bytes);
+            f.Flush(flushToDisk: true);
+        }
+        File.Move(temporary, path, overwrite: true);
+        SyncFolder(Path.GetDirectoryName(path)!);
+    }
+
+    static void SyncFolder(string folder) => Cpe.Interop.Files.SyncFolder(folder);
+}

@@ -1,0 +1,56 @@
+using System.Security.Cryptography;
+using Cpe.TestKit;
+
+namespace Cpe.IntegrationTests.Image;
+
+/// <summary>
+/// cpe-image as an ordinary process: the same inputs give the same bytes (assembled twice), and independent tools
+/// (sgdisk, mtools, unsquashfs) read the disk it makes as the layout says.
+/// </summary>
+public sealed class ImageBuildTests : IDisposable
+{
+    readonly TempFolder _dir = new("cpe-image-build-");
+
+    string Build(string version, string folder)
+    {
+        string bin = Path.GetDirectoryName(Binaries.Cped)!, out_ = Path.GetDirectoryName(bin)!;
+        string repository = Path.GetFullPath(Path.Combine(out_, ".."));
+        Command.Run(Binaries.ImageTool, ["build", "--version", version, "--bin", bin, "--vnfs", Path.Combine(out_, "vnfs"),
+            "--boards", Path.Combine(repository, "board", "profiles"), "--trust", Path.Combine(out_, "keys", "vendor", "vendor-ca.pem"),
+            "--source", Path.Combine(repository, "image"), "--out", folder, "--epoch", "1764979200"]);
+        return Path.Combine(folder, $"cpe-firmware-{version}.img");
+    }
+
+    static string Sha256(string file)
+    {
+        using var f = File.OpenRead(file);
+        return Convert.ToHexStringLower(SHA256.HashData(f));
+    }
+
+    [Fact]
+    public void The_same_inputs_assemble_the_same_image_and_tools_read_its_layout()
+    {
+        string first = Build("1.0.0", Path.Combine(_dir.Path, "a")), second = Build("1.0.0", Path.Combine(_dir.Path, "b"));
+        Assert.Equal(Sha256(first), Sha256(second));
+        Assert.Equal(Sha256(Path.ChangeExtension(first, ".rootfs.img")), Sha256(Path.ChangeExtension(second, ".rootfs.img")));
+
+        // Another version differs (its identifiers derive from the version) but shares most of its slot image.
+        string other = Build("2.0.0", Path.Combine(_dir.Path, "c"));
+        Assert.NotEqual(Sha256(first), Sha256(other));
+
+        string table = Command.Run("sgdisk", ["-p", first]);
+        foreach (var (name, size) in new[] { ("cpe-esp", "32.0 MiB"), ("cpe-root-a", "48.0 MiB"), ("cpe-root-b", "48.0 MiB"), ("cpe-data", "96.0 MiB") })
+            Assert.Matches($@"\s{size}\s+\S+\s+{name}", table);
+        string esp = Command.Run("mdir", ["-i", first + "@@1M", "-/", "-b", "::/"]);
+        foreach (var file in new[] { "::/EFI/BOOT/BOOTX64.EFI", "::/loader/loader.conf", "::/loader/entries/cpe-a.conf", "::/cpe/a/vmlinuz", "::/cpe/a/initrd.img" })
+            Assert.Contains(file, esp);
+        Assert.DoesNotContain("::/cpe/b/", esp);
+        string listing = Command.Run("unsquashfs", ["-l", Path.ChangeExtension(first, ".rootfs.img")]);
+        foreach (var path in new[] { "/usr/lib/cpe/cped", "/usr/lib/cpe/libe_sqlite3.so", "/sbin/init", "/etc/os-release", "/boot/vmlinuz", "/usr/share/cpe/boards/cpe-lab-q35.json" })
+            Assert.Contains("squashfs-root" + path, listing);
+        // libssl is opened by name at run time (no DT_NEEDED): found from the binaries' own strings.
+        Assert.Matches(@"squashfs-root/(usr/)?lib/x86_64-linux-gnu/libssl\.so\.3", listing);
+    }
+
+    public void Dispose() => _dir.Dispose();
+}

@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Cpe.TestKit;
+
+/// <summary>
+/// The firmware image booted the way a box boots it: OVMF (UEFI), systemd-boot from the disk's ESP, the slot's kernel,
+/// on a q35 machine with two igb NICs (WAN, LAN with SR-IOV), an i6300ESB watchdog and the DMI product name of the
+/// lab board profile. The serial console is QEMU's standard input and output: tests read it and type into it.
+/// The disk is a copy the machine owns, opened write-through so that killing QEMU is a power cut.
+/// </summary>
+public sealed partial class ImageMachine : IAsyncDisposable
+{
+    const string Qemu = "/usr/bin/qemu-system-x86_64";
+    const string OvmfCode = "/usr/share/OVMF/OVMF_CODE_4M.fd", OvmfVars = "/usr/share/OVMF/OVMF_VARS_4M.fd";
+
+    readonly Process _qemu;
+    readonly StringBuilder _console = new();
+    readonly object _gate = new();
+    readonly Task _reader;
+    int _mark;
+    bool _released;
+
+    public string Disk { get; }
+    public string Folder { get; }
+    public Stopwatch Clock { get; } = Stopwatch.StartNew();
+
+    ImageMachine(Process qemu, string disk, string folder)
+    {
+        _qemu = qemu;
+        Disk = disk;
+        Folder = folder;
+        _reader = Task.Run(ReadConsoleAsync);
+    }
+
+    /// <summary>The whole console so far, without carriage returns and terminal escape sequences.</summary>
+    public string Console { get { lock (_gate) return _console.ToString(); } }
+
+    /// <summary>
+    /// Powers on a machine with <paramref name="disk"/> (the machine's own copy: power cuts and updates change it).
+    /// <paramref name="wan"/> is the QEMU netdev of the WAN port (default: user networking that reaches nothing).
+    /// </summary>
+    public static async Task<ImageMachine> StartAsync(string disk, string folder, string? wan = null, bool reboot = true)
+    {
+        await LabMachines.OneAtATime.WaitAsync();
+        try
+        {
+            string vars = Path.Combine(folder, "OVMF_VARS.fd");
+            if (!File.Exists(vars)) File.Copy(OvmfVars, vars);
+            var args = new List<string>
+            {
+                "-machine", "q35", "-m", "1024", "-smp", "2", "-display", "none", "-monitor", "none", "-serial", "stdio",
+                "-drive", $"if=pflash,format=raw,readonly=on,file={OvmfCode}", "-drive", $"if=pflash,format=raw,file={vars}",
+                "-drive", $"file={disk},format=raw,if=virtio,cache=writethrough",
+                "-smbios", "type=1,manufacturer=CPE Lab,product=CPE-LAB-Q35",
+                "-netdev", wan ?? "user,id=wan,restrict=on", "-device", "pcie-root-port,id=rp0,chassis=1", "-device", "igb,netdev=wan,bus=rp0",
+                "-netdev", "user,id=lan,restrict=on", "-device", "pcie-root-port,id=rp1,chassis=2", "-device", "igb,netdev=lan,bus=rp1",
+                "-device", "i6300esb",
+            };
+            if (!reboot) args.Add("-no-reboot");
+            var psi = new ProcessStartInfo(Qemu, args) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            return new ImageMachine(Process.Start(psi)!, disk, folder);
+        }
+        catch
+        {
+            LabMachines.OneAtATime.Release();
+            throw;
+        }
+    }
+
+    /// <summary>A private copy of a built image (sparse, so a copy costs what the image holds, not its size).</summary>
+    public static string CopyImage(string image, string folder)
+    {
+        string disk = Path.Combine(folder, "disk.img");
+        Command.Run("cp", ["--sparse=always", image, disk]);
+        return disk;
+    }
+
+    async Task ReadConsoleAsync()
+    {
+        var buffer = new char[4096];
+        var reader = _qemu.StandardOutput;
+        int n;
+        while ((n = await reader.ReadAsync(buffer)) > 0)
+        {
+            string text = Escapes().Replace(new string(buffer, 0, n), "").Replace("\r", "");
+            lock (_gate) _console.Append(text);
+        }
+    }
+
+    /// <summary>
+    /// Waits until the console, after what earlier waits consumed, matches <paramref name="pattern"/>; returns the text up
+    /// to and including the match and moves past it. Fails with the console's tail when the time runs out or QEMU ends.
+    /// </summary>
+    public async Task<string> WaitForAsync(string pattern, TimeSpan timeout)
+    {
+        var regex = new Regex(pattern, RegexOptions.Multiline);
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            lock (_gate)
+            {
+                string text = _console.ToString(_mark, _console.Length - _mark);
+                if (regex.Match(text) is { Success: true } m)
+                {
+                    _mark += m.Index + m.Length;
+                    return text[..(m.Index + m.Length)];
+                }
+            }
+            if (deadline.Elapsed > timeout || _qemu.HasExited)
+                throw new TimeoutException($"the console never showed /{pattern}/ in {timeout.TotalSeconds:0} s (qemu {(_qemu.HasExited ? $"exited {_qemu.ExitCode}" : "running")}); its end:\n{Tail(4000)}");
+            await Task.Delay(100);
+        }
+    }
+
+    public string Tail(int characters)
+    {
+        string all = Console;
+        return all.Length <= characters ? all : all[^characters..];
+    }
+
+    /// <summary>Types a line on the serial console, slowly enough that no UART FIFO overflows.</summary>
+    public async Task TypeAsync(string line)
+    {
+        foreach (var c in line + "\r")
+        {
+            await _qemu.StandardInput.WriteAsync(c);
+            await _qemu.StandardInput.FlushAsync();
+            await Task.Delay(5);
+        }
+    }
+
+    /// <summary>Logs in on the console as <paramref name="user"/> and waits for the CLI prompt.</summary>
+    public async Task LoginAsync(string user, string password, TimeSpan timeout)
+    {
+        await WaitForAsync(@"login: $", timeout);
+        await TypeAsync(user);
+        await WaitForAsync("Password: $", TimeSpan.FromSeconds(30));
+        await TypeAsync(password);
+        await WaitForAsync(@"> $", TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Runs one CLI command and returns its output (up to the next prompt).</summary>
+    public async Task<string> RunAsync(string command, string prompt = @"[>#] $", TimeSpan? timeout = null)
+    {
+        await TypeAsync(command);
+        string text = await WaitForAsync(prompt, timeout ?? TimeSpan.FromSeconds(60));
+        int first = text.IndexOf('\n');
+        int last = text.LastIndexOf('\n');
+        return first >= 0 && last > first ? text[(first + 1)..last] : "";
+    }
+
+    /// <summary>Pulls the plug: QEMU is killed, the disk keeps what reached it.</summary>
+    public async Task PowerCutAsync()
+    {
+        if (!_qemu.HasExited) _qemu.Kill();
+        await _qemu.WaitForExitAsync();
+        Release();
+    }
+
+    public async Task<int> WaitForPowerOffAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _qemu.WaitForExitAsync(cts.Token);
+        Release();
+        return _qemu.ExitCode;
+    }
+
+    void Release()
+    {
+        if (_released) return;
+        _released = true;
+        LabMachines.OneAtATime.Release();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await PowerCutAsync();
+        await _reader.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
+        _qemu.Dispose();
+    }
+
+    [GeneratedRegex(@"\x1b\[[0-9;?=]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1bc")]
+    private static partial Regex Escapes();
+}
