@@ -36,8 +36,9 @@ public sealed class BootEntries(string espRoot)
     /// </summary>
     public void Remove(string slot)
     {
-        foreach (var e in Read().Where(e => e.Slot == slot)) File.Delete(Path.Combine(Folder, e.Entry.FileName));
-        SyncFolder(Folder);
+        var gone = Read().Where(e => e.Slot == slot).ToList();
+        foreach (var e in gone) File.Delete(Path.Combine(Folder, e.Entry.FileName));
+        if (gone.Count > 0) SyncFolder(Folder);
     }
 
     /// <summary>Puts the slot's kernel and first stage on the ESP (its own folder: the running slot's files are untouched).</summary>

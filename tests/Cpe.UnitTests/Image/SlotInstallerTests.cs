@@ -1,0 +1,179 @@
+using Cpe.Image.Bundles;
+using Cpe.Image.Install;
+using Cpe.Image.Slots;
+using Cpe.TestKit;
+
+namespace Cpe.UnitTests.Image;
+
+/// <summary>The installer against files standing in for the slots and a folder for the ESP (no root, no disk).</summary>
+public sealed class SlotInstallerTests : IDisposable
+{
+    const int Chunk = BundleManifest.ChunkSize;
+    static readonly BundleLab Lab = new();
+    readonly TempFolder _dir = new("cpe-installer-");
+    readonly byte[] _v1 = BundleLab.RandomImage(6 * Chunk + 4321, seed: 1);
+    readonly byte[] _v2;
+    readonly string _slotA, _slotB, _esp, _state;
+
+    public SlotInstallerTests()
+    {
+        // v2 differs from v1 in two chunks: an update should download those and copy the rest from slot A.
+        _v2 = (byte[])_v1.Clone();
+        _v2[2 * Chunk + 10] ^= 0xff;
+        _v2[5 * Chunk + 99] ^= 0xff;
+        _slotA = Path.Combine(_dir.Path, "slot-a");
+        _slotB = Path.Combine(_dir.Path, "slot-b");
+        _esp = Path.Combine(_dir.Path, "esp");
+        _state = Path.Combine(_dir.Path, "state");
+        File.WriteAllBytes(_slotA, [.. _v1, .. new byte[8 * Chunk - _v1.Length]]);
+        File.WriteAllBytes(_slotB, new byte[8 * Chunk]);
+        new BootEntries(_esp).Try("a", "1.0.0");
+        new BootEntries(_esp).MarkGood("a");
+    }
+
+    sealed class FakeBootFiles : IBootFiles
+    {
+        public Task<(string Kernel, string Initrd)> ExtractAsync(string slotDevice, string folder, CancellationToken ct)
+        {
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(Path.Combine(folder, "vmlinuz"), "kernel of " + Path.GetFileName(slotDevice));
+            File.WriteAllText(Path.Combine(folder, "initrd.img"), "initrd");
+            return Task.FromResult((Path.Combine(folder, "vmlinuz"), Path.Combine(folder, "initrd.img")));
+        }
+    }
+
+    /// <summary>A bundle in memory that can cut its stream after some bytes, and records every offset it is opened at.</summary>
+    sealed class MemorySource(byte[] bundle) : IBundleSource
+    {
+        public List<long> Opens { get; } = [];
+        public long? CutAfter { get; set; }
+        long _read;
+        public string Name => "memory";
+        public long BytesRead => _read;
+
+        public Task<(Stream Stream, long? Length)> OpenAsync(long offset, CancellationToken ct)
+        {
+            Opens.Add(offset);
+            long end = CutAfter is long cut && cut > offset ? cut : bundle.Length;
+            if (CutAfter is not null) CutAfter = null;   // one cut, then the connection works again
+            var slice = new MemoryStream(bundle, (int)offset, (int)(end - offset), writable: false);
+            _read += end - offset;
+            return Task.FromResult<(Stream, long?)>((slice, bundle.Length));
+        }
+
+        public void Dispose() { }
+    }
+
+    SlotInstaller Installer(string floor = "1.0.0") => new(new SlotPaths("a", _slotA, "b", _slotB, 8L * Chunk), new BootEntries(_esp), new ImageState(_state),
+        Lab.Trust, new InstallPolicy("cpe-lab-q35", FirmwareVersion.Parse(floor)), new FakeBootFiles(), "1.0.0", firstRetryDelay: TimeSpan.FromMilliseconds(1));
+
+    byte[] SlotB(int length) => File.ReadAllBytes(_slotB)[..length];
+
+    [Fact]
+    public async Task An_update_copies_what_the_running_slot_has_downloads_the_rest_and_is_tried_next()
+    {
+        var source = new MemorySource(Lab.Bundle(_v2));
+        var report = await Installer().InstallAsync(source, "memory", reboot: false, CancellationToken.None);
+
+        Assert.Equal(_v2, SlotB(_v2.Length));
+        Assert.Equal((7, 0, 5, 2), (report.Chunks, report.ChunksResumed, report.ChunksReused, report.ChunksDownloaded));
+        Assert.Equal(4L * Chunk + 4321, report.BytesReused);   // the short last chunk too
+        var entries = new BootEntries(_esp).Read();
+        var b = Assert.Single(entries, e => e.Slot == "b");
+        Assert.Equal("cpe-b+3.conf", b.Entry.FileName);
+        Assert.True(b.Priority > entries.Single(e => e.Slot == "a").Priority);
+        Assert.Equal("2.0.0", b.FirmwareVersion);
+        Assert.Equal("kernel of slot-b", File.ReadAllText(Path.Combine(_esp, "cpe", "b", "vmlinuz")));
+        var state = new ImageState(_state);
+        Assert.Equal("2.0.0", state.Slot("b")!.Version);
+        Assert.Null(state.Pending);
+    }
+
+    [Theory]
+    [InlineData("nfx-250", "1.0.0", "2.0.0", "this box is a nfx-250")]
+    [InlineData("cpe-lab-q35", "3.0.0", "2.0.0", "below this box's anti-rollback floor 3.0.0")]
+    [InlineData("cpe-lab-q35", "1.0.0", "1.0.0", "is the running version")]
+    public async Task A_refused_bundle_never_touches_the_slot_or_its_entry(string board, string floor, string version, string reason)
+    {
+        new BootEntries(_esp).Try("b", "0.9.0");   // an old entry for B that must survive a refusal
+        File.WriteAllBytes(_slotB, Enumerable.Repeat((byte)7, 8 * Chunk).ToArray());
+        var installer = new SlotInstaller(new SlotPaths("a", _slotA, "b", _slotB, 8L * Chunk), new BootEntries(_esp), new ImageState(_state), Lab.Trust,
+            new InstallPolicy(board, FirmwareVersion.Parse(floor)), new FakeBootFiles(), "1.0.0");
+        var e = await Assert.ThrowsAsync<BundleRefusedException>(() =>
+            installer.InstallAsync(new MemorySource(Lab.Bundle(_v2, BundleLab.Info(version))), "memory", false, CancellationToken.None));
+        Assert.Contains(reason, e.Message);
+        Assert.All(File.ReadAllBytes(_slotB), b => Assert.Equal(7, b));
+        Assert.Equal("cpe-b+3.conf", new BootEntries(_esp).Of("b")!.Entry.FileName);
+    }
+
+    [Fact]
+    public async Task Appended_bytes_or_a_truncated_bundle_are_refused_before_the_slot_is_touched()
+    {
+        var bundle = Lab.Bundle(_v2);
+        foreach (var bad in new[] { [.. bundle, 0], bundle[..^1] })
+        {
+            var e = await Assert.ThrowsAsync<BundleRefusedException>(() => Installer().InstallAsync(new MemorySource(bad), "memory", false, CancellationToken.None));
+            Assert.Matches("truncated|after its end", e.Message);
+            Assert.All(File.ReadAllBytes(_slotB), b => Assert.Equal(0, b));
+        }
+    }
+
+    [Fact]
+    public async Task A_changed_chunk_is_refused_and_the_slot_written_so_far_never_becomes_bootable()
+    {
+        var bundle = Lab.Bundle(_v2);
+        var head = await Lab.VerifyAsync(bundle);
+        bundle[head.ImageOffset + 5L * Chunk + 7] ^= 1;   // a chunk that must be downloaded
+        var e = await Assert.ThrowsAsync<BundleRefusedException>(() => Installer().InstallAsync(new MemorySource(bundle), "memory", false, CancellationToken.None));
+        Assert.Equal("image chunk 5 of 7 does not match its signed hash", e.Message);
+        Assert.Null(new BootEntries(_esp).Of("b"));
+        Assert.NotNull(new BootEntries(_esp).Of("a"));
+    }
+
+    [Fact]
+    public async Task A_cut_connection_resumes_at_the_chunk_it_was_in()
+    {
+        var bundle = Lab.Bundle(BundleLab.RandomImage(6 * Chunk + 4321, seed: 9));   // nothing to reuse: all downloaded
+        var head = await Lab.VerifyAsync(bundle);
+        var source = new MemorySource(bundle) { CutAfter = head.ImageOffset + 3L * Chunk + 1000 };
+        var report = await Installer().InstallAsync(source, "memory", false, CancellationToken.None);
+        Assert.Equal(7, report.ChunksDownloaded);
+        Assert.Contains(head.ImageOffset + 3L * Chunk, source.Opens);   // the range request starts at chunk 3's first byte
+    }
+
+    [Fact]
+    public async Task After_a_restart_the_install_resumes_at_the_first_chunk_the_slot_does_not_hold()
+    {
+        var image = BundleLab.RandomImage(6 * Chunk + 4321, seed: 9);
+        var bundle = Lab.Bundle(image);
+        var head = await Lab.VerifyAsync(bundle);
+        // The first install dies in chunk 4 (the box lost power): its head is kept, chunks 0-3 are on the slot.
+        var dying = new DyingSource(bundle, head.ImageOffset + 4L * Chunk + 100);
+        await Assert.ThrowsAnyAsync<IOException>(() => Installer().InstallAsync(dying, "memory", false, CancellationToken.None));
+        var pending = new ImageState(_state).Pending;
+        Assert.NotNull(pending);
+        Assert.Null(new BootEntries(_esp).Of("b"));
+
+        var source = new MemorySource(bundle);
+        var report = await Installer().ResumeAsync(pending, source, CancellationToken.None);
+        Assert.Equal((4, 3), (report.ChunksResumed, report.ChunksDownloaded));
+        Assert.Equal(head.ImageOffset + 4L * Chunk, source.Opens[0]);
+        Assert.Equal(image, SlotB(image.Length));
+        Assert.Equal("cpe-b+3.conf", new BootEntries(_esp).Of("b")!.Entry.FileName);
+    }
+
+    /// <summary>Every stream ends at the same byte, however often it is opened: the power went out there.</summary>
+    sealed class DyingSource(byte[] bundle, long end) : IBundleSource
+    {
+        public string Name => "dying";
+        public long BytesRead => 0;
+        public Task<(Stream Stream, long? Length)> OpenAsync(long offset, CancellationToken ct)
+        {
+            if (offset >= end) throw new IOException("no route to host");
+            return Task.FromResult<(Stream, long?)>((new MemoryStream(bundle, (int)offset, (int)(end - offset), writable: false), bundle.Length));
+        }
+        public void Dispose() { }
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
