@@ -14,6 +14,18 @@ public static class ApiCalls
     public static Task<OkResult> AuthenticateAsync(this ApiClient c, string user, string password, CancellationToken ct = default) =>
         c.CallAsync(ApiMethods.Authenticate, new AuthenticateParams(user, password), J.AuthenticateParams, J.OkResult, ct);
 
+    public static Task<SoftwareStatus> SoftwareStatusAsync(this ApiClient c, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.ImageStatus, new Empty(), J.Empty, J.SoftwareStatus, ct);
+
+    public static Task<OkResult> InstallSoftwareAsync(this ApiClient c, string location, bool reboot, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.ImageInstall, new InstallParams(location, reboot), J.InstallParams, J.OkResult, ct);
+
+    public static Task<OkResult> RollbackSoftwareAsync(this ApiClient c, bool reboot, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.ImageRollback, new SlotChoiceParams(reboot), J.SlotChoiceParams, J.OkResult, ct);
+
+    public static Task<OkResult> BootOtherSlotAsync(this ApiClient c, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.ImageBootOther, new SlotChoiceParams(true), J.SlotChoiceParams, J.OkResult, ct);
+
     public static Task<VersionInfo> VersionAsync(this ApiClient c, CancellationToken ct = default) =>
         c.CallAsync(ApiMethods.Version, new Empty(), J.Empty, J.VersionInfo, ct);
     public static Task<UptimeInfo> UptimeAsync(this ApiClient c, CancellationToken ct = default) =>

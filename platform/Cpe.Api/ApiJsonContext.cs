@@ -7,6 +7,9 @@ namespace Cpe.Api;
 [JsonSourceGenerationOptions(AllowDuplicateProperties = false, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(Empty))]
+[JsonSerializable(typeof(SoftwareStatus))]
+[JsonSerializable(typeof(InstallParams))]
+[JsonSerializable(typeof(SlotChoiceParams))]
 [JsonSerializable(typeof(OkResult))]
 [JsonSerializable(typeof(HelloParams))]
 [JsonSerializable(typeof(Identity))]

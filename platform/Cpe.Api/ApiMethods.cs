@@ -19,6 +19,11 @@ public static class ApiMethods
     public const string Zeroize = "system.zeroize";
     public const string DebugHang = "debug.hang";
 
+    public const string ImageStatus = "image.status";
+    public const string ImageInstall = "image.install";
+    public const string ImageRollback = "image.rollback";
+    public const string ImageBootOther = "image.boot-other";
+
     public const string ConfigGet = "config.get";
     public const string ConfigEnter = "config.enter";
     public const string ConfigExit = "config.exit";
@@ -83,4 +88,8 @@ public static class RpcErrorCodes
     public const int ShuttingDown = -32006;
     public const int NotFound = -32007;
     public const int AuthenticationFailed = -32008;
+    /// <summary>A firmware bundle that must not be installed (signature, board, anti-rollback floor, hashes); the message says why.</summary>
+    public const int BundleRefused = -32009;
+    /// <summary>The box has no A/B slots (the simulated board), or another install runs.</summary>
+    public const int ImageUnavailable = -32010;
 }

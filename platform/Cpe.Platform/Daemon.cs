@@ -99,6 +99,8 @@ public sealed class Daemon : IAsyncDisposable
         var provisioning = new ProvisioningMethods(Engine, _store, Events, ScriptSandboxFor(_options), system, _clock, model, startedAt, _options.ConsoleDrop);
         provisioning.AddMethods(methods);
         if (_board is not null) BoardMethods.Add(methods, _board, () => _watchdog, RequestPower, Engine, _options.TestHooks);
+        var image = Image.ImageSubsystem.Open(_options, model, PlatformMethods.ProductVersion, Events, _loggers.CreateLogger("image"), RequestPower, _clock);
+        image?.AddMethods(methods);
         var roles = new RoleResolver(_options.PasswdPath, _options.PhonehomeUser);
         _api = new ApiServer(_options.SocketPath, methods, sessions, roles, Engine, Events, Logs.Lines, _clock, _loggers.CreateLogger<ApiServer>(), _options.ApiLimits);
         _api.Start();
@@ -110,6 +112,11 @@ public sealed class Daemon : IAsyncDisposable
             if (board!.Watchdog is { } watchdog)
                 _watchdog = WatchdogKeeper.Arm(watchdog, HealthChecks(), Events, _loggers.CreateLogger("watchdog"), _clock);
         }
+        image?.Start(new Image.HealthChecks(
+            Wan: () => _network?.WanProblem(),
+            Server: () => ServerProblem(provisioning.Status),
+            Configuration: () => _store.ActiveAlarms().FirstOrDefault(a => a.Type.StartsWith("reconcile-", StringComparison.Ordinal)) is { } a ? a.Text : null),
+            CancellationToken.None);
         Events.Record("daemon-started", $"cped {PlatformMethods.ProductVersion} started");
         Log.Ready(_log, PlatformMethods.ProductVersion, _options.SocketPath, _options.StateDirectory, started.ElapsedMilliseconds);
     }
@@ -129,6 +136,12 @@ public sealed class Daemon : IAsyncDisposable
         }),
         new("config engine alive", ct => Engine!.ProbeAsync(ct)),
     ];
+
+    /// <summary>A box with an identity must reach its vendor server (the agent says so) before a new slot counts as good.</summary>
+    string? ServerProblem(ZtpStatus status) =>
+        _options.FactoryDirectory is not string f || !File.Exists(Path.Combine(f, "idevid.pem")) ? null
+        : status.State is "bootstrap-complete" or "in-service" ? null
+        : $"the phone-home agent has not reached the vendor server since cped started (it says {status.State}: {status.Message})";
 
     void RequestPower(PowerRequest request)
     {

@@ -35,6 +35,18 @@ public sealed record DaemonOptions(string StateDirectory, string SocketPath, str
     /// <summary>What one local API client may hold (connections per user and in all, channels, time to its first request).</summary>
     public ApiLimits ApiLimits { get; init; } = ApiLimits.Default;
 
+    /// <summary>The mounted EFI system partition of an A/B box; none (the simulated board) leaves the image subsystem off.</summary>
+    public string? Esp { get; init; }
+
+    /// <summary>The installer's and boot assessment's records (on the data partition).</summary>
+    public string ImageState { get; init; } = "/var/lib/cpe-image";
+
+    /// <summary>How long a slot being tried has to pass its health check before the box reboots (and, out of tries, falls back).</summary>
+    public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>PEM files of the anchors firmware signers must chain to.</summary>
+    public IReadOnlyList<string> FirmwareTrust { get; init; } = [];
+
     public const string DefaultStateDirectory = "/var/lib/cpe";
     public const string DefaultSocket = "/run/cpe/api.sock";
     /// <summary>The board's factory storage (IDevID key and certificate); zero-touch scripts never see it.</summary>
@@ -49,6 +61,10 @@ public sealed record DaemonOptions(string StateDirectory, string SocketPath, str
         string runtime = Path.Combine(AppContext.BaseDirectory, "cpe-runtime"), cgroupParent = "/cpe/vnf", netnsPrefix = "vnf-";
         bool hooks = false;
         var limits = ApiLimits.Default;
+        string? esp = null;
+        string imageState = "/var/lib/cpe-image";
+        var health = TimeSpan.FromSeconds(300);
+        var firmwareTrust = new List<string>();
         string state = DefaultStateDirectory, socket = DefaultSocket, model = "sim", phonehome = "cpe-phonehome", passwd = "/etc/passwd";
         for (int i = 0; i < args.Length; i++)
         {
@@ -73,11 +89,16 @@ public sealed record DaemonOptions(string StateDirectory, string SocketPath, str
                 case "--api-connections-per-user": limits = limits with { ConnectionsPerUser = Count(args[i], Next()) }; break;
                 case "--api-connections": limits = limits with { UnprivilegedConnections = Count(args[i], Next()) }; break;
                 case "--api-first-request-timeout": limits = limits with { FirstRequestTimeout = TimeSpan.FromSeconds(Count(args[i], Next())) }; break;
+                case "--esp": esp = Next(); break;
+                case "--image-state": imageState = Next(); break;
+                case "--health-timeout": health = TimeSpan.FromSeconds(Count(args[i], Next())); break;
+                case "--firmware-trust": firmwareTrust.Add(Next()); break;
                 default: throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
         return new DaemonOptions(state, socket, model, phonehome, passwd, ApplyHostName: true, board, factory) { ConsoleDrop = drop, BoardFolder = boards, EraseOnZeroize = erase, TestHooks = hooks,
-            VnfRuntime = runtime, VnfCgroupParent = cgroupParent, VnfNetnsPrefix = netnsPrefix, VnfTrust = trust, ApiLimits = limits.Validated() };
+            VnfRuntime = runtime, VnfCgroupParent = cgroupParent, VnfNetnsPrefix = netnsPrefix, VnfTrust = trust, ApiLimits = limits.Validated(),
+            Esp = esp, ImageState = imageState, HealthTimeout = health, FirmwareTrust = firmwareTrust };
     }
 
     static int Count(string option, string value) =>
@@ -86,5 +107,6 @@ public sealed record DaemonOptions(string StateDirectory, string SocketPath, str
 
     public const string Usage = "usage: cped [--state-dir DIR] [--socket PATH] [--model NAME] [--phonehome-user NAME] [--passwd FILE] [--board PROFILE.json|auto] [--boards DIR] [--factory DIR] [--console-drop DIR]"
         + " [--erase-on-zeroize DIR]... [--test-hooks] [--vnf-runtime PATH] [--vnf-cgroup-parent PATH] [--vnf-netns-prefix PREFIX] [--vnf-trust PEM]..."
-        + " [--api-connections-per-user N] [--api-connections N] [--api-first-request-timeout SECONDS]";
+        + " [--api-connections-per-user N] [--api-connections N] [--api-first-request-timeout SECONDS]"
+        + " [--esp DIR --image-state DIR --firmware-trust PEM... [--health-timeout SECONDS]]";
 }

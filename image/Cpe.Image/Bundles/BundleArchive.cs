@@ -14,6 +14,9 @@ public static class BundleArchive
     public const int Block = 512;
     public const int MaxManifest = 1 << 20, MaxSignature = 64 << 10;
 
+    /// <summary>The most bytes before the image: three headers, the largest manifest and signature, their padding.</summary>
+    public const int MaxHead = 3 * Block + MaxManifest + MaxSignature + 2 * Block;
+
     public static byte[] Header(string name, long size)
     {
         var h = new byte[Block];

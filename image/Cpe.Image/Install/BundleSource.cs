@@ -13,8 +13,11 @@ public interface IBundleSource : IDisposable
     /// <summary>Bytes this source has delivered so far (a download's cost).</summary>
     long BytesRead { get; }
 
-    /// <summary>The bundle from <paramref name="offset"/> on, and its whole length when the source knows it.</summary>
-    Task<(Stream Stream, long? Length)> OpenAsync(long offset, CancellationToken ct);
+    /// <summary>
+    /// The bundle from <paramref name="offset"/> on (at most <paramref name="count"/> bytes when given: a download asks
+    /// for no more than it reads), and the bundle's whole length when the source knows it.
+    /// </summary>
+    Task<(Stream Stream, long? Length)> OpenAsync(long offset, CancellationToken ct, long? count = null);
 
     public static IBundleSource For(string location, X509Certificate2? clientCertificate, TimeSpan timeout) =>
         Uri.TryCreate(location, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
@@ -28,7 +31,7 @@ public sealed class FileBundleSource(string path) : IBundleSource
     public string Name => path;
     public long BytesRead => Interlocked.Read(ref _read);
 
-    public Task<(Stream Stream, long? Length)> OpenAsync(long offset, CancellationToken ct)
+    public Task<(Stream Stream, long? Length)> OpenAsync(long offset, CancellationToken ct, long? count = null)
     {
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
         file.Position = Math.Min(offset, file.Length);
@@ -60,10 +63,10 @@ public sealed class HttpBundleSource : IBundleSource
     public string Name => _uri.ToString();
     public long BytesRead => Interlocked.Read(ref _read);
 
-    public async Task<(Stream Stream, long? Length)> OpenAsync(long offset, CancellationToken ct)
+    public async Task<(Stream Stream, long? Length)> OpenAsync(long offset, CancellationToken ct, long? count = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, _uri);
-        if (offset > 0) request.Headers.Range = new RangeHeaderValue(offset, null);
+        if (offset > 0 || count is not null) request.Headers.Range = new RangeHeaderValue(offset, count is long n ? offset + n - 1 : null);
         var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         if (!response.IsSuccessStatusCode)
         {

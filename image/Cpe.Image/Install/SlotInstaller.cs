@@ -31,11 +31,13 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
     public InstallProgress Progress => _progress;
 
     /// <summary>A new install from <paramref name="source"/>; <paramref name="sourceName"/> is what a resume after a restart opens again.</summary>
-    public async Task<InstallReport> InstallAsync(IBundleSource source, string sourceName, bool reboot, CancellationToken ct)
+    /// <param name="admitted">Called once the bundle passed every check that comes before touching the slot.</param>
+    public async Task<InstallReport> InstallAsync(IBundleSource source, string sourceName, bool reboot, CancellationToken ct, Action<BundleManifest>? admitted = null)
     {
         var started = DateTime.UtcNow;
         _progress = _progress with { State = "verifying", Error = null };
-        var (stream, length) = await source.OpenAsync(0, ct);
+        // The head only: the chunks come in their own Range requests, after the ones already here or in the running slot.
+        var (stream, length) = await source.OpenAsync(0, ct, BundleArchive.MaxHead);
         BundleHead head;
         try
         {
@@ -47,11 +49,13 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
             await stream.DisposeAsync();
             throw;
         }
+        await stream.DisposeAsync();
+        admitted?.Invoke(head.Manifest);
         // From here on the slot is being written: nothing may boot it until it is whole and checked.
         entries.Remove(slots.Target);
         state.ForgetSlot(slots.Target);
         state.SetPending(new PendingInstall(slots.Target, sourceName, Convert.ToBase64String(head.ManifestJson), Convert.ToBase64String(head.Signature), DateTimeOffset.UtcNow, reboot));
-        return await FinishAsync(head, source, stream, started, ct);
+        return await FinishAsync(head, source, null, started, ct);
     }
 
     /// <summary>Goes on with the install <paramref name="pending"/> after a restart or reboot: the kept head is verified again first.</summary>

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Cpe.Image.Slots;
 
 /// <summary>What is installed in a slot, written when the install finishes (before its first boot).</summary>
-public sealed record SlotRecord(string Slot, string Version, string MinimumVersion, DateTimeOffset InstalledAt, long ImageSize, string Sha256);
+public sealed record SlotRecord(string Slot, string Version, string MinimumVersion, DateTimeOffset InstalledAt, long ImageSize, string Sha256, string? Failure = null);
 
 /// <summary>An install in progress: the verified head it resumes from, and where the bundle comes from.</summary>
 public sealed record PendingInstall(string Slot, string Source, string ManifestBase64, string SignatureBase64, DateTimeOffset StartedAt, bool RebootWhenDone);

@@ -88,13 +88,14 @@ public sealed partial class CliShell
                 var events = await api.LogAsync(count, ct);
                 return string.Concat(events.Select(e => $"{Time(e.Time)} {e.Type}: {e.Text}\n"));
             default:
-                if (words.Count < 2) throw new CliException("syntax error: 'show system' needs one of: alarms, commit, uptime, users, zero-touch");
+                if (words.Count < 2) throw new CliException("syntax error: 'show system' needs one of: alarms, commit, software, uptime, users, zero-touch");
                 var system = show.Children.First(c => c.Name == "system");
                 string item = Keyword.Resolve(words[1], system.Children.Select(c => c.Name), "after 'show system'");
                 return item switch
                 {
                     "alarms" => FormatAlarms(await api.AlarmsAsync(ct)),
                     "commit" => FormatCommits(await api.HistoryAsync(ct)),
+                    "software" => FormatSoftware(await api.SoftwareStatusAsync(ct)),
                     "uptime" => FormatUptime(await api.UptimeAsync(ct), (await api.UsersAsync(ct)).Length),
                     "zero-touch" => FormatZeroTouch(await api.ZtpStatusAsync(ct), await api.LogAsync(ZeroTouchEventWindow, ct)),
                     _ => FormatUsers(await api.UsersAsync(ct)),

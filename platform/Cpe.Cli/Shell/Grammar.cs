@@ -41,7 +41,12 @@ public static class Grammar
             new Cmd("system", "The box itself",
             [
                 new Cmd("power-off", "Stop the platform and power the box off (asks first)"),
-                new Cmd("reboot", "Reboot the box (asks first)"),
+                new Cmd("reboot", "Reboot the box (asks first)", [new Cmd("slot", "Boot a given slot", [new Cmd("other", "The other firmware slot, if it holds good firmware")])]),
+                new Cmd("software", "Firmware in the A/B slots",
+                [
+                    new Cmd("add", "Install a signed firmware bundle into the other slot; add 'reboot' to boot it when done", ArgKind.Text, "<file|url> [reboot] Path on the box, or an http(s) URL"),
+                    new Cmd("rollback", "Boot the other slot's (good) firmware from the next reboot on", [new Cmd("reboot", "And reboot now")]),
+                ]),
                 new Cmd("zeroize", "Erase configuration and state, keep the identity, reboot to factory default (asks first)"),
             ]),
             new Cmd("vnf", "Virtual network functions",
@@ -86,6 +91,7 @@ public static class Grammar
             [
                 new Cmd("alarms", "Active alarms"),
                 new Cmd("commit", "Configuration revisions: who, when, from where, why"),
+                new Cmd("software", "Firmware slots: versions, states, boot tries, the last fallback and why"),
                 new Cmd("uptime", "Time since boot, start and last commit"),
                 new Cmd("users", "Sessions connected to the platform"),
                 new Cmd("zero-touch", "Zero-touch provisioning: where it is, and its recent steps"),

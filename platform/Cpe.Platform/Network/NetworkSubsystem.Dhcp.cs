@@ -8,6 +8,13 @@ namespace Cpe.Platform.Network;
 // The DHCP clients: one per port configured with "dhcp true", its lease on the port and its default route.
 public sealed partial class NetworkSubsystem
 {
+    /// <summary>Why the WAN port cannot reach anything yet, or null when it has a DHCP lease (the boot health check asks).</summary>
+    public string? WanProblem()
+    {
+        if (_profile.Wan is not { } wan) return "the board has no WAN port";
+        return LeasedAddress(wan.Netdev) is { } address ? null : $"{wan.Name} ({wan.Netdev}) has no DHCP lease";
+    }
+
     IpPrefix? LeasedAddress(string netdev)
     {
         lock (_dhcp) return _dhcp.TryGetValue(netdev, out var k) && k.Lease is DhcpLease l ? new IpPrefix(l.Address, l.PrefixLength) : null;

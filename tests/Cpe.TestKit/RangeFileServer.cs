@@ -1,0 +1,103 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Cpe.TestKit;
+
+/// <summary>
+/// A plain HTTP/1.1 server for files in a folder, on the loopback address (QEMU's user network reaches it as
+/// 10.0.2.2), with Range requests (206, Content-Range) and an access log of every request's path, range and bytes
+/// sent: a download server for the box's installer, observable. It can cut a response after a number of bytes, to
+/// break a download the way a network does. One request per connection.
+/// </summary>
+public sealed class RangeFileServer : IDisposable
+{
+    readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    readonly string _folder;
+    readonly List<string> _log = [];
+    readonly Task _loop;
+
+    public int Port { get; }
+    public IReadOnlyList<string> AccessLog { get { lock (_log) return [.. _log]; } }
+
+    /// <summary>When set, the next response ends (the connection is dropped) after this many body bytes.</summary>
+    public long? CutNextAfter { get; set; }
+
+    public RangeFileServer(string folder)
+    {
+        _folder = folder;
+        _listener.Start();
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        _loop = Task.Run(ServeAsync);
+    }
+
+    async Task ServeAsync()
+    {
+        while (true)
+        {
+            TcpClient client;
+            try { client = await _listener.AcceptTcpClientAsync(); }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException) { return; }
+            _ = Task.Run(() => AnswerAsync(client));
+        }
+    }
+
+    async Task AnswerAsync(TcpClient client)
+    {
+        using var _ = client;
+        var stream = client.GetStream();
+        string path = "?", range = "-";
+        long sent = 0;
+        try
+        {
+            var reader = new StreamReader(stream, Encoding.ASCII, false, 1024, leaveOpen: true);
+            var request = (await reader.ReadLineAsync())?.Split(' ');
+            string? line;
+            while (!string.IsNullOrEmpty(line = await reader.ReadLineAsync()))
+                if (line.StartsWith("Range:", StringComparison.OrdinalIgnoreCase)) range = line[6..].Trim();
+            if (request is not { Length: 3 } || request[0] != "GET") return;
+            path = request[1];
+            string file = Path.Combine(_folder, Path.GetFileName(path));
+            if (!File.Exists(file))
+            {
+                await stream.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
+                return;
+            }
+            await using var content = File.OpenRead(file);
+            long start = 0, end = content.Length - 1;
+            string status = "200 OK", extra = "";
+            if (range.StartsWith("bytes=", StringComparison.Ordinal))
+            {
+                var parts = range[6..].Split('-');
+                start = long.Parse(parts[0]);
+                if (parts[1].Length > 0) end = Math.Min(end, long.Parse(parts[1]));
+                status = "206 Partial Content";
+                extra = $"Content-Range: bytes {start}-{end}/{content.Length}\r\n";
+            }
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\nContent-Length: {end - start + 1}\r\n{extra}Accept-Ranges: bytes\r\nConnection: close\r\n\r\n"));
+            content.Position = start;
+            long? cut = CutNextAfter;
+            CutNextAfter = null;
+            var buffer = new byte[1 << 16];
+            while (sent < end - start + 1)
+            {
+                int n = await content.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, end - start + 1 - sent)));
+                if (cut is long c) n = (int)Math.Min(n, c - sent);
+                if (n <= 0) break;
+                await stream.WriteAsync(buffer.AsMemory(0, n));
+                sent += n;
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException) { }
+        finally
+        {
+            lock (_log) _log.Add($"GET {path} range={range} sent={sent}");
+        }
+    }
+
+    public void Dispose()
+    {
+        _listener.Stop();
+        _loop.Wait(TimeSpan.FromSeconds(5));
+    }
+}
