@@ -131,6 +131,7 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
                     if (ChunkHash.Matches(image, i, buffer.AsSpan(0, length)))
                     {
                         await WriteAsync(target, (long)i * image.ChunkSize, buffer, length, ct);
+                        SyncNow(target, i + 1);
                         counts = counts with { Reused = counts.Reused + 1, ReusedBytes = counts.ReusedBytes + length };
                         Report(i + 1, source, counts);
                         continue;
@@ -164,6 +165,7 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
                 if (!ChunkHash.Matches(image, i, buffer.AsSpan(0, length)))
                     throw new BundleRefusedException($"image chunk {i} of {image.Chunks.Length} does not match its signed hash");
                 await WriteAsync(target, (long)i * image.ChunkSize, buffer, length, ct);
+                SyncNow(target, i + 1);
                 counts = counts with { Downloaded = counts.Downloaded + 1 };
                 Report(i + 1, source, counts);
             }
@@ -178,6 +180,14 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
 
     void Report(int done, IBundleSource source, Counts counts) =>
         _progress = _progress with { ChunksDone = done, BytesDownloaded = source.BytesRead, BytesReused = counts.ReusedBytes };
+
+    /// <summary>Every <see cref="SyncEvery"/> chunks the slot is synced, so that a power cut loses at most that much of the work.</summary>
+    const int SyncEvery = 8;
+
+    static void SyncNow(FileStream target, int written)
+    {
+        if (written % SyncEvery == 0) target.Flush(flushToDisk: true);
+    }
 
     static async Task WriteAsync(FileStream target, long offset, byte[] buffer, int length, CancellationToken ct)
     {
