@@ -151,6 +151,18 @@ public sealed partial class ImageMachine : IAsyncDisposable
         return first >= 0 && last > first ? text[(first + 1)..last] : "";
     }
 
+    /// <summary>Runs <paramref name="command"/> every 2 s until its output contains <paramref name="expected"/>; returns the last output.</summary>
+    public async Task<string> RunUntilAsync(string command, string expected, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            string output = await RunAsync(command);
+            if (output.Contains(expected, StringComparison.Ordinal) || clock.Elapsed > timeout) return output;
+            await Task.Delay(2000);
+        }
+    }
+
     /// <summary>Pulls the plug: QEMU is killed, the disk keeps what reached it.</summary>
     public async Task PowerCutAsync()
     {

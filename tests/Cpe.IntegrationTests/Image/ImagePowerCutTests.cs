@@ -34,12 +34,7 @@ public sealed class ImagePowerCutTests(ITestOutputHelper output) : IDisposable
         {
             await again.WaitForAsync(@"cpe: CPE firmware 1\.0\.0 on slot a", TimeSpan.FromSeconds(120));
             await again.LoginAsync("root", "x", TimeSpan.FromSeconds(180));
-            string software = "";
-            for (int i = 0; i < 90 && !software.Contains("trying"); i++)
-            {
-                software = await again.RunAsync("show system software");
-                if (!software.Contains("trying")) await Task.Delay(2000);
-            }
+            string software = await again.RunUntilAsync("show system software", "trying", TimeSpan.FromSeconds(180));
             output.WriteLine(software);
             Assert.Matches(@"b\s+trying\s+2\.0\.0\s+3 \(0 used\)", software);
             string log = await again.RunAsync("show log 30");
@@ -51,12 +46,7 @@ public sealed class ImagePowerCutTests(ITestOutputHelper output) : IDisposable
             await again.TypeAsync("yes");
             await again.WaitForAsync(@"cpe: CPE firmware 2\.0\.0 on slot b", TimeSpan.FromSeconds(180));
             await again.LoginAsync("root", "x", TimeSpan.FromSeconds(180));
-            software = "";
-            for (int i = 0; i < 60 && !software.Contains("(good)"); i++)
-            {
-                software = await again.RunAsync("show system software");
-                if (!software.Contains("(good)")) await Task.Delay(2000);
-            }
+            software = await again.RunUntilAsync("show system software", "(good)", TimeSpan.FromSeconds(180));
             Assert.Contains("Running:  2.0.0 from slot b (good)", software);
             output.WriteLine(string.Join("\n", server.AccessLog));
         }

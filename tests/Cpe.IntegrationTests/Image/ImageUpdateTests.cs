@@ -29,12 +29,7 @@ public sealed class ImageUpdateTests(ITestOutputHelper output) : IDisposable
             await box.WaitForAsync(@"cpe: CPE firmware 2\.0\.0 on slot b", TimeSpan.FromSeconds(180));
             output.WriteLine($"slot b booted after {box.Clock.Elapsed.TotalSeconds:0} s");
             await box.LoginAsync("root", "x", TimeSpan.FromSeconds(180));
-            string software = "";
-            for (int i = 0; i < 60 && !software.Contains("(good)"); i++)
-            {
-                software = await box.RunAsync("show system software");
-                if (!software.Contains("(good)")) await Task.Delay(2000);
-            }
+            string software = await box.RunUntilAsync("show system software", "(good)", TimeSpan.FromSeconds(180));
             output.WriteLine(software);
             Assert.Contains("Running:  2.0.0 from slot b (good)", software);
             Assert.Matches(@"b\*\s+good\s+2\.0\.0", software);
