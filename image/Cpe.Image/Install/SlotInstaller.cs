@@ -37,12 +37,12 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
         var started = DateTime.UtcNow;
         _progress = _progress with { State = "verifying", Error = null };
         // The head only: the chunks come in their own Range requests, after the ones already here or in the running slot.
-        var (stream, length) = await source.OpenAsync(0, ct, BundleArchive.MaxHead);
+        var stream = await HeadStream.OpenAsync(source, ct);
         BundleHead head;
         try
         {
             head = await BundleHead.ReadAsync(stream, trust, ct);
-            Admit(head, length);
+            Admit(head, stream.BundleLength);
         }
         catch
         {

@@ -46,6 +46,7 @@ public sealed class SlotInstallerTests : IDisposable
     sealed class MemorySource(byte[] bundle) : IBundleSource
     {
         public List<long> Opens { get; } = [];
+        public List<long?> Counts { get; } = [];
         public long? CutAfter { get; set; }
         long _read;
         public string Name => "memory";
@@ -54,6 +55,7 @@ public sealed class SlotInstallerTests : IDisposable
         public Task<(Stream Stream, long? Length)> OpenAsync(long offset, CancellationToken ct, long? count = null)
         {
             Opens.Add(offset);
+            Counts.Add(count);
             long end = bundle.Length;
             if (count is long n) end = Math.Min(end, offset + n);   // a bounded request (the head): never cut
             else if (CutAfter is long cut && cut > offset)
@@ -165,6 +167,24 @@ public sealed class SlotInstallerTests : IDisposable
         Assert.Equal(head.ImageOffset + 4L * Chunk, source.Opens[0]);   // no head request: the kept head is verified again
         Assert.Equal(image, SlotB(image.Length));
         Assert.Equal("cpe-b+3.conf", new BootEntries(_esp).Of("b")!.Entry.FileName);
+    }
+
+    [Fact]
+    public async Task The_head_is_read_in_growing_ranges_and_asks_for_nothing_past_the_largest_head()
+    {
+        var bundle = Lab.Bundle(_v2);
+        var source = new MemorySource(bundle);
+        await using var stream = await HeadStream.OpenAsync(source, CancellationToken.None, first: 1024);
+        var head = await BundleHead.ReadAsync(stream, Lab.Trust, CancellationToken.None);
+        Assert.Equal(bundle.Length, stream.BundleLength);
+        Assert.Equal([0L, 1024, 2048], source.Opens);            // 1 KiB, then as much again as was read
+        Assert.Equal([1024L, 1024, 2048], source.Counts);
+        Assert.True(head.ImageOffset <= 4096);
+
+        // The default asks for 64 KiB once: a manifest of a few KiB fits.
+        var once = new MemorySource(bundle);
+        await using (var s = await HeadStream.OpenAsync(once, CancellationToken.None)) await BundleHead.ReadAsync(s, Lab.Trust, CancellationToken.None);
+        Assert.Equal([65536L], once.Counts);
     }
 
     /// <summary>Every stream ends at the same byte, however often it is opened: the power went out there.</summary>
