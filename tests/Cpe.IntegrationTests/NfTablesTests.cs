@@ -59,12 +59,16 @@ public sealed class NfTablesTests : IDisposable
     {
         // The box's first boot met this: nf_tables not loaded, the batch's begin answered EOPNOTSUPP, and cped waited
         // forever for the messages' ACKs. A begin for a subsystem no kernel has is refused the same way here.
-        using var nft = NfTables.OpenIn(_ns.Path);
+        // Not "using": a TransactBatch still stuck holds the socket's lock, and disposing would wait on it for ever, so
+        // the test would hang instead of failing, and its namespace would never be removed.
+        var nft = NfTables.OpenIn(_ns.Path);
         static NetlinkWriter Batch(ushort type) => new NetlinkWriter(type, Kernel.NLM_F_REQUEST).NfGen(Kernel.AF_UNSPEC, 0xee);
         var message = new NetlinkWriter((ushort)(NfKernel.NFNL_SUBSYS_NFTABLES << 8 | NfKernel.NFT_MSG_NEWTABLE), (ushort)(Kernel.NLM_F_REQUEST | Kernel.NLM_F_ACK))
             .NfGen(NfKernel.NFPROTO_NETDEV, 0).Str(NfKernel.NFTA_TABLE_NAME, "never");
         var attempt = Task.Run(() => nft.Socket.TransactBatch(Batch(NfKernel.NFNL_MSG_BATCH_BEGIN), [message], Batch(NfKernel.NFNL_MSG_BATCH_END), "a batch"));
-        Assert.True(await Task.WhenAny(attempt, Task.Delay(TimeSpan.FromSeconds(10))) == attempt, "TransactBatch still waits after the batch was refused");
+        bool ended = await Task.WhenAny(attempt, Task.Delay(TimeSpan.FromSeconds(10))) == attempt;
+        if (ended) nft.Dispose();
+        Assert.True(ended, "TransactBatch still waits after the batch was refused");
         var e = await Assert.ThrowsAsync<NetlinkException>(() => attempt);
         Assert.True(e.Errno is 22 or 95, e.Message);   // EINVAL here (no such subsystem); EOPNOTSUPP on the box without nf_tables
         Assert.Contains("the nf_tables batch as a whole", e.Message);
