@@ -7,7 +7,7 @@ namespace Cpe.Image.Install;
 /// the image), then as much again as was read, never past the largest head a bundle can have. A download asks for
 /// the head alone, and the chunks after it come from the running slot or their own requests.
 /// </summary>
-sealed class HeadStream : Stream
+sealed class HeadStream : ForwardStream
 {
     readonly IBundleSource _source;
     readonly long _first;
@@ -51,17 +51,6 @@ sealed class HeadStream : Stream
             if (_position < _end || !await NextAsync(ct)) return 0;   // the bundle itself ended, or no head is this long
         }
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _position; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
