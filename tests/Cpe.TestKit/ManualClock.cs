@@ -8,6 +8,10 @@ public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 
     public override DateTimeOffset GetUtcNow() { lock (_timers) return _now; }
 
+    // Timestamps move with the clock too, so that code measuring elapsed time sees Advance.
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+    public override long GetTimestamp() { lock (_timers) return _now.UtcTicks; }
+
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var t = new ManualTimer(this, callback, state);

@@ -88,7 +88,7 @@ public sealed partial class ApiServer : IAsyncDisposable
             catch (Exception e) when (e is SocketException or ObjectDisposedException && ct.IsCancellationRequested) { break; }
             catch (Exception e)
             {
-                _refusals.Note(e is SocketException s ? $"accept failed ({s.SocketErrorCode}): {s.Message}" : "accept failed: " + e.Message);
+                _refusals.Note(RefusalKind.AcceptFailed, e is SocketException s ? $"accept failed ({s.SocketErrorCode}): {s.Message}" : "accept failed: " + e.Message);
                 try { await Task.Delay(pause, _clock, ct); } catch (OperationCanceledException) { break; }
                 pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, AcceptRetryMax.Ticks));
                 continue;
@@ -114,7 +114,7 @@ public sealed partial class ApiServer : IAsyncDisposable
             using var lease = _gate.TryEnter(peer.Uid, privileged: peer.Uid == 0 || role == Role.Phonehome, out string? refusal);
             if (lease is null)
             {
-                _refusals.Note($"connection from pid {peer.Pid} refused: {refusal}");
+                _refusals.Note(RefusalKind.Refused, $"connection from pid {peer.Pid} refused: {refusal}");
                 return;
             }
             var session = new ApiSession(_sessions.NextId(), peer, user, role, _clock.GetUtcNow());
@@ -122,7 +122,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            _refusals.Note("connection failed before its session began: " + e.Message);
+            _refusals.Note(RefusalKind.FailedBeforeSession, "connection failed before its session began: " + e.Message);
         }
         finally
         {

@@ -2,30 +2,40 @@ using Microsoft.Extensions.Logging;
 
 namespace Cpe.Platform.Api;
 
+/// <summary>What went wrong with a connection before it became a session.</summary>
+public enum RefusalKind { AcceptFailed, Refused, FailedBeforeSession }
+
 /// <summary>
-/// Refused connections and failed accepts, logged at most once a second with a count of the ones in between,
-/// so that a flood of connections cannot also flood the log.
+/// Refused connections and failed accepts, logged at most once a second per kind with a count of the ones in
+/// between, so that a flood of connections cannot also flood the log. Per kind, because one kind must not hide
+/// another: a flood of refusals would otherwise hide that cped had run out of descriptors.
 /// </summary>
-sealed class RefusalLog(ILogger log, TimeProvider clock)
+public sealed class RefusalLog(ILogger log, TimeProvider clock)
 {
     static readonly TimeSpan Quiet = TimeSpan.FromSeconds(1);
     readonly Lock _gate = new();
-    long _last;
-    bool _logged;
-    int _suppressed;
+    readonly Window[] _windows = new Window[Enum.GetValues<RefusalKind>().Length];
 
-    public void Note(string problem)
+    struct Window
+    {
+        public long Last;
+        public bool Logged;
+        public int Suppressed;
+    }
+
+    public void Note(RefusalKind kind, string problem)
     {
         int suppressed;
         lock (_gate)
         {
+            ref var w = ref _windows[(int)kind];
             long now = clock.GetTimestamp();
-            if (_logged && clock.GetElapsedTime(_last, now) < Quiet)
+            if (w.Logged && clock.GetElapsedTime(w.Last, now) < Quiet)
             {
-                _suppressed++;
+                w.Suppressed++;
                 return;
             }
-            (suppressed, _suppressed, _last, _logged) = (_suppressed, 0, now, true);
+            (suppressed, w.Suppressed, w.Last, w.Logged) = (w.Suppressed, 0, now, true);
         }
         Log.ConnectionProblem(log, problem, suppressed);
     }
