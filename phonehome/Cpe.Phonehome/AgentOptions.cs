@@ -3,17 +3,17 @@ using System.Globalization;
 namespace Cpe.Phonehome;
 
 /// <summary>cpe-phonehome's command line, validated once (docs/reference/phonehome.md, "Command line").</summary>
-public sealed record AgentOptions(string Factory, string StateDirectory, string Socket, string? Media, string? ConsoleDrop, string Firmware,
+public sealed record AgentOptions(string Factory, string StateDirectory, string Socket, string? Media, string? ConsoleDrop,
     string Model, TimeSpan ScriptTimeout, TimeSpan RequestTimeout, TimeSpan CheckIn, TimeSpan BackoffFirst, bool SendNonce, bool Once)
 {
     public const string Usage = """
-        usage: cpe-phonehome --factory DIR --state-dir DIR [--socket PATH] [--media DIR] [--console-drop DIR] [--firmware DIR]
+        usage: cpe-phonehome --factory DIR --state-dir DIR [--socket PATH] [--media DIR] [--console-drop DIR]
                              [--model NAME] [--script-timeout S] [--request-timeout S] [--check-in S] [--backoff-first MS] [--nonce] [--once]
         """;
 
     public static AgentOptions Parse(string[] args)
     {
-        string? factory = null, state = null, media = null, drop = null, firmware = null;
+        string? factory = null, state = null, media = null, drop = null;
         string socket = "/run/cpe/api.sock", model = "sim";
         double script = 300, request = 10, checkIn = 300, backoff = 1000;
         bool nonce = false, once = false;
@@ -33,7 +33,6 @@ public sealed record AgentOptions(string Factory, string StateDirectory, string 
                 case "--socket": socket = Next(); break;
                 case "--media": media = Next(); break;
                 case "--console-drop": drop = Next(); break;
-                case "--firmware": firmware = Next(); break;
                 case "--model": model = Next(); break;
                 case "--script-timeout": script = Number(1, 3600); break;
                 case "--request-timeout": request = Number(1, 300); break;
@@ -45,7 +44,7 @@ public sealed record AgentOptions(string Factory, string StateDirectory, string 
             }
         }
         if (factory is null || state is null) throw new ArgumentException("--factory and --state-dir are required");
-        return new AgentOptions(factory, state, socket, media, drop, firmware ?? Path.Combine(state, "firmware"), model,
+        return new AgentOptions(factory, state, socket, media, drop, model,
             TimeSpan.FromSeconds(script), TimeSpan.FromSeconds(request), TimeSpan.FromSeconds(checkIn), TimeSpan.FromMilliseconds(backoff), nonce, once);
     }
 }

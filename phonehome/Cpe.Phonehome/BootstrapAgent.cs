@@ -16,7 +16,7 @@ public enum BootstrapOutcome { Complete, Rebooting }
 /// then processed; a failed server abandoned for the next. Between rounds, jittered exponential backoff.
 /// </summary>
 public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform platform, IReadOnlyList<IBootstrapSource> sources,
-    OnboardingProcessor processor, IBootImageInstaller installer, ProgressFile progress, Backoff backoff, TimeProvider clock,
+    OnboardingProcessor processor, FirmwareUpdater firmware, ProgressFile progress, Backoff backoff, TimeProvider clock,
     TextWriter console, AgentSettings settings)
 {
     const int MaxRedirects = 8;
@@ -24,13 +24,6 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
 
     public async Task<BootstrapOutcome> RunAsync(CancellationToken ct)
     {
-        var (osName, osVersion) = installer.Running();
-        if (progress.Load().RebootingInto is string into)
-        {
-            _local.Say(into == $"{osName} {osVersion}" ? $"now running {into} after the reboot; bootstrapping again"
-                : $"expected to run {into} after the reboot but running {osName} {osVersion}; bootstrapping again");
-            progress.Update(p => p with { RebootingInto = null });
-        }
         int failedRounds = 0;
         bool announced = false;
         while (true)
@@ -39,6 +32,14 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
             if (!await PlatformAnswersAsync(ct))
             {
                 await Task.Delay(settings.IdlePoll, clock, ct);
+                continue;
+            }
+            try
+            {
+                if (!announced && await firmware.SettleAfterRebootAsync(ct) is string settled) _local.Say(settled + "; bootstrapping again");
+            }
+            catch (PlatformUnavailableException)
+            {
                 continue;
             }
             if (!announced) await _local.StatusAsync("discovering", "looking for bootstrap data", ct);
@@ -139,7 +140,7 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
             await _local.StatusAsync("connecting", $"{server.Uri} at {address} (from {from})", ct);
             using var session = new BootstrapSession(server, identity, settings.RequestTimeout, address);
             byte[]? nonce = settings.SendNonce ? RandomNumberGenerator.GetBytes(32) : null;
-            var (name, version) = installer.Running();
+            var (name, version) = await firmware.RunningAsync(ct);
             BootstrappingReply reply;
             try { reply = await session.GetBootstrappingDataAsync(new BootstrappingRequest(false, settings.Model, name, version, nonce), ct); }
             catch (Exception e) when (e is BootstrapException or RestconfException)

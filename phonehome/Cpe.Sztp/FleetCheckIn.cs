@@ -20,7 +20,13 @@ public sealed record CheckInRequest(string SerialNumber, string Model, string Os
     /// every check-in until a newer revision is confirmed. Absent from agents older than this field.
     /// </summary>
     public FleetRefusal? LastRefused { get; init; }
+
+    /// <summary>The firmware version the box gave up on (refused, or fell back from), and why. Absent when none.</summary>
+    public FirmwareFailure? FirmwareFailure { get; init; }
 }
+
+/// <summary>A firmware version the box does not run and will not try again: which, why, and when.</summary>
+public sealed record FirmwareFailure(string Version, string Reason, DateTimeOffset Time);
 
 /// <summary>A pushed fleet revision the box does not run: which, why, and when it gave up on it.</summary>
 public sealed record FleetRefusal(long Revision, string Reason, DateTimeOffset Time);
@@ -46,6 +52,8 @@ public static class FleetCheckIn
         Parse(json, FleetJsonContext.Default.CheckInRequest, "check-in request");
 
     public static string ToJson(FleetRefusal r) => JsonSerializer.Serialize(r, FleetJsonContext.Default.FleetRefusal);
+
+    public static string ToJson(FirmwareFailure f) => JsonSerializer.Serialize(f, FleetJsonContext.Default.FirmwareFailure);
 
     public static byte[] ToJson(CheckInAnswer a) => JsonSerializer.SerializeToUtf8Bytes(a, FleetJsonContext.Default.CheckInAnswer);
 
@@ -80,4 +88,5 @@ public static class FleetCheckIn
 [JsonSerializable(typeof(CheckInRequest))]
 [JsonSerializable(typeof(CheckInAnswer))]
 [JsonSerializable(typeof(FleetRefusal))]
+[JsonSerializable(typeof(FirmwareFailure))]
 internal sealed partial class FleetJsonContext : JsonSerializerContext;

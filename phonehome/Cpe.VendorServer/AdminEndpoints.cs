@@ -51,7 +51,7 @@ public static class AdminEndpoints
             store.Inventory(serial) is string json ? Results.Text(json, "application/json") : NotFound($"an inventory from device {serial}"));
         api.MapGet("/devices/{serial}/check-ins", (string serial, int? limit) =>
             store.CheckIns(serial, Math.Clamp(limit ?? 100, 1, 1000)).Select(c => new CheckInView(c.Time, c.OsVersion, c.ConfigRevision, c.FleetRevision, c.LastResult,
-                c.Refused is null ? null : JsonNode.Parse(c.Refused) as JsonObject)).ToArray());
+                c.Refused is null ? null : JsonNode.Parse(c.Refused) as JsonObject, c.FirmwareFailure is null ? null : JsonNode.Parse(c.FirmwareFailure) as JsonObject)).ToArray());
 
         api.MapPost("/bundles", (BundleRequest r) =>
         {

@@ -16,8 +16,12 @@ public sealed record DeviceEnrollRequest(string? Bundle = null, byte[]? Conveyed
 
 public sealed record ProgressView(DateTimeOffset Time, string Type, string? Message);
 
-/// <summary>One check-in as the device reported it; <c>Refused</c> is the fleet revision it did not keep and why, while it reports one.</summary>
-public sealed record CheckInView(DateTimeOffset Time, string OsVersion, long ConfigRevision, long FleetRevision, string? LastResult, JsonObject? Refused = null);
+/// <summary>
+/// One check-in as the device reported it; <c>Refused</c> is the fleet revision it did not keep and why, while it reports
+/// one; <c>FirmwareFailure</c> the firmware version it gave up on (refused, or fell back from) and why.
+/// </summary>
+public sealed record CheckInView(DateTimeOffset Time, string OsVersion, long ConfigRevision, long FleetRevision, string? LastResult, JsonObject? Refused = null,
+    JsonObject? FirmwareFailure = null);
 
 /// <summary>
 /// Onboarding information to publish: a configuration (cped's JSON document), how to apply it, an optional boot image

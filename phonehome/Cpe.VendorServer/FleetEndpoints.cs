@@ -28,7 +28,11 @@ public static class FleetEndpoints
                 return Results.Problem($"serial number {serial} is not an enrolled device", statusCode: 404);
             var now = clock.GetUtcNow();
             await recorder.RecordAsync(new CheckInEntry(now, serial, request.OsVersion, request.ConfigRevision, request.FleetRevision, request.LastResult)
-                { Inventory = request.Inventory?.ToJsonString(), Refused = request.LastRefused is { } refused ? FleetCheckIn.ToJson(refused) : null }, http.RequestAborted);
+                {
+                    Inventory = request.Inventory?.ToJsonString(),
+                    Refused = request.LastRefused is { } refused ? FleetCheckIn.ToJson(refused) : null,
+                    FirmwareFailure = request.FirmwareFailure is { } failed ? FleetCheckIn.ToJson(failed) : null,
+                }, http.RequestAborted);
             var firmware = config?.Firmware is string name && store.Image(name) is FirmwareImage image
                 ? new DesiredFirmware(image.OsName, image.OsVersion, [$"{http.Request.Scheme}://{http.Request.Host}/images/{Uri.EscapeDataString(image.Name)}"], image.Sha256)
                 : null;

@@ -33,14 +33,10 @@ string version = typeof(AgentOptions).Assembly.GetCustomAttribute<AssemblyInform
 var clock = TimeProvider.System;
 var console = Console.Out;
 await using var platform = new CpedPlatform(options.Socket);
-var installer = new FolderInstaller(options.Firmware, "cpe-firmware", version, clock);
 var progress = new ProgressFile(options.StateDirectory);
-using var downloads = new SocketsHttpHandler { ConnectTimeout = options.RequestTimeout };
-downloads.SslOptions.ClientCertificates = new X509CertificateCollection { identity.Idevid };
-// Boot images are trusted by the sha-256 in the signed onboarding information, not by the TLS server.
-downloads.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
-var processor = new OnboardingProcessor(platform, installer, new ImageDownloader(downloads, options.RequestTimeout), progress,
-    options.StateDirectory, options.ScriptTimeout);
+// Boot images and fleet firmware are downloaded by cped's installer (with this IDevID), not by the agent.
+var firmware = new FirmwareUpdater(platform, progress, clock);
+var processor = new OnboardingProcessor(platform, firmware, progress, options.ScriptTimeout);
 var sources = new List<IBootstrapSource>();
 if (options.Media is string media) sources.Add(new LocalFolderSource("removable media", media));
 if (options.ConsoleDrop is string drop) sources.Add(new LocalFolderSource("serial console", drop));
@@ -49,22 +45,22 @@ sources.Add(new DhcpSource(platform));
 sources.Add(new DnsSource(platform, identity.SerialNumber, TimeSpan.FromSeconds(2)));
 var random = new Random();
 var say = new ProgressReporter(platform, console);
-say.Say($"cpe-phonehome {version}: serial number {identity.SerialNumber}, running {installer.Running().Name} {installer.Running().Version}");
+say.Say($"cpe-phonehome {version}: serial number {identity.SerialNumber}");
 try
 {
     if (!progress.Load().BootstrapComplete)
     {
-        var agent = new BootstrapAgent(identity, platform, sources, processor, installer, progress,
+        var agent = new BootstrapAgent(identity, platform, sources, processor, firmware, progress,
             new Backoff(random) { First = options.BackoffFirst }, clock, console, new AgentSettings(options.Model, options.RequestTimeout, options.SendNonce));
         if (await agent.RunAsync(stop.Token) == BootstrapOutcome.Rebooting)
         {
-            say.Say("a new boot image is installed: rebooting");
+            say.Say("a new boot image is installed: the box reboots into it");
             return 3;
         }
     }
     else say.Say($"bootstrapped at {progress.Load().CompletedAt:u}; fleet check-in only");
     if (options.Once) return 0;
-    await new FleetAgent(identity, platform, installer, progress, random, clock, say, options.CheckIn, options.RequestTimeout).RunAsync(stop.Token);
+    await new FleetAgent(identity, platform, firmware, progress, random, clock, say, options.CheckIn, options.RequestTimeout).RunAsync(stop.Token);
     return 0;
 }
 catch (OperationCanceledException) when (stop.IsCancellationRequested)

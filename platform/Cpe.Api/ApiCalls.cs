@@ -17,8 +17,8 @@ public static class ApiCalls
     public static Task<SoftwareStatus> SoftwareStatusAsync(this ApiClient c, CancellationToken ct = default) =>
         c.CallAsync(ApiMethods.ImageStatus, new Empty(), J.Empty, J.SoftwareStatus, ct);
 
-    public static Task<OkResult> InstallSoftwareAsync(this ApiClient c, string location, bool reboot, CancellationToken ct = default) =>
-        c.CallAsync(ApiMethods.ImageInstall, new InstallParams(location, reboot), J.InstallParams, J.OkResult, ct);
+    public static Task<OkResult> InstallSoftwareAsync(this ApiClient c, string location, bool reboot, CancellationToken ct = default, string? sha256 = null) =>
+        c.CallAsync(ApiMethods.ImageInstall, new InstallParams(location, reboot) { Sha256 = sha256 }, J.InstallParams, J.OkResult, ct);
 
     public static Task<OkResult> RollbackSoftwareAsync(this ApiClient c, bool reboot, CancellationToken ct = default) =>
         c.CallAsync(ApiMethods.ImageRollback, new SlotChoiceParams(reboot), J.SlotChoiceParams, J.OkResult, ct);

@@ -12,8 +12,15 @@ public sealed record FallbackInfo(string FromSlot, string FromVersion, string To
 /// <summary>image.status: both slots, the anti-rollback floor, the install in progress and the last fallback.</summary>
 public sealed record SoftwareStatus(string BootedSlot, string RunningVersion, string Floor, SlotInfo[] Slots, InstallInfo? Install, FallbackInfo? LastFallback, string? Health);
 
-/// <summary>image.install: a bundle by URL (http, https) or a file on the box; reboot into it once installed.</summary>
-public sealed record InstallParams(string Location, bool Reboot);
+/// <summary>
+/// image.install: a bundle by URL (http, https) or a file on the box; reboot into it once installed. <c>Sha256</c>,
+/// when given, is the whole bundle file's SHA-256 (as zero-touch and fleet check-in answers name it): a bundle that
+/// is not that file is refused before its slot is tried.
+/// </summary>
+public sealed record InstallParams(string Location, bool Reboot)
+{
+    public string? Sha256 { get; init; }
+}
 
 /// <summary>image.rollback and image.boot-other: reboot at once, or only choose the slot for the next boot.</summary>
 public sealed record SlotChoiceParams(bool Reboot);

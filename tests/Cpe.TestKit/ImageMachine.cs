@@ -41,7 +41,8 @@ public sealed partial class ImageMachine : IAsyncDisposable
     /// Powers on a machine with <paramref name="disk"/> (the machine's own copy: power cuts and updates change it).
     /// <paramref name="wan"/> is the QEMU netdev of the WAN port (default: user networking that reaches nothing).
     /// </summary>
-    public static async Task<ImageMachine> StartAsync(string disk, string folder, string? wan = null, bool reboot = true)
+    /// <paramref name="factory"/> is the factory storage's disk (a FAT file system labelled CPE-FACTORY), attached read-only.
+    public static async Task<ImageMachine> StartAsync(string disk, string folder, string? wan = null, bool reboot = true, string? factory = null)
     {
         await LabMachines.OneAtATime.WaitAsync();
         try
@@ -58,6 +59,7 @@ public sealed partial class ImageMachine : IAsyncDisposable
                 "-netdev", "user,id=lan,restrict=on", "-device", "pcie-root-port,id=rp1,chassis=2", "-device", "igb,netdev=lan,bus=rp1",
                 "-device", "i6300esb",
             };
+            if (factory is not null) args.AddRange(["-drive", $"file={factory},format=raw,if=virtio,readonly=on"]);
             if (!reboot) args.Add("-no-reboot");
             var psi = new ProcessStartInfo(Qemu, args) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             return new ImageMachine(Process.Start(psi)!, disk, folder);
@@ -161,6 +163,23 @@ public sealed partial class ImageMachine : IAsyncDisposable
             if (output.Contains(expected, StringComparison.Ordinal) || clock.Elapsed > timeout) return output;
             await Task.Delay(2000);
         }
+    }
+
+    /// <summary>
+    /// A file of the data partition, read off the disk with debugfs once the machine is off (nothing mounted): the
+    /// agent's and cped's logs for a failing test's reader. Null when it cannot be read.
+    /// </summary>
+    public string? DataFile(string path)
+    {
+        if (!_qemu.HasExited) return null;
+        string partition = Path.Combine(Folder, "data-partition.img");
+        try
+        {
+            // The data partition: 96 MiB at 129 MiB (docs/reference/firmware-image.md).
+            Command.Run("dd", [$"if={Disk}", $"of={partition}", "bs=1M", "skip=129", "count=96", "status=none"]);
+            return Command.Run("debugfs", ["-R", $"cat {path}", partition], check: false);
+        }
+        finally { File.Delete(partition); }
     }
 
     /// <summary>Pulls the plug: QEMU is killed, the disk keeps what reached it.</summary>

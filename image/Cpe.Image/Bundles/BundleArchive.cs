@@ -36,6 +36,28 @@ public static class BundleArchive
         return h;
     }
 
+    /// <summary>
+    /// Every byte before the image: the archive is canonical, so the manifest, the signature and the image's size
+    /// determine them. The writer writes these; an installer hashes them to know the bundle file's SHA-256 without
+    /// having downloaded it whole.
+    /// </summary>
+    public static byte[] Head(byte[] manifest, byte[] signature, long imageSize)
+    {
+        var head = new byte[ImageOffset(manifest.Length, signature.Length)];
+        int at = 0;
+        void Put(ReadOnlySpan<byte> bytes, int padding)
+        {
+            bytes.CopyTo(head.AsSpan(at));
+            at += bytes.Length + padding;   // the array is zeroed: padding needs no writing
+        }
+        Put(Header(ManifestName, manifest.Length), 0);
+        Put(manifest, Padding(manifest.Length));
+        Put(Header(SignatureName, signature.Length), 0);
+        Put(signature, Padding(signature.Length));
+        Put(Header(ImageName, imageSize), 0);
+        return head;
+    }
+
     /// <summary>Bytes of zero padding after a member of <paramref name="size"/> bytes.</summary>
     public static int Padding(long size) => (int)((Block - size % Block) % Block);
 

@@ -18,9 +18,7 @@ public static class BundleWriter
         var json = manifest.ToJson();
         BundleManifest.Parse(json);   // what the box would refuse is not signed
         var signature = DetachedSignature.Sign(json, signer, chain);
-        await WriteMemberAsync(output, BundleArchive.ManifestName, json, ct);
-        await WriteMemberAsync(output, BundleArchive.SignatureName, signature, ct);
-        await output.WriteAsync(BundleArchive.Header(BundleArchive.ImageName, manifest.Image.Size), ct);
+        await output.WriteAsync(BundleArchive.Head(json, signature, manifest.Image.Size), ct);
         await using (var image = File.OpenRead(imagePath)) await image.CopyToAsync(output, ct);
         await output.WriteAsync(new byte[BundleArchive.TrailerLength(manifest.Image.Size)], ct);
         return manifest;
@@ -40,12 +38,5 @@ public static class BundleWriter
             whole.AppendData(buffer, 0, got);
         }
         return new SlotImage(image.Length, Convert.ToHexStringLower(whole.GetHashAndReset()), BundleManifest.ChunkSize, [.. chunks]);
-    }
-
-    static async Task WriteMemberAsync(Stream output, string name, byte[] data, CancellationToken ct)
-    {
-        await output.WriteAsync(BundleArchive.Header(name, data.Length), ct);
-        await output.WriteAsync(data, ct);
-        await output.WriteAsync(new byte[BundleArchive.Padding(data.Length)], ct);
     }
 }

@@ -32,8 +32,15 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
 
     /// <summary>A new install from <paramref name="source"/>; <paramref name="sourceName"/> is what a resume after a restart opens again.</summary>
     /// <param name="admitted">Called once the bundle passed every check that comes before touching the slot.</param>
-    public async Task<InstallReport> InstallAsync(IBundleSource source, string sourceName, bool reboot, CancellationToken ct, Action<BundleManifest>? admitted = null)
+    /// <param name="bundleSha256">
+    /// The SHA-256 of the whole bundle file that whoever asked for it was told (the signed onboarding information or
+    /// check-in answer): checked before the slot is tried, without downloading what the running slot already has.
+    /// </param>
+    public async Task<InstallReport> InstallAsync(IBundleSource source, string sourceName, bool reboot, CancellationToken ct,
+        Action<BundleManifest>? admitted = null, string? bundleSha256 = null)
     {
+        if (bundleSha256 is not null && (bundleSha256.Length != 64 || !bundleSha256.All(char.IsAsciiHexDigitLower)))
+            throw new BundleRefusedException($"the expected SHA-256 '{bundleSha256}' is not 64 lower-case hex digits");
         var started = DateTime.UtcNow;
         _progress = _progress with { State = "verifying", Error = null };
         // The head only: the chunks come in their own Range requests, after the ones already here or in the running slot.
@@ -54,8 +61,9 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
         // From here on the slot is being written: nothing may boot it until it is whole and checked.
         entries.Remove(slots.Target);
         state.ForgetSlot(slots.Target);
-        state.SetPending(new PendingInstall(slots.Target, sourceName, Convert.ToBase64String(head.ManifestJson), Convert.ToBase64String(head.Signature), DateTimeOffset.UtcNow, reboot));
-        return await FinishAsync(head, source, null, started, ct);
+        state.SetPending(new PendingInstall(slots.Target, sourceName, Convert.ToBase64String(head.ManifestJson), Convert.ToBase64String(head.Signature), DateTimeOffset.UtcNow, reboot)
+            { BundleSha256 = bundleSha256 });
+        return await FinishAsync(head, source, bundleSha256, started, ct);
     }
 
     /// <summary>Goes on with the install <paramref name="pending"/> after a restart or reboot: the kept head is verified again first.</summary>
@@ -63,7 +71,7 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
     {
         var head = BundleHead.Verify(Convert.FromBase64String(pending.ManifestBase64), Convert.FromBase64String(pending.SignatureBase64), trust);
         Admit(head, null);
-        return await FinishAsync(head, source, null, DateTime.UtcNow, ct);
+        return await FinishAsync(head, source, pending.BundleSha256, DateTime.UtcNow, ct);
     }
 
     void Admit(BundleHead head, long? length)
@@ -77,13 +85,13 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
             throw new BundleRefusedException(l < head.BundleLength ? $"it is truncated: {l} bytes of {head.BundleLength}" : $"it has {l - head.BundleLength} bytes after its end");
     }
 
-    async Task<InstallReport> FinishAsync(BundleHead head, IBundleSource source, Stream? opened, DateTime started, CancellationToken ct)
+    async Task<InstallReport> FinishAsync(BundleHead head, IBundleSource source, string? bundleSha256, DateTime started, CancellationToken ct)
     {
         var m = head.Manifest;
         _progress = new InstallProgress("writing", m.Version, slots.Target, 0, m.Image.Chunks.Length, 0, 0, null);
-        var counts = await WriteChunksAsync(head, source, opened, ct);
+        var counts = await WriteChunksAsync(head, source, ct);
         _progress = _progress with { State = "checking" };
-        await ReadBackAsync(m.Image, ct);
+        await ReadBackAsync(head, bundleSha256, ct);
         var (tail, _) = await source.OpenAsync(head.ImageOffset + m.Image.Size, ct);
         await using (tail) await head.ReadTrailerAsync(tail, ct);
 
@@ -105,7 +113,7 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
 
     record struct Counts(int Resumed, int Reused, int Downloaded, long ReusedBytes);
 
-    async Task<Counts> WriteChunksAsync(BundleHead head, IBundleSource source, Stream? opened, CancellationToken ct)
+    async Task<Counts> WriteChunksAsync(BundleHead head, IBundleSource source, CancellationToken ct)
     {
         var image = head.Manifest.Image;
         var buffer = new byte[image.ChunkSize];
@@ -117,8 +125,8 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
         var reusable = await RunningChunksAsync(image, first, ct);
         await using var running = new FileStream(slots.RunningDevice, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
 
-        Stream? download = opened;
-        long downloadAt = opened is null ? -1 : head.ImageOffset;
+        Stream? download = null;
+        long downloadAt = -1;
         try
         {
             for (int i = first; i < image.Chunks.Length; i++)
@@ -231,11 +239,18 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
         return found;
     }
 
-    /// <summary>The slot as the disk now holds it must be the signed image: a write lost in a power cut shows here.</summary>
-    async Task ReadBackAsync(SlotImage image, CancellationToken ct)
+    /// <summary>
+    /// The slot as the disk now holds it must be the signed image: a write lost in a power cut shows here. When the
+    /// bundle file's SHA-256 is expected, the same pass hashes the file the bundle is (its canonical head, the image,
+    /// its zero end).
+    /// </summary>
+    async Task ReadBackAsync(BundleHead head, string? bundleSha256, CancellationToken ct)
     {
+        var image = head.Manifest.Image;
         await using var slot = new FileStream(slots.TargetDevice, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
         using var whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var file = bundleSha256 is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        file?.AppendData(BundleArchive.Head(head.ManifestJson, head.Signature, image.Size));
         var buffer = new byte[image.ChunkSize];
         for (int i = 0; i < image.Chunks.Length; i++)
         {
@@ -244,8 +259,14 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
             if (!ChunkHash.Matches(image, i, buffer.AsSpan(0, length)))
                 throw new BundleRefusedException($"slot {slots.Target} does not read back as signed at chunk {i}");
             whole.AppendData(buffer, 0, length);
+            file?.AppendData(buffer, 0, length);
         }
         if (Convert.ToHexStringLower(whole.GetHashAndReset()) != image.Sha256)
             throw new BundleRefusedException($"slot {slots.Target} does not read back as the signed image");
+        if (file is null) return;
+        file.AppendData(new byte[BundleArchive.TrailerLength(image.Size)]);
+        string actual = Convert.ToHexStringLower(file.GetHashAndReset());
+        if (actual != bundleSha256)
+            throw new BundleRefusedException($"it is not the bundle that was asked for: its SHA-256 is {actual}, {bundleSha256} was expected");
     }
 }

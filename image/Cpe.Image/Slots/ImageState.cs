@@ -7,7 +7,11 @@ namespace Cpe.Image.Slots;
 public sealed record SlotRecord(string Slot, string Version, string MinimumVersion, DateTimeOffset InstalledAt, long ImageSize, string Sha256, string? Failure = null);
 
 /// <summary>An install in progress: the verified head it resumes from, and where the bundle comes from.</summary>
-public sealed record PendingInstall(string Slot, string Source, string ManifestBase64, string SignatureBase64, DateTimeOffset StartedAt, bool RebootWhenDone);
+public sealed record PendingInstall(string Slot, string Source, string ManifestBase64, string SignatureBase64, DateTimeOffset StartedAt, bool RebootWhenDone)
+{
+    /// <summary>The whole bundle file's SHA-256 the install was asked to match, when one was given.</summary>
+    public string? BundleSha256 { get; init; }
+}
 
 /// <summary>Why a trying slot gave up (written by that slot before it reboots; read by the other after the fallback).</summary>
 public sealed record FailedAttempt(string Slot, string Version, string Check, string Detail, string[] LogTail, DateTimeOffset At);

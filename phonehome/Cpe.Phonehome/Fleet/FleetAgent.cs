@@ -14,7 +14,7 @@ namespace Cpe.Phonehome.Fleet;
 /// carry this check-in's nonce. A configuration pushed in it is committed with "commit confirmed" and confirmed by the
 /// next successful check-in, so a push that cuts the box off the server reverts by itself.
 /// </summary>
-public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform, IBootImageInstaller installer, ProgressFile progress,
+public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform, FirmwareUpdater firmware, ProgressFile progress,
     Random random, TimeProvider clock, ProgressReporter say, TimeSpan defaultInterval, TimeSpan requestTimeout)
 {
     string? _lastResult, _lastStatus, _sentHardware;
@@ -41,6 +41,11 @@ public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform
         }
         try
         {
+            if (await firmware.SettleAfterRebootAsync(ct) is string settled)
+            {
+                say.Say(settled);
+                state = progress.Load();
+            }
             var answer = await ExchangeAsync(state, ct);
             await ApplyAsync(answer, state, ct);
             return TimeSpan.FromSeconds(answer.CheckInSeconds);
@@ -60,11 +65,11 @@ public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform
     async Task<CheckInAnswer> ExchangeAsync(AgentProgress state, CancellationToken ct)
     {
         var inventory = await platform.InventoryAsync(ct);
-        var (osName, osVersion) = installer.Running();
+        var (osName, osVersion) = await firmware.RunningAsync(ct);
         string nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
         var request = new CheckInRequest(identity.SerialNumber, inventory.Model, osName, osVersion,
             Math.Round((clock.GetUtcNow() - inventory.BootTime).TotalSeconds), inventory.ActiveRevision, inventory.RevisionSource,
-            state.FleetRunning, state.FleetUnconfirmed, inventory.Alarms, _lastResult, nonce) { LastRefused = state.FleetRefused };
+            state.FleetRunning, state.FleetUnconfirmed, inventory.Alarms, _lastResult, nonce) { LastRefused = state.FleetRefused, FirmwareFailure = state.FirmwareFailure };
         // The hardware inventory rides along only when it changed since the server last took it (a NIC replaced, a disk added).
         var hardware = await platform.HardwareAsync(ct);
         string? hardwareJson = hardware?.ToJsonString();
@@ -130,12 +135,44 @@ public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform
             }
             say.Say(_lastResult);
         }
-        var (name, version) = installer.Running();
-        if (answer.Firmware is DesiredFirmware f && (f.Name != name || f.Version != version))
-            say.Say($"the fleet wants firmware {f.Name} {f.Version} (running {name} {version}); updates are installed by the image service");
         string status = $"checked in with {state.Server}: {_lastResult}";
         if (status != _lastStatus) await say.StatusAsync("in-service", status, ct);
         _lastStatus = status;
+        if (answer.Firmware is DesiredFirmware f) await UpdateFirmwareAsync(f, ct);
+    }
+
+    /// <summary>
+    /// The fleet's desired firmware, when the box runs another: installed by cped, then the box reboots into it (the new
+    /// slot's health check, which includes reaching this server, marks it good). A version given up on is not tried
+    /// again; a failed download is, at the next check-in.
+    /// </summary>
+    async Task UpdateFirmwareAsync(DesiredFirmware f, CancellationToken ct)
+    {
+        var (name, version) = await firmware.RunningAsync(ct);
+        if (f.Name == name && f.Version == version) return;
+        if (f.Name != FirmwareUpdater.OsName)
+        {
+            _lastResult = $"the fleet wants {f.Name} {f.Version}; this box runs only {FirmwareUpdater.OsName} firmware";
+            return;
+        }
+        if (firmware.GivenUp(f.Version) is { } failure)
+        {
+            _lastResult = $"the fleet wants firmware {f.Version}, given up on: {failure.Reason}";
+            return;
+        }
+        say.Say($"the fleet wants firmware {f.Version} (running {version}): installing");
+        await say.StatusAsync("installing", $"fleet firmware {f.Version}", ct);
+        try
+        {
+            say.Say(await firmware.InstallAsync(f.Version, f.DownloadUris, f.Sha256, say.Say, ct));
+            await say.StatusAsync("rebooting", $"into fleet firmware {f.Version}", ct);
+            await firmware.RebootIntoAsync(f.Version, ct);
+        }
+        catch (FirmwareInstallException e)
+        {
+            _lastResult = $"fleet firmware {f.Version} not installed: {e.Message}";
+            say.Say(_lastResult);
+        }
     }
 }
 

@@ -70,6 +70,17 @@ public sealed class CpedPlatform(string socketPath) : IAgentPlatform, IAsyncDisp
         catch (RpcException e) when (e.Code == RpcErrorCodes.MethodNotFound) { return null; }   // cped runs without a board profile
     }, ct);
 
+    public Task<SoftwareStatus?> SoftwareAsync(CancellationToken ct) => CallAsync(async c =>
+    {
+        try { return (SoftwareStatus?)await c.SoftwareStatusAsync(ct); }
+        catch (RpcException e) when (e.Code == RpcErrorCodes.MethodNotFound) { return null; }   // no A/B slots (the simulated board)
+    }, ct);
+
+    public Task<OkResult> InstallFirmwareAsync(string location, string sha256, CancellationToken ct) =>
+        CallAsync(c => c.InstallSoftwareAsync(location, reboot: false, ct, sha256), ct);
+
+    public Task RebootAsync(string reason, CancellationToken ct) => CallAsync(c => c.PowerAsync("reboot", ct, reason), ct);
+
     public async ValueTask DisposeAsync()
     {
         if (_client is not null) await _client.DisposeAsync();

@@ -23,4 +23,12 @@ public interface IAgentPlatform
 
     /// <summary>The hardware inventory (show chassis hardware) as JSON; null on a box without a board profile.</summary>
     Task<System.Text.Json.Nodes.JsonObject?> HardwareAsync(CancellationToken ct);
+
+    /// <summary>The firmware slots (image.status); null on a box without A/B slots.</summary>
+    Task<SoftwareStatus?> SoftwareAsync(CancellationToken ct);
+
+    /// <summary>Starts installing a bundle into the inactive slot (image.install); answers once it is admitted.</summary>
+    Task<OkResult> InstallFirmwareAsync(string location, string sha256, CancellationToken ct);
+
+    Task RebootAsync(string reason, CancellationToken ct);
 }

@@ -34,6 +34,12 @@ public sealed record AgentProgress
     public Cpe.Sztp.FleetRefusal? FleetRefused { get; init; }
 
     public long FleetRunning => FleetUnconfirmed ? FleetRevision : FleetApplied ?? FleetRevision;
+
+    /// <summary>
+    /// The firmware version last given up on (its bundle refused, or it fell back to the other slot), and why: never
+    /// installed again by the agent, and reported at every check-in, until another version is wanted.
+    /// </summary>
+    public Cpe.Sztp.FirmwareFailure? FirmwareFailure { get; init; }
 }
 
 /// <summary>The progress file, written atomically (temporary file, fsync, rename) so a power cut leaves the old or the new one.</summary>
@@ -69,5 +75,4 @@ public sealed class ProgressFile(string stateDirectory)
 
 [JsonSourceGenerationOptions(AllowDuplicateProperties = false, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, WriteIndented = true)]
 [JsonSerializable(typeof(AgentProgress))]
-[JsonSerializable(typeof(InstalledImage))]
 internal sealed partial class AgentJsonContext : JsonSerializerContext;

@@ -13,8 +13,7 @@ public enum ProcessingOutcome { Complete, Rebooting, Failed }
 /// stopping at the first error. Each step completed is written to the progress file under the digest of the
 /// verified conveyed information, so an agent killed midway resumes with the step it was in.
 /// </summary>
-public sealed class OnboardingProcessor(IAgentPlatform platform, IBootImageInstaller installer, ImageDownloader downloader,
-    ProgressFile progress, string stateDirectory, TimeSpan scriptTimeout)
+public sealed class OnboardingProcessor(IAgentPlatform platform, FirmwareUpdater firmware, ProgressFile progress, TimeSpan scriptTimeout)
 {
     public const string BootImageStep = "boot-image", PreScriptStep = "pre-script", ConfigStep = "config", PostScriptStep = "post-script";
 
@@ -64,41 +63,53 @@ public sealed class OnboardingProcessor(IAgentPlatform platform, IBootImageInsta
     void Complete(string step, string digest) =>
         progress.Update(p => p with { ConveyedDigest = digest, Completed = [.. p.Completed.Where(s => s != step), step] });
 
+    /// <summary>
+    /// RFC 8572 §5.6's boot image: when the box runs another os-name/os-version, cped's installer streams the bundle
+    /// into the inactive slot (checking its vendor signature and this sha-256), then the box reboots into it. A
+    /// version given up on before (refused, or it fell back) is an error at once, not another install.
+    /// </summary>
     async Task<ProcessingOutcome> BootImageAsync(BootImage image, ProgressReporter report, CancellationToken ct)
     {
         await report.ReportAsync("boot-image-initiated", null, ct);
-        var (name, version) = installer.Running();
+        var (name, version) = await firmware.RunningAsync(ct);
         if ((image.OsName is null || image.OsName == name) && (image.OsVersion is null || image.OsVersion == version))
         {
             await report.ReportAsync("boot-image-complete", $"running {name} {version}", ct);
             return ProcessingOutcome.Complete;
         }
         await report.ReportAsync("boot-image-mismatch", $"running {name} {version}, wanted {image.OsName} {image.OsVersion}", ct);
+        if (image.OsName is not null && image.OsName != FirmwareUpdater.OsName)
+        {
+            await report.ReportAsync("boot-image-error", $"this box runs only {FirmwareUpdater.OsName} firmware, not {image.OsName}", ct);
+            return ProcessingOutcome.Failed;
+        }
+        string wanted = image.OsVersion ?? "(unnamed)";
+        if (firmware.GivenUp(wanted) is { } failure)
+        {
+            await report.ReportAsync("boot-image-error", $"firmware {wanted} was given up on at {failure.Time:u} ({failure.Reason}); not installing it again", ct);
+            return ProcessingOutcome.Failed;
+        }
         var sha256 = image.Verification.FirstOrDefault(h => h.Algorithm == "sha-256");
         if (sha256 is null)
         {
             await report.ReportAsync("boot-image-error", "the boot image carries no sha-256 image-verification; it cannot be checked", ct);
             return ProcessingOutcome.Failed;
         }
-        await report.StatusAsync("downloading", $"boot image {image.OsName} {image.OsVersion}", ct);
-        string file;
-        try { file = await downloader.DownloadAsync(image.DownloadUris, sha256.Value, Path.Combine(stateDirectory, "boot-image.part"), report.Say, ct); }
-        catch (ImageDownloadException e)
-        {
-            await report.ReportAsync("boot-image-error", $"download failed: {e.Message}", ct);
-            return ProcessingOutcome.Failed;
-        }
         await report.StatusAsync("installing", $"boot image {image.OsName} {image.OsVersion}", ct);
-        try { await installer.InstallAsync(file, image, ct); }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        try { report.Say(await firmware.InstallAsync(wanted, image.DownloadUris, Convert.ToHexStringLower(sha256.Value), report.Say, ct)); }
+        catch (FirmwareInstallException e)
         {
             await report.ReportAsync("boot-image-error", $"install failed: {e.Message}", ct);
             return ProcessingOutcome.Failed;
         }
-        File.Delete(file);
-        progress.Update(p => p with { RebootingInto = $"{image.OsName} {image.OsVersion}" });
         await report.ReportAsync("boot-image-installed-rebooting", $"{image.OsName} {image.OsVersion} installed", ct);
         await report.StatusAsync("rebooting", $"into {image.OsName} {image.OsVersion}", ct);
+        try { await firmware.RebootIntoAsync(wanted, ct); }
+        catch (Exception e) when (e is RpcException or PlatformUnavailableException)
+        {
+            await report.ReportAsync("boot-image-error", $"installed, but the reboot into it was refused: {e.Message}", ct);
+            return ProcessingOutcome.Failed;
+        }
         return ProcessingOutcome.Rebooting;
     }
 

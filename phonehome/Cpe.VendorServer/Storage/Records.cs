@@ -15,6 +15,9 @@ public sealed record CheckInEntry(DateTimeOffset Time, string Serial, string OsV
 
     /// <summary>The fleet revision the device reported it did not keep, and why (JSON: revision, reason, time).</summary>
     public string? Refused { get; init; }
+
+    /// <summary>The firmware version the device gave up on (refused, or it fell back from it), and why (JSON: version, reason, time).</summary>
+    public string? FirmwareFailure { get; init; }
 }
 
 /// <summary>The configuration the owner wants on a device ("serial:S") or on a group ("group:G").</summary>

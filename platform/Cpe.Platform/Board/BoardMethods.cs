@@ -26,7 +26,8 @@ public static class BoardMethods
                      (ApiMethods.PowerOff, PowerAction.PowerOff, "powering off"),
                      (ApiMethods.Zeroize, PowerAction.Zeroize, "zeroizing: configuration and state erased, identity kept; the box reboots to factory default"),
                  })
-            t.Add(method, Access.Configure, j.PowerParams, j.OkResult, (s, p, ct) =>
+            // The phone-home agent may reboot (into the firmware it installed), never power off or zeroize.
+            t.Add(method, method == ApiMethods.Reboot ? Access.Provision : Access.Configure, j.PowerParams, j.OkResult, (s, p, ct) =>
             {
                 // Acted on a moment later, so this answer reaches the CLI before the API closes.
                 var request = new PowerRequest(action, $"{p.Reason ?? "requested"} by {s.User}");

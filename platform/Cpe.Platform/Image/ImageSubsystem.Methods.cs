@@ -13,8 +13,9 @@ public sealed partial class ImageSubsystem
     public void AddMethods(MethodTable t)
     {
         var j = ApiJsonContext.Default;
-        t.Add(ApiMethods.ImageStatus, Access.Read, j.Empty, j.SoftwareStatus, (_, _, _) => Task.FromResult(Status()));
-        t.Add(ApiMethods.ImageInstall, Access.Configure, j.InstallParams, j.OkResult, (s, p, _) => BeginInstallAsync(p.Location, p.Reboot, s.User));
+        // The phone-home agent reads and installs too: zero-touch boot images and fleet firmware go through here.
+        t.Add(ApiMethods.ImageStatus, Access.Provisioning, j.Empty, j.SoftwareStatus, (_, _, _) => Task.FromResult(Status()));
+        t.Add(ApiMethods.ImageInstall, Access.Provision, j.InstallParams, j.OkResult, (s, p, _) => BeginInstallAsync(p.Location, p.Reboot, p.Sha256, s.User));
         t.Add(ApiMethods.ImageRollback, Access.Configure, j.SlotChoiceParams, j.OkResult, (s, p, _) => Task.FromResult(Choose("rollback", p.Reboot, s.User)));
         t.Add(ApiMethods.ImageBootOther, Access.Configure, j.SlotChoiceParams, j.OkResult, (s, _, _) => Task.FromResult(Choose("reboot slot other", true, s.User)));
     }
@@ -48,7 +49,7 @@ public sealed partial class ImageSubsystem
     /// Starts an install and answers once the bundle passed every check before the slot is touched (or with the reason
     /// it was refused); the writing goes on in the background, image.status shows how far it is.
     /// </summary>
-    async Task<OkResult> BeginInstallAsync(string location, bool reboot, string user)
+    async Task<OkResult> BeginInstallAsync(string location, bool reboot, string? sha256, string user)
     {
         if (_assessment.OnTrial) throw new RpcException(RpcErrorCodes.ImageUnavailable, $"slot {_assessment.Booted} is still on trial (its health check has not passed): install after it is marked good");
         if (!await _installing.WaitAsync(0)) throw new RpcException(RpcErrorCodes.ImageUnavailable, $"an install is already running ({_source})");
@@ -57,7 +58,7 @@ public sealed partial class ImageSubsystem
         _installError = null;
         _source = location;
         var source = IBundleSource.For(location, ClientCertificate(), TimeSpan.FromSeconds(30));
-        var run = RunAsync(() => _installer.InstallAsync(source, location, reboot, CancellationToken.None, m => admitted.TrySetResult(m)), source, reboot, user);
+        var run = RunAsync(() => _installer.InstallAsync(source, location, reboot, CancellationToken.None, m => admitted.TrySetResult(m), sha256), source, reboot, user);
         var first = await Task.WhenAny(admitted.Task, run);
         if (first == run) await run;   // it ended before touching the slot: its refusal is the answer
         var m = await admitted.Task;

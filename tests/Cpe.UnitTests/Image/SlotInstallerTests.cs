@@ -96,6 +96,25 @@ public sealed class SlotInstallerTests : IDisposable
         Assert.Null(state.Pending);
     }
 
+    [Fact]
+    public async Task The_bundle_file_s_sha256_is_checked_though_most_of_it_was_copied_from_the_running_slot()
+    {
+        var bundle = Lab.Bundle(_v2);
+        string sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bundle));
+        var report = await Installer().InstallAsync(new MemorySource(bundle), "memory", false, CancellationToken.None, bundleSha256: sha256);
+        Assert.Equal(5, report.ChunksReused);
+        Assert.NotNull(new BootEntries(_esp).Of("b"));
+
+        // Another bundle of the same image (signed again, so its signature differs) is not the file that was asked for.
+        new BootEntries(_esp).Remove("b");
+        File.WriteAllBytes(_slotB, new byte[8 * Chunk]);
+        var other = Lab.Bundle(_v2, BundleLab.Info("2.0.1"));
+        var e = await Assert.ThrowsAsync<BundleRefusedException>(() =>
+            Installer().InstallAsync(new MemorySource(other), "memory", false, CancellationToken.None, bundleSha256: sha256));
+        Assert.Contains($"{sha256} was expected", e.Message);
+        Assert.Null(new BootEntries(_esp).Of("b"));
+    }
+
     [Theory]
     [InlineData("nfx-250", "1.0.0", "2.0.0", "this box is a nfx-250")]
     [InlineData("cpe-lab-q35", "3.0.0", "2.0.0", "below this box's anti-rollback floor 3.0.0")]

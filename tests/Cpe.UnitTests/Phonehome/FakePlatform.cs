@@ -43,8 +43,41 @@ sealed class FakePlatform : IAgentPlatform
 
     public Task<System.Text.Json.Nodes.JsonObject?> HardwareAsync(CancellationToken ct) => Task.FromResult<System.Text.Json.Nodes.JsonObject?>(null);
 
+    public string FirmwareVersion { get; set; } = "0.1.0";
+
     public Task<InventoryInfo> InventoryAsync(CancellationToken ct) =>
-        Task.FromResult(new InventoryInfo("sim", "0.1.0", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 1, "system", null, []));
+        Task.FromResult(new InventoryInfo("sim", FirmwareVersion, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 1, "system", null, []));
+
+    /// <summary>What image.install answers (null: admitted), and the install states image.status then reports, one per call.</summary>
+    public Func<string, RpcException?> Admission { get; set; } = _ => null;
+    public Queue<InstallInfo> InstallStates { get; } = new();
+    public FallbackInfo? LastFallback { get; set; }
+    public bool HasSlots { get; set; } = true;
+    InstallInfo? _install;
+
+    public Task<SoftwareStatus?> SoftwareAsync(CancellationToken ct)
+    {
+        if (!HasSlots) return Task.FromResult<SoftwareStatus?>(null);
+        if (InstallStates.TryDequeue(out var next)) _install = next;
+        return Task.FromResult<SoftwareStatus?>(new SoftwareStatus("a", FirmwareVersion, FirmwareVersion, [], _install, LastFallback, "good"));
+    }
+
+    public Task<OkResult> InstallFirmwareAsync(string location, string sha256, CancellationToken ct)
+    {
+        Calls.Add($"install {location} {sha256[..8]}");
+        if (!HasSlots) throw new RpcException(RpcErrorCodes.MethodNotFound, "no such method: image.install");
+        if (Admission(location) is RpcException refused) throw refused;
+        return Task.FromResult(new OkResult(true, $"installing from {location}"));
+    }
+
+    public Task RebootAsync(string reason, CancellationToken ct)
+    {
+        Calls.Add($"reboot {reason}");
+        return Task.CompletedTask;
+    }
+
+    public static InstallInfo Install(string state, int done = 0, string? error = null) =>
+        new(state, "0.2.0", "b", done, 4, done * 100L, 0, error, "https://server/images/fw.cpeu");
 
     public static JsonObject Document => new() { ["schema-version"] = 1 };
 }

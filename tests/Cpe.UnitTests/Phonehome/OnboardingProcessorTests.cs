@@ -13,14 +13,14 @@ public sealed class OnboardingProcessorTests : IDisposable
     readonly FakePlatform _platform = new();
     readonly ProgressFile _progress;
     readonly OnboardingProcessor _processor;
+    readonly FirmwareUpdater _firmware;
     readonly StringWriter _console = new();
 
     public OnboardingProcessorTests()
     {
         _progress = new ProgressFile(_state.Path);
-        var installer = new FolderInstaller(_state["firmware"], "cpe-firmware", "0.1.0", TimeProvider.System);
-        _processor = new OnboardingProcessor(_platform, installer, new ImageDownloader(new HttpClientHandler(), TimeSpan.FromSeconds(1)),
-            _progress, _state.Path, TimeSpan.FromSeconds(30));
+        _firmware = new FirmwareUpdater(_platform, _progress, TimeProvider.System, pollInterval: TimeSpan.FromMilliseconds(1));
+        _processor = new OnboardingProcessor(_platform, _firmware, _progress, TimeSpan.FromSeconds(30));
     }
 
     public void Dispose() => _state.Dispose();
@@ -111,5 +111,80 @@ public sealed class OnboardingProcessorTests : IDisposable
         Assert.Equal(ProcessingOutcome.Failed, await Process(info));
         Assert.Equal(["boot-image-initiated", "boot-image-mismatch", "boot-image-error"], Reported);
         Assert.Contains("carries no sha-256", _console.ToString());
+    }
+
+    static readonly byte[] BundleSha256 = Convert.FromHexString("7d865e959b2466918c9863afca942d0fb89d7c9ac0c99bafc3749504ded97730");
+
+    static ConveyedInformation.Onboarding WithImage(string version = "0.2.0", params string[] uris) =>
+        Info() with { BootImage = new BootImage("cpe-firmware", version, uris.Length > 0 ? uris : ["https://a/fw.cpeu"], [new ImageHash("sha-256", BundleSha256)]) };
+
+    [Fact]
+    public async Task Another_boot_image_is_installed_by_cped_with_its_sha256_and_the_box_reboots_into_it()
+    {
+        _platform.InstallStates.Enqueue(FakePlatform.Install("writing", 2));
+        _platform.InstallStates.Enqueue(FakePlatform.Install("checking", 4));
+        _platform.InstallStates.Enqueue(FakePlatform.Install("installed", 4));
+        Assert.Equal(ProcessingOutcome.Rebooting, await Process(WithImage()));
+        Assert.Equal(["status installing", "install https://a/fw.cpeu 7d865e95", "status rebooting", "reboot into firmware 0.2.0"], _platform.Calls);
+        Assert.Equal(["boot-image-initiated", "boot-image-mismatch", "boot-image-installed-rebooting"], Reported.Where(r => r.StartsWith("boot-image", StringComparison.Ordinal)));
+        Assert.Contains("firmware 0.2.0 installed in slot b: 400 bytes downloaded", _console.ToString());
+        Assert.Equal("cpe-firmware 0.2.0", _progress.Load().RebootingInto);
+        Assert.DoesNotContain("boot-image", _progress.Load().Completed);
+
+        // After the reboot the box runs 0.2.0: the step completes without another install.
+        _platform.FirmwareVersion = "0.2.0";
+        _platform.Calls.Clear();
+        Assert.Equal("now running cpe-firmware 0.2.0 after the reboot", await _firmware.SettleAfterRebootAsync(CancellationToken.None));
+        Assert.Equal(ProcessingOutcome.Complete, await Process(WithImage()));
+        Assert.DoesNotContain(_platform.Calls, c => c.StartsWith("install", StringComparison.Ordinal));
+        Assert.Null(_progress.Load().FirmwareFailure);
+    }
+
+    [Fact]
+    public async Task A_uri_that_fails_to_download_gives_way_to_the_next_and_a_refused_bundle_is_given_up_on()
+    {
+        _platform.Admission = uri => uri.Contains("first", StringComparison.Ordinal) ? new RpcException(RpcErrorCodes.CommitFailed, "connection refused") : null;
+        _platform.InstallStates.Enqueue(FakePlatform.Install("installed", 4));
+        Assert.Equal(ProcessingOutcome.Rebooting, await Process(WithImage("0.2.0", "https://first/fw.cpeu", "https://second/fw.cpeu")));
+        Assert.Contains("install https://second/fw.cpeu 7d865e95", _platform.Calls);
+
+        _platform.Calls.Clear();
+        _platform.Admission = _ => new RpcException(RpcErrorCodes.BundleRefused, "the bundle is refused: version 0.3.0 is below this box's anti-rollback floor 0.4.0");
+        Assert.Equal(ProcessingOutcome.Failed, await Process(WithImage("0.3.0"), "d2"));
+        Assert.Contains("below this box's anti-rollback floor", _progress.Load().FirmwareFailure!.Reason);
+        Assert.Equal("0.3.0", _progress.Load().FirmwareFailure!.Version);
+
+        // Given up on: the next round says so and does not ask cped again.
+        _platform.Calls.Clear();
+        Assert.Equal(ProcessingOutcome.Failed, await Process(WithImage("0.3.0"), "d3"));
+        Assert.DoesNotContain(_platform.Calls, c => c.StartsWith("install", StringComparison.Ordinal));
+        Assert.Contains("was given up on", _console.ToString());
+    }
+
+    [Fact]
+    public async Task A_failed_install_is_an_error_and_a_fallback_after_the_reboot_is_remembered_with_its_reason()
+    {
+        _platform.InstallStates.Enqueue(FakePlatform.Install("writing", 1));
+        _platform.InstallStates.Enqueue(FakePlatform.Install("failed", 1, "image chunk 1 of 4 does not match its signed hash"));
+        Assert.Equal(ProcessingOutcome.Failed, await Process(WithImage()));
+        Assert.Contains("boot-image-error: install failed: image chunk 1 of 4", _console.ToString());
+        Assert.Null(_progress.Load().FirmwareFailure);   // not a refusal: a later round may download it again
+
+        // Installed and rebooted, but the new slot fell back: the agent learns why from cped and does not try it again.
+        _progress.Update(p => p with { RebootingInto = "cpe-firmware 0.2.0" });
+        _platform.LastFallback = new FallbackInfo("b", "0.2.0", "a", "0.1.0", 3, "health check failed: wan: ge-0/0/0 has no address", [], DateTimeOffset.UnixEpoch);
+        string? said = await _firmware.SettleAfterRebootAsync(CancellationToken.None);
+        Assert.Equal("firmware 0.2.0 did not stay: fell back from slot b after 3 attempt(s): health check failed: wan: ge-0/0/0 has no address", said);
+        Assert.Null(_progress.Load().RebootingInto);
+        Assert.Equal(ProcessingOutcome.Failed, await Process(WithImage(), "d2"));
+        Assert.Contains("ge-0/0/0 has no address); not installing it again", _console.ToString());
+    }
+
+    [Fact]
+    public async Task A_box_without_firmware_slots_says_so()
+    {
+        _platform.HasSlots = false;
+        Assert.Equal(ProcessingOutcome.Failed, await Process(WithImage()));
+        Assert.Contains("this box has no firmware slots to install into", _console.ToString());
     }
 }

@@ -94,7 +94,7 @@ public sealed class PhonehomeFormatsTests
     public void The_agent_command_line_is_checked_once()
     {
         var o = AgentOptions.Parse(["--factory", "/f", "--state-dir", "/s", "--check-in", "60", "--nonce"]);
-        Assert.Equal(("/s/firmware", TimeSpan.FromSeconds(60), true, "/run/cpe/api.sock"), (o.Firmware, o.CheckIn, o.SendNonce, o.Socket));
+        Assert.Equal(("/s", TimeSpan.FromSeconds(60), true, "/run/cpe/api.sock"), (o.StateDirectory, o.CheckIn, o.SendNonce, o.Socket));
         Assert.Equal("--factory and --state-dir are required", Assert.Throws<ArgumentException>(() => AgentOptions.Parse(["--factory", "/f"])).Message);
         Assert.Equal("--check-in must be a number from 5 to 86400", Assert.Throws<ArgumentException>(() => AgentOptions.Parse(["--check-in", "1"])).Message);
         Assert.Equal("unknown option '--fast'", Assert.Throws<ArgumentException>(() => AgentOptions.Parse(["--fast"])).Message);

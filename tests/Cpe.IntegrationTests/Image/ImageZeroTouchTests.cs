@@ -1,0 +1,80 @@
+using Cpe.TestKit;
+using Xunit.Abstractions;
+
+namespace Cpe.IntegrationTests.Image;
+
+/// <summary>
+/// Zero touch on the QEMU box: v1 powers on with its factory storage, finds the vendor server in the factory list,
+/// is onboarded with a boot image naming v2; the agent has cped install the bundle (the server's Range log shows the
+/// download), the box reboots into v2, onboards again, reports bootstrap-complete, and the health check marks v2 good.
+/// Nobody types until the end, when the console shows the result.
+/// </summary>
+public sealed class ImageZeroTouchTests(ITestOutputHelper output) : IDisposable
+{
+    readonly TempFolder _dir = new("cpe-image-ztp-");
+
+    [Fact]
+    public async Task Version_1_is_onboarded_with_a_boot_image_of_version_2_installs_it_reboots_and_reports_bootstrap_complete()
+    {
+        await using var lab = await ImageFleetLab.StartAsync();
+        string image = lab.UploadFirmware(Binaries.FirmwareBundle("2.0.0"), "2.0.0");
+        lab.Enroll("lab-box", image);
+        await using var box = await ImageMachine.StartAsync(ImageMachine.CopyImage(Binaries.FirmwareImage("1.0.0"), _dir.Path), _dir.Path,
+            wan: "user,id=wan", factory: lab.FactoryDisk);
+        try
+        {
+            await box.WaitForAsync(@"cpe: CPE firmware 2\.0\.0 on slot b", TimeSpan.FromSeconds(Environment.GetEnvironmentVariable("CPE_ZTP_FIRST_WAIT") is string w ? int.Parse(w) : 420));
+            output.WriteLine($"slot b (2.0.0) booted after {box.Clock.Elapsed.TotalSeconds:0} s");
+            string progress = await WaitForProgressAsync(lab, "bootstrap-complete", TimeSpan.FromSeconds(240));
+            output.WriteLine($"bootstrap-complete after {box.Clock.Elapsed.TotalSeconds:0} s\n{progress}");
+            var types = progress.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[1].TrimEnd(':')).ToArray();
+            Assert.Equal(["bootstrap-initiated", "parsing-complete", "boot-image-initiated", "boot-image-mismatch", "boot-image-installed-rebooting",
+                "bootstrap-initiated", "parsing-complete", "boot-image-initiated", "boot-image-complete", "config-initiated", "config-complete", "bootstrap-complete"], types);
+
+            // cped fetched the bundle itself, with Range requests: the head, then only chunks slot A did not have.
+            var downloads = lab.Downloads(image);
+            output.WriteLine(downloads.ToJsonString());
+            Assert.All(downloads, d => Assert.StartsWith("bytes=", d!["range"]!.GetValue<string>()));
+
+            await box.LoginAsync("root", "x", TimeSpan.FromSeconds(120));
+            string software = await box.RunUntilAsync("show system software", "(good)", TimeSpan.FromSeconds(180));
+            output.WriteLine(software);
+            Assert.Contains("Running:  2.0.0 from slot b (good)", software);
+            Assert.Contains("Anti-rollback floor: 2.0.0", software);
+            Assert.Contains("lab-box", await box.RunAsync("show configuration system"));
+        }
+        catch (TimeoutException)
+        {
+            // What the box knows about its zero touch, for the failure's reader.
+            try
+            {
+                await box.LoginAsync("root", "x", TimeSpan.FromSeconds(60));
+                output.WriteLine(await box.RunAsync("show system zero-touch"));
+                output.WriteLine(await box.RunAsync("show log 80"));
+            }
+            catch (TimeoutException) { }
+            await box.PowerCutAsync();
+            output.WriteLine("phonehome.log:\n" + box.DataFile("/log/phonehome.log"));
+            throw;
+        }
+        finally
+        {
+            output.WriteLine(box.Console);
+            output.WriteLine(lab.Server?.Output);
+        }
+    }
+
+    static async Task<string> WaitForProgressAsync(ImageFleetLab lab, string type, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            string progress = lab.Progress();
+            if (progress.Contains(type, StringComparison.Ordinal)) return progress;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no {type} within {timeout.TotalSeconds:0} s; progress so far:\n{progress}");
+            await Task.Delay(2000);
+        }
+    }
+
+    public void Dispose() => _dir.Dispose();
+}

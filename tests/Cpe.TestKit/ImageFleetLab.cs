@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+
+namespace Cpe.TestKit;
+
+/// <summary>
+/// The vendor's side of a QEMU box's zero-touch and fleet life: a vendor PKI, the box's factory storage as the FAT
+/// disk labelled CPE-FACTORY that the image mounts at /factory, and the vendor server on this host, which the guest
+/// reaches through QEMU's user networking at 10.0.2.2 (the factory list of bootstrap servers names it).
+/// </summary>
+public sealed class ImageFleetLab : IAsyncDisposable
+{
+    public const string Serial = "LAB-0001", Model = "cpe-lab-q35", GuestHost = "10.0.2.2";
+
+    public TempFolder Dir { get; } = new("cpe-image-fleet-");
+    public int DevicePort { get; } = FreePort();
+    public int AdminPort { get; } = FreePort();
+    public string FactoryDisk => Dir["factory.img"];
+    public string Token { get; private set; } = "";
+    public LoggedProcess? Server { get; private set; }
+    string Database => Dir["server.db"];
+
+    public static async Task<ImageFleetLab> StartAsync()
+    {
+        var lab = new ImageFleetLab();
+        try
+        {
+            lab.MakePki();
+            lab.MakeFactoryDisk();
+            await lab.StartServerAsync();
+            return lab;
+        }
+        catch
+        {
+            await lab.DisposeAsync();
+            throw;
+        }
+    }
+
+    static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    static string VendorTool(params string[] args) => Command.Run(Binaries.VendorTool, args);
+
+    void MakePki()
+    {
+        VendorTool("ca", "create", "--dir", Dir["vendor"], "--organization", "Example Vendor");
+        VendorTool("tls", "issue", "--ca-dir", Dir["vendor"], "--name", GuestHost, "--name", "127.0.0.1", "--dir", Dir["vendor"]);
+        VendorTool("owner", "create", "--dir", Dir["owner"], "--organization", "Example Owner");
+        VendorTool("device", "issue", "--ca-dir", Dir["vendor"], "--serial", Serial, "--model", Model, "--base-mac", "02:00:5e:20:00:00",
+            "--factory", Dir["factory"], "--bootstrap-anchor", Path.Combine(Dir["vendor"], "vendor-ca.pem"), "--bootstrap-server", $"https://{GuestHost}:{DevicePort}");
+        VendorTool("voucher", "issue", "--ca-dir", Dir["vendor"], "--serial", Serial, "--pinned", Path.Combine(Dir["owner"], "owner-ca.pem"),
+            "--days", "30", "--out", Dir["voucher.cms"]);
+    }
+
+    /// <summary>The factory storage as a small FAT file system, made without mounting (mkfs.vfat, mcopy).</summary>
+    void MakeFactoryDisk()
+    {
+        Command.Run("mkfs.vfat", ["-C", "-n", "CPE-FACTORY", FactoryDisk, "2048"]);
+        Command.Run("mcopy", ["-i", FactoryDisk, .. Directory.GetFiles(Dir["factory"]), "::"]);
+    }
+
+    async Task StartServerAsync()
+    {
+        Token = Command.Run(Binaries.VendorServer, ["token", "--db", Database, "--name", "lab"]).Trim();
+        Directory.CreateDirectory(Dir["images"]);
+        Server = LoggedProcess.Start(Binaries.VendorServer, ["serve", "--urls", $"https://127.0.0.1:{DevicePort}", "--admin-urls", $"https://127.0.0.1:{AdminPort}",
+            "--public-url", $"https://{GuestHost}:{DevicePort}",
+            "--db", Database, "--vendor-ca", Path.Combine(Dir["vendor"], "vendor-ca.pem"), "--tls-cert", Path.Combine(Dir["vendor"], "server.pem"),
+            "--tls-key", Path.Combine(Dir["vendor"], "server.key"), "--signing-cert", Path.Combine(Dir["owner"], "owner.pem"),
+            "--signing-key", Path.Combine(Dir["owner"], "owner.key"), "--images", Dir["images"], "--check-in", "5"], Dir["server.log"]);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var probe = Command.Run("curl", ["-sk", "-o", "/dev/null", "-w", "%{http_code}", $"https://127.0.0.1:{AdminPort}/openapi/v1.json"], check: false);
+            if (probe == "200") return;
+            if (Server.Process.HasExited || DateTime.UtcNow > deadline) throw new InvalidOperationException($"the vendor server did not start ({probe}):\n{Server.Output}");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>An admin API call with curl; returns the status and the body.</summary>
+    public (int Status, string Body) Admin(string method, string path, string? body = null, string? file = null)
+    {
+        var args = new List<string> { "-sk", "-X", method, "-w", "\n%{http_code}", $"https://127.0.0.1:{AdminPort}{path}", "-H", $"Authorization: Bearer {Token}" };
+        if (body is not null) args.AddRange(["-H", "Content-Type: application/json", "--data-binary", body]);
+        if (file is not null) args.AddRange(["-H", "Content-Type: application/octet-stream", "--data-binary", "@" + file]);
+        string output = Command.Run("curl", args);
+        int split = output.LastIndexOf('\n');
+        return (int.Parse(output[(split + 1)..], System.Globalization.CultureInfo.InvariantCulture), output[..split]);
+    }
+
+    (int Status, string Body) Must((int Status, string Body) r, string what) =>
+        r.Status is >= 200 and < 300 ? r : throw new InvalidOperationException($"{what}: {r.Status} {r.Body}");
+
+    /// <summary>Uploads a firmware bundle as an image the server hands out; returns its name there.</summary>
+    public string UploadFirmware(string bundle, string version)
+    {
+        string name = Path.GetFileName(bundle);
+        Must(Admin("PUT", $"/api/v1/images/{name}?osName=cpe-firmware&osVersion={version}", file: bundle), "upload " + name);
+        return name;
+    }
+
+    /// <summary>Publishes onboarding information (a host name, and a boot image when named) and enrolls the box with it.</summary>
+    public void Enroll(string hostName, string? bootImage)
+    {
+        var bundle = new JsonObject
+        {
+            ["name"] = "lab-site",
+            ["configuration"] = new JsonObject { ["schema-version"] = 1, ["system"] = new JsonObject { ["host-name"] = hostName } },
+            ["configurationHandling"] = "merge",
+            ["bootImage"] = bootImage,
+        };
+        Must(Admin("POST", "/api/v1/bundles", bundle.ToJsonString()), "publish");
+        var enroll = new JsonObject
+        {
+            ["bundle"] = "lab-site",
+            ["ownershipVoucher"] = Convert.ToBase64String(File.ReadAllBytes(Dir["voucher.cms"])),
+            ["owner"] = "Example Owner",
+            ["group"] = "lab",
+        };
+        Must(Admin("PUT", $"/api/v1/devices/{Serial}", enroll.ToJsonString()), "enroll");
+    }
+
+    /// <summary>The box's progress reports as "cpe-vendor-server progress" prints them.</summary>
+    public string Progress() => Command.Run(Binaries.VendorServer, ["progress", "--db", Database, "--serial", Serial]);
+
+    /// <summary>The box's check-ins, newest first (the admin API's JSON).</summary>
+    public JsonArray CheckIns() => JsonNode.Parse(Must(Admin("GET", $"/api/v1/devices/{Serial}/check-ins"), "check-ins").Body)!.AsArray();
+
+    public JsonArray Downloads(string image) => JsonNode.Parse(Must(Admin("GET", $"/api/v1/images/{image}/downloads"), "downloads").Body)!.AsArray();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Server is not null) await Server.DisposeAsync();
+        Dir.Dispose();
+    }
+}
