@@ -10,8 +10,11 @@ sealed record Recipe(
     string SourceDirectory,     // image/: rootfs/, initramfs/, esp/
     string KernelVersion,
     long Epoch,                 // SOURCE_DATE_EPOCH: every time stamp in the image
-    string OutputDirectory)
+    string OutputDirectory,
+    int HealthTimeoutSeconds = Recipe.DefaultHealthTimeout)   // how long a new slot has to pass its health check
 {
+    public const int DefaultHealthTimeout = 300;
+
     public string Name => "cpe-firmware";
     public string ImageFile => Path.Combine(OutputDirectory, $"{Name}-{Version}.img");
     public string SlotFile => Path.Combine(OutputDirectory, $"{Name}-{Version}.rootfs.img");

@@ -13,7 +13,7 @@ static class RootTree
     {
         if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
         foreach (var d in new[] { "proc", "sys", "dev", "run", "tmp", "data", "factory", "boot/efi", "root", "usr/bin", "usr/sbin", "usr/lib/cpe",
-                     "usr/share/cpe/boards", "usr/share/cpe/vnfs", "usr/share/cpe/trust", "etc/cpe", "var" })
+                     "usr/share/cpe/boards", "usr/share/cpe/vnfs", "usr/share/cpe/trust", "etc/cpe", "etc/default", "var" })
             Directory.CreateDirectory(Path.Combine(root, d));
         Busybox(root);
         CopyTree(Path.Combine(r.SourceDirectory, "rootfs"), root);
@@ -40,7 +40,16 @@ static class RootTree
         foreach (var v in Directory.GetFiles(r.VnfDirectory, "*.tar").Order()) Copy(v, Path.Combine(root, "usr/share/cpe/vnfs", Path.GetFileName(v)), 0b110_100_100);
         for (int i = 0; i < r.TrustAnchors.Count; i++) Copy(r.TrustAnchors[i], Path.Combine(root, "usr/share/cpe/trust", $"firmware-anchor-{i}.pem"), 0b110_100_100);
         File.WriteAllText(Path.Combine(root, "etc/os-release"), OsRelease(r));
+        File.WriteAllText(Path.Combine(root, "etc/default/cpe"), Settings(r));
     }
+
+    /// <summary>The image's settings, read by rcS (the boot guard) and run-cped (the health check's time limit).</summary>
+    public static string Settings(Recipe r) => $"""
+        # Seconds a slot on trial has to pass cped's health check before it reboots to try again (or fall back).
+        # The boot guard in rcS reboots after twice this when cped cannot run the check at all.
+        HEALTH_TIMEOUT={r.HealthTimeoutSeconds}
+
+        """;
 
     /// <summary>os-release(5): what the box says it runs (show version, the check-in's os-version).</summary>
     public static string OsRelease(Recipe r) => $"""

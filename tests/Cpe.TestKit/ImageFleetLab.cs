@@ -127,8 +127,45 @@ public sealed class ImageFleetLab : IAsyncDisposable
         Must(Admin("PUT", $"/api/v1/devices/{Serial}", enroll.ToJsonString()), "enroll");
     }
 
+    /// <summary>What the owner wants on the box from now on: a host name (a new fleet revision each time) and a firmware image by name.</summary>
+    public void SetFleet(string hostName, string? firmware)
+    {
+        var request = new JsonObject
+        {
+            ["configuration"] = new JsonObject { ["schema-version"] = 1, ["system"] = new JsonObject { ["host-name"] = hostName } },
+            ["firmware"] = firmware,
+        };
+        Must(Admin("PUT", $"/api/v1/fleet/serial:{Serial}", request.ToJsonString()), "fleet");
+    }
+
     /// <summary>The box's progress reports as "cpe-vendor-server progress" prints them.</summary>
     public string Progress() => Command.Run(Binaries.VendorServer, ["progress", "--db", Database, "--serial", Serial]);
+
+    /// <summary>Waits until the box has reported <paramref name="type"/>; returns its progress reports so far.</summary>
+    public async Task<string> WaitForProgressAsync(string type, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            string progress = Progress();
+            if (progress.Contains(type, StringComparison.Ordinal)) return progress;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no {type} within {timeout.TotalSeconds:0} s; progress so far:\n{progress}");
+            await Task.Delay(2000);
+        }
+    }
+
+    /// <summary>Waits for a check-in that <paramref name="matches"/>; returns it.</summary>
+    public async Task<JsonObject> WaitForCheckInAsync(Func<JsonObject, bool> matches, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var checkIns = CheckIns();
+            if (checkIns.OfType<JsonObject>().FirstOrDefault(matches) is { } found) return found;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no check-in {what} within {timeout.TotalSeconds:0} s; the last ones:\n{string.Join('\n', checkIns.Take(3))}");
+            await Task.Delay(2000);
+        }
+    }
 
     /// <summary>The box's check-ins, newest first (the admin API's JSON).</summary>
     public JsonArray CheckIns() => JsonNode.Parse(Must(Admin("GET", $"/api/v1/devices/{Serial}/check-ins"), "check-ins").Body)!.AsArray();

@@ -56,7 +56,7 @@ public sealed class FirmwareUpdater(IAgentPlatform platform, ProgressFile progre
             catch (RpcException e)
             {
                 refused |= e.Code == RpcErrorCodes.BundleRefused;
-                failures.Add($"{uri}: {e.Message}");
+                failures.Add(e.Message.Contains(uri, StringComparison.Ordinal) ? e.Message : $"{uri}: {e.Message}");   // cped's message names the source
             }
         }
         if (!started) throw Failed(version, string.Join("; ", failures), refused);
@@ -105,20 +105,26 @@ public sealed class FirmwareUpdater(IAgentPlatform platform, ProgressFile progre
     }
 
     /// <summary>
-    /// After a reboot into new firmware: when the box runs something else, the new slot fell back. Why (cped's
-    /// record of the fallback) is kept, so the version is not tried again and the vendor server hears it.
-    /// Returns what to say, or null when there was no such reboot.
+    /// After a reboot into new firmware: once the new slot passed its health check, the update is done; when the box
+    /// runs something else, the new slot fell back. Why (cped's record of the fallback) is kept, so the version is not
+    /// tried again and the vendor server hears it. While the new slot is still on trial nothing is settled: it may
+    /// yet fail and fall back. Returns what to say, or null when there is nothing to settle (yet).
     /// </summary>
     public async Task<string?> SettleAfterRebootAsync(CancellationToken ct)
     {
         if (progress.Load().RebootingInto is not string into) return null;
         var (name, version) = await RunningAsync(ct);
+        var software = await platform.SoftwareAsync(ct);
         string said;
-        if (into == $"{name} {version}") said = $"now running {into} after the reboot";
+        if (into == $"{name} {version}")
+        {
+            if (software is { Health: not "good" }) return null;
+            said = $"now running {into} after the reboot, marked good";
+        }
         else
         {
             string wanted = into.Split(' ', 2)[^1];
-            var fallback = (await platform.SoftwareAsync(ct))?.LastFallback;
+            var fallback = software?.LastFallback;
             string reason = fallback is not null && fallback.FromVersion == wanted
                 ? $"fell back from slot {fallback.FromSlot} after {fallback.Attempts} attempt(s): {fallback.Reason}"
                 : $"the box runs {name} {version} after the reboot, not {into}";

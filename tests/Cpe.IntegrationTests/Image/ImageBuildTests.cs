@@ -11,15 +11,7 @@ public sealed class ImageBuildTests : IDisposable
 {
     readonly TempFolder _dir = new("cpe-image-build-");
 
-    string Build(string version, string folder)
-    {
-        string bin = Path.GetDirectoryName(Binaries.Cped)!, out_ = Path.GetDirectoryName(bin)!;
-        string repository = Path.GetFullPath(Path.Combine(out_, ".."));
-        Command.Run(Binaries.ImageTool, ["build", "--version", version, "--bin", bin, "--vnfs", Path.Combine(out_, "vnfs"),
-            "--boards", Path.Combine(repository, "board", "profiles"), "--trust", Path.Combine(out_, "keys", "vendor", "vendor-ca.pem"),
-            "--source", Path.Combine(repository, "image"), "--out", folder, "--epoch", "1764979200"]);
-        return Path.Combine(folder, $"cpe-firmware-{version}.img");
-    }
+    static string Build(string version, string folder) => FirmwareBuild.Assemble(version, folder);
 
     static string Sha256(string file)
     {

@@ -25,7 +25,7 @@ public sealed class ImageZeroTouchTests(ITestOutputHelper output) : IDisposable
         {
             await box.WaitForAsync(@"cpe: CPE firmware 2\.0\.0 on slot b", TimeSpan.FromSeconds(Environment.GetEnvironmentVariable("CPE_ZTP_FIRST_WAIT") is string w ? int.Parse(w) : 420));
             output.WriteLine($"slot b (2.0.0) booted after {box.Clock.Elapsed.TotalSeconds:0} s");
-            string progress = await WaitForProgressAsync(lab, "bootstrap-complete", TimeSpan.FromSeconds(240));
+            string progress = await lab.WaitForProgressAsync("bootstrap-complete", TimeSpan.FromSeconds(240));
             output.WriteLine($"bootstrap-complete after {box.Clock.Elapsed.TotalSeconds:0} s\n{progress}");
             var types = progress.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[1].TrimEnd(':')).ToArray();
             Assert.Equal(["bootstrap-initiated", "parsing-complete", "boot-image-initiated", "boot-image-mismatch", "boot-image-installed-rebooting",
@@ -61,18 +61,6 @@ public sealed class ImageZeroTouchTests(ITestOutputHelper output) : IDisposable
         {
             output.WriteLine(box.Console);
             output.WriteLine(lab.Server?.Output);
-        }
-    }
-
-    static async Task<string> WaitForProgressAsync(ImageFleetLab lab, string type, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            string progress = lab.Progress();
-            if (progress.Contains(type, StringComparison.Ordinal)) return progress;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no {type} within {timeout.TotalSeconds:0} s; progress so far:\n{progress}");
-            await Task.Delay(2000);
         }
     }
 

@@ -53,13 +53,14 @@ sealed class FakePlatform : IAgentPlatform
     public Queue<InstallInfo> InstallStates { get; } = new();
     public FallbackInfo? LastFallback { get; set; }
     public bool HasSlots { get; set; } = true;
+    public string Health { get; set; } = "good";
     InstallInfo? _install;
 
     public Task<SoftwareStatus?> SoftwareAsync(CancellationToken ct)
     {
         if (!HasSlots) return Task.FromResult<SoftwareStatus?>(null);
         if (InstallStates.TryDequeue(out var next)) _install = next;
-        return Task.FromResult<SoftwareStatus?>(new SoftwareStatus("a", FirmwareVersion, FirmwareVersion, [], _install, LastFallback, "good"));
+        return Task.FromResult<SoftwareStatus?>(new SoftwareStatus("a", FirmwareVersion, FirmwareVersion, [], _install, LastFallback, Health));
     }
 
     public Task<OkResult> InstallFirmwareAsync(string location, string sha256, CancellationToken ct)

@@ -134,7 +134,12 @@ public sealed class OnboardingProcessorTests : IDisposable
         // After the reboot the box runs 0.2.0: the step completes without another install.
         _platform.FirmwareVersion = "0.2.0";
         _platform.Calls.Clear();
-        Assert.Equal("now running cpe-firmware 0.2.0 after the reboot", await _firmware.SettleAfterRebootAsync(CancellationToken.None));
+        _platform.Health = "on trial: waiting for server";
+        Assert.Null(await _firmware.SettleAfterRebootAsync(CancellationToken.None));   // it may still fall back
+        Assert.Equal("cpe-firmware 0.2.0", _progress.Load().RebootingInto);
+        _platform.Health = "good";
+        Assert.Equal("now running cpe-firmware 0.2.0 after the reboot, marked good", await _firmware.SettleAfterRebootAsync(CancellationToken.None));
+        Assert.Null(_progress.Load().RebootingInto);
         Assert.Equal(ProcessingOutcome.Complete, await Process(WithImage()));
         Assert.DoesNotContain(_platform.Calls, c => c.StartsWith("install", StringComparison.Ordinal));
         Assert.Null(_progress.Load().FirmwareFailure);
