@@ -1,22 +1,26 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 
 namespace Cpe.TestKit;
 
 /// <summary>
-/// The vendor's side of a QEMU box's zero-touch and fleet life: a vendor PKI, the box's factory storage as the FAT
-/// disk labelled CPE-FACTORY that the image mounts at /factory, and the vendor server on this host, which the guest
-/// reaches through QEMU's user networking at 10.0.2.2 (the factory list of bootstrap servers names it).
+/// The vendor's side of a QEMU box's zero-touch and fleet life: a vendor PKI; the box's factory storage as the FAT
+/// disk labelled CPE-FACTORY that the image mounts at /factory; and the box's WAN: a network namespace holding the
+/// tap its igb WAN NIC is attached to (QEMU runs in the namespace), dnsmasq handing out an address and DHCP option
+/// 143 naming the vendor server, and the vendor server itself. Everything is removed on dispose.
 /// </summary>
 public sealed class ImageFleetLab : IAsyncDisposable
 {
-    public const string Serial = "LAB-0001", Model = "cpe-lab-q35", GuestHost = "10.0.2.2";
+    public const string Serial = "LAB-0001", Model = "cpe-lab-q35", Gateway = "192.0.2.1", Tap = "cpewan0";
+    const int DevicePort = 8443, AdminPort = 9443;
 
     public TempFolder Dir { get; } = new("cpe-image-fleet-");
-    public int DevicePort { get; } = FreePort();
-    public int AdminPort { get; } = FreePort();
     public string FactoryDisk => Dir["factory.img"];
+
+    /// <summary>The WAN's namespace: run QEMU in it with <see cref="WanNetdev"/>.</summary>
+    public string Namespace { get; } = "cpe-iw-" + Guid.NewGuid().ToString("N")[..8];
+    public string WanNetdev => $"tap,id=wan,ifname={Tap},script=no,downscript=no";
+    public static string DeviceUrl => $"https://{Gateway}:{DevicePort}";
+    static string AdminUrl => $"https://127.0.0.1:{AdminPort}";
     public string Token { get; private set; } = "";
     public LoggedProcess? Server { get; private set; }
     string Database => Dir["server.db"];
@@ -28,6 +32,7 @@ public sealed class ImageFleetLab : IAsyncDisposable
         {
             lab.MakePki();
             lab.MakeFactoryDisk();
+            lab.MakeWan();
             await lab.StartServerAsync();
             return lab;
         }
@@ -38,22 +43,15 @@ public sealed class ImageFleetLab : IAsyncDisposable
         }
     }
 
-    static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
     static string VendorTool(params string[] args) => Command.Run(Binaries.VendorTool, args);
 
     void MakePki()
     {
         VendorTool("ca", "create", "--dir", Dir["vendor"], "--organization", "Example Vendor");
-        VendorTool("tls", "issue", "--ca-dir", Dir["vendor"], "--name", GuestHost, "--name", "127.0.0.1", "--dir", Dir["vendor"]);
+        VendorTool("tls", "issue", "--ca-dir", Dir["vendor"], "--name", Gateway, "--dir", Dir["vendor"]);
         VendorTool("owner", "create", "--dir", Dir["owner"], "--organization", "Example Owner");
         VendorTool("device", "issue", "--ca-dir", Dir["vendor"], "--serial", Serial, "--model", Model, "--base-mac", "02:00:5e:20:00:00",
-            "--factory", Dir["factory"], "--bootstrap-anchor", Path.Combine(Dir["vendor"], "vendor-ca.pem"), "--bootstrap-server", $"https://{GuestHost}:{DevicePort}");
+            "--factory", Dir["factory"], "--bootstrap-anchor", Path.Combine(Dir["vendor"], "vendor-ca.pem"));
         VendorTool("voucher", "issue", "--ca-dir", Dir["vendor"], "--serial", Serial, "--pinned", Path.Combine(Dir["owner"], "owner-ca.pem"),
             "--days", "30", "--out", Dir["voucher.cms"]);
     }
@@ -65,32 +63,47 @@ public sealed class ImageFleetLab : IAsyncDisposable
         Command.Run("mcopy", ["-i", FactoryDisk, .. Directory.GetFiles(Dir["factory"]), "::"]);
     }
 
+    /// <summary>The WAN namespace: a persistent tap QEMU attaches to, the gateway address, dnsmasq with option 143.</summary>
+    void MakeWan()
+    {
+        Command.Run("ip", ["netns", "add", Namespace]);
+        InWan("ip", "link", "set", "lo", "up");
+        InWan("ip", "tuntap", "add", "dev", Tap, "mode", "tap");
+        InWan("ip", "addr", "add", $"{Gateway}/24", "dev", Tap);
+        InWan("ip", "link", "set", Tap, "up");
+        string option143 = string.Join(':', Convert.ToHexString(Cpe.Network.Dhcp.SztpRedirect.Encode([DeviceUrl])).Chunk(2).Select(c => new string(c)));
+        InWan("dnsmasq", "--conf-file=/dev/null", "--port=0", $"--interface={Tap}", "--bind-interfaces", "--dhcp-authoritative", "--no-ping",
+            "--dhcp-range=192.0.2.100,192.0.2.199,255.255.255.0,3600", $"--dhcp-option=option:router,{Gateway}", $"--dhcp-option-force=143,{option143}",
+            $"--dhcp-leasefile={Dir["dnsmasq.leases"]}", $"--pid-file={Dir["dnsmasq.pid"]}", $"--log-facility={Dir["dnsmasq.log"]}", "--log-dhcp");
+    }
+
+    string InWan(params string[] command) => Command.Run("ip", ["netns", "exec", Namespace, .. command]);
+
     async Task StartServerAsync()
     {
         Token = Command.Run(Binaries.VendorServer, ["token", "--db", Database, "--name", "lab"]).Trim();
         Directory.CreateDirectory(Dir["images"]);
-        Server = LoggedProcess.Start(Binaries.VendorServer, ["serve", "--urls", $"https://127.0.0.1:{DevicePort}", "--admin-urls", $"https://127.0.0.1:{AdminPort}",
-            "--public-url", $"https://{GuestHost}:{DevicePort}",
+        Server = LoggedProcess.Start("ip", ["netns", "exec", Namespace, Binaries.VendorServer, "serve", "--urls", DeviceUrl, "--admin-urls", AdminUrl,
             "--db", Database, "--vendor-ca", Path.Combine(Dir["vendor"], "vendor-ca.pem"), "--tls-cert", Path.Combine(Dir["vendor"], "server.pem"),
             "--tls-key", Path.Combine(Dir["vendor"], "server.key"), "--signing-cert", Path.Combine(Dir["owner"], "owner.pem"),
             "--signing-key", Path.Combine(Dir["owner"], "owner.key"), "--images", Dir["images"], "--check-in", "5"], Dir["server.log"]);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
-            var probe = Command.Run("curl", ["-sk", "-o", "/dev/null", "-w", "%{http_code}", $"https://127.0.0.1:{AdminPort}/openapi/v1.json"], check: false);
+            var probe = Command.Run("ip", ["netns", "exec", Namespace, "curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}", AdminUrl + "/openapi/v1.json"], check: false);
             if (probe == "200") return;
             if (Server.Process.HasExited || DateTime.UtcNow > deadline) throw new InvalidOperationException($"the vendor server did not start ({probe}):\n{Server.Output}");
             await Task.Delay(200);
         }
     }
 
-    /// <summary>An admin API call with curl; returns the status and the body.</summary>
+    /// <summary>An admin API call with curl in the WAN namespace; returns the status and the body.</summary>
     public (int Status, string Body) Admin(string method, string path, string? body = null, string? file = null)
     {
-        var args = new List<string> { "-sk", "-X", method, "-w", "\n%{http_code}", $"https://127.0.0.1:{AdminPort}{path}", "-H", $"Authorization: Bearer {Token}" };
+        var args = new List<string> { "netns", "exec", Namespace, "curl", "-sk", "-X", method, "-w", "\n%{http_code}", AdminUrl + path, "-H", $"Authorization: Bearer {Token}" };
         if (body is not null) args.AddRange(["-H", "Content-Type: application/json", "--data-binary", body]);
         if (file is not null) args.AddRange(["-H", "Content-Type: application/octet-stream", "--data-binary", "@" + file]);
-        string output = Command.Run("curl", args);
+        string output = Command.Run("ip", args);
         int split = output.LastIndexOf('\n');
         return (int.Parse(output[(split + 1)..], System.Globalization.CultureInfo.InvariantCulture), output[..split]);
     }
@@ -175,6 +188,18 @@ public sealed class ImageFleetLab : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Server is not null) await Server.DisposeAsync();
+        if (File.Exists(Dir["dnsmasq.pid"]) && int.TryParse(File.ReadAllText(Dir["dnsmasq.pid"]).Trim(), out int pid))
+        {
+            try
+            {
+                using var dnsmasq = System.Diagnostics.Process.GetProcessById(pid);
+                dnsmasq.Kill();
+                dnsmasq.WaitForExit(5000);
+            }
+            catch (ArgumentException) { }   // already gone
+        }
+        // The tap goes with its namespace.
+        if (File.Exists($"/run/netns/{Namespace}")) Command.Run("ip", ["netns", "del", Namespace], check: false);
         Dir.Dispose();
     }
 }

@@ -42,7 +42,8 @@ public sealed partial class ImageMachine : IAsyncDisposable
     /// <paramref name="wan"/> is the QEMU netdev of the WAN port (default: user networking that reaches nothing).
     /// </summary>
     /// <paramref name="factory"/> is the factory storage's disk (a FAT file system labelled CPE-FACTORY), attached read-only.
-    public static async Task<ImageMachine> StartAsync(string disk, string folder, string? wan = null, bool reboot = true, string? factory = null)
+    /// <paramref name="netns"/> runs QEMU in that network namespace (where a tap for <paramref name="wan"/> is).
+    public static async Task<ImageMachine> StartAsync(string disk, string folder, string? wan = null, bool reboot = true, string? factory = null, string? netns = null)
     {
         await LabMachines.OneAtATime.WaitAsync();
         try
@@ -61,7 +62,9 @@ public sealed partial class ImageMachine : IAsyncDisposable
             };
             if (factory is not null) args.AddRange(["-drive", $"file={factory},format=raw,if=virtio,readonly=on"]);
             if (!reboot) args.Add("-no-reboot");
-            var psi = new ProcessStartInfo(Qemu, args) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            // ip netns exec execs QEMU itself: killing the process is still pulling the plug.
+            if (netns is not null) args.InsertRange(0, ["netns", "exec", netns, Qemu]);
+            var psi = new ProcessStartInfo(netns is null ? Qemu : "ip", args) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             return new ImageMachine(Process.Start(psi)!, disk, folder);
         }
         catch

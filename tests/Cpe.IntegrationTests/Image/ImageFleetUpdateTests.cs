@@ -37,7 +37,7 @@ public sealed class ImageFleetUpdateTests(ITestOutputHelper output) : IDisposabl
         string v3Image = lab.UploadFirmware(v3, "3.0.0");
         lab.Enroll("lab-box", bootImage: null);
         await using var box = await ImageMachine.StartAsync(ImageMachine.CopyImage(Binaries.FirmwareImage("1.0.0"), _dir.Path), _dir.Path,
-            wan: "user,id=wan", factory: lab.FactoryDisk);
+            wan: lab.WanNetdev, factory: lab.FactoryDisk, netns: lab.Namespace);
         try
         {
             await lab.WaitForProgressAsync("bootstrap-complete", TimeSpan.FromSeconds(240));

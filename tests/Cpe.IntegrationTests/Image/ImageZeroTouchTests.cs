@@ -4,8 +4,9 @@ using Xunit.Abstractions;
 namespace Cpe.IntegrationTests.Image;
 
 /// <summary>
-/// Zero touch on the QEMU box: v1 powers on with its factory storage, finds the vendor server in the factory list,
-/// is onboarded with a boot image naming v2; the agent has cped install the bundle (the server's Range log shows the
+/// Zero touch on the QEMU box: v1 powers on with its factory storage, its WAN on a namespace where dnsmasq offers DHCP
+/// option 143 naming the vendor server;
+/// it is onboarded with a boot image naming v2; the agent has cped install the bundle (the server's Range log shows the
 /// download), the box reboots into v2, onboards again, reports bootstrap-complete, and the health check marks v2 good.
 /// Nobody types until the end, when the console shows the result.
 /// </summary>
@@ -20,7 +21,7 @@ public sealed class ImageZeroTouchTests(ITestOutputHelper output) : IDisposable
         string image = lab.UploadFirmware(Binaries.FirmwareBundle("2.0.0"), "2.0.0");
         lab.Enroll("lab-box", image);
         await using var box = await ImageMachine.StartAsync(ImageMachine.CopyImage(Binaries.FirmwareImage("1.0.0"), _dir.Path), _dir.Path,
-            wan: "user,id=wan", factory: lab.FactoryDisk);
+            wan: lab.WanNetdev, factory: lab.FactoryDisk, netns: lab.Namespace);
         try
         {
             await box.WaitForAsync(@"cpe: CPE firmware 2\.0\.0 on slot b", TimeSpan.FromSeconds(Environment.GetEnvironmentVariable("CPE_ZTP_FIRST_WAIT") is string w ? int.Parse(w) : 420));
