@@ -227,7 +227,7 @@ run_tests() {
 }
 
 demo() {
-  log "demo: zero-touch provisioning of a factory-fresh box on the simulated board, then a technician's session"
+  log "demo: zero-touch provisioning of a factory-fresh box on the simulated board, a technician's session, a service chain; then the firmware image under QEMU: v1 phones home, installs v2, reboots, marks it good"
   dotnet run --project tests/Cpe.Demo -c Release -v q -- "$BIN"
 }
 

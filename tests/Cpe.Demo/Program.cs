@@ -95,3 +95,6 @@ await using (var chain = new ChainLab())
     await Technician("configure; delete chains; delete vnfs; commit");
 }
 Console.WriteLine("\nservice chain demo complete");
+
+await ImageDemo.RunAsync(Title);
+Console.WriteLine("\nfirmware image demo complete");
