@@ -10,11 +10,12 @@ public static class FirmwareBuild
     static string Repository => Path.GetFullPath(Path.Combine(Out, ".."));
     public static string Keys => Path.Combine(Out, "keys", "vendor");
     public static string Boards => Path.Combine(Repository, "board", "profiles");
+    public static string Vnfs => Path.Combine(Out, "vnfs");
 
     /// <summary>cpe-image build into <paramref name="folder"/>; returns the disk image's path.</summary>
-    public static string Assemble(string version, string folder, string? boards = null, int? healthTimeout = null, long epoch = 1764979200)
+    public static string Assemble(string version, string folder, string? boards = null, int? healthTimeout = null, long epoch = 1764979200, string? vnfs = null)
     {
-        var args = new List<string> { "build", "--version", version, "--bin", Path.GetDirectoryName(Binaries.Cped)!, "--vnfs", Path.Combine(Out, "vnfs"),
+        var args = new List<string> { "build", "--version", version, "--bin", Path.GetDirectoryName(Binaries.Cped)!, "--vnfs", vnfs ?? Vnfs,
             "--boards", boards ?? Boards, "--trust", Path.Combine(Keys, "vendor-ca.pem"), "--source", Path.Combine(Repository, "image"), "--out", folder,
             "--epoch", epoch.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         if (healthTimeout is int t) args.AddRange(["--health-timeout", t.ToString(System.Globalization.CultureInfo.InvariantCulture)]);

@@ -23,6 +23,31 @@ public sealed class RangeFileServer : IDisposable
     /// <summary>When set, the next response ends (the connection is dropped) after this many body bytes.</summary>
     public long? CutNextAfter { get; set; }
 
+    (long Offset, TaskCompletionSource<string> Done, bool Hold, long? RequestStart)? _cutAt;
+    volatile TaskCompletionSource? _held;
+    readonly TaskCompletionSource<string> _firstHeld = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// The next response that reaches file offset <paramref name="offset"/> ends there (the connection is dropped);
+    /// the task completes, with that request's log line, once it has. With <paramref name="thenHold"/>, every request
+    /// after the cut is logged when it arrives and left unanswered until <see cref="Release"/> (a server gone quiet),
+    /// so that a test can see the box ask again and know what it had received. With <paramref name="requestStart"/>,
+    /// only a request for a range starting there is cut: one the client reads to the cut, not one it has abandoned
+    /// while the server's writes sat in socket buffers.
+    /// </summary>
+    public Task<string> CutAt(long offset, bool thenHold = false, long? requestStart = null)
+    {
+        var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _cutAt = (offset, done, thenHold, requestStart);
+        return done.Task;
+    }
+
+    /// <summary>The first request held after a cut (its log line).</summary>
+    public Task<string> FirstHeld => _firstHeld.Task;
+
+    /// <summary>Answers the held requests' successors again (the held ones themselves are dropped).</summary>
+    public void Release() => Interlocked.Exchange(ref _held, null)?.TrySetResult();
+
     public RangeFileServer(string folder)
     {
         _folder = folder;
@@ -48,6 +73,8 @@ public sealed class RangeFileServer : IDisposable
         var stream = client.GetStream();
         string path = "?", range = "-";
         long sent = 0;
+        TaskCompletionSource<string>? cutDone = null;
+        bool wasHeld = false;
         try
         {
             var reader = new StreamReader(stream, Encoding.ASCII, false, 1024, leaveOpen: true);
@@ -57,6 +84,15 @@ public sealed class RangeFileServer : IDisposable
                 if (line.StartsWith("Range:", StringComparison.OrdinalIgnoreCase)) range = line[6..].Trim();
             if (request is not { Length: 3 } || request[0] != "GET") return;
             path = request[1];
+            if (_held is { } held)
+            {
+                string entry = $"HELD {path} range={range}";
+                lock (_log) _log.Add(entry);
+                _firstHeld.TrySetResult(entry);
+                await held.Task;
+                wasHeld = true;   // logged as HELD when it came; never answered
+                return;
+            }
             string file = Path.Combine(_folder, Path.GetFileName(path));
             if (!File.Exists(file))
             {
@@ -78,6 +114,13 @@ public sealed class RangeFileServer : IDisposable
             content.Position = start;
             long? cut = CutNextAfter;
             CutNextAfter = null;
+            if (_cutAt is var (at, done, hold, from) && at > start && at <= end && (from is null || from == start))
+            {
+                cut = at - start;
+                cutDone = done;
+                _cutAt = null;
+                if (hold) _held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
             var buffer = new byte[1 << 16];
             while (sent < end - start + 1)
             {
@@ -91,12 +134,15 @@ public sealed class RangeFileServer : IDisposable
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException) { }
         finally
         {
-            lock (_log) _log.Add($"GET {path} range={range} sent={sent}");
+            string entry = $"GET {path} range={range} sent={sent}";
+            if (!wasHeld) lock (_log) _log.Add(entry);
+            cutDone?.TrySetResult(entry);
         }
     }
 
     public void Dispose()
     {
+        Release();
         _listener.Stop();
         _loop.Wait(TimeSpan.FromSeconds(5));
     }

@@ -154,7 +154,9 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
                         {
                             if (download is not null) await download.DisposeAsync();
                             download = null;
-                            (download, _) = await source.OpenAsync(at, ct);
+                            // Bounded to the run of chunks that must be downloaded from here: a server does not send
+                            // (and a metered link does not pay for) what the running slot already has.
+                            (download, _) = await source.OpenAsync(at, ct, RunBytes(image, i, reusable));
                             downloadAt = at;
                         }
                         int got = await download.ReadAtLeastAsync(buffer.AsMemory(0, length), length, throwOnEndOfStream: false, ct);
@@ -173,7 +175,7 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
                 if (!ChunkHash.Matches(image, i, buffer.AsSpan(0, length)))
                     throw new BundleRefusedException($"image chunk {i} of {image.Chunks.Length} does not match its signed hash");
                 await WriteAsync(target, (long)i * image.ChunkSize, buffer, length, ct);
-                SyncNow(target, i + 1);
+                target.Flush(flushToDisk: true);   // a downloaded chunk is never downloaded twice, whatever happens next
                 counts = counts with { Downloaded = counts.Downloaded + 1 };
                 Report(i + 1, source, counts);
             }
@@ -186,10 +188,21 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
         return counts;
     }
 
+    /// <summary>The bytes of chunk <paramref name="first"/> and the chunks after it up to the next one the running slot has.</summary>
+    static long RunBytes(SlotImage image, int first, Dictionary<string, long> reusable)
+    {
+        long bytes = 0;
+        for (int i = first; i < image.Chunks.Length && (i == first || !reusable.ContainsKey(image.Chunks[i])); i++) bytes += image.ChunkLength(i);
+        return bytes;
+    }
+
     void Report(int done, IBundleSource source, Counts counts) =>
         _progress = _progress with { ChunksDone = done, BytesDownloaded = source.BytesRead, BytesReused = counts.ReusedBytes };
 
-    /// <summary>Every <see cref="SyncEvery"/> chunks the slot is synced, so that a power cut loses at most that much of the work.</summary>
+    /// <summary>
+    /// Chunks copied from the running slot are synced every <see cref="SyncEvery"/>, so that a power cut loses at most
+    /// that much local copying; downloaded chunks are synced one by one (the network is the slow, costly part).
+    /// </summary>
     const int SyncEvery = 8;
 
     static void SyncNow(FileStream target, int written)
