@@ -95,8 +95,9 @@ public sealed partial class ImageSubsystem
         while (_clock.GetUtcNow() < deadline && !ct.IsCancellationRequested)
         {
             failing = Failing(checks);
-            _health = failing is null ? "good" : $"on trial: waiting for {failing.Value.Check} ({failing.Value.Detail})";
+            // "good" is said only once the slot is marked good (below): whoever reads it may act on it.
             if (failing is null) break;
+            _health = $"on trial: waiting for {failing.Value.Check} ({failing.Value.Detail})";
             try { await Task.Delay(TimeSpan.FromSeconds(2), _clock, ct); } catch (OperationCanceledException) { return; }
         }
         if (ct.IsCancellationRequested) return;
