@@ -87,26 +87,12 @@ public sealed class ImageFleetLab : IAsyncDisposable
             "--db", Database, "--vendor-ca", Path.Combine(Dir["vendor"], "vendor-ca.pem"), "--tls-cert", Path.Combine(Dir["vendor"], "server.pem"),
             "--tls-key", Path.Combine(Dir["vendor"], "server.key"), "--signing-cert", Path.Combine(Dir["owner"], "owner.pem"),
             "--signing-key", Path.Combine(Dir["owner"], "owner.key"), "--images", Dir["images"], "--check-in", "5"], Dir["server.log"]);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var probe = Command.Run("ip", ["netns", "exec", Namespace, "curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}", AdminUrl + "/openapi/v1.json"], check: false);
-            if (probe == "200") return;
-            if (Server.Process.HasExited || DateTime.UtcNow > deadline) throw new InvalidOperationException($"the vendor server did not start ({probe}):\n{Server.Output}");
-            await Task.Delay(200);
-        }
+        await VendorAdmin.WaitUntilServingAsync(Namespace, AdminUrl, Server, TimeSpan.FromSeconds(30));
     }
 
     /// <summary>An admin API call with curl in the WAN namespace; returns the status and the body.</summary>
-    public (int Status, string Body) Admin(string method, string path, string? body = null, string? file = null)
-    {
-        var args = new List<string> { "netns", "exec", Namespace, "curl", "-sk", "-X", method, "-w", "\n%{http_code}", AdminUrl + path, "-H", $"Authorization: Bearer {Token}" };
-        if (body is not null) args.AddRange(["-H", "Content-Type: application/json", "--data-binary", body]);
-        if (file is not null) args.AddRange(["-H", "Content-Type: application/octet-stream", "--data-binary", "@" + file]);
-        string output = Command.Run("ip", args);
-        int split = output.LastIndexOf('\n');
-        return (int.Parse(output[(split + 1)..], System.Globalization.CultureInfo.InvariantCulture), output[..split]);
-    }
+    public (int Status, string Body) Admin(string method, string path, string? body = null, string? file = null) =>
+        VendorAdmin.Call(Namespace, AdminUrl, Token, method, path, body, file: file);
 
     (int Status, string Body) Must((int Status, string Body) r, string what) =>
         r.Status is >= 200 and < 300 ? r : throw new InvalidOperationException($"{what}: {r.Status} {r.Body}");

@@ -120,27 +120,12 @@ public sealed class ZeroTouchLab : IAsyncDisposable
             "--db", Database, "--vendor-ca", Path.Combine(Vendor, "vendor-ca.pem"), "--tls-cert", Path.Combine(Vendor, "server.pem"),
             "--tls-key", Path.Combine(Vendor, "server.key"), "--signing-cert", Path.Combine(Owner, "owner.pem"), "--signing-key", Path.Combine(Owner, "owner.key"),
             "--images", Dir["images"], "--check-in", "5", "--record", Dir["wire"]], Dir["server.log"]);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var probe = Command.Run("ip", ["netns", "exec", Sim.Wan, "curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}", AdminUrl + "/openapi/v1.json"], check: false);
-            if (probe == "200") return;
-            if (Server.Process.HasExited || DateTime.UtcNow > deadline) throw new InvalidOperationException($"the vendor server did not start ({probe}):\n{Server.Output}");
-            await Task.Delay(100);
-        }
+        await VendorAdmin.WaitUntilServingAsync(Sim.Wan, AdminUrl, Server, TimeSpan.FromSeconds(20));
     }
 
     /// <summary>An admin API call with curl from the WAN side; returns the status and the body.</summary>
-    public (int Status, string Body) Admin(string method, string path, string? body = null, string? token = null, string? contentType = "application/json", string? file = null)
-    {
-        var args = new List<string> { "netns", "exec", Sim.Wan, "curl", "-sk", "-X", method, "-w", "\n%{http_code}", AdminUrl + path };
-        if ((token ?? Token) is { Length: > 0 } t) args.AddRange(["-H", $"Authorization: Bearer {t}"]);
-        if (body is not null) args.AddRange(["-H", $"Content-Type: {contentType}", "--data-binary", body]);
-        if (file is not null) args.AddRange(["-H", "Content-Type: application/octet-stream", "--data-binary", "@" + file]);
-        string output = Command.Run("ip", args);
-        int split = output.LastIndexOf('\n');
-        return (int.Parse(output[(split + 1)..], System.Globalization.CultureInfo.InvariantCulture), output[..split]);
-    }
+    public (int Status, string Body) Admin(string method, string path, string? body = null, string? token = null, string? contentType = "application/json", string? file = null) =>
+        VendorAdmin.Call(Sim.Wan, AdminUrl, token ?? Token, method, path, body, contentType, file);
 
     /// <summary>Publishes a signed onboarding bundle (once) and enrolls this box with it and its voucher, over the admin API.</summary>
     public void Enroll(JsonObject bundle, string group = "lab", string? voucher = null)
