@@ -65,7 +65,7 @@ public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform
     async Task<CheckInAnswer> ExchangeAsync(AgentProgress state, CancellationToken ct)
     {
         var inventory = await platform.InventoryAsync(ct);
-        var (osName, osVersion) = await firmware.RunningAsync(ct);
+        var (osName, osVersion) = FirmwareUpdater.Running(inventory);   // the inventory just read: no second call
         string nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
         var request = new CheckInRequest(identity.SerialNumber, inventory.Model, osName, osVersion,
             Math.Round((clock.GetUtcNow() - inventory.BootTime).TotalSeconds), inventory.ActiveRevision, inventory.RevisionSource,

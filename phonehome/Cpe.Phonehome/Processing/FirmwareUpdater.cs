@@ -18,8 +18,10 @@ public sealed class FirmwareUpdater(IAgentPlatform platform, ProgressFile progre
     readonly TimeSpan _poll = pollInterval ?? TimeSpan.FromSeconds(2);
     readonly TimeSpan _stall = stallLimit ?? TimeSpan.FromMinutes(10);
 
-    public async Task<(string Name, string Version)> RunningAsync(CancellationToken ct) =>
-        (OsName, (await platform.InventoryAsync(ct)).FirmwareVersion);
+    public async Task<(string Name, string Version)> RunningAsync(CancellationToken ct) => Running(await platform.InventoryAsync(ct));
+
+    /// <summary>The running firmware as an inventory cped already gave says it.</summary>
+    public static (string Name, string Version) Running(InventoryInfo inventory) => (OsName, inventory.FirmwareVersion);
 
     /// <summary>The version given up on earlier, when it is <paramref name="version"/>: not to be installed again.</summary>
     public FirmwareFailure? GivenUp(string version) => progress.Load().FirmwareFailure is { } f && f.Version == version ? f : null;
