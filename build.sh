@@ -247,6 +247,8 @@ bench() {
   CPE_BIN_DIR=$BIN dotnet run --project tests/Cpe.Bench -c Release -v q -- api "$OUT/bench/api.json" "./build.sh bench"
   log "bench: VNF start latency (ours against runc), sample VNF memory, 64-byte forwarding, chain CPU per packet per hop"
   CPE_BIN_DIR=$BIN dotnet run --project tests/Cpe.Bench -c Release -v q -- vnf "$OUT/bench/vnf.json" "./build.sh bench"
+  log "bench: 100 power cuts in a row at random points of firmware updates on the QEMU box (about an hour)"
+  CPE_BIN_DIR=$BIN dotnet run --project tests/Cpe.Bench -c Release -v q -- image-cuts "$OUT/bench/image-cuts.json" "./build.sh bench"
 }
 
 cmd=${1:-demo}
@@ -255,7 +257,7 @@ case "$cmd" in
   build) setup; build ;;
   test)  setup; build; build_images; run_tests ;;
   demo)  setup; build; build_images; demo ;;
-  bench) setup; build; bench ;;
+  bench) setup; build; build_images; bench ;;
   fresh-root) setup; tests/fresh-root/check.sh ;;
   image) setup; build; build_images ;;
   -h|--help|help) usage ;;

@@ -30,10 +30,21 @@ public static class Files
     /// Makes a folder's entries durable (fsync(2) of the folder itself): after a rename, the new name survives a power
     /// cut only once its folder is synced. System.IO cannot open a folder to sync it.
     /// </summary>
-    public static void SyncFolder(string path)
+    public static void SyncFolder(string path) => Sync(path, O_DIRECTORY);
+
+    /// <summary>
+    /// Makes a file's metadata durable where it now is (fsync(2) of the file, opened read-only): after a rename on FAT
+    /// the new directory entry holds the file's first cluster and size only once the file itself is written back, and
+    /// syncing the folder does not do that (Linux vfat updates it through the file's inode). Without this a power cut
+    /// soon after a rename leaves the new name with no data.
+    /// </summary>
+    public static void SyncFile(string path) => Sync(path, 0);
+
+    const int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
+
+    static void Sync(string path, int flags)
     {
-        const int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
-        int fd = (int)Libc.Check(() => Libc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), "open", path);
+        int fd = (int)Libc.Check(() => Libc.open(path, O_RDONLY | flags | O_CLOEXEC), "open", path);
         try { Libc.Check(() => Libc.fsync(fd), "fsync", path); }
         finally { Libc.close(fd); }
     }

@@ -48,6 +48,13 @@ if (args.FirstOrDefault() == "lab")
     Console.WriteLine((await VnfLabBench.RunAsync()).ToJsonString(Pretty));
     return;
 }
+if (args.FirstOrDefault() == "image-cuts")
+{
+    // image-cuts OUT COMMAND [CUTS]: power cuts at random points of firmware updates on the QEMU box, in a row (default 100).
+    int cuts = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 100;
+    WriteReport(args[1], args[2], ("power_cuts", await ImageCutBench.RunAsync(cuts, Random.Shared.Next())));
+    return;
+}
 if (args.FirstOrDefault() == "ztp")
 {
     // ztp OUT COMMAND: power-on to bootstrap-complete on the simulated board, and the vendor server under load.

@@ -23,12 +23,42 @@ public static class FirmwareBuild
         return Path.Combine(folder, $"cpe-firmware-{version}.img");
     }
 
-    /// <summary>Signs the slot image of <paramref name="version"/> in <paramref name="folder"/> with the build's firmware signer; returns the bundle.</summary>
-    public static string Sign(string version, string folder)
+    /// <summary>
+    /// Signs the slot image of <paramref name="version"/> in <paramref name="folder"/> with the build's firmware signer
+    /// (anti-rollback minimum <paramref name="minimumVersion"/>, the version itself when null); returns the bundle.
+    /// </summary>
+    public static string Sign(string version, string folder, string? minimumVersion = null)
     {
         string bundle = Path.Combine(folder, $"cpe-firmware-{version}.cpeu");
-        Command.Run(Binaries.VendorTool, ["firmware", "sign", "--signer-dir", Keys, "--image", Path.Combine(folder, $"cpe-firmware-{version}.rootfs.img"),
-            "--version", version, "--compatible", ImageFleetLab.Model, "--out", bundle]);
+        var args = new List<string> { "firmware", "sign", "--signer-dir", Keys, "--image", Path.Combine(folder, $"cpe-firmware-{version}.rootfs.img"),
+            "--version", version, "--compatible", ImageFleetLab.Model, "--out", bundle };
+        if (minimumVersion is not null) args.AddRange(["--minimum-version", minimumVersion]);
+        Command.Run(Binaries.VendorTool, args);
         return bundle;
+    }
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<string>> PaddedBuilds = new();
+
+    /// <summary>
+    /// A bundle of <paramref name="version"/> (2.5.0, 2.6.0, …) that differs from 1.0.0, 2.0.0 and every other padded
+    /// version in several MiB (the sample packages plus 7 MiB that do not compress, drawn from the version), so that an
+    /// update to it downloads long enough to be cut; its anti-rollback minimum is 2.0.0, so a box can go from one of
+    /// 2.0.0 and the padded versions to any other. Built once per test run (out/test-firmware/VERSION).
+    /// </summary>
+    public static string Padded(string version) =>
+        PaddedBuilds.GetOrAdd(version, v => new Lazy<string>(() => BuildPadded(v), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+
+    static string BuildPadded(string version)
+    {
+        const int Chunk = 1 << 20;
+        string folder = Path.Combine(Out, "test-firmware", version), vnfs = Path.Combine(folder, "vnfs");
+        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        Directory.CreateDirectory(vnfs);
+        foreach (var f in Directory.GetFiles(Vnfs, "*.tar")) File.Copy(f, Path.Combine(vnfs, Path.GetFileName(f)));
+        var padding = new Random(version.Aggregate(17, (h, c) => h * 31 + c)).GetItems<byte>(Enumerable.Range(0, 256).Select(i => (byte)i).ToArray(), 7 * Chunk);
+        File.WriteAllBytes(Path.Combine(vnfs, "padding.tar"), padding);
+        Assemble(version, folder, vnfs: vnfs);
+        File.Delete(Path.Combine(folder, $"cpe-firmware-{version}.img"));   // only the bundle is used: 226 MiB less
+        return Sign(version, folder, minimumVersion: "2.0.0");
     }
 }

@@ -62,7 +62,8 @@ public static partial class KernelLab
     public static async Task<LabResult> RunAsync(string script, IEnumerable<string>? binaries = null, int nics = 1,
         IEnumerable<string>? modules = null, TimeSpan? timeout = null, IEnumerable<string>? devices = null, bool allowReset = false)
     {
-        await LabMachines.OneAtATime.WaitAsync();
+        // Two vCPUs (the SR-IOV and VNF labs want them) and timing (the watchdog): every lane.
+        using var lanes = await LabMachines.AllLanesAsync();
         string work = Directory.CreateTempSubdirectory("cpe-lab-").FullName;
         try
         {
@@ -105,7 +106,6 @@ public static partial class KernelLab
         finally
         {
             Directory.Delete(work, recursive: true);
-            LabMachines.OneAtATime.Release();
         }
     }
 

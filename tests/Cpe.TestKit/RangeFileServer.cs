@@ -14,6 +14,7 @@ public sealed class RangeFileServer : IDisposable
 {
     readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     readonly string _folder;
+    readonly Func<string, byte[]?>? _made;
     readonly List<string> _log = [];
     readonly Task _loop;
 
@@ -48,9 +49,12 @@ public sealed class RangeFileServer : IDisposable
     /// <summary>Answers the held requests' successors again (the held ones themselves are dropped).</summary>
     public void Release() => Interlocked.Exchange(ref _held, null)?.TrySetResult();
 
-    public RangeFileServer(string folder)
+    /// <param name="folder">The files served.</param>
+    /// <param name="made">Files made when asked for (by name; null: not one of them): a test's many variants of a file.</param>
+    public RangeFileServer(string folder, Func<string, byte[]?>? made = null)
     {
         _folder = folder;
+        _made = made;
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _loop = Task.Run(ServeAsync);
@@ -94,12 +98,13 @@ public sealed class RangeFileServer : IDisposable
                 return;
             }
             string file = Path.Combine(_folder, Path.GetFileName(path));
-            if (!File.Exists(file))
+            await using Stream? content = _made?.Invoke(Path.GetFileName(path)) is { } made ? new MemoryStream(made, writable: false)
+                : File.Exists(file) ? File.OpenRead(file) : null;
+            if (content is null)
             {
                 await stream.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
                 return;
             }
-            await using var content = File.OpenRead(file);
             long start = 0, end = content.Length - 1;
             string status = "200 OK", extra = "";
             if (range.StartsWith("bytes=", StringComparison.Ordinal))

@@ -61,6 +61,23 @@ public sealed class BootEntries(string espRoot)
         Write(new BootEntry(slot, Tries, null), BootEntry.Text(slot, firmwareVersion, priority));
     }
 
+    /// <summary>
+    /// The running slot's entry rewritten when its text does not name the slot's kernel and version (an entry damaged
+    /// by a power cut, or by hand): the slot that runs is bootable by definition, and its entry is what keeps it so.
+    /// The name (its counter) is kept; the priority is its own when it reads, else above the other slot's. Returns
+    /// whether it had to.
+    /// </summary>
+    public bool Repair(string slot, string firmwareVersion)
+    {
+        if (Of(slot) is not { } current) return false;
+        string path = Path.Combine(Folder, current.Entry.FileName);
+        long priority = current.Priority > 0 ? current.Priority : Read().Where(e => e.Slot != slot).Select(e => e.Priority).DefaultIfEmpty(0).Max() + 1;
+        string wanted = BootEntry.Text(slot, firmwareVersion, priority);
+        if (File.ReadAllText(path) == wanted) return false;
+        WriteAtomically(path, System.Text.Encoding.UTF8.GetBytes(wanted));
+        return true;
+    }
+
     /// <summary>The slot passed its health check: its entry loses the counter (what systemd-bless-boot does).</summary>
     public void MarkGood(string slot)
     {
@@ -94,8 +111,9 @@ public sealed class BootEntries(string espRoot)
 
     void Rename(BootEntry from, BootEntry to)
     {
-        File.Move(Path.Combine(Folder, from.FileName), Path.Combine(Folder, to.FileName));
-        SyncFolder(Folder);
+        string path = Path.Combine(Folder, to.FileName);
+        File.Move(Path.Combine(Folder, from.FileName), path);
+        SyncRenamed(path);
     }
 
     /// <summary>Temporary name (which the loader ignores: not *.conf), data synced, renamed over, folder synced.</summary>
@@ -108,6 +126,18 @@ public sealed class BootEntries(string espRoot)
             f.Flush(flushToDisk: true);
         }
         File.Move(temporary, path, overwrite: true);
+        SyncRenamed(path);
+    }
+
+    /// <summary>
+    /// A renamed file made durable under its new name: the file (on FAT its directory entry carries its first cluster
+    /// and size, written back through the file, not the folder) and then the folder (the old name gone). Syncing only
+    /// the folder left an entry renamed shortly before a power cut empty, and a box whose only good entry is empty
+    /// does not boot (found by the power-cut test).
+    /// </summary>
+    static void SyncRenamed(string path)
+    {
+        Cpe.Interop.Files.SyncFile(path);
         SyncFolder(Path.GetDirectoryName(path)!);
     }
 

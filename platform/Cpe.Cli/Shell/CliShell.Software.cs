@@ -27,7 +27,7 @@ public sealed partial class CliShell
     /// <summary>Shows the install's progress until it ends (the writing runs in cped: leaving the CLI does not stop it).</summary>
     async Task<string> FollowInstallAsync(bool reboot, CancellationToken ct)
     {
-        int shown = -1;
+        int shown = -10;   // so that 0 % is shown too
         while (true)
         {
             SoftwareStatus status;

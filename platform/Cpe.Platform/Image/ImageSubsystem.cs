@@ -72,6 +72,12 @@ public sealed partial class ImageSubsystem
     /// <summary>At start: record a fallback, resume an interrupted install, and on trial run the health check.</summary>
     public void Start(HealthChecks checks, CancellationToken stopping)
     {
+        if (_entries.Repair(_assessment.Booted, _runningVersion))
+        {
+            string text = $"the boot entry of the running slot {_assessment.Booted} was damaged: rewritten for {_runningVersion}";
+            LogEntryRepaired(_log, text);
+            _events.Record("firmware-entry-repaired", text);
+        }
         if (_assessment.RecordFallback() is { } f)
         {
             string text = $"firmware fallback: slot {f.FromSlot} ({f.FromVersion}) failed {f.Attempts} tries; running slot {f.ToSlot} ({f.ToVersion}) again. Reason: {f.Reason}";
@@ -110,6 +116,7 @@ public sealed partial class ImageSubsystem
             _events.Record("firmware-good", text);
             _events.ClearAlarm("firmware-fallback");
             _health = "good";
+            WriteConsole(text);   // the technician at the console sees the trial end either way
             return;
         }
         var (check, detail) = failing.Value;
@@ -168,6 +175,9 @@ public sealed partial class ImageSubsystem
 
     [LoggerMessage(1504, LogLevel.Information, "{Text}")]
     static partial void LogInstall(ILogger log, string text);
+
+    [LoggerMessage(1506, LogLevel.Warning, "{Text}")]
+    static partial void LogEntryRepaired(ILogger log, string text);
 
     [LoggerMessage(1505, LogLevel.Warning, "firmware install from {Source} failed: {Error}")]
     static partial void LogInstallFailed(ILogger log, string source, string error);

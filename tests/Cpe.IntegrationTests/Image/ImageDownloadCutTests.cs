@@ -16,17 +16,6 @@ public sealed partial class ImageDownloadCutTests(ITestOutputHelper output) : ID
     const int Chunk = 1 << 20;
     readonly TempFolder _dir = new("cpe-image-dlcut-");
 
-    /// <summary>A 2.5.0 that differs from 1.0.0 in several MiB: the sample packages plus 7 MiB that do not compress.</summary>
-    string Version25()
-    {
-        string vnfs = Path.Combine(_dir.Path, "vnfs"), build = Path.Combine(_dir.Path, "v25");
-        Directory.CreateDirectory(vnfs);
-        foreach (var f in Directory.GetFiles(FirmwareBuild.Vnfs, "*.tar")) File.Copy(f, Path.Combine(vnfs, Path.GetFileName(f)));
-        File.WriteAllBytes(Path.Combine(vnfs, "padding.tar"), new Random(25).GetItems<byte>(Enumerable.Range(0, 256).Select(i => (byte)i).ToArray(), 7 * Chunk));
-        FirmwareBuild.Assemble("2.5.0", build, vnfs: vnfs);
-        return FirmwareBuild.Sign("2.5.0", build);
-    }
-
     static string[] ChunkHashes(string file, long offset, long length)
     {
         using var f = File.OpenRead(file);
@@ -45,7 +34,7 @@ public sealed partial class ImageDownloadCutTests(ITestOutputHelper output) : ID
     [Fact]
     public async Task A_download_cut_at_30_and_70_percent_with_a_power_cut_between_resumes_each_time_at_the_first_chunk_not_on_disk()
     {
-        string bundle = Version25();
+        string bundle = FirmwareBuild.Padded("2.5.0");
         string rootfs = Path.Combine(Path.GetDirectoryName(bundle)!, "cpe-firmware-2.5.0.rootfs.img");
         long imageSize = new FileInfo(rootfs).Length;
         long imageOffset = new FileInfo(bundle).Length - imageSize - ((512 - imageSize % 512) % 512) - 1024;

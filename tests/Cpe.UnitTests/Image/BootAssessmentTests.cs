@@ -42,6 +42,27 @@ public sealed class BootAssessmentTests : IDisposable
         Assert.Equal("2.0.0", _state.Floor.ToString());
     }
 
+    [Theory]
+    [InlineData("")]                                  // renamed just before a power cut: the name, no data
+    [InlineData("title CPE firmware 1.0.0 (slot a)\n")]   // cut short
+    public void The_running_slot_s_damaged_entry_is_rewritten_with_its_name_and_a_priority_above_the_other(string damaged)
+    {
+        _entries.Try("b", "2.0.0");
+        LoaderCounts("b");
+        string folder = Path.Combine(_entries.EspRoot, BootEntry.Folder);
+        string name = _entries.Of("b")!.Entry.FileName;
+        File.WriteAllText(Path.Combine(folder, name), damaged);
+
+        Assert.True(_entries.Repair("b", "2.0.0"));
+        var b = _entries.Of("b")!;
+        Assert.Equal(name, b.Entry.FileName);   // its counter kept: the loader keeps counting this trial
+        Assert.Equal("2.0.0", b.FirmwareVersion);
+        Assert.True(b.Priority > _entries.Of("a")!.Priority);
+        Assert.Contains("linux /cpe/b/vmlinuz", File.ReadAllText(Path.Combine(folder, name)));
+        Assert.False(_entries.Repair("b", "2.0.0"));   // whole again: left alone
+        Assert.False(_entries.Repair("a", "1.0.0"));
+    }
+
     [Fact]
     public void A_slot_out_of_tries_is_recorded_once_as_a_fallback_with_the_reason_it_left()
     {
