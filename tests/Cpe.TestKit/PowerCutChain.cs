@@ -111,9 +111,9 @@ public sealed partial class PowerCutChain(string disk, string folder, string bas
     /// <summary>
     /// Follows an install (the CLI's progress when it was just started there, else the status) and cuts where
     /// <paramref name="plan"/> says: at a random share of the chunks written, or a random time after the last chunk
-    /// (the read-back, boot files and entry). Returns whether it cut; false when the install finished first.
+    /// (the read-back, boot files and entry). It ends at the cut, or when the install finished first.
     /// </summary>
-    async Task<bool> InstallAsync(bool following, Stage? plan)
+    async Task InstallAsync(bool following, Stage? plan)
     {
         var box = _box!;
         double share = random.NextDouble() * 0.95, wait = random.NextDouble() * _checkToInstalled;
@@ -126,7 +126,7 @@ public sealed partial class PowerCutChain(string disk, string folder, string bas
             {
                 if (written is { } w) _checkToInstalled = (box.Clock.Elapsed - w).TotalSeconds;
                 if (following) await box.WaitForAsync(@"[>#] $", TimeSpan.FromSeconds(30));
-                return false;
+                return;
             }
             if (chunks > 0 && done == chunks) written ??= box.Clock.Elapsed;
             if (plan is Stage.Download && chunks > 0 && done < chunks && done >= share * chunks)
@@ -134,12 +134,12 @@ public sealed partial class PowerCutChain(string disk, string folder, string bas
                 double extra = random.NextDouble() * 0.5;
                 await Task.Delay(TimeSpan.FromSeconds(extra));
                 await CutAsync(Stage.Download, $"{state}, {done} of {chunks} chunks written (+{extra:0.0} s)");
-                return true;
+                return;
             }
             if (plan is Stage.Check && written is { } at && box.Clock.Elapsed - at >= TimeSpan.FromSeconds(wait))
             {
                 await CutAsync(Stage.Check, $"{wait:0.0} s after the last chunk was written, state {state} (installed after {_checkToInstalled:0.0} s last time)");
-                return true;
+                return;
             }
         }
     }
@@ -150,7 +150,7 @@ public sealed partial class PowerCutChain(string disk, string folder, string bas
         var box = _box!;
         var timeout = cutAt is { } at ? TimeSpan.FromSeconds(Math.Max(0.05, (at - box.Clock.Elapsed).TotalSeconds)) : TimeSpan.FromSeconds(300);
         string text;
-        try { text = await box.WaitForAsync(@"(\S+): \d+% \((\d+) of (\d+) chunks\)|Installed \S+ in slot|Install failed: .*", timeout); }
+        try { text = await box.WaitForAsync($@"{ProgressLine()}|Installed \S+ in slot|Install failed: .*", timeout); }
         catch (TimeoutException) when (cutAt is not null) { return ("checking", 1, 1, false); }
         Assert(!text.Contains("Install failed", StringComparison.Ordinal), $"the install failed: {text}");
         if (text.Contains("Installed ", StringComparison.Ordinal)) return ("installed", 0, 0, true);
