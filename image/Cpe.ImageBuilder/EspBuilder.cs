@@ -9,7 +9,7 @@ static class EspBuilder
 {
     public const string SystemdBoot = "/usr/lib/systemd/boot/efi/systemd-bootx64.efi";
 
-    public static void Build(Recipe r, string work, string kernel, string initrd, string output)
+    public static void Build(Recipe r, string work, string kernel, string initrd, Cpe.Image.Verity.VerityRoot verity, string output)
     {
         if (!File.Exists(SystemdBoot)) throw new BuildException($"{SystemdBoot} is missing: build.sh setup installs systemd-boot-efi");
         File.Delete(output);
@@ -24,7 +24,7 @@ static class EspBuilder
         File.Copy(kernel, Path.Combine(files, "cpe/a/vmlinuz"));
         File.Copy(initrd, Path.Combine(files, "cpe/a/initrd.img"));
         Directory.CreateDirectory(Path.Combine(files, "loader/entries"));
-        File.WriteAllText(Path.Combine(files, "loader/entries/cpe-a.conf"), Cpe.Image.Slots.BootEntry.Text("a", r.Version, 1));
+        File.WriteAllText(Path.Combine(files, "loader/entries/cpe-a.conf"), Cpe.Image.Slots.BootEntry.Text("a", r.Version, 1, verity));
         Reproducible.Stamp(files, r.Epoch);
         // mcopy -s copies the tree; -m keeps the (fixed) modification times; SOURCE_DATE_EPOCH fixes what mtools stamps itself.
         var env = new Dictionary<string, string> { ["SOURCE_DATE_EPOCH"] = r.Epoch.ToString(), ["MTOOLS_SKIP_CHECK"] = "1", ["TZ"] = "UTC" };

@@ -90,7 +90,7 @@ static class RootTree
         }
     }
 
-    static void Copy(string from, string to, int mode)
+    public static void Copy(string from, string to, int mode)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(to)!);
         File.Copy(from, to, overwrite: true);

@@ -60,7 +60,7 @@ static class FirmwareCommands
                     var head = BundleVerifier.VerifyAsync(file, anchors, policy, null, CancellationToken.None).GetAwaiter().GetResult();
                     var m = head.Manifest;
                     Console.WriteLine($"{path}: good: {m.Name} {m.Version} for {string.Join(", ", m.Compatible)}, minimum version {m.MinimumVersion}, " +
-                        $"image {m.Image.Size} bytes, sha-256 {m.Image.Sha256}, signed by {head.Signer.Subject}");
+                        $"image {m.Image.Size} bytes, sha-256 {m.Image.Sha256}, verity root {m.Verity.RootHash}, signed by {head.Signer.Subject}");
                     return 0;
                 }
                 catch (BundleRefusedException e)

@@ -75,6 +75,14 @@ public sealed class Daemon : IAsyncDisposable
                 $"state database was unreadable ({r.Problem}); moved to {r.MovedTo}; started from "
                 + (r.RestoredRevision is long id ? $"revision {id} ({r.RestoredFrom})" : "factory default"));
         }
+        if (_store.SchemaFallback is SchemaFallback schema)
+        {
+            string text = $"the state database has schema {schema.FoundSchema}, newer than this firmware's {schema.KnownSchema} (a fallback from newer firmware): "
+                + $"set aside as {schema.MovedTo}; went on from " + (schema.FromCopy ? "the copy kept before it was migrated" : "an empty database (no copy was kept)")
+                + (schema.CarriedRevision is long carried ? $", with revision {carried} carried over" : "");
+            Log.StoreSchemaFallback(_log, text);
+            Events.Record("state-db-schema-fallback", text);
+        }
         if (board is not null && _reconcilers is null)
             _network = new NetworkSubsystem(board.Network with { BaseMac = identity.BaseMac }, _options.StateDirectory, Events, _loggers.CreateLogger("network"), _clock);
         if (board is not null && _reconcilers is null)

@@ -55,6 +55,12 @@ if (args.FirstOrDefault() == "image-cuts")
     WriteReport(args[1], args[2], ("power_cuts", await ImageCutBench.RunAsync(cuts, Random.Shared.Next())));
     return;
 }
+if (args.FirstOrDefault() == "image")
+{
+    // image OUT COMMAND: build time and sizes, boot against a plain kernel and without verity, install against dd, zero touch.
+    WriteReport(args[1], args[2], ("firmware_image", await ImageBench.RunAsync()));
+    return;
+}
 if (args.FirstOrDefault() == "ztp")
 {
     // ztp OUT COMMAND: power-on to bootstrap-complete on the simulated board, and the vendor server under load.

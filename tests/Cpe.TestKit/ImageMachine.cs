@@ -45,7 +45,9 @@ public sealed partial class ImageMachine : IAsyncDisposable
     /// </summary>
     /// <paramref name="factory"/> is the factory storage's disk (a FAT file system labelled CPE-FACTORY), attached read-only.
     /// <paramref name="netns"/> runs QEMU in that network namespace (where a tap for <paramref name="wan"/> is).
-    public static async Task<ImageMachine> StartAsync(string disk, string folder, string? wan = null, bool reboot = true, string? factory = null, string? netns = null)
+    /// <paramref name="direct"/> boots that kernel and initramfs instead of the disk's loader (OVMF loads them; the disk stays attached).
+    public static async Task<ImageMachine> StartAsync(string disk, string folder, string? wan = null, bool reboot = true, string? factory = null, string? netns = null,
+        (string Kernel, string Initrd, string Append)? direct = null)
     {
         // One vCPU, one of the host's two lanes: two boxes boot side by side as fast as one alone.
         var lane = await LabMachines.OneLaneAsync();
@@ -65,6 +67,7 @@ public sealed partial class ImageMachine : IAsyncDisposable
             };
             if (factory is not null) args.AddRange(["-drive", $"file={factory},format=raw,if=virtio,readonly=on"]);
             if (!reboot) args.Add("-no-reboot");
+            if (direct is { } d) args.AddRange(["-kernel", d.Kernel, "-initrd", d.Initrd, "-append", d.Append]);
             // ip netns exec execs QEMU itself: killing the process is still pulling the plug.
             if (netns is not null) args.InsertRange(0, ["netns", "exec", netns, Qemu]);
             var psi = new ProcessStartInfo(netns is null ? Qemu : "ip", args) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

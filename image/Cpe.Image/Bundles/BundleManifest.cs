@@ -1,12 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using Cpe.Image.Verity;
 
 namespace Cpe.Image.Bundles;
 
 /// <summary>
 /// What a bundle's signature covers (docs/reference/firmware-bundle.md): which firmware this is, which boards take
-/// it, the anti-rollback floor it sets once marked good, and the slot image by size, hash and 1 MiB chunk hashes.
+/// it, the anti-rollback floor it sets once marked good, the slot image by size, hash and 1 MiB chunk hashes, and the
+/// image's dm-verity root (the boot entry hands it to the kernel, which then checks every block the slot reads).
 /// </summary>
 public sealed partial record BundleManifest(
     int Format,
@@ -15,7 +17,8 @@ public sealed partial record BundleManifest(
     string[] Compatible,
     string MinimumVersion,
     DateTimeOffset Created,
-    SlotImage Image)
+    SlotImage Image,
+    VerityRoot Verity)
 {
     public const int CurrentFormat = 1;
     public const int ChunkSize = 1 << 20;
@@ -55,6 +58,9 @@ public sealed partial record BundleManifest(
         long chunks = (Image.Size + ChunkSize - 1) / ChunkSize;
         if (Image.Chunks is null || Image.Chunks.Length != chunks) throw Bad($"image lists {Image.Chunks?.Length ?? 0} chunk hashes, its size needs {chunks}");
         if (Image.Chunks.Any(c => c is null || !Hex().IsMatch(c))) throw Bad("a chunk hash is not 64 lowercase hex digits");
+        if (Verity is null) throw Bad("verity is missing");
+        if (Verity.Problem() is string p) throw Bad(p);
+        if (Verity.ImageSize != Image.Size) throw Bad($"the verity tree over {Verity.DataBlocks} blocks makes a {Verity.ImageSize}-byte slot image, not {Image.Size} bytes");
     }
 
     static BundleRefusedException Bad(string what) => new($"its manifest is not valid: {what}");

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Cpe.Image.Verity;
 using Cpe.Signing;
 
 namespace Cpe.Image.Bundles;
@@ -7,14 +8,23 @@ namespace Cpe.Image.Bundles;
 /// <summary>What the firmware signer says about a slot image it bundles.</summary>
 public sealed record BundleInfo(string Name, string Version, string[] Compatible, string? MinimumVersion, DateTimeOffset Created);
 
-/// <summary>Makes a bundle: hashes the slot image chunk by chunk, writes and signs the manifest, then the archive.</summary>
+/// <summary>
+/// Makes a bundle: checks the slot image's verity tree against its data (the root hash it signs must be the one
+/// the blocks give), hashes the image chunk by chunk, writes and signs the manifest, then the archive.
+/// </summary>
 public static class BundleWriter
 {
     public static async Task<BundleManifest> WriteAsync(string imagePath, BundleInfo info, X509Certificate2 signer,
         IEnumerable<X509Certificate2>? chain, Stream output, CancellationToken ct)
     {
+        VerityRoot verity;
+        await using (var image = File.OpenRead(imagePath))
+        {
+            try { verity = VerityHashTree.Read(image); }
+            catch (InvalidDataException e) { throw new BundleRefusedException($"{imagePath}: {e.Message} (cpe-image build appends it)"); }
+        }
         var manifest = new BundleManifest(BundleManifest.CurrentFormat, info.Name, info.Version, info.Compatible,
-            info.MinimumVersion ?? info.Version, info.Created, await HashAsync(imagePath, ct));
+            info.MinimumVersion ?? info.Version, info.Created, await HashAsync(imagePath, ct), verity);
         var json = manifest.ToJson();
         BundleManifest.Parse(json);   // what the box would refuse is not signed
         var signature = DetachedSignature.Sign(json, signer, chain);

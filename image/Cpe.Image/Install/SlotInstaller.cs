@@ -101,7 +101,7 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
         entries.WriteBootFiles(slots.Target, kernel, initrd);
         Directory.Delete(work, recursive: true);
         state.SetSlot(new SlotRecord(slots.Target, m.Version, m.MinimumVersion, DateTimeOffset.UtcNow, m.Image.Size, m.Image.Sha256));
-        entries.Try(slots.Target, m.Version);
+        entries.Try(slots.Target, m.Version, m.Verity);
         state.SetPending(null);
         _progress = _progress with { State = "installed" };
         var report = new InstallReport(m.Version, slots.Target, m.Image.Chunks.Length, counts.Resumed, counts.Reused, counts.Downloaded,

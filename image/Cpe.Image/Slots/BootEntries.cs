@@ -1,7 +1,9 @@
+using Cpe.Image.Verity;
+
 namespace Cpe.Image.Slots;
 
 /// <summary>What the ESP says about one slot: its entry (none when the slot is empty or being written) and what it runs.</summary>
-public sealed record SlotEntry(string Slot, BootEntry Entry, long Priority, string? FirmwareVersion);
+public sealed record SlotEntry(string Slot, BootEntry Entry, long Priority, string? FirmwareVersion, VerityRoot? Verity);
 
 /// <summary>
 /// The slots' boot entries and boot files on the mounted EFI system partition (docs/reference/firmware-slots.md).
@@ -22,8 +24,8 @@ public sealed class BootEntries(string espRoot)
         foreach (var file in Directory.GetFiles(Folder).Order(StringComparer.Ordinal))
         {
             if (BootEntry.Parse(Path.GetFileName(file)) is not { } entry) continue;
-            var (priority, version) = BootEntry.ReadText(File.ReadAllText(file));
-            entries.Add(new SlotEntry(entry.Slot, entry, priority, version));
+            var (priority, version, verity) = BootEntry.ReadText(File.ReadAllText(file));
+            entries.Add(new SlotEntry(entry.Slot, entry, priority, version, verity));
         }
         return entries;
     }
@@ -54,25 +56,26 @@ public sealed class BootEntries(string espRoot)
     /// The slot is to be tried: an entry with <see cref="Tries"/> tries and the highest priority, so the loader boots it
     /// next and falls back to the other slot by itself once the tries are used up.
     /// </summary>
-    public void Try(string slot, string firmwareVersion)
+    public void Try(string slot, string firmwareVersion, VerityRoot verity)
     {
         Remove(slot);
         long priority = Read().Select(e => e.Priority).DefaultIfEmpty(0).Max() + 1;
-        Write(new BootEntry(slot, Tries, null), BootEntry.Text(slot, firmwareVersion, priority));
+        Write(new BootEntry(slot, Tries, null), BootEntry.Text(slot, firmwareVersion, priority, verity));
     }
 
     /// <summary>
-    /// The running slot's entry rewritten when its text does not name the slot's kernel and version (an entry damaged
-    /// by a power cut, or by hand): the slot that runs is bootable by definition, and its entry is what keeps it so.
-    /// The name (its counter) is kept; the priority is its own when it reads, else above the other slot's. Returns
-    /// whether it had to.
+    /// The running slot's entry rewritten when its text does not name the slot's kernel, version and verity root (an
+    /// entry damaged by a power cut, or by hand): the slot that runs is bootable by definition, and its entry is what
+    /// keeps it so. The root hash is the one the running kernel was given (so it is the one the slot's blocks
+    /// matched). The name (its counter) is kept; the priority is its own when it reads, else above the other slot's.
+    /// Returns whether it had to.
     /// </summary>
-    public bool Repair(string slot, string firmwareVersion)
+    public bool Repair(string slot, string firmwareVersion, VerityRoot verity)
     {
         if (Of(slot) is not { } current) return false;
         string path = Path.Combine(Folder, current.Entry.FileName);
         long priority = current.Priority > 0 ? current.Priority : Read().Where(e => e.Slot != slot).Select(e => e.Priority).DefaultIfEmpty(0).Max() + 1;
-        string wanted = BootEntry.Text(slot, firmwareVersion, priority);
+        string wanted = BootEntry.Text(slot, firmwareVersion, priority, verity);
         if (File.ReadAllText(path) == wanted) return false;
         WriteAtomically(path, System.Text.Encoding.UTF8.GetBytes(wanted));
         return true;
@@ -100,7 +103,8 @@ public sealed class BootEntries(string espRoot)
         var current = Of(slot) ?? throw new InvalidOperationException($"slot {slot} has no boot entry");
         long top = Read().Where(e => e.Slot != slot).Select(e => e.Priority).DefaultIfEmpty(0).Max();
         if (current.Priority > top) return;
-        Write(current.Entry, BootEntry.Text(slot, current.FirmwareVersion ?? "unknown", top + 1));
+        var verity = current.Verity ?? throw new InvalidOperationException($"slot {slot}'s boot entry carries no verity root: it cannot boot; install it again");
+        Write(current.Entry, BootEntry.Text(slot, current.FirmwareVersion ?? "unknown", top + 1, verity));
     }
 
     void Write(BootEntry entry, string text)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Cpe.Image.Verity;
 
 namespace Cpe.Image.Slots;
 
@@ -30,33 +31,36 @@ public sealed partial record BootEntry(string Slot, int? TriesLeft, int? TriesDo
         return new BootEntry(m.Groups["slot"].Value, Number(m.Groups["left"]), Number(m.Groups["done"]));
     }
 
-    /// <summary>The entry's content: the slot's kernel and first stage on the ESP, and the command line that names the slot.</summary>
-    public static string Text(string slot, string firmwareVersion, long priority) => $"""
+    /// <summary>
+    /// The entry's content: the slot's kernel and first stage on the ESP, and the command line that names the slot and
+    /// carries its verity root (from the signed manifest), which the first stage needs to mount the slot at all.
+    /// </summary>
+    public static string Text(string slot, string firmwareVersion, long priority, VerityRoot verity) => $"""
         title CPE firmware {firmwareVersion} (slot {slot})
         sort-key cpe
         version {priority}
         linux /cpe/{slot}/vmlinuz
         initrd /cpe/{slot}/initrd.img
-        options console=ttyS0,115200 quiet panic=5 cpe.slot={slot} cpe.version={firmwareVersion}
+        options console=ttyS0,115200 quiet panic=5 cpe.slot={slot} cpe.version={firmwareVersion} cpe.verity={verity.CommandLineValue}
 
         """;
 
-    /// <summary>The priority ("version" line) and firmware version an entry's text gives.</summary>
-    public static (long Priority, string? FirmwareVersion) ReadText(string text)
+    /// <summary>The priority ("version" line), firmware version and verity root an entry's text gives (null where damaged).</summary>
+    public static (long Priority, string? FirmwareVersion, VerityRoot? Verity) ReadText(string text)
     {
         long priority = 0;
         string? version = null;
+        VerityRoot? verity = null;
         foreach (var line in text.Split('\n'))
         {
             if (line.StartsWith("version ", StringComparison.Ordinal)) long.TryParse(line[8..].Trim(), CultureInfo.InvariantCulture, out priority);
-            if (Command().Match(line) is { Success: true } m) version = m.Groups[1].Value;
+            if (!line.StartsWith("options ", StringComparison.Ordinal)) continue;
+            version = CommandLine.Value(line, "cpe.version");
+            verity = CommandLine.Value(line, "cpe.verity") is string v ? VerityRoot.TryParseCommandLine(v) : null;
         }
-        return (priority, version);
+        return (priority, version, verity);
     }
 
     [GeneratedRegex(@"^cpe-(?<slot>[ab])(\+(?<left>[0-9]{1,2})(-(?<done>[0-9]{1,2}))?)?\.conf$")]
     private static partial Regex Name();
-
-    [GeneratedRegex(@"^options .*\bcpe\.version=(\S+)")]
-    private static partial Regex Command();
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cpe.Image.Verity;
 
 namespace Cpe.Image.Slots;
 
@@ -25,8 +26,13 @@ public static class Partitions
     }
 
     public static string? BootedSlot(string cmdline = "/proc/cmdline") =>
-        File.Exists(cmdline) ? File.ReadAllText(cmdline).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(w => w.StartsWith("cpe.slot=", StringComparison.Ordinal)).Select(w => w[9..]).FirstOrDefault(w => w is "a" or "b") : null;
+        Booted("cpe.slot", cmdline) is ("a" or "b") and var slot ? slot : null;
+
+    /// <summary>The running slot's verity root, as its boot entry handed it to the first stage.</summary>
+    public static VerityRoot? BootedVerity(string cmdline = "/proc/cmdline") =>
+        Booted("cpe.verity", cmdline) is string v ? VerityRoot.TryParseCommandLine(v) : null;
+
+    static string? Booted(string name, string cmdline) => File.Exists(cmdline) ? CommandLine.Value(File.ReadAllText(cmdline), name) : null;
 
     public static string Other(string slot) => slot == "a" ? "b" : "a";
 }

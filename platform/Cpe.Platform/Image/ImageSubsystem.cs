@@ -72,7 +72,7 @@ public sealed partial class ImageSubsystem
     /// <summary>At start: record a fallback, resume an interrupted install, and on trial run the health check.</summary>
     public void Start(HealthChecks checks, CancellationToken stopping)
     {
-        if (_entries.Repair(_assessment.Booted, _runningVersion))
+        if (Partitions.BootedVerity() is { } verity && _entries.Repair(_assessment.Booted, _runningVersion, verity))
         {
             string text = $"the boot entry of the running slot {_assessment.Booted} was damaged: rewritten for {_runningVersion}";
             LogEntryRepaired(_log, text);

@@ -17,6 +17,9 @@ internal static partial class Log
     [LoggerMessage(1010, LogLevel.Critical, "state database unreadable ({Problem}); moved to {MovedTo}; restored from {RestoredFrom}")]
     public static partial void StoreRecovered(ILogger log, string problem, string movedTo, string restoredFrom);
 
+    [LoggerMessage(1011, LogLevel.Warning, "{Text}")]
+    public static partial void StoreSchemaFallback(ILogger log, string text);
+
     [LoggerMessage(1100, LogLevel.Error, "subsystem {Subsystem} failed to apply the configuration: {Error}")]
     public static partial void ReconcileFailed(ILogger log, string subsystem, string error);
 

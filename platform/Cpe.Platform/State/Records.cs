@@ -19,3 +19,10 @@ public sealed record EventRecord(long Id, DateTimeOffset Time, string Type, stri
 
 /// <summary>What start-up found when the database was unreadable, and what it did about it.</summary>
 public sealed record StoreRecovery(string Problem, string MovedTo, long? RestoredRevision, string RestoredFrom);
+
+/// <summary>
+/// Start-up found the database at a schema newer than this firmware's (the box fell back from newer firmware): it set
+/// that database aside, went on from the copy kept before the newer firmware migrated (or from nothing, if there is
+/// none), and carried over the newest configuration revision this firmware can read.
+/// </summary>
+public sealed record SchemaFallback(long FoundSchema, long KnownSchema, string MovedTo, bool FromCopy, long? CarriedRevision);

@@ -26,9 +26,14 @@ public sealed partial class StateStore : IDisposable
     /// <summary>
     /// Opens (or creates) the store in <paramref name="directory"/>. A database that fails to open or
     /// fails its integrity check is moved aside, never deleted, and a fresh one is started from the
-    /// newest revision that can still be read (see <see cref="Recovery"/>).
+    /// newest revision that can still be read (see <see cref="Recovery"/>). Before a migration, a copy
+    /// at the old schema is kept for the firmware that wrote it; a database at a schema newer than this
+    /// firmware knows (it fell back from newer firmware) is set aside for that copy (docs/reference/state-store.md,
+    /// "Across firmware updates").
     /// </summary>
-    public static StateStore Open(string directory, TimeProvider clock)
+    public static StateStore Open(string directory, TimeProvider clock) => Open(directory, clock, Migrations.Steps);
+
+    internal static StateStore Open(string directory, TimeProvider clock, string[] steps)
     {
         Directory.CreateDirectory(directory);
         string path = System.IO.Path.Combine(directory, FileName);
@@ -39,7 +44,14 @@ public sealed partial class StateStore : IDisposable
             string check = Scalar(db, "PRAGMA integrity_check") as string ?? "no answer";
             if (check == "ok")
             {
-                Migrate(db);
+                long schema = (long)(Scalar(db, "PRAGMA user_version") ?? 0L);
+                if (schema > steps.Length)
+                {
+                    db.Dispose();
+                    return FromNewerFirmware(directory, path, schema, steps, clock);
+                }
+                if (schema > 0 && schema < steps.Length) KeepSchemaCopy(db, directory, path, schema);
+                Migrate(db, steps);
                 return new StateStore(db, path, clock);
             }
             db.Dispose();
@@ -49,7 +61,7 @@ public sealed partial class StateStore : IDisposable
         {
             problem = $"cannot open: {e.Message}";
         }
-        return RecoverFromCorruption(directory, path, problem, clock);
+        return RecoverFromCorruption(directory, path, problem, clock, steps);
     }
 
     static SqliteConnection Connect(string path, bool readOnly = false)
@@ -70,13 +82,13 @@ public sealed partial class StateStore : IDisposable
         return db;
     }
 
-    static void Migrate(SqliteConnection db)
+    static void Migrate(SqliteConnection db, string[] steps)
     {
         long version = (long)(Scalar(db, "PRAGMA user_version") ?? 0L);
-        for (long step = version; step < Migrations.Steps.Length; step++)
+        for (long step = version; step < steps.Length; step++)
         {
             using var tx = db.BeginTransaction();
-            Exec(db, Migrations.Steps[step], tx);
+            Exec(db, steps[step], tx);
             Exec(db, $"PRAGMA user_version = {step + 1}", tx);
             tx.Commit();
         }
@@ -86,7 +98,7 @@ public sealed partial class StateStore : IDisposable
 
     public string IntegrityCheck() { lock (_gate) return Scalar(_db, "PRAGMA integrity_check") as string ?? "no answer"; }
 
-    static StateStore RecoverFromCorruption(string directory, string path, string problem, TimeProvider clock)
+    static StateStore RecoverFromCorruption(string directory, string path, string problem, TimeProvider clock, string[] steps)
     {
         SqliteConnection.ClearAllPools();
         string stamp = clock.GetUtcNow().ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
@@ -100,7 +112,7 @@ public sealed partial class StateStore : IDisposable
         var best = new[] { fromDb, fromFile }.Where(r => r is not null).MaxBy(r => r!.Id);
 
         var db = Connect(path);
-        Migrate(db);
+        Migrate(db, steps);
         var store = new StateStore(db, path, clock);
         if (best is not null)
             store.InsertRevision(best with { Source = ConfigSources.Recovery, Author = "system",
@@ -152,6 +164,7 @@ public sealed partial class StateStore : IDisposable
     {
         lock (_gate)
         {
+            if (_db.State != System.Data.ConnectionState.Open) return;   // disposed already
             // Fold the WAL back so the file on disk is complete on its own.
             try { Exec(_db, "PRAGMA wal_checkpoint(TRUNCATE)"); } catch (SqliteException) { /* closing anyway */ }
             _db.Dispose();

@@ -27,6 +27,13 @@ public sealed class FirmwareToolTests : IDisposable
         File.WriteAllBytes(image, System.Security.Cryptography.RandomNumberGenerator.GetBytes(2_500_000));
         Assert.Equal(0, Vendor("ca", "create", "--dir", pki).Code);
         Assert.Equal(0, Vendor("firmware", "signer", "--ca-dir", pki, "--name", "Test firmware signer", "--dir", signer).Code);
+        // A slot image without its verity tree (not what cpe-image build writes) is not signed: its root hash is unknown.
+        var unverifiable = Vendor("firmware", "sign", "--signer-dir", signer, "--image", image, "--version", "2.1.0", "--compatible", "cpe-lab-q35", "--out", bundle);
+        Assert.Equal(1, unverifiable.Code);
+        Assert.Contains("no verity", unverifiable.Output);
+        Assert.False(File.Exists(bundle));
+        Cpe.Image.Verity.VerityHashTree.Append(image, [1, 2, 3, 4], Guid.NewGuid());
+        long size = new FileInfo(image).Length;
         var signed = Vendor("firmware", "sign", "--signer-dir", signer, "--image", image, "--version", "2.1.0", "--compatible", "cpe-lab-q35", "--out", bundle);
         Assert.True(signed.Code == 0, signed.Output);
 
@@ -45,7 +52,7 @@ public sealed class FirmwareToolTests : IDisposable
         Assert.Contains("not a firmware signer", Vendor("firmware", "verify", "--bundle", bundle + ".vnf", "--ca-dir", pki).Output);
 
         string listing = Command.Run("tar", ["tvf", bundle]);
-        Assert.Matches(@"manifest\.json\n.*manifest\.json\.p7s\n.*2500000 .*rootfs\.img", listing);
+        Assert.Matches($@"manifest\.json\n.*manifest\.json\.p7s\n.*{size} .*rootfs\.img", listing);
         string extracted = Path.Combine(_dir.Path, "x");
         Directory.CreateDirectory(extracted);
         Command.Run("tar", ["xf", bundle, "-C", extracted]);

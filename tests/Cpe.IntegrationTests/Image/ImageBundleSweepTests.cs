@@ -20,16 +20,18 @@ public sealed partial class ImageBundleSweepTests(ITestOutputHelper output) : ID
     /// <summary>A damaged bundle, made when the box asks for it (500 copies held at once would take over 1 GB).</summary>
     sealed record Variant(string Kind, string What, Func<byte[]> Make);
 
-    /// <summary>A signed 9.0.0 bundle of 2½ MiB of random bytes (3 chunks), and where its image starts and ends.</summary>
+    /// <summary>A signed 9.0.0 bundle of 2½ MiB of random bytes and their verity tree (3 chunks), and where its image starts and ends.</summary>
     (byte[] Bundle, long ImageOffset, long ImageEnd) Signed(string name, Random random)
     {
         string folder = Path.Combine(_dir.Path, name);
         Directory.CreateDirectory(folder);
         string image = Path.Combine(folder, "cpe-firmware-9.0.0.rootfs.img");
         File.WriteAllBytes(image, random.GetItems<byte>(Enumerable.Range(0, 256).Select(i => (byte)i).ToArray(), 5 << 19));
+        Cpe.Image.Verity.VerityHashTree.Append(image, random.GetItems<byte>(Enumerable.Range(0, 256).Select(i => (byte)i).ToArray(), 32), Guid.NewGuid());
+        long size = new FileInfo(image).Length;
         byte[] bundle = File.ReadAllBytes(FirmwareBuild.Sign("9.0.0", folder));
-        long imageEnd = bundle.Length - 1024 - (512 - (5L << 19) % 512) % 512;
-        return (bundle, imageEnd - (5L << 19), imageEnd);
+        long imageEnd = bundle.Length - 1024 - (512 - size % 512) % 512;
+        return (bundle, imageEnd - size, imageEnd);
     }
 
     (List<Variant> Variants, byte[] Good) Variants(Random random)

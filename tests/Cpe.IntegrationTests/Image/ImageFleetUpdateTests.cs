@@ -23,7 +23,7 @@ public sealed class ImageFleetUpdateTests(ITestOutputHelper output) : IDisposabl
         foreach (var f in Directory.GetFiles(FirmwareBuild.Boards, "*.json")) File.Copy(f, Path.Combine(boards, Path.GetFileName(f)));
         string lab = Path.Combine(boards, "cpe-lab-q35.json");
         File.WriteAllText(lab, File.ReadAllText(lab).Replace("0000:01:00.0", "0000:0X:00.0").Replace("0000:02:00.0", "0000:01:00.0").Replace("0000:0X:00.0", "0000:02:00.0"));
-        FirmwareBuild.Assemble("3.0.0", build, boards, healthTimeout: 30);
+        FirmwareBuild.Assemble("3.0.0", build, boards, healthTimeout: 10);
         return FirmwareBuild.Sign("3.0.0", build);
     }
 

@@ -15,7 +15,7 @@ public sealed class BootAssessmentTests : IDisposable
     {
         _entries = new BootEntries(Path.Combine(_dir.Path, "esp"));
         _state = new ImageState(Path.Combine(_dir.Path, "state"));
-        _entries.Try("a", "1.0.0");
+        _entries.Try("a", "1.0.0", BundleLab.Verity);
         _entries.MarkGood("a");
     }
 
@@ -31,7 +31,7 @@ public sealed class BootAssessmentTests : IDisposable
     public void A_tried_slot_that_passes_is_marked_good_and_only_then_raises_the_floor()
     {
         _state.SetSlot(new SlotRecord("b", "2.0.0", "2.0.0", _clock.GetUtcNow(), 100, new string('0', 64)));
-        _entries.Try("b", "2.0.0");
+        _entries.Try("b", "2.0.0", BundleLab.Verity);
         LoaderCounts("b");
         var assessment = new BootAssessment(_entries, _state, "b", "2.0.0", _clock);
         Assert.True(assessment.OnTrial);
@@ -47,27 +47,27 @@ public sealed class BootAssessmentTests : IDisposable
     [InlineData("title CPE firmware 1.0.0 (slot a)\n")]   // cut short
     public void The_running_slot_s_damaged_entry_is_rewritten_with_its_name_and_a_priority_above_the_other(string damaged)
     {
-        _entries.Try("b", "2.0.0");
+        _entries.Try("b", "2.0.0", BundleLab.Verity);
         LoaderCounts("b");
         string folder = Path.Combine(_entries.EspRoot, BootEntry.Folder);
         string name = _entries.Of("b")!.Entry.FileName;
         File.WriteAllText(Path.Combine(folder, name), damaged);
 
-        Assert.True(_entries.Repair("b", "2.0.0"));
+        Assert.True(_entries.Repair("b", "2.0.0", BundleLab.Verity));
         var b = _entries.Of("b")!;
         Assert.Equal(name, b.Entry.FileName);   // its counter kept: the loader keeps counting this trial
         Assert.Equal("2.0.0", b.FirmwareVersion);
         Assert.True(b.Priority > _entries.Of("a")!.Priority);
         Assert.Contains("linux /cpe/b/vmlinuz", File.ReadAllText(Path.Combine(folder, name)));
-        Assert.False(_entries.Repair("b", "2.0.0"));   // whole again: left alone
-        Assert.False(_entries.Repair("a", "1.0.0"));
+        Assert.False(_entries.Repair("b", "2.0.0", BundleLab.Verity));   // whole again: left alone
+        Assert.False(_entries.Repair("a", "1.0.0", BundleLab.Verity));
     }
 
     [Fact]
     public void A_slot_out_of_tries_is_recorded_once_as_a_fallback_with_the_reason_it_left()
     {
         _state.SetSlot(new SlotRecord("b", "3.0.0", "3.0.0", _clock.GetUtcNow(), 100, new string('0', 64)));
-        _entries.Try("b", "3.0.0");
+        _entries.Try("b", "3.0.0", BundleLab.Verity);
         for (int i = 0; i < BootEntries.Tries; i++)
         {
             LoaderCounts("b");
@@ -90,7 +90,7 @@ public sealed class BootAssessmentTests : IDisposable
     [Fact]
     public void A_slot_that_never_got_far_enough_to_say_why_is_still_reported()
     {
-        _entries.Try("b", "3.0.0");
+        _entries.Try("b", "3.0.0", BundleLab.Verity);
         for (int i = 0; i < BootEntries.Tries; i++) LoaderCounts("b");
         var fallback = new BootAssessment(_entries, _state, "a", "2.0.0", _clock).RecordFallback();
         Assert.NotNull(fallback);
@@ -101,7 +101,7 @@ public sealed class BootAssessmentTests : IDisposable
     [Fact]
     public void Preferring_a_slot_puts_its_entry_first_and_keeps_its_state()
     {
-        _entries.Try("b", "2.0.0");
+        _entries.Try("b", "2.0.0", BundleLab.Verity);
         _entries.MarkGood("b");
         Assert.True(_entries.Of("b")!.Priority > _entries.Of("a")!.Priority);
         _entries.Prefer("a");

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Cpe.Image.Bundles;
+using Cpe.Image.Verity;
 using Cpe.Signing;
 using Cpe.Sztp;
 
@@ -24,12 +25,27 @@ public sealed class BundleLab
     public static BundleInfo Info(string version = "2.0.0", string? minimum = null) =>
         new("cpe-firmware", version, ["cpe-lab-q35", "ref-c3000"], minimum, new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
 
+    /// <summary>A slot image as the image build makes one: <paramref name="size"/> random bytes, then its verity superblock and hash tree.</summary>
     public static byte[] RandomImage(int size, int seed = 1)
     {
         var bytes = new byte[size];
         new Random(seed).NextBytes(bytes);
-        return bytes;
+        return SlotImage(bytes);
     }
+
+    /// <summary><paramref name="data"/> with its verity superblock and tree appended.</summary>
+    public static byte[] SlotImage(byte[] data)
+    {
+        var image = new MemoryStream();
+        image.Write(data);
+        VerityHashTree.Append(image, Salt, new Guid("6f0b1f7e-2a43-4c1e-9d59-4e1d0c2f5a11"));
+        return image.ToArray();
+    }
+
+    /// <summary>A well-formed verity root for boot entries written by hand.</summary>
+    public static readonly VerityRoot Verity = new(new string('a', 64), "00ff", 1000);
+
+    public static readonly byte[] Salt = Convert.FromHexString("5eed00112233445566778899aabbccddeeff00112233445566778899aabbccdd");
 
     public byte[] Bundle(byte[] image, BundleInfo? info = null, X509Certificate2? signer = null)
     {

@@ -11,23 +11,26 @@ public sealed class SlotInstallerTests : IDisposable
     const int Chunk = BundleManifest.ChunkSize;
     static readonly BundleLab Lab = new();
     readonly TempFolder _dir = new("cpe-installer-");
-    readonly byte[] _v1 = BundleLab.RandomImage(6 * Chunk + 4321, seed: 1);
-    readonly byte[] _v2;
+    readonly byte[] _v1, _v2;
     readonly string _slotA, _slotB, _esp, _state;
 
     public SlotInstallerTests()
     {
-        // v2 differs from v1 in two chunks: an update should download those and copy the rest from slot A.
-        _v2 = (byte[])_v1.Clone();
-        _v2[2 * Chunk + 10] ^= 0xff;
-        _v2[5 * Chunk + 99] ^= 0xff;
+        // v2's data differs from v1's in chunks 2 and 6 (the last, which also holds the verity tree, so it differs
+        // anyway): an update should download those two and copy the rest from slot A.
+        var data = new byte[6 * Chunk + 4321];
+        new Random(1).NextBytes(data);
+        _v1 = BundleLab.SlotImage(data);
+        data[2 * Chunk + 10] ^= 0xff;
+        data[6 * Chunk + 99] ^= 0xff;
+        _v2 = BundleLab.SlotImage(data);
         _slotA = Path.Combine(_dir.Path, "slot-a");
         _slotB = Path.Combine(_dir.Path, "slot-b");
         _esp = Path.Combine(_dir.Path, "esp");
         _state = Path.Combine(_dir.Path, "state");
         File.WriteAllBytes(_slotA, [.. _v1, .. new byte[8 * Chunk - _v1.Length]]);
         File.WriteAllBytes(_slotB, new byte[8 * Chunk]);
-        new BootEntries(_esp).Try("a", "1.0.0");
+        new BootEntries(_esp).Try("a", "1.0.0", BundleLab.Verity);
         new BootEntries(_esp).MarkGood("a");
     }
 
@@ -85,10 +88,10 @@ public sealed class SlotInstallerTests : IDisposable
 
         Assert.Equal(_v2, SlotB(_v2.Length));
         Assert.Equal((7, 0, 5, 2), (report.Chunks, report.ChunksResumed, report.ChunksReused, report.ChunksDownloaded));
-        Assert.Equal(4L * Chunk + 4321, report.BytesReused);   // the short last chunk too
+        Assert.Equal(5L * Chunk, report.BytesReused);
         // Each download asks for its run of chunks only (here one chunk each), not the rest of the bundle.
         var head = await Lab.VerifyAsync(bundle);
-        Assert.Equal([(head.ImageOffset + 2L * Chunk, Chunk), (head.ImageOffset + 5L * Chunk, Chunk)],
+        Assert.Equal([(head.ImageOffset + 2L * Chunk, Chunk), (head.ImageOffset + 6L * Chunk, _v2.Length - 6L * Chunk)],
             source.Opens.Zip(source.Counts).Where(o => o.First >= head.ImageOffset && o.First < head.ImageOffset + _v2.Length).Select(o => (o.First, o.Second)));
         var entries = new BootEntries(_esp).Read();
         var b = Assert.Single(entries, e => e.Slot == "b");
@@ -126,7 +129,7 @@ public sealed class SlotInstallerTests : IDisposable
     [InlineData("cpe-lab-q35", "1.0.0", "1.0.0", "is the running version")]
     public async Task A_refused_bundle_never_touches_the_slot_or_its_entry(string board, string floor, string version, string reason)
     {
-        new BootEntries(_esp).Try("b", "0.9.0");   // an old entry for B that must survive a refusal
+        new BootEntries(_esp).Try("b", "0.9.0", BundleLab.Verity);   // an old entry for B that must survive a refusal
         File.WriteAllBytes(_slotB, Enumerable.Repeat((byte)7, 8 * Chunk).ToArray());
         var installer = new SlotInstaller(new SlotPaths("a", _slotA, "b", _slotB, 8L * Chunk), new BootEntries(_esp), new ImageState(_state), Lab.Trust,
             new InstallPolicy(board, FirmwareVersion.Parse(floor)), new FakeBootFiles(), "1.0.0");
@@ -154,9 +157,9 @@ public sealed class SlotInstallerTests : IDisposable
     {
         var bundle = Lab.Bundle(_v2);
         var head = await Lab.VerifyAsync(bundle);
-        bundle[head.ImageOffset + 5L * Chunk + 7] ^= 1;   // a chunk that must be downloaded
+        bundle[head.ImageOffset + 6L * Chunk + 7] ^= 1;   // a chunk that must be downloaded
         var e = await Assert.ThrowsAsync<BundleRefusedException>(() => Installer().InstallAsync(new MemorySource(bundle), "memory", false, CancellationToken.None));
-        Assert.Equal("image chunk 5 of 7 does not match its signed hash", e.Message);
+        Assert.Equal("image chunk 6 of 7 does not match its signed hash", e.Message);
         Assert.Null(new BootEntries(_esp).Of("b"));
         Assert.NotNull(new BootEntries(_esp).Of("a"));
     }

@@ -37,6 +37,70 @@ public sealed class StateStoreTests : IDisposable
         Assert.Equal(1, again.SchemaVersion);
     }
 
+    /// <summary>Firmware whose state schema has one more step than this build's: another table, another column.</summary>
+    static readonly string[] Newer = [.. Migrations.Steps, "CREATE TABLE vnf_usage (id INTEGER PRIMARY KEY, bytes INTEGER NOT NULL); ALTER TABLE events ADD COLUMN origin TEXT;"];
+
+    static string Host(Revision r) => ConfigDocument.Parse(r.Document)["system"]!["host-name"]!.GetValue<string>();
+
+    [Fact]
+    public void After_a_fallback_from_newer_firmware_the_store_goes_on_from_the_copy_kept_before_the_migration_with_the_newest_revision()
+    {
+        using (var store = StateStore.Open(_dir, _clock)) store.AddRevision(Doc("site-1"), "tech", "cli", "on the old firmware", null, null);
+        // The new firmware keeps a copy at the old schema before it migrates, then commits on its own schema.
+        using (var store = StateStore.Open(_dir, _clock, Newer))
+        {
+            Assert.Equal(Newer.Length, store.SchemaVersion);
+            store.AddRevision(Doc("site-2"), "vendor", "fleet", "pushed to the new firmware", null, null);
+        }
+        string copy = Path.Combine(_dir, $"{StateStore.FileName}.schema-{Migrations.Steps.Length}");
+        Assert.True(File.Exists(copy));
+
+        // The new slot failed; the old firmware starts again on the database the new one migrated.
+        using (var store = StateStore.Open(_dir, _clock))
+        {
+            var f = Assert.IsType<SchemaFallback>(store.SchemaFallback);
+            Assert.Equal((Newer.Length, Migrations.Steps.Length, true), (f.FoundSchema, f.KnownSchema, f.FromCopy));
+            Assert.Equal(Migrations.Steps.Length, store.SchemaVersion);
+            Assert.Equal("ok", store.IntegrityCheck());
+            Assert.True(File.Exists(f.MovedTo));   // set aside, not deleted
+            var revisions = store.Revisions();
+            Assert.Equal(["site-2", "site-1"], revisions.Select(Host));
+            Assert.Equal(f.CarriedRevision, revisions[0].Id);
+            Assert.StartsWith("carried over from the database of newer firmware", revisions[0].Comment);
+            Assert.Equal("fleet", revisions[0].Source);
+            store.AddRevision(Doc("site-3"), "tech", "cli", "after the fallback", null, null);
+        }
+
+        // Updated again, the new firmware migrates what the old one has now: nothing is lost either way.
+        using (var store = StateStore.Open(_dir, _clock, Newer))
+        {
+            Assert.Null(store.SchemaFallback);
+            Assert.Equal(Newer.Length, store.SchemaVersion);
+            Assert.Equal("site-3", Host(store.Active()!));
+        }
+    }
+
+    [Fact]
+    public void A_newer_database_without_a_kept_copy_gives_a_fresh_store_with_the_newest_revision_it_can_read()
+    {
+        using (var store = StateStore.Open(_dir, _clock, Newer)) store.AddRevision(Doc("site-9"), "tech", "cli", null, null, null);
+        using (var old = StateStore.Open(_dir, _clock))
+        {
+            var f = Assert.IsType<SchemaFallback>(old.SchemaFallback);
+            Assert.False(f.FromCopy);
+            Assert.Equal("site-9", Host(Assert.Single(old.Revisions())));
+        }
+        // Fallback after fallback: the set-aside databases are bounded.
+        for (int i = 0; i < StateStore.KeptNewerDatabases + 2; i++)
+        {
+            using (var store = StateStore.Open(_dir, _clock, Newer)) { }
+            _clock.Advance(TimeSpan.FromMinutes(1));
+            using var again = StateStore.Open(_dir, _clock);
+            Assert.NotNull(again.SchemaFallback);
+        }
+        Assert.Equal(StateStore.KeptNewerDatabases, Directory.GetFiles(_dir, $"{StateStore.FileName}.schema-{Newer.Length}-*").Count(p => !p.EndsWith("-wal") && !p.EndsWith("-shm")));
+    }
+
     [Fact]
     public void A_corrupt_database_is_moved_aside_and_the_last_good_revision_restored()
     {
