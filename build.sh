@@ -247,6 +247,8 @@ bench() {
   CPE_BIN_DIR=$BIN dotnet run --project tests/Cpe.Bench -c Release -v q -- api "$OUT/bench/api.json" "./build.sh bench"
   log "bench: VNF start latency (ours against runc), sample VNF memory, 64-byte forwarding, chain CPU per packet per hop"
   CPE_BIN_DIR=$BIN dotnet run --project tests/Cpe.Bench -c Release -v q -- vnf "$OUT/bench/vnf.json" "./build.sh bench"
+  log "bench: the firmware image: build time and sizes, QEMU boot against a plain kernel + busybox and without dm-verity, install against dd, zero touch"
+  CPE_BIN_DIR=$BIN dotnet run --project tests/Cpe.Bench -c Release -v q -- image "$OUT/bench/image.json" "./build.sh bench"
   log "bench: 100 power cuts in a row at random points of firmware updates on the QEMU box (about an hour)"
   CPE_BIN_DIR=$BIN dotnet run --project tests/Cpe.Bench -c Release -v q -- image-cuts "$OUT/bench/image-cuts.json" "./build.sh bench"
 }

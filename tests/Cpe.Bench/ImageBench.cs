@@ -15,7 +15,7 @@ static partial class ImageBench
     const long DataPartition = 129L << 20;   // docs/reference/firmware-image.md, "Disk layout"
     static readonly TimeSpan Boot = TimeSpan.FromSeconds(240);
 
-    public static async Task<JsonObject> RunAsync(int boots = 2)
+    public static async Task<JsonObject> RunAsync(int boots = 3)
     {
         using var dir = new TempFolder("cpe-bench-image-");
         var report = new JsonObject();
@@ -23,7 +23,7 @@ static partial class ImageBench
 
         string v1 = Binaries.FirmwareImage("1.0.0");
         var (baseline, plainVerity) = Initramfs(v1, dir.Path);
-        string unverified = ImageMachine.CopyImage(v1, Path.Combine(dir.Path, "unverified"));
+        string unverified = ImageMachine.CopyImage(v1, Folder(dir.Path, "unverified"));
         Command.Run("mcopy", ["-o", "-i", $"{unverified}@@1M", plainVerity, "::/cpe/a/initrd.img"]);
 
         var plain = new List<double>();

@@ -161,24 +161,24 @@ public sealed partial class ImageSubsystem
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
-    [LoggerMessage(1500, LogLevel.Information, "the image subsystem is off: {Why}")]
+    [LoggerMessage(1600, LogLevel.Information, "the image subsystem is off: {Why}")]
     static partial void LogNotAb(ILogger log, string why);
 
-    [LoggerMessage(1501, LogLevel.Warning, "{Text}")]
+    [LoggerMessage(1601, LogLevel.Warning, "{Text}")]
     static partial void LogFallback(ILogger log, string text);
 
-    [LoggerMessage(1502, LogLevel.Information, "{Text}")]
+    [LoggerMessage(1602, LogLevel.Information, "{Text}")]
     static partial void LogGood(ILogger log, string text);
 
-    [LoggerMessage(1503, LogLevel.Error, "{Text}")]
+    [LoggerMessage(1603, LogLevel.Error, "{Text}")]
     static partial void LogFailed(ILogger log, string text);
 
-    [LoggerMessage(1504, LogLevel.Information, "{Text}")]
+    [LoggerMessage(1604, LogLevel.Information, "{Text}")]
     static partial void LogInstall(ILogger log, string text);
 
-    [LoggerMessage(1506, LogLevel.Warning, "{Text}")]
+    [LoggerMessage(1606, LogLevel.Warning, "{Text}")]
     static partial void LogEntryRepaired(ILogger log, string text);
 
-    [LoggerMessage(1505, LogLevel.Warning, "firmware install from {Source} failed: {Error}")]
+    [LoggerMessage(1605, LogLevel.Warning, "firmware install from {Source} failed: {Error}")]
     static partial void LogInstallFailed(ILogger log, string source, string error);
 }

@@ -30,7 +30,7 @@ public sealed partial class ImageBundleSweepTests(ITestOutputHelper output) : ID
         Cpe.Image.Verity.VerityHashTree.Append(image, random.GetItems<byte>(Enumerable.Range(0, 256).Select(i => (byte)i).ToArray(), 32), Guid.NewGuid());
         long size = new FileInfo(image).Length;
         byte[] bundle = File.ReadAllBytes(FirmwareBuild.Sign("9.0.0", folder));
-        long imageEnd = bundle.Length - 1024 - (512 - size % 512) % 512;
+        long imageEnd = bundle.Length - Cpe.Image.Bundles.BundleArchive.TrailerLength(size);
         return (bundle, imageEnd - size, imageEnd);
     }
 
