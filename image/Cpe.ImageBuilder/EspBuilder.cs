@@ -5,7 +5,7 @@ namespace Cpe.ImageBuilder;
 /// path (no NVRAM entry needed), loader.conf, slot A's kernel and first stage, and slot A's boot entry, marked good
 /// (no boot counter): a factory image boots A. Slot B has no entry until an update installs it.
 /// </summary>
-static class EspBuilder
+static partial class EspBuilder
 {
     public const string SystemdBoot = "/usr/lib/systemd/boot/efi/systemd-bootx64.efi";
 
@@ -30,5 +30,14 @@ static class EspBuilder
         var env = new Dictionary<string, string> { ["SOURCE_DATE_EPOCH"] = r.Epoch.ToString(), ["MTOOLS_SKIP_CHECK"] = "1", ["TZ"] = "UTC" };
         foreach (var top in Directory.GetFileSystemEntries(files).Order())
             Tool.Run("mcopy", ["-i", output, "-s", "-m", "-Q", top, "::/"], env);
+        // An update writes the other slot's kernel and first stage beside these: the ESP must have room for them, with
+        // a quarter to spare for a release that grows, or the image could never be updated.
+        long needed = (new FileInfo(kernel).Length + new FileInfo(initrd).Length) * 5 / 4;
+        long free = long.Parse(FreeBytes().Match(Tool.Run("mdir", ["-i", output, "::/"], env)).Groups[1].Value.Replace(" ", ""), System.Globalization.CultureInfo.InvariantCulture);
+        if (free < needed)
+            throw new BuildException($"the ESP has {free >> 20} MiB free, but an update needs {needed >> 20} MiB for the other slot's kernel and first stage");
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"([0-9 ]+) bytes free")]
+    private static partial System.Text.RegularExpressions.Regex FreeBytes();
 }

@@ -54,6 +54,17 @@ static partial class ImageBench
         return report;
     }
 
+    /// <summary>Only the install against dd, on QEMU's CPU model <paramref name="cpu"/> (for comparing models).</summary>
+    public static async Task<JsonObject> InstallOnlyAsync(string? cpu)
+    {
+        using var dir = new TempFolder("cpe-bench-install-");
+        string v1 = Binaries.FirmwareImage("1.0.0");
+        var (baseline, _) = Initramfs(v1, dir.Path);
+        var result = await InstallAsync(dir.Path, v1, baseline, cpu);
+        result["cpu"] = cpu ?? "qemu64 (QEMU's default)";
+        return result;
+    }
+
     static string Folder(string root, string name) => Directory.CreateDirectory(Path.Combine(root, name)).FullName;
     static double Round(double v, int digits = 1) => Math.Round(v, digits);
     static JsonArray Array(IEnumerable<double> values) => new([.. values.Select(v => (JsonNode)Round(v))]);
@@ -147,7 +158,7 @@ static partial class ImageBench
     /// from the file, written and read back (the install then stops where it mounts the slot, after what is timed).
     /// Baseline: dd of as many MiB from slot A to slot B with conv=fsync, on the baseline kernel and the same disk.
     /// </summary>
-    static async Task<JsonObject> InstallAsync(string root, string v1, string baselineInitrd)
+    static async Task<JsonObject> InstallAsync(string root, string v1, string baselineInitrd, string? cpu = null)
     {
         string folder = Folder(root, "install");
         string random = RandomBundle(folder, new FileInfo(Path.ChangeExtension(Binaries.FirmwareBundle("1.0.0"), null) + ".rootfs.img").Length);
@@ -158,7 +169,7 @@ static partial class ImageBench
         using var server = new RangeFileServer(Path.GetDirectoryName(Binaries.FirmwareBundle("2.0.0"))!);
         double httpSeconds, fileSeconds;
         string http, file;
-        await using (var box = await ImageMachine.StartAsync(disk, folder, wan: "user,id=wan"))
+        await using (var box = await ImageMachine.StartAsync(disk, folder, wan: "user,id=wan", cpu: cpu))
         {
             await box.LoginAsync("root", "x", Boot);
             var clock = Stopwatch.StartNew();
@@ -175,7 +186,7 @@ static partial class ImageBench
         int mib = (int)((imageBytes + (1 << 20) - 1) >> 20);
         string ddFolder = Folder(root, "dd");
         await using var baseline = await ImageMachine.StartAsync(ImageMachine.CopyImage(v1, ddFolder), ddFolder, reboot: false,
-            direct: (Kernel, baselineInitrd, $"console=ttyS0,115200 quiet panic=5 bench.dd={mib}"));
+            direct: (Kernel, baselineInitrd, $"console=ttyS0,115200 quiet panic=5 bench.dd={mib}"), cpu: cpu);
         var dd = DdLine().Match(await baseline.WaitForAsync(@"baseline: dd \d+ MiB from [0-9.]+ to [0-9.]+", Boot));
         double ddSeconds = double.Parse(dd.Groups[2].Value, CultureInfo.InvariantCulture) - double.Parse(dd.Groups[1].Value, CultureInfo.InvariantCulture);
         long bundleBytes = new FileInfo(Binaries.FirmwareBundle("2.0.0")).Length;

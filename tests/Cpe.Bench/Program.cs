@@ -61,6 +61,12 @@ if (args.FirstOrDefault() == "image")
     WriteReport(args[1], args[2], ("firmware_image", await ImageBench.RunAsync()));
     return;
 }
+if (args.FirstOrDefault() == "image-install")
+{
+    // image-install [CPU]: only the install against dd, on a QEMU CPU model, printed.
+    Console.WriteLine((await ImageBench.InstallOnlyAsync(args.ElementAtOrDefault(1))).ToJsonString(Pretty));
+    return;
+}
 if (args.FirstOrDefault() == "ztp")
 {
     // ztp OUT COMMAND: power-on to bootstrap-complete on the simulated board, and the vendor server under load.

@@ -41,7 +41,7 @@ public static class FirmwareBuild
 
     /// <summary>
     /// A bundle of <paramref name="version"/> (2.5.0, 2.6.0, …) that differs from 1.0.0, 2.0.0 and every other padded
-    /// version in several MiB (the sample packages plus 7 MiB that do not compress, drawn from the version), so that an
+    /// version in several MiB (the sample packages plus 5 MiB that do not compress (as much as a 48 MiB slot holds beside the 41 MiB image), drawn from the version), so that an
     /// update to it downloads long enough to be cut; its anti-rollback minimum is 2.0.0, so a box can go from one of
     /// 2.0.0 and the padded versions to any other. Built once per test run (out/test-firmware/VERSION).
     /// </summary>
@@ -55,7 +55,7 @@ public static class FirmwareBuild
         if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         Directory.CreateDirectory(vnfs);
         foreach (var f in Directory.GetFiles(Vnfs, "*.tar")) File.Copy(f, Path.Combine(vnfs, Path.GetFileName(f)));
-        var padding = new Random(version.Aggregate(17, (h, c) => h * 31 + c)).GetItems<byte>(Enumerable.Range(0, 256).Select(i => (byte)i).ToArray(), 7 * Chunk);
+        var padding = new Random(version.Aggregate(17, (h, c) => h * 31 + c)).GetItems<byte>(Enumerable.Range(0, 256).Select(i => (byte)i).ToArray(), 5 * Chunk);
         File.WriteAllBytes(Path.Combine(vnfs, "padding.tar"), padding);
         Assemble(version, folder, vnfs: vnfs);
         File.Delete(Path.Combine(folder, $"cpe-firmware-{version}.img"));   // only the bundle is used: 226 MiB less

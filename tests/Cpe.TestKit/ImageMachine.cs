@@ -46,8 +46,9 @@ public sealed partial class ImageMachine : IAsyncDisposable
     /// <paramref name="factory"/> is the factory storage's disk (a FAT file system labelled CPE-FACTORY), attached read-only.
     /// <paramref name="netns"/> runs QEMU in that network namespace (where a tap for <paramref name="wan"/> is).
     /// <paramref name="direct"/> boots that kernel and initramfs instead of the disk's loader (OVMF loads them; the disk stays attached).
+    /// <paramref name="cpu"/> is a QEMU CPU model (QEMU's default, qemu64, when null).
     public static async Task<ImageMachine> StartAsync(string disk, string folder, string? wan = null, bool reboot = true, string? factory = null, string? netns = null,
-        (string Kernel, string Initrd, string Append)? direct = null)
+        (string Kernel, string Initrd, string Append)? direct = null, string? cpu = null)
     {
         // One vCPU, one of the host's two lanes: two boxes boot side by side as fast as one alone.
         var lane = await LabMachines.OneLaneAsync();
@@ -67,6 +68,7 @@ public sealed partial class ImageMachine : IAsyncDisposable
             };
             if (factory is not null) args.AddRange(["-drive", $"file={factory},format=raw,if=virtio,readonly=on"]);
             if (!reboot) args.Add("-no-reboot");
+            if (cpu is not null) args.AddRange(["-cpu", cpu]);
             if (direct is { } d) args.AddRange(["-kernel", d.Kernel, "-initrd", d.Initrd, "-append", d.Append]);
             // ip netns exec execs QEMU itself: killing the process is still pulling the plug.
             if (netns is not null) args.InsertRange(0, ["netns", "exec", netns, Qemu]);

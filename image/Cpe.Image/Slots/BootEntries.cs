@@ -43,10 +43,21 @@ public sealed class BootEntries(string espRoot)
         if (gone.Count > 0) SyncFolder(Folder);
     }
 
-    /// <summary>Puts the slot's kernel and first stage on the ESP (its own folder: the running slot's files are untouched).</summary>
+    /// <summary>
+    /// Puts the slot's kernel and first stage on the ESP (its own folder: the running slot's files are untouched). The
+    /// slot's old files go first: its entry is gone since its install began, so nothing boots them, and the ESP has
+    /// room for two slots' files, not for a third kernel beside them (found when the first stage grew and the fleet
+    /// test's install ended in "No space left on device").
+    /// </summary>
     public void WriteBootFiles(string slot, string kernel, string initrd)
     {
+        if (Of(slot) is not null) throw new InvalidOperationException($"slot {slot} still has a boot entry: its boot files are in use");
         string folder = Path.Combine(EspRoot, "cpe", slot);
+        if (Directory.Exists(folder) && Directory.GetFiles(folder) is { Length: > 0 } old)
+        {
+            foreach (var f in old) File.Delete(f);
+            SyncFolder(folder);
+        }
         Directory.CreateDirectory(folder);
         WriteAtomically(Path.Combine(folder, "vmlinuz"), File.ReadAllBytes(kernel));
         WriteAtomically(Path.Combine(folder, "initrd.img"), File.ReadAllBytes(initrd));
@@ -124,10 +135,16 @@ public sealed class BootEntries(string espRoot)
     static void WriteAtomically(string path, byte[] bytes)
     {
         string temporary = path + ".new";
-        using (var f = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+        try
         {
+            using var f = new FileStream(temporary, FileMode.Create, FileAccess.Write);
             f.Write(bytes);
             f.Flush(flushToDisk: true);
+        }
+        catch (IOException)
+        {
+            File.Delete(temporary);   // a full ESP must not stay full of what failed to fit
+            throw;
         }
         File.Move(temporary, path, overwrite: true);
         SyncRenamed(path);

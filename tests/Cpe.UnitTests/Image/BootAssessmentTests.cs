@@ -64,6 +64,25 @@ public sealed class BootAssessmentTests : IDisposable
     }
 
     [Fact]
+    public void A_slot_s_old_boot_files_go_before_its_new_ones_are_written_and_never_while_an_entry_boots_them()
+    {
+        string kernel = Path.Combine(_dir.Path, "vmlinuz"), initrd = Path.Combine(_dir.Path, "initrd.img");
+        File.WriteAllText(kernel, "new kernel");
+        File.WriteAllText(initrd, "new initrd");
+        string folder = Path.Combine(_entries.EspRoot, "cpe", "b");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "vmlinuz"), "old kernel");
+        File.WriteAllText(Path.Combine(folder, "vmlinuz.new"), "left by a failed write");
+
+        _entries.WriteBootFiles("b", kernel, initrd);
+        Assert.Equal(["initrd.img", "vmlinuz"], Directory.GetFiles(folder).Select(Path.GetFileName).Order());
+        Assert.Equal("new kernel", File.ReadAllText(Path.Combine(folder, "vmlinuz")));
+
+        // Slot a has an entry (it runs): its files are never touched this way.
+        Assert.Throws<InvalidOperationException>(() => _entries.WriteBootFiles("a", kernel, initrd));
+    }
+
+    [Fact]
     public void A_slot_out_of_tries_is_recorded_once_as_a_fallback_with_the_reason_it_left()
     {
         _state.SetSlot(new SlotRecord("b", "3.0.0", "3.0.0", _clock.GetUtcNow(), 100, new string('0', 64)));
