@@ -36,9 +36,7 @@ public sealed partial class StateStore
         SqliteConnection.ClearAllPools();
         string stamp = clock.GetUtcNow().ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         string moved = $"{SchemaCopy(path, found)}-{stamp}";
-        // The write-ahead log goes with its database: it may hold the newest commits.
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
-            if (File.Exists(path + suffix)) File.Move(path + suffix, moved + suffix, overwrite: true);
+        MoveAside(path, moved);
         string copy = SchemaCopy(path, steps.Length);
         bool fromCopy = File.Exists(copy);
         if (fromCopy) File.Copy(copy, path);

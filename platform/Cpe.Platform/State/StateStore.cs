@@ -103,9 +103,7 @@ public sealed partial class StateStore : IDisposable
         SqliteConnection.ClearAllPools();
         string stamp = clock.GetUtcNow().ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         string moved = $"{path}.corrupt-{stamp}";
-        File.Move(path, moved, overwrite: true);
-        foreach (var suffix in new[] { "-wal", "-shm" })
-            if (File.Exists(path + suffix)) File.Move(path + suffix, moved + suffix, overwrite: true);
+        MoveAside(path, moved);
 
         var fromDb = LastGoodBackup.SalvageNewest(moved);
         var fromFile = LastGoodBackup.Read(directory);
@@ -120,6 +118,14 @@ public sealed partial class StateStore : IDisposable
         store.Recovery = new StoreRecovery(problem, moved, best?.Id,
             best is null ? "factory default" : best == fromDb ? "corrupt database" : LastGoodBackup.FileName);
         return store;
+    }
+
+    /// <summary>The database file and its write-ahead log and index, moved together (the log may hold the newest commits).</summary>
+    static void MoveAside(string path, string moved)
+    {
+        File.Move(path, moved, overwrite: true);
+        foreach (var suffix in new[] { "-wal", "-shm" })
+            if (File.Exists(path + suffix)) File.Move(path + suffix, moved + suffix, overwrite: true);
     }
 
     /// <summary>The watchdog's check that the store can still be written: takes SQLite's write lock and lets it go, writing nothing.</summary>
