@@ -4,7 +4,11 @@ namespace Cpe.Api;
 public sealed record SlotInfo(string Slot, string State, string? Version, bool Booted, int? TriesLeft, int? TriesDone, DateTimeOffset? InstalledAt, string? Failure);
 
 /// <summary>An install that runs or ran since cped started.</summary>
-public sealed record InstallInfo(string State, string? Version, string Slot, int ChunksDone, int Chunks, long BytesDownloaded, long BytesReused, string? Error, string Source);
+public sealed record InstallInfo(string State, string? Version, string Slot, int ChunksDone, int Chunks, long BytesDownloaded, long BytesReused, string? Error, string Source)
+{
+    /// <summary>Seconds writing the slot and checking its hashes took, once they passed.</summary>
+    public double? WrittenSeconds { get; init; }
+}
 
 /// <summary>A fallback the running slot recorded: which slot failed, how often, and why.</summary>
 public sealed record FallbackInfo(string FromSlot, string FromVersion, string ToSlot, string ToVersion, int Attempts, string Reason, string[] LogTail, DateTimeOffset At);

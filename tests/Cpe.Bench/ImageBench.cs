@@ -54,6 +54,14 @@ static partial class ImageBench
         return report;
     }
 
+    /// <summary>Only the install against dd on this machine's own CPU (<see cref="NativeInstallBench"/>).</summary>
+    public static async Task<JsonObject> NativeInstallOnlyAsync()
+    {
+        using var dir = new TempFolder("cpe-bench-install-");
+        string bundle = RandomBundle(dir.Path, new FileInfo(Path.ChangeExtension(Binaries.FirmwareBundle("1.0.0"), null) + ".rootfs.img").Length);
+        return await NativeInstallBench.RunAsync(dir.Path, bundle, Path.Combine(dir.Path, "cpe-firmware-9.0.0.rootfs.img"));
+    }
+
     /// <summary>Only the install against dd, on QEMU's CPU model <paramref name="cpu"/> (for comparing models).</summary>
     public static async Task<JsonObject> InstallOnlyAsync(string? cpu)
     {
@@ -108,6 +116,13 @@ static partial class ImageBench
         if (mapped.Length == 0) throw new InvalidOperationException("the first stage has no cpe-verity line to take out");
         File.WriteAllText(Path.Combine(tree, "init"), init.Replace(mapped, "root=/dev/$dev"));
         string withoutVerity = Pack(tree, Path.Combine(root, "initrd-without-verity.img"));
+        // openssl (speed) with the libraries it loads: what SHA-256 reaches on QEMU's emulated CPU, next to dd.
+        foreach (string file in (string[])["/usr/bin/openssl", .. SharedLibraries("/usr/bin/openssl")])
+        {
+            string to = Path.Combine(tree, file.TrimStart('/').Replace("usr/bin/", "bin/"));
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(file, to, overwrite: true);
+        }
         File.WriteAllText(Path.Combine(tree, "init"), """
             #!/bin/busybox sh
             /bin/busybox --install -s /bin
@@ -122,11 +137,16 @@ static partial class ImageBench
               dd if=/dev/vda2 of=/dev/vda3 bs=1M count=$mib conv=fsync 2>/dev/null
               b=$(cut -d' ' -f1 /proc/uptime)
               echo "baseline: dd $mib MiB from $a to $b"
+              echo "baseline: $(openssl speed -seconds 2 -bytes 1048576 sha256 2>/dev/null | tail -1)"
             fi
             poweroff -f
             """.Replace("\r", ""));
         return (Pack(tree, Path.Combine(root, "initrd-baseline.img")), withoutVerity);
     }
+
+    /// <summary>The shared libraries <paramref name="program"/> loads, as ldd resolves them on this machine.</summary>
+    static IEnumerable<string> SharedLibraries(string program) =>
+        Command.Run("ldd", [program]).Split('\n').Select(l => LddPath().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value);
 
     static string Pack(string tree, string output)
     {
@@ -168,20 +188,22 @@ static partial class ImageBench
 
         using var server = new RangeFileServer(Path.GetDirectoryName(Binaries.FirmwareBundle("2.0.0"))!);
         double httpSeconds, fileSeconds;
-        string http, file;
+        string http, file, status;
         await using (var box = await ImageMachine.StartAsync(disk, folder, wan: "user,id=wan", cpu: cpu))
         {
             await box.LoginAsync("root", "x", Boot);
             var clock = Stopwatch.StartNew();
             http = await box.RunAsync($"request system software add http://10.0.2.2:{server.Port}/cpe-firmware-2.0.0.cpeu", timeout: TimeSpan.FromMinutes(10));
             httpSeconds = clock.Elapsed.TotalSeconds;
-            clock.Restart();
             file = await box.RunAsync("request system software add /data/bench.cpeu", timeout: TimeSpan.FromMinutes(10));
-            fileSeconds = clock.Elapsed.TotalSeconds;
+            status = await box.RunAsync("show system software");
         }
         var installed = Installed().Match(http);
         if (!installed.Success) throw new InvalidOperationException("2.0.0 did not install: " + http);
-        if (!file.Contains("checking: 100%", StringComparison.Ordinal)) throw new InvalidOperationException("the random bundle was not written and checked whole: " + file);
+        // The installer's own time from its first chunk to the whole image checked (the CLI polls twice a second).
+        var written = WrittenIn().Match(status);
+        if (!written.Success) throw new InvalidOperationException("the random bundle was not written and checked whole: " + file + status);
+        fileSeconds = double.Parse(written.Groups[1].Value, CultureInfo.InvariantCulture);
 
         int mib = (int)((imageBytes + (1 << 20) - 1) >> 20);
         string ddFolder = Folder(root, "dd");
@@ -189,6 +211,8 @@ static partial class ImageBench
             direct: (Kernel, baselineInitrd, $"console=ttyS0,115200 quiet panic=5 bench.dd={mib}"), cpu: cpu);
         var dd = DdLine().Match(await baseline.WaitForAsync(@"baseline: dd \d+ MiB from [0-9.]+ to [0-9.]+", Boot));
         double ddSeconds = double.Parse(dd.Groups[2].Value, CultureInfo.InvariantCulture) - double.Parse(dd.Groups[1].Value, CultureInfo.InvariantCulture);
+        var sha = GuestSha256().Match(await baseline.WaitForAsync(@"baseline: sha256 .*\n", Boot));
+        string image = Path.Combine(folder, "cpe-firmware-9.0.0.rootfs.img");
         long bundleBytes = new FileInfo(Binaries.FirmwareBundle("2.0.0")).Length;
         long downloaded = long.Parse(installed.Groups[1].Value, CultureInfo.InvariantCulture);
         return new JsonObject
@@ -205,17 +229,13 @@ static partial class ImageBench
             ["dd_s"] = Round(ddSeconds, 2),
             ["dd_mib_per_s"] = Round(mib / ddSeconds),
             ["install_vs_dd"] = Round(mib / fileSeconds / (mib / ddSeconds), 2),
+            ["guest_openssl_sha256_mb_per_s"] = sha.Success ? Round(double.Parse(sha.Groups[1].Value, CultureInfo.InvariantCulture) / 1000) : null,
+            ["native"] = await NativeInstallBench.RunAsync(Folder(root, "native"), random, image),
         };
     }
 
-    /// <summary>A signed 9.0.0 bundle of <paramref name="size"/> random bytes (with their verity tree).</summary>
-    static string RandomBundle(string folder, long size)
-    {
-        string image = Path.Combine(folder, "cpe-firmware-9.0.0.rootfs.img");
-        File.WriteAllBytes(image, System.Security.Cryptography.RandomNumberGenerator.GetBytes((int)(size * 99 / 100)));
-        Cpe.Image.Verity.VerityHashTree.Append(image, [9, 9], Guid.NewGuid());
-        return FirmwareBuild.Sign("9.0.0", folder);
-    }
+    /// <summary>A signed 9.0.0 bundle of random bytes, as large as <paramref name="size"/> with their verity tree.</summary>
+    internal static string RandomBundle(string folder, long size) => FirmwareBuild.RandomBundle(folder, size * 99 / 100, new Random(9));
 
     /// <summary>A factory-fresh 1.0.0 box in the fleet lab (dnsmasq with option 143, the vendor server): power-on to bootstrap-complete.</summary>
     static async Task<JsonObject> BootstrapCompleteAsync(string root, string v1)
@@ -233,6 +253,15 @@ static partial class ImageBench
 
     [GeneratedRegex(@"(\d+) bytes downloaded, (\d+) bytes copied")]
     private static partial Regex Installed();
+
+    [GeneratedRegex(@"9\.0\.0 into slot [ab] from /data/bench\.cpeu: \d+ of \d+ chunks, .*, written and checked in ([0-9.]+) s")]
+    private static partial Regex WrittenIn();
+
+    [GeneratedRegex(@"(/\S+) \(0x")]
+    private static partial Regex LddPath();
+
+    [GeneratedRegex(@"baseline: sha256\s+([0-9.]+)k")]
+    private static partial Regex GuestSha256();
 
     [GeneratedRegex(@"from ([0-9.]+) to ([0-9.]+)")]
     private static partial Regex DdLine();

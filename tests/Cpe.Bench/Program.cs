@@ -61,6 +61,12 @@ if (args.FirstOrDefault() == "image")
     WriteReport(args[1], args[2], ("firmware_image", await ImageBench.RunAsync()));
     return;
 }
+if (args.FirstOrDefault() == "image-install-native")
+{
+    // image-install-native: the box's installer against dd on this machine's CPU, into loop devices, printed.
+    Console.WriteLine((await ImageBench.NativeInstallOnlyAsync()).ToJsonString(Pretty));
+    return;
+}
 if (args.FirstOrDefault() == "image-install")
 {
     // image-install [CPU]: only the install against dd, on a QEMU CPU model, printed.

@@ -37,6 +37,24 @@ public static class FirmwareBuild
         return bundle;
     }
 
+    /// <summary>
+    /// A signed 9.0.0 bundle in <paramref name="folder"/> whose slot image is <paramref name="dataBytes"/> bytes drawn
+    /// from <paramref name="random"/> and their verity tree (salt and UUID drawn too): a bundle no box holds a chunk of.
+    /// </summary>
+    public static string RandomBundle(string folder, long dataBytes, Random random)
+    {
+        string image = Path.Combine(folder, "cpe-firmware-9.0.0.rootfs.img");
+        var data = new byte[dataBytes];
+        random.NextBytes(data);
+        File.WriteAllBytes(image, data);
+        var salt = new byte[32];
+        random.NextBytes(salt);
+        var uuid = new byte[16];
+        random.NextBytes(uuid);
+        Cpe.Image.Verity.VerityHashTree.Append(image, salt, new Guid(uuid));
+        return Sign("9.0.0", folder);
+    }
+
     static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<string>> PaddedBuilds = new();
 
     /// <summary>

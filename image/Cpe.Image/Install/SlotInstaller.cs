@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Cpe.Image.Bundles;
 using Cpe.Image.Slots;
 
@@ -8,7 +7,11 @@ namespace Cpe.Image.Install;
 public sealed record SlotPaths(string Running, string RunningDevice, string Target, string TargetDevice, long SlotSize);
 
 /// <summary>Where an install stands, for image.status and the console.</summary>
-public sealed record InstallProgress(string State, string? Version, string Slot, int ChunksDone, int Chunks, long BytesDownloaded, long BytesReused, string? Error);
+public sealed record InstallProgress(string State, string? Version, string Slot, int ChunksDone, int Chunks, long BytesDownloaded, long BytesReused, string? Error)
+{
+    /// <summary>How long writing the slot and checking its hashes took, once they passed.</summary>
+    public TimeSpan? Written { get; init; }
+}
 
 /// <summary>What a finished install did: how many chunks were already in place (resume), copied from the running slot, or downloaded.</summary>
 public sealed record InstallReport(string Version, string Slot, int Chunks, int ChunksResumed, int ChunksReused, int ChunksDownloaded, long BytesDownloaded, long BytesReused, TimeSpan Elapsed);
@@ -18,14 +21,13 @@ public sealed record InstallReport(string Version, string Slot, int Chunks, int 
 /// slot: a bad signature or signer, a manifest that does not hold, another board, a version below the floor, an image
 /// larger than the slot, a bundle whose length is wrong. Then removes the slot's boot entry (nothing boots a slot being
 /// written), writes chunk by chunk (each checked against its signed hash), resuming at the first chunk the slot does not
-/// already hold and copying chunks the running slot has instead of downloading them; reads the slot back against the
-/// whole-image hash; checks the bundle's end; only then writes the slot's boot files and an entry to try.
+/// already hold and copying chunks the running slot has instead of downloading them, hashing the whole image on the way;
+/// checks the whole-image hash and the bundle's end; only then writes the slot's boot files and an entry to try.
 /// </summary>
 public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageState state, FirmwareTrust trust, InstallPolicy policy,
     IBootFiles bootFiles, string runningVersion, Action<string>? say = null, TimeSpan? firstRetryDelay = null)
 {
     readonly TimeSpan _firstRetry = firstRetryDelay ?? TimeSpan.FromSeconds(1);
-    const int Retries = 5;
     InstallProgress _progress = new("idle", null, slots.Target, 0, 0, 0, 0, null);
 
     public InstallProgress Progress => _progress;
@@ -89,9 +91,11 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
     {
         var m = head.Manifest;
         _progress = new InstallProgress("writing", m.Version, slots.Target, 0, m.Image.Chunks.Length, 0, 0, null);
-        var counts = await WriteChunksAsync(head, source, ct);
-        _progress = _progress with { State = "checking" };
-        await ReadBackAsync(head, bundleSha256, ct);
+        var writing = System.Diagnostics.Stopwatch.StartNew();
+        var counts = await WriteChunksAsync(head, source, bundleSha256, ct);
+        say?.Invoke($"slot {slots.Target} written and checked: {m.Image.Chunks.Length} chunks ({m.Image.Size} bytes) in {writing.Elapsed.TotalSeconds:0.00} s " +
+            $"({m.Image.Size / 1048576.0 / writing.Elapsed.TotalSeconds:0.0} MiB/s)");
+        _progress = _progress with { State = "checking", Written = writing.Elapsed };
         var (tail, _) = await source.OpenAsync(head.ImageOffset + m.Image.Size, ct);
         await using (tail) await head.ReadTrailerAsync(tail, ct);
 
@@ -100,108 +104,88 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
         var (kernel, initrd) = await bootFiles.ExtractAsync(slots.TargetDevice, work, ct);
         entries.WriteBootFiles(slots.Target, kernel, initrd);
         Directory.Delete(work, recursive: true);
+        state.SetChunks(slots.Target, new SlotChunks(m.Image.ChunkSize, m.Image.Chunks));
         state.SetSlot(new SlotRecord(slots.Target, m.Version, m.MinimumVersion, DateTimeOffset.UtcNow, m.Image.Size, m.Image.Sha256));
         entries.Try(slots.Target, m.Version, m.Verity);
         state.SetPending(null);
         _progress = _progress with { State = "installed" };
         var report = new InstallReport(m.Version, slots.Target, m.Image.Chunks.Length, counts.Resumed, counts.Reused, counts.Downloaded,
             source.BytesRead, counts.ReusedBytes, DateTime.UtcNow - started);
-        say?.Invoke($"firmware {m.Version} installed in slot {slots.Target}: {report.ChunksDownloaded} chunks downloaded ({report.BytesDownloaded} bytes), " +
+        say?.Invoke($"firmware {m.Version} installed in slot {slots.Target} in {report.Elapsed.TotalSeconds:0.0} s: {report.ChunksDownloaded} chunks downloaded ({report.BytesDownloaded} bytes), " +
             $"{report.ChunksReused} copied from slot {slots.Running} ({report.BytesReused} bytes), {report.ChunksResumed} already in place");
         return report;
     }
 
     record struct Counts(int Resumed, int Reused, int Downloaded, long ReusedBytes);
 
-    async Task<Counts> WriteChunksAsync(BundleHead head, IBundleSource source, CancellationToken ct)
+    /// <summary>
+    /// Writes every chunk the slot does not hold yet and hashes the whole image on the way (<see cref="ImageDigest"/>):
+    /// the slot is refused before anything boots it unless both the chunks and the whole hold.
+    /// </summary>
+    async Task<Counts> WriteChunksAsync(BundleHead head, IBundleSource source, string? bundleSha256, CancellationToken ct)
     {
         var image = head.Manifest.Image;
-        var buffer = new byte[image.ChunkSize];
-        await using var target = new FileStream(slots.TargetDevice, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, 1 << 16);
+        using var digest = new ImageDigest(head, bundleSha256);
+        await using var target = new FileStream(slots.TargetDevice, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 0);
         // Resume at the first chunk the slot does not already hold, checked on the disk itself (never a saved offset).
         int first = 0;
-        while (first < image.Chunks.Length && await MatchesAsync(target, image, first, buffer, ct)) first++;
+        while (first < image.Chunks.Length && await MatchesAsync(target, image, first, await digest.BufferAsync(first), ct))
+        {
+            digest.Append(first);
+            first++;
+        }
         var counts = new Counts(first, 0, 0, 0);
         var reusable = await RunningChunksAsync(image, first, ct);
-        await using var running = new FileStream(slots.RunningDevice, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
+        await using var fetcher = new ChunkFetcher(head, source, slots.RunningDevice, reusable, _firstRetry, say);
 
-        Stream? download = null;
-        long downloadAt = -1;
+        // Chunk i + 1 is fetched and checked on another thread while chunk i is written, when fetching it costs
+        // nothing to redo (the running slot lists it, or the source is a file on the box): a chunk to download is
+        // fetched only once the one before it is synced, so a power cut does not cost a download (unless the running
+        // slot no longer reads as its list says, and the chunk fetched ahead had to be downloaded after all). With one
+        // CPU there is nothing to overlap, only threads to switch between.
+        bool fetchAhead = Environment.ProcessorCount > 1;
+        Task<bool>? next = null;
+        byte[]? nextBuffer = null;
         try
         {
             for (int i = first; i < image.Chunks.Length; i++)
             {
                 int length = (int)image.ChunkLength(i);
-                if (reusable.TryGetValue(image.Chunks[i], out long from))
+                var buffer = nextBuffer ?? await digest.BufferAsync(i);
+                bool copied = await (next ?? fetcher.FetchAsync(i, buffer, ct));
+                (next, nextBuffer) = (null, null);
+                int following = i + 1;
+                if (fetchAhead && following < image.Chunks.Length && (source.IsLocal || fetcher.InRunningSlot(following)))
                 {
-                    running.Position = from;
-                    await running.ReadExactlyAsync(buffer.AsMemory(0, length), ct);
-                    if (ChunkHash.Matches(image, i, buffer.AsSpan(0, length)))
-                    {
-                        await WriteAsync(target, (long)i * image.ChunkSize, buffer, length, ct);
-                        SyncNow(target, i + 1);
-                        counts = counts with { Reused = counts.Reused + 1, ReusedBytes = counts.ReusedBytes + length };
-                        Report(i + 1, source, counts);
-                        continue;
-                    }
+                    var aheadBuffer = nextBuffer = await digest.BufferAsync(following);
+                    next = Task.Run(() => fetcher.FetchAsync(following, aheadBuffer, ct), ct);
                 }
-                long at = head.ImageOffset + (long)i * image.ChunkSize;
-                for (int attempt = 1; ; attempt++)
-                {
-                    try
-                    {
-                        if (download is null || downloadAt != at)
-                        {
-                            if (download is not null) await download.DisposeAsync();
-                            download = null;
-                            // Bounded to the run of chunks that must be downloaded from here: a server does not send
-                            // (and a metered link does not pay for) what the running slot already has.
-                            (download, _) = await source.OpenAsync(at, ct, RunBytes(image, i, reusable));
-                            downloadAt = at;
-                        }
-                        int got = await download.ReadAtLeastAsync(buffer.AsMemory(0, length), length, throwOnEndOfStream: false, ct);
-                        downloadAt += got;
-                        if (got < length) throw new IOException($"the download ended in chunk {i} of {image.Chunks.Length}");
-                        break;
-                    }
-                    catch (Exception e) when (e is IOException or HttpRequestException && attempt < Retries && !ct.IsCancellationRequested)
-                    {
-                        say?.Invoke($"download of chunk {i} failed ({e.Message}); resuming at chunk {i} (attempt {attempt + 1} of {Retries})");
-                        if (download is not null) await download.DisposeAsync();
-                        download = null;
-                        await Task.Delay(_firstRetry * Math.Min(8, 1 << (attempt - 1)), ct);
-                    }
-                }
-                if (!ChunkHash.Matches(image, i, buffer.AsSpan(0, length)))
-                    throw new BundleRefusedException($"image chunk {i} of {image.Chunks.Length} does not match its signed hash");
                 await WriteAsync(target, (long)i * image.ChunkSize, buffer, length, ct);
-                target.Flush(flushToDisk: true);   // a downloaded chunk is never downloaded twice, whatever happens next
-                counts = counts with { Downloaded = counts.Downloaded + 1 };
+                digest.Append(i);
+                if (copied || source.IsLocal) SyncNow(target, i + 1);
+                else target.Flush(flushToDisk: true);
+                counts = copied ? counts with { Reused = counts.Reused + 1, ReusedBytes = counts.ReusedBytes + length }
+                    : counts with { Downloaded = counts.Downloaded + 1 };
                 Report(i + 1, source, counts);
             }
         }
         finally
         {
-            if (download is not null) await download.DisposeAsync();
+            // A chunk fetched ahead of one that failed: its download stream closes only after it ends.
+            if (next is not null) try { await next; } catch (Exception) { }
         }
         target.Flush(flushToDisk: true);
+        await digest.CheckAsync(slots.Target);
         return counts;
-    }
-
-    /// <summary>The bytes of chunk <paramref name="first"/> and the chunks after it up to the next one the running slot has.</summary>
-    static long RunBytes(SlotImage image, int first, Dictionary<string, long> reusable)
-    {
-        long bytes = 0;
-        for (int i = first; i < image.Chunks.Length && (i == first || !reusable.ContainsKey(image.Chunks[i])); i++) bytes += image.ChunkLength(i);
-        return bytes;
     }
 
     void Report(int done, IBundleSource source, Counts counts) =>
         _progress = _progress with { ChunksDone = done, BytesDownloaded = source.BytesRead, BytesReused = counts.ReusedBytes };
 
     /// <summary>
-    /// Chunks copied from the running slot are synced every <see cref="SyncEvery"/>, so that a power cut loses at most
-    /// that much local copying; downloaded chunks are synced one by one (the network is the slow, costly part).
+    /// Chunks copied from the running slot or read from a local file are synced every <see cref="SyncEvery"/>, so that
+    /// a power cut loses at most that much local copying; downloaded chunks are synced one by one (the network is the
+    /// slow, costly part).
     /// </summary>
     const int SyncEvery = 8;
 
@@ -210,10 +194,11 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
         if (written % SyncEvery == 0) target.Flush(flushToDisk: true);
     }
 
+    /// <summary>Writes a chunk and starts it on its way to the disk, so the disk writes while the next chunk is hashed.</summary>
     static async Task WriteAsync(FileStream target, long offset, byte[] buffer, int length, CancellationToken ct)
     {
-        target.Position = offset;
-        await target.WriteAsync(buffer.AsMemory(0, length), ct);
+        await RandomAccess.WriteAsync(target.SafeFileHandle, buffer.AsMemory(0, length), offset, ct);
+        Cpe.Interop.Writeback.Start(target.SafeFileHandle, offset, length);
     }
 
     static async Task<bool> MatchesAsync(FileStream slot, SlotImage image, int index, byte[] buffer, CancellationToken ct)
@@ -224,22 +209,34 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
         return got == length && ChunkHash.Matches(image, index, buffer.AsSpan(0, length));
     }
 
-    /// <summary>The chunks (by hash) the running slot holds that the new image needs from <paramref name="first"/> on, and where.</summary>
+    /// <summary>
+    /// The chunks (by hash) the running slot holds that the new image needs from <paramref name="first"/> on, and where:
+    /// from its recorded chunk list (<see cref="SlotChunks"/>), or, for a slot written at the factory, by reading and
+    /// hashing it once and recording what was found.
+    /// </summary>
     async Task<Dictionary<string, long>> RunningChunksAsync(SlotImage image, int first, CancellationToken ct)
     {
         var needed = image.Chunks.Skip(first).ToHashSet(StringComparer.Ordinal);
         var found = new Dictionary<string, long>(StringComparer.Ordinal);
-        long size = state.Slot(slots.Running)?.ImageSize ?? slots.SlotSize;
         await using var running = new FileStream(slots.RunningDevice, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
         var buffer = new byte[image.ChunkSize];
-        for (long offset = 0; offset < size; offset += image.ChunkSize)
+        var known = state.Chunks(slots.Running) is { } recorded && recorded.ChunkSize == image.ChunkSize ? recorded.Hashes : null;
+        if (known is null)
         {
-            int length = (int)Math.Min(image.ChunkSize, size - offset);
-            int got = await running.ReadAtLeastAsync(buffer.AsMemory(0, length), length, throwOnEndOfStream: false, ct);
-            if (got == 0) break;
-            string hash = ChunkHash.Of(buffer.AsSpan(0, got));
-            if (needed.Contains(hash)) found.TryAdd(hash, offset);
+            var scanned = new List<string>();
+            long size = state.Slot(slots.Running)?.ImageSize ?? slots.SlotSize;
+            for (long offset = 0; offset < size; offset += image.ChunkSize)
+            {
+                int length = (int)Math.Min(image.ChunkSize, size - offset);
+                int got = await running.ReadAtLeastAsync(buffer.AsMemory(0, length), length, throwOnEndOfStream: false, ct);
+                if (got == 0) break;
+                scanned.Add(ChunkHash.Of(buffer.AsSpan(0, got)));
+            }
+            known = [.. scanned];
+            state.SetChunks(slots.Running, new SlotChunks(image.ChunkSize, known));
         }
+        for (int i = 0; i < known.Length; i++)
+            if (needed.Contains(known[i])) found.TryAdd(known[i], (long)i * image.ChunkSize);
         // The new image's short last chunk, where the running slot has the same bytes at the same place.
         int last = image.Chunks.Length - 1;
         long lastLength = image.ChunkLength(last);
@@ -250,36 +247,5 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
             if (got == lastLength && ChunkHash.Matches(image, last, buffer.AsSpan(0, got))) found.TryAdd(image.Chunks[last], running.Position - got);
         }
         return found;
-    }
-
-    /// <summary>
-    /// The slot as the disk now holds it must be the signed image: a write lost in a power cut shows here. When the
-    /// bundle file's SHA-256 is expected, the same pass hashes the file the bundle is (its canonical head, the image,
-    /// its zero end).
-    /// </summary>
-    async Task ReadBackAsync(BundleHead head, string? bundleSha256, CancellationToken ct)
-    {
-        var image = head.Manifest.Image;
-        await using var slot = new FileStream(slots.TargetDevice, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
-        using var whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        using var file = bundleSha256 is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        file?.AppendData(BundleArchive.Head(head.ManifestJson, head.Signature, image.Size));
-        var buffer = new byte[image.ChunkSize];
-        for (int i = 0; i < image.Chunks.Length; i++)
-        {
-            int length = (int)image.ChunkLength(i);
-            await slot.ReadExactlyAsync(buffer.AsMemory(0, length), ct);
-            if (!ChunkHash.Matches(image, i, buffer.AsSpan(0, length)))
-                throw new BundleRefusedException($"slot {slots.Target} does not read back as signed at chunk {i}");
-            whole.AppendData(buffer, 0, length);
-            file?.AppendData(buffer, 0, length);
-        }
-        if (Convert.ToHexStringLower(whole.GetHashAndReset()) != image.Sha256)
-            throw new BundleRefusedException($"slot {slots.Target} does not read back as the signed image");
-        if (file is null) return;
-        file.AppendData(new byte[BundleArchive.TrailerLength(image.Size)]);
-        string actual = Convert.ToHexStringLower(file.GetHashAndReset());
-        if (actual != bundleSha256)
-            throw new BundleRefusedException($"it is not the bundle that was asked for: its SHA-256 is {actual}, {bundleSha256} was expected");
     }
 }

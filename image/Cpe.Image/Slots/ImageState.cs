@@ -6,6 +6,14 @@ namespace Cpe.Image.Slots;
 /// <summary>What is installed in a slot, written when the install finishes (before its first boot).</summary>
 public sealed record SlotRecord(string Slot, string Version, string MinimumVersion, DateTimeOffset InstalledAt, long ImageSize, string Sha256, string? Failure = null);
 
+/// <summary>
+/// The SHA-256 of each <paramref name="ChunkSize"/> piece a slot holds: its signed manifest's list when an install
+/// wrote it, or what a scan of a factory slot found. The next update copies these chunks from the slot instead of
+/// downloading them, without reading the whole slot first; each is hashed again as it is copied, so a list that is
+/// wrong only costs downloads.
+/// </summary>
+public sealed record SlotChunks(int ChunkSize, string[] Hashes);
+
 /// <summary>An install in progress: the verified head it resumes from, and where the bundle comes from.</summary>
 public sealed record PendingInstall(string Slot, string Source, string ManifestBase64, string SignatureBase64, DateTimeOffset StartedAt, bool RebootWhenDone)
 {
@@ -35,7 +43,14 @@ public sealed class ImageState(string folder)
 
     public SlotRecord? Slot(string slot) => Read($"slot-{slot}.json", ImageJson.Default.SlotRecord);
     public void SetSlot(SlotRecord record) => Write($"slot-{record.Slot}.json", JsonSerializer.SerializeToUtf8Bytes(record, ImageJson.Default.SlotRecord));
-    public void ForgetSlot(string slot) => Delete($"slot-{slot}.json");
+    public void ForgetSlot(string slot)
+    {
+        Delete($"slot-{slot}.json");
+        Delete($"chunks-{slot}.json");
+    }
+
+    public SlotChunks? Chunks(string slot) => Read($"chunks-{slot}.json", ImageJson.Default.SlotChunks);
+    public void SetChunks(string slot, SlotChunks chunks) => Write($"chunks-{slot}.json", JsonSerializer.SerializeToUtf8Bytes(chunks, ImageJson.Default.SlotChunks));
 
     public PendingInstall? Pending => Read("install.json", ImageJson.Default.PendingInstall);
     public void SetPending(PendingInstall? install)
@@ -55,8 +70,11 @@ public sealed class ImageState(string folder)
 
     T? Read<T>(string name, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class
     {
-        try { return File.Exists(Path(name)) ? JsonSerializer.Deserialize(File.ReadAllBytes(Path(name)), type) : null; }
-        catch (JsonException) { return null; }   // a record that does not parse is as good as none: the next write replaces it
+        // No test for existence first: an install or the boot assessment may remove the record between the test and the
+        // read (image.status read slot-a.json as the install into slot a started, and failed). Absent is none; a
+        // record that does not parse is as good as none too: the next write replaces it.
+        try { return JsonSerializer.Deserialize(File.ReadAllBytes(Path(name)), type); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException) { return null; }
     }
 
     void Write(string name, byte[] bytes)
@@ -82,6 +100,7 @@ public sealed class ImageState(string folder)
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.KebabCaseLower, WriteIndented = true)]
 [JsonSerializable(typeof(SlotRecord))]
+[JsonSerializable(typeof(SlotChunks))]
 [JsonSerializable(typeof(PendingInstall))]
 [JsonSerializable(typeof(FailedAttempt))]
 [JsonSerializable(typeof(Fallback))]

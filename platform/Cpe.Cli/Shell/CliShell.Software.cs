@@ -66,7 +66,8 @@ public sealed partial class CliShell
             sb.Append($"{slot.Slot + (slot.Booted ? "*" : ""),-5} {slot.State,-11} {slot.Version ?? "-",-14} {(slot.TriesLeft is int left ? $"{left} ({slot.TriesDone ?? 0} used)" : "-"),-11} {(slot.InstalledAt is { } t ? Time(t) : "-")}\n");
         foreach (var slot in s.Slots.Where(x => x.Failure is not null)) sb.Append($"Slot {slot.Slot} failed: {slot.Failure}\n");
         if (s.Install is { } i)
-            sb.Append($"Install:  {i.State} {i.Version} into slot {i.Slot} from {i.Source}: {i.ChunksDone} of {i.Chunks} chunks, {i.BytesDownloaded} bytes downloaded, {i.BytesReused} reused{(i.Error is null ? "" : $"; {i.Error}")}\n");
+            sb.Append($"Install:  {i.State} {i.Version} into slot {i.Slot} from {i.Source}: {i.ChunksDone} of {i.Chunks} chunks, {i.BytesDownloaded} bytes downloaded, {i.BytesReused} reused" +
+                $"{(i.WrittenSeconds is double w ? $", written and checked in {w:0.00} s" : "")}{(i.Error is null ? "" : $"; {i.Error}")}\n");
         if (s.LastFallback is { } f)
         {
             sb.Append($"Last fallback: {Time(f.At)}: slot {f.FromSlot} ({f.FromVersion}) failed {f.Attempts} tries, back on slot {f.ToSlot} ({f.ToVersion})\n");

@@ -25,11 +25,8 @@ public sealed partial class ImageBundleSweepTests(ITestOutputHelper output) : ID
     {
         string folder = Path.Combine(_dir.Path, name);
         Directory.CreateDirectory(folder);
-        string image = Path.Combine(folder, "cpe-firmware-9.0.0.rootfs.img");
-        File.WriteAllBytes(image, random.GetItems<byte>(Enumerable.Range(0, 256).Select(i => (byte)i).ToArray(), 5 << 19));
-        Cpe.Image.Verity.VerityHashTree.Append(image, random.GetItems<byte>(Enumerable.Range(0, 256).Select(i => (byte)i).ToArray(), 32), Guid.NewGuid());
-        long size = new FileInfo(image).Length;
-        byte[] bundle = File.ReadAllBytes(FirmwareBuild.Sign("9.0.0", folder));
+        byte[] bundle = File.ReadAllBytes(FirmwareBuild.RandomBundle(folder, 5 << 19, random));
+        long size = new FileInfo(Path.Combine(folder, "cpe-firmware-9.0.0.rootfs.img")).Length;
         long imageEnd = bundle.Length - Cpe.Image.Bundles.BundleArchive.TrailerLength(size);
         return (bundle, imageEnd - size, imageEnd);
     }

@@ -54,6 +54,7 @@ public sealed class SlotInstallerTests : IDisposable
         long _read;
         public string Name => "memory";
         public long BytesRead => _read;
+        public bool IsLocal => false;
 
         public Task<(Stream Stream, long? Length)> OpenAsync(long offset, CancellationToken ct, long? count = null)
         {
@@ -102,6 +103,42 @@ public sealed class SlotInstallerTests : IDisposable
         var state = new ImageState(_state);
         Assert.Equal("2.0.0", state.Slot("b")!.Version);
         Assert.Null(state.Pending);
+        // The factory slot was read once, and what it holds recorded: the next update does not read it again.
+        Assert.Equal(File.ReadAllBytes(_slotA).Chunk(Chunk).Select(c => ChunkHash.Of(c)), state.Chunks("a")!.Hashes);
+    }
+
+    [Fact]
+    public async Task The_running_slot_s_recorded_chunk_list_stands_in_for_reading_it_and_a_wrong_list_only_costs_downloads()
+    {
+        // Slot A's first two chunks swapped on the disk, while its record says where its install put them: read, the
+        // slot would offer both (at each other's place); going by the record, both fail their hash when copied.
+        var bytes = File.ReadAllBytes(_slotA);
+        var first = bytes[..Chunk];
+        Array.Copy(bytes, Chunk, bytes, 0, Chunk);
+        first.CopyTo(bytes, Chunk);
+        File.WriteAllBytes(_slotA, bytes);
+        var v1 = (await Lab.VerifyAsync(Lab.Bundle(_v1))).Manifest.Image;
+        new ImageState(_state).SetChunks("a", new SlotChunks(v1.ChunkSize, v1.Chunks));
+
+        var report = await Installer().InstallAsync(new MemorySource(Lab.Bundle(_v2)), "memory", reboot: false, CancellationToken.None);
+
+        Assert.Equal(_v2, SlotB(_v2.Length));
+        Assert.Equal((7, 0, 3, 4), (report.Chunks, report.ChunksResumed, report.ChunksReused, report.ChunksDownloaded));
+        Assert.Equal((await Lab.VerifyAsync(Lab.Bundle(_v2))).Manifest.Image.Chunks, new ImageState(_state).Chunks("b")!.Hashes);   // kept for the next update
+    }
+
+    [Fact]
+    public async Task A_signed_whole_image_hash_the_chunks_do_not_add_up_to_is_refused_before_the_slot_is_tried()
+    {
+        var good = await Lab.VerifyAsync(Lab.Bundle(_v2));
+        string json = System.Text.Encoding.UTF8.GetString(good.ManifestJson).Replace(good.Manifest.Image.Sha256, new string('0', 64));
+        var bundle = Lab.BundleWithManifest(System.Text.Encoding.UTF8.GetBytes(json), _v2);
+
+        var e = await Assert.ThrowsAsync<BundleRefusedException>(() => Installer().InstallAsync(new MemorySource(bundle), "memory", reboot: false, CancellationToken.None));
+
+        Assert.Contains("whole-image hash", e.Message);
+        Assert.DoesNotContain(new BootEntries(_esp).Read(), x => x.Slot == "b");
+        Assert.Null(new ImageState(_state).Slot("b"));
     }
 
     [Fact]
@@ -165,6 +202,37 @@ public sealed class SlotInstallerTests : IDisposable
     }
 
     [Fact]
+    public async Task From_a_file_on_the_box_chunks_are_fetched_ahead_and_a_changed_one_is_still_refused_before_it_is_written()
+    {
+        // A file source is read a chunk ahead on another thread; the chunk after a changed one may already be fetched,
+        // but nothing from the changed one on reaches the slot.
+        string file = Path.Combine(_dir.Path, "v2.cpeu");
+        var bundle = Lab.Bundle(_v2);
+        var head = await Lab.VerifyAsync(bundle);
+        bundle[head.ImageOffset + 2L * Chunk + 7] ^= 1;
+        File.WriteAllBytes(file, bundle);
+        var before = File.ReadAllBytes(_slotB);
+
+        using (var source = new FileBundleSource(file))
+        {
+            var e = await Assert.ThrowsAsync<BundleRefusedException>(() => Installer().InstallAsync(source, file, false, CancellationToken.None));
+            Assert.Equal("image chunk 2 of 7 does not match its signed hash", e.Message);
+        }
+        Assert.Equal(before.AsSpan(2 * Chunk).ToArray(), File.ReadAllBytes(_slotB).AsSpan(2 * Chunk).ToArray());
+        Assert.Null(new BootEntries(_esp).Of("b"));
+
+        bundle[head.ImageOffset + 2L * Chunk + 7] ^= 1;
+        File.WriteAllBytes(file, bundle);
+        using (var source = new FileBundleSource(file))
+        {
+            var report = await Installer().InstallAsync(source, file, false, CancellationToken.None);
+            Assert.Equal((7, 2, 3, 2), (report.Chunks, report.ChunksResumed, report.ChunksReused, report.ChunksDownloaded));
+        }
+        Assert.Equal(_v2, SlotB(_v2.Length));
+        Assert.NotNull(new BootEntries(_esp).Of("b"));
+    }
+
+    [Fact]
     public async Task A_cut_connection_resumes_at_the_chunk_it_was_in()
     {
         var bundle = Lab.Bundle(BundleLab.RandomImage(6 * Chunk + 4321, seed: 9));   // nothing to reuse: all downloaded
@@ -219,6 +287,7 @@ public sealed class SlotInstallerTests : IDisposable
     {
         public string Name => "dying";
         public long BytesRead => 0;
+        public bool IsLocal => false;
         public Task<(Stream Stream, long? Length)> OpenAsync(long offset, CancellationToken ct, long? count = null)
         {
             if (offset >= end) throw new IOException("no route to host");
