@@ -17,7 +17,7 @@ namespace Cpe.Phonehome.Fleet;
 public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform, FirmwareUpdater firmware, ProgressFile progress,
     Random random, TimeProvider clock, ProgressReporter say, TimeSpan defaultInterval, TimeSpan requestTimeout)
 {
-    string? _lastResult, _lastStatus, _sentHardware;
+    string? _lastResult, _lastStatus, _sentHardware, _lastFailure;
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -144,7 +144,7 @@ public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform
     /// <summary>
     /// The fleet's desired firmware, when the box runs another: installed by cped, then the box reboots into it (the new
     /// slot's health check, which includes reaching this server, marks it good). A version given up on is not tried
-    /// again; a failed download is, at the next check-in.
+    /// again; a failed download is, at the first check-in after its wait (1 min, doubled per failure, at most 4 h).
     /// </summary>
     async Task UpdateFirmwareAsync(DesiredFirmware f, CancellationToken ct)
     {
@@ -160,6 +160,11 @@ public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform
             _lastResult = $"the fleet wants firmware {f.Version}, given up on: {failure.Reason}";
             return;
         }
+        if (firmware.RetryAfter(f.Version) is { } retry)
+        {
+            _lastResult = $"fleet firmware {f.Version} not installed: {_lastFailure}; tried again after {retry:u}";
+            return;
+        }
         say.Say($"the fleet wants firmware {f.Version} (running {version}): installing");
         await say.StatusAsync("installing", $"fleet firmware {f.Version}", ct);
         try
@@ -170,6 +175,7 @@ public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform
         }
         catch (FirmwareInstallException e)
         {
+            _lastFailure = e.Message;
             _lastResult = $"fleet firmware {f.Version} not installed: {e.Message}";
             say.Say(_lastResult);
         }

@@ -18,6 +18,18 @@ public sealed class FirmwareUpdater(IAgentPlatform platform, ProgressFile progre
     readonly TimeSpan _poll = pollInterval ?? TimeSpan.FromSeconds(2);
     readonly TimeSpan _stall = stallLimit ?? TimeSpan.FromMinutes(10);
 
+    /// <summary>After a failure that may pass, the next try of the same version waits this long, doubled per failure up to <see cref="LongestRetry"/>.</summary>
+    public static readonly TimeSpan FirstRetry = TimeSpan.FromMinutes(1), LongestRetry = TimeSpan.FromHours(4);
+    (string Version, int Failures, DateTimeOffset NotBefore)? _retry;
+
+    /// <summary>
+    /// When the last install of <paramref name="version"/> failed for a reason that may pass (a download that broke, a
+    /// disk that was full, an install that stalled) and its wait is not over: when it may be tried again. A fleet
+    /// that checks in every few seconds does not start the same failing install at every check-in.
+    /// </summary>
+    public DateTimeOffset? RetryAfter(string version) =>
+        _retry is { } r && r.Version == version && clock.GetUtcNow() < r.NotBefore ? r.NotBefore : null;
+
     public async Task<(string Name, string Version)> RunningAsync(CancellationToken ct) => Running(await platform.InventoryAsync(ct));
 
     /// <summary>The running firmware as an inventory cped already gave says it.</summary>
@@ -78,7 +90,10 @@ public sealed class FirmwareUpdater(IAgentPlatform platform, ProgressFile progre
             if (status?.Install is { } install)
             {
                 if (install.State == "installed")
+                {
+                    _retry = null;
                     return $"firmware {install.Version} installed in slot {install.Slot}: {install.BytesDownloaded} bytes downloaded, {install.BytesReused} copied from the running slot";
+                }
                 if (install.State == "failed")
                     throw Failed(version, install.Error ?? "the install failed", install.Error?.StartsWith("refused", StringComparison.Ordinal) == true);
                 if ((install.State, install.ChunksDone) != last)
@@ -96,6 +111,12 @@ public sealed class FirmwareUpdater(IAgentPlatform platform, ProgressFile progre
     FirmwareInstallException Failed(string version, string reason, bool permanent)
     {
         if (permanent) progress.Update(p => p with { FirmwareFailure = new FirmwareFailure(version, reason, clock.GetUtcNow()) });
+        else
+        {
+            int failures = _retry is { } r && r.Version == version ? r.Failures + 1 : 1;
+            var wait = TimeSpan.FromTicks(Math.Min(LongestRetry.Ticks, FirstRetry.Ticks << Math.Min(failures - 1, 16)));
+            _retry = (version, failures, clock.GetUtcNow() + wait);
+        }
         return new FirmwareInstallException(reason, permanent);
     }
 

@@ -167,6 +167,32 @@ public sealed class OnboardingProcessorTests : IDisposable
     }
 
     [Fact]
+    public async Task An_install_that_failed_for_a_passing_reason_waits_before_the_same_version_is_tried_again_longer_each_time()
+    {
+        async Task FailOnce(string version)
+        {
+            _platform.InstallStates.Enqueue(FakePlatform.Install("failed", 1, "the download ended in chunk 1 of 4"));
+            var e = await Assert.ThrowsAsync<FirmwareInstallException>(() => _firmware.InstallAsync(version, ["https://server/fw.cpeu"], new string('a', 64), _ => { }, CancellationToken.None));
+            Assert.False(e.Permanent);
+        }
+        Assert.Null(_firmware.RetryAfter("0.2.0"));
+        var before = DateTimeOffset.UtcNow;
+        await FailOnce("0.2.0");
+        var first = _firmware.RetryAfter("0.2.0")!.Value;
+        Assert.InRange(first - before, FirmwareUpdater.FirstRetry, FirmwareUpdater.FirstRetry + TimeSpan.FromSeconds(30));
+        await FailOnce("0.2.0");
+        Assert.InRange(_firmware.RetryAfter("0.2.0")!.Value - before, 2 * FirmwareUpdater.FirstRetry, 2 * FirmwareUpdater.FirstRetry + TimeSpan.FromSeconds(30));
+        for (int i = 0; i < 12; i++) await FailOnce("0.2.0");
+        Assert.InRange(_firmware.RetryAfter("0.2.0")!.Value - before, FirmwareUpdater.LongestRetry, FirmwareUpdater.LongestRetry + TimeSpan.FromSeconds(30));
+        Assert.Null(_firmware.RetryAfter("0.3.0"));   // another version is not held back
+        Assert.Null(_progress.Load().FirmwareFailure);   // nor is this one given up on
+
+        // Another version's failure starts its own count at the first wait.
+        await FailOnce("0.3.0");
+        Assert.InRange(_firmware.RetryAfter("0.3.0")!.Value - before, FirmwareUpdater.FirstRetry, FirmwareUpdater.FirstRetry + TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task A_failed_install_is_an_error_and_a_fallback_after_the_reboot_is_remembered_with_its_reason()
     {
         _platform.InstallStates.Enqueue(FakePlatform.Install("writing", 1));
