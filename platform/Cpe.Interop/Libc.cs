@@ -18,6 +18,9 @@ internal static partial class Libc
     [LibraryImport(Lib, EntryPoint = "gethostname", SetLastError = true)]
     internal static unsafe partial int gethostname(byte* name, nuint len);
 
+    [LibraryImport(Lib, EntryPoint = "tcflush", SetLastError = true)]
+    internal static partial int tcflush(int fd, int queue);
+
     [LibraryImport(Lib, EntryPoint = "tcgetattr", SetLastError = true)]
     internal static partial int tcgetattr(int fd, out Termios termios);
 

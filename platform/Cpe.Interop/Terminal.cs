@@ -30,6 +30,13 @@ public sealed class Terminal : IDisposable
 
     public static bool IsTerminal(int fd) => Libc.isatty(fd) == 1;
 
+    /// <summary>Drops what was typed and not read yet (tcflush TCIFLUSH).</summary>
+    public void DiscardInput()
+    {
+        const int TCIFLUSH = 0;
+        Libc.Check(Libc.tcflush(_fd, TCIFLUSH), "tcflush", $"fd {_fd}");
+    }
+
     /// <summary>Raw input (no echo, no line discipline, no signals) but output still maps \n to \r\n.</summary>
     public void EnterRawMode(uint? baud = null)
     {

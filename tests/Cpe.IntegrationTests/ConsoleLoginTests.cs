@@ -16,10 +16,10 @@ public sealed class ConsoleLoginTests : DaemonTest
         Assert.True(setup.ExitCode == 0, setup.ToString());
     }
 
-    PtyDriver StartConsole()
+    PtyDriver StartConsole(bool once = true)
     {
         var pty = PseudoTerminal.Open();
-        var psi = new ProcessStartInfo(Binaries.Cpe, ["--socket", Cped.SocketPath, "console", "--device", pty.SlavePath, "--baud", "115200", "--once"])
+        var psi = new ProcessStartInfo(Binaries.Cpe, ["--socket", Cped.SocketPath, "console", "--device", pty.SlavePath, "--baud", "115200", .. (once ? ["--once"] : Array.Empty<string>())])
             { UseShellExecute = false, RedirectStandardError = true };
         return PtyDriver.Line(Process.Start(psi)!, pty);
     }
@@ -40,6 +40,52 @@ public sealed class ConsoleLoginTests : DaemonTest
         line.Run("commit comment \"from the console\"", "# ");
         line.Run("exit", "ann@site-9> ");
         Assert.Contains("by ann via cli", line.Run("show system commit"));
+    }
+
+    [Fact]
+    public async Task The_console_outlives_a_cped_crash_keeps_the_user_logged_in_and_drops_what_was_typed_meanwhile()
+    {
+        using var line = StartConsole(once: false);
+        line.WaitFor("site-9 login: ");
+        line.Type("ann\r");
+        line.WaitFor("Password: ");
+        line.Type("s3cret-pass\r");
+        line.WaitFor("ann@site-9> ");
+
+        await Cped.KillAsync();
+        line.Type("show version\r");
+        line.WaitFor("The platform (cped) stopped; the last command may not have finished. Waiting for it to start again...");
+        line.Type("request system zeroize\r");   // typed into a console nobody reads: must not run later
+        await Task.Delay(500);
+        await Cped.StartAsync();
+        line.WaitFor("The platform is back; ann is still logged in, in operational mode.", TimeSpan.FromSeconds(30));
+        line.WaitFor("ann@site-9> ");
+        Assert.Matches(@"ann +admin +cpe", line.Run("show system users"));   // the same user's role, no password asked again
+        Assert.DoesNotContain("zeroize", line.Transcript[line.Transcript.IndexOf("The platform is back", StringComparison.Ordinal)..]);
+        Assert.DoesNotContain("login:", line.Transcript[line.Transcript.IndexOf("The platform is back", StringComparison.Ordinal)..]);
+
+        // At the login prompt the line stays up too: the console waits and asks again once cped is back.
+        line.Type("exit\r");
+        line.WaitFor("site-9 login: ");
+        await Cped.KillAsync();
+        line.Type("ann\r");
+        line.WaitFor("Password: ");
+        line.Type("s3cret-pass\r");
+        line.WaitFor("The platform (cped) stopped; the console waits for it to start again.");
+        await Cped.StartAsync();
+        line.WaitFor("site-9 login: ", TimeSpan.FromSeconds(30));
+        Assert.False(line.Process.HasExited);
+    }
+
+    [Fact]
+    public void Before_cped_is_there_the_console_says_it_waits_for_the_platform_in_plain_words()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), $"cpe-no-cped-{Guid.NewGuid():N}.sock");
+        var pty = PseudoTerminal.Open();
+        var psi = new ProcessStartInfo(Binaries.Cpe, ["--socket", missing, "console", "--device", pty.SlavePath, "--baud", "115200", "--once"])
+            { UseShellExecute = false, RedirectStandardError = true };
+        using var line = PtyDriver.Line(Process.Start(psi)!, pty);
+        Assert.Contains($"Waiting for the platform (cped) to start ({missing} is not there yet)...", line.WaitFor("yet)..."));
     }
 
     [Fact]

@@ -21,4 +21,10 @@ public interface ITerminalIo
     void Write(string text);
 
     void WriteError(string text);
+
+    /// <summary>
+    /// Drops keys typed while nothing read them (the platform was restarting): they must not become the next login
+    /// name or command. Nothing to drop where input is a script.
+    /// </summary>
+    void DiscardInput();
 }

@@ -9,4 +9,5 @@ public sealed class PipeIo(TextReader input, TextWriter output, TextWriter error
     public string? ReadLine() => input.ReadLine();
     public void Write(string text) { output.Write(text); output.Flush(); }
     public void WriteError(string text) { error.Write(text); error.Flush(); }
+    public void DiscardInput() { }
 }

@@ -37,4 +37,6 @@ public sealed class TtyIo(Terminal terminal, Terminal? output = null) : ITermina
     public void Write(string text) => (output ?? terminal).Write(Encoding.UTF8.GetBytes(text));
 
     public void WriteError(string text) => Write(text);
+
+    public void DiscardInput() => terminal.DiscardInput();
 }

@@ -15,4 +15,5 @@ public sealed class ScriptedTerminal(string keys, int rows = 24) : ITerminalIo
     public string? ReadLine() => throw new NotSupportedException();
     public void Write(string text) => Screen.Append(text);
     public void WriteError(string text) => Screen.Append(text);
+    public void DiscardInput() { }
 }
