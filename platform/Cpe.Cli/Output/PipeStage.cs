@@ -8,6 +8,7 @@ public abstract record PipeStage
     public sealed record Match(Regex Pattern) : PipeStage;
     public sealed record Except(Regex Pattern) : PipeStage;
     public sealed record Count : PipeStage;
+    public sealed record Last(int Lines) : PipeStage;
     public sealed record NoMore : PipeStage;
     public sealed record DisplayJson : PipeStage;
     public sealed record DisplaySet : PipeStage;
@@ -19,8 +20,9 @@ public abstract record PipeStage
         ("compare", "Compare the candidate with the active configuration or a rollback"),
         ("count", "Count the lines of output"),
         ("display", "Show configuration as 'json' or 'set' commands"),
-        ("except", "Show only lines that do not match a regular expression"),
-        ("match", "Show only lines that match a regular expression"),
+        ("except", "Show only lines that do not match a regular expression (any case)"),
+        ("last", "Show only the last lines (10, or the number given)"),
+        ("match", "Show only lines that match a regular expression (any case)"),
         ("no-more", "Do not page the output"),
     ];
 
@@ -34,6 +36,9 @@ public abstract record PipeStage
             "match" => new Match(Regex(words, verb)),
             "except" => new Except(Regex(words, verb)),
             "count" when words.Count == 1 => new Count(),
+            "last" when words.Count == 1 => new Last(10),
+            "last" when words.Count == 2 => Keyword.Number(words[1], "'| last'") is > 0 and var n ? new Last(n)
+                : throw new CliException("syntax error: '| last' needs a number of lines from 1 up"),
             "no-more" when words.Count == 1 => new NoMore(),
             "display" when words.Count == 2 => Keyword.Resolve(words[1], ["json", "set"], "after 'display'") == "json"
                 ? new DisplayJson() : new DisplaySet(),
@@ -47,11 +52,12 @@ public abstract record PipeStage
     static Regex Regex(IReadOnlyList<string> words, string verb)
     {
         if (words.Count != 2) throw new CliException($"syntax error: '| {verb}' needs one regular expression (quote it if it has spaces)");
-        try { return new System.Text.RegularExpressions.Regex(words[1], RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)); }
+        // Any case, as Junos matches: "| match error" finds "Error" too.
+        try { return new System.Text.RegularExpressions.Regex(words[1], RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1)); }
         catch (ArgumentException e) { throw new CliException($"bad regular expression '{words[1]}': {e.Message}"); }
     }
 
-    /// <summary>Applies the line filters (match, except, count) to command output.</summary>
+    /// <summary>Applies the line filters (match, except, last, count) to command output.</summary>
     public static string Filter(string text, IEnumerable<PipeStage> stages)
     {
         foreach (var stage in stages)
@@ -63,6 +69,7 @@ public abstract record PipeStage
                 Match m => Join(lines.Where(l => m.Pattern.IsMatch(l))),
                 Except e => Join(lines.Where(l => !e.Pattern.IsMatch(l))),
                 Count => $"Count: {lines.Count} lines\n",
+                Last l => Join(lines.TakeLast(l.Lines)),
                 _ => text,
             };
         }

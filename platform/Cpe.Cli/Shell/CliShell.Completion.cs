@@ -75,6 +75,7 @@ public sealed partial class CliShell
         1 when words[0] == "display" => [new("json", "As a JSON document"), new("set", "As set commands")],
         1 when words[0] is "match" or "except" => [new Completion("<regex>", "Regular expression (quote it if it has spaces)", IsPlaceholder: true)],
         1 when words[0] == "compare" => [new Completion("rollback", "Compare with revision N")],
+        1 when words[0] == "last" => [new Completion("<lines>", "How many lines from the end (default 10)", IsPlaceholder: true)],
         _ => [],
     };
 

@@ -12,6 +12,7 @@ public sealed partial class CliShell
 {
     async Task<string> OperationalAsync(List<string> words, List<PipeStage> stages, CancellationToken ct)
     {
+        Grammar.CheckWords(words, Grammar.Operational, "in operational mode");
         string verb = Keyword.Resolve(words[0], Grammar.Operational.Select(c => c.Name), "in operational mode");
         switch (verb)
         {

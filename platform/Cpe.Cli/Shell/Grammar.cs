@@ -26,6 +26,28 @@ public sealed record Cmd(string Name, string Help, Cmd[] Children, ArgKind Arg =
 /// <summary>The command trees of the two modes (docs/guides/cli.md lists each command with an example).</summary>
 public static class Grammar
 {
+    /// <summary>
+    /// Refuses a word the command tree has no place for, before the command runs, with one message for every command
+    /// (as Junos does: <c>show version foo</c> is an error, not <c>show version</c>). A keyword that takes an argument
+    /// takes the rest of the line as its own, which its command then checks.
+    /// </summary>
+    public static void CheckWords(IReadOnlyList<string> words, IReadOnlyList<Cmd> tree, string mode)
+    {
+        IReadOnlyList<Cmd> choices = tree;
+        Cmd? current = null;
+        var path = new List<string>();
+        foreach (string word in words)
+        {
+            var child = choices.Where(c => c.Name == word).Concat(choices.Where(c => c.Name.StartsWith(word, StringComparison.Ordinal))).Take(2).ToList();
+            if (current is { Arg: not ArgKind.None } && (child.Count == 0 || (child.Count > 1 && child[0].Name != word))) return;
+            if (current is { Children.Length: 0 })
+                throw new CliException($"syntax error: unexpected '{word}': '{string.Join(' ', path)}' takes nothing more");
+            current = choices.First(c => c.Name == Keyword.Resolve(word, choices.Select(x => x.Name), path.Count == 0 ? mode : $"after '{string.Join(' ', path)}'"));
+            path.Add(current.Name);
+            choices = current.Children;
+        }
+    }
+
     public static readonly Cmd[] Operational =
     [
         new("clear", "Reset counters",

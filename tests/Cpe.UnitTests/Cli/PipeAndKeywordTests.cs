@@ -17,6 +17,17 @@ public class PipeAndKeywordTests
     }
 
     [Fact]
+    public void Match_and_except_ignore_case_and_last_keeps_the_end()
+    {
+        Assert.Equal("    host-name a;\n", PipeStage.Filter(Text, [PipeStage.Parse(["match", "HOST"])]));
+        Assert.Equal("system {\n}\n", PipeStage.Filter(Text, [PipeStage.Parse(["except", "NAME"])]));
+        Assert.Equal("    domain-name b;\n}\n", PipeStage.Filter(Text, [PipeStage.Parse(["last", "2"])]));
+        Assert.Equal(Text, PipeStage.Filter(Text, [PipeStage.Parse(["last"])]));   // 10 by default: all 4 lines
+        Assert.Contains("from 1 up", Assert.Throws<CliException>(() => PipeStage.Parse(["last", "0"])).Message);
+        Assert.Contains("expects a number", Assert.Throws<CliException>(() => PipeStage.Parse(["last", "x"])).Message);
+    }
+
+    [Fact]
     public void Pipe_words_may_be_abbreviated()
     {
         Assert.IsType<PipeStage.DisplaySet>(PipeStage.Parse(["disp", "s"]));

@@ -1,0 +1,34 @@
+using Cpe.Cli;
+using Cpe.Cli.Shell;
+
+namespace Cpe.UnitTests.Cli;
+
+public sealed class GrammarWordsTests
+{
+    [Theory]
+    [InlineData("show version")]
+    [InlineData("sh ver")]
+    [InlineData("show log 100")]
+    [InlineData("show interfaces ge-0/0/1")]
+    [InlineData("show interfaces detail")]
+    [InlineData("show vnf fw1 log")]
+    [InlineData("show configuration system host-name")]
+    [InlineData("request system software add http://10.0.2.2/fw.cpeu reboot")]
+    [InlineData("request system software rollback reboot")]
+    [InlineData("request system reboot slot other")]
+    [InlineData("request zero-touch load ownership-voucher terminal")]
+    [InlineData("clear interfaces statistics ge-0/0/1")]
+    [InlineData("configure exclusive")]
+    public void Commands_the_tree_has_room_for_pass(string line) =>
+        Grammar.CheckWords(line.Split(' '), Grammar.Operational, "in operational mode");
+
+    [Theory]
+    [InlineData("show version foo", "syntax error: unexpected 'foo': 'show version' takes nothing more")]
+    [InlineData("show system alarms now", "syntax error: unexpected 'now': 'show system alarms' takes nothing more")]
+    [InlineData("sh chassis hardware x", "syntax error: unexpected 'x': 'show chassis hardware' takes nothing more")]
+    [InlineData("request system software rollback now", "syntax error: 'now' is not valid after 'request system software rollback'; expected one of: reboot")]
+    [InlineData("exit now", "syntax error: unexpected 'now': 'exit' takes nothing more")]
+    [InlineData("show bridge macs", "syntax error: 'macs' is not valid after 'show bridge'; expected one of: mac-table")]
+    public void A_word_the_tree_has_no_room_for_is_refused_with_one_message(string line, string message) =>
+        Assert.Equal(message, Assert.Throws<CliException>(() => Grammar.CheckWords(line.Split(' '), Grammar.Operational, "in operational mode")).Message);
+}
