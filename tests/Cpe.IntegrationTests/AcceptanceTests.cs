@@ -82,6 +82,7 @@ public sealed class AcceptanceTests : DaemonTest
         var r = await Cpe("show version; show system uptime; show system users; show system alarms; show log 5");
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Contains("Software: CPE firmware", r.Output);
+        Assert.Matches(@"^Hostname: \S+\nModel: ", r.Output);   // as Junos starts it
         Assert.Contains("Runtime: .NET", r.Output);
         Assert.Contains("(NativeAOT)", r.Output);
         Assert.Contains("System booted:", r.Output);

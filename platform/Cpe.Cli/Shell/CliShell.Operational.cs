@@ -64,6 +64,18 @@ public sealed partial class CliShell
         return result.Message + "\n";
     }
 
+    /// <summary>As Junos starts it: the host name, then the model and its serial number, then the software.</summary>
+    async Task<string> ShowVersionAsync(CancellationToken ct)
+    {
+        var v = await api.VersionAsync(ct);
+        string host = (await api.GetConfigAsync("active", ct: ct)).Document["system"]?["host-name"]?.GetValue<string>() ?? "cpe";
+        string? serial = null;
+        try { serial = (await api.HardwareAsync(ct)).SerialNumber; }
+        catch (RpcException) { }   // no board profile (a developer machine): no serial number to show
+        return $"Hostname: {host}\nModel: {v.Model}\n{(serial is null ? "" : $"Serial number: {serial}\n")}" +
+            $"Software: {v.Product} {v.Version}\nConfiguration schema: {v.SchemaVersion}\nRuntime: {v.Runtime}\n";
+    }
+
     async Task<string> ShowAsync(List<string> words, List<PipeStage> stages, CancellationToken ct)
     {
         var show = Grammar.Operational.First(c => c.Name == "show");
@@ -72,8 +84,7 @@ public sealed partial class CliShell
         switch (what)
         {
             case "version":
-                var v = await api.VersionAsync(ct);
-                return $"Model: {v.Model}\nSoftware: {v.Product} {v.Version}\nConfiguration schema: {v.SchemaVersion}\nRuntime: {v.Runtime}\n";
+                return await ShowVersionAsync(ct);
             case "configuration":
                 return await ShowConfigurationAsync("active", words.Skip(1).ToList(), stages, ct);
             case "chassis":

@@ -72,6 +72,8 @@ public sealed class BoardTests : IAsyncLifetime
         Assert.True(shown.ExitCode == 0, shown.ToString());
         Assert.Contains("Serial number:  SIM-0042\n", shown.Output);
         Assert.Contains("ge-0/0/2   ge-0-0-2        lan ", shown.Output);
+        var version = await CliProcess.RunAsync(_cped.SocketPath, "show version");
+        Assert.Matches(@"^Hostname: \S+\nModel: sim\nSerial number: SIM-0042\nSoftware: ", version.Output);
     }
 
     [Fact]
