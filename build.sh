@@ -9,7 +9,7 @@ BIN=$OUT/bin
 DEVICE_PROJECTS=(platform/cped platform/cpe phonehome/cpe-phonehome vnf-runtime/cpe-runtime image/cpe-verity)
 APT_PACKAGES=(clang gcc libc6-dev zlib1g-dev util-linux procps sqlite3 iproute2 strace iputils-ping postgresql
   linux-image-amd64 busybox-static cpio kmod dnsmasq-base openssl libyang2-tools curl python3-zeroconf umoci skopeo zstd libzstd1 runc crun ethtool netsniff-ng debootstrap
-  ovmf systemd-boot-efi gdisk mtools dosfstools squashfs-tools e2fsprogs cryptsetup-bin)
+  ovmf systemd-boot-efi gdisk mtools dosfstools squashfs-tools e2fsprogs cryptsetup-bin tzdata)
 LAB_AGENT=tests/Cpe.LabAgent
 
 usage() {

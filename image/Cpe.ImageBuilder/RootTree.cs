@@ -39,6 +39,7 @@ static class RootTree
         foreach (var b in Directory.GetFiles(r.BoardDirectory, "*.json").Order()) Copy(b, Path.Combine(root, "usr/share/cpe/boards", Path.GetFileName(b)), 0b110_100_100);
         foreach (var v in Directory.GetFiles(r.VnfDirectory, "*.tar").Order()) Copy(v, Path.Combine(root, "usr/share/cpe/vnfs", Path.GetFileName(v)), 0b110_100_100);
         for (int i = 0; i < r.TrustAnchors.Count; i++) Copy(r.TrustAnchors[i], Path.Combine(root, "usr/share/cpe/trust", $"firmware-anchor-{i}.pem"), 0b110_100_100);
+        TimeZones(root);
         File.WriteAllText(Path.Combine(root, "etc/os-release"), OsRelease(r));
         File.WriteAllText(Path.Combine(root, "etc/default/cpe"), Settings(r));
     }
@@ -62,6 +63,22 @@ static class RootTree
         BUILD_ID={r.Epoch}
 
         """;
+
+    /// <summary>
+    /// The time zones `system time-zone` accepts (docs/reference/configuration.md), from the build machine's tzdata:
+    /// the CLI shows times in the configured one. Links are copied as the files they name, so the slot holds no link
+    /// out of the tree.
+    /// </summary>
+    static void TimeZones(string root)
+    {
+        const string Zoneinfo = "/usr/share/zoneinfo";
+        if (!File.Exists(Path.Combine(Zoneinfo, "Europe/Berlin"))) throw new BuildException($"{Zoneinfo} has no time zones: install tzdata (./build.sh does)");
+        string[] areas = ["Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Etc", "Europe", "Indian", "Pacific"];
+        foreach (string area in areas)
+            foreach (var file in Directory.GetFiles(Path.Combine(Zoneinfo, area), "*", SearchOption.AllDirectories).Order())
+                Copy(file, Path.Combine(root, "usr/share/zoneinfo", Path.GetRelativePath(Zoneinfo, file)), 0b110_100_100);
+        Copy(Path.Combine(Zoneinfo, "UTC"), Path.Combine(root, "usr/share/zoneinfo/UTC"), 0b110_100_100);
+    }
 
     /// <summary>Debian's static busybox, with a link for each applet where its own list puts it (but what our files provide).</summary>
     static void Busybox(string root)

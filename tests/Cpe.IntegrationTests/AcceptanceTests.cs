@@ -31,6 +31,26 @@ public sealed class AcceptanceTests : DaemonTest
     }
 
     [Fact]
+    public async Task Times_are_shown_in_the_configured_time_zone_with_its_offset()
+    {
+        var set = await Cpe("configure; set system time-zone Asia/Kolkata; commit; exit; show system uptime; show system commit");
+        Assert.True(set.ExitCode == 0, set.ToString());
+        // Kolkata has no daylight saving time: always UTC+5:30.
+        var now = System.Text.RegularExpressions.Regex.Match(set.Output, @"Current time: (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) \+0530\n");
+        Assert.True(now.Success, set.Output);
+        var shown = DateTime.ParseExact(now.Groups[1].Value, "yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(shown - DateTime.UtcNow, TimeSpan.FromHours(5.5) - TimeSpan.FromMinutes(1), TimeSpan.FromHours(5.5) + TimeSpan.FromMinutes(1));
+        Assert.Matches(@"\n0 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0530 by root via cli\n", set.Output);
+
+        // Whole hours show as +HH; a zone this box does not know leaves the times in UTC, and says so.
+        var berlin = await Cpe("configure; set system time-zone Etc/GMT-3; commit; exit; show system uptime");
+        Assert.Matches(@"Current time: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+03\n", berlin.Output);
+        var unknown = await Cpe("configure; set system time-zone Europe/Atlantis; commit; exit; show system uptime");
+        Assert.True(unknown.ExitCode == 0, unknown.ToString());
+        Assert.Matches(@"Current time: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\n", unknown.Output);
+    }
+
+    [Fact]
     public async Task A_bad_host_name_names_the_path_and_rule_and_commits_nothing()
     {
         var result = await Cpe("configure; set system host-name \"bad name\"; commit");

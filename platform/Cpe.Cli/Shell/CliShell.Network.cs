@@ -65,7 +65,7 @@ public sealed partial class CliShell
         return sb.ToString();
     }
 
-    static string Interface(InterfaceInfo i, bool detail)
+    string Interface(InterfaceInfo i, bool detail)
     {
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"{(i.Kind == "port" ? "Physical interface" : "Interface")}: {i.Name}, {(i.AdminUp ? "Enabled" : "Administratively down")}, Physical link is {(i.LinkUp ? "Up" : "Down")}\n");
@@ -144,7 +144,7 @@ public sealed partial class CliShell
         return sb.ToString();
     }
 
-    static string DhcpClients(DhcpClientInfo[] clients)
+    string DhcpClients(DhcpClientInfo[] clients)
     {
         if (clients.Length == 0) return "No port is configured for DHCP\n";
         var sb = new StringBuilder();

@@ -133,7 +133,7 @@ public sealed partial class CliShell
     /// <summary>How far back "show system zero-touch" looks for the agent's steps.</summary>
     const int ZeroTouchEventWindow = 500;
 
-    static string FormatZeroTouch(ZtpStatus status, EventInfo[] events)
+    string FormatZeroTouch(ZtpStatus status, EventInfo[] events)
     {
         var sb = new StringBuilder($"Zero-touch state: {status.State} (since {Time(status.Since)})\n{status.Message}\n");
         var steps = events.Where(e => e.Type is "ztp" or "ztp-script").TakeLast(20).ToList();
@@ -142,7 +142,7 @@ public sealed partial class CliShell
         return sb.ToString();
     }
 
-    static string FormatAlarms(AlarmInfo[] alarms)
+    string FormatAlarms(AlarmInfo[] alarms)
     {
         if (alarms.Length == 0) return "No alarms currently active\n";
         var sb = new StringBuilder($"{alarms.Length} alarm{(alarms.Length == 1 ? "" : "s")} currently active\n");
@@ -152,7 +152,7 @@ public sealed partial class CliShell
         return sb.ToString();
     }
 
-    static string FormatCommits(RevisionInfo[] revisions)
+    string FormatCommits(RevisionInfo[] revisions)
     {
         var sb = new StringBuilder();
         foreach (var r in revisions)
@@ -165,7 +165,7 @@ public sealed partial class CliShell
         return sb.ToString();
     }
 
-    static string FormatUptime(UptimeInfo u, int users)
+    string FormatUptime(UptimeInfo u, int users)
     {
         var sb = new StringBuilder();
         sb.Append($"Current time: {Time(u.Now)}\n");
@@ -186,7 +186,29 @@ public sealed partial class CliShell
         return sb.ToString();
     }
 
-    static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// A time in the configured `system time-zone` (UTC when none is set, or this box has no such zone), with its
+    /// offset: "2026-12-06 22:30:00 +01", or "2026-12-06 21:30:00 UTC".
+    /// </summary>
+    string Time(DateTimeOffset t)
+    {
+        if (_zone.Equals(TimeZoneInfo.Utc)) return t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+        var local = TimeZoneInfo.ConvertTime(t, _zone);
+        var offset = local.Offset;
+        string sign = offset < TimeSpan.Zero ? "-" : "+";
+        offset = offset.Duration();
+        string zone = offset.Minutes == 0 ? $"{sign}{offset.Hours:00}" : $"{sign}{offset.Hours:00}{offset.Minutes:00}";
+        return local.ToString("yyyy-MM-dd HH:mm:ss ", CultureInfo.InvariantCulture) + zone;
+    }
+
+    /// <summary>The configured time zone: UTC when none is set, or when this box does not know it (its times then say UTC).</summary>
+    static TimeZoneInfo Zone(System.Text.Json.Nodes.JsonNode? config)
+    {
+        string? name = config?["system"]?["time-zone"]?.GetValue<string>();
+        if (name is null or "UTC") return TimeZoneInfo.Utc;
+        try { return TimeZoneInfo.FindSystemTimeZoneById(name); }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException) { return TimeZoneInfo.Utc; }
+    }
 
     static string Span(TimeSpan s) => s.TotalDays >= 1
         ? string.Create(CultureInfo.InvariantCulture, $"{(int)s.TotalDays}d {s:hh\\:mm}")

@@ -56,7 +56,7 @@ public sealed partial class CliShell
         return (await api.BootOtherSlotAsync(ct)).Message + "\n";
     }
 
-    static string FormatSoftware(SoftwareStatus s)
+    string FormatSoftware(SoftwareStatus s)
     {
         var sb = new StringBuilder();
         sb.Append($"Running:  {s.RunningVersion} from slot {s.BootedSlot} ({s.Health})\n");

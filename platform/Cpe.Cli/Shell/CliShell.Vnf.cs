@@ -32,7 +32,7 @@ public sealed partial class CliShell
         };
     }
 
-    static string VnfSummary(VnfInstanceInfo[] vnfs)
+    string VnfSummary(VnfInstanceInfo[] vnfs)
     {
         var sb = new StringBuilder("Instance         Package              State      PID      Restarts  Since\n");
         foreach (var v in vnfs)
@@ -41,7 +41,7 @@ public sealed partial class CliShell
         return sb.ToString();
     }
 
-    static string VnfDetail(VnfInstanceInfo v)
+    string VnfDetail(VnfInstanceInfo v)
     {
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"Instance: {v.Instance} (VNF {v.Vnf}), package {v.Package}\n");
@@ -65,7 +65,7 @@ public sealed partial class CliShell
         return sb.ToString();
     }
 
-    static string Packages(VnfPackageInfo[] packages)
+    string Packages(VnfPackageInfo[] packages)
     {
         var sb = new StringBuilder("Package                    Added                    Size       Used by\n");
         foreach (var p in packages)

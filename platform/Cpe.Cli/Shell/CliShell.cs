@@ -18,6 +18,7 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
     bool _leave;
     string _user = "root";
     string _host = "cpe";
+    TimeZoneInfo _zone = TimeZoneInfo.Utc;
     JsonObject _tree = [];   // what "?" and Tab complete against: candidate or active
 
     /// <summary>Interactive: prompt, read, run, until exit or end of input.</summary>
@@ -48,6 +49,7 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
         {
             if (command.Trim().Length == 0) continue;
             if (_leave) break;
+            _zone = Zone((await api.GetConfigAsync("active", ct: ct)).Document);   // a commit in the script may change it
             try { await ExecuteAsync(command, ct); }
             catch (CliException e) { io.WriteError("error: " + e.Message + "\n"); return e.ExitCode; }
             catch (RpcException e) { var c = CliException.From(e); io.WriteError("error: " + c.Message + "\n"); return c.ExitCode; }
@@ -73,6 +75,7 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
     {
         var active = await api.GetConfigAsync("active", ct: ct);
         _host = active.Document["system"]?["host-name"]?.GetValue<string>() ?? "cpe";
+        _zone = Zone(active.Document);
         _tree = _configuring ? (await api.GetConfigAsync("candidate", ct: ct)).Document : active.Document;
     }
 
