@@ -21,9 +21,13 @@ public sealed class LineEditor(ITerminalIo io)
 
     public IReadOnlyList<string> History => _history;
 
+    /// <summary>True when Ctrl-C ended the last line read: a caller reading several lines (load terminal) stops.</summary>
+    public bool Interrupted { get; private set; }
+
     /// <summary>The line typed; "" after Ctrl-C; null at end of input (Ctrl-D on an empty line, hang-up).</summary>
     public string? ReadLine(string prompt, bool echo = true, bool remember = true)
     {
+        Interrupted = false;
         io.Write(prompt);
         var line = new StringBuilder();
         int cursor = 0;
@@ -49,6 +53,7 @@ public sealed class LineEditor(ITerminalIo io)
                     return text;
                 case 0x03: // Ctrl-C: abandon the line
                     io.Write("^C\n");
+                    Interrupted = true;
                     return "";
                 case 0x04: // Ctrl-D: end of input on an empty line
                     if (line.Length == 0) { io.Write("\n"); return null; }
@@ -56,8 +61,8 @@ public sealed class LineEditor(ITerminalIo io)
                 case 0x7f or 0x08:
                     if (cursor > 0) { line.Remove(--cursor, 1); Redraw(line, ref cursor, cursor + 1, echo, erased: 1); }
                     break;
-                case 0x15: // Ctrl-U: kill to the start
-                    Replace(line, ref cursor, line.ToString(cursor, line.Length - cursor), echo, newCursor: 0);
+                case 0x15: // Ctrl-U: erase the whole line, as Junos does (wherever the cursor is)
+                    Replace(line, ref cursor, "", echo, newCursor: 0);
                     break;
                 case 0x17: // Ctrl-W: kill the word before the cursor
                     {

@@ -100,6 +100,7 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
         while (true)
         {
             string? line = io.IsInteractive ? _editor.ReadLine("", remember: false) : io.ReadLine();
+            if (io.IsInteractive && _editor.Interrupted) throw new CliException("load aborted by Ctrl-C: nothing was loaded");
             if (line is null || line == "\u0004") break;
             sb.Append(line).Append('\n');
             if (sb.Length > MaxDocumentBytes) throw new CliException($"input is larger than {MaxDocumentBytes} bytes, the most one request to cped can carry");

@@ -14,6 +14,7 @@ public class LineEditorTests
     [InlineData("show version\r", "show version")]
     [InlineData("shox\x7fw\r", "show")]                     // Backspace
     [InlineData("set foo\x15show\r", "show")]               // Ctrl-U kills the line
+    [InlineData("set foo\x1b[D\x1b[D\x15show\r", "show")]   // ... wherever the cursor is, as Junos does
     [InlineData("show system uptime\x17users\r", "show system users")]  // Ctrl-W kills a word
     [InlineData("how\x01s\r", "show")]                      // Ctrl-A, insert at the start
     [InlineData("shw\x1b[Do\r", "show")]                    // Left arrow, insert
@@ -24,9 +25,13 @@ public class LineEditorTests
     [Fact]
     public void Ctrl_C_abandons_the_line()
     {
-        var (line, io) = Read("set system host-name x\x03");
-        Assert.Equal("", line);
+        var io = new ScriptedTerminal("set system host-name x\x03show\r");
+        var editor = new LineEditor(io);
+        Assert.Equal("", editor.ReadLine("> "));
+        Assert.True(editor.Interrupted);   // so a caller reading many lines (load terminal) stops
         Assert.EndsWith("^C\n", io.Screen.ToString());
+        Assert.Equal("show", editor.ReadLine("> "));
+        Assert.False(editor.Interrupted);
     }
 
     [Fact]
