@@ -7,6 +7,9 @@ public sealed class CliException(string message, int exitCode = ExitCodes.Comman
 {
     public int ExitCode { get; } = exitCode;
 
+    /// <summary>The word of the command line that is wrong, when one is: the console puts a caret under it.</summary>
+    public string? Token { get; init; }
+
     /// <summary>Turns an API error into one or two clear lines and a documented exit code.</summary>
     public static CliException From(RpcException e)
     {

@@ -13,8 +13,8 @@ public static class Keyword
         return matches.Count switch
         {
             1 => matches[0],
-            0 => throw new CliException($"syntax error: '{typed}' is not valid {where}; expected one of: {string.Join(", ", list)}"),
-            _ => throw new CliException($"syntax error: '{typed}' is ambiguous {where}: {string.Join(", ", matches)}"),
+            0 => throw new CliException($"syntax error: '{typed}' is not valid {where}; expected one of: {string.Join(", ", list)}") { Token = typed },
+            _ => throw new CliException($"syntax error: '{typed}' is ambiguous {where}: {string.Join(", ", matches)}") { Token = typed },
         };
     }
 

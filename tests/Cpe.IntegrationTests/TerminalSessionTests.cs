@@ -58,6 +58,15 @@ public sealed class TerminalSessionTests : DaemonTest
     }
 
     [Fact]
+    public void A_wrong_word_gets_a_caret_under_it()
+    {
+        string output = _tty.Run("show versoin", "root@cpe> ");
+        // "root@cpe> " is 10 columns, "show " 5 more: the caret is in column 15, under the "v".
+        Assert.Contains("\n" + new string(' ', 15) + "^\n", output.Replace("\r", ""));
+        Assert.Contains("error: syntax error: 'versoin' is not valid after 'show'", output);
+    }
+
+    [Fact]
     public void Ctrl_C_aborts_load_terminal_and_loads_nothing()
     {
         _tty.Run("configure", "root@cpe# ");

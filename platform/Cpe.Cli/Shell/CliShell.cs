@@ -31,14 +31,31 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
         {
             await RefreshAsync(ct);
             if (_configuring) io.Write(EditBanner() + "\n");
-            string? line = _editor.ReadLine($"{_user}@{_host}{(_configuring ? "#" : ">")} ");
+            string prompt = $"{_user}@{_host}{(_configuring ? "#" : ">")} ";
+            string? line = _editor.ReadLine(prompt);
             if (line is null) { await LeaveAsync(ct); break; }
             if (line.Trim().Length == 0) continue;
             try { await ExecuteAsync(line, ct); }
-            catch (CliException e) { io.Write("error: " + e.Message + "\n"); }
+            catch (CliException e)
+            {
+                if (Caret(line, e.Token) is int at) io.Write(new string(' ', prompt.Length + at) + "^\n");
+                io.Write("error: " + e.Message + "\n");
+            }
             catch (RpcException e) { io.Write("error: " + CliException.From(e).Message + "\n"); }
             catch (ConfigException e) { io.Write("error: " + e.Message + "\n"); }
         }
+    }
+
+    /// <summary>Where <paramref name="token"/> stands in <paramref name="line"/> as a word of its own (for the caret under it), if it does.</summary>
+    public static int? Caret(string line, string? token)
+    {
+        if (string.IsNullOrEmpty(token)) return null;
+        for (int at = line.IndexOf(token, StringComparison.Ordinal); at >= 0; at = line.IndexOf(token, at + 1, StringComparison.Ordinal))
+        {
+            int end = at + token.Length;
+            if ((at == 0 || line[at - 1] == ' ') && (end == line.Length || line[end] is ' ' or '|' or ';')) return at;
+        }
+        return null;
     }
 
     /// <summary>Non-interactive: run each command in order; stop at the first error and return its exit code.</summary>

@@ -41,7 +41,7 @@ public static class Grammar
             var child = choices.Where(c => c.Name == word).Concat(choices.Where(c => c.Name.StartsWith(word, StringComparison.Ordinal))).Take(2).ToList();
             if (current is { Arg: not ArgKind.None } && (child.Count == 0 || (child.Count > 1 && child[0].Name != word))) return;
             if (current is { Children.Length: 0 })
-                throw new CliException($"syntax error: unexpected '{word}': '{string.Join(' ', path)}' takes nothing more");
+                throw new CliException($"syntax error: unexpected '{word}': '{string.Join(' ', path)}' takes nothing more") { Token = word };
             current = choices.First(c => c.Name == Keyword.Resolve(word, choices.Select(x => x.Name), path.Count == 0 ? mode : $"after '{string.Join(' ', path)}'"));
             path.Add(current.Name);
             choices = current.Children;

@@ -31,4 +31,17 @@ public sealed class GrammarWordsTests
     [InlineData("show bridge macs", "syntax error: 'macs' is not valid after 'show bridge'; expected one of: mac-table")]
     public void A_word_the_tree_has_no_room_for_is_refused_with_one_message(string line, string message) =>
         Assert.Equal(message, Assert.Throws<CliException>(() => Grammar.CheckWords(line.Split(' '), Grammar.Operational, "in operational mode")).Message);
+
+    [Theory]
+    [InlineData("show versoin", "versoin", 5)]
+    [InlineData("show system alarms now | match x", "now", 19)]
+    [InlineData("show show", "show", 0)]
+    [InlineData("show versions", "version", null)]   // not a word of its own: no caret rather than a wrong one
+    public void The_caret_goes_under_the_word_that_is_wrong(string line, string token, int? at)
+    {
+        Assert.Equal(at, CliShell.Caret(line, token));
+        if (at is null) return;
+        var e = Assert.Throws<CliException>(() => Grammar.CheckWords(line.Split('|')[0].Trim().Split(' '), Grammar.Operational, "in operational mode"));
+        Assert.Equal(token, e.Token);
+    }
 }
