@@ -21,6 +21,9 @@ public sealed class LineEditor(ITerminalIo io)
 
     public IReadOnlyList<string> History => _history;
 
+    /// <summary>Whether a line goes into the history (Up arrow): not one that carries a secret.</summary>
+    public Func<string, bool> Remember { get; set; } = _ => true;
+
     /// <summary>True when Ctrl-C ended the last line read: a caller reading several lines (load terminal) stops.</summary>
     public bool Interrupted { get; private set; }
 
@@ -45,7 +48,7 @@ public sealed class LineEditor(ITerminalIo io)
                 case '\r' or '\n':
                     io.Write("\n");
                     string text = line.ToString();
-                    if (remember && echo && text.Trim().Length > 0 && (_history.Count == 0 || _history[^1] != text))
+                    if (remember && echo && text.Trim().Length > 0 && Remember(text) && (_history.Count == 0 || _history[^1] != text))
                     {
                         _history.Add(text);
                         if (_history.Count > HistoryLimit) _history.RemoveAt(0);

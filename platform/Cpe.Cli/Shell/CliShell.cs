@@ -26,6 +26,7 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
     {
         _editor.Complete = CompleteLine;
         _editor.Help = ShowHelp;
+        _editor.Remember = line => !TypesPassword(line);
         _user = (await api.WhoAmIAsync(ct)).User;
         while (!_leave)
         {
@@ -44,6 +45,19 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
             catch (RpcException e) { io.Write("error: " + CliException.From(e).Message + "\n"); }
             catch (ConfigException e) { io.Write("error: " + e.Message + "\n"); }
         }
+    }
+
+    /// <summary>A line with a password typed after plain-text-password: kept out of the history, so Up never shows it.</summary>
+    public static bool TypesPassword(string line)
+    {
+        if (!line.Contains("plain-text-password", StringComparison.Ordinal)) return false;
+        try
+        {
+            var words = TokenText.Split(TokenText.SplitOutsideQuotes(line, '|')[0]);
+            int at = words.IndexOf("plain-text-password");
+            return at < 0 || at + 1 < words.Count;   // the word inside a quoted value: kept out too
+        }
+        catch (Exception e) when (e is CliException or ConfigException) { return true; }   // cannot tell (unbalanced quotes): kept out
     }
 
     /// <summary>Where <paramref name="token"/> stands in <paramref name="line"/> as a word of its own (for the caret under it), if it does.</summary>

@@ -35,6 +35,21 @@ public class LineEditorTests
     }
 
     [Fact]
+    public void A_typed_password_never_goes_into_the_history()
+    {
+        // Up after each line: the password line is not there, the line before it is.
+        var io = new ScriptedTerminal("show version\rset system login user ann authentication plain-text-password \"s3cret-pass\"\r\x1b[A\r");
+        var editor = new LineEditor(io) { Remember = line => !Cpe.Cli.Shell.CliShell.TypesPassword(line) };
+        editor.ReadLine("> ");
+        editor.ReadLine("> ");
+        Assert.Equal("show version", editor.ReadLine("> "));
+        Assert.True(Cpe.Cli.Shell.CliShell.TypesPassword("set system login user ann authentication plain-text-password x"));
+        Assert.False(Cpe.Cli.Shell.CliShell.TypesPassword("set system login user ann authentication plain-text-password"));   // asked for without echo
+        Assert.True(Cpe.Cli.Shell.CliShell.TypesPassword("set system login user ann authentication plain-text-password \"unbalanced"));
+        Assert.False(Cpe.Cli.Shell.CliShell.TypesPassword("show system users"));
+    }
+
+    [Fact]
     public void Ctrl_D_on_an_empty_line_ends_input() => Assert.Null(Read("\x04").Line);
 
     [Fact]
