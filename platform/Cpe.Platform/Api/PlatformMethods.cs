@@ -52,7 +52,7 @@ public sealed class PlatformMethods(ConfigEngine engine, StateStore store, Sessi
             store.RecentEvents(Math.Clamp(p.Count <= 0 ? 50 : p.Count, 1, StateStore.KeptEvents))
                 .Select(e => new EventInfo(e.Id, e.Time, e.Type, e.Text)).ToArray()));
 
-        t.Add(ApiMethods.ConfigGet, Access.Read, J.ConfigGetParams, J.ConfigGetResult, (_, p, _) =>
+        t.Add(ApiMethods.ConfigGet, Access.Read, J.ConfigGetParams, J.ConfigGetResult, (s, p, _) =>
         {
             var tree = p.Source switch
             {
@@ -63,12 +63,18 @@ public sealed class PlatformMethods(ConfigEngine engine, StateStore store, Sessi
             };
             var path = ConfigPath.Parse(p.Path ?? [], allowValue: false);
             var sub = ConfigTree.Get(tree, path);
+            if (SecretData.Hides(s.Role))
+                return Task.FromResult(new ConfigGetResult((System.Text.Json.Nodes.JsonObject)SecretData.Redact(tree)!, SecretData.Redact(sub), sub is not null));
             return Task.FromResult(new ConfigGetResult(tree, sub?.DeepClone(), sub is not null));
         });
         t.Add(ApiMethods.ConfigHistory, Access.Read, J.Empty, J.RevisionInfoArray, (_, _, _) => Task.FromResult(
             engine.History().Select(h => new RevisionInfo(h.Number, h.Revision.Id, h.Revision.CreatedAt, h.Revision.Author,
                 h.Revision.Source, h.Revision.Comment, h.Revision.ConfirmBy)).ToArray()));
-        t.Add(ApiMethods.ConfigCompare, Access.Read, J.CompareParams, J.TextResult, (_, p, _) => Task.FromResult(new TextResult(engine.Compare(p.Rollback))));
+        t.Add(ApiMethods.ConfigCompare, Access.Read, J.CompareParams, J.TextResult, (s, p, _) =>
+        {
+            string diff = engine.Compare(p.Rollback);
+            return Task.FromResult(new TextResult(SecretData.Hides(s.Role) ? SecretData.Redact(diff) : diff));
+        });
         t.Add(ApiMethods.ConfigStatus, Access.Read, J.Empty, J.ConfigStatus, (s, _, _) =>
         {
             var (exclusive, lockedBy, editors) = engine.Status(s.Id);
