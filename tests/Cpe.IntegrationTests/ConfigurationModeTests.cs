@@ -27,6 +27,28 @@ public sealed class ConfigurationModeTests : DaemonTest
     }
 
     [Fact]
+    public async Task Load_set_applies_display_set_lines_all_or_none()
+    {
+        // What '| display set' prints loads back; a bad line leaves the candidate as it was.
+        string good = Path.Combine(Cped.StateDirectory, "good.set"), bad = Path.Combine(Cped.StateDirectory, "bad.set");
+        File.WriteAllText(good, "# from another box\nset system host-name loaded\n\nset system domain-name example.net\ndelete system ntp\n");
+        File.WriteAllText(bad, "set system domain-name other.example\nset system host-name \"not a name\"\n");
+        var r = await Cpe($"configure; load set {good}; commit");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("load complete (3 statements)", r.Output);
+        Assert.Equal("host-name loaded;\n", (await Cpe("show configuration system host-name")).Output);
+
+        var refused = await Cpe($"configure; load set {bad}");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("line 2: ", refused.Error);
+        Assert.Contains("nothing was loaded", refused.Error);
+        var compare = await Cpe("configure; show | compare");   // the shared candidate, as the failed load left it
+        Assert.True(compare.ExitCode == 0, compare.ToString());
+        Assert.DoesNotContain("other.example", compare.Output);
+        Assert.Equal("domain-name example.net;\n", (await Cpe("show configuration system domain-name")).Output);
+    }
+
+    [Fact]
     public async Task Load_replace_at_an_edit_level_replaces_only_that_level()
     {
         await Cpe("configure; set system host-name keep-me; set system ntp server 192.0.2.1; commit");

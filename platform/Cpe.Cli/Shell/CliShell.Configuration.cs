@@ -98,12 +98,51 @@ public sealed partial class CliShell
 
     async Task<string> LoadAsync(List<string> words, CancellationToken ct)
     {
-        if (words.Count != 2) throw new CliException("syntax error: 'load merge|replace FILE|terminal'");
-        string mode = Keyword.Resolve(words[0], ["merge", "replace"], "after 'load'");
+        if (words.Count != 2) throw new CliException("syntax error: 'load merge|replace|set FILE|terminal'");
+        string mode = Keyword.Resolve(words[0], ["merge", "replace", "set"], "after 'load'");
+        if (mode == "set") return await LoadSetAsync(await ReadFileOrTerminalAsync(words[1], ct), ct);
         string json = await ReadFileOrTerminalAsync(words[1], ct);
         var document = ConfigDocument.Parse(json);
         var result = await api.LoadAsync(mode, document, _editPath.ToArray(), ct);
         return result.Message + "\n";
+    }
+
+    /// <summary>
+    /// "load set": set and delete commands from the top of the tree, one per line, as '| display set' prints them
+    /// (blank lines and # comments skipped). All or none: at the first line that fails, the candidate goes back to what
+    /// it was before the load, and the error names the line.
+    /// </summary>
+    async Task<string> LoadSetAsync(string text, CancellationToken ct)
+    {
+        var before = (await api.GetConfigAsync("candidate", ct: ct)).Document;
+        var lines = text.Split('\n');
+        int statements = 0;
+        for (int i = 0; i < lines.Length; i++)
+        {
+            string line = lines[i].Trim();
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            try
+            {
+                var words = TokenText.Split(line);
+                string verb = Keyword.Resolve(words[0], ["set", "delete"], "at the start of a loaded line");
+                var path = words.Skip(1).ToArray();
+                if (path.Length == 0) throw new CliException($"'{verb}' needs a path");
+                if (verb == "set")
+                {
+                    if (path[^1] == "plain-text-password") throw new CliException("a loaded plain-text-password needs the password after it");
+                    await api.SetAsync(await WithPasswordHashAsync(path), ct);
+                }
+                else await api.DeleteAsync(path, ct);
+                statements++;
+            }
+            catch (Exception e) when (e is CliException or RpcException or ConfigException)
+            {
+                await api.LoadAsync("replace", before, [], ct);
+                string why = e is RpcException r ? CliException.From(r).Message : e.Message;
+                throw new CliException($"line {i + 1}: {why}; nothing was loaded");
+            }
+        }
+        return $"load complete ({statements} statements)\n";
     }
 
     async Task<string> ExitConfigurationAsync(CancellationToken ct)
