@@ -85,16 +85,20 @@ public sealed class ConfigurationModeTests : DaemonTest
     }
 
     [Fact]
-    public void Load_terminal_reads_json_until_ctrl_d()
+    public void Load_terminal_reads_json_until_ctrl_d_and_ctrl_c_aborts_it()
     {
         using var tty = Terminal();
         tty.Run("configure", "# ");
-        tty.Type("load merge terminal\r");
-        tty.WaitFor("[Type ^D at a new line to end input]");
-        tty.Type("{\"system\": {\"domain-name\": \"typed.example\"}}\r");
-        tty.Type("\x04");
-        Assert.Contains("load complete", tty.WaitFor("# "));
-        Assert.Contains("+   domain-name typed.example;", tty.Run("show | compare", "# "));
+        foreach (var (json, end) in new[] { ("{\"system\": {\"host-name\": \"pasted\"}}", "\x03"), ("{\"system\": {\"domain-name\": \"typed.example\"}}", "\x04") })
+        {
+            tty.Type("load merge terminal\r");
+            tty.WaitFor("[Type ^D at a new line to end input]");
+            tty.Type(json + "\r" + end);
+            Assert.Contains(end == "\x03" ? "error: load aborted by Ctrl-C: nothing was loaded" : "load complete", tty.WaitFor("# "));
+        }
+        string compare = tty.Run("show | compare", "# ");
+        Assert.Contains("+   domain-name typed.example;", compare);
+        Assert.DoesNotContain("pasted", compare);
     }
 
     [Fact]

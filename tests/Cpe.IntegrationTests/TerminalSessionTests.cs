@@ -67,18 +67,6 @@ public sealed class TerminalSessionTests : DaemonTest
     }
 
     [Fact]
-    public void Ctrl_C_aborts_load_terminal_and_loads_nothing()
-    {
-        _tty.Run("configure", "root@cpe# ");
-        _tty.Type("load merge terminal\r");
-        _tty.WaitFor("[Type ^D at a new line to end input]");
-        _tty.Type("{\"system\": {\"host-name\": \"pasted\"}}\r");
-        _tty.Type("\x03");
-        Assert.Contains("error: load aborted by Ctrl-C: nothing was loaded", _tty.WaitFor("root@cpe# "));
-        Assert.DoesNotContain("pasted", _tty.Run("show | compare", "root@cpe# "));
-    }
-
-    [Fact]
     public void Configure_commit_and_the_prompt_follows_the_host_name()
     {
         Assert.Contains("Entering configuration mode", _tty.Run("configure", "root@cpe# "));
