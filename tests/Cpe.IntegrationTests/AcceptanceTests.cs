@@ -23,10 +23,13 @@ public sealed class AcceptanceTests : DaemonTest
 
         var history = await Cpe("show system commit");
         var lines = history.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Matches(@"^0 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC by root via cli$", lines[0]);
-        Assert.Matches(@"^1 +.* by root via cli$", lines[1]);
+        Assert.Matches(@"^0 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC by root via cli \(revision \d+\)$", lines[0]);
+        Assert.Matches(@"^1 +.* by root via cli \(revision \d+\)$", lines[1]);
         Assert.Equal("    first", lines[2]);
-        Assert.Matches(@"^2 +.* by system via system$", lines[3]);
+        Assert.Matches(@"^2 +.* by system via system \(revision \d+\)$", lines[3]);
+        // Rollback indexes count back from the active configuration; revision numbers (the log's) count up.
+        long Revision(string line) => long.Parse(System.Text.RegularExpressions.Regex.Match(line, @"\(revision (\d+)\)").Groups[1].Value);
+        Assert.Equal([Revision(lines[3]) + 2, Revision(lines[3]) + 1], new[] { Revision(lines[0]), Revision(lines[1]) });
         Assert.Equal("    factory default", lines[4]);
     }
 
@@ -40,7 +43,7 @@ public sealed class AcceptanceTests : DaemonTest
         Assert.True(now.Success, set.Output);
         var shown = DateTime.ParseExact(now.Groups[1].Value, "yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(shown - DateTime.UtcNow, TimeSpan.FromHours(5.5) - TimeSpan.FromMinutes(1), TimeSpan.FromHours(5.5) + TimeSpan.FromMinutes(1));
-        Assert.Matches(@"\n0 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0530 by root via cli\n", set.Output);
+        Assert.Matches(@"\n0 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0530 by root via cli \(revision \d+\)\n", set.Output);
 
         // Whole hours show as +HH; a zone this box does not know leaves the times in UTC, and says so.
         var berlin = await Cpe("configure; set system time-zone Etc/GMT-3; commit; exit; show system uptime");
@@ -58,7 +61,7 @@ public sealed class AcceptanceTests : DaemonTest
         Assert.Contains("error: system host-name: 'bad name' must be a host name", result.Error);
         Assert.DoesNotContain("commit complete", result.Output);
         var history = await Cpe("show system commit");
-        Assert.Matches(@"^0 +.* by system via system\n    factory default\n$", history.Output);
+        Assert.Matches(@"^0 +.* by system via system \(revision \d+\)\n    factory default\n$", history.Output);
     }
 
     [Fact]

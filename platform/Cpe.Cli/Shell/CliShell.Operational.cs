@@ -157,7 +157,8 @@ public sealed partial class CliShell
         var sb = new StringBuilder();
         foreach (var r in revisions)
         {
-            sb.Append($"{r.Number,-3} {Time(r.Time)} by {r.Author} via {r.Source}");
+            // The rollback index (what 'rollback N' takes) first, the revision number (the log's, the vendor server's) after.
+            sb.Append($"{r.Number,-3} {Time(r.Time)} by {r.Author} via {r.Source} (revision {r.Id})");
             if (r.ConfirmBy is DateTimeOffset by) sb.Append($" commit confirmed, rollback at {Time(by)}");
             sb.Append('\n');
             if (!string.IsNullOrEmpty(r.Comment)) sb.Append("    ").Append(r.Comment).Append('\n');
