@@ -8,6 +8,7 @@ namespace Cpe.ImageBuilder;
 static class RootTree
 {
     public static readonly string[] Programs = ["cped", "cpe", "cpe-phonehome", "cpe-runtime"];
+    const string FsckFat = "/sbin/fsck.fat";
 
     public static void Build(Recipe r, string root, string initramfs)
     {
@@ -27,7 +28,9 @@ static class RootTree
             File.CreateSymbolicLink(Path.Combine(root, "usr/bin", Path.GetFileName(p)), "../lib/cpe/" + Path.GetFileName(p));
         }
         foreach (var lib in Directory.GetFiles(r.BinDirectory, "*.so").Order()) Copy(lib, Path.Combine(root, "usr/lib/cpe", Path.GetFileName(lib)), 0b110_100_100);
-        foreach (var lib in SharedLibraries.Of(programs)) Copy(lib, Path.Combine(root, lib.TrimStart('/')), 0b111_101_101);
+        // fsck.fat (dosfstools): rcS checks the ESP, which has no journal, before it mounts it.
+        Copy(FsckFat, Path.Combine(root, "usr/sbin/fsck.fat"), 0b111_101_101);
+        foreach (var lib in SharedLibraries.Of([.. programs, FsckFat])) Copy(lib, Path.Combine(root, lib.TrimStart('/')), 0b111_101_101);
 
         // The kernel's modules for the box, flat, in load order; the kernel and the first stage for the boot loader.
         string modules = Path.Combine(root, "lib/modules", r.KernelVersion);

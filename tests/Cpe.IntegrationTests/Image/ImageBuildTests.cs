@@ -40,7 +40,7 @@ public sealed class ImageBuildTests : IDisposable
         string listing = Command.Run("unsquashfs", ["-l", Path.ChangeExtension(first, ".rootfs.img")]);
         // The time zones the CLI shows times in (system time-zone): the same files the host's tests read.
         foreach (var path in new[] { "/usr/lib/cpe/cped", "/usr/lib/cpe/libe_sqlite3.so", "/sbin/init", "/etc/os-release", "/boot/vmlinuz", "/usr/share/cpe/boards/cpe-lab-q35.json",
-                     "/usr/share/zoneinfo/Asia/Kolkata", "/usr/share/zoneinfo/Etc/GMT-3", "/usr/share/zoneinfo/America/Argentina/Salta", "/usr/share/zoneinfo/UTC" })
+                     "/usr/sbin/fsck.fat", "/usr/share/zoneinfo/Asia/Kolkata", "/usr/share/zoneinfo/Etc/GMT-3", "/usr/share/zoneinfo/America/Argentina/Salta", "/usr/share/zoneinfo/UTC" })
             Assert.Contains("squashfs-root" + path, listing);
         // libssl is opened by name at run time (no DT_NEEDED): found from the binaries' own strings.
         Assert.Matches(@"squashfs-root/(usr/)?lib/x86_64-linux-gnu/libssl\.so\.3", listing);
