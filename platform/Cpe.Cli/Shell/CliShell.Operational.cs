@@ -68,7 +68,7 @@ public sealed partial class CliShell
     async Task<string> ShowVersionAsync(CancellationToken ct)
     {
         var v = await api.VersionAsync(ct);
-        string host = (await api.GetConfigAsync("active", ct: ct)).Document["system"]?["host-name"]?.GetValue<string>() ?? "cpe";
+        string host = (await ActiveConfigAsync(ct))?["system"]?["host-name"]?.GetValue<string>() ?? "cpe";
         string? serial = null;
         try { serial = (await api.HardwareAsync(ct)).SerialNumber; }
         catch (RpcException) { }   // no board profile (a developer machine): no serial number to show

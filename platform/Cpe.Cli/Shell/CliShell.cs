@@ -47,6 +47,16 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
         }
     }
 
+    /// <summary>
+    /// The active configuration for what the CLI adds around a command (time zone, host name), or null for a caller
+    /// that may not read it (the phone-home agent's user): the command then runs, or is refused, for its own reasons.
+    /// </summary>
+    async Task<System.Text.Json.Nodes.JsonObject?> ActiveConfigAsync(CancellationToken ct)
+    {
+        try { return (await api.GetConfigAsync("active", ct: ct)).Document; }
+        catch (RpcException e) when (e.Code == RpcErrorCodes.PermissionDenied) { return null; }
+    }
+
     /// <summary>A line with a password typed after plain-text-password: kept out of the history, so Up never shows it.</summary>
     public static bool TypesPassword(string line)
     {
@@ -80,7 +90,7 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
         {
             if (command.Trim().Length == 0) continue;
             if (_leave) break;
-            _zone = Zone((await api.GetConfigAsync("active", ct: ct)).Document);   // a commit in the script may change it
+            _zone = Zone(await ActiveConfigAsync(ct));   // a commit in the script may change it
             try { await ExecuteAsync(command, ct); }
             catch (CliException e) { io.WriteError("error: " + e.Message + "\n"); return e.ExitCode; }
             catch (RpcException e) { var c = CliException.From(e); io.WriteError("error: " + c.Message + "\n"); return c.ExitCode; }
