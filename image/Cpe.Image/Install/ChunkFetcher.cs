@@ -25,12 +25,9 @@ sealed class ChunkFetcher(BundleHead head, IBundleSource source, string runningD
     public async Task<bool> FetchAsync(int index, byte[] buffer, CancellationToken ct)
     {
         int length = (int)_image.ChunkLength(index);
-        if (reusable.TryGetValue(_image.Chunks[index], out long from))
-        {
-            int got = await RandomAccess.ReadAsync(_running.SafeFileHandle, buffer.AsMemory(0, length), from, ct);
-            // A chunk the running slot no longer reads as listed is downloaded instead: a wrong list only costs bytes.
-            if (got == length && ChunkHash.Matches(_image, index, buffer.AsSpan(0, length))) return true;
-        }
+        // A chunk the running slot no longer reads as listed is downloaded instead: a wrong list only costs bytes.
+        if (reusable.TryGetValue(_image.Chunks[index], out long from) && await SlotInstaller.HoldsAsync(_running.SafeFileHandle, from, _image, index, buffer, ct))
+            return true;
         await DownloadAsync(index, buffer.AsMemory(0, length), ct);
         if (!ChunkHash.Matches(_image, index, buffer.AsSpan(0, length)))
             throw new BundleRefusedException($"image chunk {index} of {_image.Chunks.Length} does not match its signed hash");

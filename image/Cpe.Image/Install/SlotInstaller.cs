@@ -1,4 +1,5 @@
 using Cpe.Image.Bundles;
+using Microsoft.Win32.SafeHandles;
 using Cpe.Image.Slots;
 
 namespace Cpe.Image.Install;
@@ -129,7 +130,7 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
         await using var target = new FileStream(slots.TargetDevice, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 0);
         // Resume at the first chunk the slot does not already hold, checked on the disk itself (never a saved offset).
         int first = 0;
-        while (first < image.Chunks.Length && await MatchesAsync(target, image, first, await digest.BufferAsync(first), ct))
+        while (first < image.Chunks.Length && await HoldsAsync(target.SafeFileHandle, (long)first * image.ChunkSize, image, first, await digest.BufferAsync(first), ct))
         {
             digest.Append(first);
             first++;
@@ -201,11 +202,15 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
         Cpe.Interop.Writeback.Start(target.SafeFileHandle, offset, length);
     }
 
-    static async Task<bool> MatchesAsync(FileStream slot, SlotImage image, int index, byte[] buffer, CancellationToken ct)
+    /// <summary>
+    /// Whether <paramref name="file"/> holds chunk <paramref name="index"/> of <paramref name="image"/> at
+    /// <paramref name="offset"/> (read into <paramref name="buffer"/>): the slot being resumed, or the running slot a
+    /// chunk is copied from.
+    /// </summary>
+    internal static async Task<bool> HoldsAsync(SafeFileHandle file, long offset, SlotImage image, int index, byte[] buffer, CancellationToken ct)
     {
-        int length = (int)image.ChunkLength(index);
-        slot.Position = (long)index * image.ChunkSize;
-        int got = await slot.ReadAtLeastAsync(buffer.AsMemory(0, length), length, throwOnEndOfStream: false, ct);
+        int length = (int)image.ChunkLength(index), got = 0, n;
+        while (got < length && (n = await RandomAccess.ReadAsync(file, buffer.AsMemory(got, length - got), offset + got, ct)) > 0) got += n;
         return got == length && ChunkHash.Matches(image, index, buffer.AsSpan(0, length));
     }
 
@@ -240,12 +245,8 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
         // The new image's short last chunk, where the running slot has the same bytes at the same place.
         int last = image.Chunks.Length - 1;
         long lastLength = image.ChunkLength(last);
-        if (last >= first && lastLength < image.ChunkSize)
-        {
-            running.Position = (long)last * image.ChunkSize;
-            int got = await running.ReadAtLeastAsync(buffer.AsMemory(0, (int)lastLength), (int)lastLength, throwOnEndOfStream: false, ct);
-            if (got == lastLength && ChunkHash.Matches(image, last, buffer.AsSpan(0, got))) found.TryAdd(image.Chunks[last], running.Position - got);
-        }
+        if (last >= first && lastLength < image.ChunkSize && await HoldsAsync(running.SafeFileHandle, (long)last * image.ChunkSize, image, last, buffer, ct))
+            found.TryAdd(image.Chunks[last], (long)last * image.ChunkSize);
         return found;
     }
 }
