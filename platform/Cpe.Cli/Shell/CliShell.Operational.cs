@@ -68,11 +68,10 @@ public sealed partial class CliShell
     async Task<string> ShowVersionAsync(CancellationToken ct)
     {
         var v = await api.VersionAsync(ct);
-        string host = (await ActiveConfigAsync(ct))?["system"]?["host-name"]?.GetValue<string>() ?? "cpe";
         string? serial = null;
         try { serial = (await api.HardwareAsync(ct)).SerialNumber; }
         catch (RpcException) { }   // no board profile (a developer machine): no serial number to show
-        return $"Hostname: {host}\nModel: {v.Model}\n{(serial is null ? "" : $"Serial number: {serial}\n")}" +
+        return $"Hostname: {_host}\nModel: {v.Model}\n{(serial is null ? "" : $"Serial number: {serial}\n")}" +
             $"Software: {v.Product} {v.Version}\nConfiguration schema: {v.SchemaVersion}\nRuntime: {v.Runtime}\n";
     }
 

@@ -90,7 +90,7 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
         {
             if (command.Trim().Length == 0) continue;
             if (_leave) break;
-            _zone = Zone(await ActiveConfigAsync(ct));   // a commit in the script may change it
+            TakeActive(await ActiveConfigAsync(ct));   // a commit in the script may change them
             try { await ExecuteAsync(command, ct); }
             catch (CliException e) { io.WriteError("error: " + e.Message + "\n"); return e.ExitCode; }
             catch (RpcException e) { var c = CliException.From(e); io.WriteError("error: " + c.Message + "\n"); return c.ExitCode; }
@@ -112,11 +112,17 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
         Pager.Show(io, output, paging: !stages.OfType<PipeStage.NoMore>().Any());
     }
 
+    /// <summary>What the CLI shows from the active configuration: the host name (prompt, show version) and the time zone.</summary>
+    void TakeActive(System.Text.Json.Nodes.JsonObject? active)
+    {
+        _host = active?["system"]?["host-name"]?.GetValue<string>() ?? "cpe";
+        _zone = Zone(active);
+    }
+
     async Task RefreshAsync(CancellationToken ct)
     {
         var active = await api.GetConfigAsync("active", ct: ct);
-        _host = active.Document["system"]?["host-name"]?.GetValue<string>() ?? "cpe";
-        _zone = Zone(active.Document);
+        TakeActive(active.Document);
         _tree = _configuring ? (await api.GetConfigAsync("candidate", ct: ct)).Document : active.Document;
     }
 
