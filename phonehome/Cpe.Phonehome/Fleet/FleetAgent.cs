@@ -17,7 +17,7 @@ namespace Cpe.Phonehome.Fleet;
 public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform, FirmwareUpdater firmware, ProgressFile progress,
     Random random, TimeProvider clock, ProgressReporter say, TimeSpan defaultInterval, TimeSpan requestTimeout)
 {
-    string? _lastResult, _lastStatus, _sentHardware, _lastFailure;
+    string? _lastResult, _lastStatus, _sentHardware;
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -162,7 +162,7 @@ public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform
         }
         if (firmware.RetryAfter(f.Version) is { } retry)
         {
-            _lastResult = $"fleet firmware {f.Version} not installed: {_lastFailure}; tried again after {retry:u}";
+            _lastResult = $"fleet firmware {f.Version} not installed: {retry.Reason}; tried again after {retry.At:u}";
             return;
         }
         say.Say($"the fleet wants firmware {f.Version} (running {version}): installing");
@@ -175,7 +175,6 @@ public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform
         }
         catch (FirmwareInstallException e)
         {
-            _lastFailure = e.Message;
             _lastResult = $"fleet firmware {f.Version} not installed: {e.Message}";
             say.Say(_lastResult);
         }

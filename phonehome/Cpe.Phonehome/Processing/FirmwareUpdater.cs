@@ -20,15 +20,15 @@ public sealed class FirmwareUpdater(IAgentPlatform platform, ProgressFile progre
 
     /// <summary>After a failure that may pass, the next try of the same version waits this long, doubled per failure up to <see cref="LongestRetry"/>.</summary>
     public static readonly TimeSpan FirstRetry = TimeSpan.FromMinutes(1), LongestRetry = TimeSpan.FromHours(4);
-    (string Version, int Failures, DateTimeOffset NotBefore)? _retry;
+    (string Version, int Failures, DateTimeOffset NotBefore, string Reason)? _retry;
 
     /// <summary>
     /// When the last install of <paramref name="version"/> failed for a reason that may pass (a download that broke, a
     /// disk that was full, an install that stalled) and its wait is not over: when it may be tried again. A fleet
-    /// that checks in every few seconds does not start the same failing install at every check-in.
+    /// that checks in every few seconds does not start the same failing install at every check-in. With it, why.
     /// </summary>
-    public DateTimeOffset? RetryAfter(string version) =>
-        _retry is { } r && r.Version == version && clock.GetUtcNow() < r.NotBefore ? r.NotBefore : null;
+    public (DateTimeOffset At, string Reason)? RetryAfter(string version) =>
+        _retry is { } r && r.Version == version && clock.GetUtcNow() < r.NotBefore ? (r.NotBefore, r.Reason) : null;
 
     public async Task<(string Name, string Version)> RunningAsync(CancellationToken ct) => Running(await platform.InventoryAsync(ct));
 
@@ -115,7 +115,7 @@ public sealed class FirmwareUpdater(IAgentPlatform platform, ProgressFile progre
         {
             int failures = _retry is { } r && r.Version == version ? r.Failures + 1 : 1;
             var wait = TimeSpan.FromTicks(Math.Min(LongestRetry.Ticks, FirstRetry.Ticks << Math.Min(failures - 1, 16)));
-            _retry = (version, failures, clock.GetUtcNow() + wait);
+            _retry = (version, failures, clock.GetUtcNow() + wait, reason);
         }
         return new FirmwareInstallException(reason, permanent);
     }

@@ -179,17 +179,18 @@ public sealed class OnboardingProcessorTests : IDisposable
         var before = DateTimeOffset.UtcNow;
         await FailOnce("0.2.0");
         var first = _firmware.RetryAfter("0.2.0")!.Value;
-        Assert.InRange(first - before, FirmwareUpdater.FirstRetry, FirmwareUpdater.FirstRetry + TimeSpan.FromSeconds(30));
+        Assert.Equal("the download ended in chunk 1 of 4", first.Reason);
+        Assert.InRange(first.At - before, FirmwareUpdater.FirstRetry, FirmwareUpdater.FirstRetry + TimeSpan.FromSeconds(30));
         await FailOnce("0.2.0");
-        Assert.InRange(_firmware.RetryAfter("0.2.0")!.Value - before, 2 * FirmwareUpdater.FirstRetry, 2 * FirmwareUpdater.FirstRetry + TimeSpan.FromSeconds(30));
+        Assert.InRange(_firmware.RetryAfter("0.2.0")!.Value.At - before, 2 * FirmwareUpdater.FirstRetry, 2 * FirmwareUpdater.FirstRetry + TimeSpan.FromSeconds(30));
         for (int i = 0; i < 12; i++) await FailOnce("0.2.0");
-        Assert.InRange(_firmware.RetryAfter("0.2.0")!.Value - before, FirmwareUpdater.LongestRetry, FirmwareUpdater.LongestRetry + TimeSpan.FromSeconds(30));
+        Assert.InRange(_firmware.RetryAfter("0.2.0")!.Value.At - before, FirmwareUpdater.LongestRetry, FirmwareUpdater.LongestRetry + TimeSpan.FromSeconds(30));
         Assert.Null(_firmware.RetryAfter("0.3.0"));   // another version is not held back
         Assert.Null(_progress.Load().FirmwareFailure);   // nor is this one given up on
 
         // Another version's failure starts its own count at the first wait.
         await FailOnce("0.3.0");
-        Assert.InRange(_firmware.RetryAfter("0.3.0")!.Value - before, FirmwareUpdater.FirstRetry, FirmwareUpdater.FirstRetry + TimeSpan.FromSeconds(30));
+        Assert.InRange(_firmware.RetryAfter("0.3.0")!.Value.At - before, FirmwareUpdater.FirstRetry, FirmwareUpdater.FirstRetry + TimeSpan.FromSeconds(30));
     }
 
     [Fact]
