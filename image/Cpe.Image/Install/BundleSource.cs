@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Win32.SafeHandles;
 
 namespace Cpe.Image.Install;
 
@@ -14,12 +15,6 @@ public interface IBundleSource : IDisposable
     long BytesRead { get; }
 
     /// <summary>
-    /// Reading it again costs nothing (a file on the box): its chunks are synced in batches, as copied ones are,
-    /// instead of one by one as downloaded ones are.
-    /// </summary>
-    bool IsLocal { get; }
-
-    /// <summary>
     /// The bundle from <paramref name="offset"/> on (at most <paramref name="count"/> bytes when given: a download asks
     /// for no more than it reads), and the bundle's whole length when the source knows it.
     /// </summary>
@@ -31,12 +26,32 @@ public interface IBundleSource : IDisposable
             : new FileBundleSource(location);
 }
 
-public sealed class FileBundleSource(string path) : IBundleSource
+/// <summary>
+/// A bundle on the box itself (a file): reading it again costs nothing, so its chunks are synced in batches, as copied
+/// ones are, instead of one by one as downloaded ones are; and it is read at any offset, by several threads at once.
+/// </summary>
+public interface ILocalBundleSource : IBundleSource
 {
+    /// <summary>Fills <paramref name="buffer"/> from <paramref name="offset"/>; fewer bytes only at the end of the bundle.</summary>
+    ValueTask<int> ReadAtAsync(long offset, Memory<byte> buffer, CancellationToken ct);
+}
+
+public sealed class FileBundleSource(string path) : ILocalBundleSource
+{
+    readonly Lock _opening = new();
+    SafeFileHandle? _handle;
     long _read;
     public string Name => path;
     public long BytesRead => Interlocked.Read(ref _read);
-    public bool IsLocal => true;
+
+    public async ValueTask<int> ReadAtAsync(long offset, Memory<byte> buffer, CancellationToken ct)
+    {
+        var handle = Handle(offset);
+        int got = 0, n;
+        while (got < buffer.Length && (n = await RandomAccess.ReadAsync(handle, buffer[got..], offset + got, ct)) > 0) got += n;
+        Interlocked.Add(ref _read, got);
+        return got;
+    }
 
     public Task<(Stream Stream, long? Length)> OpenAsync(long offset, CancellationToken ct, long? count = null)
     {
@@ -47,7 +62,19 @@ public sealed class FileBundleSource(string path) : IBundleSource
         return Task.FromResult<(Stream, long?)>((new CountingStream(file, n => Interlocked.Add(ref _read, n)), file.Length));
     }
 
-    public void Dispose() { }
+    /// <summary>Opened at the first read, the kernel asked to read the rest of the file ahead from there.</summary>
+    SafeFileHandle Handle(long from)
+    {
+        lock (_opening)
+        {
+            if (_handle is not null) return _handle;
+            _handle = File.OpenHandle(path);
+            Cpe.Interop.Writeback.ReadAhead(_handle, from, Math.Max(0, RandomAccess.GetLength(_handle) - from));
+            return _handle;
+        }
+    }
+
+    public void Dispose() => _handle?.Dispose();
 }
 
 /// <summary>
@@ -71,7 +98,6 @@ public sealed class HttpBundleSource : IBundleSource
 
     public string Name => _uri.ToString();
     public long BytesRead => Interlocked.Read(ref _read);
-    public bool IsLocal => false;
 
     public async Task<(Stream Stream, long? Length)> OpenAsync(long offset, CancellationToken ct, long? count = null)
     {

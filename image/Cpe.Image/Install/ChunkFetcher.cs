@@ -4,9 +4,10 @@ namespace Cpe.Image.Install;
 
 /// <summary>
 /// Brings one chunk of the new image into a buffer, checked against its signed hash: copied from the running slot when
-/// that holds a chunk with the same hash (at any offset), otherwise downloaded. Each run of chunks to download is one
-/// bounded Range request; a cut connection is retried at the chunk it was in. Chunks are fetched one after another
-/// (the download stream goes on from where the last one ended), never two at once.
+/// that holds a chunk with the same hash (at any offset), otherwise read from a file on the box at its offset, or
+/// downloaded. Each run of chunks to download is one bounded Range request; a cut connection is retried at the chunk
+/// it was in. Copies and file reads may run on several threads at once; downloads take turns (the download stream goes
+/// on from where the last one ended).
 /// </summary>
 sealed class ChunkFetcher(BundleHead head, IBundleSource source, string runningDevice, Dictionary<string, long> reusable,
     TimeSpan firstRetry, Action<string>? say) : IAsyncDisposable
@@ -14,6 +15,7 @@ sealed class ChunkFetcher(BundleHead head, IBundleSource source, string runningD
     const int Retries = 5;
     readonly SlotImage _image = head.Manifest.Image;
     readonly FileStream _running = new(runningDevice, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+    readonly SemaphoreSlim _downloading = new(1, 1);
     Stream? _download;
     long _downloadAt = -1;
 
@@ -28,7 +30,17 @@ sealed class ChunkFetcher(BundleHead head, IBundleSource source, string runningD
         // A chunk the running slot no longer reads as listed is downloaded instead: a wrong list only costs bytes.
         if (reusable.TryGetValue(_image.Chunks[index], out long from) && await SlotInstaller.HoldsAsync(_running.SafeFileHandle, from, _image, index, buffer, ct))
             return true;
-        await DownloadAsync(index, buffer.AsMemory(0, length), ct);
+        if (source is ILocalBundleSource local)
+        {
+            if (await local.ReadAtAsync(head.ImageOffset + (long)index * _image.ChunkSize, buffer.AsMemory(0, length), ct) < length)
+                throw new BundleRefusedException($"it is truncated in image chunk {index} of {_image.Chunks.Length}");
+        }
+        else
+        {
+            await _downloading.WaitAsync(ct);
+            try { await DownloadAsync(index, buffer.AsMemory(0, length), ct); }
+            finally { _downloading.Release(); }
+        }
         if (!ChunkHash.Matches(_image, index, buffer.AsSpan(0, length)))
             throw new BundleRefusedException($"image chunk {index} of {_image.Chunks.Length} does not match its signed hash");
         return false;
@@ -81,5 +93,6 @@ sealed class ChunkFetcher(BundleHead head, IBundleSource source, string runningD
     {
         await CloseAsync();
         await _running.DisposeAsync();
+        _downloading.Dispose();
     }
 }

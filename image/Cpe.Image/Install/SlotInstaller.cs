@@ -22,8 +22,8 @@ public sealed record InstallReport(string Version, string Slot, int Chunks, int 
 /// slot: a bad signature or signer, a manifest that does not hold, another board, a version below the floor, an image
 /// larger than the slot, a bundle whose length is wrong. Then removes the slot's boot entry (nothing boots a slot being
 /// written), writes chunk by chunk (each checked against its signed hash), resuming at the first chunk the slot does not
-/// already hold and copying chunks the running slot has instead of downloading them, hashing the whole image on the way;
-/// checks the whole-image hash and the bundle's end; only then writes the slot's boot files and an entry to try.
+/// already hold and copying chunks the running slot has instead of downloading them; checks the bundle's end (and, when
+/// asked, the whole bundle file's hash); only then writes the slot's boot files and an entry to try.
 /// </summary>
 public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageState state, FirmwareTrust trust, InstallPolicy policy,
     IBootFiles bootFiles, string runningVersion, Action<string>? say = null, TimeSpan? firstRetryDelay = null)
@@ -120,50 +120,47 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
     record struct Counts(int Resumed, int Reused, int Downloaded, long ReusedBytes);
 
     /// <summary>
-    /// Writes every chunk the slot does not hold yet and hashes the whole image on the way (<see cref="ImageDigest"/>):
-    /// the slot is refused before anything boots it unless both the chunks and the whole hold.
+    /// Writes every chunk the slot does not hold yet, each checked against its signed hash first (and, when the caller
+    /// named one, hashes the whole bundle file on the way: <see cref="ChunkBuffers"/>).
     /// </summary>
     async Task<Counts> WriteChunksAsync(BundleHead head, IBundleSource source, string? bundleSha256, CancellationToken ct)
     {
         var image = head.Manifest.Image;
-        using var digest = new ImageDigest(head, bundleSha256);
+        using var buffers = new ChunkBuffers(head, bundleSha256);
         await using var target = new FileStream(slots.TargetDevice, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 0);
         // Resume at the first chunk the slot does not already hold, checked on the disk itself (never a saved offset).
         int first = 0;
-        while (first < image.Chunks.Length && await HoldsAsync(target.SafeFileHandle, (long)first * image.ChunkSize, image, first, await digest.BufferAsync(first), ct))
-        {
-            digest.Append(first);
-            first++;
-        }
+        while (first < image.Chunks.Length && await HoldsAsync(target.SafeFileHandle, (long)first * image.ChunkSize, image, first, await buffers.ForAsync(first), ct))
+            buffers.Laid(first++);
         var counts = new Counts(first, 0, 0, 0);
         var reusable = await RunningChunksAsync(image, first, ct);
         await using var fetcher = new ChunkFetcher(head, source, slots.RunningDevice, reusable, _firstRetry, say);
+        bool local = source is ILocalBundleSource;
 
-        // Chunk i + 1 is fetched and checked on another thread while chunk i is written, when fetching it costs
-        // nothing to redo (the running slot lists it, or the source is a file on the box): a chunk to download is
-        // fetched only once the one before it is synced, so a power cut does not cost a download (unless the running
-        // slot no longer reads as its list says, and the chunk fetched ahead had to be downloaded after all). With one
-        // CPU there is nothing to overlap, only threads to switch between.
-        bool fetchAhead = Environment.ProcessorCount > 1;
-        Task<bool>? next = null;
-        byte[]? nextBuffer = null;
+        // Up to FetchAhead chunks after the one being written are fetched and checked on other threads (two, so that
+        // one is read while the other is hashed), when fetching them costs nothing to redo: the running slot lists
+        // them, or the source is a file on the box. A chunk to download is fetched only once the one before it is
+        // synced, so a power cut does not cost a download (unless the running slot no longer reads as its list says,
+        // and a chunk fetched ahead had to be downloaded after all). With one CPU there is nothing to overlap.
+        int ahead = FetchAhead;
+        var fetches = new Queue<(byte[] Buffer, Task<bool> Copied)>();
+        int started = first;
         try
         {
             for (int i = first; i < image.Chunks.Length; i++)
             {
-                int length = (int)image.ChunkLength(i);
-                var buffer = nextBuffer ?? await digest.BufferAsync(i);
-                bool copied = await (next ?? fetcher.FetchAsync(i, buffer, ct));
-                (next, nextBuffer) = (null, null);
-                int following = i + 1;
-                if (fetchAhead && following < image.Chunks.Length && (source.IsLocal || fetcher.InRunningSlot(following)))
+                while (started < image.Chunks.Length && started <= i + ahead && (started == i || local || fetcher.InRunningSlot(started)))
                 {
-                    var aheadBuffer = nextBuffer = await digest.BufferAsync(following);
-                    next = Task.Run(() => fetcher.FetchAsync(following, aheadBuffer, ct), ct);
+                    int index = started++;
+                    var buffer = await buffers.ForAsync(index);
+                    fetches.Enqueue((buffer, index == i ? fetcher.FetchAsync(index, buffer, ct) : Task.Run(() => fetcher.FetchAsync(index, buffer, ct), ct)));
                 }
-                await WriteAsync(target, (long)i * image.ChunkSize, buffer, length, ct);
-                digest.Append(i);
-                if (copied || source.IsLocal) SyncNow(target, i + 1);
+                var (chunk, fetch) = fetches.Dequeue();
+                bool copied = await fetch;
+                int length = (int)image.ChunkLength(i);
+                await WriteAsync(target, (long)i * image.ChunkSize, chunk, length, ct);
+                buffers.Laid(i);
+                if (copied || local) SyncNow(target, i + 1);
                 else target.Flush(flushToDisk: true);
                 counts = copied ? counts with { Reused = counts.Reused + 1, ReusedBytes = counts.ReusedBytes + length }
                     : counts with { Downloaded = counts.Downloaded + 1 };
@@ -172,13 +169,16 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
         }
         finally
         {
-            // A chunk fetched ahead of one that failed: its download stream closes only after it ends.
-            if (next is not null) try { await next; } catch (Exception) { }
+            // Chunks fetched ahead of one that failed: a download stream closes only after its read ends.
+            foreach (var (_, fetch) in fetches) try { await fetch; } catch (Exception) { }
         }
         target.Flush(flushToDisk: true);
-        await digest.CheckAsync(slots.Target);
+        await buffers.CheckAsync();
         return counts;
     }
+
+    /// <summary>How many chunks after the one being written may be in flight; <see cref="ChunkBuffers.Count"/> leaves room for them.</summary>
+    const int FetchAhead = ChunkBuffers.Count - 2;
 
     void Report(int done, IBundleSource source, Counts counts) =>
         _progress = _progress with { ChunksDone = done, BytesDownloaded = source.BytesRead, BytesReused = counts.ReusedBytes };
