@@ -23,6 +23,21 @@ public sealed record CheckInRequest(string SerialNumber, string Model, string Os
 
     /// <summary>The firmware version the box gave up on (refused, or fell back from), and why. Absent when none.</summary>
     public FirmwareFailure? FirmwareFailure { get; init; }
+
+    /// <summary>
+    /// The newest local commit (CLI or the box's local API) that took away statements zero-touch or the fleet set; sent
+    /// on every check-in while it holds (until a later commit puts them back or a new push replaces them). Absent when none.
+    /// </summary>
+    public ConfigOverride? LocalOverride { get; init; }
+}
+
+/// <summary>
+/// A local commit that overrides what zero-touch or the fleet set: its revision, who made it and when, how many "set"
+/// statements it took away and the first <see cref="MaxStatements"/> of them.
+/// </summary>
+public sealed record ConfigOverride(long Revision, string User, DateTimeOffset Time, int Count, string[] Statements)
+{
+    public const int MaxStatements = 50;
 }
 
 /// <summary>A firmware version the box does not run and will not try again: which, why, and when.</summary>
@@ -54,6 +69,8 @@ public static class FleetCheckIn
     public static string ToJson(FleetRefusal r) => JsonSerializer.Serialize(r, FleetJsonContext.Default.FleetRefusal);
 
     public static string ToJson(FirmwareFailure f) => JsonSerializer.Serialize(f, FleetJsonContext.Default.FirmwareFailure);
+
+    public static string ToJson(ConfigOverride o) => JsonSerializer.Serialize(o, FleetJsonContext.Default.ConfigOverride);
 
     public static byte[] ToJson(CheckInAnswer a) => JsonSerializer.SerializeToUtf8Bytes(a, FleetJsonContext.Default.CheckInAnswer);
 
@@ -89,4 +106,5 @@ public static class FleetCheckIn
 [JsonSerializable(typeof(CheckInAnswer))]
 [JsonSerializable(typeof(FleetRefusal))]
 [JsonSerializable(typeof(FirmwareFailure))]
+[JsonSerializable(typeof(ConfigOverride))]
 internal sealed partial class FleetJsonContext : JsonSerializerContext;

@@ -51,7 +51,7 @@ public static class AdminEndpoints
             store.Inventory(serial) is string json ? Results.Text(json, "application/json") : NotFound($"an inventory from device {serial}"));
         api.MapGet("/devices/{serial}/check-ins", (string serial, int? limit) =>
             store.CheckIns(serial, Math.Clamp(limit ?? 100, 1, 1000)).Select(c => new CheckInView(c.Time, c.OsVersion, c.ConfigRevision, c.FleetRevision, c.LastResult,
-                c.Refused is null ? null : JsonNode.Parse(c.Refused) as JsonObject, c.FirmwareFailure is null ? null : JsonNode.Parse(c.FirmwareFailure) as JsonObject)).ToArray());
+                Json(c.Refused), Json(c.FirmwareFailure), Json(c.LocalOverride))).ToArray());
 
         api.MapPost("/bundles", (BundleRequest r) =>
         {
@@ -133,6 +133,9 @@ public static class AdminEndpoints
     static DeviceView View(Enrollment e) => new(e.Serial, e.Owner, e.Group, e.State, e.OwnershipVoucher is not null, e.EnrolledAt, e.LastSeen);
     static ImageView View(FirmwareImage i) => new(i.Name, i.OsName, i.OsVersion, i.Sha256, i.Size, i.UploadedAt);
     static IResult NotFound(string what) => Results.Problem($"no {what}", statusCode: 404);
+
+    /// <summary>A JSON object the server stored as text (what a check-in reported), or null.</summary>
+    static JsonObject? Json(string? text) => text is null ? null : JsonNode.Parse(text) as JsonObject;
     static IResult Invalid(string why) => Results.Problem(why, statusCode: 400);
 }
 

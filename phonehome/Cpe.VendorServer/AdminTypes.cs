@@ -18,10 +18,11 @@ public sealed record ProgressView(DateTimeOffset Time, string Type, string? Mess
 
 /// <summary>
 /// One check-in as the device reported it; <c>Refused</c> is the fleet revision it did not keep and why, while it reports
-/// one; <c>FirmwareFailure</c> the firmware version it gave up on (refused, or fell back from) and why.
+/// one; <c>FirmwareFailure</c> the firmware version it gave up on (refused, or fell back from) and why;
+/// <c>LocalOverride</c> the local commit on the device that took away statements zero-touch or the fleet set.
 /// </summary>
 public sealed record CheckInView(DateTimeOffset Time, string OsVersion, long ConfigRevision, long FleetRevision, string? LastResult, JsonObject? Refused = null,
-    JsonObject? FirmwareFailure = null);
+    JsonObject? FirmwareFailure = null, JsonObject? LocalOverride = null);
 
 /// <summary>
 /// Onboarding information to publish: a configuration (cped's JSON document), how to apply it, an optional boot image

@@ -32,6 +32,7 @@ public static class FleetEndpoints
                     Inventory = request.Inventory?.ToJsonString(),
                     Refused = request.LastRefused is { } refused ? FleetCheckIn.ToJson(refused) : null,
                     FirmwareFailure = request.FirmwareFailure is { } failed ? FleetCheckIn.ToJson(failed) : null,
+                    LocalOverride = request.LocalOverride is { } overridden ? FleetCheckIn.ToJson(overridden) : null,
                 }, http.RequestAborted);
             var firmware = config?.Firmware is string name && store.Image(name) is FirmwareImage image
                 ? new DesiredFirmware(image.OsName, image.OsVersion, [$"{http.Request.Scheme}://{http.Request.Host}/images/{Uri.EscapeDataString(image.Name)}"], image.Sha256)

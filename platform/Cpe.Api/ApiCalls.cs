@@ -53,6 +53,8 @@ public static class ApiCalls
         c.CallAsync(ApiMethods.ConfigRollback, new RollbackParams(number), J.RollbackParams, J.OkResult, ct);
     public static Task<TextResult> CompareAsync(this ApiClient c, int? rollback, CancellationToken ct = default) =>
         c.CallAsync(ApiMethods.ConfigCompare, new CompareParams(rollback), J.CompareParams, J.TextResult, ct);
+    public static Task<OkResult> UpdateAsync(this ApiClient c, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.ConfigUpdate, new Empty(), J.Empty, J.OkResult, ct);
     public static Task<CommitResult> CommitAsync(this ApiClient c, CommitParams p, CancellationToken ct = default) =>
         c.CallAsync(ApiMethods.ConfigCommit, p, J.CommitParams, J.CommitResult, ct);
     public static Task<RevisionInfo[]> HistoryAsync(this ApiClient c, CancellationToken ct = default) =>

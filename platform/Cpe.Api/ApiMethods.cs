@@ -33,6 +33,7 @@ public static class ApiMethods
     public const string ConfigRollback = "config.rollback";
     public const string ConfigCompare = "config.compare";
     public const string ConfigCommit = "config.commit";
+    public const string ConfigUpdate = "config.update";
     public const string ConfigHistory = "config.history";
     public const string ConfigStatus = "config.status";
 
@@ -92,4 +93,6 @@ public static class RpcErrorCodes
     public const int BundleRefused = -32009;
     /// <summary>The box has no A/B slots (the simulated board), or another install runs.</summary>
     public const int ImageUnavailable = -32010;
+    /// <summary>A revision was committed after the candidate was started (zero-touch, the fleet, an automatic rollback): "update" or "rollback 0" first.</summary>
+    public const int ConfigModified = -32011;
 }

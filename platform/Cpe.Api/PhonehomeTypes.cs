@@ -24,7 +24,14 @@ public sealed record ScriptResult(int? ExitCode, bool TimedOut, string Output, d
 
 /// <summary>What the fleet check-in tells the vendor server about the box.</summary>
 public sealed record InventoryInfo(string Model, string FirmwareVersion, DateTimeOffset BootTime, DateTimeOffset StartedAt,
-    long ActiveRevision, string RevisionSource, DateTimeOffset? ConfirmBy, string[] Alarms);
+    long ActiveRevision, string RevisionSource, DateTimeOffset? ConfirmBy, string[] Alarms)
+{
+    /// <summary>The local commit that took away statements zero-touch or the fleet set, and which; null when none did.</summary>
+    public ConfigOverrideInfo? Override { get; init; }
+}
+
+/// <summary>A local commit (CLI or local API) that overrides what zero-touch or the fleet set: the "set" statements no longer in force.</summary>
+public sealed record ConfigOverrideInfo(long Revision, string User, DateTimeOffset Time, string[] Statements);
 
 /// <summary>
 /// A zero-touch file a technician pushes over the console (conveyed-information, owner-certificate, ownership-voucher

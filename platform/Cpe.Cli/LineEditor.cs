@@ -13,6 +13,15 @@ public sealed class LineEditor(ITerminalIo io)
     readonly List<string> _history = [];
     public const int HistoryLimit = 200;
 
+    // Messages from another thread (broadcasts) and the line being read, which they are written above: each key is
+    // handled, and each message written, under _screen, so the two never interleave on the terminal.
+    readonly Lock _screen = new();
+    readonly Queue<string> _held = new();
+    StringBuilder? _reading;
+    string _prompt = "";
+    int _readingCursor;
+    bool _readingEcho;
+
     /// <summary>Tab: returns the text to insert, or null after printing the choices.</summary>
     public Func<string, string?>? Complete { get; set; }
 
@@ -31,86 +40,99 @@ public sealed class LineEditor(ITerminalIo io)
     public string? ReadLine(string prompt, bool echo = true, bool remember = true)
     {
         Interrupted = false;
-        io.Write(prompt);
         var line = new StringBuilder();
         int cursor = 0;
         int historyIndex = _history.Count;
         string draft = "";
         var decoder = Encoding.UTF8.GetDecoder();
         Span<char> chars = stackalloc char[2];
-
-        while (true)
+        lock (_screen)
         {
-            int b = io.ReadByte();
-            if (b < 0) return line.Length > 0 ? line.ToString() : null;
-            switch (b)
+            while (_held.TryDequeue(out var message)) io.Write(message);
+            io.Write(prompt);
+            (_reading, _prompt, _readingEcho, _readingCursor) = (line, prompt, echo, 0);
+        }
+
+        try
+        {
+            while (true)
             {
-                case '\r' or '\n':
-                    io.Write("\n");
-                    string text = line.ToString();
-                    if (remember && echo && text.Trim().Length > 0 && Remember(text) && (_history.Count == 0 || _history[^1] != text))
+                int b = io.ReadByte();
+                if (b < 0) return line.Length > 0 ? line.ToString() : null;
+                lock (_screen)
+                {
+                    switch (b)
                     {
-                        _history.Add(text);
-                        if (_history.Count > HistoryLimit) _history.RemoveAt(0);
+                        case '\r' or '\n':
+                            io.Write("\n");
+                            string text = line.ToString();
+                            if (remember && echo && text.Trim().Length > 0 && Remember(text) && (_history.Count == 0 || _history[^1] != text))
+                            {
+                                _history.Add(text);
+                                if (_history.Count > HistoryLimit) _history.RemoveAt(0);
+                            }
+                            return text;
+                        case 0x03: // Ctrl-C: abandon the line
+                            io.Write("^C\n");
+                            Interrupted = true;
+                            return "";
+                        case 0x04: // Ctrl-D: end of input on an empty line
+                            if (line.Length == 0) { io.Write("\n"); return null; }
+                            break;
+                        case 0x7f or 0x08:
+                            if (cursor > 0) { line.Remove(--cursor, 1); Redraw(line, ref cursor, cursor + 1, echo, erased: 1); }
+                            break;
+                        case 0x15: // Ctrl-U: erase the whole line, as Junos does (wherever the cursor is)
+                            Replace(line, ref cursor, "", echo, newCursor: 0);
+                            break;
+                        case 0x17: // Ctrl-W: kill the word before the cursor
+                            {
+                                int start = cursor;
+                                while (start > 0 && line[start - 1] == ' ') start--;
+                                while (start > 0 && line[start - 1] != ' ') start--;
+                                if (start == cursor) break;
+                                string rest = line.ToString(0, start) + line.ToString(cursor, line.Length - cursor);
+                                Replace(line, ref cursor, rest, echo, newCursor: start);
+                                break;
+                            }
+                        case 0x0b: // Ctrl-K: kill to the end
+                            Replace(line, ref cursor, line.ToString(0, cursor), echo, newCursor: cursor);
+                            break;
+                        case 0x01: MoveTo(line, ref cursor, 0, echo); break;            // Ctrl-A
+                        case 0x05: MoveTo(line, ref cursor, line.Length, echo); break;  // Ctrl-E
+                        case 0x02: MoveTo(line, ref cursor, cursor - 1, echo); break;   // Ctrl-B
+                        case 0x06: MoveTo(line, ref cursor, cursor + 1, echo); break;   // Ctrl-F
+                        case 0x10: Recall(-1); break;                                   // Ctrl-P
+                        case 0x0e: Recall(+1); break;                                   // Ctrl-N
+                        case 0x0c: io.Write("\n" + prompt); Show(line, ref cursor, echo); break; // Ctrl-L
+                        case 0x1b:
+                            HandleEscape();
+                            break;
+                        case '\t' when echo && Complete is not null:
+                            {
+                                string before = line.ToString(0, cursor);
+                                string? insert = Complete(before);
+                                if (insert is null) { io.Write(prompt); Show(line, ref cursor, echo); }
+                                else if (insert.Length > 0) Insert(line, ref cursor, insert, echo);
+                                break;
+                            }
+                        case '?' when echo && Help is not null && !InsideQuotes(line, cursor):
+                            io.Write("?\n");
+                            Help(line.ToString(0, cursor));
+                            io.Write(prompt);
+                            Show(line, ref cursor, echo);
+                            break;
+                        default:
+                            if (b < 0x20) break;
+                            int n = decoder.GetChars([(byte)b], chars, flush: false);
+                            if (n > 0) Insert(line, ref cursor, new string(chars[..n]), echo);
+                            break;
                     }
-                    return text;
-                case 0x03: // Ctrl-C: abandon the line
-                    io.Write("^C\n");
-                    Interrupted = true;
-                    return "";
-                case 0x04: // Ctrl-D: end of input on an empty line
-                    if (line.Length == 0) { io.Write("\n"); return null; }
-                    break;
-                case 0x7f or 0x08:
-                    if (cursor > 0) { line.Remove(--cursor, 1); Redraw(line, ref cursor, cursor + 1, echo, erased: 1); }
-                    break;
-                case 0x15: // Ctrl-U: erase the whole line, as Junos does (wherever the cursor is)
-                    Replace(line, ref cursor, "", echo, newCursor: 0);
-                    break;
-                case 0x17: // Ctrl-W: kill the word before the cursor
-                    {
-                        int start = cursor;
-                        while (start > 0 && line[start - 1] == ' ') start--;
-                        while (start > 0 && line[start - 1] != ' ') start--;
-                        if (start == cursor) break;
-                        string rest = line.ToString(0, start) + line.ToString(cursor, line.Length - cursor);
-                        Replace(line, ref cursor, rest, echo, newCursor: start);
-                        break;
-                    }
-                case 0x0b: // Ctrl-K: kill to the end
-                    Replace(line, ref cursor, line.ToString(0, cursor), echo, newCursor: cursor);
-                    break;
-                case 0x01: MoveTo(line, ref cursor, 0, echo); break;            // Ctrl-A
-                case 0x05: MoveTo(line, ref cursor, line.Length, echo); break;  // Ctrl-E
-                case 0x02: MoveTo(line, ref cursor, cursor - 1, echo); break;   // Ctrl-B
-                case 0x06: MoveTo(line, ref cursor, cursor + 1, echo); break;   // Ctrl-F
-                case 0x10: Recall(-1); break;                                   // Ctrl-P
-                case 0x0e: Recall(+1); break;                                   // Ctrl-N
-                case 0x0c: io.Write("\n" + prompt); Show(line, ref cursor, echo); break; // Ctrl-L
-                case 0x1b:
-                    HandleEscape();
-                    break;
-                case '\t' when echo && Complete is not null:
-                    {
-                        string before = line.ToString(0, cursor);
-                        string? insert = Complete(before);
-                        if (insert is null) { io.Write(prompt); Show(line, ref cursor, echo); }
-                        else if (insert.Length > 0) Insert(line, ref cursor, insert, echo);
-                        break;
-                    }
-                case '?' when echo && Help is not null && !InsideQuotes(line, cursor):
-                    io.Write("?\n");
-                    Help(line.ToString(0, cursor));
-                    io.Write(prompt);
-                    Show(line, ref cursor, echo);
-                    break;
-                default:
-                    if (b < 0x20) break;
-                    int n = decoder.GetChars([(byte)b], chars, flush: false);
-                    if (n > 0) Insert(line, ref cursor, new string(chars[..n]), echo);
-                    break;
+                    _readingCursor = cursor;
+                }
             }
         }
+        finally { lock (_screen) _reading = null; }
 
         void HandleEscape()
         {
@@ -145,6 +167,21 @@ public sealed class LineEditor(ITerminalIo io)
             historyIndex = next;
             string text = historyIndex == _history.Count ? draft : _history[historyIndex];
             Replace(line, ref cursor, text, echo, newCursor: text.Length);
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="message"/> (whole lines) on the terminal from any thread: above the line being typed,
+    /// which is written again after it; while no line is read (a command runs), before the next prompt.
+    /// </summary>
+    public void Interject(string message)
+    {
+        string text = "\n" + message.TrimEnd('\n') + "\n";
+        lock (_screen)
+        {
+            if (_reading is not { } line) { _held.Enqueue(text); return; }
+            io.Write(text + _prompt);
+            if (_readingEcho) io.Write(line + new string('\b', line.Length - _readingCursor));
         }
     }
 

@@ -69,7 +69,13 @@ public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform
         string nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
         var request = new CheckInRequest(identity.SerialNumber, inventory.Model, osName, osVersion,
             Math.Round((clock.GetUtcNow() - inventory.BootTime).TotalSeconds), inventory.ActiveRevision, inventory.RevisionSource,
-            state.FleetRunning, state.FleetUnconfirmed, inventory.Alarms, _lastResult, nonce) { LastRefused = state.FleetRefused, FirmwareFailure = state.FirmwareFailure };
+            state.FleetRunning, state.FleetUnconfirmed, inventory.Alarms, _lastResult, nonce)
+        {
+            LastRefused = state.FleetRefused,
+            FirmwareFailure = state.FirmwareFailure,
+            LocalOverride = inventory.Override is { } o
+                ? new ConfigOverride(o.Revision, o.User, o.Time, o.Statements.Length, [.. o.Statements.Take(ConfigOverride.MaxStatements)]) : null,
+        };
         // The hardware inventory rides along only when it changed since the server last took it (a NIC replaced, a disk added).
         var hardware = await platform.HardwareAsync(ct);
         string? hardwareJson = hardware?.ToJsonString();

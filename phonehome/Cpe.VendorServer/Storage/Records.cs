@@ -18,6 +18,9 @@ public sealed record CheckInEntry(DateTimeOffset Time, string Serial, string OsV
 
     /// <summary>The firmware version the device gave up on (refused, or it fell back from it), and why (JSON: version, reason, time).</summary>
     public string? FirmwareFailure { get; init; }
+
+    /// <summary>The local commit on the device that overrides what zero-touch or the fleet set (JSON: revision, user, time, count, statements).</summary>
+    public string? LocalOverride { get; init; }
 }
 
 /// <summary>The configuration the owner wants on a device ("serial:S") or on a group ("group:G").</summary>

@@ -67,10 +67,11 @@ public sealed partial class ServerStore
         var lastSeen = entries.GroupBy(e => e.Serial).Select(g => (Serial: g.Key, Time: Time(g.Max(e => e.Time)))).ToArray();
         if (IsPostgres)
         {
-            using (var insert = Command(c, "INSERT INTO checkins (serial, time, os_version, config_revision, fleet_revision, last_result, refused, firmware_failure) SELECT * FROM unnest(@s, @t, @o, @c, @f, @l, @r, @ff)",
+            using (var insert = Command(c, "INSERT INTO checkins (serial, time, os_version, config_revision, fleet_revision, last_result, refused, firmware_failure, local_override) SELECT * FROM unnest(@s, @t, @o, @c, @f, @l, @r, @ff, @lo)",
                 ("@s", entries.Select(e => e.Serial).ToArray()), ("@t", entries.Select(e => Time(e.Time)).ToArray()), ("@o", entries.Select(e => e.OsVersion).ToArray()),
                 ("@c", entries.Select(e => e.ConfigRevision).ToArray()), ("@f", entries.Select(e => e.FleetRevision).ToArray()), ("@l", entries.Select(e => e.LastResult).ToArray()),
-                ("@r", entries.Select(e => e.Refused).ToArray()), ("@ff", entries.Select(e => e.FirmwareFailure).ToArray())))
+                ("@r", entries.Select(e => e.Refused).ToArray()), ("@ff", entries.Select(e => e.FirmwareFailure).ToArray()),
+                ("@lo", entries.Select(e => e.LocalOverride).ToArray())))
             { insert.Transaction = tx; insert.ExecuteNonQuery(); }
             using (var seen = Command(c, "UPDATE devices SET last_seen = v.t FROM unnest(@s, @t) AS v(s, t) WHERE devices.serial = v.s",
                 ("@s", lastSeen.Select(d => d.Serial).ToArray()), ("@t", lastSeen.Select(d => d.Time).ToArray())))
@@ -79,9 +80,9 @@ public sealed partial class ServerStore
         else
         {
             foreach (var e in entries)
-                using (var insert = Command(c, "INSERT INTO checkins (serial, time, os_version, config_revision, fleet_revision, last_result, refused, firmware_failure) VALUES (@s, @t, @o, @c, @f, @l, @r, @ff)",
+                using (var insert = Command(c, "INSERT INTO checkins (serial, time, os_version, config_revision, fleet_revision, last_result, refused, firmware_failure, local_override) VALUES (@s, @t, @o, @c, @f, @l, @r, @ff, @lo)",
                     ("@s", e.Serial), ("@t", Time(e.Time)), ("@o", e.OsVersion), ("@c", e.ConfigRevision), ("@f", e.FleetRevision), ("@l", e.LastResult), ("@r", e.Refused),
-                    ("@ff", e.FirmwareFailure)))
+                    ("@ff", e.FirmwareFailure), ("@lo", e.LocalOverride)))
                 { insert.Transaction = tx; insert.ExecuteNonQuery(); }
             foreach (var (serial, time) in lastSeen)
                 using (var seen = Command(c, "UPDATE devices SET last_seen = @t WHERE serial = @s", ("@s", serial), ("@t", time)))
@@ -99,7 +100,8 @@ public sealed partial class ServerStore
         Query("SELECT inventory FROM devices WHERE serial = @s", r => OptionalString(r, 0), ("@s", serial)).FirstOrDefault();
 
     public IReadOnlyList<CheckInEntry> CheckIns(string serial, int limit = 100) =>
-        Query("SELECT time, os_version, config_revision, fleet_revision, last_result, refused, firmware_failure FROM checkins WHERE serial = @s ORDER BY id DESC LIMIT @n",
-            r => new CheckInEntry(Time(r, 0), serial, r.GetString(1), Long(r, 2), Long(r, 3), OptionalString(r, 4)) { Refused = OptionalString(r, 5), FirmwareFailure = OptionalString(r, 6) },
+        Query("SELECT time, os_version, config_revision, fleet_revision, last_result, refused, firmware_failure, local_override FROM checkins WHERE serial = @s ORDER BY id DESC LIMIT @n",
+            r => new CheckInEntry(Time(r, 0), serial, r.GetString(1), Long(r, 2), Long(r, 3), OptionalString(r, 4))
+                { Refused = OptionalString(r, 5), FirmwareFailure = OptionalString(r, 6), LocalOverride = OptionalString(r, 7) },
             ("@s", serial), ("@n", limit));
 }

@@ -28,6 +28,7 @@ public sealed partial class ServerStore
         (3, "ALTER TABLE devices ADD COLUMN inventory TEXT;"),
         (4, "ALTER TABLE checkins ADD COLUMN refused TEXT;"),
         (5, "ALTER TABLE checkins ADD COLUMN firmware_failure TEXT;"),
+        (6, "ALTER TABLE checkins ADD COLUMN local_override TEXT;"),
     ];
 
     /// <summary>Brings the schema to the newest version, each migration in its own transaction; safe with several servers starting at once.</summary>

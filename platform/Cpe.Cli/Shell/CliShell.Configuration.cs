@@ -33,6 +33,8 @@ public sealed partial class CliShell
             case "up":
                 Up();
                 return "";
+            case "update":
+                return (await api.UpdateAsync(ct)).Message + "\n";
             case "top":
                 _editPath.Clear();
                 return "";

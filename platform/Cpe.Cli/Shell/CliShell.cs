@@ -28,6 +28,18 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
         _editor.Help = ShowHelp;
         _editor.Remember = line => !TypesPassword(line);
         _user = (await api.WhoAmIAsync(ct)).User;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var watching = WatchEventsAsync(stop.Token);
+        try { await ReadCommandsAsync(ct); }
+        finally
+        {
+            stop.Cancel();
+            await watching;
+        }
+    }
+
+    async Task ReadCommandsAsync(CancellationToken ct)
+    {
         while (!_leave)
         {
             await RefreshAsync(ct);
@@ -45,6 +57,23 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
             catch (RpcException e) { io.Write("error: " + CliException.From(e).Message + "\n"); }
             catch (ConfigException e) { io.Write("error: " + e.Message + "\n"); }
         }
+    }
+
+    /// <summary>
+    /// Tells this session about the box's events that concern every technician (<see cref="Broadcasts"/>), written
+    /// above the line being typed. Ends when the session does, or when cped goes away (the console reconnects).
+    /// </summary>
+    async Task WatchEventsAsync(CancellationToken ct)
+    {
+        var broadcasts = new Broadcasts();
+        try
+        {
+            await foreach (var e in api.EventsAsync(ct))
+                if (broadcasts.MessageFor(e, _configuring) is string message)
+                    _editor.Interject($"Message from {_host} at {Time(e.Time)}:\n{message}");
+        }
+        // A message that cannot be shown (the session ends, cped went away) must never take the session down.
+        catch (Exception) { }
     }
 
     /// <summary>

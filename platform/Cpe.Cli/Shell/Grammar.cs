@@ -156,5 +156,6 @@ public static class Grammar
         new("show", "Show the candidate configuration (optionally a path)", ArgKind.CandidatePath),
         new("top", "Move to the top level"),
         new("up", "Move up one level"),
+        new("update", "Merge the candidate's changes onto a revision committed since it was started"),
     ];
 }

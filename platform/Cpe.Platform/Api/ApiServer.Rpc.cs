@@ -95,6 +95,7 @@ public sealed partial class ApiServer
             new RpcErrorData(c.Errors.Select(x => new ErrorItem(x.Path, x.Message)).ToArray())),
         CommitFailedException f => new RpcErrorBody(RpcErrorCodes.CommitFailed, f.Message, new RpcErrorData(Subsystem: f.Subsystem)),
         ConfigLockedException l => new RpcErrorBody(RpcErrorCodes.Locked, l.Message),
+        ConfigModifiedException m => new RpcErrorBody(RpcErrorCodes.ConfigModified, m.Message),
         NotConfiguringException n => new RpcErrorBody(RpcErrorCodes.NotConfiguring, n.Message),
         ShuttingDownException s => new RpcErrorBody(RpcErrorCodes.ShuttingDown, s.Message),
         NoSuchRevisionException r => new RpcErrorBody(RpcErrorCodes.NotFound, r.Message),

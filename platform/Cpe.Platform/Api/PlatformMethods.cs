@@ -108,6 +108,8 @@ public sealed class PlatformMethods(ConfigEngine engine, StateStore store, Sessi
             await engine.RollbackAsync(s.Editor, p.Number, ct);
             return new OkResult(true, "load complete");
         });
+        t.Add(ApiMethods.ConfigUpdate, Access.Configure, J.Empty, J.OkResult, async (s, _, ct) =>
+            new OkResult(true, await engine.UpdateAsync(s.Editor, ct)));
         t.Add(ApiMethods.ConfigCommit, Access.Configure, J.CommitParams, J.CommitResult, async (s, p, ct) =>
         {
             if (!engine.IsEditing(s.Id)) throw new NotConfiguringException();

@@ -27,6 +27,7 @@ public sealed partial class ConfigEngine
             var editing = _editors.Values.Where(e => e.SessionId != editor.SessionId).Select(e => $"{e.User} (session {e.SessionId})").ToList();
             if (editing.Count > 0) warnings.Add("Users currently editing the configuration: " + string.Join(", ", editing));
             if (changed && !exclusive) warnings.Add("The configuration has been changed but not committed");
+            if (Diverged() is { } modified) warnings.Add(modified.Warning);
             lock (_editors) _editors[editor.SessionId] = editor;
             return warnings.ToArray();
         }
@@ -42,7 +43,7 @@ public sealed partial class ConfigEngine
             if (_exclusiveOwner == sessionId)
             {
                 lock (_editors) _exclusiveOwner = null;
-                if (HasChanges()) SaveCandidate(Active());
+                if (HasChanges()) SaveCandidate(Active(), ActiveId());
             }
             lock (_editors) _editors.Remove(sessionId);
         }
@@ -99,14 +100,14 @@ public sealed partial class ConfigEngine
             ConfigTree.Merge(c, incoming, Cpe.Config.Schema.ConfigSchema.Root);
         });
 
-    /// <summary>"rollback N": revision N (0 = active) becomes the candidate.</summary>
+    /// <summary>"rollback N": revision N (0 = active) becomes the candidate, started afresh from the active revision.</summary>
     public Task RollbackAsync(Editor editor, int number, CancellationToken ct) =>
         EditAsync(editor, ct, c =>
         {
             var doc = RevisionTree(number);
             c.Clear();
             foreach (var (k, v) in doc) c[k] = v?.DeepClone();
-        });
+        }, fromActive: true);
 
     /// <summary>The configuration of revision N (0 = active, 1 = the one before, ...).</summary>
     public JsonObject RevisionTree(int number)
@@ -117,11 +118,17 @@ public sealed partial class ConfigEngine
         return ConfigDocument.Parse(revisions[number].Document);
     }
 
-    /// <summary>"show | compare [rollback N]": the candidate against the active configuration or revision N.</summary>
+    /// <summary>
+    /// "show | compare [rollback N]": the candidate against the active configuration or revision N; when a commit was
+    /// made under the candidate, also what that commit changed and what the candidate's own changes are.
+    /// </summary>
     public string Compare(int? rollback) =>
-        ConfigDiff.Compare(rollback is int n ? RevisionTree(n) : Active(), Candidate());
+        rollback is int n ? ConfigDiff.Compare(RevisionTree(n), Candidate())
+        : Diverged() is { } modified ? ThreeWayCompare(modified)
+        : ConfigDiff.Compare(Active(), Candidate());
 
-    async Task EditAsync(Editor editor, CancellationToken ct, Action<JsonObject> edit)
+    /// <param name="fromActive">The edit replaces the candidate as a whole (rollback): it starts from the active revision.</param>
+    async Task EditAsync(Editor editor, CancellationToken ct, Action<JsonObject> edit, bool fromActive = false)
     {
         await _gate.WaitAsync(ct);
         try
@@ -131,16 +138,18 @@ public sealed partial class ConfigEngine
                 throw new ConfigLockedException($"configuration locked by {_editors[owner].User} (session {owner})");
             // Edit a copy so a failed edit leaves the candidate exactly as it was.
             var copy = (JsonObject)_candidate.DeepClone();
+            // A clean candidate is started from the active revision by its first edit.
+            long basis = fromActive || !HasChanges() ? ActiveId() : _candidateBase;
             edit(copy);
-            SaveCandidate(copy);
+            SaveCandidate(copy, basis);
         }
         finally { _gate.Release(); }
     }
 
-    void SaveCandidate(JsonObject tree)
+    void SaveCandidate(JsonObject tree, long basis)
     {
-        _store.SaveCandidate(ConfigDocument.Serialize(tree));
-        lock (_editors) _candidate = tree;
+        _store.SaveCandidate(ConfigDocument.Serialize(tree), basis);
+        lock (_editors) (_candidate, _candidateBase) = (tree, basis);
     }
 
     static JsonObject WrapAt(ConfigPath path, JsonObject subtree)

@@ -17,6 +17,7 @@ public sealed partial class ConfigEngine
         try
         {
             ThrowIfLockedByOther(editor);
+            if (Diverged() is { } modified) throw new ConfigModifiedException(modified.Refusal);
             return await CommitTreeAsync(editor, (JsonObject)_candidate.DeepClone(), checkOnly, confirmMinutes, comment, candidateFollows: true, ct);
         }
         finally { _gate.Release(); }
@@ -60,7 +61,8 @@ public sealed partial class ConfigEngine
         // Nothing to apply: a revision that changes nothing would only push a real one out of the kept history.
         if (unchanged && confirmMinutes is null && activeRevision is not null)
         {
-            if (candidateFollows) lock (_editors) _candidate = next;
+            if (candidateFollows) lock (_editors) (_candidate, _candidateBase) = (next, activeRevision.Id);
+            if (editor.Source is ConfigSources.Cli or ConfigSources.Api) _events.ClearAlarm(RolledBackAlarm);
             return new CommitOutcome(activeRevision.Id, $"commit complete: no changes, revision {activeRevision.Id} stays active", null);
         }
 
@@ -79,7 +81,9 @@ public sealed partial class ConfigEngine
             await RestoreAllAsync(next, active, _reconcilers.Count);
             throw new CommitFailedException("state-store", e.Message, e);
         }
-        if (candidateFollows) lock (_editors) _candidate = next;
+        if (candidateFollows) lock (_editors) (_candidate, _candidateBase) = (next, stored.Id);
+        TrackOverride(editor, stored, next);
+        if (editor.Source is ConfigSources.Cli or ConfigSources.Api) _events.ClearAlarm(RolledBackAlarm);
         if (confirmBy is DateTimeOffset deadline) ArmConfirmTimer(stored.Id, deadline);
         else
         {

@@ -8,6 +8,9 @@ public sealed partial class ConfigEngine
 {
     ITimer? _confirmTimer;
 
+    /// <summary>Raised by an automatic rollback; cleared by the next commit a person makes (CLI or local API).</summary>
+    public const string RolledBackAlarm = "commit-rolled-back";
+
     void ArmConfirmTimer(long revisionId, DateTimeOffset deadline)
     {
         DisarmConfirmTimer();
@@ -51,11 +54,15 @@ public sealed partial class ConfigEngine
                 + (revisions.Count > 1 ? $"revision {revisions[1].Id} restored" : "factory default restored");
             var stored = _store.AddRevision(ConfigDocument.Serialize(previous), "system", State.ConfigSources.System,
                 "automatic rollback: " + text, null, candidateWasClean ? ConfigDocument.Serialize(previous) : null);
-            if (candidateWasClean) lock (_editors) _candidate = previous;
+            if (candidateWasClean) lock (_editors) (_candidate, _candidateBase) = (previous, stored.Id);
             State.LastGoodBackup.Write(_stateDirectory, stored);
+            // What an unconfirmed push set is no longer in force: a later local commit overrides nothing of it.
+            if (_store.Provisioned()?.Revision == revisionId) _store.SetProvisioned(null);
             DisarmConfirmTimer();
             Log.ConfirmExpired(_log, revisionId);
             _events.Record("commit-confirmed-expired", text);
+            // Until a person commits again: somebody has to look at what was undone and why.
+            _events.RaiseAlarm(RolledBackAlarm, "major", $"{text}; the next commit from the CLI or the local API clears this alarm");
         }
         finally { _gate.Release(); }
     }

@@ -25,7 +25,9 @@ public sealed partial class ConfigEngine
                 _ => throw new ConfigException("", $"configuration handling '{mode}' must be merge or replace"),
             };
             bool candidateClean = JsonNode.DeepEquals(Normalize(_candidate), Normalize(active));
-            return await CommitTreeAsync(editor, next, checkOnly: false, confirmMinutes, comment, candidateFollows: candidateClean, ct);
+            var outcome = await CommitTreeAsync(editor, next, checkOnly: false, confirmMinutes, comment, candidateFollows: candidateClean, ct);
+            RecordProvisioned(editor, outcome.Revision, incoming);
+            return outcome;
         }
         finally { _gate.Release(); }
     }

@@ -24,6 +24,8 @@ public sealed partial class ConfigEngine : IAsyncDisposable
     readonly SemaphoreSlim _gate = new(1, 1);
     readonly Dictionary<int, Editor> _editors = [];
     JsonObject _candidate = [];
+    // The revision the candidate was started from: the active one while the candidate is clean.
+    long _candidateBase;
     int? _exclusiveOwner;
     readonly string? _wanPort;
     bool _stopping;
@@ -62,7 +64,9 @@ public sealed partial class ConfigEngine : IAsyncDisposable
                 LastGoodBackup.Write(_stateDirectory, activeRevision);
             }
             var active = ParseRevision(activeRevision);
-            _candidate = _store.Candidate() is string c ? ConfigDocument.Parse(c) : (JsonObject)active.DeepClone();
+            var stored = _store.Candidate();
+            _candidate = stored is null ? (JsonObject)active.DeepClone() : ConfigDocument.Parse(stored.Document);
+            _candidateBase = stored?.BaseRevision ?? activeRevision!.Id;
             foreach (var r in _reconcilers)
             {
                 try

@@ -19,3 +19,9 @@ public sealed class ShuttingDownException() : Exception("cped is shutting down; 
 /// <summary>A rollback number with no revision behind it.</summary>
 public sealed class NoSuchRevisionException(int number, int available)
     : Exception($"rollback {number} does not exist: {available} revision(s) kept (0 to {available - 1})");
+
+/// <summary>
+/// A commit was made under the candidate (zero-touch, the fleet, an automatic rollback): committing the candidate as it
+/// is would undo it unseen. "update" merges the candidate's changes onto it; "rollback 0" drops them.
+/// </summary>
+public sealed class ConfigModifiedException(string message) : Exception(message);

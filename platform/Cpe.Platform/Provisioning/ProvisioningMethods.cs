@@ -88,7 +88,10 @@ public sealed class ProvisioningMethods(ConfigEngine engine, StateStore store, P
             var active = store.Active();
             return Task.FromResult(new InventoryInfo(model, PlatformMethods.ProductVersion, system.BootTime(), startedAt,
                 active?.Id ?? 0, active?.Source ?? ConfigSources.System, active?.ConfirmBy,
-                store.ActiveAlarms().Select(a => $"{a.Severity} {a.Type}: {a.Text}").ToArray()));
+                store.ActiveAlarms().Select(a => $"{a.Severity} {a.Type}: {a.Text}").ToArray())
+            {
+                Override = store.Override() is { } o ? new ConfigOverrideInfo(o.Revision, o.Author, o.Time, o.Statements) : null,
+            });
         });
     }
 }

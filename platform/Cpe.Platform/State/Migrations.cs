@@ -37,5 +37,23 @@ internal static class Migrations
             type TEXT NOT NULL,
             text TEXT NOT NULL);
         """,
+        // 2: the revision the candidate was started from (a commit made under it is not undone unseen), the
+        // statements zero-touch or the fleet last set, and the local commit that last overrode some of them.
+        """
+        ALTER TABLE candidate ADD COLUMN base_revision INTEGER;
+        CREATE TABLE provisioned (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            revision INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            author TEXT NOT NULL,
+            time TEXT NOT NULL,
+            statements TEXT NOT NULL);
+        CREATE TABLE local_override (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            revision INTEGER NOT NULL,
+            author TEXT NOT NULL,
+            time TEXT NOT NULL,
+            statements TEXT NOT NULL);
+        """,
     ];
 }

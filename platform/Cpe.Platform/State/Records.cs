@@ -13,6 +13,15 @@ public static class ConfigSources
 public sealed record Revision(long Id, DateTimeOffset CreatedAt, string Author, string Source, string? Comment,
     string Document, DateTimeOffset? ConfirmBy);
 
+/// <summary>What zero-touch or a fleet push last set, as "set" statements, and in which revision.</summary>
+public sealed record ProvisionedSet(long Revision, string Source, string Author, DateTimeOffset Time, string[] Statements);
+
+/// <summary>A local commit that took away statements zero-touch or the fleet had set (reported at check-in).</summary>
+public sealed record LocalOverride(long Revision, string Author, DateTimeOffset Time, string[] Statements);
+
+/// <summary>The shared candidate and the revision it was started from (null: a store written before that was kept).</summary>
+public sealed record CandidateRecord(string Document, long? BaseRevision);
+
 public sealed record AlarmRecord(long Id, string Type, string Severity, string Text, DateTimeOffset RaisedAt);
 
 public sealed record EventRecord(long Id, DateTimeOffset Time, string Type, string Text);

@@ -24,7 +24,7 @@ public sealed partial class StateStore
             { cmd.Transaction = tx; cmd.ExecuteNonQuery(); }
             using (var cmd = Command("DELETE FROM revisions WHERE id NOT IN (SELECT id FROM revisions ORDER BY id DESC LIMIT $n)", ("$n", KeptRevisions)))
             { cmd.Transaction = tx; cmd.ExecuteNonQuery(); }
-            if (candidate is not null) WriteCandidate(candidate, tx);
+            if (candidate is not null) WriteCandidate(candidate, id, tx);
             tx.Commit();
             return new Revision(id, now, author, source, comment, document, confirmBy);
         }
@@ -70,25 +70,81 @@ public sealed partial class StateStore
         }
     }
 
-    public string? Candidate()
+    public CandidateRecord? Candidate()
     {
         lock (_gate)
         {
-            using var cmd = Command("SELECT document FROM candidate WHERE id = 1");
-            return cmd.ExecuteScalar() as string;
+            using var cmd = Command("SELECT document, base_revision FROM candidate WHERE id = 1");
+            using var r = cmd.ExecuteReader();
+            return r.Read() ? new CandidateRecord(r.GetString(0), r.IsDBNull(1) ? null : r.GetInt64(1)) : null;
         }
     }
 
-    public void SaveCandidate(string document)
+    public void SaveCandidate(string document, long baseRevision)
     {
-        lock (_gate) WriteCandidate(document, null);
+        lock (_gate) WriteCandidate(document, baseRevision, null);
     }
 
-    void WriteCandidate(string document, SqliteTransaction? tx)
+    void WriteCandidate(string document, long baseRevision, SqliteTransaction? tx)
     {
-        using var cmd = Command("INSERT INTO candidate (id, document, modified_at) VALUES (1, $d, $t) ON CONFLICT (id) DO UPDATE SET document = $d, modified_at = $t",
-            ("$d", document), ("$t", Time(_clock.GetUtcNow())));
+        using var cmd = Command("INSERT INTO candidate (id, document, modified_at, base_revision) VALUES (1, $d, $t, $b) " +
+            "ON CONFLICT (id) DO UPDATE SET document = $d, modified_at = $t, base_revision = $b",
+            ("$d", document), ("$t", Time(_clock.GetUtcNow())), ("$b", baseRevision));
         cmd.Transaction = tx;
         cmd.ExecuteNonQuery();
     }
+
+    /// <summary>
+    /// Records what zero-touch or the fleet just set (null: nothing they set is in force); an earlier override no
+    /// longer counts against it.
+    /// </summary>
+    public void SetProvisioned(ProvisionedSet? set)
+    {
+        lock (_gate)
+        {
+            using var tx = _db.BeginTransaction();
+            using (var cmd = set is null ? Command("DELETE FROM provisioned") : Command("INSERT INTO provisioned (id, revision, source, author, time, statements) VALUES (1, $r, $s, $a, $t, $st) " +
+                "ON CONFLICT (id) DO UPDATE SET revision = $r, source = $s, author = $a, time = $t, statements = $st",
+                ("$r", set.Revision), ("$s", set.Source), ("$a", set.Author), ("$t", Time(set.Time)), ("$st", string.Join('\n', set.Statements))))
+            { cmd.Transaction = tx; cmd.ExecuteNonQuery(); }
+            using (var cmd = Command("DELETE FROM local_override"))
+            { cmd.Transaction = tx; cmd.ExecuteNonQuery(); }
+            tx.Commit();
+        }
+    }
+
+    public ProvisionedSet? Provisioned()
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT revision, source, author, time, statements FROM provisioned WHERE id = 1");
+            using var r = cmd.ExecuteReader();
+            return r.Read() ? new ProvisionedSet(r.GetInt64(0), r.GetString(1), r.GetString(2), ParseTime(r.GetString(3)), Lines(r.GetString(4))) : null;
+        }
+    }
+
+    /// <summary>Records the local commit that overrides what was provisioned; null when none does any more.</summary>
+    public void SetOverride(LocalOverride? o)
+    {
+        lock (_gate)
+        {
+            using var cmd = o is null ? Command("DELETE FROM local_override")
+                : Command("INSERT INTO local_override (id, revision, author, time, statements) VALUES (1, $r, $a, $t, $st) " +
+                    "ON CONFLICT (id) DO UPDATE SET revision = $r, author = $a, time = $t, statements = $st",
+                    ("$r", o.Revision), ("$a", o.Author), ("$t", Time(o.Time)), ("$st", string.Join('\n', o.Statements)));
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    public LocalOverride? Override()
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT revision, author, time, statements FROM local_override WHERE id = 1");
+            using var r = cmd.ExecuteReader();
+            return r.Read() ? new LocalOverride(r.GetInt64(0), r.GetString(1), ParseTime(r.GetString(2)), Lines(r.GetString(3))) : null;
+        }
+    }
+
+    static string[] Lines(string text) => text.Length == 0 ? [] : text.Split('\n');
 }

@@ -55,6 +55,26 @@ public sealed class FleetCheckInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_technician_overriding_a_pushed_setting_is_reported_to_the_server_until_it_is_put_back()
+    {
+        Push(new JsonObject { ["schema-version"] = 1, ["system"] = new JsonObject { ["host-name"] = "site-18" } });
+        await Says("fleet revision 1 confirmed", TimeSpan.FromSeconds(30));
+        var local = await CliProcess.RunAsync(_lab.Cped!.SocketPath, "configure; set system host-name tech-name; commit comment \"on site\"");
+        Assert.True(local.ExitCode == 0, local.ToString());
+
+        await Eventually(() => LatestCheckIns(1) is [var last] && last!["localOverride"] is JsonObject,
+            TimeSpan.FromSeconds(30), "a check-in reporting the technician's override");
+        var overridden = LatestCheckIns(1)[0]!["localOverride"]!;
+        Assert.Equal("root", overridden["user"]!.GetValue<string>());
+        Assert.Equal(["set system host-name site-18"], overridden["statements"]!.AsArray().Select(x => x!.GetValue<string>()));
+
+        var back = await CliProcess.RunAsync(_lab.Cped!.SocketPath, "configure; set system host-name site-18; commit");
+        Assert.True(back.ExitCode == 0, back.ToString());
+        await Eventually(() => LatestCheckIns(1) is [var last] && last!["localOverride"] is null && last["lastResult"]?.GetValue<string>() == "check-in ok",
+            TimeSpan.FromSeconds(30), "a check-in with no override once the pushed setting is back");
+    }
+
+    [Fact]
     public async Task A_push_that_cuts_the_box_off_the_server_rolls_back_by_itself()
     {
         // "replace" without the WAN port's DHCP: the box loses its address, so it cannot check in to confirm.

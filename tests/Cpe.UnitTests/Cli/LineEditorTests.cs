@@ -109,3 +109,50 @@ public class LineEditorTests
         Assert.DoesNotContain('\x1b', io.Screen.ToString());
     }
 }
+
+public class LineEditorBroadcastTests
+{
+    /// <summary>A terminal whose keys arrive when the test sends them, as a person types.</summary>
+    sealed class TypedTerminal : Cpe.Cli.Io.ITerminalIo
+    {
+        readonly System.Collections.Concurrent.BlockingCollection<int> _keys = [];
+        readonly Lock _screenLock = new();
+        readonly System.Text.StringBuilder _screen = new();
+        public string Screen { get { lock (_screenLock) return _screen.ToString(); } }
+        public void Type(string keys) { foreach (byte b in System.Text.Encoding.UTF8.GetBytes(keys)) _keys.Add(b); }
+        public bool IsInteractive => true;
+        public (int Rows, int Columns) Size => (24, 80);
+        public int ReadByte() => _keys.Take();
+        public string? ReadLine() => throw new NotSupportedException();
+        public void Write(string text) { lock (_screenLock) _screen.Append(text); }
+        public void WriteError(string text) => Write(text);
+        public void DiscardInput() { }
+    }
+
+    [Fact]
+    public async Task A_message_is_written_above_the_line_being_typed_which_is_written_again_with_the_cursor_where_it_was()
+    {
+        var io = new TypedTerminal();
+        var editor = new LineEditor(io);
+        var reading = Task.Run(() => editor.ReadLine("ann@cpe> "));
+        io.Type("show vers\x1b[D");   // the cursor one back from the end
+        while (!io.Screen.EndsWith('\b')) await Task.Delay(5);
+
+        editor.Interject("Message from cpe at 10:00:00 UTC:\ncommit confirmed expired");
+        io.Type("x\r");
+
+        Assert.Equal("show verxs", await reading);
+        Assert.Equal("ann@cpe> show vers\b\nMessage from cpe at 10:00:00 UTC:\ncommit confirmed expired\nann@cpe> show vers\bxs\b\n", io.Screen);
+    }
+
+    [Fact]
+    public void A_message_while_a_command_runs_waits_for_the_next_prompt()
+    {
+        var io = new TypedTerminal();
+        var editor = new LineEditor(io);
+        editor.Interject("zero-touch done");
+        io.Type("\r");
+        editor.ReadLine("> ");
+        Assert.Equal("\nzero-touch done\n> \n", io.Screen);
+    }
+}

@@ -201,6 +201,91 @@ public class ConfigEngineTests
         Assert.Equal("example.net", f.Engine.Candidate()["system"]!["domain-name"]!.GetValue<string>());
     }
 
+    static readonly Editor Ztp = new(9, "phonehome", ConfigSources.Ztp);
+
+    [Fact]
+    public async Task A_commit_made_under_the_candidate_is_not_undone_unseen_and_update_merges_onto_it()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        await f.CommitHostNameAsync("old");
+        await f.Engine.SetAsync(f.Tech, ["system", "domain-name", "tech.example"], None);
+        // Zero-touch commits while the technician's change waits in the candidate.
+        var ztp = await f.Engine.ApplyDocumentAsync(Ztp, "merge", ConfigDocument.Parse("""{"system":{"host-name":"branch-7"}}"""), null, "bootstrap", None);
+
+        var refused = await Assert.ThrowsAsync<ConfigModifiedException>(() => f.Engine.CommitAsync(f.Tech, false, null, null, None));
+        Assert.StartsWith("configuration database modified\n", refused.Message);
+        Assert.Contains($"revision {ztp.Revision} by phonehome via zero-touch", refused.Message);
+        Assert.Equal("branch-7", f.ActiveHostName);
+        Assert.Contains(await f.Engine.EnterAsync(new Editor(2, "other", ConfigSources.Cli), false, None), w => w.Contains("'update' merges"));
+
+        string compare = f.Engine.Compare(null);
+        Assert.Contains($"## The active configuration changed after this candidate was started from revision {ztp.Revision - 1}", compare);
+        Assert.Contains("+   host-name branch-7;", compare);     // what zero-touch did
+        Assert.Contains("+   domain-name tech.example;", compare);
+        Assert.Contains("-   host-name branch-7;", compare);     // what a commit now would undo
+
+        string updated = await f.Engine.UpdateAsync(f.Tech, None);
+        Assert.Equal($"update complete: the candidate's changes are merged onto revision {ztp.Revision}", updated);
+        await f.Engine.CommitAsync(f.Tech, false, null, null, None);
+        Assert.Equal("branch-7", f.ActiveHostName);
+        Assert.Equal("tech.example", f.Engine.Active()["system"]!["domain-name"]!.GetValue<string>());
+        Assert.Null(f.Store.Override());
+    }
+
+    [Fact]
+    public async Task The_base_of_a_changed_candidate_survives_a_restart_and_a_rollback_starts_afresh()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        await f.Engine.EnterAsync(f.Tech, false, None);
+        await f.Engine.SetAsync(f.Tech, ["system", "domain-name", "tech.example"], None);
+        await f.Engine.ApplyDocumentAsync(Ztp, "merge", ConfigDocument.Parse("""{"system":{"host-name":"branch-7"}}"""), null, null, None);
+        await f.RestartAsync();
+        await f.Engine.EnterAsync(f.Tech, false, None);
+        await Assert.ThrowsAsync<ConfigModifiedException>(() => f.Engine.CommitAsync(f.Tech, false, null, null, None));
+        await f.Engine.RollbackAsync(f.Tech, 0, None);
+        Assert.Null(f.Engine.Diverged());
+        await f.Engine.SetAsync(f.Tech, ["system", "domain-name", "again.example"], None);
+        await f.Engine.CommitAsync(f.Tech, false, null, null, None);
+        Assert.Equal("branch-7", f.ActiveHostName);
+    }
+
+    [Fact]
+    public async Task A_technician_overriding_what_zero_touch_set_is_recorded_until_it_is_back()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var ztp = await f.Engine.ApplyDocumentAsync(Ztp, "merge", ConfigDocument.Parse("""{"system":{"host-name":"branch-7","domain-name":"fleet.example"}}"""), null, null, None);
+        Assert.Equal(ztp.Revision, f.Store.Provisioned()!.Revision);
+
+        var local = await f.CommitHostNameAsync("my-name");
+        var o = f.Store.Override()!;
+        Assert.Equal((local.Revision, "tech"), (o.Revision, o.Author));
+        Assert.Equal(["set system host-name branch-7"], o.Statements);
+        Assert.Contains(f.Store.RecentEvents(5), e => e.Type == "config-override" && e.Text.Contains("zero-touch set in revision " + ztp.Revision));
+
+        await f.CommitHostNameAsync("branch-7");
+        Assert.Null(f.Store.Override());
+    }
+
+    [Fact]
+    public async Task After_an_automatic_rollback_a_changed_candidate_cannot_be_committed_unseen()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        var pending = await f.CommitHostNameAsync("risky", confirmMinutes: 1);
+        await f.Engine.SetAsync(f.Tech, ["system", "domain-name", "more.example"], None);
+        await f.Engine.RevertUnconfirmedAsync(pending.Revision);
+        var e = await Assert.ThrowsAsync<ConfigModifiedException>(() => f.Engine.CommitAsync(f.Tech, false, null, null, None));
+        Assert.Contains("via the box", e.Message);
+        Assert.Contains("automatic rollback", e.Message);
+        // Somebody has to look: the alarm stays until a person commits again.
+        Assert.Contains(f.Store.ActiveAlarms(), a => a.Type == ConfigEngine.RolledBackAlarm && a.Severity == "major");
+        await f.Engine.UpdateAsync(f.Tech, None);
+        Assert.Contains(f.Store.ActiveAlarms(), a => a.Type == ConfigEngine.RolledBackAlarm);
+        await f.Engine.CommitAsync(f.Tech, false, null, null, None);
+        Assert.DoesNotContain(f.Store.ActiveAlarms(), a => a.Type == ConfigEngine.RolledBackAlarm);
+        Assert.Equal("more.example", f.Engine.Active()["system"]!["domain-name"]!.GetValue<string>());
+        Assert.NotEqual("risky", f.ActiveHostName);
+    }
+
     static async Task WaitUntil(Func<bool> condition)
     {
         for (int i = 0; i < 200 && !condition(); i++) await Task.Delay(10);

@@ -1,0 +1,61 @@
+using Cpe.Api;
+using Cpe.Config;
+using Cpe.TestKit;
+
+namespace Cpe.IntegrationTests;
+
+/// <summary>
+/// Zero-touch commits while a technician has uncommitted changes (issue 16, item 1): the technician's session is told
+/// at once, "commit" refuses to undo it unseen, "show | compare" shows the three-way picture, "update" merges.
+/// On a real pseudo-terminal at 80×24, against a running cped.
+/// </summary>
+public sealed class ConfigurationModifiedTests : DaemonTest
+{
+    [Fact]
+    public async Task A_zero_touch_commit_under_a_technician_s_candidate_is_told_refused_at_commit_shown_three_way_and_merged_by_update()
+    {
+        using var tty = Terminal();
+        tty.Run("configure", "# ");
+        tty.Run("set system domain-name tech.example", "# ");
+        await using var api = await Cped.ConnectAsync();
+        var ztp = await api.ProvisionCommitAsync(new ProvisionCommitParams("merge",
+            ConfigDocument.Parse("""{"system":{"host-name":"branch-7"}}"""), "ztp", Comment: "bootstrap"));
+
+        // Told while at the prompt, without typing anything.
+        string told = tty.WaitFor("'update' merges the candidate's changes onto it");
+        Assert.Contains($"revision {ztp.Revision} committed by root via ztp: bootstrap", told);
+        tty.WaitFor("root@cpe# ");   // the prompt, written again below the message
+
+        // The prompt now carries the host name zero-touch set.
+        const string Prompt = "root@branch-7# ";
+        string refused = tty.Run("commit", Prompt);
+        Assert.Contains("error: configuration database modified", refused);
+        Assert.Contains($"committing the candidate as it is would undo it", refused);
+        Assert.Equal("branch-7", (await api.GetConfigAsync("active")).Document["system"]!["host-name"]!.GetValue<string>());
+
+        string compare = tty.Run("show | compare | no-more", Prompt);
+        Assert.Contains($"## The active configuration changed after this candidate was started from revision {ztp.Revision - 1}", compare);
+        Assert.Contains("## The candidate's own changes", compare);
+        Assert.Contains("-   host-name branch-7;", compare);
+
+        Assert.Contains($"update complete: the candidate's changes are merged onto revision {ztp.Revision}", tty.Run("update", Prompt));
+        Assert.Contains("commit complete", tty.Run("commit", Prompt));
+        var active = (await api.GetConfigAsync("active")).Document["system"]!;
+        Assert.Equal(("branch-7", "tech.example"), (active["host-name"]!.GetValue<string>(), active["domain-name"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task A_local_commit_that_takes_away_what_zero_touch_set_is_in_the_inventory_the_agent_reports()
+    {
+        await using var api = await Cped.ConnectAsync();
+        await api.ProvisionCommitAsync(new ProvisionCommitParams("merge", ConfigDocument.Parse("""{"system":{"host-name":"branch-7"}}"""), "ztp"));
+        Assert.Null((await api.InventoryAsync()).Override);
+
+        var result = await Cpe("configure; set system host-name mine; commit");
+        Assert.Equal(0, result.ExitCode);
+        var o = (await api.InventoryAsync()).Override!;
+        Assert.Equal(["set system host-name branch-7"], o.Statements);
+        Assert.Equal("root", o.User);
+        Assert.Contains("config-override", (await Cpe("show log 5")).Output);
+    }
+}
