@@ -5,15 +5,14 @@ namespace Cpe.Cli.Shell;
 /// <summary>
 /// Which of the box's events every interactive CLI session is told about as they happen, as Junos broadcasts
 /// ("Message from syslogd"): an automatic rollback of an unconfirmed commit, a commit by zero-touch or the fleet
-/// (to a session in configuration mode, whose candidate it may conflict with), each zero-touch stage (once, not again
-/// at every retry round), a fallback to the other firmware slot, and a reboot or power-off.
+/// (to a session in configuration mode, whose candidate it may conflict with), a fallback to the other firmware
+/// slot, and a reboot or power-off. Rare events that change what the technician works on, not progress reports:
+/// zero-touch's stages belong on the console line itself, not in every session.
 /// </summary>
-public sealed class Broadcasts
+public static class Broadcasts
 {
-    string? _lastZeroTouch;
-
     /// <summary>The text to show for <paramref name="e"/>, or null when this session need not be told.</summary>
-    public string? MessageFor(ApiEvent e, bool configuring)
+    public static string? MessageFor(ApiEvent e, bool configuring)
     {
         switch (e.Type)
         {
@@ -21,10 +20,6 @@ public sealed class Broadcasts
                 return e.Text + "\n'show system commit' shows the revision restored; 'show | compare' in configuration mode shows what the candidate still holds";
             case "commit" when configuring && (e.Text.Contains(" via ztp", StringComparison.Ordinal) || e.Text.Contains(" via fleet", StringComparison.Ordinal)):
                 return e.Text + "\n'show | compare' shows it against the candidate; 'update' merges the candidate's changes onto it";
-            case "ztp":
-                if (e.Text == _lastZeroTouch) return null;
-                _lastZeroTouch = e.Text;
-                return "zero-touch " + e.Text;
             case "firmware-fallback" or "power":
                 return e.Text;
             default:

@@ -65,11 +65,10 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
     /// </summary>
     async Task WatchEventsAsync(CancellationToken ct)
     {
-        var broadcasts = new Broadcasts();
         try
         {
             await foreach (var e in api.EventsAsync(ct))
-                if (broadcasts.MessageFor(e, _configuring) is string message)
+                if (Broadcasts.MessageFor(e, _configuring) is string message)
                     _editor.Interject($"Message from {_host} at {Time(e.Time)}:\n{message}");
         }
         // A message that cannot be shown (the session ends, cped went away) must never take the session down.
