@@ -1,3 +1,4 @@
+using Cpe.Api;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -21,6 +22,8 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
 {
     const int MaxRedirects = 8;
     readonly ProgressReporter _local = new(platform, console);
+    // What this round's sources and servers gave (one round at a time: the agent is sequential).
+    RoundLog _round = new(clock);
 
     public async Task<BootstrapOutcome> RunAsync(CancellationToken ct)
     {
@@ -45,6 +48,7 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
             if (!announced) await _local.StatusAsync("discovering", "looking for bootstrap data", ct);
             announced = true;
             bool anyFound = false;
+            _round = new RoundLog(clock);
             foreach (var source in sources)
             {
                 IReadOnlyList<Candidate> candidates;
@@ -53,6 +57,7 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     _local.Say($"{source.Name}: {e.Message}");
+                    _round.Add(source.Name, "", ZtpCauses.Source, e.Message);
                     continue;
                 }
                 foreach (var candidate in candidates)
@@ -84,9 +89,25 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
                 continue;
             }
             var wait = backoff.Delay(failedRounds++);
-            await _local.StatusAsync("discovering", $"no source gave usable bootstrap data; next round in {wait.TotalSeconds:0.0} s", ct, "unreachable");
-            await Task.Delay(wait, clock, ct);
+            bool allRefused = _round.Attempts.Count > 0 && _round.Attempts.All(a => a.Cause is ZtpCauses.Refused or ZtpCauses.Onboarding);
+            await _local.StatusAsync(new ZtpStatusParams("discovering",
+                $"no source gave usable bootstrap data: {_round.Summary()}; next round in {wait.TotalSeconds:0.0} s",
+                allRefused ? "refused" : "unreachable") { Attempts = [.. _round.Attempts], NextRound = clock.GetUtcNow() + wait }, ct);
+            if (await WaitOrRetryAsync(wait, ct)) _local.Say("retry requested on the box: next round now");
         }
+    }
+
+    /// <summary>Waits <paramref name="wait"/>, or less when a technician asks for a retry (true then).</summary>
+    async Task<bool> WaitOrRetryAsync(TimeSpan wait, CancellationToken ct)
+    {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var delay = Task.Delay(wait, clock, either.Token);
+        var retry = platform.RetryRequestedAsync(either.Token);
+        var first = await Task.WhenAny(delay, retry);
+        either.Cancel();
+        try { await Task.WhenAll(delay, retry); } catch (OperationCanceledException) { }
+        ct.ThrowIfCancellationRequested();
+        return first == retry && retry.IsCompletedSuccessfully;
     }
 
     async Task<bool> PlatformAnswersAsync(CancellationToken ct)
@@ -106,6 +127,7 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
         try { decision = ConveyedDecision.Evaluate(new BootstrappingReply(a.ConveyedInformation, a.OwnerCertificate, a.OwnershipVoucher), false, identity, clock.GetUtcNow(), null); }
         catch (Exception e) when (e is SztpVerificationException or RestconfException)
         {
+            _round.Add(a.From, "conveyed information", ZtpCauses.Refused, e.Message);
             await _local.StatusAsync("failed", $"{a.From}: refused: {e.Message}", ct, "refused");
             return null;
         }
@@ -122,6 +144,7 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
         if (depth > MaxRedirects)
         {
             _local.Say($"more than {MaxRedirects} redirects; not following {server.Uri}");
+            _round.Add(from, server.Uri.ToString(), ZtpCauses.Refused, $"more than {MaxRedirects} redirects");
             return null;
         }
         IPAddress[] addresses;
@@ -133,6 +156,7 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
         catch (SocketException e)
         {
             _local.Say($"{server.Uri} (from {from}): cannot resolve: {e.Message}");
+            _round.Add(from, server.Uri.ToString(), ZtpCauses.Dns, $"cannot resolve {server.Uri.DnsSafeHost}: {e.Message}");
             return null;
         }
         foreach (var address in addresses)
@@ -146,6 +170,7 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
             catch (Exception e) when (e is BootstrapException or RestconfException)
             {
                 _local.Say(e.Message);
+                _round.Add(from, $"{server.Uri} at {address}", RoundLog.CauseOf(e), e.Message);
                 continue;
             }
             _local.Say($"{server.Uri} is {(session.Trusted ? "trusted" : "provisional (not authenticated)")}");
@@ -157,6 +182,7 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
                 // Refused before anything was applied. Only a trusted server hears about it (RFC 8572 §5.6).
                 await report.ReportAsync("bootstrap-initiated", null, ct);
                 await report.ReportAsync("parsing-error", e.Message, ct);
+                _round.Add(from, server.Uri.ToString(), ZtpCauses.Refused, e.Message);
                 await _local.StatusAsync("failed", $"{server.Uri}: refused: {e.Message}", ct, "refused");
                 return null;
             }
@@ -190,6 +216,7 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
             case ProcessingOutcome.Rebooting:
                 return BootstrapOutcome.Rebooting;
             case ProcessingOutcome.Failed:
+                _round.Add(from, server?.Uri.ToString() ?? "", ZtpCauses.Onboarding, $"onboarding failed ({processor.Failure})");
                 await _local.StatusAsync("failed", $"onboarding from {from} failed; trying the next source", ct, processor.Failure);
                 return null;
         }

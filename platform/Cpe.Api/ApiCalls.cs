@@ -108,8 +108,10 @@ public static class ApiCalls
     public static Task<OkResult> PowerAsync(this ApiClient c, string action, CancellationToken ct = default, string? reason = null) =>
         c.CallAsync(action switch { "reboot" => ApiMethods.Reboot, "power-off" => ApiMethods.PowerOff, "zeroize" => ApiMethods.Zeroize,
             _ => throw new ArgumentException($"'{action}' is not reboot, power-off or zeroize", nameof(action)) }, new PowerParams(reason), J.PowerParams, J.OkResult, ct);
-    public static Task<OkResult> ReportZtpAsync(this ApiClient c, string state, string message, string? failure = null, CancellationToken ct = default) =>
-        c.CallAsync(ApiMethods.PhonehomeReport, new ZtpStatusParams(state, message, failure), J.ZtpStatusParams, J.OkResult, ct);
+    public static Task<OkResult> ReportZtpAsync(this ApiClient c, ZtpStatusParams status, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.PhonehomeReport, status, J.ZtpStatusParams, J.OkResult, ct);
+    public static Task<OkResult> RetryZtpAsync(this ApiClient c, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.PhonehomeRetry, new Empty(), J.Empty, J.OkResult, ct);
     public static Task<ZtpStatus> ZtpStatusAsync(this ApiClient c, CancellationToken ct = default) =>
         c.CallAsync(ApiMethods.PhonehomeStatus, new Empty(), J.Empty, J.ZtpStatus, ct);
     public static Task<ScriptResult> RunScriptAsync(this ApiClient c, ScriptParams p, CancellationToken ct = default) =>

@@ -59,12 +59,15 @@ public static class ApiMethods
     public const string PhonehomeConfirm = "phonehome.confirm";
     public const string PhonehomeReport = "phonehome.report";
     public const string PhonehomeStatus = "phonehome.status";
+    public const string PhonehomeRetry = "phonehome.retry";
     public const string PhonehomeRunScript = "phonehome.run-script";
     public const string PhonehomeInventory = "phonehome.inventory";
     public const string PhonehomeLoadFile = "phonehome.load-file";
 
     public const string RpcChannel = "rpc";
     public const string EventsChannel = "events";
+    /// <summary>The event "request system zero-touch retry" records; the phone-home agent waits for it between rounds.</summary>
+    public const string ZtpRetryEvent = "ztp-retry";
     public const string LogsChannel = "logs";
 
     /// <summary>Largest JSON-RPC message either side accepts; larger ones get an error, not a crash.</summary>

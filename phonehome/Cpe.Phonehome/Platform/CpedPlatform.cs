@@ -59,8 +59,24 @@ public sealed class CpedPlatform(string socketPath) : IAgentPlatform, IAsyncDisp
     public Task<ScriptResult> RunScriptAsync(string phase, byte[] script, int timeoutSeconds, CancellationToken ct) =>
         CallAsync(c => c.RunScriptAsync(new ScriptParams(phase, script, timeoutSeconds), ct), ct);
 
-    public Task StatusAsync(string state, string message, string? failure, CancellationToken ct) =>
-        CallAsync(c => c.ReportZtpAsync(state, message, failure, ct), ct);
+    public Task StatusAsync(ZtpStatusParams status, CancellationToken ct) =>
+        CallAsync(c => c.ReportZtpAsync(status, ct), ct);
+
+    /// <summary>
+    /// Watches cped's events for a retry request. If cped cannot be reached or goes away meanwhile, no request can come:
+    /// it waits until cancelled (the round's own wait ends it).
+    /// </summary>
+    public async Task RetryRequestedAsync(CancellationToken ct)
+    {
+        try
+        {
+            var client = await ClientAsync(ct);
+            await foreach (var e in client.EventsAsync(ct))
+                if (e.Type == ApiMethods.ZtpRetryEvent) return;
+        }
+        catch (Exception e) when (e is PlatformUnavailableException or ApiConnectionLostException or IOException or ObjectDisposedException) { }
+        await Task.Delay(Timeout.Infinite, ct);
+    }
 
     public Task<InventoryInfo> InventoryAsync(CancellationToken ct) => CallAsync(c => c.InventoryAsync(ct), ct);
 

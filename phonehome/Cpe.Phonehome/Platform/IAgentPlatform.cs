@@ -17,7 +17,10 @@ public interface IAgentPlatform
     Task<ScriptResult> RunScriptAsync(string phase, byte[] script, int timeoutSeconds, CancellationToken ct);
 
     /// <summary>Where provisioning is, and why it failed (a class the status LED blinks): recorded as a "ztp" event.</summary>
-    Task StatusAsync(string state, string message, string? failure, CancellationToken ct);
+    Task StatusAsync(ZtpStatusParams status, CancellationToken ct);
+
+    /// <summary>Completes when a technician asks for a zero-touch round now ("request system zero-touch retry").</summary>
+    Task RetryRequestedAsync(CancellationToken ct);
 
     Task<InventoryInfo> InventoryAsync(CancellationToken ct);
 

@@ -1,3 +1,4 @@
+using Cpe.Api;
 using Cpe.Phonehome.Platform;
 using Cpe.Sztp;
 
@@ -24,10 +25,14 @@ public sealed class ProgressReporter(IAgentPlatform platform, TextWriter console
     }
 
     /// <summary>A status change: console line and the "ztp" event the board's LED follows.</summary>
-    public async Task StatusAsync(string state, string message, CancellationToken ct, string? failure = null)
+    public Task StatusAsync(string state, string message, CancellationToken ct, string? failure = null) =>
+        StatusAsync(new ZtpStatusParams(state, message, failure), ct);
+
+    /// <summary>A status change with the round's tries and the next round's time (the end of a failed round).</summary>
+    public async Task StatusAsync(ZtpStatusParams status, CancellationToken ct)
     {
-        Say($"[{state}] {message}");
-        try { await platform.StatusAsync(state, message, failure, ct); }
+        Say($"[{status.State}] {status.Message}");
+        try { await platform.StatusAsync(status, ct); }
         catch (PlatformUnavailableException e) { Say($"(cped did not take the status: {e.Message})"); }
     }
 

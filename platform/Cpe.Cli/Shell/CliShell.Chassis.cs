@@ -17,9 +17,15 @@ public sealed partial class CliShell
 
     async Task<string> RequestSystemAsync(List<string> words, CancellationToken ct)
     {
-        if (words.Count == 0) throw new CliException("syntax error: 'request system' needs one of: power-off, reboot, software, zeroize");
-        string what = Keyword.Resolve(words[0], ["power-off", "reboot", "software", "zeroize"], "after 'request system'");
+        if (words.Count == 0) throw new CliException("syntax error: 'request system' needs one of: power-off, reboot, software, zero-touch, zeroize");
+        string what = Keyword.Resolve(words[0], ["power-off", "reboot", "software", "zero-touch", "zeroize"], "after 'request system'");
         if (what == "software") return await RequestSoftwareAsync(words.Skip(1).ToList(), ct);
+        if (what == "zero-touch")
+        {
+            if (words.Count != 2) throw new CliException("syntax error: 'request system zero-touch retry'");
+            Keyword.Resolve(words[1], ["retry"], "after 'request system zero-touch'");
+            return (await api.RetryZtpAsync(ct)).Message + "\n";
+        }
         if (what == "reboot" && words.Count > 1) return await RebootSlotAsync(words.Skip(1).ToList(), ct);
         if (words.Count != 1) throw new CliException($"syntax error: 'request system {what}' takes nothing more");
         string question = what switch

@@ -135,10 +135,23 @@ public sealed partial class CliShell
     string FormatZeroTouch(ZtpStatus status, EventInfo[] events)
     {
         var sb = new StringBuilder($"Zero-touch state: {status.State} (since {Time(status.Since)})\n{status.Message}\n");
+        if (status.FailingSince is DateTimeOffset failing) sb.Append($"Nothing usable found since {Time(failing)}\n");
+        if (status.Attempts.Length > 0)
+        {
+            // Each try on two lines, so that a long URL and its cause both fit a serial console's 80 columns.
+            sb.Append($"Last round ({Time(status.Attempts[0].Time)}):\n");
+            foreach (var a in status.Attempts)
+            {
+                sb.Append("  ").Append(a.Source).Append(a.Target.Length > 0 ? ": " + a.Target : "").Append('\n');
+                sb.Append("    ").Append(ZtpCauses.Describe(a.Cause)).Append(": ").Append(a.Detail).Append('\n');
+            }
+        }
+        if (status.NextRound is DateTimeOffset next)
+            sb.Append($"Next round: {Time(next)} (now: 'request system zero-touch retry')\n");
         var steps = events.Where(e => e.Type is "ztp" or "ztp-script").TakeLast(20).ToList();
         if (steps.Count > 0) sb.Append("Recent steps:\n");
         foreach (var e in steps) sb.Append($"  {Time(e.Time)} {e.Text}\n");
-        return sb.ToString();
+        return TextWrap.Fit(sb.ToString(), io.Size.Columns);
     }
 
     string FormatAlarms(AlarmInfo[] alarms)

@@ -69,6 +69,7 @@ public static class Grammar
                     new Cmd("add", "Install a signed firmware bundle into the other slot; add 'reboot' to boot it when done", ArgKind.Text, "<file|url> [reboot] Path on the box, or an http(s) URL"),
                     new Cmd("rollback", "Boot the other slot's (good) firmware from the next reboot on", [new Cmd("reboot", "And reboot now")]),
                 ]),
+                new Cmd("zero-touch", "Zero-touch provisioning", [new Cmd("retry", "Start the next round over the sources now, not at its scheduled time")]),
                 new Cmd("zeroize", "Erase configuration and state, keep the identity, reboot to factory default (asks first)"),
             ]),
             new Cmd("vnf", "Virtual network functions",

@@ -24,6 +24,12 @@ public sealed class ProvisioningMethods(ConfigEngine engine, StateStore store, P
     public static readonly string[] Failures = [.. Cpe.Board.Leds.LedPattern.ZeroTouchFailures];
     ZtpStatus _status = new("idle", "zero-touch provisioning has not reported", startedAt, null);
 
+    /// <summary>Raised once rounds have found nothing usable for <see cref="FailingFor"/>; cleared when zero-touch completes.</summary>
+    public const string FailingAlarm = "zero-touch-failing";
+    public static readonly TimeSpan FailingFor = TimeSpan.FromMinutes(5);
+
+
+
     /// <summary>The agent's last report (the status LED follows it).</summary>
     public ZtpStatus Status => _status;
 
@@ -51,11 +57,22 @@ public sealed class ProvisioningMethods(ConfigEngine engine, StateStore store, P
                 throw new RpcException(RpcErrorCodes.InvalidParams, $"state '{p.State}' must be one of {string.Join(", ", States)}");
             if (p.Failure is not null && !Failures.Contains(p.Failure))
                 throw new RpcException(RpcErrorCodes.InvalidParams, $"failure '{p.Failure}' must be one of {string.Join(", ", Failures)}");
-            var previous = _status;
-            _status = new ZtpStatus(p.State, p.Message, previous.State == p.State ? previous.Since : clock.GetUtcNow(), s.User, p.Failure);
+            if (p.Attempts is { } attempts && (attempts.Length > ZtpAttempt.MaxPerReport || attempts.Any(a => !ZtpCauses.All.Contains(a.Cause))))
+                throw new RpcException(RpcErrorCodes.InvalidParams, $"at most {ZtpAttempt.MaxPerReport} attempts, each with a cause among {string.Join(", ", ZtpCauses.All)}");
+            var now = clock.GetUtcNow();
+            _status = ZeroTouchStatus.Next(_status, p, s.User, now);
             events.Record("ztp", $"{p.State}: {p.Message}" + (p.Failure is null ? "" : $" ({p.Failure})"));
+            if (_status.FailingSince is null) events.ClearAlarm(FailingAlarm);
+            else if (ZeroTouchStatus.Failing(_status, now, FailingFor) is string why) events.RaiseAlarm(FailingAlarm, "major", why);
             StatusChanged?.Invoke();
             return Task.FromResult(new OkResult(true));
+        });
+        t.Add(ApiMethods.PhonehomeRetry, Access.Configure, j.Empty, j.OkResult, (s, _, _) =>
+        {
+            if (_status.State is "complete" or "in-service")
+                return Task.FromResult(new OkResult(false, "zero-touch is complete: there is nothing to retry ('request system zeroize' starts it over)"));
+            events.Record(ApiMethods.ZtpRetryEvent, $"retry requested by {s.User}");
+            return Task.FromResult(new OkResult(true, "zero-touch starts its next round now"));
         });
         t.Add(ApiMethods.PhonehomeStatus, Access.Provisioning, j.Empty, j.ZtpStatus, (_, _, _) => Task.FromResult(_status));
         t.Add(ApiMethods.PhonehomeRunScript, Access.Provision, j.ScriptParams, j.ScriptResult, async (_, p, ct) =>

@@ -125,6 +125,31 @@ public sealed class ZeroTouchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_the_server_down_show_system_zero_touch_names_each_try_s_cause_and_a_retry_starts_the_next_round_at_once()
+    {
+        _lab.Enroll(SiteBundle.Bundle());
+        await _lab.StopServerAsync();
+        // Rounds 30 s apart: the retry, not the wait, must start the next one.
+        await _lab.PowerOnAsync("--backoff-first", "30000");
+        await AgentSays("next round in");
+
+        var shown = await CliProcess.RunAsync(_lab.Cped!.SocketPath, "show system zero-touch");
+        Assert.Contains("no source gave usable bootstrap data: no TCP connection", shown.Output);
+        Assert.Contains($"  DHCP option 143 on ge-0/0/0: {ZeroTouchLab.DeviceUrl}/ at {ZeroTouchLab.ServerAddress}\n    no TCP connection: ", shown.Output);
+        Assert.Contains("Next round: ", shown.Output);
+        Assert.All(shown.Output.Split('\n'), line => Assert.True(line.Length <= 80, $"{line.Length} columns: {line}"));
+
+        await _lab.StartServerAsync();
+        var retried = await CliProcess.RunAsync(_lab.Cped!.SocketPath, "request system zero-touch retry");
+        Assert.Equal("zero-touch starts its next round now\n", retried.Output);
+        await _lab.Agent!.WaitForLineAsync(l => l.Contains("retry requested on the box", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the retry");
+        await AgentSays("ZTP: bootstrap-complete");
+        var done = await CliProcess.RunAsync(_lab.Cped!.SocketPath, "show system zero-touch; request system zero-touch retry");
+        Assert.DoesNotContain("Last round", done.Output);
+        Assert.Contains("zero-touch is complete: there is nothing to retry", done.Output);
+    }
+
+    [Fact]
     public async Task An_agent_killed_mid_process_resumes_at_the_step_it_was_in()
     {
         _lab.Enroll(SiteBundle.Bundle(preScript: "#!/bin/sh\necho pre\n", postScript: "#!/bin/sh\nsleep 2\necho post done\n"));

@@ -67,3 +67,14 @@ public class PipeAndKeywordTests
         Assert.Equal(2, screen.Split("---(more)---").Length - 1);
     }
 }
+
+public class TextWrapTests
+{
+    [Fact]
+    public void A_long_line_breaks_at_spaces_and_its_tail_is_indented_four_more()
+    {
+        string fitted = Cpe.Cli.Output.TextWrap.Fit("  2026-12-07 00:25:41 UTC connecting: https://192.0.2.1:8443/ at 192.0.2.1 (from DHCP option 143 on ge-0/0/0)\nshort", 80);
+        Assert.Equal("  2026-12-07 00:25:41 UTC connecting: https://192.0.2.1:8443/ at 192.0.2.1 (from\n      DHCP option 143 on ge-0/0/0)\nshort", fitted);
+        Assert.All(Cpe.Cli.Output.TextWrap.Fit(new string('x', 200), 80).Split('\n'), l => Assert.True(l.Length <= 80));
+    }
+}

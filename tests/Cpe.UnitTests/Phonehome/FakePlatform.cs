@@ -35,11 +35,20 @@ sealed class FakePlatform : IAgentPlatform
         return Task.FromResult(Script(phase));
     }
 
-    public Task StatusAsync(string state, string message, string? failure, CancellationToken ct)
+    public Task StatusAsync(ZtpStatusParams status, CancellationToken ct)
     {
-        Calls.Add(failure is null ? $"status {state}" : $"status {state} ({failure})");
+        Calls.Add(status.Failure is null ? $"status {status.State}" : $"status {status.State} ({status.Failure})");
+        Statuses.Add(status);
         return Task.CompletedTask;
     }
+
+    /// <summary>Every status reported, with its round's tries.</summary>
+    public List<ZtpStatusParams> Statuses { get; } = [];
+
+    /// <summary>Completes the agent's wait for a retry request: a technician typed "request system zero-touch retry".</summary>
+    public TaskCompletionSource Retry { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task RetryRequestedAsync(CancellationToken ct) => await Retry.Task.WaitAsync(ct);
 
     public Task<System.Text.Json.Nodes.JsonObject?> HardwareAsync(CancellationToken ct) => Task.FromResult<System.Text.Json.Nodes.JsonObject?>(null);
 
