@@ -61,7 +61,25 @@ public static class Server
             AdminEndpoints.Map(admin, store, snapshot, signer, o.VendorCa, o.Images, o.MaxImageBytes, o.PublicUrl, clock);
             app.MapOpenApi().OnPorts(o.AdminUrls);
         }
-        await app.RunAsync();
+        await app.StartAsync();
+        Console.WriteLine(Banner(o, store));
+        await app.WaitForShutdownAsync();
+    }
+
+    /// <summary>What an operator needs to know once the server listens: where, on which database, and where the admin API is.</summary>
+    static string Banner(ServerOptions o, ServerStore store)
+    {
+        var lines = new List<string>
+        {
+            $"cpe-vendor-server: devices at {string.Join(", ", o.DeviceUrls.Select(u => u.ToString().TrimEnd('/')))} (they are sent {o.PublicUrl})",
+            $"database: {store.Describe()}, {store.DeviceCount()} device(s) enrolled",
+            o.AdminUrls.Count == 0 ? "admin API: none (no --admin-urls)"
+                : $"admin API: {string.Join(", ", o.AdminUrls.Select(u => u.ToString().TrimEnd('/') + "/api/v1"))} (a token from 'cpe-vendor-server token'); " +
+                  $"OpenAPI document at {o.AdminUrls[0].ToString().TrimEnd('/')}/openapi/v1.json",
+            $"images in {o.Images}; check-ins every {o.CheckInSeconds} s; " +
+                (o.Signer is null ? "no owner signing certificate (--signing-cert): no bundles or check-in answers" : $"signing as {o.Signer.Subject}"),
+        };
+        return string.Join('\n', lines);
     }
 
     static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions k, Uri url, Action<HttpsConnectionAdapterOptions> https)

@@ -37,11 +37,25 @@ public sealed record ServerOptions(IReadOnlyList<Uri> DeviceUrls, IReadOnlyList<
         long maxImage = c.Optional("max-image-mib") is string m
             ? long.TryParse(m, NumberStyles.None, CultureInfo.InvariantCulture, out long mib) && mib is >= 1 and <= 65536 ? mib << 20 : throw new ArgumentException("--max-image-mib must be 1 to 65536")
             : 2048L << 20;
+        string publicUrl = c.Optional("public-url") is string given ? ReachableUrl(given)
+            : !IsWildcard(devices[0]) ? devices[0].ToString().TrimEnd('/')
+            : throw new ArgumentException($"--urls {devices[0]} listens on every address, which is no address to send devices to: " +
+                "give --public-url https://NAME:PORT, the name and port devices reach this server at (it goes into published bundles' image URLs)");
         return new ServerOptions(devices, c.Optional("admin-urls") is string a ? Urls(a) : [], db,
             X509Certificate2.CreateFromPem(File.ReadAllText(c.Required("vendor-ca"))),
             X509Certificate2.CreateFromPemFile(c.Required("tls-cert"), c.Required("tls-key")),
             signingCert is null ? null : X509Certificate2.CreateFromPemFile(signingCert, c.Required("signing-key")),
-            images, c.Optional("public-url") ?? devices[0].ToString().TrimEnd('/'), checkIn) { Record = c.Optional("record"), MaxImageBytes = maxImage };
+            images, publicUrl, checkIn) { Record = c.Optional("record"), MaxImageBytes = maxImage };
+    }
+
+    /// <summary>A listening address that stands for every address of the host: no device can be sent there.</summary>
+    public static bool IsWildcard(Uri url) => url.Host is "*" or "+" or "0.0.0.0" or "[::]" or "::";
+
+    static string ReachableUrl(string given)
+    {
+        var url = Urls(given).Single();
+        if (IsWildcard(url)) throw new ArgumentException($"--public-url {given} is not an address devices can reach");
+        return url.ToString().TrimEnd('/');
     }
 
     static Uri[] Urls(string list) => list.Split(',').Select(u =>

@@ -70,7 +70,7 @@ static class FirmwareCommands
                 }
             }
             default:
-                throw new ToolException($"unknown command 'firmware {command}'");
+                throw new ToolException($"unknown command 'firmware {command}'", showUsage: true);
         }
     }
 

@@ -24,7 +24,8 @@ const string Usage = """
     """;
 try
 {
-    if (args.Length < 2) throw new ToolException("a command is required");
+    if (args is ["--help" or "-h" or "help"]) { Console.WriteLine(Usage); return 0; }
+    if (args.Length < 2) throw new ToolException("a command is required", showUsage: true);
     var a = new Arguments(args[2..]);
     var now = DateTimeOffset.UtcNow;
     if (args[0] == "firmware") return FirmwareCommands.Run(args[1], a, now);
@@ -166,13 +167,13 @@ try
             break;
         }
         default:
-            throw new ToolException($"unknown command '{args[0]} {args[1]}'");
+            throw new ToolException($"unknown command '{args[0]} {args[1]}'", showUsage: true);
     }
     return 0;
 }
 catch (Exception e) when (e is ToolException or IOException or CryptographicException or FormatException)
 {
     Console.Error.WriteLine($"cpe-vendor: {e.Message}");
-    if (e is ToolException) Console.Error.WriteLine(Usage);
+    if (e is ToolException { ShowUsage: true }) Console.Error.WriteLine(Usage);
     return 1;
 }

@@ -36,6 +36,26 @@ public sealed class VendorServerHardeningTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task At_start_the_server_says_where_it_listens_which_database_how_many_devices_and_where_the_admin_api_is()
+    {
+        for (int i = 0; i < 50 && !Server.Output.Contains("signing as", StringComparison.Ordinal); i++) await Task.Delay(100);
+        string banner = Server.Output;
+        Assert.Contains($"cpe-vendor-server: devices at {Server.Url} (they are sent {Server.Url})", banner);
+        Assert.Contains($"database: SQLite {Server.Database}, 3 device(s) enrolled", banner);
+        Assert.Contains($"admin API: {Server.AdminUrl}/api/v1 (a token from 'cpe-vendor-server token'); OpenAPI document at {Server.AdminUrl}/openapi/v1.json", banner);
+    }
+
+    [Fact]
+    public void A_wildcard_device_address_without_a_public_url_is_refused_at_start_in_one_line()
+    {
+        var refused = Command.Capture(Binaries.VendorServer, ["serve", "--urls", "https://0.0.0.0:8443", "--db", Server.Database,
+            "--vendor-ca", Server.Dir["vendor-ca.pem"], "--tls-cert", Server.Dir["server.pem"], "--tls-key", Server.Dir["server.key"]]);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.StartsWith("cpe-vendor-server: --urls https://0.0.0.0:8443/ listens on every address", refused.Error);
+        Assert.Single(refused.Error.Trim().Split('\n'));
+    }
+
+    [Fact]
     public async Task A_revoked_or_never_enrolled_device_gets_nothing_from_any_device_endpoint()
     {
         Assert.Equal(HttpStatusCode.OK, await UploadAsync("fw.img", RandomNumberGenerator.GetBytes(1000)));

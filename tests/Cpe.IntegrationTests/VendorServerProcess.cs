@@ -115,6 +115,10 @@ public sealed class VendorServerProcess : IAsyncDisposable
     }
 
     readonly List<Process> _servers = [];
+    readonly StringBuilder _output = new();
+
+    /// <summary>What the servers printed on standard output (the start banner).</summary>
+    public string Output { get { lock (_output) return _output.ToString(); } }
 
     /// <summary>Another server process on the same files and database (PostgreSQL: stateless instances behind a balancer).</summary>
     public async Task<string> StartAnotherInstanceAsync() => (await LaunchAsync()).Url;
@@ -129,6 +133,7 @@ public sealed class VendorServerProcess : IAsyncDisposable
         _servers.Add(server);
         var errors = new StringBuilder();
         server.ErrorDataReceived += (_, e) => { lock (errors) errors.AppendLine(e.Data); };
+        server.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
         server.BeginErrorReadLine();
         server.BeginOutputReadLine();
         for (int i = 0; i < 200 && !server.HasExited; i++)

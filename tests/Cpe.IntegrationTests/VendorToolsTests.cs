@@ -19,6 +19,17 @@ public sealed class VendorToolsTests : IDisposable
     static string Vendor(params string[] args) => Command.Run(Binaries.VendorTool, args);
 
     [Fact]
+    public void A_mistake_is_one_line_and_only_a_missing_or_unknown_command_shows_the_usage()
+    {
+        var mistake = Command.Capture(Binaries.VendorTool, ["ca", "create"]);
+        Assert.Equal((1, "cpe-vendor: --dir is required"), (mistake.ExitCode, mistake.Error.Trim()));
+        var unknown = Command.Capture(Binaries.VendorTool, ["ca", "destroy"]);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.StartsWith("cpe-vendor: unknown command 'ca destroy'\nusage: cpe-vendor ca create", unknown.Error);
+        Assert.Contains("cpe-vendor firmware verify", Command.Run(Binaries.VendorTool, ["--help"]));
+    }
+
+    [Fact]
     public void From_a_new_vendor_CA_to_onboarding_information_the_device_accepts()
     {
         Vendor("ca", "create", "--dir", Path_("vendor"), "--organization", "Example Vendor");

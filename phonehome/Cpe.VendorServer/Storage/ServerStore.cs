@@ -22,6 +22,22 @@ public sealed partial class ServerStore
 
     public bool IsPostgres { get; }
 
+    /// <summary>Which database this is, for the start banner: never its password.</summary>
+    public string Describe()
+    {
+        if (!IsPostgres) return $"SQLite {new SqliteConnectionStringBuilder(_connection).DataSource}";
+        var b = new NpgsqlConnectionStringBuilder(_connection);
+        return $"PostgreSQL {b.Database} on {b.Host}:{b.Port} as {b.Username}";
+    }
+
+    /// <summary>How many devices are enrolled.</summary>
+    public long DeviceCount()
+    {
+        using var c = Open();
+        using var count = Command(c, "SELECT COUNT(*) FROM devices");
+        return Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public static ServerStore Open(string database)
     {
         if (database.StartsWith("Host=", StringComparison.OrdinalIgnoreCase) || database.StartsWith("postgres", StringComparison.OrdinalIgnoreCase))
