@@ -42,7 +42,8 @@ public sealed partial class CliShell
     static string FormatHardware(Hardware h)
     {
         var sb = new StringBuilder();
-        sb.Append($"Model:          {h.Model}{(h.Description is null ? "" : $" ({h.Description})")}\n");
+        sb.Append($"Model:          {h.Model}\n");
+        if (h.Description is not null) sb.Append($"Description:    {h.Description}\n");
         sb.Append($"Serial number:  {h.SerialNumber}\n");
         if (h.BaseMac is not null) sb.Append($"Base MAC:       {h.BaseMac}\n");
         if (h.Dmi is not null) sb.Append($"DMI:            {h.Dmi}\n");
@@ -52,10 +53,14 @@ public sealed partial class CliShell
         sb.Append($"Memory:         {h.MemoryBytes / (1024.0 * 1024 * 1024):0.0} GiB\n");
         foreach (var d in h.Disks) sb.Append($"Disk:           {d.Name} {d.Bytes / 1e9:0.0} GB{(d.Model is null ? "" : $" {d.Model}")}\n");
         sb.Append($"Firmware:       {h.FirmwareVersion}, slot {h.Slot}\n");
-        sb.Append("Port       Netdev          Role        Speed   PCI           Vendor:Device  Driver   VFs  MAC\n");
+        // Two tables of the NICs, so that each fits a serial console's 80 columns: what they are to the box, and
+        // where they sit on the PCI bus.
+        sb.Append("Port       Netdev          Role    Speed    VFs  MAC\n");
         foreach (var n in h.Nics)
-            sb.Append(CultureInfo.InvariantCulture, $"{n.Port,-10} {n.Netdev,-15} {n.Role,-11} {(n.SpeedMbps is int s ? $"{s}M" : "-"),-7} {n.Pci ?? "-",-13} "
-                + $"{(n.VendorId is null ? "-" : $"{n.VendorId[2..]}:{n.DeviceId?[2..]}"),-14} {n.Driver ?? "-",-8} {n.SriovTotalVfs,3}  {n.Mac ?? "-"}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"{n.Port,-10} {n.Netdev,-15} {n.Role,-7} {(n.SpeedMbps is int s ? $"{s}M" : "-"),-7} {n.SriovTotalVfs,4}  {n.Mac ?? "-"}\n");
+        sb.Append("Port       PCI           Vendor:Device  Driver\n");
+        foreach (var n in h.Nics)
+            sb.Append(CultureInfo.InvariantCulture, $"{n.Port,-10} {n.Pci ?? "-",-13} {(n.VendorId is null ? "-" : $"{n.VendorId[2..]}:{n.DeviceId?[2..]}"),-14} {n.Driver ?? "-"}\n");
         return sb.ToString();
     }
 

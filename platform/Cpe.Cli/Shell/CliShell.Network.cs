@@ -122,12 +122,13 @@ public sealed partial class CliShell
         {
             sb.Append(CultureInfo.InvariantCulture, $"PF {pf.Pf} ({pf.Driver}): {pf.NumVfs} of {pf.TotalVfs} VFs\n");
             if (pf.Vfs.Length == 0) { sb.Append('\n'); continue; }
-            sb.Append("  VF  Netdev          MAC                VLAN  QoS  Spoofchk  Trust  Rate Mbit/s  Link     Owner\n");
+            // 80 columns with a VNF name of 5 as owner: Rate is min/max Mbit/s, Spoof the spoof check.
+            sb.Append("  VF  Netdev      MAC               VLAN QoS Spoof Trust Rate      Link    Owner\n");
             foreach (var v in pf.Vfs)
             {
                 string rate = v.MinTxRate == 0 && v.MaxTxRate == 0 ? "-" : $"{v.MinTxRate}/{v.MaxTxRate}";
                 sb.Append(CultureInfo.InvariantCulture,
-                    $"  {v.Vf,-3} {v.Netdev ?? "-",-15} {v.Mac,-18} {(v.Vlan == 0 ? "-" : v.Vlan.ToString(CultureInfo.InvariantCulture)),-5} {v.Qos,-4} {OnOff(v.SpoofCheck),-9} {OnOff(v.Trust),-6} {rate,-12} {v.LinkState,-8} {v.Owner ?? "-"}\n");
+                    $"  {v.Vf,-3} {v.Netdev ?? "-",-11} {v.Mac,-17} {(v.Vlan == 0 ? "-" : v.Vlan.ToString(CultureInfo.InvariantCulture)),-4} {v.Qos,-3} {OnOff(v.SpoofCheck),-5} {OnOff(v.Trust),-5} {rate,-9} {v.LinkState,-7} {v.Owner ?? "-"}\n");
             }
             sb.Append('\n');
         }

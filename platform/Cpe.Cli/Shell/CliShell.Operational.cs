@@ -151,7 +151,7 @@ public sealed partial class CliShell
         var steps = events.Where(e => e.Type is "ztp" or "ztp-script").TakeLast(20).ToList();
         if (steps.Count > 0) sb.Append("Recent steps:\n");
         foreach (var e in steps) sb.Append($"  {Time(e.Time)} {e.Text}\n");
-        return TextWrap.Fit(sb.ToString(), io.Size.Columns);
+        return sb.ToString();
     }
 
     string FormatAlarms(AlarmInfo[] alarms)

@@ -137,7 +137,20 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
         var stages = segments.Skip(1).Select(s => PipeStage.Parse(TokenText.Split(s))).ToList();
         string output = _configuring ? await ConfigurationAsync(words, stages, ct) : await OperationalAsync(words, stages, ct);
         output = PipeStage.Filter(output, stages);
+        if (ShowsStatus(words)) output = TextWrap.Fit(output, io.Size.Columns);
         Pager.Show(io, output, paging: !stages.OfType<PipeStage.NoMore>().Any());
+    }
+
+    /// <summary>
+    /// An operational "show" (also through "run"), whose lines are fitted to the terminal's width after the pipes chose
+    /// them; not the configuration, whose text is data to copy ("| display set" lines must stay whole).
+    /// </summary>
+    bool ShowsStatus(List<string> words)
+    {
+        var operational = _configuring && words.Count > 1 && words[0].Length > 0 && "run".StartsWith(words[0], StringComparison.Ordinal) ? words.Skip(1).ToList()
+            : _configuring ? null : words;
+        if (operational is not [var verb, ..] || !"show".StartsWith(verb, StringComparison.Ordinal) || verb.Length < 2) return false;
+        return operational.Count < 2 || !"configuration".StartsWith(operational[1], StringComparison.Ordinal);
     }
 
     /// <summary>What the CLI shows from the active configuration: the host name (prompt, show version) and the time zone.</summary>
