@@ -59,11 +59,13 @@ public sealed partial class CliShell
         }
     }
 
+    /// <summary>"run": any operational command from configuration mode, as Junos allows, but those that change modes.</summary>
     async Task<string> OperationalRunAsync(List<string> words, List<PipeStage> stages, CancellationToken ct)
     {
-        // Of the operational commands, only "show" makes sense from configuration mode.
-        Keyword.Resolve(words[0], ["show"], "after 'run'");
-        return await ShowAsync(words.Skip(1).ToList(), stages, ct);
+        string verb = Keyword.Resolve(words[0], Grammar.Operational.Select(c => c.Name), "after 'run'");
+        if (verb is "configure" or "exit" or "quit")
+            throw new CliException($"'run {verb}' is not available in configuration mode; use 'exit' first") { Token = words[0] };
+        return await OperationalAsync(words, stages, ct);
     }
 
     async Task<string> CommitAsync(List<string> words, CancellationToken ct)
@@ -103,8 +105,9 @@ public sealed partial class CliShell
         if (words.Count != 2) throw new CliException("syntax error: 'load merge|replace|set FILE|terminal'");
         string mode = Keyword.Resolve(words[0], ["merge", "replace", "set"], "after 'load'");
         if (mode == "set") return await LoadSetAsync(await ReadFileOrTerminalAsync(words[1], ct), ct);
-        string json = await ReadFileOrTerminalAsync(words[1], ct);
-        var document = ConfigDocument.Parse(json);
+        string text = await ReadFileOrTerminalAsync(words[1], ct);
+        // JSON (cped's document) starts with '{'; anything else is the curly-brace form 'show configuration' prints.
+        var document = text.TrimStart().StartsWith('{') ? ConfigDocument.Parse(text) : ConfigHierarchyReader.Parse(text, _editPath);
         var result = await api.LoadAsync(mode, document, _editPath.ToArray(), ct);
         return result.Message + "\n";
     }

@@ -146,8 +146,8 @@ public static class Grammar
         new("exit", "Leave this level, or configuration mode at the top", [new Cmd("configuration-mode", "Leave configuration mode")]),
         new("load", "Load configuration from JSON, or set commands",
         [
-            new Cmd("merge", "Merge into the candidate", ArgKind.FileOrTerminal, "<file> Path of a JSON file, or 'terminal'"),
-            new Cmd("replace", "Replace the candidate (at this level)", ArgKind.FileOrTerminal, "<file> Path of a JSON file, or 'terminal'"),
+            new Cmd("merge", "Merge into the candidate", ArgKind.FileOrTerminal, "<file> Path of a file (curly-brace text or JSON), or 'terminal'"),
+            new Cmd("replace", "Replace the candidate (at this level)", ArgKind.FileOrTerminal, "<file> Path of a file (curly-brace text or JSON), or 'terminal'"),
             new Cmd("set", "Set and delete commands, one per line, as '| display set' prints them (all or none)", ArgKind.FileOrTerminal, "<file> Path of a file of commands, or 'terminal'"),
         ]),
         new("quit", "Same as exit", [new Cmd("configuration-mode", "Leave configuration mode")]),
