@@ -201,9 +201,8 @@ static partial class ImageBench
         var installed = Installed().Match(http);
         if (!installed.Success) throw new InvalidOperationException("2.0.0 did not install: " + http);
         // The installer's own time from its first chunk to the whole image checked (the CLI polls twice a second).
-        var written = WrittenIn().Match(status);
-        if (!written.Success) throw new InvalidOperationException("the random bundle was not written and checked whole: " + file + status);
-        fileSeconds = double.Parse(written.Groups[1].Value, CultureInfo.InvariantCulture);
+        fileSeconds = SoftwareShown.WrittenSeconds(status, "9.0.0", "/data/bench.cpeu")
+            ?? throw new InvalidOperationException("the random bundle was not written and checked whole: " + file + status);
 
         int mib = (int)((imageBytes + (1 << 20) - 1) >> 20);
         string ddFolder = Folder(root, "dd");
@@ -253,9 +252,6 @@ static partial class ImageBench
 
     [GeneratedRegex(@"(\d+) bytes downloaded, (\d+) bytes copied")]
     private static partial Regex Installed();
-
-    [GeneratedRegex(@"9\.0\.0 into slot [ab] from /data/bench\.cpeu: \d+ of \d+ chunks, .*, written and checked in ([0-9.]+) s")]
-    private static partial Regex WrittenIn();
 
     [GeneratedRegex(@"(/\S+) \(0x")]
     private static partial Regex LddPath();

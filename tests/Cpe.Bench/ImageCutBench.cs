@@ -20,7 +20,7 @@ static class ImageCutBench
             ["2.0.0", "2.5.0", "2.6.0"], new Random(seed), Console.WriteLine);
         var clock = Stopwatch.StartNew();
         string? failure = null;
-        PowerCutChain.Software? last = null;
+        SoftwareShown.Software? last = null;
         try { last = await chain.RunAsync(cuts); }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException)
         {

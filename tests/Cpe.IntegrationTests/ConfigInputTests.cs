@@ -29,6 +29,21 @@ public sealed class ConfigInputTests : DaemonTest
     }
 
     [Fact]
+    public async Task What_show_configuration_prints_loads_back_and_a_mistake_names_its_line()
+    {
+        Assert.Equal(0, (await Cpe("configure; set system host-name site-16; set system ntp server 192.0.2.1; commit")).ExitCode);
+        string text = (await Cpe("show configuration system")).Output;
+        string path = Write("site.conf", Encoding.UTF8.GetBytes("system {\n" + text.Replace("site-16", "site-17") + "}\n"));
+        var loaded = await Cpe($"configure; load replace {path}; commit; run show version");
+        Assert.True(loaded.ExitCode == 0, loaded.ToString());
+        Assert.Contains("Hostname: site-17", loaded.Output);
+
+        string bad = Write("bad.conf", Encoding.UTF8.GetBytes("system {\n    host-name a\n}\n"));
+        var refused = await Cpe($"configure; load merge {bad}");
+        Assert.Contains("line 3: missing ';' after 'host-name a'", refused.Error);
+    }
+
+    [Fact]
     public async Task A_request_over_the_API_limit_gets_its_error_instead_of_a_hang()
     {
         // A 3 MB banner typed on one line: the CLI refuses to send what cped would skip.

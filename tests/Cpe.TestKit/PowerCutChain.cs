@@ -1,3 +1,4 @@
+using Software = Cpe.TestKit.SoftwareShown.Software;
 using System.Text.RegularExpressions;
 
 namespace Cpe.TestKit;
@@ -34,8 +35,6 @@ public sealed partial class PowerCutChain(string disk, string folder, string bas
     public IReadOnlyList<Cut> Cuts => _cuts;
     public string Console => _box?.Console ?? "";
 
-    /// <summary>The box's software as the console shows it.</summary>
-    public sealed record Software(string Text, string Running, char Slot, string? Install, int Done, int Chunks, string? OtherTrying);
 
     /// <summary>
     /// Cuts <paramref name="cuts"/> times, then lets the last update finish; returns the box's software then.
@@ -213,16 +212,7 @@ public sealed partial class PowerCutChain(string disk, string folder, string bas
         return sw;
     }
 
-    static Software Parse(string text)
-    {
-        var running = Regex.Match(text, @"Running:  (\S+) from slot ([ab])");
-        Assert(running.Success, $"no running slot in:\n{text}");
-        var install = Regex.Match(text, @"Install:  (\S+) \S+ into slot [ab] from \S+: (\d+) of (\d+) chunks");
-        var trying = Regex.Match(text, @"^([ab])\s+trying\s+(\S+)", RegexOptions.Multiline);
-        return new Software(text, running.Groups[1].Value, running.Groups[2].Value[0],
-            install.Success ? install.Groups[1].Value : null, install.Success ? int.Parse(install.Groups[2].Value) : 0,
-            install.Success ? int.Parse(install.Groups[3].Value) : 0, trying.Success ? $"{trying.Groups[2].Value} in slot {trying.Groups[1].Value}" : null);
-    }
+    static Software Parse(string text) => SoftwareShown.Parse(text);
 
     static void Expect(string text, string wanted) => Assert(text.Contains(wanted, StringComparison.Ordinal), $"expected '{wanted}' in:\n{text}");
 

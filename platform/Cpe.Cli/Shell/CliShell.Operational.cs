@@ -106,7 +106,7 @@ public sealed partial class CliShell
                 {
                     "alarms" => FormatAlarms(await api.AlarmsAsync(ct)),
                     "commit" => FormatCommits(await api.HistoryAsync(ct)),
-                    "software" => FormatSoftware(await api.SoftwareStatusAsync(ct)),
+                    "software" => FormatSoftware(await api.SoftwareStatusAsync(ct), Time),
                     "uptime" => FormatUptime(await api.UptimeAsync(ct), (await api.UsersAsync(ct)).Length),
                     "zero-touch" => FormatZeroTouch(await api.ZtpStatusAsync(ct), await api.LogAsync(ZeroTouchEventWindow, ct)),
                     _ => FormatUsers(await api.UsersAsync(ct)),
@@ -170,9 +170,8 @@ public sealed partial class CliShell
         foreach (var r in revisions)
         {
             // The rollback index (what 'rollback N' takes) first, the revision number (the log's, the vendor server's) after.
-            sb.Append($"{r.Number,-3} {Time(r.Time)} by {r.Author} via {r.Source} (revision {r.Id})");
-            if (r.ConfirmBy is DateTimeOffset by) sb.Append($" commit confirmed, rollback at {Time(by)}");
-            sb.Append('\n');
+            sb.Append($"{r.Number,-3} {Time(r.Time)} by {r.Author} via {r.Source} (revision {r.Id})\n");
+            if (r.ConfirmBy is DateTimeOffset by) sb.Append($"    commit confirmed, rollback at {Time(by)}\n");
             if (!string.IsNullOrEmpty(r.Comment)) sb.Append("    ").Append(r.Comment).Append('\n');
         }
         return sb.ToString();
@@ -192,10 +191,10 @@ public sealed partial class CliShell
 
     static string FormatUsers(SessionInfo[] sessions)
     {
-        var sb = new StringBuilder("Session User             Role       Client   Pid      Idle     Mode\n");
+        var sb = new StringBuilder("Session User         Role       Client   Pid     Idle     Mode\n");
         foreach (var s in sessions)
             sb.Append(string.Create(CultureInfo.InvariantCulture,
-                $"{s.Id,-7} {s.User,-16} {s.Role,-10} {s.Client,-8} {s.Pid,-8} {Span(TimeSpan.FromSeconds(s.IdleSeconds)),-8} {s.Mode}\n"));
+                $"{s.Id,-7} {s.User,-12} {s.Role,-10} {s.Client,-8} {s.Pid,-7} {Span(TimeSpan.FromSeconds(s.IdleSeconds)),-8} {s.Mode}\n"));
         return sb.ToString();
     }
 

@@ -56,21 +56,28 @@ public sealed partial class CliShell
         return (await api.BootOtherSlotAsync(ct)).Message + "\n";
     }
 
-    string FormatSoftware(SoftwareStatus s)
+    /// <summary>"show system software", times written by <paramref name="time"/> (the session's zone).</summary>
+    public static string FormatSoftware(SoftwareStatus s, Func<DateTimeOffset, string> time)
     {
         var sb = new StringBuilder();
         sb.Append($"Running:  {s.RunningVersion} from slot {s.BootedSlot} ({s.Health})\n");
         sb.Append($"Anti-rollback floor: {s.Floor}\n");
         sb.Append("Slot  State       Version        Tries left  Installed\n");
         foreach (var slot in s.Slots)
-            sb.Append($"{slot.Slot + (slot.Booted ? "*" : ""),-5} {slot.State,-11} {slot.Version ?? "-",-14} {(slot.TriesLeft is int left ? $"{left} ({slot.TriesDone ?? 0} used)" : "-"),-11} {(slot.InstalledAt is { } t ? Time(t) : "-")}\n");
+            sb.Append($"{slot.Slot + (slot.Booted ? "*" : ""),-5} {slot.State,-11} {slot.Version ?? "-",-14} {(slot.TriesLeft is int left ? $"{left} ({slot.TriesDone ?? 0} used)" : "-"),-11} {(slot.InstalledAt is { } t ? time(t) : "-")}\n");
         foreach (var slot in s.Slots.Where(x => x.Failure is not null)) sb.Append($"Slot {slot.Slot} failed: {slot.Failure}\n");
         if (s.Install is { } i)
-            sb.Append($"Install:  {i.State} {i.Version} into slot {i.Slot} from {i.Source}: {i.ChunksDone} of {i.Chunks} chunks, {i.BytesDownloaded} bytes downloaded, {i.BytesReused} reused" +
-                $"{(i.WrittenSeconds is double w ? $", written and checked in {w:0.00} s" : "")}{(i.Error is null ? "" : $"; {i.Error}")}\n");
+        {
+            // One fact a line, so that each fits 80 columns (the source's URL is the long one).
+            sb.Append($"Install:  {i.State} {i.Version} into slot {i.Slot}\n");
+            sb.Append($"  From:     {i.Source}\n");
+            sb.Append($"  Chunks:   {i.ChunksDone} of {i.Chunks}, {i.BytesDownloaded} bytes downloaded, {i.BytesReused} reused\n");
+            if (i.WrittenSeconds is double w) sb.Append($"  Written:  {w:0.00} s, every chunk checked\n");
+            if (i.Error is not null) sb.Append($"  Error:    {i.Error}\n");
+        }
         if (s.LastFallback is { } f)
         {
-            sb.Append($"Last fallback: {Time(f.At)}: slot {f.FromSlot} ({f.FromVersion}) failed {f.Attempts} tries, back on slot {f.ToSlot} ({f.ToVersion})\n");
+            sb.Append($"Last fallback: {time(f.At)}: slot {f.FromSlot} ({f.FromVersion}) failed {f.Attempts} tries, back on slot {f.ToSlot} ({f.ToVersion})\n");
             sb.Append($"  Reason: {f.Reason}\n");
             foreach (var line in f.LogTail.TakeLast(5)) sb.Append($"  | {line}\n");
         }

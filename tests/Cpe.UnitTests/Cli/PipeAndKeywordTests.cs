@@ -78,3 +78,20 @@ public class TextWrapTests
         Assert.All(Cpe.Cli.Output.TextWrap.Fit(new string('x', 200), 80).Split('\n'), l => Assert.True(l.Length <= 80));
     }
 }
+
+public class SoftwareTextTests
+{
+    [Fact]
+    public void Show_system_software_fits_80_columns_and_reads_back_as_the_image_tests_and_bench_read_it()
+    {
+        var status = new Cpe.Api.SoftwareStatus("a", "1.0.0", "1.0.0",
+            [new("a", "good", "1.0.0", true, null, null, DateTimeOffset.UnixEpoch, null), new("b", "trying", "2.5.0", false, 3, 0, DateTimeOffset.UnixEpoch, null)],
+            new Cpe.Api.InstallInfo("installed", "2.5.0", "b", 42, 42, 1424384, 41943040, null, "http://10.0.2.2:34567/cpe-firmware-2.5.0.cpeu") { WrittenSeconds = 4.12 },
+            null, "good");
+        string shown = Cpe.Cli.Output.TextWrap.Fit(Cpe.Cli.Shell.CliShell.FormatSoftware(status, t => t.ToString("u")), 80).Replace("\n", "\r\n");
+        Assert.All(shown.Split("\r\n"), l => Assert.True(l.Length <= 80, l));
+        var read = Cpe.TestKit.SoftwareShown.Parse(shown);
+        Assert.Equal(("1.0.0", 'a', "installed", 42, 42, "2.5.0 in slot b"), (read.Running, read.Slot, read.Install, read.Done, read.Chunks, read.OtherTrying));
+        Assert.Equal(4.12, Cpe.TestKit.SoftwareShown.WrittenSeconds(shown, "2.5.0", "http://10.0.2.2:34567/cpe-firmware-2.5.0.cpeu"));
+    }
+}
