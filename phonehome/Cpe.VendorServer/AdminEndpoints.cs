@@ -20,8 +20,13 @@ public static class AdminEndpoints
         long maxImageBytes, string publicUrl, TimeProvider clock)
     {
         var api = app.MapGroup(Prefix).WithMetadata(new RequiresAdminToken());
-        api.MapGet("/devices", (string? group, string? after, int? limit) =>
-            store.Devices(group, Math.Clamp(limit ?? 1000, 1, 10000), after).Select(View).ToArray());
+        api.MapGet("/devices", (string? group, string? state, string? after, int? limit) =>
+            store.DeviceSummaries(group, state, after, Math.Clamp(limit ?? 1000, 1, 10000)).Select(d => View(d.Device) with
+            {
+                Onboarding = d.LastProgress,
+                OnboardingAt = d.LastProgressAt,
+                LastCheckIn = d.LastCheckIn is { } c ? new CheckInView(c.Time, c.OsVersion, c.ConfigRevision, c.FleetRevision, c.LastResult) : null,
+            }).ToArray());
         api.MapGet("/devices/{serial}", (string serial) => store.Find(serial) is Enrollment e ? Results.Ok(View(e)) : NotFound($"device {serial}"));
         api.MapPut("/devices/{serial}", (string serial, DeviceEnrollRequest r) =>
         {
@@ -92,6 +97,10 @@ public static class AdminEndpoints
         api.MapGet("/images/{name}/downloads", (string name) =>
             store.Downloads(name).Select(d => new DownloadView(d.Time, d.Serial, d.Range, d.Status)).ToArray());
 
+        api.MapGet("/bundles", () => store.Bundles().Select(b => new BundleView(b.Name, b.ConveyedInformation.Length,
+                Convert.ToHexStringLower(SHA256.HashData(b.ConveyedInformation)), b.PublishedAt)).ToArray());
+        api.MapGet("/fleet", () => store.FleetConfigs().Values.OrderBy(c => c.Target, StringComparer.Ordinal).Select(Pushed).ToArray());
+        api.MapGet("/fleet/{target}", (string target) => store.FleetConfigs().TryGetValue(target, out var c) ? Results.Ok(Pushed(c)) : NotFound($"fleet configuration for {target}"));
         api.MapPut("/fleet/{target}", (string target, FleetConfigRequest r) =>
         {
             if (!(target.StartsWith("serial:", StringComparison.Ordinal) || target.StartsWith("group:", StringComparison.Ordinal)))
@@ -129,6 +138,13 @@ public static class AdminEndpoints
         }
         await next(http);
     });
+
+    static FleetConfigView Pushed(FleetConfig c) => new(c.Target, c.Revision, c.Handling, c.UpdatedAt)
+    {
+        Configuration = JsonNode.Parse(c.Document) as JsonObject,
+        Firmware = c.Firmware,
+        Vnfs = c.Vnfs is null ? null : JsonNode.Parse(c.Vnfs),
+    };
 
     static DeviceView View(Enrollment e) => new(e.Serial, e.Owner, e.Group, e.State, e.OwnershipVoucher is not null, e.EnrolledAt, e.LastSeen);
     static ImageView View(FirmwareImage i) => new(i.Name, i.OsName, i.OsVersion, i.Sha256, i.Size, i.UploadedAt);

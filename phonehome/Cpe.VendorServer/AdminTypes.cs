@@ -5,7 +5,15 @@ namespace Cpe.VendorServer;
 
 // The admin REST API's bodies (docs/reference/vendor-admin-api.md; the served OpenAPI document has the same).
 
-public sealed record DeviceView(string Serial, string? Owner, string? Group, string State, bool Signed, DateTimeOffset EnrolledAt, DateTimeOffset? LastSeen);
+public sealed record DeviceView(string Serial, string? Owner, string? Group, string State, bool Signed, DateTimeOffset EnrolledAt, DateTimeOffset? LastSeen)
+{
+    /// <summary>In the device list: the last RFC 8572 progress report (its type) and when it came; null before any.</summary>
+    public string? Onboarding { get; init; }
+    public DateTimeOffset? OnboardingAt { get; init; }
+
+    /// <summary>In the device list: what the last fleet check-in reported (versions, revisions, result); null before any.</summary>
+    public CheckInView? LastCheckIn { get; init; }
+}
 
 /// <summary>
 /// Enrolls or updates a device: either a published <see cref="Bundle"/> (with this device's voucher) or conveyed
@@ -41,7 +49,13 @@ public sealed record DownloadView(DateTimeOffset Time, string Serial, string? Ra
 /// <summary>The configuration (and firmware image name, VNF versions) wanted on a device or group, as the check-in answers it.</summary>
 public sealed record FleetConfigRequest(JsonObject Configuration, string? Handling = null, string? Firmware = null, JsonArray? Vnfs = null);
 
-public sealed record FleetConfigView(string Target, long Revision, string Handling, DateTimeOffset UpdatedAt);
+public sealed record FleetConfigView(string Target, long Revision, string Handling, DateTimeOffset UpdatedAt)
+{
+    /// <summary>When read back (GET /fleet): what was pushed, the firmware bundle's name and the VNF versions.</summary>
+    public JsonObject? Configuration { get; init; }
+    public string? Firmware { get; init; }
+    public JsonNode? Vnfs { get; init; }
+}
 
 [JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, AllowDuplicateProperties = false, RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(DeviceView))]
@@ -56,5 +70,7 @@ public sealed record FleetConfigView(string Target, long Revision, string Handli
 [JsonSerializable(typeof(DownloadView[]))]
 [JsonSerializable(typeof(FleetConfigRequest))]
 [JsonSerializable(typeof(FleetConfigView))]
+[JsonSerializable(typeof(FleetConfigView[]))]
+[JsonSerializable(typeof(BundleView[]))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

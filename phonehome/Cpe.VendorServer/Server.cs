@@ -27,7 +27,7 @@ public static class Server
             j.SerializerOptions.RespectRequiredConstructorParameters = true;
             j.SerializerOptions.AllowDuplicateProperties = false;
         });
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(AdminOpenApi.Configure);
         builder.WebHost.ConfigureKestrel(k =>
         {
             foreach (var url in o.DeviceUrls)

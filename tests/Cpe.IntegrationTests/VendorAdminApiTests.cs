@@ -121,4 +121,51 @@ public sealed class VendorAdminApiTests : VendorServerTest
         var history = JsonNode.Parse(await admin.GetStringAsync("/api/v1/devices/SIM-A/check-ins"))!.AsArray();
         Assert.Single(history);
     }
+
+    [Fact]
+    public async Task The_openapi_document_describes_each_operation_its_bearer_token_and_which_members_may_be_left_out()
+    {
+        using var admin = Admin(Server.Token);
+        var openapi = JsonNode.Parse(await admin.GetStringAsync("/openapi/v1.json"))!;
+        var scheme = openapi["components"]!["securitySchemes"]!["adminToken"]!;
+        Assert.Equal(("http", "bearer"), (scheme["type"]!.GetValue<string>(), scheme["scheme"]!.GetValue<string>()));
+        Assert.Contains(openapi["security"]!.AsArray(), r => r!["adminToken"] is not null);
+        var operations = openapi["paths"]!.AsObject().SelectMany(p => p.Value!.AsObject().Select(o => (Path: p.Key, Method: o.Key, Operation: o.Value!))).ToList();
+        Assert.True(operations.Count >= 15, string.Join(", ", operations.Select(o => o.Path)));
+        Assert.All(operations, o => Assert.False(string.IsNullOrEmpty(o.Operation["summary"]?.GetValue<string>()), $"{o.Method} {o.Path} has no summary"));
+        // DeviceEnrollRequest: a bundle or conveyed information, the rest optional.
+        var enroll = openapi["components"]!["schemas"]!["DeviceEnrollRequest"]!;
+        var required = enroll["required"]?.AsArray().Select(x => x!.GetValue<string>()).ToList() ?? [];
+        Assert.DoesNotContain("owner", required);
+        Assert.DoesNotContain("group", required);
+    }
+
+    [Fact]
+    public async Task Bundles_and_fleet_pushes_read_back_and_the_device_list_shows_each_device_s_last_check_in()
+    {
+        using var admin = Admin(Server.Token);
+        var push = new JsonObject { ["configuration"] = new JsonObject { ["schema-version"] = 1, ["system"] = new JsonObject { ["host-name"] = "b" } } };
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync("/api/v1/fleet/group:branch", Json(push))).StatusCode);
+        var fleet = JsonNode.Parse(await admin.GetStringAsync("/api/v1/fleet"))!.AsArray();
+        var pushed = Assert.Single(fleet, f => f!["target"]!.GetValue<string>() == "group:branch")!;
+        Assert.Equal("b", pushed["configuration"]!["system"]!["host-name"]!.GetValue<string>());
+        Assert.Equal("merge", JsonNode.Parse(await admin.GetStringAsync("/api/v1/fleet/group:branch"))!["handling"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/v1/fleet/group:nowhere")).StatusCode);
+        var bundle = new JsonObject { ["name"] = "listed", ["configuration"] = new JsonObject { ["schema-version"] = 1 } };
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/bundles", Json(bundle))).StatusCode);
+        Assert.Contains(JsonNode.Parse(await admin.GetStringAsync("/api/v1/bundles"))!.AsArray(), b => b!["name"]!.GetValue<string>() == "listed");
+
+        using var a = Device(Server.Device("SIM-A"));
+        var request = new CheckInRequest("SIM-A", "sim", "cpe-firmware", "2.1.0", 12, 7, "fleet", 0, false, [], "check-in ok", "n1");
+        Assert.Equal(HttpStatusCode.OK, (await a.PostAsync(FleetCheckIn.Path, new ByteArrayContent(FleetCheckIn.ToJson(request)))).StatusCode);
+        JsonNode? listed = null;
+        for (int i = 0; i < 50 && listed?["lastCheckIn"] is null; i++)   // check-ins are recorded in batches
+        {
+            await Task.Delay(100);
+            listed = JsonNode.Parse(await admin.GetStringAsync("/api/v1/devices?state=enrolled&limit=1"))!.AsArray().Single();
+        }
+        Assert.Equal(("SIM-A", "2.1.0", 7L), (listed!["serial"]!.GetValue<string>(), listed["lastCheckIn"]!["osVersion"]!.GetValue<string>(),
+            listed["lastCheckIn"]!["configRevision"]!.GetValue<long>()));
+        Assert.Empty(JsonNode.Parse(await admin.GetStringAsync("/api/v1/devices?state=revoked"))!.AsArray());
+    }
 }

@@ -4,6 +4,9 @@ namespace Cpe.VendorServer.Storage;
 public sealed record Enrollment(string Serial, byte[] ConveyedInformation, byte[]? OwnerCertificate, byte[]? OwnershipVoucher, DateTimeOffset EnrolledAt,
     string? Owner = null, string? Group = null, string State = "enrolled", DateTimeOffset? LastSeen = null);
 
+/// <summary>A device with its last progress report (type and time) and its last check-in, for the admin list.</summary>
+public sealed record DeviceSummary(Enrollment Device, string? LastProgress, DateTimeOffset? LastProgressAt, CheckInEntry? LastCheckIn);
+
 /// <summary>One progress report as the server received it.</summary>
 public sealed record ProgressEntry(DateTimeOffset Time, string Serial, string ProgressType, string? Message);
 

@@ -38,6 +38,24 @@ public sealed partial class ServerStore
         Query($"SELECT {DeviceColumns} FROM devices WHERE (CAST(@g AS TEXT) IS NULL OR device_group = @g) AND (CAST(@a AS TEXT) IS NULL OR serial > @a) ORDER BY serial LIMIT @n",
             Device, ("@g", group), ("@a", after), ("@n", limit));
 
+    /// <summary>
+    /// A page of devices (by serial, after <paramref name="after"/>) with their last progress report and last check-in:
+    /// each found through its own table's (serial, id) index, so a page costs the same however large the fleet.
+    /// </summary>
+    public IReadOnlyList<DeviceSummary> DeviceSummaries(string? group, string? state, string? after, int limit) =>
+        Query($"""
+            SELECT {string.Join(", ", DeviceColumns.Split(", ").Select(c => "d." + c))}, p.type, p.time, c.time, c.os_version, c.config_revision, c.fleet_revision, c.last_result
+            FROM devices d
+            LEFT JOIN progress p ON p.id = (SELECT MAX(id) FROM progress WHERE serial = d.serial)
+            LEFT JOIN checkins c ON c.id = (SELECT MAX(id) FROM checkins WHERE serial = d.serial)
+            WHERE (CAST(@g AS TEXT) IS NULL OR d.device_group = @g) AND (CAST(@st AS TEXT) IS NULL OR d.state = @st)
+              AND (CAST(@a AS TEXT) IS NULL OR d.serial > @a)
+            ORDER BY d.serial LIMIT @n
+            """,
+            r => new DeviceSummary(Device(r), OptionalString(r, 9), OptionalTime(r, 10),
+                r.IsDBNull(11) ? null : new CheckInEntry(Time(r, 11), r.GetString(0), r.GetString(12), Long(r, 13), Long(r, 14), OptionalString(r, 15))),
+            ("@g", group), ("@st", state), ("@a", after), ("@n", limit));
+
     public bool Remove(string serial) => Execute("DELETE FROM devices WHERE serial = @s", ("@s", serial)) > 0;
 
     public bool SetState(string serial, string state) => Execute("UPDATE devices SET state = @st WHERE serial = @s", ("@s", serial), ("@st", state)) > 0;

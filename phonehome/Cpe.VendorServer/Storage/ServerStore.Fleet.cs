@@ -83,6 +83,11 @@ public sealed partial class ServerStore
         ON CONFLICT (name) DO UPDATE SET conveyed = excluded.conveyed, owner_certificate = excluded.owner_certificate, published_at = excluded.published_at
         """, ("@n", b.Name), ("@c", b.ConveyedInformation), ("@o", b.OwnerCertificate), ("@t", Time(b.PublishedAt)));
 
+    /// <summary>Every published bundle, by name.</summary>
+    public IReadOnlyList<Bundle> Bundles() =>
+        Query("SELECT name, conveyed, owner_certificate, published_at FROM bundles ORDER BY name",
+            r => new Bundle(r.GetString(0), (byte[])r.GetValue(1), (byte[])r.GetValue(2), Time(r, 3)));
+
     public Bundle? FindBundle(string name) =>
         Query("SELECT conveyed, owner_certificate, published_at FROM bundles WHERE name = @n",
             r => new Bundle(name, (byte[])r.GetValue(0), (byte[])r.GetValue(1), Time(r, 2)), ("@n", name)).SingleOrDefault();
