@@ -47,6 +47,21 @@ public sealed class NetworkDaemonTests(ITestOutputHelper output) : IAsyncLifetim
 
     Task<CliResult> Cpe(string commands) => CliProcess.RunAsync(_cped.SocketPath, commands);
 
+    [Fact]
+    public async Task Show_interfaces_name_detail_or_extensive_gives_that_interface_with_every_counter()
+    {
+        var plain = await Cpe("show interfaces ge-0/0/1");
+        var detail = await Cpe("show interfaces ge-0/0/1 detail");
+        var extensive = await Cpe("show interfaces ge-0/0/1 ext");
+        Assert.DoesNotContain("Input errors:", plain.Output);
+        Assert.Contains("Physical interface: ge-0/0/1,", detail.Output);
+        Assert.Contains("Input errors:", detail.Output);
+        Assert.DoesNotContain("ge-0/0/2", detail.Output);
+        Assert.Equal(detail.Output, extensive.Output);
+        var bad = await Cpe("show interfaces ge-0/0/1 verbose");
+        Assert.Contains("'verbose' is not valid after 'show interfaces ge-0/0/1'", bad.Error);
+    }
+
     /// <summary>
     /// Every show command of operational mode, on a box with bridges, VFs and history, fits a serial console's 80
     /// columns (issue 16, item 7). The configuration's own text is data (a long description stays whole), so
@@ -60,7 +75,7 @@ public sealed class NetworkDaemonTests(ITestOutputHelper output) : IAsyncLifetim
         string[] commands =
         [
             "show version", "show chassis hardware", "show chassis environment", "show interfaces", "show interfaces terse",
-            "show interfaces detail", "show interfaces ge-0/0/1", "show bridge", "show bridge mac-table", "show sriov", "show route",
+            "show interfaces detail", "show interfaces ge-0/0/1", "show interfaces ge-0/0/1 extensive", "show bridge", "show bridge mac-table", "show sriov", "show route",
             "show dhcp client", "show log", "show system alarms", "show system commit", "show system uptime", "show system users",
             "show system zero-touch", "show vnf", "show vnf package", "show chain",
         ];

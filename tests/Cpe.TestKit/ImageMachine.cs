@@ -173,6 +173,9 @@ public sealed partial class ImageMachine : IAsyncDisposable
     /// <summary>Runs one CLI command and returns its output (up to the next prompt).</summary>
     public async Task<string> RunAsync(string command, string prompt = @"[>#] $", TimeSpan? timeout = null, int typingDelay = 5)
     {
+        // A script does not page, as a Junos expect script adds '| no-more': the console is 24 rows, and output longer
+        // than that would stop at '---(more)---' waiting for a key.
+        if (command.StartsWith("show ", StringComparison.Ordinal) && !command.Contains('|')) command += " | no-more";
         await TypeAsync(command, typingDelay);
         string text = await WaitForAsync(prompt, timeout ?? TimeSpan.FromSeconds(60));
         int first = text.IndexOf('\n');

@@ -18,11 +18,16 @@ public sealed partial class CliShell
         switch (what)
         {
             case "interfaces":
-                NoMore(1);
-                string? form = words.Count == 1 && show.Children.Any(c => c.Name.StartsWith(words[0], StringComparison.Ordinal)) ? Sub() : null;
-                string? name = words.Count == 1 && form is null ? words[0] : null;
+            {
+                // "show interfaces [terse|detail|extensive]" or "show interfaces NAME [detail|extensive]", as Junos has them.
+                NoMore(2);
+                bool named = words.Count == 2 || (words.Count == 1 && !show.Children.Any(c => c.Name.StartsWith(words[0], StringComparison.Ordinal)));
+                string? name = named ? words[0] : null;
+                string? form = words.Count == 2 ? Keyword.Resolve(words[1], ["detail", "extensive"], $"after 'show interfaces {words[0]}'")
+                    : words.Count == 1 && !named ? Sub() : null;
                 var interfaces = await api.InterfacesAsync(name, ct);
-                return form == "terse" ? Terse(interfaces) : string.Concat(interfaces.Select(i => Interface(i, form == "detail")));
+                return form == "terse" ? Terse(interfaces) : string.Concat(interfaces.Select(i => Interface(i, form is "detail" or "extensive")));
+            }
             case "bridge":
                 NoMore(1);
                 return Sub() == "mac-table" ? MacTable(await api.MacTableAsync(ct)) : Bridges(await api.BridgesAsync(ct));
