@@ -11,7 +11,7 @@ namespace Cpe.Cli;
 /// the watchdog, an upgrade) the line stays up, says so, and the session goes on as the same user once
 /// cped answers again (docs/guides/cli.md, "The serial console").
 /// </summary>
-public sealed class ConsoleLogin(string socketPath, ITerminalIo io)
+public sealed partial class ConsoleLogin(string socketPath, ITerminalIo io)
 {
     public async Task RunAsync(bool once, CancellationToken ct)
     {
@@ -38,8 +38,45 @@ public sealed class ConsoleLogin(string socketPath, ITerminalIo io)
     /// <summary>Who logged in, and whether the session took that user's role (not when the box has no login users yet).</summary>
     sealed record LoggedIn(string Name, bool Assumed);
 
-    /// <summary>The banner and the prompts; null when the line hung up, an empty name to ask again.</summary>
+    /// <summary>The banner and the prompts (zero-touch's stages shown above them meanwhile); null when the line hung up, an empty name to ask again.</summary>
     async Task<LoggedIn?> LogInAsync(ApiClient api, LineEditor editor, CancellationToken ct)
+    {
+        using var prompting = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var stages = ShowZeroTouchStagesAsync(api, editor, prompting.Token);
+        try { return await PromptAsync(api, editor, ct); }
+        finally
+        {
+            prompting.Cancel();
+            await stages;
+            editor.DropHeld();   // a stage that came while the password was checked is old news at the next login
+        }
+    }
+
+    /// <summary>
+    /// While the console waits for a login, zero-touch's stages are written on it as they happen, above the prompt,
+    /// each once (a retry round that finds the same is not told again; the wait before the next round is left out of
+    /// the comparison), as a box shows its auto-install progress before anyone logs in. Fleet check-ins are not stages.
+    /// </summary>
+    static async Task ShowZeroTouchStagesAsync(ApiClient api, LineEditor editor, CancellationToken ct)
+    {
+        var shown = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            await foreach (var e in api.EventsAsync(ct))
+            {
+                if (e.Type != "ztp" || e.Text.StartsWith("in-service", StringComparison.Ordinal)) continue;
+                string stage = NextRound().Replace(e.Text, "");
+                if (shown.Add(stage)) editor.Interject("zero-touch " + e.Text);
+            }
+        }
+        // The login is done, or cped went away: the stages stop, the console goes on.
+        catch (Exception) { }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"; next round in [0-9.]+ s")]
+    private static partial System.Text.RegularExpressions.Regex NextRound();
+
+    async Task<LoggedIn?> PromptAsync(ApiClient api, LineEditor editor, CancellationToken ct)
     {
         var active = await api.GetConfigAsync("active", ct: ct);
         string host = active.Document["system"]?["host-name"]?.GetValue<string>() ?? "cpe";

@@ -185,6 +185,12 @@ public sealed class LineEditor(ITerminalIo io)
         }
     }
 
+    /// <summary>Forgets the messages waiting for the next prompt.</summary>
+    public void DropHeld()
+    {
+        lock (_screen) _held.Clear();
+    }
+
     void Insert(StringBuilder line, ref int cursor, string text, bool echo)
     {
         line.Insert(cursor, text);

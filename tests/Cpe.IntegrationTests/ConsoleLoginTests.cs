@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Cpe.Api;
 using Cpe.Interop;
 using Cpe.TestKit;
 
@@ -40,6 +41,26 @@ public sealed class ConsoleLoginTests : DaemonTest
         line.Run("commit comment \"from the console\"", "# ");
         line.Run("exit", "ann@site-9> ");
         Assert.Contains("by ann via cli", line.Run("show system commit"));
+    }
+
+    [Fact]
+    public async Task While_the_console_waits_for_a_login_zero_touch_s_stages_are_shown_above_the_prompt_each_once()
+    {
+        using var line = StartConsole();
+        line.WaitFor("site-9 login: ");
+        line.Type("an");   // half a name typed: it must survive the message
+        await using var agent = await Cped.ConnectAsync();
+        await agent.ReportZtpAsync(new ZtpStatusParams("discovering", "no source gave usable bootstrap data: no TCP connection (1); next round in 1.2 s", "unreachable"));
+        Assert.Contains("zero-touch discovering: no source gave usable bootstrap data: no TCP connection (1)", line.WaitFor("site-9 login: an"));
+        // The next round finds the same: not told again; a new stage is.
+        await agent.ReportZtpAsync(new ZtpStatusParams("discovering", "no source gave usable bootstrap data: no TCP connection (1); next round in 2.5 s", "unreachable"));
+        await agent.ReportZtpAsync(new ZtpStatusParams("complete", "bootstrapped from DHCP option 143 on ge-0/0/0"));
+        string seen = line.WaitFor("zero-touch complete: bootstrapped from DHCP option 143 on ge-0/0/0");
+        Assert.DoesNotContain("next round in 2.5 s", seen);
+        line.Type("n\r");
+        line.WaitFor("Password: ");
+        line.Type("s3cret-pass\r");
+        line.WaitFor("ann@site-9> ");
     }
 
     [Fact]
