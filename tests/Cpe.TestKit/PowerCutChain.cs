@@ -66,8 +66,11 @@ public sealed partial class PowerCutChain(string disk, string folder, string bas
                     await _box.TypeAsync($"request system software add {baseUrl}/cpe-firmware-{target}.cpeu");
                     Expect(await _box.WaitForAsync(@"installing cpe-firmware \S+ into slot [ab]|refused.*|[Ee]rror.*", TimeSpan.FromSeconds(120)), "installing");
                 }
-                // Each install: one cut while writing, then one while checking (each where the last did not hit).
-                Stage? plan = !mayCut ? null : !installCuts.Contains(Stage.Download) ? Stage.Download : !installCuts.Contains(Stage.Check) ? Stage.Check : null;
+                // Each install: a cut while writing or while checking, the one with fewer cuts so far first, then the other
+                // on the resumed install. The check (last chunk to installed: boot files, entry) takes seconds, but a
+                // resumed install can finish it before the console is back, so fresh installs take their turn at it.
+                Stage? plan = !mayCut ? null : new[] { Stage.Download, Stage.Check }.Where(s => !installCuts.Contains(s))
+                    .OrderBy(s => _perStage[s]).Select(s => (Stage?)s).FirstOrDefault();
                 if (plan is { } planned) installCuts.Add(planned);
                 await InstallAsync(following: !resumed, plan);
                 continue;   // the status again: a cut's outcome, or the installed slot waiting for its first boot
