@@ -46,9 +46,7 @@ public sealed class FileBundleSource(string path) : ILocalBundleSource
 
     public async ValueTask<int> ReadAtAsync(long offset, Memory<byte> buffer, CancellationToken ct)
     {
-        var handle = Handle(offset);
-        int got = 0, n;
-        while (got < buffer.Length && (n = await RandomAccess.ReadAsync(handle, buffer[got..], offset + got, ct)) > 0) got += n;
+        int got = await FileReads.FillAsync(Handle(offset), offset, buffer, ct);
         Interlocked.Add(ref _read, got);
         return got;
     }
@@ -125,6 +123,18 @@ public sealed class HttpBundleSource : IBundleSource
     }
 
     public void Dispose() => _http.Dispose();
+}
+
+/// <summary>Reads at an offset of a file or block device.</summary>
+static class FileReads
+{
+    /// <summary>Fills <paramref name="buffer"/> from <paramref name="offset"/>, over short reads; fewer bytes only at the end.</summary>
+    public static async ValueTask<int> FillAsync(SafeFileHandle file, long offset, Memory<byte> buffer, CancellationToken ct)
+    {
+        int got = 0, n;
+        while (got < buffer.Length && (n = await RandomAccess.ReadAsync(file, buffer[got..], offset + got, ct)) > 0) got += n;
+        return got;
+    }
 }
 
 /// <summary>A read-only stream that counts what passes through it.</summary>

@@ -141,15 +141,15 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
         // one is read while the other is hashed), when fetching them costs nothing to redo: the running slot lists
         // them, or the source is a file on the box. A chunk to download is fetched only once the one before it is
         // synced, so a power cut does not cost a download (unless the running slot no longer reads as its list says,
-        // and a chunk fetched ahead had to be downloaded after all). With one CPU there is nothing to overlap.
-        int ahead = FetchAhead;
+        // and a chunk fetched ahead had to be downloaded after all). On one CPU too: the hashing then overlaps the
+        // disk's reads and the syncs.
         var fetches = new Queue<(byte[] Buffer, Task<bool> Copied)>();
         int started = first;
         try
         {
             for (int i = first; i < image.Chunks.Length; i++)
             {
-                while (started < image.Chunks.Length && started <= i + ahead && (started == i || local || fetcher.InRunningSlot(started)))
+                while (started < image.Chunks.Length && started <= i + FetchAhead && (started == i || local || fetcher.InRunningSlot(started)))
                 {
                     int index = started++;
                     var buffer = await buffers.ForAsync(index);
@@ -209,9 +209,8 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
     /// </summary>
     internal static async Task<bool> HoldsAsync(SafeFileHandle file, long offset, SlotImage image, int index, byte[] buffer, CancellationToken ct)
     {
-        int length = (int)image.ChunkLength(index), got = 0, n;
-        while (got < length && (n = await RandomAccess.ReadAsync(file, buffer.AsMemory(got, length - got), offset + got, ct)) > 0) got += n;
-        return got == length && ChunkHash.Matches(image, index, buffer.AsSpan(0, length));
+        int length = (int)image.ChunkLength(index);
+        return await FileReads.FillAsync(file, offset, buffer.AsMemory(0, length), ct) == length && ChunkHash.Matches(image, index, buffer.AsSpan(0, length));
     }
 
     /// <summary>
