@@ -25,7 +25,7 @@ public static class AdminEndpoints
             {
                 Onboarding = d.LastProgress,
                 OnboardingAt = d.LastProgressAt,
-                LastCheckIn = d.LastCheckIn is { } c ? new CheckInView(c.Time, c.OsVersion, c.ConfigRevision, c.FleetRevision, c.LastResult) : null,
+                LastCheckIn = d.LastCheckIn is { } c ? View(c) : null,
             }).ToArray());
         api.MapGet("/devices/{serial}", (string serial) => store.Find(serial) is Enrollment e ? Results.Ok(View(e)) : NotFound($"device {serial}"));
         api.MapPut("/devices/{serial}", (string serial, DeviceEnrollRequest r) =>
@@ -55,8 +55,7 @@ public static class AdminEndpoints
         api.MapGet("/devices/{serial}/inventory", (string serial) =>
             store.Inventory(serial) is string json ? Results.Text(json, "application/json") : NotFound($"an inventory from device {serial}"));
         api.MapGet("/devices/{serial}/check-ins", (string serial, int? limit) =>
-            store.CheckIns(serial, Math.Clamp(limit ?? 100, 1, 1000)).Select(c => new CheckInView(c.Time, c.OsVersion, c.ConfigRevision, c.FleetRevision, c.LastResult,
-                Json(c.Refused), Json(c.FirmwareFailure), Json(c.LocalOverride))).ToArray());
+            store.CheckIns(serial, Math.Clamp(limit ?? 100, 1, 1000)).Select(View).ToArray());
 
         api.MapPost("/bundles", (BundleRequest r) =>
         {
@@ -79,7 +78,7 @@ public static class AdminEndpoints
             var signed = signer.Sign(onboarding.ToJson(), SztpOids.ConveyedInfoJson);
             var bundle = new Bundle(r.Name, signed, signer.OwnerCertificate(), clock.GetUtcNow());
             store.AddBundle(bundle);
-            return Results.Ok(new BundleView(r.Name, signed.Length, Convert.ToHexStringLower(SHA256.HashData(signed)), bundle.PublishedAt));
+            return Results.Ok(View(bundle));
         });
 
         api.MapPut("/images/{name}", async (HttpContext http, string name, string osName, string osVersion) =>
@@ -97,10 +96,9 @@ public static class AdminEndpoints
         api.MapGet("/images/{name}/downloads", (string name) =>
             store.Downloads(name).Select(d => new DownloadView(d.Time, d.Serial, d.Range, d.Status)).ToArray());
 
-        api.MapGet("/bundles", () => store.Bundles().Select(b => new BundleView(b.Name, b.ConveyedInformation.Length,
-                Convert.ToHexStringLower(SHA256.HashData(b.ConveyedInformation)), b.PublishedAt)).ToArray());
+        api.MapGet("/bundles", () => store.Bundles().Select(View).ToArray());
         api.MapGet("/fleet", () => store.FleetConfigs().Values.OrderBy(c => c.Target, StringComparer.Ordinal).Select(Pushed).ToArray());
-        api.MapGet("/fleet/{target}", (string target) => store.FleetConfigs().TryGetValue(target, out var c) ? Results.Ok(Pushed(c)) : NotFound($"fleet configuration for {target}"));
+        api.MapGet("/fleet/{target}", (string target) => store.FleetConfig(target) is { } c ? Results.Ok(Pushed(c)) : NotFound($"fleet configuration for {target}"));
         api.MapPut("/fleet/{target}", (string target, FleetConfigRequest r) =>
         {
             if (!(target.StartsWith("serial:", StringComparison.Ordinal) || target.StartsWith("group:", StringComparison.Ordinal)))
@@ -148,6 +146,11 @@ public static class AdminEndpoints
 
     static DeviceView View(Enrollment e) => new(e.Serial, e.Owner, e.Group, e.State, e.OwnershipVoucher is not null, e.EnrolledAt, e.LastSeen);
     static ImageView View(FirmwareImage i) => new(i.Name, i.OsName, i.OsVersion, i.Sha256, i.Size, i.UploadedAt);
+    static BundleView View(Bundle b) => new(b.Name, b.ConveyedInformation.Length, Convert.ToHexStringLower(SHA256.HashData(b.ConveyedInformation)), b.PublishedAt);
+
+    /// <summary>A check-in as stored; what it reported as JSON (refusal, fallback, override) is absent where it was not read.</summary>
+    static CheckInView View(CheckInEntry c) =>
+        new(c.Time, c.OsVersion, c.ConfigRevision, c.FleetRevision, c.LastResult, Json(c.Refused), Json(c.FirmwareFailure), Json(c.LocalOverride));
     static IResult NotFound(string what) => Results.Problem($"no {what}", statusCode: 404);
 
     /// <summary>A JSON object the server stored as text (what a check-in reported), or null.</summary>

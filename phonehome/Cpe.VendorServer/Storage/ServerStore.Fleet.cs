@@ -45,11 +45,18 @@ public sealed partial class ServerStore
         return map;
     }
 
+    const string FleetColumns = "target, revision, handling, document, updated_at, firmware, vnfs";
+
+    static FleetConfig FleetRow(System.Data.Common.DbDataReader r) =>
+        new(r.GetString(0), Long(r, 1), r.GetString(2), r.GetString(3), Time(r, 4), OptionalString(r, 5), OptionalString(r, 6));
+
     /// <summary>Every fleet configuration by target.</summary>
     public Dictionary<string, FleetConfig> FleetConfigs() =>
-        Query("SELECT target, revision, handling, document, updated_at, firmware, vnfs FROM fleet_configs",
-            r => new FleetConfig(r.GetString(0), Long(r, 1), r.GetString(2), r.GetString(3), Time(r, 4), OptionalString(r, 5), OptionalString(r, 6)))
-            .ToDictionary(c => c.Target, StringComparer.Ordinal);
+        Query($"SELECT {FleetColumns} FROM fleet_configs", FleetRow).ToDictionary(c => c.Target, StringComparer.Ordinal);
+
+    /// <summary>The fleet configuration for one target (serial:S or group:G), or null.</summary>
+    public FleetConfig? FleetConfig(string target) =>
+        Query($"SELECT {FleetColumns} FROM fleet_configs WHERE target = @t", FleetRow, ("@t", target)).SingleOrDefault();
 
     public void AddImage(FirmwareImage i) => Execute("""
         INSERT INTO images (name, os_name, os_version, sha256, size, uploaded_at) VALUES (@n, @o, @v, @h, @s, @t)

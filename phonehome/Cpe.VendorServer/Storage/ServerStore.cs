@@ -31,12 +31,7 @@ public sealed partial class ServerStore
     }
 
     /// <summary>How many devices are enrolled.</summary>
-    public long DeviceCount()
-    {
-        using var c = Open();
-        using var count = Command(c, "SELECT COUNT(*) FROM devices");
-        return Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    public long DeviceCount() => Query("SELECT COUNT(*) FROM devices", r => Long(r, 0)).Single();
 
     public static ServerStore Open(string database)
     {
