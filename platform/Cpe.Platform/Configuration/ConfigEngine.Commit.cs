@@ -62,7 +62,7 @@ public sealed partial class ConfigEngine
         if (unchanged && confirmMinutes is null && activeRevision is not null)
         {
             if (candidateFollows) lock (_editors) (_candidate, _candidateBase) = (next, activeRevision.Id);
-            if (editor.Source is ConfigSources.Cli or ConfigSources.Api) _events.ClearAlarm(RolledBackAlarm);
+            if (ByPerson(editor)) _events.ClearAlarm(RolledBackAlarm);
             return new CommitOutcome(activeRevision.Id, $"commit complete: no changes, revision {activeRevision.Id} stays active", null);
         }
 
@@ -83,7 +83,7 @@ public sealed partial class ConfigEngine
         }
         if (candidateFollows) lock (_editors) (_candidate, _candidateBase) = (next, stored.Id);
         TrackOverride(editor, stored, next);
-        if (editor.Source is ConfigSources.Cli or ConfigSources.Api) _events.ClearAlarm(RolledBackAlarm);
+        if (ByPerson(editor)) _events.ClearAlarm(RolledBackAlarm);
         if (confirmBy is DateTimeOffset deadline) ArmConfirmTimer(stored.Id, deadline);
         else
         {

@@ -7,8 +7,11 @@ using Cpe.Platform.State;
 namespace Cpe.Platform.Configuration;
 
 /// <summary>Commits made under a candidate being edited: what they were, and the candidate's words about them.</summary>
-public sealed record CandidateDivergence(long BaseRevision, IReadOnlyList<Revision> Since, long ActiveRevision)
+public sealed record CandidateDivergence(long BaseRevision, IReadOnlyList<Revision> Since)
 {
+    /// <summary>The newest of the revisions committed since (newest first): the active one.</summary>
+    public long ActiveRevision => Since[0].Id;
+
     string Latest => Describe(Since[0]);
 
     /// <summary>Shown on entering configuration mode.</summary>
@@ -43,12 +46,15 @@ public sealed partial class ConfigEngine
     /// <summary>Null unless the candidate has changes and a revision was committed after it was started.</summary>
     public CandidateDivergence? Diverged()
     {
-        if (!HasChanges()) return null;
         long basis;
         lock (_editors) basis = _candidateBase;
-        var since = _store.Revisions().TakeWhile(r => r.Id > basis).ToList();
-        return since.Count == 0 ? null : new CandidateDivergence(basis, since, since[0].Id);
+        // The active revision's id first: the kept revisions (documents and all) are read only when one came since.
+        if (ActiveId() <= basis || !HasChanges()) return null;
+        return new CandidateDivergence(basis, [.. _store.Revisions().TakeWhile(r => r.Id > basis)]);
     }
+
+    /// <summary>A commit a person made (the CLI or the local API), not zero-touch, the fleet or the box itself.</summary>
+    static bool ByPerson(Editor editor) => editor.Source is ConfigSources.Cli or ConfigSources.Api;
 
     /// <summary>"update": the candidate's changes since its base merged onto the active revision; leaves both changed keep the candidate's.</summary>
     public async Task<string> UpdateAsync(Editor editor, CancellationToken ct)
@@ -106,7 +112,7 @@ public sealed partial class ConfigEngine
     /// </summary>
     void TrackOverride(Editor editor, Revision stored, JsonObject next)
     {
-        if (editor.Source is not (ConfigSources.Cli or ConfigSources.Api) || _store.Provisioned() is not { } provisioned) return;
+        if (!ByPerson(editor) || _store.Provisioned() is not { } provisioned) return;
         var now = ConfigText.SetCommands(next, ConfigPath.Parse([], allowValue: false)).ToHashSet(StringComparer.Ordinal);
         string[] removed = [.. provisioned.Statements.Where(s => !now.Contains(s))];
         if (removed.Length == 0)

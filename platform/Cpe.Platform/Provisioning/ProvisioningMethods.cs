@@ -28,8 +28,6 @@ public sealed class ProvisioningMethods(ConfigEngine engine, StateStore store, P
     public const string FailingAlarm = "zero-touch-failing";
     public static readonly TimeSpan FailingFor = TimeSpan.FromMinutes(5);
 
-
-
     /// <summary>The agent's last report (the status LED follows it).</summary>
     public ZtpStatus Status => _status;
 
@@ -69,7 +67,7 @@ public sealed class ProvisioningMethods(ConfigEngine engine, StateStore store, P
         });
         t.Add(ApiMethods.PhonehomeRetry, Access.Configure, j.Empty, j.OkResult, (s, _, _) =>
         {
-            if (_status.State is "complete" or "in-service")
+            if (ZeroTouchStatus.Done(_status.State))
                 return Task.FromResult(new OkResult(false, "zero-touch is complete: there is nothing to retry ('request system zeroize' starts it over)"));
             events.Record(ApiMethods.ZtpRetryEvent, $"retry requested by {s.User}");
             return Task.FromResult(new OkResult(true, "zero-touch starts its next round now"));

@@ -5,7 +5,8 @@ namespace Cpe.Platform.Provisioning;
 /// <summary>Where zero-touch stands after each of the agent's reports (phonehome.report), and when that is an alarm.</summary>
 public static class ZeroTouchStatus
 {
-    static bool Done(string state) => state is "complete" or "in-service";
+    /// <summary>Zero-touch has completed (and the fleet check-in may run): nothing to retry, no failing rounds.</summary>
+    public static bool Done(string state) => state is "complete" or "in-service";
 
     /// <summary>
     /// The status after <paramref name="report"/>. A failed round's tries stay shown while the next round runs, until a
