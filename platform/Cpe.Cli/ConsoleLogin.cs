@@ -57,20 +57,12 @@ public sealed partial class ConsoleLogin(string socketPath, ITerminalIo io)
     /// each once (a retry round that finds the same is not told again; the wait before the next round is left out of
     /// the comparison), as a box shows its auto-install progress before anyone logs in. Fleet check-ins are not stages.
     /// </summary>
-    static async Task ShowZeroTouchStagesAsync(ApiClient api, LineEditor editor, CancellationToken ct)
+    static Task ShowZeroTouchStagesAsync(ApiClient api, LineEditor editor, CancellationToken ct)
     {
         var shown = new HashSet<string>(StringComparer.Ordinal);
-        try
-        {
-            await foreach (var e in api.EventsAsync(ct))
-            {
-                if (e.Type != "ztp" || e.Text.StartsWith("in-service", StringComparison.Ordinal)) continue;
-                string stage = NextRound().Replace(e.Text, "");
-                if (shown.Add(stage)) editor.Interject("zero-touch " + e.Text);
-            }
-        }
-        // The login is done, or cped went away: the stages stop, the console goes on.
-        catch (Exception) { }
+        return Broadcasts.ShowAsync(api, editor,
+            e => e.Type == "ztp" && !e.Text.StartsWith("in-service", StringComparison.Ordinal) && shown.Add(NextRound().Replace(e.Text, ""))
+                ? "zero-touch " + e.Text : null, ct);
     }
 
     [System.Text.RegularExpressions.GeneratedRegex(@"; next round in [0-9.]+ s")]

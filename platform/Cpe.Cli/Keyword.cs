@@ -18,6 +18,15 @@ public static class Keyword
         };
     }
 
+    /// <summary>What <paramref name="typed"/> stands for among <paramref name="choices"/>, or null when nothing or several.</summary>
+    public static string? TryResolve(string typed, IEnumerable<string> choices)
+    {
+        var list = choices.ToList();
+        if (list.Contains(typed)) return typed;
+        var matches = list.Where(c => c.StartsWith(typed, StringComparison.Ordinal)).Take(2).ToList();
+        return matches.Count == 1 ? matches[0] : null;
+    }
+
     public static int Number(string typed, string what) =>
         int.TryParse(typed, NumberStyles.None, CultureInfo.InvariantCulture, out int n)
             ? n : throw new CliException($"syntax error: {what} expects a number, not '{typed}'");

@@ -75,7 +75,7 @@ public sealed class NetworkDaemonTests(ITestOutputHelper output) : IAsyncLifetim
         string[] commands =
         [
             "show version", "show chassis hardware", "show chassis environment", "show interfaces", "show interfaces terse",
-            "show interfaces detail", "show interfaces ge-0/0/1", "show interfaces ge-0/0/1 extensive", "show bridge", "show bridge mac-table", "show sriov", "show route",
+            "show interfaces detail", "show interfaces ge-0/0/1", "show interfaces ge-0/0/1 extensive", "s chassis hardware", "show bridge", "show bridge mac-table", "show sriov", "show route",
             "show dhcp client", "show log", "show system alarms", "show system commit", "show system uptime", "show system users",
             "show system zero-touch", "show vnf", "show vnf package", "show chain",
         ];

@@ -11,6 +11,21 @@ namespace Cpe.Cli.Shell;
 /// </summary>
 public static class Broadcasts
 {
+    /// <summary>
+    /// Writes what <paramref name="messageFor"/> makes of each of the box's events above the line being typed, until
+    /// cancelled or cped goes away: the CLI's broadcasts, and zero-touch's stages at the console's login prompt.
+    /// </summary>
+    public static async Task ShowAsync(ApiClient api, LineEditor editor, Func<ApiEvent, string?> messageFor, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var e in api.EventsAsync(ct))
+                if (messageFor(e) is string message) editor.Interject(message);
+        }
+        // A message that cannot be shown (the session or the prompt ends, cped went away) never takes them down.
+        catch (Exception) { }
+    }
+
     /// <summary>The text to show for <paramref name="e"/>, or null when this session need not be told.</summary>
     public static string? MessageFor(ApiEvent e, bool configuring)
     {

@@ -29,7 +29,8 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
         _editor.Remember = line => !TypesPassword(line);
         _user = (await api.WhoAmIAsync(ct)).User;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var watching = WatchEventsAsync(stop.Token);
+        var watching = Broadcasts.ShowAsync(api, _editor,
+            e => Broadcasts.MessageFor(e, _configuring) is string message ? $"Message from {_host} at {Time(e.Time)}:\n{message}" : null, stop.Token);
         try { await ReadCommandsAsync(ct); }
         finally
         {
@@ -57,22 +58,6 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
             catch (RpcException e) { io.Write("error: " + CliException.From(e).Message + "\n"); }
             catch (ConfigException e) { io.Write("error: " + e.Message + "\n"); }
         }
-    }
-
-    /// <summary>
-    /// Tells this session about the box's events that concern every technician (<see cref="Broadcasts"/>), written
-    /// above the line being typed. Ends when the session does, or when cped goes away (the console reconnects).
-    /// </summary>
-    async Task WatchEventsAsync(CancellationToken ct)
-    {
-        try
-        {
-            await foreach (var e in api.EventsAsync(ct))
-                if (Broadcasts.MessageFor(e, _configuring) is string message)
-                    _editor.Interject($"Message from {_host} at {Time(e.Time)}:\n{message}");
-        }
-        // A message that cannot be shown (the session ends, cped went away) must never take the session down.
-        catch (Exception) { }
     }
 
     /// <summary>
@@ -135,9 +120,10 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
         var words = TokenText.Split(segments[0]);
         if (words.Count == 0) return;
         var stages = segments.Skip(1).Select(s => PipeStage.Parse(TokenText.Split(s))).ToList();
+        bool fitted = ShowsStatus(words, _configuring);   // the mode the command runs in, which it may change
         string output = _configuring ? await ConfigurationAsync(words, stages, ct) : await OperationalAsync(words, stages, ct);
         output = PipeStage.Filter(output, stages);
-        if (ShowsStatus(words)) output = TextWrap.Fit(output, io.Size.Columns);
+        if (fitted) output = TextWrap.Fit(output, io.Size.Columns);
         Pager.Show(io, output, paging: !stages.OfType<PipeStage.NoMore>().Any());
     }
 
@@ -145,12 +131,15 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
     /// An operational "show" (also through "run"), whose lines are fitted to the terminal's width after the pipes chose
     /// them; not the configuration, whose text is data to copy ("| display set" lines must stay whole).
     /// </summary>
-    bool ShowsStatus(List<string> words)
+    static bool ShowsStatus(IReadOnlyList<string> words, bool configuring)
     {
-        var operational = _configuring && words.Count > 1 && words[0].Length > 0 && "run".StartsWith(words[0], StringComparison.Ordinal) ? words.Skip(1).ToList()
-            : _configuring ? null : words;
-        if (operational is not [var verb, ..] || !"show".StartsWith(verb, StringComparison.Ordinal) || verb.Length < 2) return false;
-        return operational.Count < 2 || !"configuration".StartsWith(operational[1], StringComparison.Ordinal);
+        if (configuring)
+        {
+            if (words.Count < 2 || Keyword.TryResolve(words[0], Grammar.Configuration.Select(c => c.Name)) != "run") return false;
+            words = words.Skip(1).ToList();
+        }
+        if (Keyword.TryResolve(words[0], Grammar.Operational.Select(c => c.Name)) != "show") return false;
+        return words.Count < 2 || Keyword.TryResolve(words[1], Grammar.Operational.First(c => c.Name == "show").Children.Select(c => c.Name)) != "configuration";
     }
 
     /// <summary>What the CLI shows from the active configuration: the host name (prompt, show version) and the time zone.</summary>

@@ -48,6 +48,11 @@ public class PipeAndKeywordTests
         Assert.Equal("configure", Keyword.Resolve("conf", ["configure", "commit"], "here"));
         var e = Assert.Throws<CliException>(() => Keyword.Resolve("co", ["configure", "commit"], "here"));
         Assert.Contains("ambiguous", e.Message);
+        // The same rule without an error: what the CLI uses to tell which command ran.
+        Assert.Equal("configure", Keyword.TryResolve("conf", ["configure", "commit"]));
+        Assert.Equal("up", Keyword.TryResolve("up", ["up", "update"]));
+        Assert.Null(Keyword.TryResolve("co", ["configure", "commit"]));
+        Assert.Null(Keyword.TryResolve("x", ["configure", "commit"]));
     }
 
     [Fact]
