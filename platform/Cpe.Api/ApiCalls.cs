@@ -37,6 +37,9 @@ public static class ApiCalls
     public static Task<EventInfo[]> LogAsync(this ApiClient c, int count, CancellationToken ct = default) =>
         c.CallAsync(ApiMethods.Log, new LogParams(count), J.LogParams, J.EventInfoArray, ct);
 
+    public static Task<MessagesResult> MessagesAsync(this ApiClient c, int count, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.Messages, new LogParams(count), J.LogParams, J.MessagesResult, ct);
+
     public static Task<ConfigGetResult> GetConfigAsync(this ApiClient c, string source, string[]? path = null, int rollback = 0, CancellationToken ct = default) =>
         c.CallAsync(ApiMethods.ConfigGet, new ConfigGetParams(source, rollback, path), J.ConfigGetParams, J.ConfigGetResult, ct);
     public static Task<ConfigEnterResult> EnterConfigAsync(this ApiClient c, bool exclusive, CancellationToken ct = default) =>
@@ -70,6 +73,12 @@ public static class ApiCalls
         c.CallAsync(ApiMethods.NetworkMacTable, new Empty(), J.Empty, J.MacTableEntryArray, ct);
     public static Task<SriovPfInfo[]> SriovAsync(this ApiClient c, CancellationToken ct = default) =>
         c.CallAsync(ApiMethods.NetworkSriov, new Empty(), J.Empty, J.SriovPfInfoArray, ct);
+    public static Task<ProbeResult> ProbeAsync(this ApiClient c, ProbeParams probe, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.NetworkProbe, probe, J.ProbeParams, J.ProbeResult, ct);
+
+    public static Task<NeighborEntry[]> NeighborsAsync(this ApiClient c, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.NetworkNeighbors, new Empty(), J.Empty, J.NeighborEntryArray, ct);
+
     public static Task<RouteEntry[]> RoutesAsync(this ApiClient c, CancellationToken ct = default) =>
         c.CallAsync(ApiMethods.NetworkRoutes, new Empty(), J.Empty, J.RouteEntryArray, ct);
     public static Task<DhcpClientInfo[]> DhcpClientsAsync(this ApiClient c, CancellationToken ct = default) =>

@@ -12,6 +12,7 @@ public static class ApiMethods
     public const string Alarms = "system.alarms";
     public const string Users = "system.users";
     public const string Log = "system.log";
+    public const string Messages = "system.messages";
     public const string Hardware = "system.hardware";
     public const string Environment = "system.environment";
     public const string Reboot = "system.reboot";
@@ -44,6 +45,8 @@ public static class ApiMethods
     public const string NetworkRoutes = "network.routes";
     public const string NetworkDhcp = "network.dhcp";
     public const string NetworkClearStatistics = "network.clear-statistics";
+    public const string NetworkProbe = "network.probe";
+    public const string NetworkNeighbors = "network.neighbors";
 
     public const string VnfList = "vnf.list";
     public const string VnfLog = "vnf.log";
@@ -98,4 +101,6 @@ public static class RpcErrorCodes
     public const int ImageUnavailable = -32010;
     /// <summary>A revision was committed after the candidate was started (zero-touch, the fleet, an automatic rollback): "update" or "rollback 0" first.</summary>
     public const int ConfigModified = -32011;
+    /// <summary>A bounded resource is in use by other requests (the raw sockets of running probes): try again shortly.</summary>
+    public const int Busy = -32012;
 }

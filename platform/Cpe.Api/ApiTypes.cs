@@ -16,6 +16,9 @@ public sealed record UptimeInfo(DateTimeOffset Now, DateTimeOffset BootedAt, Dat
 public sealed record AlarmInfo(long Id, string Severity, string Type, string Text, DateTimeOffset RaisedAt);
 public sealed record SessionInfo(int Id, string User, string Role, int Pid, string Client, DateTimeOffset ConnectedAt, double IdleSeconds, string Mode);
 public sealed record LogParams(int Count);
+
+/// <summary>The newest lines of the platform's log file (system.messages), oldest first; File is null when cped keeps none.</summary>
+public sealed record MessagesResult(string? File, string[] Lines);
 public sealed record EventInfo(long Id, DateTimeOffset Time, string Type, string Text);
 
 public sealed record ConfigGetParams(string Source, int Rollback = 0, string[]? Path = null);

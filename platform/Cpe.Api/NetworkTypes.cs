@@ -29,3 +29,20 @@ public sealed record DhcpClientInfo(string Port, string Netdev, string State, st
     DateTimeOffset? ObtainedAt, DateTimeOffset? RenewAt, DateTimeOffset? RebindAt, DateTimeOffset? ExpiresAt,
     string[] Routers, string[] DnsServers, string[] NtpServers, string? DomainName, string? VendorSpecific,
     string[] SztpBootstrapServers, string? LastError);
+
+/// <summary>
+/// One ICMP echo request (ping and traceroute are series of these): to <paramref name="Destination"/> (an address, or a
+/// name the platform resolves), from the platform's namespace or a VNF instance's (<paramref name="Vnf"/>), optionally
+/// from a source address or out of an interface (a front port's name), with a TTL and a wait in milliseconds.
+/// </summary>
+public sealed record ProbeParams(string Destination, string? Vnf = null, string? Source = null, string? Interface = null,
+    int Size = 56, int? Ttl = null, int WaitMs = 1000, int Sequence = 0, int Identifier = 0, bool DoNotFragment = false);
+
+/// <summary>
+/// What one probe got: Outcome is reply, time-exceeded, unreachable or timeout; Target is the address probed (the
+/// name resolved), From who answered; Flag is traceroute's mark for an unreachable (!H, !N, !P, !F, !X).
+/// </summary>
+public sealed record ProbeResult(string Target, string Outcome, string? From, int Bytes, int? Ttl, double? RttMs, string? Detail, string? Flag);
+
+/// <summary>An ARP or IPv6 neighbour cache entry; Interface is the front port's name where it is one.</summary>
+public sealed record NeighborEntry(string Address, string? Mac, string Interface, string State, bool Router);

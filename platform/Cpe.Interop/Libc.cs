@@ -105,6 +105,25 @@ internal static partial class Libc
     [LibraryImport(Lib, EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int chown(string path, uint owner, uint group);
 
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct PollFd { public int Fd; public short Events; public short Revents; }
+
+    [LibraryImport(Lib, EntryPoint = "poll", SetLastError = true)]
+    private static unsafe partial int poll(PollFd* fds, nuint count, int timeout);
+
+    /// <summary>
+    /// Whether <paramref name="fd"/> has something to read (or has hung up) within <paramref name="timeoutMs"/>
+    /// (poll(2) on one descriptor; an interrupted wait counts as nothing yet).
+    /// </summary>
+    internal static unsafe bool WaitReadable(int fd, int timeoutMs, string target)
+    {
+        const short POLLIN = 1;
+        var one = new PollFd { Fd = fd, Events = POLLIN };
+        int n = poll(&one, 1, timeoutMs);   // safe: one struct on this frame, count 1
+        if (n < 0 && Marshal.GetLastPInvokeError() is int errno && errno != EINTR) throw new LinuxException("poll", target, errno);
+        return n > 0;
+    }
+
     internal static long Check(Func<long> call, string name, string? target = null)
     {
         while (true)

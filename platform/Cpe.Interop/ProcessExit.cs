@@ -10,7 +10,6 @@ namespace Cpe.Interop;
 public static partial class ProcessExit
 {
     const long SYS_pidfd_open = 434;
-    const short POLLIN = 1;
 
     /// <summary>Completes when <paramref name="pid"/> has ended (at once if it already has).</summary>
     public static Task WaitAsync(int pid, CancellationToken ct)
@@ -28,13 +27,8 @@ public static partial class ProcessExit
         {
             try
             {
-                var poll = new PollFd { Fd = fd, Events = POLLIN };
                 while (!ct.IsCancellationRequested)
-                {
-                    int n;
-                    unsafe { n = Poll(&poll, 1, 250); }   // safe: one struct on this frame, count 1
-                    if (n > 0) { done.TrySetResult(); return; }
-                }
+                    if (Libc.WaitReadable(fd, 250, $"pidfd of {pid}")) { done.TrySetResult(); return; }
                 done.TrySetCanceled(ct);
             }
             catch (Exception e) { done.TrySetException(e); }
@@ -44,12 +38,6 @@ public static partial class ProcessExit
         return done.Task;
     }
 
-    [StructLayout(LayoutKind.Sequential)]
-    struct PollFd { public int Fd; public short Events; public short Revents; }
-
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     private static partial long pidfd_open(long number, int pid, uint flags);
-
-    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-    private static unsafe partial int Poll(PollFd* fds, nuint count, int timeout);
 }

@@ -82,6 +82,9 @@ public sealed class Terminal : IDisposable
         Libc.Check(Libc.ioctl_set(_fd, WinSize.TIOCSWINSZ, in ws), "ioctl(TIOCSWINSZ)", $"fd {_fd}");
     }
 
+    /// <summary>Whether a key (or a hang-up) is waiting to be read within <paramref name="timeout"/>.</summary>
+    public bool WaitForInput(TimeSpan timeout) => Libc.WaitReadable(_fd, (int)Math.Clamp(timeout.TotalMilliseconds, 0, int.MaxValue), $"fd {_fd}");
+
     /// <summary>Blocking read of at least one byte; 0 means end of file (the line hung up).</summary>
     public unsafe int Read(Span<byte> buffer)
     {

@@ -45,9 +45,9 @@ internal static class Kernel
     // Bridge: FDB (neighbour messages of family AF_BRIDGE), ports, VLANs (linux/neighbour.h, linux/if_bridge.h).
     public const ushort RTM_NEWNEIGH = 28, RTM_DELNEIGH = 29, RTM_GETNEIGH = 30;
     public const int NDMSG_LEN = 12;
-    public const ushort NDA_LLADDR = 2, NDA_VLAN = 5, NDA_MASTER = 9;
+    public const ushort NDA_DST = 1, NDA_LLADDR = 2, NDA_VLAN = 5, NDA_MASTER = 9;
     public const ushort NUD_REACHABLE = 0x02, NUD_NOARP = 0x40, NUD_PERMANENT = 0x80;
-    public const byte NTF_SELF = 0x02, NTF_MASTER = 0x04;
+    public const byte NTF_SELF = 0x02, NTF_MASTER = 0x04, NTF_ROUTER = 0x80;
     public const ushort IFLA_PROTINFO = 12, IFLA_AF_SPEC = 26;
     public const ushort IFLA_BRPORT_LEARNING = 8, IFLA_BRPORT_UNICAST_FLOOD = 9;
     public const ushort IFLA_BR_VLAN_FILTERING = 7;

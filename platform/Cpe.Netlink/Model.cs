@@ -33,6 +33,24 @@ public enum MacvlanMode : uint { Private = 1, Vepa = 2, Bridge = 4, Passthru = 8
 /// <summary>A forwarding-database entry of a bridge port.</summary>
 public sealed record FdbEntry(int PortIndex, string Mac, int? Master, ushort? Vlan, bool Static);
 
+/// <summary>An ARP (IPv4) or neighbour discovery (IPv6) cache entry: NUD_* <paramref name="State"/>, no MAC while incomplete or failed.</summary>
+public sealed record NeighbourInfo(int Index, IPAddress Address, string? Mac, ushort State, bool Router)
+{
+    /// <summary>NUD_NOARP: an entry the kernel made without asking (multicast, loopback, point-to-point), not a neighbour seen.</summary>
+    public bool NoArp => (State & 0x40) != 0;
+
+    /// <summary>The state as "ip neigh" names it (reachable, stale, ..., permanent), several joined by '/' when the kernel sets several.</summary>
+    public string StateName
+    {
+        get
+        {
+            string[] names = ["incomplete", "reachable", "stale", "delay", "probe", "failed", "noarp", "permanent"];
+            var set = names.Where((_, bit) => (State & (1 << bit)) != 0).ToList();
+            return set.Count == 0 ? "none" : string.Join('/', set);
+        }
+    }
+}
+
 /// <summary>A VLAN on a bridge port: PVID (untagged ingress lands here) and untagged egress.</summary>
 public sealed record PortVlan(ushort Vid, bool Pvid, bool Untagged);
 

@@ -58,6 +58,10 @@ public sealed class RouteNetlink(NetlinkSocket socket) : IDisposable
     public IReadOnlyList<RouteInfo> Routes() =>
         Socket.Transact(RtnlRequests.DumpRoutes(), "routes").Where(m => m.Type == Kernel.RTM_NEWROUTE).Select(m => RtnlParser.Route(m.Payload.Span)).ToList();
 
+    public IReadOnlyList<NeighbourInfo> Neighbours() =>
+        Socket.Transact(RtnlRequests.DumpNeighbours(), "neighbours").Where(m => m.Type == Kernel.RTM_NEWNEIGH)
+            .Select(m => RtnlParser.Neighbour(m.Payload.Span)).OfType<NeighbourInfo>().ToList();
+
     public void AddRoute(IPAddress destination, int prefixLength, IPAddress? gateway, int? outputIndex = null, RouteProtocol protocol = RouteProtocol.Boot) =>
         Socket.Transact(RtnlRequests.AddRoute(destination, prefixLength, gateway, outputIndex, (byte)protocol), $"{destination}/{prefixLength}");
 

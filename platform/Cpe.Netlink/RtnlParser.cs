@@ -127,6 +127,27 @@ public static class RtnlParser
         return new RouteInfo(destination, dstLength, gateway, oif, table, protocol, scope);
     }
 
+    /// <summary>An RTM_NEWNEIGH of an IPv4 or IPv6 neighbour (the ARP and neighbour discovery caches); null for another family's.</summary>
+    public static NeighbourInfo? Neighbour(ReadOnlySpan<byte> payload)
+    {
+        var attributes = NetlinkParser.Attributes(payload, Kernel.NDMSG_LEN, "ndmsg");
+        if (payload[0] is not (Kernel.AF_INET or Kernel.AF_INET6)) return null;
+        int index = BinaryPrimitives.ReadInt32LittleEndian(payload[4..]);
+        ushort state = BinaryPrimitives.ReadUInt16LittleEndian(payload[8..]);
+        IPAddress? address = null;
+        string? mac = null;
+        foreach (var a in attributes)
+        {
+            switch (a.Type)
+            {
+                case Kernel.NDA_DST: address = Ip(a.Data); break;
+                case Kernel.NDA_LLADDR: mac = FormatMac(a.Data); break;
+            }
+        }
+        return new NeighbourInfo(index, address ?? throw new NetlinkFormatException("neighbour entry without an address"), mac, state,
+            (payload[10] & Kernel.NTF_ROUTER) != 0);
+    }
+
     static IPAddress Ip(ReadOnlySpan<byte> data) => data.Length is 4 or 16
         ? new IPAddress(data)
         : throw new NetlinkFormatException($"an address of {data.Length} bytes");

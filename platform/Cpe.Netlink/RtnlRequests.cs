@@ -131,6 +131,10 @@ public static class RtnlRequests
         return w;
     }
 
+    /// <summary>The ARP and neighbour discovery caches, as "ip neigh show" asks for them.</summary>
+    public static NetlinkWriter DumpNeighbours() =>
+        new NetlinkWriter(Kernel.RTM_GETNEIGH, Dump).Nd(Kernel.AF_UNSPEC, 0, 0, 0);
+
     public static NetlinkWriter DumpRoutes() =>
         new NetlinkWriter(Kernel.RTM_GETROUTE, Dump).Rt(Kernel.AF_UNSPEC, 0, 0, 0, 0, 0);
 

@@ -103,6 +103,8 @@ public sealed class Daemon : IAsyncDisposable
         string model = board?.Model ?? _options.Model;
         var methods = new PlatformMethods(Engine, _store, sessions, system, _clock, model, startedAt).Build();
         _network?.AddMethods(methods);
+        if (_network is not null && _vnf is not null) _network.VnfNamespace = _vnf.NamespaceOf;
+        Logging.LogMessages.AddMethods(methods, _options.LogFile);
         _vnf?.AddMethods(methods);
         var provisioning = new ProvisioningMethods(Engine, _store, Events, ScriptSandboxFor(_options), system, _clock, model, startedAt, _options.ConsoleDrop);
         provisioning.AddMethods(methods);

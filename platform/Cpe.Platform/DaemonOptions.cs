@@ -47,6 +47,9 @@ public sealed record DaemonOptions(string StateDirectory, string SocketPath, str
     /// <summary>PEM files of the anchors firmware signers must chain to.</summary>
     public IReadOnlyList<string> FirmwareTrust { get; init; } = [];
 
+    /// <summary>The platform's log file ("show log messages"; rotated at 1 MiB); without one, log lines go to standard error.</summary>
+    public string? LogFile { get; init; }
+
     public const string DefaultStateDirectory = "/var/lib/cpe";
     public const string DefaultSocket = "/run/cpe/api.sock";
     /// <summary>The board's factory storage (IDevID key and certificate); zero-touch scripts never see it.</summary>
@@ -64,6 +67,7 @@ public sealed record DaemonOptions(string StateDirectory, string SocketPath, str
         string? esp = null;
         string imageState = "/var/lib/cpe-image";
         var health = TimeSpan.FromSeconds(300);
+        string? logFile = null;
         var firmwareTrust = new List<string>();
         string state = DefaultStateDirectory, socket = DefaultSocket, model = "sim", phonehome = "cpe-phonehome", passwd = "/etc/passwd";
         for (int i = 0; i < args.Length; i++)
@@ -93,12 +97,13 @@ public sealed record DaemonOptions(string StateDirectory, string SocketPath, str
                 case "--image-state": imageState = Next(); break;
                 case "--health-timeout": health = TimeSpan.FromSeconds(Count(args[i], Next())); break;
                 case "--firmware-trust": firmwareTrust.Add(Next()); break;
+                case "--log-file": logFile = Next(); break;
                 default: throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
         return new DaemonOptions(state, socket, model, phonehome, passwd, ApplyHostName: true, board, factory) { ConsoleDrop = drop, BoardFolder = boards, EraseOnZeroize = erase, TestHooks = hooks,
             VnfRuntime = runtime, VnfCgroupParent = cgroupParent, VnfNetnsPrefix = netnsPrefix, VnfTrust = trust, ApiLimits = limits.Validated(),
-            Esp = esp, ImageState = imageState, HealthTimeout = health, FirmwareTrust = firmwareTrust };
+            Esp = esp, ImageState = imageState, HealthTimeout = health, FirmwareTrust = firmwareTrust, LogFile = logFile };
     }
 
     static int Count(string option, string value) =>
@@ -108,5 +113,5 @@ public sealed record DaemonOptions(string StateDirectory, string SocketPath, str
     public const string Usage = "usage: cped [--state-dir DIR] [--socket PATH] [--model NAME] [--phonehome-user NAME] [--passwd FILE] [--board PROFILE.json|auto] [--boards DIR] [--factory DIR] [--console-drop DIR]"
         + " [--erase-on-zeroize DIR]... [--test-hooks] [--vnf-runtime PATH] [--vnf-cgroup-parent PATH] [--vnf-netns-prefix PREFIX] [--vnf-trust PEM]..."
         + " [--api-connections-per-user N] [--api-connections N] [--api-first-request-timeout SECONDS]"
-        + " [--esp DIR --image-state DIR --firmware-trust PEM... [--health-timeout SECONDS]]";
+        + " [--esp DIR --image-state DIR --firmware-trust PEM... [--health-timeout SECONDS]] [--log-file PATH]";
 }

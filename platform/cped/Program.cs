@@ -16,7 +16,9 @@ using var stop = new CancellationTokenSource();
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; stop.Cancel(); });
 
-await using var daemon = new Daemon(options, TimeProvider.System, Console.Error);
+// With a log file, log lines go there (bounded, rotated); standard error keeps what the runtime writes on a crash.
+using var logFile = options.LogFile is string path ? new Cpe.Platform.Logging.RotatingLogFile(path) : null;
+await using var daemon = new Daemon(options, TimeProvider.System, (TextWriter?)logFile ?? Console.Error);
 try
 {
     await daemon.StartAsync(stop.Token);

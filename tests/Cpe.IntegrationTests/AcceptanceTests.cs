@@ -127,7 +127,7 @@ public sealed class AcceptanceTests : DaemonTest
     {
         var r = await Cpe("show systen");
         Assert.Equal(1, r.ExitCode);
-        Assert.Equal("error: syntax error: 'systen' is not valid after 'show'; expected one of: bridge, chain, chassis, configuration, dhcp, interfaces, log, route, sriov, system, version, vnf\n", r.Error);
+        Assert.Equal("error: syntax error: 'systen' is not valid after 'show'; expected one of: arp, bridge, chain, chassis, configuration, dhcp, interfaces, ipv6, log, route, sriov, system, version, vnf\n", r.Error);
     }
 
     [Fact]

@@ -8,7 +8,14 @@ namespace Cpe.IntegrationTests;
 /// </summary>
 public abstract class DaemonTest : IAsyncLifetime
 {
-    protected DaemonProcess Cped { get; } = new();
+    DaemonProcess? _cped;
+    protected DaemonProcess Cped => _cped ??= CreateDaemon();
+
+    /// <summary>The cped this class runs: by default one with no board.</summary>
+    protected virtual DaemonProcess CreateDaemon() => new();
+
+    /// <summary>More tear-down after cped has stopped.</summary>
+    protected virtual void AfterStopped() { }
 
     /// <summary>More set-up once cped answers.</summary>
     protected virtual Task SetUpAsync() => Task.CompletedTask;
@@ -43,6 +50,10 @@ public abstract class DaemonTest : IAsyncLifetime
     public async Task DisposeAsync()
     {
         try { TearDown(); }
-        finally { await Cped.DisposeAsync(); }
+        finally
+        {
+            try { if (_cped is not null) await _cped.DisposeAsync(); }
+            finally { AfterStopped(); }
+        }
     }
 }

@@ -12,11 +12,9 @@ namespace Cpe.IntegrationTests;
 /// configuration of a bridge with 4 ports and 8 VFs that survives kill -9 untouched, VFs put back after
 /// they are deleted behind its back, carrier alarms, and the show commands.
 /// </summary>
-public sealed class NetworkDaemonTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class NetworkDaemonTests(ITestOutputHelper output) : SimBoardDaemonTest(new SimBoard(lanPorts: 4, totalVfs: 8, sztpUrls: BootstrapServers))
 {
     static readonly string[] BootstrapServers = ["https://bootstrap.example.net:8443", "https://192.0.2.10"];
-    readonly SimBoard _sim = new(lanPorts: 4, totalVfs: 8, sztpUrls: BootstrapServers);
-    DaemonProcess _cped = null!;
 
     const string BridgeAndVfs = "configure; "
         + "set bridges bridge lan address 192.168.1.1/24 interface ge-0/0/1; set bridges bridge lan interface ge-0/0/2; "
@@ -24,28 +22,9 @@ public sealed class NetworkDaemonTests(ITestOutputHelper output) : IAsyncLifetim
         + "set sriov pf sriov0 vf-count 8 vf 1 mac 02:00:00:00:01:01 vlan 100 qos 2 trust true max-tx-rate 500; "
         + "set sriov pf sriov0 vf 7 spoofcheck false link-state disable; commit; exit";
 
-    public async Task InitializeAsync()
-    {
-        try
-        {
-            // "nobody" plays the phone-home agent's user.
-            _cped = new DaemonProcess { NetworkNamespace = _sim.Box, BoardProfile = _sim.ProfilePath, ExtraArguments = ["--phonehome-user", "nobody"] };
-            await _cped.StartAsync();
-        }
-        catch
-        {
-            await DisposeAsync();
-            throw;
-        }
-    }
+    // "nobody" plays the phone-home agent's user.
+    protected override IReadOnlyList<string> CpedArguments => ["--phonehome-user", "nobody"];
 
-    public async Task DisposeAsync()
-    {
-        try { if (_cped is not null) await _cped.DisposeAsync(); }
-        finally { _sim.Dispose(); }
-    }
-
-    Task<CliResult> Cpe(string commands) => CliProcess.RunAsync(_cped.SocketPath, commands);
 
     [Fact]
     public async Task Show_interfaces_name_detail_or_extensive_gives_that_interface_with_every_counter()
@@ -77,7 +56,7 @@ public sealed class NetworkDaemonTests(ITestOutputHelper output) : IAsyncLifetim
             "show version", "show chassis hardware", "show chassis environment", "show interfaces", "show interfaces terse",
             "show interfaces detail", "show interfaces ge-0/0/1", "show interfaces ge-0/0/1 extensive", "s chassis hardware", "show bridge", "show bridge mac-table", "show sriov", "show route",
             "show dhcp client", "show log", "show system alarms", "show system commit", "show system uptime", "show system users",
-            "show system zero-touch", "show vnf", "show vnf package", "show chain",
+            "show system zero-touch", "show vnf", "show vnf package", "show chain", "show arp", "show ipv6 neighbors", "show log messages",
         ];
         var wide = new List<string>();
         foreach (string command in commands)
@@ -102,7 +81,7 @@ public sealed class NetworkDaemonTests(ITestOutputHelper output) : IAsyncLifetim
     [Fact]
     public async Task The_factory_default_gets_a_WAN_lease_with_option_143_for_the_phone_home_agent()
     {
-        await using var api = await _cped.ConnectAsync();
+        await using var api = await Cped.ConnectAsync();
         var watch = Stopwatch.StartNew();
         var wan = await Eventually(async () => (await api.DhcpClientsAsync()).SingleOrDefault(c => c.State == "bound"), TimeSpan.FromSeconds(10), "a DHCP lease");
         output.WriteLine($"lease bound {watch.ElapsedMilliseconds} ms after cped answered");
@@ -112,10 +91,10 @@ public sealed class NetworkDaemonTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Equal("sim.example", wan.DomainName);
 
         // iproute2 sees the address on the port and the default route through the lease's router.
-        var address = await Eventually(() => Task.FromResult(_sim.IpJson("addr", "show", "dev", "ge-0-0-0").Single()!["addr_info"]!.AsArray()
+        var address = await Eventually(() => Task.FromResult(Sim.IpJson("addr", "show", "dev", "ge-0-0-0").Single()!["addr_info"]!.AsArray()
             .Select(a => $"{a!["local"]}/{a["prefixlen"]}").FirstOrDefault(a => a.StartsWith("192.0.2.", StringComparison.Ordinal))), TimeSpan.FromSeconds(2), "the leased address");
         Assert.Equal(wan.Address, address);
-        var route = _sim.IpJson("route", "show", "default").Single()!;
+        var route = Sim.IpJson("route", "show", "default").Single()!;
         Assert.Equal(("192.0.2.1", "ge-0-0-0", "dhcp"), (route["gateway"]!.GetValue<string>(), route["dev"]!.GetValue<string>(), route["protocol"]!.GetValue<string>()));
 
         var shown = await Cpe("show dhcp client");
@@ -123,45 +102,45 @@ public sealed class NetworkDaemonTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Contains("    https://bootstrap.example.net:8443\n    https://192.0.2.10\n", shown.Output);
 
         // The phone-home agent's user may read the DHCP options, and nothing else of the network.
-        string cpe = Binaries.CpeForOtherUsers(_cped.StateDirectory);
-        var agent = await CliProcess.RunAsync(_cped.SocketPath, "show dhcp client", asUser: "nobody", binary: cpe);
+        string cpe = Binaries.CpeForOtherUsers(Cped.StateDirectory);
+        var agent = await CliProcess.RunAsync(Cped.SocketPath, "show dhcp client", asUser: "nobody", binary: cpe);
         Assert.True(agent.ExitCode == 0, agent.ToString());
         Assert.Contains("    https://bootstrap.example.net:8443\n", agent.Output);
-        var refused = await CliProcess.RunAsync(_cped.SocketPath, "show interfaces", asUser: "nobody", binary: cpe);
+        var refused = await CliProcess.RunAsync(Cped.SocketPath, "show interfaces", asUser: "nobody", binary: cpe);
         Assert.Equal(4, refused.ExitCode);
         Assert.Contains("permission denied: user 'nobody' (role phonehome) may not call network.interfaces", refused.Error);
     }
 
-    string Links() => string.Join('\n', _sim.IpJson("-d", "link", "show").Select(l => $"{l!["ifindex"]} {l["ifname"]} {l["master"]} {l["address"]} {l["ifalias"]}"));
+    string Links() => string.Join('\n', Sim.IpJson("-d", "link", "show").Select(l => $"{l!["ifindex"]} {l["ifname"]} {l["master"]} {l["address"]} {l["ifalias"]}"));
 
-    string Addresses() => string.Join('\n', _sim.IpJson("addr", "show").SelectMany(l => l!["addr_info"]!.AsArray()
+    string Addresses() => string.Join('\n', Sim.IpJson("addr", "show").SelectMany(l => l!["addr_info"]!.AsArray()
         .Select(a => $"{l["ifname"]} {a!["local"]}/{a["prefixlen"]}")).Order());
 
-    string CarrierChanges() => string.Join(' ', Enumerable.Range(0, 5).Select(n => _sim.BoxSysfs($"/sys/class/net/ge-0-0-{n}/carrier_changes")));
+    string CarrierChanges() => string.Join(' ', Enumerable.Range(0, 5).Select(n => Sim.BoxSysfs($"/sys/class/net/ge-0-0-{n}/carrier_changes")));
 
     [Fact]
     public async Task After_kill_9_and_restart_the_bridge_4_ports_and_8_VFs_are_adopted_untouched()
     {
         var commit = await Cpe(BridgeAndVfs);
         Assert.True(commit.ExitCode == 0, commit.ToString());
-        await using (var api = await _cped.ConnectAsync())
+        await using (var api = await Cped.ConnectAsync())
             await Eventually(async () => (await api.DhcpClientsAsync()).SingleOrDefault(c => c.State == "bound"), TimeSpan.FromSeconds(10), "a DHCP lease");
         // The lease's address on the port (added by cped's restore after the lease) before taking the picture.
         await Eventually(() => Task.FromResult(Addresses().Contains("ge-0-0-0 192.0.2.") ? "addressed" : null), TimeSpan.FromSeconds(5), "the WAN address");
         string links = Links(), carriers = CarrierChanges(), addresses = Addresses();
-        Assert.Equal(8, _sim.IpJson("link", "show").Count(l => l!["ifname"]!.GetValue<string>().StartsWith("sriov0v", StringComparison.Ordinal)));
+        Assert.Equal(8, Sim.IpJson("link", "show").Count(l => l!["ifname"]!.GetValue<string>().StartsWith("sriov0v", StringComparison.Ordinal)));
 
-        await _cped.KillAsync();
-        await _cped.StartAsync();
+        await Cped.KillAsync();
+        await Cped.StartAsync();
         // The restarted cped's first reconcile is logged before it says it is ready (a loaded machine may take a while).
-        await Eventually(() => Task.FromResult(Regex.Matches(_cped.Log(), "cped 0.1.0 ready").Count == 2 ? "ready" : null), TimeSpan.FromSeconds(10), "the restarted cped's ready line");
+        await Eventually(() => Task.FromResult(Regex.Matches(Cped.Log(), "cped 0.1.0 ready").Count == 2 ? "ready" : null), TimeSpan.FromSeconds(10), "the restarted cped's ready line");
 
         Assert.Equal(links, Links());
         Assert.Equal(carriers, CarrierChanges());
         Assert.Equal(addresses, Addresses());
         // The restarted cped's reconcile (the last one before its "ready"; other subsystems may log in between)
         // changed nothing.
-        string log = _cped.Log();
+        string log = Cped.Log();
         int ready = log.LastIndexOf("cped 0.1.0 ready", StringComparison.Ordinal);
         int reconciled = ready < 0 ? -1 : log.LastIndexOf("network reconciled:", ready, StringComparison.Ordinal);
         Assert.True(reconciled >= 0 && log[reconciled..].StartsWith("network reconciled: 0 change(s), 0 netlink write(s), 0 sysfs write(s)", StringComparison.Ordinal), log);
@@ -171,14 +150,14 @@ public sealed class NetworkDaemonTests(ITestOutputHelper output) : IAsyncLifetim
     public async Task VFs_deleted_behind_cpeds_back_get_their_settings_back_within_a_second()
     {
         Assert.Equal(0, (await Cpe(BridgeAndVfs)).ExitCode);
-        await using var api = await _cped.ConnectAsync();
+        await using var api = await Cped.ConnectAsync();
         await Eventually(async () => (await api.DhcpClientsAsync()).SingleOrDefault(c => c.State == "bound"), TimeSpan.FromSeconds(10), "a DHCP lease");
         await Task.Delay(200);
         // One iproute2 batch; -force goes on past a VF that cped already began to put back.
-        string batch = Path.Combine(_sim.Directory, "delete-vfs");
+        string batch = Path.Combine(Sim.Directory, "delete-vfs");
         File.WriteAllLines(batch, Enumerable.Range(0, 8).Select(vf => $"link del sriov0v{vf}"));
-        Command.Run("ip", ["-n", _sim.Box, "-force", "-batch", batch], check: false);
-        File.WriteAllText(Path.Combine(_sim.SysfsRoot, "class/net/sriov0/device/sriov_numvfs"), "0");
+        Command.Run("ip", ["-n", Sim.Box, "-force", "-batch", batch], check: false);
+        File.WriteAllText(Path.Combine(Sim.SysfsRoot, "class/net/sriov0/device/sriov_numvfs"), "0");
         var watch = Stopwatch.StartNew();
         await Eventually(async () =>
         {
@@ -187,7 +166,7 @@ public sealed class NetworkDaemonTests(ITestOutputHelper output) : IAsyncLifetim
                 && pf.Vfs[7] is { SpoofCheck: false, LinkState: "disable" } ? pf : null;
         }, TimeSpan.FromSeconds(1), "VF settings restored");
         output.WriteLine($"VFs and settings back in {watch.ElapsedMilliseconds} ms");
-        Assert.Equal("02:00:00:00:01:01", _sim.IpJson("link", "show", "sriov0v1").Single()!["address"]!.GetValue<string>());
+        Assert.Equal("02:00:00:00:01:01", Sim.IpJson("link", "show", "sriov0v1").Single()!["address"]!.GetValue<string>());
         Assert.Contains((await api.LogAsync(20)), e => e.Type == "network-resync");
     }
 
@@ -195,10 +174,10 @@ public sealed class NetworkDaemonTests(ITestOutputHelper output) : IAsyncLifetim
     public async Task Losing_carrier_on_a_port_is_an_event_and_an_alarm_until_it_returns()
     {
         // The factory default: the ports are up since cped started, and nothing has changed them since.
-        Command.Run("ip", ["-n", _sim.Lan, "link", "set", "lan2", "down"]);
-        await using var api = await _cped.ConnectAsync();
+        Command.Run("ip", ["-n", Sim.Lan, "link", "set", "lan2", "down"]);
+        await using var api = await Cped.ConnectAsync();
         await Eventually(async () => (await api.AlarmsAsync()).SingleOrDefault(a => a.Type == "link-down ge-0/0/2"), TimeSpan.FromSeconds(2), "the link-down alarm");
-        Command.Run("ip", ["-n", _sim.Lan, "link", "set", "lan2", "up"]);
+        Command.Run("ip", ["-n", Sim.Lan, "link", "set", "lan2", "up"]);
         await Eventually(async () => (await api.AlarmsAsync()).Any(a => a.Type == "link-down ge-0/0/2") ? null : "cleared", TimeSpan.FromSeconds(2), "the alarm clearing");
         var log = await api.LogAsync(50);
         Assert.Contains(log, e => e.Type == "link-down" && e.Text.StartsWith("ge-0/0/2 ", StringComparison.Ordinal));
@@ -210,9 +189,9 @@ public sealed class NetworkDaemonTests(ITestOutputHelper output) : IAsyncLifetim
     {
         Assert.Equal(0, (await Cpe(BridgeAndVfs)).ExitCode);
         // The LAN host on ge-0/0/1 talks to the box (an ARP, then a refused TCP connection), so the bridge learns its MAC.
-        Command.Run("ip", ["-n", _sim.Lan, "addr", "add", "192.168.1.50/24", "dev", "lan1"]);
-        Command.Run("ip", ["netns", "exec", _sim.Lan, "timeout", "2", "bash", "-c", "echo > /dev/tcp/192.168.1.1/9"], check: false);
-        string hostMac = JsonNode.Parse(Command.Run("ip", ["-n", _sim.Lan, "-j", "link", "show", "lan1"]))!.AsArray().Single()!["address"]!.GetValue<string>();
+        Command.Run("ip", ["-n", Sim.Lan, "addr", "add", "192.168.1.50/24", "dev", "lan1"]);
+        Command.Run("ip", ["netns", "exec", Sim.Lan, "timeout", "2", "bash", "-c", "echo > /dev/tcp/192.168.1.1/9"], check: false);
+        string hostMac = JsonNode.Parse(Command.Run("ip", ["-n", Sim.Lan, "-j", "link", "show", "lan1"]))!.AsArray().Single()!["address"]!.GetValue<string>();
         var r = await Cpe("show interfaces terse; show bridge; show bridge mac-table; show sriov; show route; show interfaces ge-0/0/1; clear interfaces statistics ge-0/0/1; show interfaces ge-0/0/1");
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Matches(@"\nge-0/0/1 +up +up +bridge lan\n", r.Output);

@@ -27,4 +27,10 @@ public interface ITerminalIo
     /// name or command. Nothing to drop where input is a script.
     /// </summary>
     void DiscardInput();
+
+    /// <summary>
+    /// Waits up to <paramref name="wait"/> while a command runs (ping, monitor log), true as soon as Ctrl-C is typed
+    /// or the line hangs up; other keys are dropped. A script cannot interrupt: it waits the whole time.
+    /// </summary>
+    bool WaitForInterrupt(TimeSpan wait);
 }

@@ -10,4 +10,5 @@ public sealed class PipeIo(TextReader input, TextWriter output, TextWriter error
     public void Write(string text) { output.Write(text); output.Flush(); }
     public void WriteError(string text) { error.Write(text); error.Flush(); }
     public void DiscardInput() { }
+    public bool WaitForInterrupt(TimeSpan wait) { Thread.Sleep(wait); return false; }
 }

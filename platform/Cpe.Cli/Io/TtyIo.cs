@@ -39,4 +39,17 @@ public sealed class TtyIo(Terminal terminal, Terminal? output = null) : ITermina
     public void WriteError(string text) => Write(text);
 
     public void DiscardInput() => terminal.DiscardInput();
+
+    public bool WaitForInterrupt(TimeSpan wait)
+    {
+        long until = Environment.TickCount64 + (long)wait.TotalMilliseconds;
+        while (true)
+        {
+            long left = Math.Max(0, until - Environment.TickCount64);
+            if (!terminal.WaitForInput(TimeSpan.FromMilliseconds(left))) return false;
+            int b = ReadByte();
+            if (b is 0x03 or < 0) return true;
+            if (left == 0) return false;
+        }
+    }
 }

@@ -14,6 +14,8 @@ public abstract record PipeStage
     public sealed record DisplaySet : PipeStage;
     /// <summary>Only after "show" in configuration mode: the candidate against active or rollback N.</summary>
     public sealed record Compare(int? Rollback) : PipeStage;
+    /// <summary>Writes the output to a file instead of the screen; the last stage.</summary>
+    public sealed record Save(string Path) : PipeStage;
 
     public static readonly IReadOnlyList<(string Word, string Help)> Words =
     [
@@ -24,6 +26,7 @@ public abstract record PipeStage
         ("last", "Show only the last lines (10, or the number given)"),
         ("match", "Show only lines that match a regular expression (any case)"),
         ("no-more", "Do not page the output"),
+        ("save", "Write the output to a file (as it would be shown: whole lines, not fitted to the screen)"),
     ];
 
     /// <summary>Parses one stage's words, e.g. ["match", "host"]; keywords may be abbreviated.</summary>
@@ -42,6 +45,8 @@ public abstract record PipeStage
             "no-more" when words.Count == 1 => new NoMore(),
             "display" when words.Count == 2 => Keyword.Resolve(words[1], ["json", "set"], "after 'display'") == "json"
                 ? new DisplayJson() : new DisplaySet(),
+            "save" when words.Count == 2 => new Save(words[1]),
+            "save" => throw new CliException("syntax error: '| save' needs a file name"),
             "compare" when words.Count == 1 => new Compare(null),
             "compare" when words.Count == 3 && Keyword.Resolve(words[1], ["rollback"], "after 'compare'") == "rollback"
                 => new Compare(Keyword.Number(words[2], "rollback")),

@@ -57,9 +57,29 @@ public sealed partial class CliShell
                 return next;
             case ArgKind.Operational:
                 return CommandChoices(Grammar.Operational.Where(c => c.Name == "show").ToArray(), rest);
+            case ArgKind.Probe:
+                return ProbeChoices(cmd, rest);
             default:
                 return rest.Count == 0 ? [new Completion(cmd.ArgHelp.Split(' ')[0], cmd.ArgHelp, IsPlaceholder: true)] : [];
         }
+    }
+
+    /// <summary>After ping or traceroute: the host, then the options not given yet, or the value the last option needs.</summary>
+    static IReadOnlyList<Completion> ProbeChoices(Cmd cmd, List<string> rest)
+    {
+        static Completion Placeholder(string argHelp) => new(argHelp.Split(' ')[0], argHelp, IsPlaceholder: true);
+        if (rest.Count == 0) return [Placeholder(cmd.ArgHelp)];
+        var used = new HashSet<string>();
+        Cmd? owed = null;
+        foreach (string word in rest.Skip(1))
+        {
+            if (owed is not null) { owed = null; continue; }
+            if (Keyword.TryResolve(word, cmd.Children.Select(c => c.Name)) is not string name) return [];
+            used.Add(name);
+            var option = cmd.Children.First(c => c.Name == name);
+            if (option.Arg != ArgKind.None) owed = option;
+        }
+        return owed is not null ? [Placeholder(owed.ArgHelp)] : cmd.Children.Where(c => !used.Contains(c.Name)).Select(c => new Completion(c.Name, c.Help)).ToList();
     }
 
     static IReadOnlyList<Completion> CommitChoices(List<string> rest)
@@ -75,6 +95,7 @@ public sealed partial class CliShell
         1 when words[0] == "display" => [new("json", "As a JSON document"), new("set", "As set commands")],
         1 when words[0] is "match" or "except" => [new Completion("<regex>", "Regular expression (quote it if it has spaces)", IsPlaceholder: true)],
         1 when words[0] == "compare" => [new Completion("rollback", "Compare with revision N")],
+        1 when words[0] == "save" => [new Completion("<file>", "File to write, e.g. /tmp/arp.txt (replaced if it exists)", IsPlaceholder: true)],
         1 when words[0] == "last" => [new Completion("<lines>", "How many lines from the end (default 10)", IsPlaceholder: true)],
         _ => [],
     };

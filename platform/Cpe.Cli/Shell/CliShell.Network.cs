@@ -37,6 +37,14 @@ public sealed partial class CliShell
             case "route":
                 NoMore(0);
                 return Routes(await api.RoutesAsync(ct));
+            case "arp":
+                NoMore(0);
+                return Neighbors(await api.NeighborsAsync(ct), ipv6: false);
+            case "ipv6":
+                if (words.Count == 0) throw new CliException("syntax error: 'show ipv6' needs: neighbors");
+                Sub();
+                NoMore(1);
+                return Neighbors(await api.NeighborsAsync(ct), ipv6: true);
             default:
                 if (words.Count == 0) throw new CliException("syntax error: 'show dhcp' needs: client");
                 Sub();
@@ -53,6 +61,19 @@ public sealed partial class CliShell
         if (words.Count > 3) throw new CliException($"syntax error: unexpected '{words[3]}'");
         var result = await api.ClearStatisticsAsync(words.Count == 3 ? words[2] : null, ct);
         return (result.Message ?? "statistics cleared") + "\n";
+    }
+
+    /// <summary>"show arp" (IPv4) and "show ipv6 neighbors": the kernel's neighbour caches, as Junos lays them out.</summary>
+    static string Neighbors(NeighborEntry[] all, bool ipv6)
+    {
+        var entries = all.Where(n => n.Address.Contains(':', StringComparison.Ordinal) == ipv6).ToList();
+        var sb = new StringBuilder(ipv6 ? "IPv6 Address              Linklayer Address  State       Router Interface\n"
+            : "MAC Address       Address          Interface        State\n");
+        foreach (var n in entries)
+            sb.Append(ipv6 ? $"{n.Address,-25} {n.Mac ?? "-",-18} {n.State,-11} {(n.Router ? "yes" : "no"),-6} {n.Interface}\n"
+                : $"{n.Mac ?? "(incomplete)",-17} {n.Address,-16} {n.Interface,-16} {n.State}\n");
+        sb.Append($"Total entries: {entries.Count}\n");
+        return sb.ToString();
     }
 
     static string UpDown(bool up) => up ? "up" : "down";

@@ -31,6 +31,13 @@ public sealed partial class CliShell
                 return sb.ToString();
             case "clear":
                 return await ClearAsync(words.Skip(1).ToList(), ct);
+            case "ping":
+                return await PingAsync(words.Skip(1).ToList(), ct);
+            case "traceroute":
+                return await TracerouteAsync(words.Skip(1).ToList(), ct);
+            case "monitor":
+                if (words.Count != 2) throw new CliException("syntax error: 'monitor' needs: log");
+                return await MonitorLogAsync(ct);
             case "request":
                 string request = words.Count > 1 ? Keyword.Resolve(words[1], ["system", "vnf", "zero-touch"], "after 'request'") : "zero-touch";
                 if (request == "system") return await RequestSystemAsync(words.Skip(2).ToList(), ct);
@@ -88,12 +95,14 @@ public sealed partial class CliShell
                 return await ShowConfigurationAsync("active", words.Skip(1).ToList(), stages, ct);
             case "chassis":
                 return await ShowChassisAsync(words.Skip(1).ToList(), ct);
-            case "interfaces" or "bridge" or "sriov" or "route" or "dhcp":
+            case "interfaces" or "bridge" or "sriov" or "route" or "dhcp" or "arp" or "ipv6":
                 return await ShowNetworkAsync(what, words.Skip(1).ToList(), ct);
             case "vnf":
                 return await ShowVnfAsync(words.Skip(1).ToList(), ct);
             case "chain":
                 return await ShowChainAsync(words.Skip(1).ToList(), ct);
+            case "log" when words.Count > 1 && Keyword.TryResolve(words[1], ["messages"]) is not null:
+                return await ShowMessagesAsync(words.Skip(2).ToList(), ct);
             case "log":
                 int count = words.Count > 1 ? Keyword.Number(words[1], "show log") : 50;
                 var events = await api.LogAsync(count, ct);

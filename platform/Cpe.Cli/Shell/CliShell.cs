@@ -120,9 +120,16 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
         var words = TokenText.Split(segments[0]);
         if (words.Count == 0) return;
         var stages = segments.Skip(1).Select(s => PipeStage.Parse(TokenText.Split(s))).ToList();
+        var save = stages.OfType<PipeStage.Save>().SingleOrDefault();
+        if (save is not null && stages[^1] != save) throw new CliException("'| save' must be the last pipe");
         bool fitted = ShowsStatus(words, _configuring);   // the mode the command runs in, which it may change
         string output = _configuring ? await ConfigurationAsync(words, stages, ct) : await OperationalAsync(words, stages, ct);
         output = PipeStage.Filter(output, stages);
+        if (save is not null)
+        {
+            io.Write(await SaveOutputAsync(save.Path, output, ct));
+            return;
+        }
         if (fitted) output = TextWrap.Fit(output, io.Size.Columns);
         Pager.Show(io, output, paging: !stages.OfType<PipeStage.NoMore>().Any());
     }
@@ -183,6 +190,21 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
             if (sb.Length > MaxDocumentBytes) throw new CliException($"input is larger than {MaxDocumentBytes} bytes, the most one request to cped can carry");
         }
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// "| save FILE": the output, as the pipes left it, into FILE (relative to the CLI's folder, as the user the CLI
+    /// runs as: the file is theirs), replacing it; then one line saying so.
+    /// </summary>
+    static async Task<string> SaveOutputAsync(string path, string output, CancellationToken ct)
+    {
+        try { await File.WriteAllTextAsync(path, output, ct); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new CliException($"could not write '{path}': {e.Message}");
+        }
+        int lines = output.Length == 0 ? 0 : output.TrimEnd('\n').Split('\n').Length;
+        return $"Wrote {lines} line{(lines == 1 ? "" : "s")} of output to '{path}'\n";
     }
 
     /// <summary>A loaded document goes to cped in one request, which has the API's size limit.</summary>

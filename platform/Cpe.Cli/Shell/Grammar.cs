@@ -15,6 +15,8 @@ public enum ArgKind
     FileOrTerminal,
     /// <summary>An operational-mode command line (run).</summary>
     Operational,
+    /// <summary>A host, then the command's options (its children) in any order, some with a value: ping, traceroute.</summary>
+    Probe,
 }
 
 /// <summary>One keyword of the CLI, its help text, and what may follow it.</summary>
@@ -38,6 +40,7 @@ public static class Grammar
         var path = new List<string>();
         foreach (string word in words)
         {
+            if (current is { Arg: ArgKind.Probe }) return;   // a host first (any word), then options: the command parses them
             var child = choices.Where(c => c.Name == word).Concat(choices.Where(c => c.Name.StartsWith(word, StringComparison.Ordinal))).Take(2).ToList();
             if (current is { Arg: not ArgKind.None } && (child.Count == 0 || (child.Count > 1 && child[0].Name != word))) return;
             if (current is { Children.Length: 0 })
@@ -57,6 +60,19 @@ public static class Grammar
         ]),
         new("configure", "Enter configuration mode", [new Cmd("exclusive", "Lock the configuration for this session")]),
         new("exit", "Leave the CLI"),
+        new("monitor", "Watch the box live, until Ctrl-C", [new Cmd("log", "The platform's log lines and events as they are written")]),
+        new("ping", "Send ICMP echo requests to a host, from the box or a VNF (Ctrl-C stops)",
+        [
+            new Cmd("count", "Requests to send (default: until Ctrl-C; 5 from a script or with rapid)", ArgKind.Number, "<count> 1..1000000"),
+            new Cmd("do-not-fragment", "Set don't-fragment (with size, finds a path's MTU)"),
+            ProbeInterface, ProbeSource,
+            new Cmd("interval", "Seconds between requests (default 1)", ArgKind.Text, "<seconds> 0.1..60"),
+            new Cmd("rapid", "Send each request when the last is answered; ! for a reply, . for none"),
+            new Cmd("size", "Data bytes in each request (default 56)", ArgKind.Number, "<bytes> 0..65468"),
+            new Cmd("ttl", "Time to live of each request", ArgKind.Number, "<hops> 1..255"),
+            ProbeVnf,
+            new Cmd("wait", "Seconds each request waits for its answer (default 1)", ArgKind.Text, "<seconds> 0.001..10"),
+        ], ArgKind.Probe, "<host> Address or name of the host"),
         new("quit", "Leave the CLI"),
         new("request", "Ask the box to do something",
         [
@@ -96,6 +112,7 @@ public static class Grammar
         ]),
         new("show", "Show information about the box",
         [
+            new Cmd("arp", "The IPv4 neighbour (ARP) cache: addresses and their MAC addresses"),
             new Cmd("bridge", "Bridges, their ports and VLANs", [new Cmd("mac-table", "Learned and static MAC addresses")]),
             new Cmd("chain", "Service chains: hops, replicas and their packet counters", ArgKind.Text, "<name> One chain"),
             new Cmd("chassis", "The box's hardware",
@@ -108,7 +125,9 @@ public static class Grammar
             new Cmd("interfaces", "Ports, bridges and VFs: state, addresses, counters",
                 [new Cmd("detail", "Everything, with all counters"), new Cmd("extensive", "As detail: every counter the kernel keeps"), new Cmd("terse", "One line each")],
                 ArgKind.Text, "<name> One interface, e.g. ge-0/0/1 (then optionally detail or extensive)"),
-            new Cmd("log", "Recent events, newest last", ArgKind.Number, "<count> Number of events (default 50)"),
+            new Cmd("ipv6", "IPv6", [new Cmd("neighbors", "The IPv6 neighbour cache: addresses and their MAC addresses")]),
+            new Cmd("log", "Recent events, newest last", [new Cmd("messages", "The platform's log file (its daemons' lines), newest last")],
+                ArgKind.Number, "<count> Number of events (default 50)"),
             new Cmd("route", "Routing table"),
             new Cmd("sriov", "SR-IOV physical functions and their VFs"),
             new Cmd("system", "System information",
@@ -129,7 +148,18 @@ public static class Grammar
                 new Cmd("resources", "CPU, memory and processes against their limits"),
             ], ArgKind.Text, "<name> One VNF or instance"),
         ]),
+        new("traceroute", "Show the routers on the way to a host (Ctrl-C stops)",
+        [
+            ProbeInterface, ProbeSource,
+            new Cmd("ttl", "The most hops to try (default 30)", ArgKind.Number, "<hops> 1..255"),
+            ProbeVnf,
+            new Cmd("wait", "Seconds each probe waits for its answer (default 2)", ArgKind.Text, "<seconds> 0.001..10"),
+        ], ArgKind.Probe, "<host> Address or name of the host"),
     ];
+
+    static Cmd ProbeInterface => new("interface", "Send out of this interface only (a WAN or a LAN port)", ArgKind.Text, "<name> Interface, e.g. ge-0/0/0");
+    static Cmd ProbeSource => new("source", "Send from this address of the box", ArgKind.Text, "<address> Source address");
+    static Cmd ProbeVnf => new("vnf", "Send from inside this VNF instance's network namespace", ArgKind.Text, "<name> VNF instance, e.g. fw-0");
 
     public static readonly Cmd[] CommitOptions =
     [

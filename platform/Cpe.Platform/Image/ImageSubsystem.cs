@@ -135,10 +135,11 @@ public sealed partial class ImageSubsystem
         return null;
     }
 
+    /// <summary>The platform's last log lines, kept with a failed health check: its log file, or on a box without one, cped's standard error.</summary>
     string[] LogTail()
     {
-        string log = Path.Combine(Path.GetDirectoryName(_options.ImageState) ?? "/data", "log", "cped.log");
-        try { return File.Exists(log) ? File.ReadLines(log).TakeLast(20).ToArray() : []; }
+        string log = _options.LogFile ?? Path.Combine(Path.GetDirectoryName(_options.ImageState) ?? "/data", "log", "cped.log");
+        try { return [.. Logging.LogTail.Last(20, Logging.RotatingLogFile.Previous(log), log)]; }
         catch (IOException) { return []; }
     }
 

@@ -23,6 +23,7 @@ public sealed partial class NetworkSubsystem
         t.Add(ApiMethods.NetworkRoutes, Access.Read, j.Empty, j.RouteEntryArray, (_, _, ct) => Locked(Routes, ct));
         t.Add(ApiMethods.NetworkDhcp, Access.Provisioning, j.Empty, j.DhcpClientInfoArray, (_, _, _) => Task.FromResult(Dhcp()));
         t.Add(ApiMethods.NetworkClearStatistics, Access.Configure, j.InterfacesParams, j.OkResult, (_, p, ct) => Locked(() => ClearStatistics(p.Name), ct));
+        AddDiagnosticMethods(t);
     }
 
     async Task<T> Locked<T>(Func<T> read, CancellationToken ct)

@@ -39,6 +39,15 @@ public sealed partial class VnfSubsystem
         return found.Count > 0 ? found : throw new RpcException(RpcErrorCodes.InvalidParams, $"no VNF {name} is configured");
     }
 
+    /// <summary>The network namespace of one instance ("fw-1"), or of a VNF's only replica ("fw"): where a probe from inside it starts.</summary>
+    public string NamespaceOf(string name)
+    {
+        var instances = Named(name);
+        if (instances.Count > 1)
+            throw new RpcException(RpcErrorCodes.InvalidParams, $"{name} has {instances.Count} replicas; name one of {string.Join(", ", instances.Select(a => a.Instance))}");
+        return _wiring.NamespacePath(instances[0].Instance);
+    }
+
     VnfInstanceInfo[] Instances(string? name)
     {
         var status = _supervisor.Status().ToDictionary(s => s.Instance, StringComparer.Ordinal);
@@ -54,21 +63,8 @@ public sealed partial class VnfSubsystem
     }
 
     VnfLogInfo[] Logs(string name, int lines) =>
-        Named(name).Select(a => new VnfLogInfo(a.Instance, _supervisor.LogFile(a.Instance) is string file && File.Exists(file)
-            ? Tail(file, Math.Clamp(lines, 1, 10_000)) : [])).ToArray();
-
-    static List<string> Tail(string file, int lines)
-    {
-        var queue = new Queue<string>();
-        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var reader = new StreamReader(stream);
-        while (reader.ReadLine() is string line)
-        {
-            queue.Enqueue(line);
-            if (queue.Count > lines) queue.Dequeue();
-        }
-        return [.. queue];
-    }
+        Named(name).Select(a => new VnfLogInfo(a.Instance, _supervisor.LogFile(a.Instance) is string file
+            ? Logging.LogTail.Last(Math.Clamp(lines, 1, 10_000), file) : [])).ToArray();
 
     async Task<OkResult> OnEachAsync(string? name, Func<string, Task> action)
     {

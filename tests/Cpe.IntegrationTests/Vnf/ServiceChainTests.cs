@@ -95,6 +95,12 @@ public sealed class ServiceChainTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("Limits: 0.2 CPU, 64 MiB memory, 16 processes", shown.Output);
         Assert.Contains("nat: forwarding between in and out", shown.Output);
 
+        // Field tools from inside a VNF: a probe made in its namespace (its loopback answers), one replica at a time.
+        var inside = await _lab.Cli("ping 127.0.0.1 vnf nat-0 count 1");
+        Assert.True(inside.Output.Contains("1 packets transmitted, 1 packets received"), inside.ToString());
+        var replicas = await _lab.Cli("ping 127.0.0.1 vnf fw count 1");
+        Assert.Contains("fw has 2 replicas; name one of fw-0, fw-1", replicas.Error);
+
         // Unsolicited: to the NAT's outside address, and straight to the LAN host's address.
         _lab.Wan.Ip("route", "add", "192.168.50.0/24", "via", "192.0.2.200");
         Assert.False(await WireLab.TcpWorksAsync(_lab.Wan, _lab.Lan, "192.0.2.200", 7201, TimeSpan.FromSeconds(2)), "inbound to the outside address");

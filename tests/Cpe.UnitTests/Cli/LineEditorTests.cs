@@ -127,6 +127,7 @@ public class LineEditorBroadcastTests
         public void Write(string text) { lock (_screenLock) _screen.Append(text); }
         public void WriteError(string text) => Write(text);
         public void DiscardInput() { }
+        public bool WaitForInterrupt(TimeSpan wait) => false;
     }
 
     [Fact]

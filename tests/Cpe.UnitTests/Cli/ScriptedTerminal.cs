@@ -16,4 +16,6 @@ public sealed class ScriptedTerminal(string keys, int rows = 24) : ITerminalIo
     public void Write(string text) => Screen.Append(text);
     public void WriteError(string text) => Screen.Append(text);
     public void DiscardInput() { }
+    /// <summary>Ctrl-C when it is the next key (consumed), as a terminal would have it typed during the command.</summary>
+    public bool WaitForInterrupt(TimeSpan wait) => _next < _keys.Length && _keys[_next] == 0x03 && ++_next > 0;
 }
