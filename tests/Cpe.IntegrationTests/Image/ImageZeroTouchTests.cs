@@ -50,6 +50,8 @@ public sealed class ImageZeroTouchTests(ITestOutputHelper output) : IDisposable
             Assert.Contains("Running:  2.0.0 from slot b (good)", software);
             Assert.Contains("Anti-rollback floor: 2.0.0", software);
             Assert.Contains("lab-box", await box.RunAsync("show configuration system"));
+            // The box keeps the platform's log on the data partition: this boot's cped said it was ready.
+            Assert.Matches(@"info +cped\[1000\] cped 2\.0\.0 ready on", await box.RunAsync("show log messages | match ready"));
         }
         catch (TimeoutException)
         {
