@@ -41,12 +41,11 @@ setup() {
     apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
   setup_kernel_lab
-  setup_postgres
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
   dotnet restore CpeFirmware.sln --verbosity quiet
 }
 
-# The vendor server's PostgreSQL tests: the Debian cluster started, and a role that may create test databases.
+# The vendor server's PostgreSQL tests and benchmarks (not the demo, which runs on SQLite): the Debian cluster started, and a role that may create test databases.
 # A cluster that is down and whose port another server holds (another cluster, a container, the host of a chroot)
 # moves to the first free port from 5433, rather than fail to start.
 setup_postgres() {
@@ -257,9 +256,9 @@ cmd=${1:-demo}
 case "$cmd" in
   setup) setup ;;
   build) setup; build ;;
-  test)  setup; build; build_images; run_tests ;;
+  test)  setup; setup_postgres; build; build_images; run_tests ;;
   demo)  setup; build; build_images; demo ;;
-  bench) setup; build; build_images; bench ;;
+  bench) setup; setup_postgres; build; build_images; bench ;;
   fresh-root) setup; tests/fresh-root/check.sh ;;
   image) setup; build; build_images ;;
   -h|--help|help) usage ;;

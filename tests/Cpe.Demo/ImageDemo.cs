@@ -16,7 +16,7 @@ static class ImageDemo
         await using var lab = await ImageFleetLab.StartAsync();
         string image = lab.UploadFirmware(Binaries.FirmwareBundle("2.0.0"), "2.0.0");
         lab.Enroll("site-42", image);
-        Console.WriteLine($"vendor server at {ImageFleetLab.DeviceUrl} in namespace {lab.Namespace}; dnsmasq there offers option 143 naming it");
+        Console.WriteLine($"vendor server at {ImageFleetLab.DeviceUrl} on the lab's WAN; dnsmasq there offers option 143 naming it");
         Console.WriteLine($"operator: uploaded {image}, enrolled {ImageFleetLab.Serial} with onboarding information naming cpe-firmware 2.0.0 as its boot image");
 
         var timeline = new List<(TimeSpan At, string What)>();

@@ -58,4 +58,37 @@ public sealed class ConfigurationModifiedTests : DaemonTest
         Assert.Equal("root", o.User);
         Assert.Contains("config-override", (await Cpe("show log 5")).Output);
     }
+
+    /// <summary>
+    /// A commit confirmed nobody confirms (issue 16, item 9), waited out for real: every session is told as Junos
+    /// broadcasts it, the alarm stays until a person commits, and "show system commit" gives each revision's
+    /// rollback index and its absolute number.
+    /// </summary>
+    [Fact]
+    public async Task An_unconfirmed_commit_rolls_back_by_itself_is_told_to_every_session_and_raises_an_alarm_until_a_person_commits()
+    {
+        using var editing = Terminal();
+        using var watching = Terminal();
+        editing.Run("configure", "# ");
+        editing.Run("set system domain-name trial.example", "# ");
+        Assert.Contains("commit confirmed will be automatically rolled back in 1 minute(s)", editing.Run("commit confirmed 1", "# "));
+        var limit = TimeSpan.FromSeconds(100);
+        foreach (var tty in new[] { editing, watching })
+        {
+            string told = tty.WaitFor("restored", limit);
+            Assert.Contains("Message from cpe at ", told);
+            Assert.Contains("commit confirmed of revision 2 was not confirmed by ", told);
+        }
+        Assert.Contains("'show | compare' in configuration mode shows what the candidate still holds", watching.WaitFor("holds"));
+        Assert.DoesNotContain("trial.example", (await Cpe("show configuration system")).Output);
+
+        string alarms = watching.Run("show system alarms", "> ");
+        Assert.Contains("commit-rolled-back", alarms);
+        string history = watching.Run("show system commit", "> ");
+        Assert.Matches(@"0 +\S+ \S+ UTC by system via system \(revision 3\)", history);
+        Assert.Contains("automatic rollback: commit confirmed of revision 2", history);
+        // The change is still in the technician's candidate; committing it again is a person's commit: the alarm clears.
+        Assert.Contains("commit complete", editing.Run("commit", "# "));
+        Assert.DoesNotContain("commit-rolled-back", watching.Run("show system alarms", "> "));
+    }
 }
