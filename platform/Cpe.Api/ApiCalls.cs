@@ -44,6 +44,8 @@ public static class ApiCalls
         c.CallAsync(ApiMethods.ConfigGet, new ConfigGetParams(source, rollback, path), J.ConfigGetParams, J.ConfigGetResult, ct);
     public static Task<ConfigEnterResult> EnterConfigAsync(this ApiClient c, bool exclusive, CancellationToken ct = default) =>
         c.CallAsync(ApiMethods.ConfigEnter, new ConfigEnterParams(exclusive), J.ConfigEnterParams, J.ConfigEnterResult, ct);
+    public static Task<OkResult> AnnotateAsync(this ApiClient c, string[] path, string comment, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.ConfigAnnotate, new AnnotateParams(path, comment), J.AnnotateParams, J.OkResult, ct);
     public static Task<OkResult> ExitConfigAsync(this ApiClient c, bool discard, CancellationToken ct = default) =>
         c.CallAsync(ApiMethods.ConfigExit, new ConfigExitParams(discard), J.ConfigExitParams, J.OkResult, ct);
     public static Task<OkResult> SetAsync(this ApiClient c, string[] path, CancellationToken ct = default) =>
@@ -78,6 +80,9 @@ public static class ApiCalls
 
     public static Task<NeighborEntry[]> NeighborsAsync(this ApiClient c, CancellationToken ct = default) =>
         c.CallAsync(ApiMethods.NetworkNeighbors, new Empty(), J.Empty, J.NeighborEntryArray, ct);
+
+    public static Task<LldpNeighborEntry[]> LldpNeighborsAsync(this ApiClient c, CancellationToken ct = default) =>
+        c.CallAsync(ApiMethods.NetworkLldp, new Empty(), J.Empty, J.LldpNeighborEntryArray, ct);
 
     public static Task<RouteEntry[]> RoutesAsync(this ApiClient c, CancellationToken ct = default) =>
         c.CallAsync(ApiMethods.NetworkRoutes, new Empty(), J.Empty, J.RouteEntryArray, ct);

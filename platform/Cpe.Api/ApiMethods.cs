@@ -30,6 +30,7 @@ public static class ApiMethods
     public const string ConfigExit = "config.exit";
     public const string ConfigSet = "config.set";
     public const string ConfigDelete = "config.delete";
+    public const string ConfigAnnotate = "config.annotate";
     public const string ConfigLoad = "config.load";
     public const string ConfigRollback = "config.rollback";
     public const string ConfigCompare = "config.compare";
@@ -47,6 +48,7 @@ public static class ApiMethods
     public const string NetworkClearStatistics = "network.clear-statistics";
     public const string NetworkProbe = "network.probe";
     public const string NetworkNeighbors = "network.neighbors";
+    public const string NetworkLldp = "network.lldp";
 
     public const string VnfList = "vnf.list";
     public const string VnfLog = "vnf.log";

@@ -27,6 +27,9 @@ public sealed record ConfigEnterParams(bool Exclusive);
 public sealed record ConfigEnterResult(string[] Warnings);
 public sealed record ConfigExitParams(bool Discard);
 public sealed record PathParams(string[] Path);
+
+/// <summary>config.annotate: the statement (a path in the candidate) and its comment; "" removes it.</summary>
+public sealed record AnnotateParams(string[] Path, string Comment);
 public sealed record ConfigLoadParams(string Mode, JsonObject Document, string[]? Path = null);
 public sealed record RollbackParams(int Number);
 public sealed record CompareParams(int? Rollback);

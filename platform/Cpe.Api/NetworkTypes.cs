@@ -46,3 +46,7 @@ public sealed record ProbeResult(string Target, string Outcome, string? From, in
 
 /// <summary>An ARP or IPv6 neighbour cache entry; Interface is the front port's name where it is one.</summary>
 public sealed record NeighborEntry(string Address, string? Mac, string Interface, string State, bool Router);
+
+/// <summary>An LLDP neighbour a front port hears: what it says about itself, and the seconds before it expires unless heard again.</summary>
+public sealed record LldpNeighborEntry(string Port, string ChassisId, string PortId, string? SystemName, string? PortDescription,
+    string? SystemDescription, string? ManagementAddress, int ExpiresIn);

@@ -26,9 +26,13 @@ public static class ConfigDiff
             JsonNode? o = before?[child.Name], n = after?[child.Name];
             if (o is null && n is null) continue;
             string childPath = path.Length == 0 ? child.Name : path + " " + child.Name;
+            if (child is LeafNode or LeafListNode)
+                CompareComment(before, after, ConfigAnnotations.Self + child.Name, here,
+                    JsonNode.DeepEquals(o, n) && n is not null ? () => ConfigText.WriteMember(here, child, n, 0, "    ") : null);
             switch (child)
             {
                 case ContainerNode c when o is JsonObject oo && n is JsonObject no:
+                    CompareComment(oo, no, ConfigAnnotations.Self, here, () => here.Append("    ").Append(c.Name).Append(" { ... }\n"));
                     Walk(oo, no, c, childPath, nested);
                     break;
                 case ListNode l:
@@ -64,8 +68,21 @@ public static class ConfigDiff
         {
             string key = ConfigText.KeyOf(e);
             if (ConfigTree.FindEntry(before, key) is JsonObject old)
+            {
+                CompareComment(old, e, ConfigAnnotations.Self, here, () => here.Append("    ").Append(list.Name).Append(' ').Append(TokenText.Quote(key)).Append(" { ... }\n"));
                 Walk(old, e, list, path + " " + TokenText.Quote(key), nested);
+            }
             else ConfigText.WriteEntry(here, list, e, 0, "+   ");
         }
+    }
+
+    /// <summary>A changed annotation: its old and new comment, then the statement it is on (<paramref name="context"/>), unchanged.</summary>
+    static void CompareComment(JsonObject? before, JsonObject? after, string member, StringBuilder here, Action? context)
+    {
+        string? was = ConfigAnnotations.Comment(before, member), now = ConfigAnnotations.Comment(after, member);
+        if (was == now) return;
+        if (was is not null) ConfigText.WriteComment(here, was, 0, "-   ");
+        if (now is not null) ConfigText.WriteComment(here, now, 0, "+   ");
+        context?.Invoke();
     }
 }

@@ -32,6 +32,13 @@ public static class ConfigMerge
             if (Member(b?[child.Name], m?[child.Name], t?[child.Name], child, childPath, conflicts) is JsonNode value)
                 result[child.Name] = value;
         }
+        // Comments (annotations) merge as statements do, the candidate's change first; a leaf's only while the leaf is there.
+        var annotations = new[] { b, m, t }.OfType<JsonObject>().SelectMany(o => o.Select(kv => kv.Key)).Where(ConfigAnnotations.IsAnnotation).Distinct().ToList();
+        foreach (string name in annotations)
+        {
+            var chosen = JsonNode.DeepEquals(m?[name], b?[name]) ? t?[name] : m?[name];
+            if (chosen is not null && (name == ConfigAnnotations.Self || result[name[1..]] is not null)) result[name] = chosen.DeepClone();
+        }
         return result;
     }
 

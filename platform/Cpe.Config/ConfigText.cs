@@ -22,7 +22,11 @@ public static class ConfigText
         {
             case ParentNode parent when node is JsonObject obj:
                 foreach (var child in parent.Children)
-                    if (obj[child.Name] is JsonNode value) WriteMember(sb, child, value, indent, mark);
+                {
+                    if (obj[child.Name] is not JsonNode value) continue;
+                    if (child is LeafNode or LeafListNode) WriteComment(sb, ConfigAnnotations.Comment(obj, ConfigAnnotations.Self + child.Name), indent, mark);
+                    WriteMember(sb, child, value, indent, mark);
+                }
                 break;
             case ListNode list when node is JsonArray array:
                 foreach (var e in array.OfType<JsonObject>()) WriteEntry(sb, list, e, indent, mark);
@@ -39,6 +43,7 @@ public static class ConfigText
         switch (schema)
         {
             case ContainerNode c:
+                WriteComment(sb, ConfigAnnotations.Comment(value as JsonObject, ConfigAnnotations.Self), indent, mark);
                 sb.Append(pad).Append(c.Name).Append(" {\n");
                 WriteBody(sb, value, c, indent + 1, mark);
                 sb.Append(pad).Append("}\n");
@@ -60,11 +65,18 @@ public static class ConfigText
     {
         string pad = mark + new string(' ', indent * 4);
         string key = TokenText.Quote(KeyOf(entry));
-        bool empty = entry.All(kv => kv.Key == ListNode.KeyMember);
+        WriteComment(sb, ConfigAnnotations.Comment(entry, ConfigAnnotations.Self), indent, mark);
+        bool empty = entry.All(kv => kv.Key == ListNode.KeyMember || kv.Key == ConfigAnnotations.Self);
         if (empty) { sb.Append(pad).Append(list.Name).Append(' ').Append(key).Append(";\n"); return; }
         sb.Append(pad).Append(list.Name).Append(' ').Append(key).Append(" {\n");
         WriteBody(sb, entry, list, indent + 1, mark);
         sb.Append(pad).Append("}\n");
+    }
+
+    /// <summary>An annotation, as Junos shows it above its statement.</summary>
+    internal static void WriteComment(StringBuilder sb, string? comment, int indent, string mark)
+    {
+        if (comment is not null) sb.Append(mark).Append(' ', indent * 4).Append("/* ").Append(comment).Append(" */\n");
     }
 
     /// <summary>One "set" line per leaf value, empty container and list entry, in schema order.</summary>

@@ -117,6 +117,7 @@ public static class ConfigTree
             if (items is { Count: 0 }) parent.Remove(ll.Name);
         }
         else removed = parent.Remove(last.Node.Name);
+        if (parent[last.Node.Name] is null) parent.Remove(ConfigAnnotations.Self + last.Node.Name);   // a leaf's comment goes with it
 
         // Empty containers carry no meaning: remove them so "show" and diffs stay clean.
         for (int i = trail.Count - 1; i >= 0; i--)

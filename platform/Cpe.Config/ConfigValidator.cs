@@ -22,6 +22,11 @@ public static class ConfigValidator
         {
             if (schema is ListNode && name == ListNode.KeyMember) continue;
             string here = Join(path, name);
+            if (ConfigAnnotations.IsAnnotation(name))
+            {
+                if (ConfigAnnotations.Problem(name, value, obj, schema) is string wrong) errors.Add(new ConfigError(here, wrong));
+                continue;
+            }
             var node = schema.Child(name);
             if (node is null)
             {

@@ -119,4 +119,23 @@ public sealed class ConfigurationModeTests : DaemonTest
         Assert.Contains("set system host-name tcp-box", shown);
         Assert.Contains("set system syslog host 192.0.2.9 transport tcp", shown);
     }
+
+    /// <summary>Junos's "annotate" (issue 16, item 6): a comment on a statement, relative to the edit level, committed with it.</summary>
+    [Fact]
+    public async Task Annotate_puts_a_comment_above_a_statement_that_compare_shows_and_commit_keeps()
+    {
+        var r = await Cpe("configure; set system host-name site-9; set system ntp server 192.0.2.1; edit system; "
+            + "annotate host-name \"per work order 42\"; annotate ntp \"the site's own clock\"; top; show | compare; commit; "
+            + "run show configuration system; show system | display set");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("+   /* the site's own clock */\n", r.Output);
+        Assert.Contains("/* per work order 42 */\nhost-name site-9;\n/* the site's own clock */\nntp {\n", r.Output);
+        Assert.DoesNotContain("work order", r.Output[r.Output.LastIndexOf("set system", StringComparison.Ordinal)..]);
+
+        var removed = await Cpe("configure; annotate system host-name \"\"; commit; run show configuration system");
+        Assert.DoesNotContain("per work order", removed.Output);
+        Assert.Contains("the site's own clock", removed.Output);
+        var missing = await Cpe("configure; annotate system domain-name \"x\"");
+        Assert.Contains("statement not found", missing.Error);
+    }
 }

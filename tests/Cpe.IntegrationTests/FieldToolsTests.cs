@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Cpe.Api;
+using Cpe.Interop;
+using Cpe.PacketIo.Linux;
 using Cpe.TestKit;
 
 namespace Cpe.IntegrationTests;
@@ -135,5 +137,34 @@ public sealed class FieldToolsTests() : SimBoardDaemonTest(new SimBoard(lanPorts
         Assert.Contains("'| save' must be the last pipe", middle.Error);
         var nowhere = await Cpe("show arp | save /nonexistent-dir/arp.txt");
         Assert.Contains("could not write '/nonexistent-dir/arp.txt'", nowhere.Error);
+    }
+
+    [Fact]
+    public async Task Show_lldp_neighbors_lists_a_switch_on_a_front_port_until_it_says_goodbye()
+    {
+        Assert.Contains("No LLDP neighbors heard", (await Cpe("show lldp neighbors")).Output);
+        // The "switch" is the LAN side of ge-0/0/1, sending as a switch does, to the nearest-bridge group.
+        var lan = TestNamespace.Existing(Sim.Lan);
+        int ifIndex = lan.IpJson("link", "show", "lan1").Single()!["ifindex"]!.GetValue<int>();
+        Task Send(byte[] frame) => Namespaces.RunInAsync(lan.Path, Namespaces.CLONE_NEWNET, () =>
+        {
+            using var sw = LinkLayerSocket.Open(0x88cc);
+            sw.Send(ifIndex, frame);
+            return true;
+        });
+        await Send(LldpFrames.Switch(ttl: 120));
+        string shown = "";
+        for (var watch = Stopwatch.StartNew(); watch.Elapsed < TimeSpan.FromSeconds(5) && !shown.Contains("access-sw-3"); await Task.Delay(50))
+            shown = (await Cpe("show lldp neighbors")).Output;
+        Assert.Contains("Local Interface  Chassis Id         Port info          System Name\n"
+            + "ge-0/0/1         02:11:22:33:44:55  ge-0/0/12          access-sw-3\nTotal neighbors: 1\n", shown);
+        var detail = (await Cpe("show lldp neighbors detail")).Output;
+        Assert.Contains("  Port description: to the CPE at desk 4\n  System name: access-sw-3\n  System description: Example Switch OS 9.1\n  Management address: 192.0.2.9\n", detail);
+        Assert.Matches(@"Expires in: 1[12]\d s", detail);
+
+        await Send(LldpFrames.Switch(ttl: 0));   // the switch's shutdown LLDPDU
+        for (var watch = Stopwatch.StartNew(); watch.Elapsed < TimeSpan.FromSeconds(5) && shown.Contains("access-sw-3"); await Task.Delay(50))
+            shown = (await Cpe("show lldp neighbors")).Output;
+        Assert.Contains("No LLDP neighbors heard", shown);
     }
 }

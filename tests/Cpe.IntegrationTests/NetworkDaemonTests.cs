@@ -56,7 +56,7 @@ public sealed class NetworkDaemonTests(ITestOutputHelper output) : SimBoardDaemo
             "show version", "show chassis hardware", "show chassis environment", "show interfaces", "show interfaces terse",
             "show interfaces detail", "show interfaces ge-0/0/1", "show interfaces ge-0/0/1 extensive", "s chassis hardware", "show bridge", "show bridge mac-table", "show sriov", "show route",
             "show dhcp client", "show log", "show system alarms", "show system commit", "show system uptime", "show system users",
-            "show system zero-touch", "show vnf", "show vnf package", "show chain", "show arp", "show ipv6 neighbors", "show log messages",
+            "show system zero-touch", "show vnf", "show vnf package", "show chain", "show arp", "show ipv6 neighbors", "show log messages", "show lldp neighbors",
         ];
         var wide = new List<string>();
         foreach (string command in commands)

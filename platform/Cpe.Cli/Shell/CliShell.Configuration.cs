@@ -7,7 +7,7 @@ using Cpe.Config.Schema;
 
 namespace Cpe.Cli.Shell;
 
-// Configuration mode: set, delete, edit, up, top, show, commit, rollback, load, run, exit.
+// Configuration mode: set, delete, annotate, edit, up, top, show, commit, rollback, load, run, exit.
 public sealed partial class CliShell
 {
     async Task<string> ConfigurationAsync(List<string> words, List<PipeStage> stages, CancellationToken ct)
@@ -23,6 +23,11 @@ public sealed partial class CliShell
             case "delete":
                 var deleted = await api.DeleteAsync(Absolute(rest), ct);
                 return deleted.Ok ? "" : deleted.Message + "\n";
+            case "annotate":
+                // The statement, then the comment as one (quoted) word, as Junos has it; "" removes the comment.
+                if (rest.Count < 2) throw new CliException("syntax error: 'annotate STATEMENT \"COMMENT\"'");
+                await api.AnnotateAsync(Absolute(rest[..^1]), rest[^1], ct);
+                return "";
             case "edit":
                 var target = ConfigPath.Parse(Absolute(rest), allowValue: false);
                 if (target.Target is LeafNode or LeafListNode || target.Steps is [.., { Node: ListNode, Key: null }])

@@ -40,6 +40,14 @@ public sealed partial class CliShell
             case "arp":
                 NoMore(0);
                 return Neighbors(await api.NeighborsAsync(ct), ipv6: false);
+            case "lldp":
+            {
+                if (words.Count == 0) throw new CliException("syntax error: 'show lldp' needs: neighbors");
+                Sub();
+                NoMore(2);
+                bool detail = words.Count == 2 && Keyword.Resolve(words[1], ["detail"], "after 'show lldp neighbors'") == "detail";
+                return LldpNeighbors(await api.LldpNeighborsAsync(ct), detail);
+            }
             case "ipv6":
                 if (words.Count == 0) throw new CliException("syntax error: 'show ipv6' needs: neighbors");
                 Sub();
@@ -61,6 +69,29 @@ public sealed partial class CliShell
         if (words.Count > 3) throw new CliException($"syntax error: unexpected '{words[3]}'");
         var result = await api.ClearStatisticsAsync(words.Count == 3 ? words[2] : null, ct);
         return (result.Message ?? "statistics cleared") + "\n";
+    }
+
+    /// <summary>"show lldp neighbors [detail]": who each front port hears, as Junos lays it out.</summary>
+    static string LldpNeighbors(LldpNeighborEntry[] neighbors, bool detail)
+    {
+        var sb = new StringBuilder();
+        if (!detail) sb.Append("Local Interface  Chassis Id         Port info          System Name\n");
+        foreach (var n in neighbors)
+        {
+            if (!detail)
+            {
+                sb.Append($"{n.Port,-16} {n.ChassisId,-18} {n.PortId,-18} {n.SystemName ?? "-"}\n");
+                continue;
+            }
+            sb.Append($"Local Interface: {n.Port}\n  Chassis ID: {n.ChassisId}\n  Port ID: {n.PortId}\n");
+            if (n.PortDescription is not null) sb.Append($"  Port description: {n.PortDescription}\n");
+            if (n.SystemName is not null) sb.Append($"  System name: {n.SystemName}\n");
+            if (n.SystemDescription is not null) sb.Append($"  System description: {n.SystemDescription}\n");
+            if (n.ManagementAddress is not null) sb.Append($"  Management address: {n.ManagementAddress}\n");
+            sb.Append($"  Expires in: {n.ExpiresIn} s\n");
+        }
+        sb.Append(neighbors.Length == 0 ? "No LLDP neighbors heard (the front ports listen; nothing has advertised itself)\n" : $"Total neighbors: {neighbors.Length}\n");
+        return sb.ToString();
     }
 
     /// <summary>"show arp" (IPv4) and "show ipv6 neighbors": the kernel's neighbour caches, as Junos lays them out.</summary>

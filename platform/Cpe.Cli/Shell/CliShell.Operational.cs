@@ -95,7 +95,7 @@ public sealed partial class CliShell
                 return await ShowConfigurationAsync("active", words.Skip(1).ToList(), stages, ct);
             case "chassis":
                 return await ShowChassisAsync(words.Skip(1).ToList(), ct);
-            case "interfaces" or "bridge" or "sriov" or "route" or "dhcp" or "arp" or "ipv6":
+            case "interfaces" or "bridge" or "sriov" or "route" or "dhcp" or "arp" or "ipv6" or "lldp":
                 return await ShowNetworkAsync(what, words.Skip(1).ToList(), ct);
             case "vnf":
                 return await ShowVnfAsync(words.Skip(1).ToList(), ct);

@@ -126,6 +126,8 @@ public static class Grammar
                 [new Cmd("detail", "Everything, with all counters"), new Cmd("extensive", "As detail: every counter the kernel keeps"), new Cmd("terse", "One line each")],
                 ArgKind.Text, "<name> One interface, e.g. ge-0/0/1 (then optionally detail or extensive)"),
             new Cmd("ipv6", "IPv6", [new Cmd("neighbors", "The IPv6 neighbour cache: addresses and their MAC addresses")]),
+            new Cmd("lldp", "LLDP", [new Cmd("neighbors", "The switches and hosts the front ports hear over LLDP",
+                [new Cmd("detail", "Everything each neighbour says: port description, system description, management address")])]),
             new Cmd("log", "Recent events, newest last", [new Cmd("messages", "The platform's log file (its daemons' lines), newest last")],
                 ArgKind.Number, "<count> Number of events (default 50)"),
             new Cmd("route", "Routing table"),
@@ -171,6 +173,7 @@ public static class Grammar
 
     public static readonly Cmd[] Configuration =
     [
+        new("annotate", "Put a comment on a statement, shown as /* comment */ above it (\"\" removes it)", ArgKind.CandidatePath),
         new("commit", "Commit the candidate configuration", CommitOptions),
         new("delete", "Remove a configuration element", ArgKind.CandidatePath),
         new("edit", "Move to a level of the configuration", ArgKind.CandidatePath),

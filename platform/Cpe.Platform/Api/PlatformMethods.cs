@@ -98,6 +98,11 @@ public sealed class PlatformMethods(ConfigEngine engine, StateStore store, Sessi
             bool removed = await engine.DeleteAsync(s.Editor, p.Path, ct);
             return new OkResult(removed, removed ? null : "warning: statement not found");
         });
+        t.Add(ApiMethods.ConfigAnnotate, Access.Configure, J.AnnotateParams, J.OkResult, async (s, p, ct) =>
+        {
+            await engine.AnnotateAsync(s.Editor, p.Path, p.Comment, ct);
+            return new OkResult(true);
+        });
         t.Add(ApiMethods.ConfigLoad, Access.Configure, J.ConfigLoadParams, J.OkResult, async (s, p, ct) =>
         {
             await engine.LoadAsync(s.Editor, p.Mode, p.Document, p.Path, ct);

@@ -80,6 +80,10 @@ public sealed partial class ConfigEngine
         return removed;
     }
 
+    /// <summary>"annotate": a comment on a configured statement ("" removes it).</summary>
+    public Task AnnotateAsync(Editor editor, IReadOnlyList<string> tokens, string comment, CancellationToken ct) =>
+        EditAsync(editor, ct, c => ConfigAnnotations.Annotate(c, ConfigPath.Parse(tokens, allowValue: false), comment));
+
     /// <summary>"load merge|replace": a JSON document (or a subtree at <paramref name="at"/>) into the candidate.</summary>
     public Task LoadAsync(Editor editor, string mode, JsonObject document, IReadOnlyList<string>? at, CancellationToken ct) =>
         EditAsync(editor, ct, c =>

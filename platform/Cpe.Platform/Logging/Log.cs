@@ -59,6 +59,9 @@ internal static partial class Log
     [LoggerMessage(1301, LogLevel.Warning, "network brought back to the configuration (VFs lost, a DHCP lease changed): {Steps} change(s): {Changes}")]
     public static partial void NetworkRestored(ILogger log, int steps, string changes);
 
+    [LoggerMessage(1303, LogLevel.Warning, "LLDP: not listening on the front ports: {Error}")]
+    public static partial void LldpUnavailable(ILogger log, string error);
+
     [LoggerMessage(1302, LogLevel.Error, "network could not be put back to the configuration: {Error}")]
     public static partial void NetworkRestoreFailed(ILogger log, string error);
 

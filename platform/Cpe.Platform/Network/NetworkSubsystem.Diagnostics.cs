@@ -3,13 +3,16 @@ using System.Net.Sockets;
 using Cpe.Api;
 using Cpe.Netlink;
 using Cpe.Network.Diagnostics;
+using Cpe.Network.Lldp;
+using Microsoft.Extensions.Logging;
 using Cpe.Network.Reconcile;
 using Cpe.Platform.Api;
 
 namespace Cpe.Platform.Network;
 
 // The field tools' methods: one echo request per network.probe (the CLI's ping and traceroute are series of them, so
-// each reply is printed as it comes and Ctrl-C stops between two), and the ARP and neighbour caches (network.neighbors).
+// each reply is printed as it comes and Ctrl-C stops between two), the ARP and neighbour caches (network.neighbors),
+// and what LLDP neighbours on the front ports say (network.lldp).
 public sealed partial class NetworkSubsystem
 {
     /// <summary>Probes running at once, each holding a raw socket for its wait: clients cannot open more than this.</summary>
@@ -25,6 +28,25 @@ public sealed partial class NetworkSubsystem
         var j = ApiJsonContext.Default;
         t.Add(ApiMethods.NetworkProbe, Access.Read, j.ProbeParams, j.ProbeResult, (_, p, ct) => ProbeAsync(p, ct));
         t.Add(ApiMethods.NetworkNeighbors, Access.Read, j.Empty, j.NeighborEntryArray, (_, _, ct) => Locked(Neighbors, ct));
+        t.Add(ApiMethods.NetworkLldp, Access.Read, j.Empty, j.LldpNeighborEntryArray, (_, _, _) => Task.FromResult(LldpNeighbors()));
+    }
+
+    LldpListener? _lldp;
+
+    /// <summary>LLDP on the front ports, as they are at start (their interface indexes do not change while cped runs).</summary>
+    void StartLldp(IReadOnlyList<LinkInfo> links)
+    {
+        var ports = links.Where(l => _profile.PortByNetdev(l.Name) is not null).ToDictionary(l => l.Index, l => l.Name);
+        try { _lldp = LldpListener.Start(ports, _clock); }
+        catch (IOException e) { Log.LldpUnavailable(_log, e.Message); }
+    }
+
+    LldpNeighborEntry[] LldpNeighbors()
+    {
+        var now = _clock.GetUtcNow();
+        return (_lldp?.Table.Neighbors() ?? []).Select(n => new LldpNeighborEntry(Label(n.Netdev), n.Advertisement.ChassisId, n.Advertisement.PortId,
+            n.Advertisement.SystemName, n.Advertisement.PortDescription, n.Advertisement.SystemDescription, n.Advertisement.ManagementAddress,
+            (int)Math.Ceiling((n.ExpiresAt - now).TotalSeconds))).ToArray();
     }
 
     async Task<ProbeResult> ProbeAsync(ProbeParams p, CancellationToken ct)

@@ -104,6 +104,7 @@ public sealed partial class NetworkSubsystem : IReconciler, IAsyncDisposable
             .ToDictionary(l => _profile.PortByNetdev(l.Name)!.Name, l => l.AdminUp && l.Carrier, StringComparer.Ordinal);
         var known = links.Select(l => l.Index).ToHashSet();
         _watch = Task.Run(() => WatchAsync(carrier, known, _stop.Token));
+        StartLldp(links);
     }
 
     async Task WatchAsync(Dictionary<string, bool> carrier, HashSet<int> known, CancellationToken ct)
@@ -186,6 +187,7 @@ public sealed partial class NetworkSubsystem : IReconciler, IAsyncDisposable
     {
         _stop.Cancel();
         _monitor?.Dispose();
+        _lldp?.Dispose();
         if (_watch is not null) await _watch;
         List<DhcpKeeper> keepers;
         lock (_dhcp) { keepers = [.. _dhcp.Values]; _dhcp.Clear(); }

@@ -75,6 +75,8 @@ static partial class PacketInterop
     [LibraryImport("libc", SetLastError = true)] public static partial int munmap(nint address, nuint length);
     [LibraryImport("libc", SetLastError = true)] public static unsafe partial int poll(PollFd* fds, nuint count, int timeout);
     [LibraryImport("libc", SetLastError = true)] public static partial nint send(int fd, nint buffer, nuint length, int flags);
+    [LibraryImport("libc", SetLastError = true)] public static unsafe partial nint recvfrom(int fd, byte* buffer, nuint length, int flags, SockaddrLl* from, uint* fromLength);
+    [LibraryImport("libc", SetLastError = true)] public static unsafe partial nint sendto(int fd, byte* buffer, nuint length, int flags, SockaddrLl* to, uint toLength);
     [LibraryImport("libc", SetLastError = true)] public static partial int close(int fd);
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial uint if_nametoindex(string name);
 
