@@ -151,6 +151,10 @@ public sealed class ConsoleLoginTests : DaemonTest
         Assert.Contains("Software: CPE firmware", line.Run("show version"));
         string refused = line.Run("configure");
         Assert.Contains("error: permission denied: user 'otto' (role operator) may not call config.enter", refused);
+        // The console runs as root: saving output would write with root's rights, so an operator may not.
+        string saved = line.Run($"show version | save {Path.Combine(Cped.StateDirectory, "otto.txt")}");
+        Assert.Contains("may not save files on the box; '| save' needs the admin class", saved);
+        Assert.False(File.Exists(Path.Combine(Cped.StateDirectory, "otto.txt")));
         // Password hashes are secret data: an operator sees neither its own nor an admin's, in any form.
         foreach (var command in new[] { "show configuration system login", "show configuration system login | display set", "show configuration | display json | no-more" })
         {

@@ -17,6 +17,7 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
     bool _configuring;
     bool _leave;
     string _user = "root";
+    Identity? _identity;
     string _host = "cpe";
     TimeZoneInfo _zone = TimeZoneInfo.Utc;
     JsonObject _tree = [];   // what "?" and Tab complete against: candidate or active
@@ -27,7 +28,8 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
         _editor.Complete = CompleteLine;
         _editor.Help = ShowHelp;
         _editor.Remember = line => !TypesPassword(line);
-        _user = (await api.WhoAmIAsync(ct)).User;
+        _identity = await api.WhoAmIAsync(ct);
+        _user = _identity.User;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var watching = Broadcasts.ShowAsync(api, _editor,
             e => Broadcasts.MessageFor(e, _configuring) is string message ? $"Message from {_host} at {Time(e.Time)}:\n{message}" : null, stop.Token);
@@ -98,7 +100,8 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
     /// <summary>Non-interactive: run each command in order; stop at the first error and return its exit code.</summary>
     public async Task<int> RunScriptAsync(IEnumerable<string> commands, CancellationToken ct)
     {
-        _user = (await api.WhoAmIAsync(ct)).User;
+        _identity = await api.WhoAmIAsync(ct);
+        _user = _identity.User;
         foreach (var command in commands)
         {
             if (command.Trim().Length == 0) continue;
@@ -178,7 +181,11 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
     /// </summary>
     async Task<string> ReadFileOrTerminalAsync(string source, CancellationToken ct)
     {
-        if (source != "terminal") return await BoundedText.ReadFileAsync(source, MaxDocumentBytes, ct);
+        if (source != "terminal")
+        {
+            CheckFileRights("read files on the box; a file name");
+            return await BoundedText.ReadFileAsync(source, MaxDocumentBytes, ct);
+        }
         io.Write("[Type ^D at a new line to end input]\n");
         var sb = new System.Text.StringBuilder();
         while (true)
@@ -194,10 +201,13 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
 
     /// <summary>
     /// "| save FILE": the output, as the pipes left it, into FILE (relative to the CLI's folder, as the user the CLI
-    /// runs as: the file is theirs), replacing it; then one line saying so.
+    /// runs as: the file is theirs), replacing it; then one line saying so. A CLI that runs as root for a user of a
+    /// lesser class (the serial console, after that user's login) would write with root's rights: only the admin class
+    /// may save there.
     /// </summary>
-    static async Task<string> SaveOutputAsync(string path, string output, CancellationToken ct)
+    async Task<string> SaveOutputAsync(string path, string output, CancellationToken ct)
     {
+        CheckFileRights("save files on the box; '| save'");
         try { await File.WriteAllTextAsync(path, output, ct); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
@@ -205,6 +215,16 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
         }
         int lines = output.Length == 0 ? 0 : output.TrimEnd('\n').Split('\n').Length;
         return $"Wrote {lines} line{(lines == 1 ? "" : "s")} of output to '{path}'\n";
+    }
+
+    /// <summary>
+    /// The CLI touches files with its own rights: a CLI that runs as root for a user of a lesser class (the serial
+    /// console, after that user's login) refuses, rather than read or write for them what only root may.
+    /// </summary>
+    void CheckFileRights(string what)
+    {
+        if (_identity is { Uid: 0, Role: not "admin" } who)
+            throw new CliException($"permission denied: user '{who.User}' (role {who.Role}) may not {what} needs the admin class");
     }
 
     /// <summary>A loaded document goes to cped in one request, which has the API's size limit.</summary>
