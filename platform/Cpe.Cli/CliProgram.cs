@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Cpe.Api;
 using Cpe.Cli.Io;
+using Cpe.Cli.Link;
 using Cpe.Cli.Shell;
 using Cpe.Config;
 using Cpe.Interop;
@@ -9,21 +10,25 @@ namespace Cpe.Cli;
 
 /// <summary>
 /// cpe's entry point: "cpe [--socket PATH] [-c COMMANDS]" (interactive on a terminal, else commands
-/// from standard input) and "cpe console --device DEV [--baud N]" (login on a serial line).
+/// from standard input), "cpe console --device DEV [--baud N]" (login on a serial line), and on the technician's
+/// laptop "cpe connect --device DEV" and "cpe send FILE" (the console cable as a terminal and a file transport).
 /// </summary>
 public static class CliProgram
 {
     public const string Usage = """
         usage: cpe [--socket PATH] [-c "COMMAND; COMMAND..."]
-               cpe [--socket PATH] console --device DEVICE [--baud RATE] [--once]
+               cpe [--socket PATH] console --device DEVICE [--baud RATE] [--incoming DIR] [--once]
+               cpe connect --device DEVICE [--baud RATE] [--control SOCKET]     (on the laptop)
+               cpe send FILE [--control SOCKET]                                 (on the laptop)
         """;
 
     public static async Task<int> RunAsync(string[] args)
     {
         string socket = Environment.GetEnvironmentVariable("CPE_SOCKET") ?? ApiClient.DefaultSocket;
-        string? commands = null, device = null;
+        string? commands = null, device = null, file = null;
+        string incoming = "/data/incoming", control = LaptopConnect.DefaultControl();
         uint baud = 115200;
-        bool console = false, once = false;
+        bool console = false, once = false, connect = false, send = false;
         try
         {
             for (int i = 0; i < args.Length; i++)
@@ -37,11 +42,15 @@ public static class CliProgram
                     case "--device": device = Next(); break;
                     case "--baud": baud = uint.TryParse(Next(), out var b) ? b : throw new CliException("--baud needs a number", ExitCodes.Usage); break;
                     case "--once": once = true; break;
+                    case "--incoming": incoming = Next(); break;
+                    case "connect" when i == 0: connect = true; break;
+                    case "send" when i == 0: send = true; file = Next(); break;
+                    case "--control": control = Next(); break;
                     case "-h" or "--help": Console.Out.WriteLine(Usage); return ExitCodes.Ok;
                     default: throw new CliException($"unknown argument '{args[i]}'", ExitCodes.Usage);
                 }
             }
-            if (console && device is null) throw new CliException("console needs --device", ExitCodes.Usage);
+            if ((console || connect) && device is null) throw new CliException($"{(console ? "console" : "connect")} needs --device", ExitCodes.Usage);
         }
         catch (CliException e)
         {
@@ -52,7 +61,9 @@ public static class CliProgram
         using var cancel = new CancellationTokenSource();
         try
         {
-            if (console) return await RunConsoleAsync(socket, device!, baud, once, cancel.Token);
+            if (console) return await RunConsoleAsync(socket, device!, baud, incoming, once, cancel.Token);
+            if (connect) return await LaptopConnect.RunAsync(device!, baud, control, cancel.Token);
+            if (send) return await LaptopSend.RunAsync(file!, control, cancel.Token);
             if (commands is not null) return await RunCommandsAsync(socket, SplitCommands(commands), cancel.Token);
             if (!Terminal.IsTerminal(0)) return await RunCommandsAsync(socket, ReadStdin(), cancel.Token);
             return await RunInteractiveAsync(socket, cancel.Token);
@@ -72,6 +83,11 @@ public static class CliProgram
         {
             Console.Error.WriteLine("error: " + e.Message);
             return ExitCodes.CommandFailed;
+        }
+        catch (CliException e)
+        {
+            Console.Error.WriteLine("error: " + e.Message);
+            return e.ExitCode;
         }
     }
 
@@ -96,11 +112,12 @@ public static class CliProgram
         return ExitCodes.Ok;
     }
 
-    static async Task<int> RunConsoleAsync(string socket, string device, uint baud, bool once, CancellationToken ct)
+    static async Task<int> RunConsoleAsync(string socket, string device, uint baud, string incoming, bool once, CancellationToken ct)
     {
         using var terminal = Terminal.Open(device);
-        terminal.EnterRawMode(baud);
-        await new ConsoleLogin(socket, new TtyIo(terminal)).RunAsync(once, ct);
+        terminal.EnterRawMode(baud, binary: true);
+        using var line = new ConsoleLinkIo(terminal, incoming);
+        await new ConsoleLogin(socket, line, line.Files).RunAsync(once, ct);
         return ExitCodes.Ok;
     }
 

@@ -1,5 +1,6 @@
 using Cpe.Api;
 using Cpe.Cli.Io;
+using Cpe.Cli.Link;
 using Cpe.Cli.Shell;
 
 namespace Cpe.Cli;
@@ -11,11 +12,16 @@ namespace Cpe.Cli;
 /// the watchdog, an upgrade) the line stays up, says so, and the session goes on as the same user once
 /// cped answers again (docs/guides/cli.md, "The serial console").
 /// </summary>
-public sealed partial class ConsoleLogin(string socketPath, ITerminalIo io)
+/// <remarks>
+/// With <paramref name="files"/> (the console link), files pushed from the technician's laptop are accepted while an
+/// admin-class user is logged in, and what happens to them is told above the prompt.
+/// </remarks>
+public sealed partial class ConsoleLogin(string socketPath, ITerminalIo io, FileReceiver? files = null)
 {
     public async Task RunAsync(bool once, CancellationToken ct)
     {
         var editor = new LineEditor(io);
+        if (files is not null) files.Notice = editor.Interject;
         while (!ct.IsCancellationRequested)
         {
             var api = await ConnectAsync(ct);
@@ -31,6 +37,7 @@ public sealed partial class ConsoleLogin(string socketPath, ITerminalIo io)
             if (user is null) return;   // the line hung up
             if (user.Name.Length == 0) continue;
             await RunSessionAsync(api, user, ct);
+            if (files is not null) files.Notice = editor.Interject;
             if (once) return;
         }
     }
@@ -110,9 +117,11 @@ public sealed partial class ConsoleLogin(string socketPath, ITerminalIo io)
         {
             while (true)
             {
+                var shell = new CliShell(api, io);
                 try
                 {
-                    await new CliShell(api, io).RunInteractiveAsync(ct);
+                    await AcceptFilesAsync(api, shell, ct);
+                    await shell.RunInteractiveAsync(ct);
                     return;
                 }
                 catch (ApiConnectionLostException)
@@ -134,8 +143,18 @@ public sealed partial class ConsoleLogin(string socketPath, ITerminalIo io)
         }
         finally
         {
+            if (files is not null) files.Refusal = () => "nobody is logged in on the console";
             await api.DisposeAsync();
         }
+    }
+
+    /// <summary>Files from the laptop are taken while this session's user has the admin class; notices go above its prompt.</summary>
+    async Task AcceptFilesAsync(ApiClient api, CliShell shell, CancellationToken ct)
+    {
+        if (files is null) return;
+        var who = await api.WhoAmIAsync(ct);
+        files.Notice = shell.Interject;
+        files.Refusal = who.Role == "admin" ? () => null : () => $"{who.User} has the {who.Role} class";
     }
 
     /// <summary>

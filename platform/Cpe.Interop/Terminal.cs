@@ -37,13 +37,16 @@ public sealed class Terminal : IDisposable
         Libc.Check(Libc.tcflush(_fd, TCIFLUSH), "tcflush", $"fd {_fd}");
     }
 
-    /// <summary>Raw input (no echo, no line discipline, no signals) but output still maps \n to \r\n.</summary>
-    public void EnterRawMode(uint? baud = null)
+    /// <summary>
+    /// Raw input (no echo, no line discipline, no signals) but output still maps \n to \r\n; <paramref name="binary"/>:
+    /// output as written too (the console link's frames, which must arrive byte for byte).
+    /// </summary>
+    public void EnterRawMode(uint? baud = null, bool binary = false)
     {
         Libc.Check(Libc.tcgetattr(_fd, out var t), "tcgetattr", $"fd {_fd}");
         if (!_modified) { _saved = t; _modified = true; }
         Libc.cfmakeraw(ref t);
-        t.c_oflag |= Termios.OPOST | Termios.ONLCR;
+        if (!binary) t.c_oflag |= Termios.OPOST | Termios.ONLCR;
         unsafe
         {
             t.c_cc[Termios.VMIN] = 1;

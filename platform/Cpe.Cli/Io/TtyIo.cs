@@ -21,18 +21,7 @@ public sealed class TtyIo(Terminal terminal, Terminal? output = null) : ITermina
         catch (LinuxException e) when (e.Errno == 5) { return -1; } // EIO: the line hung up
     }
 
-    public string? ReadLine()
-    {
-        var sb = new StringBuilder();
-        while (true)
-        {
-            int b = ReadByte();
-            if (b < 0) return sb.Length == 0 ? null : sb.ToString();
-            if (b is '\r' or '\n') { Write("\n"); return sb.ToString(); }
-            sb.Append((char)b);
-            Write(((char)b).ToString());
-        }
-    }
+    public string? ReadLine() => EchoedLine.Read(this);
 
     public void Write(string text) => (output ?? terminal).Write(Encoding.UTF8.GetBytes(text));
 

@@ -22,6 +22,9 @@ public sealed partial class CliShell(ApiClient api, ITerminalIo io)
     TimeZoneInfo _zone = TimeZoneInfo.Utc;
     JsonObject _tree = [];   // what "?" and Tab complete against: candidate or active
 
+    /// <summary>Writes a message above the line being typed (a file received on the console, say).</summary>
+    public void Interject(string message) => _editor.Interject(message);
+
     /// <summary>Interactive: prompt, read, run, until exit or end of input.</summary>
     public async Task RunInteractiveAsync(CancellationToken ct)
     {
