@@ -116,6 +116,9 @@ public static class CliProgram
     {
         using var terminal = Terminal.Open(device);
         terminal.EnterRawMode(baud, binary: true);
+        // What reached the line before the console ran (keys, a laptop's hellos, held by the kernel's line editing
+        // while the box booted) is stale: it must not become the login name.
+        terminal.DiscardInput();
         using var line = new ConsoleLinkIo(terminal, incoming);
         await new ConsoleLogin(socket, line, line.Files).RunAsync(once, ct);
         return ExitCodes.Ok;

@@ -117,7 +117,7 @@ public sealed partial class ConsoleLogin(string socketPath, ITerminalIo io, File
         {
             while (true)
             {
-                var shell = new CliShell(api, io);
+                var shell = new CliShell(api, io) { IncomingFolder = files?.Folder ?? "/data/incoming" };
                 try
                 {
                     await AcceptFilesAsync(api, shell, ct);

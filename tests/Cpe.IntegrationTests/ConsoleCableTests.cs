@@ -43,16 +43,6 @@ public sealed class ConsoleCableTests(ITestOutputHelper output) : IAsyncLifetime
         return _cable;
     }
 
-    static void LogIn(PtyDriver screen, string user = "root", string password = "")
-    {
-        screen.Type("\r");
-        screen.WaitFor("login: ");
-        screen.Type(user + "\r");
-        screen.WaitFor("Password: ");
-        screen.Type(password + "\r");
-        screen.WaitFor("> ");
-    }
-
     string LaptopFile(string name, int bytes)
     {
         var data = new byte[bytes];
@@ -74,7 +64,7 @@ public sealed class ConsoleCableTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task A_file_pushed_over_the_cable_goes_on_after_a_pull_and_a_laptop_restart_while_the_session_stays_usable()
     {
         var cable = Plug();
-        LogIn(cable.Screen);
+        cable.Laptop.LogIn("root", "");
         string file = LaptopFile("site-data.bin", 600 * 1024);
 
         var first = cable.SendAsync(file, output.WriteLine);
@@ -111,6 +101,11 @@ public sealed class ConsoleCableTests(ITestOutputHelper output) : IAsyncLifetime
         cable.Screen.WaitFor("Received site-data.bin (614400 bytes, SHA-256 as sent)", TimeSpan.FromSeconds(10));
         cable.Screen.WaitFor("root@cpe> ");   // the prompt again under the notice
         Assert.Contains("System booted", cable.Screen.Run("show system uptime", "root@cpe> "));
+
+        // What was pushed is looked at and removed from the CLI, as on Junos; a bare name is in the incoming folder.
+        Assert.Matches(@"614400  \S+ \S+ UTC  site-data\.bin", cable.Screen.Run("file list", "root@cpe> "));
+        Assert.Contains($"Deleted '{Path.Combine(Incoming, "site-data.bin")}' (614400 bytes)", cable.Screen.Run("file delete site-data.bin", "root@cpe> "));
+        Assert.Contains("total files: 0", cable.Screen.Run("file list", "root@cpe> "));
     }
 
     static readonly TimeSpan LinkWait = TimeSpan.FromSeconds(4.5);
@@ -119,7 +114,7 @@ public sealed class ConsoleCableTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task A_VNF_package_pushed_over_the_cable_is_checked_as_a_download_is_before_it_goes_in()
     {
         var cable = Plug(bytesPerSecond: 1_000_000);
-        LogIn(cable.Screen);
+        cable.Laptop.LogIn("root", "");
         string package = BusyboxPackage.Build(_dir.Path, "probe", "sleep 1000");
         BusyboxPackage.Sign(package);
         byte[] bytes = File.ReadAllBytes(package);
@@ -161,13 +156,16 @@ public sealed class ConsoleCableTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.NotEqual(0, nobody.ExitCode);
         Assert.Contains("the box refused it: files are accepted while an admin-class user is logged in on the console: nobody is logged in", nobody.Output);
 
-        LogIn(cable.Screen, "otto", "0perator-pass");
+        cable.Laptop.LogIn("otto", "0perator-pass");
         var operatorSent = await cable.SendAsync(file);
         Assert.Contains("otto has the operator class", operatorSent.Output);
+        cable.Screen.WaitFor("otto has the operator class");   // told above the prompt too, which comes again under it
+        cable.Screen.WaitFor("otto@cpe> ");
+        Assert.Contains("may not list files on the box; 'file list' needs the admin class", cable.Screen.Run("file list", "otto@cpe> "));
         Assert.False(Directory.Exists(Incoming) && Directory.EnumerateFileSystemEntries(Incoming).Any(), "nothing may be written for a refused push");
         cable.Screen.Run("exit", "login: ");
 
-        LogIn(cable.Screen, "ann", "s3cret-pass");
+        cable.Laptop.LogIn("ann", "s3cret-pass");
         var sent = await cable.SendAsync(file);
         Assert.True(sent.ExitCode == 0, sent.Output);
         Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(Path.Combine(Incoming, "notes.txt")));

@@ -4,10 +4,9 @@ using Cpe.Interop;
 namespace Cpe.TestKit;
 
 /// <summary>
-/// A technician's laptop on a box's console cable: "cpe console" on one pseudo-terminal (the box's ttyS0), "cpe
-/// connect" on another (the laptop's USB adapter), its own terminal the technician's <see cref="Screen"/>, and between
-/// the two lines a cable that carries <paramref name="bytesPerSecond"/> each way and can be pulled (every byte lost
-/// while it is out) and plugged back.
+/// A technician's laptop on a box's console cable: "cpe console" on one pseudo-terminal (the box's ttyS0), the
+/// <see cref="Laptop"/> on another (its USB adapter), and between the two lines a cable that carries
+/// <paramref name="bytesPerSecond"/> each way and can be pulled (every byte lost while it is out) and plugged back.
 /// </summary>
 public sealed class ConsoleCable : IDisposable
 {
@@ -20,16 +19,14 @@ public sealed class ConsoleCable : IDisposable
     /// <summary>What the box's console wrote on its standard error (nothing, unless it failed).</summary>
     public string ConsoleErrors { get { lock (_errors) return _errors.ToString(); } }
 
-    public string Control { get; }
-    public PtyDriver Screen { get; private set; }
+    public Laptop Laptop { get; }
+    public PtyDriver Screen => Laptop.Screen;
 
     public ConsoleCable(string socket, string incoming, string folder, int bytesPerSecond = 100_000)
     {
         _bytesPerSecond = bytesPerSecond;
-        Control = Path.Combine(folder, "connect.sock");
         // The laptop first: each program sets its line raw when it starts, and a line not yet raw echoes what it gets.
-        Screen = StartLaptop();
-        Screen.WaitFor("baud; Ctrl-] leaves");
+        Laptop = new Laptop(_laptop.SlavePath, folder);
         var psi = new ProcessStartInfo(Binaries.Cpe, ["--socket", socket, "console", "--device", _box.SlavePath, "--baud", "115200", "--incoming", incoming])
             { UseShellExecute = false, RedirectStandardError = true };
         _console = Process.Start(psi)!;
@@ -38,8 +35,6 @@ public sealed class ConsoleCable : IDisposable
         Relay(_box, _laptop);
         Relay(_laptop, _box);
     }
-
-    PtyDriver StartLaptop() => PtyDriver.Start(Binaries.Cpe, ["connect", "--device", _laptop.SlavePath, "--baud", "115200", "--control", Control]);
 
     /// <summary>Copies what one line's far end writes to the other's, at the cable's rate, dropping it while pulled.</summary>
     void Relay(PseudoTerminal from, PseudoTerminal to)
@@ -68,33 +63,13 @@ public sealed class ConsoleCable : IDisposable
 
     public void Plug() => _pulled = false;
 
-    /// <summary>The laptop's program ends (closed, crashed) and is started again on the same adapter.</summary>
-    public void RestartLaptop()
-    {
-        Screen.Dispose();
-        Screen = StartLaptop();
-    }
+    public void RestartLaptop() => Laptop.Restart();
 
-    /// <summary>"cpe send FILE" on the laptop, its output line by line to <paramref name="line"/> as it comes.</summary>
-    public async Task<(int ExitCode, string Output)> SendAsync(string file, Action<string>? line = null)
-    {
-        var psi = new ProcessStartInfo(Binaries.Cpe, ["send", file, "--control", Control])
-            { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        using var send = Process.Start(psi)!;
-        var output = new System.Text.StringBuilder();
-        var errors = send.StandardError.ReadToEndAsync();
-        while (await send.StandardOutput.ReadLineAsync() is string text)
-        {
-            lock (output) output.AppendLine(text);
-            line?.Invoke(text);
-        }
-        await send.WaitForExitAsync();
-        return (send.ExitCode, output + await errors);
-    }
+    public Task<(int ExitCode, string Output)> SendAsync(string file, Action<string>? line = null) => Laptop.SendAsync(file, line);
 
     public void Dispose()
     {
-        Screen.Dispose();
+        Laptop.Dispose();
         if (!_console.HasExited) { try { _console.Kill(); } catch (InvalidOperationException) { } }
         _console.WaitForExit(5000);
         _console.Dispose();

@@ -47,8 +47,10 @@ public sealed partial class ImageMachine : IAsyncDisposable
     /// <paramref name="netns"/> runs QEMU in that network namespace (where a tap for <paramref name="wan"/> is).
     /// <paramref name="direct"/> boots that kernel and initramfs instead of the disk's loader (OVMF loads them; the disk stays attached).
     /// <paramref name="cpu"/> is a QEMU CPU model (QEMU's default, qemu64, when null).
+    /// <paramref name="serialPty"/> puts the serial console on a pseudo-terminal (<see cref="SerialPtyAsync"/>), as a
+    /// console cable to a laptop, instead of on QEMU's standard input and output.
     public static async Task<ImageMachine> StartAsync(string disk, string folder, string? wan = null, bool reboot = true, string? factory = null, string? netns = null,
-        (string Kernel, string Initrd, string Append)? direct = null, string? cpu = null)
+        (string Kernel, string Initrd, string Append)? direct = null, string? cpu = null, bool serialPty = false)
     {
         // One vCPU, one of the host's two lanes: two boxes boot side by side as fast as one alone.
         var lane = await LabMachines.OneLaneAsync();
@@ -58,7 +60,7 @@ public sealed partial class ImageMachine : IAsyncDisposable
             if (!File.Exists(vars)) File.Copy(OvmfVars, vars);
             var args = new List<string>
             {
-                "-machine", "q35", "-m", "1024", "-smp", "1", "-display", "none", "-monitor", "none", "-serial", "stdio",
+                "-machine", "q35", "-m", "1024", "-smp", "1", "-display", "none", "-monitor", "none", "-serial", serialPty ? "pty" : "stdio",
                 "-drive", $"if=pflash,format=raw,readonly=on,file={OvmfCode}", "-drive", $"if=pflash,format=raw,file={vars}",
                 "-drive", $"file={disk},format=raw,if=virtio,cache=writethrough",
                 "-smbios", "type=1,manufacturer=CPE Lab,product=CPE-LAB-Q35",
@@ -149,6 +151,13 @@ public sealed partial class ImageMachine : IAsyncDisposable
         return all.Length <= characters ? all : all[^characters..];
     }
 
+    /// <summary>The pseudo-terminal QEMU put the serial console on (<c>serialPty</c>), from what QEMU says at its start.</summary>
+    public async Task<string> SerialPtyAsync()
+    {
+        string said = await WaitForAsync(@"char device redirected to (/dev/pts/\d+) \(label serial0\)", TimeSpan.FromSeconds(30));
+        return Regex.Match(said, @"/dev/pts/\d+").Value;
+    }
+
     /// <summary>Types a line on the serial console, a character every <paramref name="delay"/> ms, as a person or a paste would.</summary>
     public async Task TypeAsync(string line, int delay = 5)
     {
@@ -210,6 +219,21 @@ public sealed partial class ImageMachine : IAsyncDisposable
             return Command.Run("debugfs", ["-R", $"cat {path}", partition], check: false);
         }
         finally { File.Delete(partition); }
+    }
+
+    /// <summary>Where the data partition starts on the disk (docs/reference/firmware-image.md, "Disk layout").</summary>
+    public const long DataPartitionOffset = 129L << 20;
+
+    /// <summary>
+    /// Writes <paramref name="local"/> as <paramref name="path"/> of the data partition of <paramref name="disk"/>, a
+    /// machine that is off (debugfs, nothing mounted), making its folder first.
+    /// </summary>
+    public static void WriteDataFile(string disk, string local, string path)
+    {
+        string target = $"{disk}?offset={DataPartitionOffset}";
+        string folder = Path.GetDirectoryName(path)!;
+        if (folder != "/") Command.Run("debugfs", ["-w", "-R", $"mkdir {folder}", target], check: false);   // there already: fine
+        Command.Run("debugfs", ["-w", "-R", $"write {local} {path}", target]);
     }
 
     /// <summary>Pulls the plug: QEMU is killed, the disk keeps what reached it.</summary>

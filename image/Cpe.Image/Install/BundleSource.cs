@@ -39,17 +39,50 @@ public interface ILocalBundleSource : IBundleSource
 public sealed class FileBundleSource(string path) : ILocalBundleSource
 {
     readonly Lock _opening = new();
-    SafeFileHandle? _handle;
+    SafeFileHandle? _handle, _direct;
+    bool _directTried;
+    volatile bool _directRefused;
     long _read;
     public string Name => path;
     public long BytesRead => Interlocked.Read(ref _read);
 
     public async ValueTask<int> ReadAtAsync(long offset, Memory<byte> buffer, CancellationToken ct)
     {
-        int got = await FileReads.FillAsync(Handle(offset), offset, buffer, ct);
+        int got = await ReadDirectAsync(offset, buffer, ct) ?? await FileReads.FillAsync(Handle(offset), offset, buffer, ct);
         Interlocked.Add(ref _read, got);
         return got;
     }
+
+    /// <summary>
+    /// A whole chunk (sector-aligned, into the installer's page-aligned buffer) read around the page cache, so the disk's
+    /// DMA fills the buffer and the CPU only hashes it; null to read through the page cache instead: a short last chunk,
+    /// or a file system or disk that refused a direct read (then never tried again).
+    /// </summary>
+    async ValueTask<int?> ReadDirectAsync(long offset, Memory<byte> buffer, CancellationToken ct)
+    {
+        if (offset % Sector != 0 || buffer.Length % Sector != 0) return null;
+        SafeFileHandle? direct;
+        lock (_opening)
+        {
+            if (!_directTried)
+            {
+                _directTried = true;
+                try { _direct = Cpe.Interop.Files.OpenDirect(path, write: false); }
+                catch (Cpe.Interop.LinuxException) { _direct = null; }
+            }
+            direct = _directRefused ? null : _direct;
+        }
+        if (direct is null) return null;
+        try { return await FileReads.FillAsync(direct, offset, buffer, ct); }
+        catch (IOException)
+        {
+            // Kept open until the source is disposed: another thread's read may still be on it.
+            _directRefused = true;
+            return null;
+        }
+    }
+
+    const int Sector = 512;
 
     public Task<(Stream Stream, long? Length)> OpenAsync(long offset, CancellationToken ct, long? count = null)
     {
@@ -72,7 +105,11 @@ public sealed class FileBundleSource(string path) : ILocalBundleSource
         }
     }
 
-    public void Dispose() => _handle?.Dispose();
+    public void Dispose()
+    {
+        _handle?.Dispose();
+        lock (_opening) _direct?.Dispose();
+    }
 }
 
 /// <summary>

@@ -14,13 +14,16 @@ namespace Cpe.Image.Install;
 /// </summary>
 sealed class ChunkBuffers : IDisposable
 {
-    /// <summary>Chunk <c>i</c> is in buffer <c>i % Count</c>: two fetched ahead, one written, one being hashed.</summary>
-    public const int Count = 4;
+    /// <summary>Chunk <c>i</c> is in buffer <c>i % Count</c>: four fetched ahead, one written, one the bundle hash may still read.</summary>
+    public const int Count = 6;
 
     readonly BundleHead _head;
     readonly string? _bundleSha256;
     readonly IncrementalHash? _file;
-    readonly byte[][] _buffers;
+    readonly Memory<byte>[] _buffers;
+
+    /// <summary>Buffers start on a page, so that a chunk can be written around the page cache (O_DIRECT) from them.</summary>
+    public const int Alignment = 4096;
     readonly Task[] _hashing = [.. Enumerable.Repeat(Task.CompletedTask, Count)];
     Task _tail = Task.CompletedTask;
     int _next;
@@ -29,7 +32,7 @@ sealed class ChunkBuffers : IDisposable
     {
         _head = head;
         _bundleSha256 = bundleSha256;
-        _buffers = [.. Enumerable.Range(0, Count).Select(_ => new byte[head.Manifest.Image.ChunkSize])];
+        _buffers = [.. Enumerable.Range(0, Count).Select(_ => Aligned(head.Manifest.Image.ChunkSize))];
         if (bundleSha256 is null) return;
         _file = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         _file.AppendData(BundleArchive.Head(head.ManifestJson, head.Signature, head.Manifest.Image.Size));
@@ -39,7 +42,7 @@ sealed class ChunkBuffers : IDisposable
     /// The buffer chunk <paramref name="index"/> is read into, once the bundle hash is done with the chunk that used
     /// it before. The caller writes chunks in order and fetches at most <c>Count - 2</c> ahead of the one it writes.
     /// </summary>
-    public async ValueTask<byte[]> ForAsync(int index)
+    public async ValueTask<Memory<byte>> ForAsync(int index)
     {
         await _hashing[index % Count];
         return _buffers[index % Count];
@@ -54,7 +57,7 @@ sealed class ChunkBuffers : IDisposable
         if (index != _next) throw new InvalidOperationException($"chunk {index} laid where chunk {_next} was due");
         _next++;
         if (_file is null) return;
-        var chunk = _buffers[index % Count].AsMemory(0, (int)_head.Manifest.Image.ChunkLength(index));
+        var chunk = _buffers[index % Count][..(int)_head.Manifest.Image.ChunkLength(index)];
         var before = _tail;
         _tail = _hashing[index % Count] = Task.Run(async () =>
         {
@@ -74,6 +77,15 @@ sealed class ChunkBuffers : IDisposable
         string actual = Convert.ToHexStringLower(_file.GetHashAndReset());
         if (actual != _bundleSha256)
             throw new BundleRefusedException($"it is not the bundle that was asked for: its SHA-256 is {actual}, {_bundleSha256} was expected");
+    }
+
+    /// <summary>A buffer of <paramref name="length"/> bytes in a pinned array (it never moves), starting on a page.</summary>
+    static Memory<byte> Aligned(int length)
+    {
+        var array = GC.AllocateUninitializedArray<byte>(length + Alignment, pinned: true);
+        long address = System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(array, 0);
+        int skip = (int)((Alignment - address % Alignment) % Alignment);
+        return array.AsMemory(skip, length);
     }
 
     public void Dispose()

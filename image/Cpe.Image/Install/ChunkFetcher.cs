@@ -24,7 +24,7 @@ sealed class ChunkFetcher(BundleHead head, IBundleSource source, string runningD
 
     /// <summary>Fills <paramref name="buffer"/> with chunk <paramref name="index"/>; true when it was copied from the running slot.</summary>
     /// <exception cref="BundleRefusedException">The downloaded chunk does not match its signed hash.</exception>
-    public async Task<bool> FetchAsync(int index, byte[] buffer, CancellationToken ct)
+    public async Task<bool> FetchAsync(int index, Memory<byte> buffer, CancellationToken ct)
     {
         int length = (int)_image.ChunkLength(index);
         // A chunk the running slot no longer reads as listed is downloaded instead: a wrong list only costs bytes.
@@ -32,16 +32,16 @@ sealed class ChunkFetcher(BundleHead head, IBundleSource source, string runningD
             return true;
         if (source is ILocalBundleSource local)
         {
-            if (await local.ReadAtAsync(head.ImageOffset + (long)index * _image.ChunkSize, buffer.AsMemory(0, length), ct) < length)
+            if (await local.ReadAtAsync(head.ImageOffset + (long)index * _image.ChunkSize, buffer[..length], ct) < length)
                 throw new BundleRefusedException($"it is truncated in image chunk {index} of {_image.Chunks.Length}");
         }
         else
         {
             await _downloading.WaitAsync(ct);
-            try { await DownloadAsync(index, buffer.AsMemory(0, length), ct); }
+            try { await DownloadAsync(index, buffer[..length], ct); }
             finally { _downloading.Release(); }
         }
-        if (!ChunkHash.Matches(_image, index, buffer.AsSpan(0, length)))
+        if (!ChunkHash.Matches(_image, index, buffer.Span[..length]))
             throw new BundleRefusedException($"image chunk {index} of {_image.Chunks.Length} does not match its signed hash");
         return false;
     }

@@ -127,23 +127,26 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
     {
         var image = head.Manifest.Image;
         using var buffers = new ChunkBuffers(head, bundleSha256);
-        await using var target = new FileStream(slots.TargetDevice, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 0);
+        await using var target = new SlotWriter(slots.TargetDevice);
         // Resume at the first chunk the slot does not already hold, checked on the disk itself (never a saved offset).
         int first = 0;
-        while (first < image.Chunks.Length && await HoldsAsync(target.SafeFileHandle, (long)first * image.ChunkSize, image, first, await buffers.ForAsync(first), ct))
+        while (first < image.Chunks.Length && await HoldsAsync(target.Handle, (long)first * image.ChunkSize, image, first, await buffers.ForAsync(first), ct))
+        {
             buffers.Laid(first++);
+            _progress = _progress with { ChunksDone = first };   // a resume shows what the slot already holds as it is found
+        }
         var counts = new Counts(first, 0, 0, 0);
         var reusable = await RunningChunksAsync(image, first, ct);
         await using var fetcher = new ChunkFetcher(head, source, slots.RunningDevice, reusable, _firstRetry, say);
         bool local = source is ILocalBundleSource;
 
-        // Up to FetchAhead chunks after the one being written are fetched and checked on other threads (two, so that
-        // one is read while the other is hashed), when fetching them costs nothing to redo: the running slot lists
+        // Up to FetchAhead chunks after the one being written are fetched and checked on other threads (four, so that
+        // the disk's reads and the slot's writes, DMA around the page cache, stay ahead of the hashing), when fetching them costs nothing to redo: the running slot lists
         // them, or the source is a file on the box. A chunk to download is fetched only once the one before it is
         // synced, so a power cut does not cost a download (unless the running slot no longer reads as its list says,
         // and a chunk fetched ahead had to be downloaded after all). On one CPU too: the hashing then overlaps the
         // disk's reads and the syncs.
-        var fetches = new Queue<(byte[] Buffer, Task<bool> Copied)>();
+        var fetches = new Queue<(Memory<byte> Buffer, Task<bool> Copied)>();
         int started = first;
         try
         {
@@ -158,10 +161,10 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
                 var (chunk, fetch) = fetches.Dequeue();
                 bool copied = await fetch;
                 int length = (int)image.ChunkLength(i);
-                await WriteAsync(target, (long)i * image.ChunkSize, chunk, length, ct);
+                await target.WriteAsync((long)i * image.ChunkSize, chunk[..length], ct);
                 buffers.Laid(i);
                 if (copied || local) SyncNow(target, i + 1);
-                else target.Flush(flushToDisk: true);
+                else target.Sync();
                 counts = copied ? counts with { Reused = counts.Reused + 1, ReusedBytes = counts.ReusedBytes + length }
                     : counts with { Downloaded = counts.Downloaded + 1 };
                 Report(i + 1, source, counts);
@@ -172,7 +175,7 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
             // Chunks fetched ahead of one that failed: a download stream closes only after its read ends.
             foreach (var (_, fetch) in fetches) try { await fetch; } catch (Exception) { }
         }
-        target.Flush(flushToDisk: true);
+        target.Sync();
         await buffers.CheckAsync();
         return counts;
     }
@@ -190,16 +193,9 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
     /// </summary>
     const int SyncEvery = 8;
 
-    static void SyncNow(FileStream target, int written)
+    static void SyncNow(SlotWriter target, int written)
     {
-        if (written % SyncEvery == 0) target.Flush(flushToDisk: true);
-    }
-
-    /// <summary>Writes a chunk and starts it on its way to the disk, so the disk writes while the next chunk is hashed.</summary>
-    static async Task WriteAsync(FileStream target, long offset, byte[] buffer, int length, CancellationToken ct)
-    {
-        await RandomAccess.WriteAsync(target.SafeFileHandle, buffer.AsMemory(0, length), offset, ct);
-        Cpe.Interop.Writeback.Start(target.SafeFileHandle, offset, length);
+        if (written % SyncEvery == 0) target.Sync();
     }
 
     /// <summary>
@@ -207,10 +203,10 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
     /// <paramref name="offset"/> (read into <paramref name="buffer"/>): the slot being resumed, or the running slot a
     /// chunk is copied from.
     /// </summary>
-    internal static async Task<bool> HoldsAsync(SafeFileHandle file, long offset, SlotImage image, int index, byte[] buffer, CancellationToken ct)
+    internal static async Task<bool> HoldsAsync(SafeFileHandle file, long offset, SlotImage image, int index, Memory<byte> buffer, CancellationToken ct)
     {
         int length = (int)image.ChunkLength(index);
-        return await FileReads.FillAsync(file, offset, buffer.AsMemory(0, length), ct) == length && ChunkHash.Matches(image, index, buffer.AsSpan(0, length));
+        return await FileReads.FillAsync(file, offset, buffer[..length], ct) == length && ChunkHash.Matches(image, index, buffer.Span[..length]);
     }
 
     /// <summary>

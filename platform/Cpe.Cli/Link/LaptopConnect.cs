@@ -47,7 +47,8 @@ public static class LaptopConnect
             if (type == FrameType.Terminal) Show(body);
             else sender.Post(type, body);
         };
-        port.LinkChanged = up => Status(up ? $"linked with the box's console; 'cpe send FILE' pushes a file (Ctrl-] leaves)" : "the link to the box is lost; waiting for it");
+        port.LinkChanged = up => Status(up ? $"linked with the box's console; 'cpe send FILE' pushes a file (Ctrl-] leaves)"
+            : "the link to the box is lost; it comes back when the box's console answers (press Enter at its prompt)");
         port.LineLost = why => Status($"{device}: {why}; opening it again");
 
         using var keyboard = Terminal.IsTerminal(0) ? Terminal.FromDescriptor(0) : null;

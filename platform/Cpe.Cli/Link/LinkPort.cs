@@ -5,7 +5,7 @@ namespace Cpe.Cli.Link;
 
 /// <summary>
 /// One end of the console link on a serial line: the box's console (which answers a hello) or the technician's laptop
-/// (which sends hellos until answered). Linked, both send a keepalive each second and take the link for lost after
+/// (which sends hellos until answered, when <see cref="HelloPolicy"/> says the box's console is there). Linked, both send a keepalive each second and take the link for lost after
 /// <see cref="LostAfter"/> without a frame: a pulled cable, or the laptop's program gone, puts the box's console back to
 /// plain text for whatever terminal comes next, and the laptop back to saying hello.
 /// </summary>
@@ -24,6 +24,8 @@ public sealed class LinkPort : IDisposable
     long _lastHeard;
     volatile bool _linked;
     uint _nonce;
+    readonly HelloPolicy _hello = new(Environment.TickCount64);
+    readonly Lock _helloLock = new();
 
     /// <summary>Bytes outside frames: a plain terminal's typing at the box, the box's plain output at the laptop.</summary>
     public LinkDecoder.PlainHandler? Plain { get; set; }
@@ -94,6 +96,7 @@ public sealed class LinkPort : IDisposable
 
     void OnPlain(ReadOnlySpan<byte> bytes)
     {
+        if (_laptop) lock (_helloLock) _hello.Heard(bytes, Environment.TickCount64);
         // While linked, bytes outside frames are line noise or the remains of a damaged frame.
         if (!_linked) Plain?.Invoke(bytes);
     }
@@ -142,6 +145,7 @@ public sealed class LinkPort : IDisposable
         if (_linked == linked) return;
         _linked = linked;
         if (!linked) PeerSize = null;
+        if (!linked && _laptop) lock (_helloLock) _hello.LinkLost(Volatile.Read(ref _lastHeard));
         LinkChanged?.Invoke(linked);
     }
 
@@ -198,8 +202,13 @@ public sealed class LinkPort : IDisposable
             if (now - lastSent < 1000) continue;
             lastSent = now;
             if (_linked) Write(LinkFrame.Encode(FrameType.Keepalive, SizeBody()));
-            else if (_laptop) SendHello();
+            else if (_laptop && MayHello(now)) SendHello();
         }
+    }
+
+    bool MayHello(long now)
+    {
+        lock (_helloLock) return _hello.MayHello(now);
     }
 
     void SendHello()

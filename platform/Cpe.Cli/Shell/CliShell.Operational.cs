@@ -31,6 +31,8 @@ public sealed partial class CliShell
                 return sb.ToString();
             case "clear":
                 return await ClearAsync(words.Skip(1).ToList(), ct);
+            case "file":
+                return FileCommand(words.Skip(1).ToList());
             case "ping":
                 return await PingAsync(words.Skip(1).ToList(), ct);
             case "traceroute":

@@ -60,6 +60,11 @@ public static class Grammar
         ]),
         new("configure", "Enter configuration mode", [new Cmd("exclusive", "Lock the configuration for this session")]),
         new("exit", "Leave the CLI"),
+        new("file", "Files on the box: what was pushed over the console cable (admin class)",
+        [
+            new Cmd("delete", "Delete a file", ArgKind.Text, "<path> A file; a bare name is in the incoming folder"),
+            new Cmd("list", "List a folder (default: the incoming folder) or a file", ArgKind.Text, "<path> A folder or file; a bare name is in the incoming folder"),
+        ]),
         new("monitor", "Watch the box live, until Ctrl-C", [new Cmd("log", "The platform's log lines and events as they are written")]),
         new("ping", "Send ICMP echo requests to a host, from the box or a VNF (Ctrl-C stops)",
         [
