@@ -119,15 +119,23 @@ public static class LaptopConnect
         catch (OperationCanceledException) { }
     }
 
+    /// <summary>A request is one line, "send PATH", at most this long, within <see cref="RequestWait"/> of connecting.</summary>
+    const int MaxRequest = 4096;
+    static readonly TimeSpan RequestWait = TimeSpan.FromSeconds(10);
+
     static async Task ServeOneAsync(Socket client, FileSender sender, SemaphoreSlim busy, CancellationToken ct)
     {
         await using var stream = new NetworkStream(client, ownsSocket: true);
-        using var reader = new StreamReader(stream, Encoding.UTF8, false, 4096);
         await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
         try
         {
-            string? request = await reader.ReadLineAsync(ct);
-            if (request is null || !request.StartsWith("send ", StringComparison.Ordinal) || request.Length > 4096)
+            string? request;
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                wait.CancelAfter(RequestWait);
+                request = await ReadRequestAsync(stream, wait.Token);
+            }
+            if (request is null || !request.StartsWith("send ", StringComparison.Ordinal))
             {
                 await writer.WriteLineAsync("error: not a request this 'cpe connect' knows");
                 return;
@@ -137,9 +145,15 @@ public static class LaptopConnect
                 await writer.WriteLineAsync("error: another file is being sent on this line; try again when it is done");
                 return;
             }
-            // The client gone (Ctrl-C in cpe send) stops the transfer; what the box holds stays for a resume.
+            // The client gone (Ctrl-C in cpe send) stops the transfer; what the box holds stays for a resume. Anything
+            // it sends meanwhile is read and dropped.
             using var gone = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            _ = Task.Run(async () => { try { await reader.ReadLineAsync(gone.Token); } catch (Exception) { } gone.Cancel(); }, CancellationToken.None);
+            _ = Task.Run(async () =>
+            {
+                var scratch = new byte[256];
+                try { while (await stream.ReadAsync(scratch, gone.Token) > 0) { } } catch (Exception) { }
+                gone.Cancel();
+            }, CancellationToken.None);
             try
             {
                 string saved = await sender.SendAsync(request[5..], p => writer.WriteLine("progress: " + Describe(p)), gone.Token);
@@ -150,6 +164,21 @@ public static class LaptopConnect
         catch (FileSender.RefusedException e) { await TryWriteAsync(writer, "error: the box refused it: " + e.Message); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { await TryWriteAsync(writer, "error: " + e.Message); }
         catch (OperationCanceledException) { }
+    }
+
+    /// <summary>The request line without its newline; null when it is longer than <see cref="MaxRequest"/>, not UTF-8, or the client left first.</summary>
+    static async Task<string?> ReadRequestAsync(Stream stream, CancellationToken ct)
+    {
+        var line = new byte[MaxRequest + 1];
+        // A byte at a time: a request is short, and nothing after its newline is taken from the client.
+        for (int length = 0; length < line.Length; length++)
+        {
+            if (await stream.ReadAsync(line.AsMemory(length, 1), ct) == 0) return null;
+            if (line[length] != (byte)'\n') continue;
+            try { return new UTF8Encoding(false, true).GetString(line, 0, length); }
+            catch (DecoderFallbackException) { return null; }
+        }
+        return null;
     }
 
     static async Task TryWriteAsync(StreamWriter writer, string line)
