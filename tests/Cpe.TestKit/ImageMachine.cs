@@ -214,8 +214,8 @@ public sealed partial class ImageMachine : IAsyncDisposable
         string partition = Path.Combine(Folder, "data-partition.img");
         try
         {
-            // The data partition: 96 MiB at 129 MiB (docs/reference/firmware-image.md).
-            Command.Run("dd", [$"if={Disk}", $"of={partition}", "bs=1M", "skip=129", "count=96", "status=none"]);
+            // The data partition: 96 MiB at DataPartitionOffset (docs/reference/firmware-image.md).
+            Command.Run("dd", [$"if={Disk}", $"of={partition}", "bs=1M", $"skip={DataPartitionOffset >> 20}", "count=96", "status=none"]);
             return Command.Run("debugfs", ["-R", $"cat {path}", partition], check: false);
         }
         finally { File.Delete(partition); }

@@ -80,7 +80,7 @@ sealed class ChunkBuffers : IDisposable
     }
 
     /// <summary>A buffer of <paramref name="length"/> bytes in a pinned array (it never moves), starting on a page.</summary>
-    static Memory<byte> Aligned(int length)
+    internal static Memory<byte> Aligned(int length)
     {
         var array = GC.AllocateUninitializedArray<byte>(length + Alignment, pinned: true);
         long address = System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(array, 0);

@@ -141,8 +141,8 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
         bool local = source is ILocalBundleSource;
 
         // Up to FetchAhead chunks after the one being written are fetched and checked on other threads (four, so that
-        // the disk's reads and the slot's writes, DMA around the page cache, stay ahead of the hashing), when fetching them costs nothing to redo: the running slot lists
-        // them, or the source is a file on the box. A chunk to download is fetched only once the one before it is
+        // the disk's reads and the slot's writes, DMA around the page cache, stay ahead of the hashing), when fetching
+        // them costs nothing to redo: the running slot lists them, or the source is a file on the box. A chunk to download is fetched only once the one before it is
         // synced, so a power cut does not cost a download (unless the running slot no longer reads as its list says,
         // and a chunk fetched ahead had to be downloaded after all). On one CPU too: the hashing then overlaps the
         // disk's reads and the syncs.

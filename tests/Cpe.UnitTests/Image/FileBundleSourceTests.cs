@@ -17,10 +17,7 @@ public class FileBundleSourceTests
         try
         {
             using var source = new FileBundleSource(file);
-            var array = GC.AllocateUninitializedArray<byte>(1024 * 1024 + 2 * ChunkBuffers.Alignment, pinned: true);
-            long address = System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(array, 0);
-            int onPage = (int)((ChunkBuffers.Alignment - address % ChunkBuffers.Alignment) % ChunkBuffers.Alignment);
-            var buffer = array.AsMemory(onPage + skew, 1024 * 1024);
+            var buffer = ChunkBuffers.Aligned(1024 * 1024 + ChunkBuffers.Alignment).Slice(skew, 1024 * 1024);
             // A bundle's image starts on a tar block (512), its chunks are 1 MiB, the last one short.
             foreach (var (offset, length) in new[] { (512L, 1024 * 1024), (512L + 1024 * 1024, 1024 * 1024), (512L + 2 * 1024 * 1024, 300) })
             {

@@ -5,11 +5,11 @@ namespace Cpe.UnitTests.Image;
 /// <summary>The slot writer: whole pages around the page cache where the file system allows it, the rest through it.</summary>
 public class SlotWriterTests
 {
-    /// <summary>Writes an image of two whole chunks and a short one; <paramref name="skew"/> moves the buffer off its page.</summary>
+    /// <summary>Writes an image of three whole chunks and a short one; <paramref name="skew"/> moves the buffer off its page.</summary>
     static async Task<(bool Direct, byte[] Written, byte[] Expected)> WriteInAsync(string folder, int skew = 0)
     {
         string disk = Path.Combine(folder, $"slot-{Guid.NewGuid():N}.img");
-        var expected = new byte[3 * 1024 * 1024 + 1000];   // two whole chunks and a short last one, as an image ends
+        var expected = new byte[3 * 1024 * 1024 + 1000];   // three whole chunks and a short last one, as an image ends
         new Random(7).NextBytes(expected);
         await File.WriteAllBytesAsync(disk, new byte[4 * 1024 * 1024]);
         try
@@ -17,15 +17,12 @@ public class SlotWriterTests
             bool direct;
             await using (var writer = new SlotWriter(disk))
             {
-                var buffer = GC.AllocateUninitializedArray<byte>(1024 * 1024 + ChunkBuffers.Alignment, pinned: true);
-                long address = System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(buffer, 0);
-                int onPage = (int)((ChunkBuffers.Alignment - address % ChunkBuffers.Alignment) % ChunkBuffers.Alignment);
-                var aligned = buffer.AsMemory(skew > 0 ? (onPage + skew) % ChunkBuffers.Alignment : onPage, 1024 * 1024);
+                var buffer = ChunkBuffers.Aligned(1024 * 1024 + ChunkBuffers.Alignment).Slice(skew, 1024 * 1024);
                 for (int chunk = 0; chunk * 1024 * 1024 < expected.Length; chunk++)
                 {
                     int length = Math.Min(1024 * 1024, expected.Length - chunk * 1024 * 1024);
-                    expected.AsMemory(chunk * 1024 * 1024, length).CopyTo(aligned);
-                    await writer.WriteAsync((long)chunk * 1024 * 1024, aligned[..length], CancellationToken.None);
+                    expected.AsMemory(chunk * 1024 * 1024, length).CopyTo(buffer);
+                    await writer.WriteAsync((long)chunk * 1024 * 1024, buffer[..length], CancellationToken.None);
                 }
                 writer.Sync();
                 direct = writer.Direct;
