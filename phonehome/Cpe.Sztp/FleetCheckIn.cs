@@ -29,7 +29,28 @@ public sealed record CheckInRequest(string SerialNumber, string Model, string Os
     /// on every check-in while it holds (until a later commit puts them back or a new push replaces them). Absent when none.
     /// </summary>
     public ConfigOverride? LocalOverride { get; init; }
+
+    /// <summary>
+    /// The firmware slots as the box runs them (cped's image.status): the booted slot, whether it is marked good, both
+    /// slots' states and versions, and the last fallback. Absent from older agents, null on a box without A/B slots.
+    /// </summary>
+    public SoftwareReport? Software { get; init; }
 }
+
+/// <summary>The firmware slots: booted slot and its health ("good" once marked good, "on trial" before), each slot, the last fallback.</summary>
+public sealed record SoftwareReport(string BootedSlot, string Health, SlotReport[] Slots, FallbackReport? LastFallback);
+
+/// <summary>One slot: a or b, its state (good, trying, bad, empty, installing) and the firmware version in it.</summary>
+public sealed record SlotReport(string Slot, string State, string? Version);
+
+/// <summary>A fallback the box recorded: from which version to which, why, and when (the box's clock: shown, never compared).</summary>
+public sealed record FallbackReport(string FromVersion, string ToVersion, string Reason, DateTimeOffset At);
+
+/// <summary>
+/// Sent while a firmware install runs (the box does not check in then): which version, the installer's state, bytes
+/// downloaded and reused so far and the chunks written. The server answers 204 and keeps the latest per device.
+/// </summary>
+public sealed record InstallReport(string SerialNumber, string Version, string State, long BytesDownloaded, long BytesReused, int ChunksDone, int Chunks);
 
 /// <summary>
 /// A local commit that overrides what zero-touch or the fleet set: its revision, who made it and when, how many "set"
@@ -47,7 +68,14 @@ public sealed record FirmwareFailure(string Version, string Reason, DateTimeOffs
 public sealed record FleetRefusal(long Revision, string Reason, DateTimeOffset Time);
 
 /// <summary>A configuration the owner wants on the device: committed with "commit confirmed", confirmed by the next check-in.</summary>
-public sealed record DesiredConfiguration(long Revision, string Handling, JsonObject Document);
+public sealed record DesiredConfiguration(long Revision, string Handling, JsonObject Document)
+{
+    /// <summary>
+    /// With handling "restore": put back the configuration the box ran before it applied this fleet revision (a
+    /// deployment's rollback); the document is then empty. A box that never applied that revision already runs it.
+    /// </summary>
+    public long? RestoreBefore { get; init; }
+}
 
 public sealed record DesiredFirmware(string Name, string Version, string[] DownloadUris, string Sha256);
 
@@ -59,6 +87,10 @@ public sealed record CheckInAnswer(string SerialNumber, string Nonce, DateTimeOf
 public static class FleetCheckIn
 {
     public const string Path = "/fleet/v1/check-in";
+    public const string InstallPath = "/fleet/v1/install-progress";
+
+    /// <summary>The largest install report the server reads.</summary>
+    public const int MaxInstallReportBytes = 4096;
     public const string MediaType = "application/json";
 
     public static byte[] ToJson(CheckInRequest r) => JsonSerializer.SerializeToUtf8Bytes(r, FleetJsonContext.Default.CheckInRequest);
@@ -74,6 +106,14 @@ public static class FleetCheckIn
 
     public static byte[] ToJson(CheckInAnswer a) => JsonSerializer.SerializeToUtf8Bytes(a, FleetJsonContext.Default.CheckInAnswer);
 
+    public static byte[] ToJson(InstallReport r) => JsonSerializer.SerializeToUtf8Bytes(r, FleetJsonContext.Default.InstallReport);
+
+    public static InstallReport ParseInstallReport(ReadOnlySpan<byte> json) => Parse(json, FleetJsonContext.Default.InstallReport, "install report");
+
+    public static string ToJson(SoftwareReport s) => JsonSerializer.Serialize(s, FleetJsonContext.Default.SoftwareReport);
+
+    public static SoftwareReport ParseSoftware(string json) => Parse(System.Text.Encoding.UTF8.GetBytes(json), FleetJsonContext.Default.SoftwareReport, "software report");
+
     public static CheckInAnswer ParseAnswer(ReadOnlySpan<byte> json) =>
         Parse(json, FleetJsonContext.Default.CheckInAnswer, "check-in answer");
 
@@ -88,8 +128,10 @@ public static class FleetCheckIn
             throw new SztpVerificationException("check-in answer", $"is for serial number {answer.SerialNumber}, not {serialNumber}");
         if (answer.Nonce != nonce) throw new SztpVerificationException("check-in answer", "does not carry the nonce of this check-in (a replay?)");
         if (answer.CheckInSeconds is < 5 or > 86400) throw new SztpVerificationException("check-in answer", $"check-in interval {answer.CheckInSeconds} s is outside 5..86400");
-        if (answer.Configuration is { Handling: not ("merge" or "replace") } c)
-            throw new SztpVerificationException("check-in answer", $"configuration handling '{c.Handling}' must be merge or replace");
+        if (answer.Configuration is { Handling: not ("merge" or "replace" or "restore") } c)
+            throw new SztpVerificationException("check-in answer", $"configuration handling '{c.Handling}' must be merge, replace or restore");
+        if (answer.Configuration is { } r && (r.Handling == "restore") != (r.RestoreBefore is not null))
+            throw new SztpVerificationException("check-in answer", "restore-before goes with handling 'restore', and only with it");
         return answer;
     }
 
@@ -107,4 +149,6 @@ public static class FleetCheckIn
 [JsonSerializable(typeof(FleetRefusal))]
 [JsonSerializable(typeof(FirmwareFailure))]
 [JsonSerializable(typeof(ConfigOverride))]
+[JsonSerializable(typeof(SoftwareReport))]
+[JsonSerializable(typeof(InstallReport))]
 internal sealed partial class FleetJsonContext : JsonSerializerContext;

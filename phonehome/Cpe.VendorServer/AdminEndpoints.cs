@@ -19,7 +19,7 @@ public static class AdminEndpoints
     public static void Map(IEndpointRouteBuilder app, ServerStore store, FleetSnapshot snapshot, FleetSigner? signer, X509Certificate2 vendorCa, string imageFolder,
         long maxImageBytes, string publicUrl, TimeProvider clock)
     {
-        var api = app.MapGroup(Prefix).WithMetadata(new RequiresAdminToken());
+        var api = app.MapGroup(Prefix).RequireRole(AdminAccess.Viewer);
         api.MapGet("/devices", (string? group, string? state, string? after, int? limit) =>
             store.DeviceSummaries(group, state, after, Math.Clamp(limit ?? 1000, 1, 10000)).Select(d => View(d.Device) with
             {
@@ -28,7 +28,7 @@ public static class AdminEndpoints
                 LastCheckIn = d.LastCheckIn is { } c ? View(c) : null,
             }).ToArray());
         api.MapGet("/devices/{serial}", (string serial) => store.Find(serial) is Enrollment e ? Results.Ok(View(e)) : NotFound($"device {serial}"));
-        api.MapPut("/devices/{serial}", (string serial, DeviceEnrollRequest r) =>
+        api.MapPut("/devices/{serial}", (HttpContext http, string serial, DeviceEnrollRequest r) =>
         {
             byte[]? conveyed = r.ConveyedInformation, owner = r.OwnerCertificate;
             if (r.Bundle is string name)
@@ -38,18 +38,24 @@ public static class AdminEndpoints
             }
             if (conveyed is null) return Invalid("give either bundle or conveyedInformation");
             if (r.State is not (null or "enrolled" or "revoked")) return Invalid("state must be enrolled or revoked");
+            if (r.Site is not null && AdminInput.NameProblem(r.Site, "site") is string badSite) return Invalid(badSite);
+            if (r.Labels is { Length: > 32 } || r.Labels?.Any(l => Deployments.DeploymentCheck.LabelProblem(l) is not null) == true)
+                return Invalid("labels lists up to 32 labels, each 1 to 64 letters, digits, '.', '_', '-', ':' or '='");
             if (EnrollmentCheck.Problem(serial, conveyed, owner, r.OwnershipVoucher, vendorCa, clock.GetUtcNow()) is string problem) return Invalid(problem);
             var previous = store.Find(serial);
-            store.Enroll(new Enrollment(serial, conveyed, owner, r.OwnershipVoucher, previous?.EnrolledAt ?? clock.GetUtcNow(), r.Owner, r.Group, r.State ?? "enrolled"));
+            store.Enroll(new Enrollment(serial, conveyed, owner, r.OwnershipVoucher, previous?.EnrolledAt ?? clock.GetUtcNow(), r.Owner, r.Group, r.State ?? "enrolled")
+                { Site = r.Site, Labels = r.Labels ?? [] });
             snapshot.Refresh();
+            if (r.State == "revoked") http.Items[AdminAccess.ActionItem] = "revoke";
+            http.Items[AdminAccess.DetailItem] = $"{(previous is null ? "enrolled" : "updated")}, state {r.State ?? "enrolled"}, group {r.Group}, site {r.Site}";
             return Results.Ok(View(store.Find(serial)!));
-        });
+        }).RequireRole(AdminAccess.Administrator).Audit("enrol");
         api.MapDelete("/devices/{serial}", (string serial) =>
         {
             bool removed = store.Remove(serial);
             snapshot.Refresh();
             return removed ? Results.NoContent() : NotFound($"device {serial}");
-        });
+        }).RequireRole(AdminAccess.Administrator).Audit("remove");
         api.MapGet("/devices/{serial}/progress", (string serial) =>
             store.Progress(serial).Select(p => new ProgressView(p.Time, p.ProgressType, p.Message)).ToArray());
         api.MapGet("/devices/{serial}/inventory", (string serial) =>
@@ -79,7 +85,7 @@ public static class AdminEndpoints
             var bundle = new Bundle(r.Name, signed, signer.OwnerCertificate(), clock.GetUtcNow());
             store.AddBundle(bundle);
             return Results.Ok(View(bundle));
-        });
+        }).RequireRole(AdminAccess.Administrator).Audit("publish");
 
         api.MapPut("/images/{name}", async (HttpContext http, string name, string osName, string osVersion) =>
         {
@@ -90,8 +96,9 @@ public static class AdminEndpoints
             if (upload.Refusal is not null) return upload.Refusal;
             var image = new FirmwareImage(name, osName, osVersion, upload.Sha256, upload.Size, clock.GetUtcNow());
             store.AddImage(image);
+            snapshot.Refresh();
             return Results.Ok(View(image));
-        });
+        }).RequireRole(AdminAccess.Administrator).Audit("publish");
         api.MapGet("/images", () => store.Images().Select(View).ToArray());
         api.MapGet("/images/{name}/downloads", (string name) =>
             store.Downloads(name).Select(d => new DownloadView(d.Time, d.Serial, d.Range, d.Status)).ToArray());
@@ -111,31 +118,10 @@ public static class AdminEndpoints
             var config = store.SetFleetConfig(target, r.Handling ?? "merge", r.Configuration.ToJsonString(), r.Firmware, r.Vnfs?.ToJsonString(), clock.GetUtcNow());
             snapshot.Refresh();
             return Results.Ok(new FleetConfigView(config.Target, config.Revision, config.Handling, config.UpdatedAt));
-        });
+        }).RequireRole(AdminAccess.Operator).Audit("push");
+        AdminSettingsEndpoints.Map(api, store, snapshot, clock);
+        DeploymentEndpoints.Map(api, store, snapshot, clock);
     }
-
-    /// <summary>Endpoint metadata: only for a caller with a valid admin token.</summary>
-    public sealed record RequiresAdminToken;
-
-    /// <summary>
-    /// After routing, before the body is read: an admin endpoint without "Authorization: Bearer TOKEN" of a known token is
-    /// a 401, whatever the body holds (a filter would run only after the body was bound, and a bad body would be a 400).
-    /// </summary>
-    public static void UseAdminTokens(this WebApplication app, ServerStore store) => app.Use(async (http, next) =>
-    {
-        if (http.GetEndpoint()?.Metadata.GetMetadata<RequiresAdminToken>() is not null)
-        {
-            string header = http.Request.Headers.Authorization.ToString();
-            string? token = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header[7..].Trim() : null;
-            if (token is null || store.TokenName(Tokens.Hash(token)) is null)
-            {
-                http.Response.Headers.WWWAuthenticate = "Bearer";
-                await Results.Problem("a valid admin token is required (Authorization: Bearer TOKEN)", statusCode: 401).ExecuteAsync(http);
-                return;
-            }
-        }
-        await next(http);
-    });
 
     static FleetConfigView Pushed(FleetConfig c) => new(c.Target, c.Revision, c.Handling, c.UpdatedAt)
     {
@@ -144,18 +130,19 @@ public static class AdminEndpoints
         Vnfs = c.Vnfs is null ? null : JsonNode.Parse(c.Vnfs),
     };
 
-    static DeviceView View(Enrollment e) => new(e.Serial, e.Owner, e.Group, e.State, e.OwnershipVoucher is not null, e.EnrolledAt, e.LastSeen);
+    static DeviceView View(Enrollment e) => new(e.Serial, e.Owner, e.Group, e.State, e.OwnershipVoucher is not null, e.EnrolledAt, e.LastSeen)
+        { Site = e.Site, Labels = e.Labels };
     static ImageView View(FirmwareImage i) => new(i.Name, i.OsName, i.OsVersion, i.Sha256, i.Size, i.UploadedAt);
     static BundleView View(Bundle b) => new(b.Name, b.ConveyedInformation.Length, Convert.ToHexStringLower(SHA256.HashData(b.ConveyedInformation)), b.PublishedAt);
 
     /// <summary>A check-in as stored; what it reported as JSON (refusal, fallback, override) is absent where it was not read.</summary>
     static CheckInView View(CheckInEntry c) =>
-        new(c.Time, c.OsVersion, c.ConfigRevision, c.FleetRevision, c.LastResult, Json(c.Refused), Json(c.FirmwareFailure), Json(c.LocalOverride));
-    static IResult NotFound(string what) => Results.Problem($"no {what}", statusCode: 404);
+        new(c.Time, c.OsVersion, c.ConfigRevision, c.FleetRevision, c.LastResult, Json(c.Refused), Json(c.FirmwareFailure), Json(c.LocalOverride)) { Software = Json(c.Software) };
+    internal static IResult NotFound(string what) => Results.Problem($"no {what}", statusCode: 404);
 
     /// <summary>A JSON object the server stored as text (what a check-in reported), or null.</summary>
     static JsonObject? Json(string? text) => text is null ? null : JsonNode.Parse(text) as JsonObject;
-    static IResult Invalid(string why) => Results.Problem(why, statusCode: 400);
+    internal static IResult Invalid(string why) => Results.Problem(why, statusCode: 400);
 }
 
 /// <summary>Admin tokens: 32 random bytes shown once; only their SHA-256 is stored.</summary>

@@ -29,6 +29,20 @@ public static class AdminOpenApi
         ["GET api/v1/fleet"] = "Read back every fleet push: the configuration, firmware and VNF versions each group or device is to run",
         ["GET api/v1/fleet/{target}"] = "Read back the fleet push for one target (serial:S or group:G)",
         ["PUT api/v1/fleet/{target}"] = "Push a configuration (and firmware, VNF versions) to a group or device; devices take it at their next check-in",
+        ["POST api/v1/deployments"] = "Create a deployment: a configuration and/or firmware to a target, in phases with bake times, an error threshold that halts it, rate and site limits, a maintenance window",
+        ["GET api/v1/deployments"] = "List deployments, newest first, each with its phases and its devices counted by state",
+        ["GET api/v1/deployments/{id}"] = "One deployment: status and why, current phase, each phase's progress, devices by state",
+        ["GET api/v1/deployments/{id}/devices"] = "A deployment's devices by serial, a page at a time, optionally in one state: phase, state and why, bytes, what each ran before",
+        ["POST api/v1/deployments/{id}/pause"] = "Pause a running deployment: no device starts; those that started finish",
+        ["POST api/v1/deployments/{id}/resume"] = "Resume a paused or halted deployment; failures so far in the current phase no longer count against the threshold",
+        ["POST api/v1/deployments/{id}/cancel"] = "Cancel a deployment: devices that had not started are cancelled, those that started finish",
+        ["GET api/v1/devices/{serial}/deployments"] = "The device's deployment history, newest first: each deployment's state and why",
+        ["GET api/v1/sites"] = "List sites and their time zones",
+        ["PUT api/v1/sites/{name}"] = "Set a site's time zone (IANA name): maintenance windows of its devices are resolved in it",
+        ["GET api/v1/tokens"] = "List admin tokens: name, role, made, revoked (never the token)",
+        ["POST api/v1/tokens"] = "Make an admin token with a role (viewer, operator, administrator); it is shown once",
+        ["DELETE api/v1/tokens/{name}"] = "Revoke every token with this name",
+        ["GET api/v1/audit"] = "The append-only audit log, newest first (before=ID to page, action= to filter): who, when, what, on what, from where, answer",
     };
 
     public static void Configure(OpenApiOptions options)
@@ -40,7 +54,8 @@ public static class AdminOpenApi
         {
             document.Info.Title = "cpe-vendor-server admin API";
             document.Info.Description = "Devices, onboarding bundles, firmware images, fleet pushes, progress and check-in history " +
-                "(docs/reference/vendor-admin-api.md). Every call needs 'Authorization: Bearer TOKEN', a token from 'cpe-vendor-server token'.";
+                "(docs/reference/vendor-admin-api.md). Every call needs 'Authorization: Bearer TOKEN', a token from 'cpe-vendor-server token' or POST /api/v1/tokens, " +
+                "whose role (viewer, operator, administrator) is at least the one the operation names.";
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
             document.Components.SecuritySchemes[Scheme] = new OpenApiSecurityScheme
@@ -56,7 +71,12 @@ public static class AdminOpenApi
         options.AddOperationTransformer((operation, context, _) =>
         {
             var d = context.Description;
-            if (Summaries.TryGetValue($"{d.HttpMethod} {d.RelativePath}", out var summary)) operation.Summary = summary;
+            // Route constraints ({id:long}) are not part of the documented path.
+            string path = System.Text.RegularExpressions.Regex.Replace(d.RelativePath ?? "", @"\{(\w+):[^}]+\}", "{$1}");
+            if (Summaries.TryGetValue($"{d.HttpMethod} {path}", out var summary)) operation.Summary = summary;
+            // The least role that may call it: the last RequiresRole given (a group's default raised per endpoint).
+            if (d.ActionDescriptor.EndpointMetadata.OfType<AdminAccess.RequiresRole>().LastOrDefault() is { } role)
+                operation.Description = $"Needs a token with the {role.Role} role or above.";
             return Task.CompletedTask;
         });
         options.AddSchemaTransformer((schema, _, _) =>

@@ -13,6 +13,9 @@ public sealed record DeviceView(string Serial, string? Owner, string? Group, str
 
     /// <summary>In the device list: what the last fleet check-in reported (versions, revisions, result); null before any.</summary>
     public CheckInView? LastCheckIn { get; init; }
+
+    public string? Site { get; init; }
+    public string[] Labels { get; init; } = [];
 }
 
 /// <summary>
@@ -20,7 +23,7 @@ public sealed record DeviceView(string Serial, string? Owner, string? Group, str
 /// information as made by cpe-vendor (base64 DER), with the owner certificate and voucher when it is signed.
 /// </summary>
 public sealed record DeviceEnrollRequest(string? Bundle = null, byte[]? ConveyedInformation = null, byte[]? OwnerCertificate = null, byte[]? OwnershipVoucher = null,
-    string? Owner = null, string? Group = null, string? State = null);
+    string? Owner = null, string? Group = null, string? State = null, string? Site = null, string[]? Labels = null);
 
 public sealed record ProgressView(DateTimeOffset Time, string Type, string? Message);
 
@@ -30,7 +33,11 @@ public sealed record ProgressView(DateTimeOffset Time, string Type, string? Mess
 /// <c>LocalOverride</c> the local commit on the device that took away statements zero-touch or the fleet set.
 /// </summary>
 public sealed record CheckInView(DateTimeOffset Time, string OsVersion, long ConfigRevision, long FleetRevision, string? LastResult, JsonObject? Refused = null,
-    JsonObject? FirmwareFailure = null, JsonObject? LocalOverride = null);
+    JsonObject? FirmwareFailure = null, JsonObject? LocalOverride = null)
+{
+    /// <summary>The firmware slots it reported (booted slot, health, each slot's state and version, the last fallback); null from a box without slots.</summary>
+    public JsonObject? Software { get; init; }
+}
 
 /// <summary>
 /// Onboarding information to publish: a configuration (cped's JSON document), how to apply it, an optional boot image
@@ -57,6 +64,35 @@ public sealed record FleetConfigView(string Target, long Revision, string Handli
     public JsonNode? Vnfs { get; init; }
 }
 
+public sealed record SiteRequest(string TimeZone);
+
+public sealed record SiteView(string Name, string TimeZone);
+
+public sealed record TokenRequest(string Name, string Role);
+
+public sealed record TokenView(string Name, string Role, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+
+/// <summary>A token just made: shown once, only its hash is kept.</summary>
+public sealed record NewTokenView(string Name, string Role, DateTimeOffset CreatedAt, string Token);
+
+public sealed record AuditView(long Id, DateTimeOffset Time, string Actor, string Role, string Action, string? Target, string? Detail, string? Source, int Status);
+
+/// <summary>
+/// A deployment: its status (running, paused, halted, completed, cancelled) and why, the current phase (from 1), the
+/// target's size when it was made, each phase's progress, its devices counted by state, and the request it was made from.
+/// </summary>
+public sealed record DeploymentView(long Id, string Name, string Status, string? Reason, int Phase, long TargetSize, string? Firmware, string? FirmwareVersion,
+    long? ConfigRevision, long? RollbackRevision, string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, PhaseView[] Phases,
+    Dictionary<string, long> Devices, Deployments.DeploymentSpec Spec);
+
+/// <summary>A phase: its number (from 1), how many devices it takes (null: the rest) and has taken, bake time, progress.</summary>
+public sealed record PhaseView(int Number, long? Size, long Joined, int BakeSeconds, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, bool RolledBack,
+    Dictionary<string, long> Devices);
+
+/// <summary>A device in a deployment: its phase (from 1; null before it has one), state and why, bytes downloaded, and what it ran before.</summary>
+public sealed record DeploymentDeviceView(long Deployment, string Serial, int? Phase, string State, string? Reason, string? Site, long Bytes,
+    DateTimeOffset JoinedAt, DateTimeOffset? StartedAt, DateTimeOffset UpdatedAt, Deployments.Before? Before);
+
 [JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, AllowDuplicateProperties = false, RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(DeviceView))]
 [JsonSerializable(typeof(DeviceView[]))]
@@ -73,4 +109,16 @@ public sealed record FleetConfigView(string Target, long Revision, string Handli
 [JsonSerializable(typeof(FleetConfigView[]))]
 [JsonSerializable(typeof(BundleView[]))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
+[JsonSerializable(typeof(SiteRequest))]
+[JsonSerializable(typeof(SiteView))]
+[JsonSerializable(typeof(SiteView[]))]
+[JsonSerializable(typeof(TokenRequest))]
+[JsonSerializable(typeof(TokenView[]))]
+[JsonSerializable(typeof(NewTokenView))]
+[JsonSerializable(typeof(AuditView[]))]
+[JsonSerializable(typeof(Deployments.DeploymentSpec))]
+[JsonSerializable(typeof(Deployments.Before))]
+[JsonSerializable(typeof(DeploymentView))]
+[JsonSerializable(typeof(DeploymentView[]))]
+[JsonSerializable(typeof(DeploymentDeviceView[]))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

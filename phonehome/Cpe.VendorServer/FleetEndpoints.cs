@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Cpe.Sztp;
+using Cpe.VendorServer.Deployments;
 using Cpe.VendorServer.Storage;
 
 namespace Cpe.VendorServer;
@@ -11,21 +12,17 @@ namespace Cpe.VendorServer;
 /// </summary>
 public static class FleetEndpoints
 {
-    public static void Map(IEndpointRouteBuilder app, ServerStore store, FleetSnapshot snapshot, CheckInRecorder recorder, FleetSigner? signer, string imageFolder, int checkInSeconds, TimeProvider clock)
+    public static void Map(IEndpointRouteBuilder app, ServerStore store, FleetSnapshot snapshot, CheckInRecorder recorder, DeploymentEngine deployments,
+        FleetSigner? signer, string imageFolder, int checkInSeconds, TimeProvider clock)
     {
         app.MapPost(FleetCheckIn.Path, async (HttpContext http) =>
         {
-            string? serial = await BootstrapEndpoints.DeviceSerialAsync(http);
-            if (serial is null) return Results.Problem("a device IDevID client certificate is required", statusCode: 401);
             if (signer is null) return Results.Problem("this server has no signing certificate for check-in answers (--signing-cert)", statusCode: 503);
             // Bounded: the inventory a box reports is a few kilobytes; a body past the limit is refused, not stored.
-            if (await BoundedBody.ReadAsync(http, MaxCheckInBytes) is not byte[] body) return TooLarge();
-            CheckInRequest request;
-            try { request = FleetCheckIn.ParseRequest(body); }
-            catch (SztpVerificationException e) { return Results.Problem(e.Message, statusCode: 400); }
-            if (request.SerialNumber != serial) return Results.Problem($"the body names {request.SerialNumber} but the certificate {serial}", statusCode: 403);
-            if (snapshot.CheckInView(serial) is not var (state, config) || state == "revoked")
-                return Results.Problem($"serial number {serial} is not an enrolled device", statusCode: 404);
+            var (request, problem) = await DeviceBodyAsync(http, snapshot, MaxCheckInBytes, "a check-in request", b => FleetCheckIn.ParseRequest(b), r => r.SerialNumber);
+            if (request is null) return problem!;
+            string serial = request.SerialNumber;
+            var (device, config) = snapshot.CheckInView(serial)!.Value;
             var now = clock.GetUtcNow();
             await recorder.RecordAsync(new CheckInEntry(now, serial, request.OsVersion, request.ConfigRevision, request.FleetRevision, request.LastResult)
                 {
@@ -33,14 +30,27 @@ public static class FleetEndpoints
                     Refused = request.LastRefused is { } refused ? FleetCheckIn.ToJson(refused) : null,
                     FirmwareFailure = request.FirmwareFailure is { } failed ? FleetCheckIn.ToJson(failed) : null,
                     LocalOverride = request.LocalOverride is { } overridden ? FleetCheckIn.ToJson(overridden) : null,
+                    Software = request.Software is { } software ? FleetCheckIn.ToJson(software) : null,
+                    Model = request.Model,
                 }, http.RequestAborted);
-            var firmware = config?.Firmware is string name && store.Image(name) is FirmwareImage image
-                ? new DesiredFirmware(image.OsName, image.OsVersion, [$"{http.Request.Scheme}://{http.Request.Host}/images/{Uri.EscapeDataString(image.Name)}"], image.Sha256)
-                : null;
-            var answer = new CheckInAnswer(serial, request.Nonce, now, checkInSeconds,
-                config is null ? null : new DesiredConfiguration(config.Revision, config.Handling, (JsonObject)JsonNode.Parse(config.Document)!),
-                firmware, config?.Vnfs is string vnfs ? ParseVnfs(vnfs) : []);
+            // What the owner wants: the device's (or its group's) fleet configuration, under what its deployments want.
+            var desire = deployments.CheckIn(serial, device, request, now);
+            var image = desire.Firmware ?? (config?.Firmware is string name ? snapshot.Current.Images.GetValueOrDefault(name) ?? store.Image(name) : null);
+            var firmware = image is null ? null
+                : new DesiredFirmware(image.OsName, image.OsVersion, [$"{http.Request.Scheme}://{http.Request.Host}/images/{Uri.EscapeDataString(image.Name)}"], image.Sha256);
+            var configuration = config is null ? null : new DesiredConfiguration(config.Revision, config.Handling, (JsonObject)JsonNode.Parse(config.Document)!);
+            // Revisions are one fleet-wide sequence: the newer of the two is what the device should run.
+            if (desire.Configuration is { } wanted && (configuration is null || wanted.Revision > configuration.Revision)) configuration = wanted;
+            var answer = new CheckInAnswer(serial, request.Nonce, now, checkInSeconds, configuration, firmware, config?.Vnfs is string vnfs ? ParseVnfs(vnfs) : []);
             return Results.Bytes(signer.Sign(FleetCheckIn.ToJson(answer)), "application/cms");
+        });
+
+        app.MapPost(FleetCheckIn.InstallPath, async (HttpContext http) =>
+        {
+            var (report, problem) = await DeviceBodyAsync(http, snapshot, FleetCheckIn.MaxInstallReportBytes, "an install report", b => FleetCheckIn.ParseInstallReport(b), r => r.SerialNumber);
+            if (report is null) return problem!;
+            deployments.InstallReported(report.SerialNumber, report, clock.GetUtcNow());
+            return Results.NoContent();
         });
 
         app.MapGet("/images/{name}", async (HttpContext http, string name) =>
@@ -68,7 +78,24 @@ public static class FleetEndpoints
     /// <summary>The largest check-in request (docs/reference/fleet-checkin.md).</summary>
     public const int MaxCheckInBytes = 256 * 1024;
 
-    static IResult TooLarge() => Results.Problem($"a check-in request may be at most {MaxCheckInBytes} bytes", statusCode: 413);
+    /// <summary>
+    /// A device's body, checked in the same order for each device call: an IDevID (401), at most <paramref name="max"/>
+    /// bytes (413), the format (400), naming the device the certificate names (403), an enrolled device (404).
+    /// </summary>
+    static async Task<(T? Body, IResult? Problem)> DeviceBodyAsync<T>(HttpContext http, FleetSnapshot snapshot, int max, string what,
+        Func<byte[], T> parse, Func<T, string> serialOf) where T : class
+    {
+        string? serial = await BootstrapEndpoints.DeviceSerialAsync(http);
+        if (serial is null) return (null, Results.Problem("a device IDevID client certificate is required", statusCode: 401));
+        if (await BoundedBody.ReadAsync(http, max) is not byte[] bytes) return (null, Results.Problem($"{what} may be at most {max} bytes", statusCode: 413));
+        T body;
+        try { body = parse(bytes); }
+        catch (SztpVerificationException e) { return (null, Results.Problem(e.Message, statusCode: 400)); }
+        if (serialOf(body) != serial) return (null, Results.Problem($"the body names {serialOf(body)} but the certificate {serial}", statusCode: 403));
+        if (snapshot.CheckInView(serial) is not var (device, _) || device.State == "revoked")
+            return (null, Results.Problem($"serial number {serial} is not an enrolled device", statusCode: 404));
+        return (body, null);
+    }
 
     static DesiredVnf[] ParseVnfs(string json) =>
         JsonNode.Parse(json)!.AsArray().Select(v => new DesiredVnf(v!["name"]!.GetValue<string>(), v["version"]!.GetValue<string>())).ToArray();

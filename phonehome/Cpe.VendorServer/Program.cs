@@ -33,8 +33,10 @@ try
             return 0;
         case "token":
         {
+            string role = options.Optional("role") ?? AdminAccess.Administrator;
+            if (!AdminAccess.Roles.Contains(role)) throw new ArgumentException($"--role must be one of {string.Join(", ", AdminAccess.Roles)}");
             string token = Tokens.Create();
-            Migrated(options).AddToken(Tokens.Hash(token), options.Required("name"), DateTimeOffset.UtcNow);
+            Migrated(options).AddToken(Tokens.Hash(token), options.Required("name"), role, DateTimeOffset.UtcNow);
             Console.WriteLine(token);
             return 0;
         }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Cpe.VendorServer.Deployments;
 using Cpe.VendorServer.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
@@ -45,16 +46,17 @@ public static class Server
                     https.ClientCertificateMode = ClientCertificateMode.NoCertificate;
                 });
         });
+        var clock = TimeProvider.System;
         var app = builder.Build();
         app.UseListenerBinding();
-        app.UseAdminTokens(store);
-        var clock = TimeProvider.System;
+        app.UseAdminAccess(store, clock);
         var signer = o.Signer is null ? null : new FleetSigner(o.Signer);
         var devices = app.MapGroup("").OnPorts(o.DeviceUrls);
         BootstrapEndpoints.Map(devices, store, clock, new WireRecorder(o.Record));
         await using var recorder = new CheckInRecorder(store, app.Logger);
         await using var snapshot = new FleetSnapshot(store, TimeSpan.FromSeconds(1));
-        FleetEndpoints.Map(devices, store, snapshot, recorder, signer, o.Images, o.CheckInSeconds, clock);
+        await using var deployments = new DeploymentEngine(store, snapshot, clock, app.Logger, TimeSpan.FromSeconds(1));
+        FleetEndpoints.Map(devices, store, snapshot, recorder, deployments, signer, o.Images, o.CheckInSeconds, clock);
         if (o.AdminUrls.Count > 0)
         {
             var admin = app.MapGroup("").OnPorts(o.AdminUrls);

@@ -19,7 +19,7 @@ public sealed record ServerOptions(IReadOnlyList<Uri> DeviceUrls, IReadOnlyList<
                                        [--images DIR] [--max-image-mib N] [--public-url https://HOST:PORT] [--check-in SECONDS] [--record DIR]
                cpe-vendor-server enroll --db DB --serial SERIAL --conveyed FILE [--owner-certificate FILE --voucher FILE --vendor-ca CA.pem] [--owner NAME] [--group NAME]
                cpe-vendor-server progress --db DB --serial SERIAL
-               cpe-vendor-server token --db DB --name NAME
+               cpe-vendor-server token --db DB --name NAME [--role viewer|operator|administrator]
                cpe-vendor-server migrate --db DB
         DB is a SQLite file path, or a PostgreSQL connection string ("Host=…;Database=…") or postgres:// URI.
         """;

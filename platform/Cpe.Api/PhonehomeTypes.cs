@@ -8,7 +8,11 @@ namespace Cpe.Api;
 /// A whole configuration from zero-touch provisioning (source "ztp") or a fleet push (source "fleet"), merged onto or
 /// replacing the active one, committed in one step; with <see cref="ConfirmMinutes"/> as "commit confirmed".
 /// </summary>
-public sealed record ProvisionCommitParams(string Mode, JsonObject Document, string Source, int? ConfirmMinutes = null, string? Comment = null);
+public sealed record ProvisionCommitParams(string Mode, JsonObject Document, string Source, int? ConfirmMinutes = null, string? Comment = null)
+{
+    /// <summary>With mode "restore": the revision (its id) whose configuration is committed again; the document is then ignored.</summary>
+    public long? RestoreRevision { get; init; }
+}
 
 /// <summary>Where zero-touch provisioning is, as the agent last said (the board turns the state into an LED pattern).</summary>
 /// <summary>Where zero-touch is; with "failed" (or a round that reached nothing), why: the status LED's blink code.</summary>

@@ -75,9 +75,12 @@ public sealed class ServerStoreTests
         Assert.Equal("0.2.0", store.Image("fw.img")!.OsVersion);
         Assert.Equal("bytes=5-", store.Downloads("fw.img").Single().Range);
 
-        store.AddToken("hash", "ops", T0);
-        Assert.Equal("ops", store.TokenName("hash"));
-        Assert.Null(store.TokenName("other"));
+        store.AddToken("hash", "ops", "operator", T0);
+        Assert.Equal(("ops", "operator"), (store.FindToken("hash")!.Name, store.FindToken("hash")!.Role));
+        Assert.Null(store.FindToken("other"));
+        Assert.Equal(1, store.RevokeTokens("ops", T0));
+        Assert.Null(store.FindToken("hash"));   // a revoked token no longer opens anything
+        Assert.NotNull(store.TokenList().Single().RevokedAt);
         Assert.True(store.Remove("SIM-3"));
         Assert.False(store.Remove("SIM-3"));
     });

@@ -14,7 +14,7 @@ namespace Cpe.Phonehome.Fleet;
 /// carry this check-in's nonce. A configuration pushed in it is committed with "commit confirmed" and confirmed by the
 /// next successful check-in, so a push that cuts the box off the server reverts by itself.
 /// </summary>
-public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform, FirmwareUpdater firmware, ProgressFile progress,
+public sealed partial class FleetAgent(FactoryIdentity identity, IAgentPlatform platform, FirmwareUpdater firmware, ProgressFile progress,
     Random random, TimeProvider clock, ProgressReporter say, TimeSpan defaultInterval, TimeSpan requestTimeout)
 {
     string? _lastResult, _lastStatus, _sentHardware;
@@ -46,8 +46,8 @@ public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform
                 say.Say(settled);
                 state = progress.Load();
             }
-            var answer = await ExchangeAsync(state, ct);
-            await ApplyAsync(answer, state, ct);
+            var (answer, active) = await ExchangeAsync(state, ct);
+            await ApplyAsync(answer, state, active, ct);
             return TimeSpan.FromSeconds(answer.CheckInSeconds);
         }
         catch (Exception e) when (e is HttpRequestException or IOException or SztpVerificationException or PlatformUnavailableException
@@ -62,7 +62,8 @@ public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform
         }
     }
 
-    async Task<CheckInAnswer> ExchangeAsync(AgentProgress state, CancellationToken ct)
+    /// <summary>The check-in: returns the verified answer and the configuration revision active when it was sent.</summary>
+    async Task<(CheckInAnswer, long ActiveRevision)> ExchangeAsync(AgentProgress state, CancellationToken ct)
     {
         var inventory = await platform.InventoryAsync(ct);
         var (osName, osVersion) = FirmwareUpdater.Running(inventory);   // the inventory just read: no second call
@@ -75,16 +76,13 @@ public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform
             FirmwareFailure = state.FirmwareFailure,
             LocalOverride = inventory.Override is { } o
                 ? new ConfigOverride(o.Revision, o.User, o.Time, o.Statements.Length, [.. o.Statements.Take(ConfigOverride.MaxStatements)]) : null,
+            Software = Report(await platform.SoftwareAsync(ct)),
         };
         // The hardware inventory rides along only when it changed since the server last took it (a NIC replaced, a disk added).
         var hardware = await platform.HardwareAsync(ct);
         string? hardwareJson = hardware?.ToJsonString();
         if (hardwareJson != _sentHardware) request = request with { Inventory = hardware };
-        using var handler = new SocketsHttpHandler { ConnectTimeout = requestTimeout };
-        handler.SslOptions.ClientCertificates = new X509CertificateCollection { identity.Idevid };
-        // The answer's owner signature is what is trusted, not the TLS server.
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
-        using var http = new HttpClient(handler) { Timeout = requestTimeout };
+        using var http = Client();
         using var content = new ByteArrayContent(FleetCheckIn.ToJson(request));
         content.Headers.ContentType = new MediaTypeHeaderValue(FleetCheckIn.MediaType);
         using var response = await http.PostAsync(new Uri(new Uri(state.Server!), FleetCheckIn.Path), content, ct);
@@ -95,10 +93,23 @@ public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform
         var owner = Cms.Certificates(state.OwnerCertificate, "owner certificate")[0];
         var verified = FleetCheckIn.Verify(body, owner, identity.SerialNumber, nonce);
         _sentHardware = hardwareJson;   // the server answered this check-in: it has the inventory
-        return verified;
+        return (verified, inventory.ActiveRevision);
     }
 
-    async Task ApplyAsync(CheckInAnswer answer, AgentProgress state, CancellationToken ct)
+    /// <summary>An mTLS client with the IDevID; the server's TLS certificate is not what is trusted (the answer's owner signature is).</summary>
+    HttpClient Client()
+    {
+        var handler = new SocketsHttpHandler { ConnectTimeout = requestTimeout };
+        handler.SslOptions.ClientCertificates = new X509CertificateCollection { identity.Idevid };
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        return new HttpClient(handler, disposeHandler: true) { Timeout = requestTimeout };
+    }
+
+    static SoftwareReport? Report(SoftwareStatus? s) => s is null ? null
+        : new SoftwareReport(s.BootedSlot, s.Health ?? "good", [.. s.Slots.Select(x => new SlotReport(x.Slot, x.State, x.Version))],
+            s.LastFallback is { } f ? new FallbackReport(f.FromVersion, f.ToVersion, f.Reason, f.At) : null);
+
+    async Task ApplyAsync(CheckInAnswer answer, AgentProgress state, long activeRevision, CancellationToken ct)
     {
         _lastResult = "check-in ok";
         if (state.FleetUnconfirmed)
@@ -124,11 +135,24 @@ public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform
             int confirmMinutes = Math.Max(1, (int)Math.Ceiling(answer.CheckInSeconds * 2.5 / 60));
             try
             {
-                var commit = await platform.CommitAsync(new ProvisionCommitParams(wanted.Handling, wanted.Document, "fleet", confirmMinutes,
-                    $"fleet revision {wanted.Revision}"), ct);
                 long running = state.FleetRunning;
-                progress.Update(p => p with { FleetRevision = wanted.Revision, FleetUnconfirmed = true, FleetApplied = running });
-                _lastResult = $"fleet revision {wanted.Revision} committed as revision {commit.Revision}, confirm within {confirmMinutes} min";
+                long before = wanted.Handling == "restore" ? state.ConfigBefore?.GetValueOrDefault(wanted.RestoreBefore!.Value) ?? 0 : 0;
+                if (wanted.Handling == "restore" && before == 0)
+                {
+                    // Never applied here (refused, or pushed before this box joined): what it runs is what the restore wants.
+                    progress.Update(p => p with { FleetRevision = wanted.Revision, FleetUnconfirmed = false, FleetApplied = wanted.Revision });
+                    _lastResult = $"fleet revision {wanted.Revision} restores the configuration before fleet revision {wanted.RestoreBefore}, which this box never applied: nothing to do";
+                }
+                else
+                {
+                    var request = wanted.Handling == "restore"
+                        ? new ProvisionCommitParams("restore", [], "fleet", confirmMinutes, $"fleet revision {wanted.Revision}: back to revision {before} (before fleet revision {wanted.RestoreBefore})")
+                            { RestoreRevision = before }
+                        : new ProvisionCommitParams(wanted.Handling, wanted.Document, "fleet", confirmMinutes, $"fleet revision {wanted.Revision}");
+                    var commit = await platform.CommitAsync(request, ct);
+                    progress.Update(p => p.WithBefore(wanted.Revision, activeRevision) with { FleetRevision = wanted.Revision, FleetUnconfirmed = true, FleetApplied = running });
+                    _lastResult = $"fleet revision {wanted.Revision} committed as revision {commit.Revision}, confirm within {confirmMinutes} min";
+                }
             }
             catch (RpcException e) when (e.Code is RpcErrorCodes.ConfigInvalid or RpcErrorCodes.CommitFailed)
             {
@@ -175,7 +199,7 @@ public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform
         await say.StatusAsync("installing", $"fleet firmware {f.Version}", ct);
         try
         {
-            say.Say(await firmware.InstallAsync(f.Version, f.DownloadUris, f.Sha256, say.Say, ct));
+            say.Say(await firmware.InstallAsync(f.Version, f.DownloadUris, f.Sha256, say.Say, ct, (install, t) => ReportInstallAsync(f.Version, install, t)));
             await say.StatusAsync("rebooting", $"into fleet firmware {f.Version}", ct);
             await firmware.RebootIntoAsync(f.Version, ct);
         }
@@ -184,6 +208,31 @@ public sealed class FleetAgent(FactoryIdentity identity, IAgentPlatform platform
             _lastResult = $"fleet firmware {f.Version} not installed: {e.Message}";
             say.Say(_lastResult);
         }
+    }
+}
+
+/// <summary>Install reports while a firmware install runs: one per state change, else at most one per <see cref="InstallReportEvery"/>.</summary>
+public sealed partial class FleetAgent
+{
+    public static readonly TimeSpan InstallReportEvery = TimeSpan.FromSeconds(5);
+    (string State, long At) _lastReport = ("", 0);
+
+    async Task ReportInstallAsync(string version, InstallInfo install, CancellationToken ct)
+    {
+        if (install.State == _lastReport.State && clock.GetElapsedTime(_lastReport.At) < InstallReportEvery) return;
+        _lastReport = (install.State, clock.GetTimestamp());
+        var server = progress.Load().Server;
+        if (server is null) return;
+        try
+        {
+            using var http = Client();
+            using var content = new ByteArrayContent(FleetCheckIn.ToJson(new InstallReport(identity.SerialNumber, version, install.State,
+                install.BytesDownloaded, install.BytesReused, install.ChunksDone, install.Chunks)));
+            content.Headers.ContentType = new MediaTypeHeaderValue(FleetCheckIn.MediaType);
+            using var _ = await http.PostAsync(new Uri(new Uri(server), FleetCheckIn.InstallPath), content, ct);
+        }
+        // Only information for the operator: the install goes on whether the server heard it or not.
+        catch (Exception e) when (e is HttpRequestException or IOException || (e is TaskCanceledException && !ct.IsCancellationRequested)) { }
     }
 }
 

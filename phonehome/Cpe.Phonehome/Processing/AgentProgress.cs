@@ -40,6 +40,21 @@ public sealed record AgentProgress
     /// installed again by the agent, and reported at every check-in, until another version is wanted.
     /// </summary>
     public Cpe.Sztp.FirmwareFailure? FirmwareFailure { get; init; }
+
+    /// <summary>
+    /// For the last few fleet revisions committed: the box's configuration revision (cped's id) that was active just
+    /// before, which a deployment's rollback ("restore") puts back. At most <see cref="KeptBefore"/>, oldest dropped.
+    /// </summary>
+    public Dictionary<long, long>? ConfigBefore { get; init; }
+    public const int KeptBefore = 16;
+
+    /// <summary>Records what ran before fleet revision <paramref name="fleet"/>, dropping the oldest past <see cref="KeptBefore"/>.</summary>
+    public AgentProgress WithBefore(long fleet, long active)
+    {
+        var map = new Dictionary<long, long>(ConfigBefore ?? []) { [fleet] = active };
+        foreach (var old in map.Keys.Order().Take(Math.Max(0, map.Count - KeptBefore)).ToArray()) map.Remove(old);
+        return this with { ConfigBefore = map };
+    }
 }
 
 /// <summary>The progress file, written atomically (temporary file, fsync, rename) so a power cut leaves the old or the new one.</summary>

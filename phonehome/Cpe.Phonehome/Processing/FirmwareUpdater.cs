@@ -43,7 +43,8 @@ public sealed class FirmwareUpdater(IAgentPlatform platform, ProgressFile progre
     /// Throws <see cref="FirmwareInstallException"/> with the reason; a bundle cped refused (signature, board,
     /// anti-rollback, not the file named by <paramref name="sha256"/>) is recorded as given up.
     /// </summary>
-    public async Task<string> InstallAsync(string version, IReadOnlyList<string> uris, string sha256, Action<string> say, CancellationToken ct)
+    public async Task<string> InstallAsync(string version, IReadOnlyList<string> uris, string sha256, Action<string> say, CancellationToken ct,
+        Func<InstallInfo, CancellationToken, Task>? observe = null)
     {
         if (uris.Count == 0) throw new FirmwareInstallException("no download-uri is given", permanent: true);
         var failures = new List<string>();
@@ -74,10 +75,10 @@ public sealed class FirmwareUpdater(IAgentPlatform platform, ProgressFile progre
             }
         }
         if (!started) throw Failed(version, string.Join("; ", failures), refused);
-        return await FollowAsync(version, say, ct);
+        return await FollowAsync(version, say, observe, ct);
     }
 
-    async Task<string> FollowAsync(string version, Action<string> say, CancellationToken ct)
+    async Task<string> FollowAsync(string version, Action<string> say, Func<InstallInfo, CancellationToken, Task>? observe, CancellationToken ct)
     {
         var lastChange = clock.GetTimestamp();
         (string?, int) last = (null, -1);
@@ -89,6 +90,7 @@ public sealed class FirmwareUpdater(IAgentPlatform platform, ProgressFile progre
             catch (PlatformUnavailableException) { status = null; }   // cped restarting: it resumes the install by itself
             if (status?.Install is { } install)
             {
+                if (observe is not null) await observe(install, ct);
                 if (install.State == "installed")
                 {
                     _retry = null;

@@ -2,7 +2,12 @@ namespace Cpe.VendorServer.Storage;
 
 /// <summary>A device as enrolled: what it is given at bootstrap, its owner, group and lifecycle state.</summary>
 public sealed record Enrollment(string Serial, byte[] ConveyedInformation, byte[]? OwnerCertificate, byte[]? OwnershipVoucher, DateTimeOffset EnrolledAt,
-    string? Owner = null, string? Group = null, string State = "enrolled", DateTimeOffset? LastSeen = null);
+    string? Owner = null, string? Group = null, string State = "enrolled", DateTimeOffset? LastSeen = null)
+{
+    /// <summary>The site the box is installed at (its time zone resolves maintenance windows) and its labels, for deployment targets.</summary>
+    public string? Site { get; init; }
+    public string[] Labels { get; init; } = [];
+}
 
 /// <summary>A device with its last progress report (type and time) and its last check-in, for the admin list.</summary>
 public sealed record DeviceSummary(Enrollment Device, string? LastProgress, DateTimeOffset? LastProgressAt, CheckInEntry? LastCheckIn);
@@ -24,6 +29,12 @@ public sealed record CheckInEntry(DateTimeOffset Time, string Serial, string OsV
 
     /// <summary>The local commit on the device that overrides what zero-touch or the fleet set (JSON: revision, user, time, count, statements).</summary>
     public string? LocalOverride { get; init; }
+
+    /// <summary>The firmware slots the device reported (JSON: booted slot, health, slots, last fallback); null from a box without slots.</summary>
+    public string? Software { get; init; }
+
+    /// <summary>The model the device reported: kept as the device's latest, for deployment targets.</summary>
+    public string? Model { get; init; }
 }
 
 /// <summary>The configuration the owner wants on a device ("serial:S") or on a group ("group:G").</summary>
@@ -38,3 +49,12 @@ public sealed record FirmwareImage(string Name, string OsName, string OsVersion,
 
 /// <summary>One image request, with the Range it asked for: how resumed downloads are seen.</summary>
 public sealed record DownloadEntry(DateTimeOffset Time, string Serial, string Image, string? Range, int Status);
+
+/// <summary>What a check-in needs to know of a device's enrolment: its state, group, site and labels.</summary>
+public sealed record DeviceFacts(string State, string? Group, string? Site, string[] Labels);
+
+/// <summary>An admin token as stored: its name, role, and when it was made and revoked (only the token's hash is kept).</summary>
+public sealed record TokenRecord(string Name, string Role, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt = null);
+
+/// <summary>One line of the append-only audit log.</summary>
+public sealed record AuditEntry(long Id, DateTimeOffset Time, string Actor, string Role, string Action, string? Target, string? Detail, string? Source, int Status);

@@ -3,17 +3,22 @@ namespace Cpe.VendorServer.Storage;
 // Devices, their progress reports and their check-ins.
 public sealed partial class ServerStore
 {
-    const string DeviceColumns = "serial, conveyed, owner_certificate, voucher, enrolled_at, owner, device_group, state, last_seen";
+    const string DeviceColumns = "serial, conveyed, owner_certificate, voucher, enrolled_at, owner, device_group, state, last_seen, site, labels";
 
     const string Upsert = $"""
-        INSERT INTO devices ({DeviceColumns}) VALUES (@s, @c, @o, @v, @t, @owner, @g, @state, NULL)
+        INSERT INTO devices ({DeviceColumns}) VALUES (@s, @c, @o, @v, @t, @owner, @g, @state, NULL, @site, @labels)
         ON CONFLICT (serial) DO UPDATE SET conveyed = excluded.conveyed, owner_certificate = excluded.owner_certificate, voucher = excluded.voucher,
-            owner = excluded.owner, device_group = excluded.device_group, state = excluded.state
+            owner = excluded.owner, device_group = excluded.device_group, state = excluded.state, site = excluded.site, labels = excluded.labels
         """;
 
     static (string, object?)[] Parameters(Enrollment e) =>
         [("@s", e.Serial), ("@c", e.ConveyedInformation), ("@o", e.OwnerCertificate), ("@v", e.OwnershipVoucher), ("@t", Time(e.EnrolledAt)),
-         ("@owner", e.Owner), ("@g", e.Group), ("@state", e.State)];
+         ("@owner", e.Owner), ("@g", e.Group), ("@state", e.State), ("@site", e.Site), ("@labels", LabelsColumn(e.Labels))];
+
+    /// <summary>Labels as stored: ",a,b," so that one label matches as LIKE '%,a,%'; null when there are none.</summary>
+    static string? LabelsColumn(string[] labels) => labels.Length == 0 ? null : "," + string.Join(',', labels) + ",";
+
+    static string[] LabelsOf(string? column) => column?.Split(',', StringSplitOptions.RemoveEmptyEntries) ?? [];
 
     public void Enroll(Enrollment e) => Execute(Upsert, Parameters(e));
 
@@ -52,8 +57,8 @@ public sealed partial class ServerStore
               AND (CAST(@a AS TEXT) IS NULL OR d.serial > @a)
             ORDER BY d.serial LIMIT @n
             """,
-            r => new DeviceSummary(Device(r), OptionalString(r, 9), OptionalTime(r, 10),
-                r.IsDBNull(11) ? null : new CheckInEntry(Time(r, 11), r.GetString(0), r.GetString(12), Long(r, 13), Long(r, 14), OptionalString(r, 15))),
+            r => new DeviceSummary(Device(r), OptionalString(r, 11), OptionalTime(r, 12),
+                r.IsDBNull(13) ? null : new CheckInEntry(Time(r, 13), r.GetString(0), r.GetString(14), Long(r, 15), Long(r, 16), OptionalString(r, 17))),
             ("@g", group), ("@st", state), ("@a", after), ("@n", limit));
 
     public bool Remove(string serial) => Execute("DELETE FROM devices WHERE serial = @s", ("@s", serial)) > 0;
@@ -61,7 +66,7 @@ public sealed partial class ServerStore
     public bool SetState(string serial, string state) => Execute("UPDATE devices SET state = @st WHERE serial = @s", ("@s", serial), ("@st", state)) > 0;
 
     static Enrollment Device(System.Data.Common.DbDataReader r) => new(r.GetString(0), (byte[])r.GetValue(1), OptionalBytes(r, 2), OptionalBytes(r, 3),
-        Time(r, 4), OptionalString(r, 5), OptionalString(r, 6), r.GetString(7), OptionalTime(r, 8));
+        Time(r, 4), OptionalString(r, 5), OptionalString(r, 6), r.GetString(7), OptionalTime(r, 8)) { Site = OptionalString(r, 9), Labels = LabelsOf(OptionalString(r, 10)) };
 
     public void AddProgress(ProgressEntry p) =>
         Execute("INSERT INTO progress (serial, time, type, message) VALUES (@s, @t, @y, @m)",
@@ -82,28 +87,31 @@ public sealed partial class ServerStore
     {
         using var c = Open();
         using var tx = c.BeginTransaction();
-        var lastSeen = entries.GroupBy(e => e.Serial).Select(g => (Serial: g.Key, Time: Time(g.Max(e => e.Time)))).ToArray();
+        var lastSeen = entries.GroupBy(e => e.Serial).Select(g => g.MaxBy(e => e.Time)!)
+            .Select(e => (Serial: e.Serial, Time: Time(e.Time), e.OsVersion, e.Model)).ToArray();
         if (IsPostgres)
         {
-            using (var insert = Command(c, "INSERT INTO checkins (serial, time, os_version, config_revision, fleet_revision, last_result, refused, firmware_failure, local_override) SELECT * FROM unnest(@s, @t, @o, @c, @f, @l, @r, @ff, @lo)",
+            using (var insert = Command(c, "INSERT INTO checkins (serial, time, os_version, config_revision, fleet_revision, last_result, refused, firmware_failure, local_override, software) SELECT * FROM unnest(@s, @t, @o, @c, @f, @l, @r, @ff, @lo, @sw)",
                 ("@s", entries.Select(e => e.Serial).ToArray()), ("@t", entries.Select(e => Time(e.Time)).ToArray()), ("@o", entries.Select(e => e.OsVersion).ToArray()),
                 ("@c", entries.Select(e => e.ConfigRevision).ToArray()), ("@f", entries.Select(e => e.FleetRevision).ToArray()), ("@l", entries.Select(e => e.LastResult).ToArray()),
                 ("@r", entries.Select(e => e.Refused).ToArray()), ("@ff", entries.Select(e => e.FirmwareFailure).ToArray()),
-                ("@lo", entries.Select(e => e.LocalOverride).ToArray())))
+                ("@lo", entries.Select(e => e.LocalOverride).ToArray()), ("@sw", entries.Select(e => e.Software).ToArray())))
             { insert.Transaction = tx; insert.ExecuteNonQuery(); }
-            using (var seen = Command(c, "UPDATE devices SET last_seen = v.t FROM unnest(@s, @t) AS v(s, t) WHERE devices.serial = v.s",
-                ("@s", lastSeen.Select(d => d.Serial).ToArray()), ("@t", lastSeen.Select(d => d.Time).ToArray())))
+            using (var seen = Command(c, "UPDATE devices SET last_seen = v.t, os_version = v.o, model = COALESCE(v.m, devices.model) FROM unnest(@s, @t, @o, @m) AS v(s, t, o, m) WHERE devices.serial = v.s",
+                ("@s", lastSeen.Select(d => d.Serial).ToArray()), ("@t", lastSeen.Select(d => d.Time).ToArray()), ("@o", lastSeen.Select(d => d.OsVersion).ToArray()),
+                ("@m", lastSeen.Select(d => d.Model).ToArray())))
             { seen.Transaction = tx; seen.ExecuteNonQuery(); }
         }
         else
         {
             foreach (var e in entries)
-                using (var insert = Command(c, "INSERT INTO checkins (serial, time, os_version, config_revision, fleet_revision, last_result, refused, firmware_failure, local_override) VALUES (@s, @t, @o, @c, @f, @l, @r, @ff, @lo)",
+                using (var insert = Command(c, "INSERT INTO checkins (serial, time, os_version, config_revision, fleet_revision, last_result, refused, firmware_failure, local_override, software) VALUES (@s, @t, @o, @c, @f, @l, @r, @ff, @lo, @sw)",
                     ("@s", e.Serial), ("@t", Time(e.Time)), ("@o", e.OsVersion), ("@c", e.ConfigRevision), ("@f", e.FleetRevision), ("@l", e.LastResult), ("@r", e.Refused),
-                    ("@ff", e.FirmwareFailure), ("@lo", e.LocalOverride)))
+                    ("@ff", e.FirmwareFailure), ("@lo", e.LocalOverride), ("@sw", e.Software)))
                 { insert.Transaction = tx; insert.ExecuteNonQuery(); }
-            foreach (var (serial, time) in lastSeen)
-                using (var seen = Command(c, "UPDATE devices SET last_seen = @t WHERE serial = @s", ("@s", serial), ("@t", time)))
+            foreach (var (serial, time, osVersion, model) in lastSeen)
+                using (var seen = Command(c, "UPDATE devices SET last_seen = @t, os_version = @o, model = COALESCE(@m, model) WHERE serial = @s",
+                    ("@s", serial), ("@t", time), ("@o", osVersion), ("@m", model)))
                 { seen.Transaction = tx; seen.ExecuteNonQuery(); }
         }
         // Inventories come rarely (a device sends one when its hardware changed): one statement each is enough.
@@ -118,8 +126,8 @@ public sealed partial class ServerStore
         Query("SELECT inventory FROM devices WHERE serial = @s", r => OptionalString(r, 0), ("@s", serial)).FirstOrDefault();
 
     public IReadOnlyList<CheckInEntry> CheckIns(string serial, int limit = 100) =>
-        Query("SELECT time, os_version, config_revision, fleet_revision, last_result, refused, firmware_failure, local_override FROM checkins WHERE serial = @s ORDER BY id DESC LIMIT @n",
+        Query("SELECT time, os_version, config_revision, fleet_revision, last_result, refused, firmware_failure, local_override, software FROM checkins WHERE serial = @s ORDER BY id DESC LIMIT @n",
             r => new CheckInEntry(Time(r, 0), serial, r.GetString(1), Long(r, 2), Long(r, 3), OptionalString(r, 4))
-                { Refused = OptionalString(r, 5), FirmwareFailure = OptionalString(r, 6), LocalOverride = OptionalString(r, 7) },
+                { Refused = OptionalString(r, 5), FirmwareFailure = OptionalString(r, 6), LocalOverride = OptionalString(r, 7), Software = OptionalString(r, 8) },
             ("@s", serial), ("@n", limit));
 }

@@ -9,39 +9,50 @@ public sealed partial class ServerStore
     /// </summary>
     public FleetConfig SetFleetConfig(string target, string handling, string document, string? firmware, string? vnfs, DateTimeOffset now)
     {
-        var rows = Query("""
-            INSERT INTO fleet_configs (target, revision, handling, document, firmware, vnfs, updated_at)
-            VALUES (@t, (SELECT COALESCE(MAX(revision), 0) + 1 FROM fleet_configs), @h, @d, @f, @v, @u)
-            ON CONFLICT (target) DO UPDATE SET revision = (SELECT COALESCE(MAX(revision), 0) + 1 FROM fleet_configs), handling = excluded.handling, document = excluded.document,
-                firmware = excluded.firmware, vnfs = excluded.vnfs, updated_at = excluded.updated_at
-            RETURNING revision
-            """, r => Long(r, 0), ("@t", target), ("@h", handling), ("@d", document), ("@f", firmware), ("@v", vnfs), ("@u", Time(now)));
-        return new FleetConfig(target, rows[0], handling, document, now, firmware, vnfs);
+        long revision = InTransaction(tx =>
+        {
+            long next = NextRevision(tx);
+            tx.Execute("""
+                INSERT INTO fleet_configs (target, revision, handling, document, firmware, vnfs, updated_at) VALUES (@t, @r, @h, @d, @f, @v, @u)
+                ON CONFLICT (target) DO UPDATE SET revision = excluded.revision, handling = excluded.handling, document = excluded.document,
+                    firmware = excluded.firmware, vnfs = excluded.vnfs, updated_at = excluded.updated_at
+                """, ("@t", target), ("@r", next), ("@h", handling), ("@d", document), ("@f", firmware), ("@v", vnfs), ("@u", Time(now)));
+            return next;
+        });
+        return new FleetConfig(target, revision, handling, document, now, firmware, vnfs);
     }
 
     /// <summary>
-    /// What a check-in needs in one round trip: the device's state and the configuration it should have (its own,
-    /// else its group's); null when the serial number is not enrolled.
+    /// The next of the one fleet-wide sequence of configuration revisions that fleet configurations and deployments
+    /// (and their rollbacks) share: a row lock serializes it across server instances.
     /// </summary>
-    public (string State, FleetConfig? Config)? CheckInView(string serial)
+    static long NextRevision(Transaction tx) =>
+        tx.Query("UPDATE revision_counter SET value = value + 1 WHERE id = 1 RETURNING value", r => Long(r, 0))[0];
+
+    /// <summary>
+    /// What a check-in needs in one round trip: the device's enrolment facts and the configuration it should have (its
+    /// own, else its group's); null when the serial number is not enrolled.
+    /// </summary>
+    public (DeviceFacts Device, FleetConfig? Config)? CheckInView(string serial)
     {
         var rows = Query("""
-            SELECT d.state, f.target, f.revision, f.handling, f.document, f.updated_at, f.firmware, f.vnfs
+            SELECT d.state, d.device_group, d.site, d.labels, f.target, f.revision, f.handling, f.document, f.updated_at, f.firmware, f.vnfs
             FROM devices d LEFT JOIN fleet_configs f ON f.target = 'serial:' || d.serial OR f.target = 'group:' || d.device_group
             WHERE d.serial = @s
             ORDER BY CASE WHEN f.target = 'serial:' || d.serial THEN 0 ELSE 1 END LIMIT 1
-            """, r => (r.GetString(0), r.IsDBNull(1) ? null
-                : new FleetConfig(r.GetString(1), Long(r, 2), r.GetString(3), r.GetString(4), Time(r, 5), OptionalString(r, 6), OptionalString(r, 7))),
+            """, r => (new DeviceFacts(r.GetString(0), OptionalString(r, 1), OptionalString(r, 2), LabelsOf(OptionalString(r, 3))), r.IsDBNull(4) ? null
+                : new FleetConfig(r.GetString(4), Long(r, 5), r.GetString(6), r.GetString(7), Time(r, 8), OptionalString(r, 9), OptionalString(r, 10))),
             ("@s", serial));
         return rows.Count == 0 ? null : rows[0];
     }
 
-    /// <summary>Every device's state and group (what <see cref="FleetSnapshot"/> holds).</summary>
-    public Dictionary<string, (string State, string? Group)> DeviceStates()
+    /// <summary>Every device's state, group, site and labels (what <see cref="FleetSnapshot"/> holds).</summary>
+    public Dictionary<string, DeviceFacts> AllDeviceFacts()
     {
-        var map = new Dictionary<string, (string, string?)>(StringComparer.Ordinal);
-        foreach (var (serial, state, group) in Query("SELECT serial, state, device_group FROM devices", r => (r.GetString(0), r.GetString(1), OptionalString(r, 2))))
-            map[serial] = (state, group);
+        var map = new Dictionary<string, DeviceFacts>(StringComparer.Ordinal);
+        foreach (var (serial, facts) in Query("SELECT serial, state, device_group, site, labels FROM devices",
+            r => (r.GetString(0), new DeviceFacts(r.GetString(1), OptionalString(r, 2), OptionalString(r, 3), LabelsOf(OptionalString(r, 4))))))
+            map[serial] = facts;
         return map;
     }
 
@@ -80,10 +91,30 @@ public sealed partial class ServerStore
         Query("SELECT time, serial, range_header, status FROM downloads WHERE image = @i ORDER BY id",
             r => new DownloadEntry(Time(r, 0), r.GetString(1), image, OptionalString(r, 2), (int)Long(r, 3)), ("@i", image));
 
-    public void AddToken(string hash, string name, DateTimeOffset now) =>
-        Execute("INSERT INTO tokens (hash, name, created_at) VALUES (@h, @n, @t)", ("@h", hash), ("@n", name), ("@t", Time(now)));
+    public void AddToken(string hash, string name, string role, DateTimeOffset now) =>
+        Execute("INSERT INTO tokens (hash, name, role, created_at) VALUES (@h, @n, @r, @t)", ("@h", hash), ("@n", name), ("@r", role), ("@t", Time(now)));
 
-    public string? TokenName(string hash) => Query("SELECT name FROM tokens WHERE hash = @h", r => r.GetString(0), ("@h", hash)).SingleOrDefault();
+    /// <summary>The token with this hash, unless it was revoked.</summary>
+    public TokenRecord? FindToken(string hash) =>
+        Query("SELECT name, role, created_at FROM tokens WHERE hash = @h AND revoked_at IS NULL", r => new TokenRecord(r.GetString(0), r.GetString(1), Time(r, 2)),
+            ("@h", hash)).SingleOrDefault();
+
+    public IReadOnlyList<TokenRecord> TokenList() =>
+        Query("SELECT name, role, created_at, revoked_at FROM tokens ORDER BY created_at", r => new TokenRecord(r.GetString(0), r.GetString(1), Time(r, 2), OptionalTime(r, 3)));
+
+    /// <summary>Revokes every token with this name; returns how many were live.</summary>
+    public int RevokeTokens(string name, DateTimeOffset now) =>
+        Execute("UPDATE tokens SET revoked_at = @t WHERE name = @n AND revoked_at IS NULL", ("@n", name), ("@t", Time(now)));
+
+    public void AddAudit(AuditEntry a) => Execute(
+        "INSERT INTO audit (time, actor, role, action, target, detail, source, status) VALUES (@t, @a, @r, @ac, @tg, @d, @s, @st)",
+        ("@t", Time(a.Time)), ("@a", a.Actor), ("@r", a.Role), ("@ac", a.Action), ("@tg", a.Target), ("@d", a.Detail), ("@s", a.Source), ("@st", a.Status));
+
+    /// <summary>The audit log newest first, before id <paramref name="before"/> (paging), optionally one action.</summary>
+    public IReadOnlyList<AuditEntry> Audit(long? before, string? action, int limit) =>
+        Query("SELECT id, time, actor, role, action, target, detail, source, status FROM audit WHERE (CAST(@b AS BIGINT) IS NULL OR id < @b) AND (CAST(@a AS TEXT) IS NULL OR action = @a) ORDER BY id DESC LIMIT @n",
+            r => new AuditEntry(Long(r, 0), Time(r, 1), r.GetString(2), r.GetString(3), r.GetString(4), OptionalString(r, 5), OptionalString(r, 6), OptionalString(r, 7), (int)Long(r, 8)),
+            ("@b", before), ("@a", action), ("@n", limit));
 
     public void AddBundle(Bundle b) => Execute("""
         INSERT INTO bundles (name, conveyed, owner_certificate, published_at) VALUES (@n, @c, @o, @t)

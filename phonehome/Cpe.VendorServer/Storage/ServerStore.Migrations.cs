@@ -29,7 +29,44 @@ public sealed partial class ServerStore
         (4, "ALTER TABLE checkins ADD COLUMN refused TEXT;"),
         (5, "ALTER TABLE checkins ADD COLUMN firmware_failure TEXT;"),
         (6, "ALTER TABLE checkins ADD COLUMN local_override TEXT;"),
+        (7, $"""
+            ALTER TABLE devices ADD COLUMN site TEXT;
+            ALTER TABLE devices ADD COLUMN labels TEXT;
+            ALTER TABLE devices ADD COLUMN model TEXT;
+            ALTER TABLE devices ADD COLUMN os_version TEXT;
+            ALTER TABLE checkins ADD COLUMN software TEXT;
+            CREATE TABLE sites (name TEXT PRIMARY KEY, time_zone TEXT NOT NULL);
+            CREATE TABLE revision_counter (id INTEGER PRIMARY KEY, value BIGINT NOT NULL);
+            INSERT INTO revision_counter (id, value) SELECT 1, COALESCE(MAX(revision), 0) FROM fleet_configs;
+            CREATE TABLE deployments (id {Id}, name TEXT NOT NULL, spec TEXT NOT NULL, status TEXT NOT NULL, reason TEXT, phase INTEGER NOT NULL,
+                target_size BIGINT NOT NULL, firmware_version TEXT, config_revision BIGINT, rollback_revision BIGINT, created_by TEXT NOT NULL,
+                created_at TEXT NOT NULL, updated_at TEXT NOT NULL, rate_minute BIGINT NOT NULL DEFAULT 0, rate_count BIGINT NOT NULL DEFAULT 0);
+            CREATE TABLE deployment_phases (deployment_id BIGINT NOT NULL, phase INTEGER NOT NULL, size BIGINT NOT NULL, joined BIGINT NOT NULL DEFAULT 0,
+                bake_seconds INTEGER NOT NULL, started_at TEXT, finished_at TEXT, accepted_failures BIGINT NOT NULL DEFAULT 0, rolled_back INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (deployment_id, phase));
+            CREATE TABLE deployment_devices (deployment_id BIGINT NOT NULL, serial TEXT NOT NULL, phase INTEGER, state TEXT NOT NULL, reason TEXT, site TEXT,
+                started_at TEXT, verify_since TEXT, before TEXT, bytes BIGINT NOT NULL DEFAULT 0, joined_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+                PRIMARY KEY (deployment_id, serial));
+            CREATE INDEX deployment_devices_by_serial ON deployment_devices (serial, deployment_id);
+            CREATE INDEX deployment_devices_by_state ON deployment_devices (deployment_id, state, phase);
+            ALTER TABLE tokens ADD COLUMN role TEXT NOT NULL DEFAULT 'administrator';
+            ALTER TABLE tokens ADD COLUMN revoked_at TEXT;
+            CREATE TABLE audit (id {Id}, time TEXT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL, target TEXT,
+                detail TEXT, source TEXT, status INTEGER NOT NULL);
+            {AppendOnly("audit")}
+            """),
     ];
+
+    /// <summary>The audit log is append-only in the database itself: an UPDATE or DELETE of a row fails, whoever sends it.</summary>
+    string AppendOnly(string table) => IsPostgres
+        ? $"""
+            CREATE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{table} is append-only'; END $$;
+            CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_append_only();
+            """
+        : $"""
+            CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
+            CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
+            """;
 
     /// <summary>Brings the schema to the newest version, each migration in its own transaction; safe with several servers starting at once.</summary>
     public void Migrate()

@@ -101,6 +101,42 @@ public sealed partial class ServerStore
         return list;
     }
 
+    /// <summary>
+    /// Several statements that stand or fall together. SQLite's transactions start IMMEDIATE (Microsoft.Data.Sqlite's
+    /// default), so a second writer waits at BEGIN; on PostgreSQL the work takes the row locks it needs (FOR UPDATE).
+    /// </summary>
+    T InTransaction<T>(Func<Transaction, T> work)
+    {
+        using var c = Open();
+        using var tx = c.BeginTransaction();
+        var result = work(new Transaction(c, tx, IsPostgres));
+        tx.Commit();
+        return result;
+    }
+
+    /// <summary>An open transaction's statements.</summary>
+    sealed class Transaction(DbConnection c, DbTransaction tx, bool postgres)
+    {
+        public bool IsPostgres => postgres;
+
+        public int Execute(string sql, params (string, object?)[] parameters)
+        {
+            using var cmd = Command(c, sql, parameters);
+            cmd.Transaction = tx;
+            return cmd.ExecuteNonQuery();
+        }
+
+        public List<T> Query<T>(string sql, Func<DbDataReader, T> map, params (string, object?)[] parameters)
+        {
+            using var cmd = Command(c, sql, parameters);
+            cmd.Transaction = tx;
+            using var r = cmd.ExecuteReader();
+            var list = new List<T>();
+            while (r.Read()) list.Add(map(r));
+            return list;
+        }
+    }
+
     static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
     static DateTimeOffset Time(DbDataReader r, int i) => DateTimeOffset.Parse(r.GetString(i), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
     static DateTimeOffset? OptionalTime(DbDataReader r, int i) => r.IsDBNull(i) ? null : Time(r, i);

@@ -113,6 +113,11 @@ public sealed partial class ConfigEngine
             foreach (var (k, v) in doc) c[k] = v?.DeepClone();
         }, fromActive: true);
 
+    /// <summary>The configuration of the revision with this id, while the box keeps it (a fleet restore names it by id).</summary>
+    public JsonObject RevisionById(long id) =>
+        _store.Revisions().FirstOrDefault(r => r.Id == id) is { } revision ? ConfigDocument.Parse(revision.Document)
+            : throw new ConfigException("", $"revision {id} is no longer kept on this box (it keeps the last {Cpe.Platform.State.StateStore.KeptRevisions})");
+
     /// <summary>The configuration of revision N (0 = active, 1 = the one before, ...).</summary>
     public JsonObject RevisionTree(int number)
     {

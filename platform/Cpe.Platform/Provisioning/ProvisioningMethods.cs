@@ -41,7 +41,11 @@ public sealed class ProvisioningMethods(ConfigEngine engine, StateStore store, P
         {
             if (p.Source is not (ConfigSources.Ztp or ConfigSources.Fleet))
                 throw new RpcException(RpcErrorCodes.InvalidParams, $"source '{p.Source}' must be ztp or fleet");
-            var outcome = await engine.ApplyDocumentAsync(new Editor(s.Id, s.User, p.Source), p.Mode, p.Document, p.ConfirmMinutes, p.Comment, ct);
+            // "restore" (a fleet deployment's rollback): a configuration this box ran before, committed again whole.
+            (string mode, System.Text.Json.Nodes.JsonObject document) = p.Mode == "restore"
+                ? ("replace", engine.RevisionById(p.RestoreRevision ?? throw new RpcException(RpcErrorCodes.InvalidParams, "mode restore needs restoreRevision")))
+                : (p.Mode, p.Document);
+            var outcome = await engine.ApplyDocumentAsync(new Editor(s.Id, s.User, p.Source), mode, document, p.ConfirmMinutes, p.Comment, ct);
             return new CommitResult(outcome.Revision, outcome.Message, outcome.ConfirmBy);
         });
         t.Add(ApiMethods.PhonehomeConfirm, Access.Provision, j.Empty, j.OkResult, async (s, _, ct) =>
