@@ -19,11 +19,13 @@ public sealed class ZeroTouchLab : IAsyncDisposable
     public string Serial { get; }
     public SimBoard Sim { get; private set; } = null!;
     public TempFolder Dir { get; } = new("cpe-ztp-");
-    public string Vendor => Dir["vendor"];
-    public string Owner => Dir["owner"];
+    /// <summary>The lab whose vendor PKI, owner, database and admin token this one shares (a second box of one fleet), or null.</summary>
+    readonly ZeroTouchLab? _fleet;
+    public string Vendor => _fleet?.Vendor ?? Dir["vendor"];
+    public string Owner => _fleet?.Owner ?? Dir["owner"];
     public string Factory => Dir["factory"];
     public string AgentState => Dir["agent"];
-    public string Database => Dir["server.db"];
+    public string Database => _fleet?.Database ?? Dir["server.db"];
     /// <summary>Every RESTCONF body the server received and sent (serve --record).</summary>
     public string Wire => Dir["wire"];
     /// <summary>Where cped puts files a technician pushes over the console, and where the agent looks for them.</summary>
@@ -37,15 +39,24 @@ public sealed class ZeroTouchLab : IAsyncDisposable
     /// <summary>Where the agent's console lines are echoed as they come (the demo's terminal).</summary>
     public TextWriter? AgentEcho { get; init; }
 
-    ZeroTouchLab(string serial) => Serial = serial;
+    ZeroTouchLab(string serial, ZeroTouchLab? fleet)
+    {
+        Serial = serial;
+        _fleet = fleet;
+        if (fleet is not null) Token = fleet.Token;
+    }
 
     /// <param name="sztpUrls">What DHCP option 143 offers (default: the lab's server).</param>
     /// <param name="sztpSrv">When set, dnsmasq also publishes the server in DNS (SRV _sztp._tcp.sim.example).</param>
     /// <param name="dnsRecords">More records for dnsmasq to serve ("NAME,TYPE,HEX"), made once the lab's PKI exists.</param>
+    /// <param name="fleet">
+    /// Another box of the same fleet: this lab shares that one's vendor PKI, owner and database, and runs its own
+    /// server instance on them in its own WAN (several stateless instances, as a large fleet runs them).
+    /// </param>
     public static async Task<ZeroTouchLab> StartAsync(string serial = "SIM-0001", TextWriter? agentEcho = null, string[]? sztpUrls = null, string? sztpSrv = null,
-        Func<ZeroTouchLab, IEnumerable<string>>? dnsRecords = null)
+        Func<ZeroTouchLab, IEnumerable<string>>? dnsRecords = null, ZeroTouchLab? fleet = null)
     {
-        var lab = new ZeroTouchLab(serial) { AgentEcho = agentEcho };
+        var lab = new ZeroTouchLab(serial, fleet) { AgentEcho = agentEcho };
         try
         {
             lab.MakePki();
@@ -65,9 +76,12 @@ public sealed class ZeroTouchLab : IAsyncDisposable
     void MakePki()
     {
         File.SetUnixFileMode(Dir.Path, (UnixFileMode)0b111_101_101);
-        VendorTool("ca", "create", "--dir", this.Vendor, "--organization", "Example Vendor");
-        VendorTool("tls", "issue", "--ca-dir", this.Vendor, "--name", ServerAddress, "--dir", this.Vendor);
-        VendorTool("owner", "create", "--dir", Owner, "--organization", "Example Owner");
+        if (_fleet is null)
+        {
+            VendorTool("ca", "create", "--dir", this.Vendor, "--organization", "Example Vendor");
+            VendorTool("tls", "issue", "--ca-dir", this.Vendor, "--name", ServerAddress, "--dir", this.Vendor);
+            VendorTool("owner", "create", "--dir", Owner, "--organization", "Example Owner");
+        }
         VendorTool("device", "issue", "--ca-dir", this.Vendor, "--serial", Serial, "--model", "sim", "--base-mac", "02:00:5e:10:00:00", "--factory", Factory,
             "--bootstrap-anchor", Path.Combine(this.Vendor, "vendor-ca.pem"));
         IssueVoucher("voucher.cms");
@@ -128,7 +142,7 @@ public sealed class ZeroTouchLab : IAsyncDisposable
         VendorAdmin.Call(Sim.Wan, AdminUrl, token ?? Token, method, path, body, contentType, file);
 
     /// <summary>Publishes a signed onboarding bundle (once) and enrolls this box with it and its voucher, over the admin API.</summary>
-    public void Enroll(JsonObject bundle, string group = "lab", string? voucher = null)
+    public void Enroll(JsonObject bundle, string group = "lab", string? voucher = null, string? site = null)
     {
         var published = Admin("POST", "/api/v1/bundles", bundle.ToJsonString());
         // 409: published by an earlier call of this lab (a bundle name is never reused for other content).
@@ -139,6 +153,7 @@ public sealed class ZeroTouchLab : IAsyncDisposable
             ["ownershipVoucher"] = Convert.ToBase64String(File.ReadAllBytes(voucher ?? Dir["voucher.cms"])),
             ["owner"] = "Example Owner",
             ["group"] = group,
+            ["site"] = site,
         };
         var enrolled = Admin("PUT", $"/api/v1/devices/{Serial}", enroll.ToJsonString());
         if (enrolled.Status != 200) throw new InvalidOperationException($"enroll: {enrolled.Status} {enrolled.Body}");

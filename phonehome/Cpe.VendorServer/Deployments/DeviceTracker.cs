@@ -82,7 +82,7 @@ public static class DeviceTracker
         }
         if (missing is null)
         {
-            if (rollingBack) return m with { State = DeviceStates.RolledBack, Reason = null };
+            if (rollingBack) return m with { State = DeviceStates.RolledBack };   // keeps why it was rolled back
             return bake <= TimeSpan.Zero && Unhealthy(m.Before, r, spec) is null
                 ? m with { State = DeviceStates.Succeeded, Reason = null, VerifySince = now }
                 : m with { State = DeviceStates.Verifying, Reason = null, VerifySince = now };

@@ -46,7 +46,7 @@ public sealed partial class ServerStore
             tx.Execute("UPDATE deployment_phases SET joined = joined + 1 WHERE deployment_id = @d AND phase = @p", ("@d", d.Id), ("@p", row.Phase));
             tx.Execute("UPDATE deployment_devices SET phase = @p WHERE deployment_id = @d AND serial = @s", ("@d", d.Id), ("@s", serial), ("@p", row.Phase));
         }
-        if (windowOpens() is { } opens) return Wait(DeviceStates.Scheduled, $"waits for its maintenance window, which opens at {opens:yyyy-MM-dd HH:mm} UTC");
+        if (windowOpens() is { } opens) return Wait(DeviceStates.Scheduled, $"waits for its maintenance window, which opens at {opens.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
         long minute = now.ToUnixTimeSeconds() / 60;
         if (d.Spec.RatePerMinute is int rate)
         {

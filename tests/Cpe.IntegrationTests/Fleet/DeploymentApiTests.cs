@@ -190,7 +190,7 @@ public sealed class DeploymentApiTests : VendorServerTest
         Assert.Null((await CheckIn(paris[0], Server.Url)).Firmware);
         var parisOpens = Cpe.VendorServer.Deployments.MaintenanceWindow.NextOpening(new(start, end), TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris"), DateTimeOffset.UtcNow)!.Value;
         Assert.Equal("scheduled", await StateOf(id, "PA-1"));
-        Assert.Contains($"opens at {parisOpens:yyyy-MM-dd HH:mm} UTC", (await GetAsync($"/api/v1/deployments/{id}/devices")).AsArray()
+        Assert.Contains($"opens at {parisOpens.UtcDateTime:yyyy-MM-dd HH:mm} UTC", (await GetAsync($"/api/v1/deployments/{id}/devices")).AsArray()
             .Single(d => d!["serial"]!.GetValue<string>() == "PA-1")!["reason"]!.GetValue<string>());
 
         // TK-1 reports its install as it goes (it does not check in then), then boots 2.0.0.

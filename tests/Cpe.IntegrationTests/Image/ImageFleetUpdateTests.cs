@@ -56,8 +56,14 @@ public sealed class ImageFleetUpdateTests(ITestOutputHelper output) : IDisposabl
             output.WriteLine(refused.ToJsonString());
             Assert.Contains("below this box's anti-rollback floor 2.0.0", refused["firmwareFailure"]!["reason"]!.GetValue<string>());
 
-            // v3, which cannot pass its health check: three tries, then back on v2 by itself.
-            lab.SetFleet("lab-box", v3Image);
+            // v3, which cannot pass its health check, as a deployment: three tries, then back on v2 by itself.
+            var deploy = lab.Admin("POST", "/api/v1/deployments", new JsonObject
+            {
+                ["name"] = "fw-3", ["firmware"] = v3Image, ["target"] = new JsonObject { ["serials"] = new JsonArray(ImageFleetLab.Serial) },
+                ["phases"] = new JsonArray(new JsonObject { ["percent"] = 100, ["bakeSeconds"] = 30 }), ["errorThreshold"] = new JsonObject { ["count"] = 1 },
+            }.ToJsonString());
+            Assert.True(deploy.Status == 201, deploy.Body);
+            long deployment = JsonNode.Parse(deploy.Body)!["id"]!.GetValue<long>();
             await box.WaitForAsync(@"cpe: CPE firmware 3\.0\.0 on slot a", TimeSpan.FromSeconds(300));
             output.WriteLine($"3.0.0 first booted after {box.Clock.Elapsed.TotalSeconds:0} s");
             await box.WaitForAsync("firmware fallback: slot a \\(3\\.0\\.0\\) failed 3 tries; running slot b \\(2\\.0\\.0\\) again", TimeSpan.FromSeconds(600));
@@ -69,6 +75,13 @@ public sealed class ImageFleetUpdateTests(ITestOutputHelper output) : IDisposabl
             string reason = fellBack["firmwareFailure"]!["reason"]!.GetValue<string>();
             Assert.Contains("fell back from slot a after 3 attempt(s)", reason);
             Assert.Contains("health check", reason);
+            // The deployment shows it as the box reported it: fell back, with the box's reason, and the threshold of 1 halted it.
+            var member = JsonNode.Parse(lab.Admin("GET", $"/api/v1/deployments/{deployment}/devices").Body)!.AsArray().Single()!;
+            output.WriteLine(member.ToJsonString());
+            Assert.Equal(("fell-back", reason), (member["state"]!.GetValue<string>(), member["reason"]!.GetValue<string>()));
+            Assert.True(member["bytes"]!.GetValue<long>() > 0, "install reports carried the bytes");
+            Assert.Equal("2.0.0", member["before"]!["osVersion"]!.GetValue<string>());
+            Assert.Equal("halted", JsonNode.Parse(lab.Admin("GET", $"/api/v1/deployments/{deployment}").Body)!["status"]!.GetValue<string>());
 
             await box.LoginAsync("root", "x", TimeSpan.FromSeconds(120));
             string software = await box.RunAsync("show system software");

@@ -89,7 +89,8 @@ public sealed class DeviceTrackerTests
         Assert.Equal((DeviceStates.Failed, "not done 30 min after it started: runs firmware 1.0.0, not 2.0.0"), (late.State, late.Reason));
         var back = new Goal("1.0.0", 8);
         Assert.Equal(DeviceStates.RollingBack, DeviceTracker.Next(Started(DeviceStates.RollingBack), back, Report(software: Good), Bake, Spec, T0).State);
-        Assert.Equal(DeviceStates.RolledBack, DeviceTracker.Next(Started(DeviceStates.RollingBack), back, Report(fleet: 8, software: Good), Bake, Spec, T0).State);
+        var rolledBack = DeviceTracker.Next(Started(DeviceStates.RollingBack) with { Reason = "rolled back after: alarm" }, back, Report(fleet: 8, software: Good), Bake, Spec, T0);
+        Assert.Equal((DeviceStates.RolledBack, "rolled back after: alarm"), (rolledBack.State, rolledBack.Reason));   // why stays
         var refused = DeviceTracker.Next(Started(DeviceStates.RollingBack), back, Report(failure: new FirmwareFailure("1.0.0", "refused: below the floor", T0)), Bake, Spec, T0);
         Assert.Equal((DeviceStates.Failed, "rollback: refused: below the floor"), (refused.State, refused.Reason));
         // Finished devices do not move.
