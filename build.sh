@@ -45,6 +45,16 @@ setup() {
   dotnet restore CpeFirmware.sln --verbosity quiet
 }
 
+# The fleet UI's browser test: Debian's chromium, driven by Playwright for .NET with its executable path set (no browser
+# download is possible here). Only for test: the build and the demo do not need a browser.
+setup_browser() {
+  dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q 'install ok installed' && return 0
+  log "installing chromium for the fleet UI's browser test"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium >/dev/null
+}
+
 # The vendor server's PostgreSQL tests and benchmarks (not the demo, which runs on SQLite): the Debian cluster started, and a role that may create test databases.
 # A cluster that is down and whose port another server holds (another cluster, a container, the host of a chroot)
 # moves to the first free port from 5433, rather than fail to start.
@@ -256,7 +266,7 @@ cmd=${1:-demo}
 case "$cmd" in
   setup) setup ;;
   build) setup; build ;;
-  test)  setup; setup_postgres; build; build_images; run_tests ;;
+  test)  setup; setup_postgres; setup_browser; build; build_images; run_tests ;;
   demo)  setup; build; build_images; demo ;;
   bench) setup; setup_postgres; build; build_images; bench ;;
   fresh-root) setup; tests/fresh-root/check.sh ;;

@@ -17,16 +17,18 @@ public static class AdminEndpoints
     public const string Prefix = "/api/v1";
 
     public static void Map(IEndpointRouteBuilder app, ServerStore store, FleetSnapshot snapshot, FleetSigner? signer, X509Certificate2 vendorCa, string imageFolder,
-        long maxImageBytes, string publicUrl, TimeProvider clock)
+        long maxImageBytes, string publicUrl, int checkInSeconds, TimeProvider clock)
     {
         var api = app.MapGroup(Prefix).RequireRole(AdminAccess.Viewer);
-        api.MapGet("/devices", (string? group, string? state, string? after, int? limit) =>
-            store.DeviceSummaries(group, state, after, Math.Clamp(limit ?? 1000, 1, 10000)).Select(d => View(d.Device) with
-            {
-                Onboarding = d.LastProgress,
-                OnboardingAt = d.LastProgressAt,
-                LastCheckIn = d.LastCheckIn is { } c ? View(c) : null,
-            }).ToArray());
+        api.MapGet("/devices", (string? group, string? state, string? site, string? version, string? q, string? after, int? limit) =>
+            store.DeviceSummaries(new DeviceFilter(group, state, site, version, string.IsNullOrEmpty(q) ? null : q), after, Math.Clamp(limit ?? 1000, 1, 10000))
+                .Select(d => View(d.Device) with
+                {
+                    Onboarding = d.LastProgress,
+                    OnboardingAt = d.LastProgressAt,
+                    LastCheckIn = d.LastCheckIn is { } c ? View(c) : null,
+                    Alarms = d.Alarms?.Split('\n', StringSplitOptions.RemoveEmptyEntries) ?? [],
+                }).ToArray());
         api.MapGet("/devices/{serial}", (string serial) => store.Find(serial) is Enrollment e ? Results.Ok(View(e)) : NotFound($"device {serial}"));
         api.MapPut("/devices/{serial}", (HttpContext http, string serial, DeviceEnrollRequest r) =>
         {
@@ -120,6 +122,7 @@ public static class AdminEndpoints
             return Results.Ok(new FleetConfigView(config.Target, config.Revision, config.Handling, config.UpdatedAt));
         }).RequireRole(AdminAccess.Operator).Audit("push");
         AdminSettingsEndpoints.Map(api, store, snapshot, clock);
+        UiEndpoints.Map(app, api, store, checkInSeconds, clock);
         DeploymentEndpoints.Map(api, store, snapshot, clock);
     }
 

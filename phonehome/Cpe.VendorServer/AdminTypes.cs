@@ -16,6 +16,9 @@ public sealed record DeviceView(string Serial, string? Owner, string? Group, str
 
     public string? Site { get; init; }
     public string[] Labels { get; init; } = [];
+
+    /// <summary>In the device list: the alarms of its last check-in ("SEVERITY TYPE: text").</summary>
+    public string[] Alarms { get; init; } = [];
 }
 
 /// <summary>
@@ -93,6 +96,15 @@ public sealed record PhaseView(int Number, long? Size, long Joined, int BakeSeco
 public sealed record DeploymentDeviceView(long Deployment, string Serial, int? Phase, string State, string? Reason, string? Site, long Bytes,
     DateTimeOffset JoinedAt, DateTimeOffset? StartedAt, DateTimeOffset UpdatedAt, Deployments.Before? Before);
 
+public sealed record WhoAmIView(string Name, string Role);
+
+/// <summary>The dashboard: devices by state and recency (online: checked in within <c>OnlineMinutes</c>), firmware versions, active deployments.</summary>
+public sealed record SummaryView(long Enrolled, long Revoked, long Online, long Silent, long NeverSeen, long Alarmed, int OnlineMinutes,
+    VersionCount[] Versions, DeploymentView[] Deployments);
+
+/// <summary>Devices running a version; <c>Reported</c> is false for the row of devices that never checked in.</summary>
+public sealed record VersionCount(string Version, long Count, bool Reported);
+
 [JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, AllowDuplicateProperties = false, RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(DeviceView))]
 [JsonSerializable(typeof(DeviceView[]))]
@@ -121,4 +133,6 @@ public sealed record DeploymentDeviceView(long Deployment, string Serial, int? P
 [JsonSerializable(typeof(DeploymentView))]
 [JsonSerializable(typeof(DeploymentView[]))]
 [JsonSerializable(typeof(DeploymentDeviceView[]))]
+[JsonSerializable(typeof(WhoAmIView))]
+[JsonSerializable(typeof(SummaryView))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -42,7 +42,7 @@ public static class DeploymentEndpoints
             }).RequireRole(AdminAccess.Operator).Audit(action);
     }
 
-    static DeploymentView View(ServerStore store, DeploymentRow d)
+    internal static DeploymentView View(ServerStore store, DeploymentRow d)
     {
         var counts = store.MemberCounts(d.Id);
         Dictionary<string, long> ByState(IEnumerable<(int Phase, string State, long Count)> rows) =>

@@ -32,6 +32,7 @@ public static class FleetEndpoints
                     LocalOverride = request.LocalOverride is { } overridden ? FleetCheckIn.ToJson(overridden) : null,
                     Software = request.Software is { } software ? FleetCheckIn.ToJson(software) : null,
                     Model = request.Model,
+                    Alarms = string.Join('\n', request.Alarms),
                 }, http.RequestAborted);
             // What the owner wants: the device's (or its group's) fleet configuration, under what its deployments want.
             var desire = deployments.CheckIn(serial, device, request, now);

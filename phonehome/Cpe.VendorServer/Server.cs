@@ -60,7 +60,7 @@ public static class Server
         if (o.AdminUrls.Count > 0)
         {
             var admin = app.MapGroup("").OnPorts(o.AdminUrls);
-            AdminEndpoints.Map(admin, store, snapshot, signer, o.VendorCa, o.Images, o.MaxImageBytes, o.PublicUrl, clock);
+            AdminEndpoints.Map(admin, store, snapshot, signer, o.VendorCa, o.Images, o.MaxImageBytes, o.PublicUrl, o.CheckInSeconds, clock);
             app.MapOpenApi().OnPorts(o.AdminUrls);
         }
         await app.StartAsync();
@@ -77,7 +77,7 @@ public static class Server
             $"database: {store.Describe()}, {store.DeviceCount()} device(s) enrolled",
             o.AdminUrls.Count == 0 ? "admin API: none (no --admin-urls)"
                 : $"admin API: {string.Join(", ", o.AdminUrls.Select(u => u.ToString().TrimEnd('/') + "/api/v1"))} (a token from 'cpe-vendor-server token'); " +
-                  $"OpenAPI document at {o.AdminUrls[0].ToString().TrimEnd('/')}/openapi/v1.json",
+                  $"OpenAPI document at {o.AdminUrls[0].ToString().TrimEnd('/')}/openapi/v1.json; fleet UI at {o.AdminUrls[0].ToString().TrimEnd('/')}/ui/",
             $"images in {o.Images}; check-ins every {o.CheckInSeconds} s; " +
                 (o.Signer is null ? "no owner signing certificate (--signing-cert): no bundles or check-in answers" : $"signing as {o.Signer.Subject}"),
         };

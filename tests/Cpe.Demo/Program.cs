@@ -9,3 +9,8 @@ await ZeroTouchDemo.RunAsync(Title);
 await ChainDemo.RunAsync(Title);
 await ImageDemo.RunAsync(Title);
 Console.WriteLine("\nfirmware image demo complete");
+// The fleet web UI's pages, as its browser test saw them.
+string shots = Path.Combine(Cpe.TestKit.Binaries.RepositoryRoot, "out", "screenshots", "fleet-ui");
+Console.WriteLine(Directory.Exists(shots) && Directory.GetFiles(shots, "*.png").Length > 0
+    ? $"\nscreenshots of the fleet web UI ({Directory.GetFiles(shots, "*.png").Length} pages, from ./build.sh test): {shots}"
+    : $"\nscreenshots of the fleet web UI: ./build.sh test saves them in {shots}");

@@ -57,11 +57,24 @@ static class ZeroTouchDemo
             Console.Write(lab.OnLanHost("ping", "-c", "2", "-W", "2", ZeroTouchLab.ServerAddress));
         }
 
-        title("Fleet: the operator pushes a change; the box commits it confirmed and the next check-in confirms it");
-        var push = new JsonObject { ["handling"] = "merge", ["configuration"] = new JsonObject { ["schema-version"] = 1, ["system"] = new JsonObject { ["host-name"] = "site-17a" } } };
-        var pushed = JsonNode.Parse(lab.Admin("PUT", $"/api/v1/fleet/serial:{lab.Serial}", push.ToJsonString()).Body)!;
-        Console.WriteLine($"operator: PUT /api/v1/fleet/serial:{lab.Serial} with host-name site-17a: fleet revision {pushed["revision"]}");
-        await lab.Agent.WaitForLineAsync(l => l.Contains("fleet revision 1 confirmed", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the confirmation");
+        title("Fleet: the operator deploys a change; the box commits it confirmed, its next check-in confirms it, it bakes 10 s");
+        var spec = new JsonObject
+        {
+            ["name"] = "site-17a", ["configuration"] = new JsonObject { ["schema-version"] = 1, ["system"] = new JsonObject { ["host-name"] = "site-17a" } },
+            ["target"] = new JsonObject { ["serials"] = new JsonArray(lab.Serial) }, ["phases"] = new JsonArray(new JsonObject { ["percent"] = 100, ["bakeSeconds"] = 10 }),
+        };
+        var made = JsonNode.Parse(lab.Admin("POST", "/api/v1/deployments", spec.ToJsonString()).Body)!;
+        Console.WriteLine($"operator: POST /api/v1/deployments (host-name site-17a): deployment {made["id"]}, fleet revision {made["configRevision"]}; the box joins at its next check-in");
+        string seen = "";
+        for (var deadline = DateTime.UtcNow.AddSeconds(90); DateTime.UtcNow < deadline && seen != "succeeded"; await Task.Delay(250))
+        {
+            var members = JsonNode.Parse(lab.Admin("GET", $"/api/v1/deployments/{made["id"]}/devices").Body)!.AsArray();
+            string now = members.Count == 0 ? "" : members[0]!["state"]!.GetValue<string>();
+            if (now != seen && now.Length > 0) Console.WriteLine($"deployment {made["id"]}: {lab.Serial} {now}");
+            seen = now;
+        }
+        var deployment = JsonNode.Parse(lab.Admin("GET", $"/api/v1/deployments/{made["id"]}").Body)!;
+        Console.WriteLine($"deployment {made["id"]}: {deployment["status"]}; the fleet UI shows it at {ZeroTouchLab.AdminUrl}/ui/ (on the lab's WAN)");
 
         title("A technician's session on the console (an 80-column pseudo-terminal)");
         agentLines.Muted = true;

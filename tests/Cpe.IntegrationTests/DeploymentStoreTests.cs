@@ -90,8 +90,8 @@ public sealed class DeploymentStoreTests
         store.Track(d.Id, "SIM-3", DeviceStates.Installing, new MemberState(DeviceStates.Succeeded, null, T0, T0, Old), T0);
         Assert.Null(store.Evaluate(d, T0));   // the last phase waits for the whole target (SIM-4 has not joined)
         store.Join(d.Id, "SIM-4", DeviceStates.AlreadyCurrent, null, null, T0);
-        Assert.Null(store.Evaluate(d, T0));   // already current: it takes no phase room, so 3 of 4 joined a phase
-        Assert.Equal(DeploymentRow.Running, store.Deployment(d.Id)!.Status);
+        Assert.Equal("completed", store.Evaluate(d, T0));   // all four joined (SIM-4 already ran it, taking no phase room)
+        Assert.Equal(DeploymentRow.Completed, store.Deployment(d.Id)!.Status);
     });
 
     [Theory, MemberData(nameof(Databases))]
@@ -148,6 +148,22 @@ public sealed class DeploymentStoreTests
         var failed = store.Members(d.Id, DeviceStates.Failed, null, 10).Single();
         Assert.Equal("SIM-1", failed.Serial);
         Assert.StartsWith("no report since 2026-12-07T10:00:00", failed.Reason);
+    });
+
+    [Theory, MemberData(nameof(Databases))]
+    public void A_phase_larger_than_the_target_is_done_once_every_device_joined_and_finished(string kind) => WithStore(kind, store =>
+    {
+        Enroll(store, 2);
+        var d = store.CreateDeployment(Spec() with { Phases = [new PhaseSpec(Count: 5, BakeSeconds: 0), new PhaseSpec(Percent: 100)] }, null, 2, "ann", T0);
+        foreach (var serial in new[] { "SIM-1", "SIM-2" })
+        {
+            store.Join(d.Id, serial, DeviceStates.Pending, null, null, T0);
+            store.Release(d, serial, Old, () => null, T0);
+            Assert.Null(store.Evaluate(d, T0));   // this device has not finished
+            store.Track(d.Id, serial, DeviceStates.Installing, new MemberState(DeviceStates.Succeeded, null, T0, T0, Old), T0);
+        }
+        Assert.Equal("phase 1 done: phase 2 started", store.Evaluate(d, T0));
+        Assert.Equal("completed", store.Evaluate(store.Deployment(d.Id)!, T0));
     });
 
     [Theory, MemberData(nameof(Databases))]

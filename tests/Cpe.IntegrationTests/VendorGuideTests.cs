@@ -107,6 +107,12 @@ public sealed class VendorGuideTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("admin API: https://10.0.0.5:9443/api/v1", stdout);
         Assert.Contains("\"target\":\"group:branch\"", stdout);
         Assert.Contains("firewall.tar: signed by CN=Example Vendor VNF signing", stdout);
+        // The deployment steps: made by the operator's token, paused, resumed, cancelled, and each of it in the audit log.
+        Assert.Contains("\"createdBy\":\"ann\"", stdout);
+        Assert.Contains("\"status\":\"paused\"", stdout);
+        Assert.Contains("\"status\":\"cancelled\"", stdout);
+        foreach (var action in new[] { "deploy", "pause", "resume", "cancel", "token", "site" })
+            Assert.Contains($"\"action\":\"{action}\"", stdout);
         var bootstrap = JsonNode.Parse(File.ReadAllText(_dir["bootstrap.json"]))!["ietf-sztp-bootstrap-server:output"]!;
         Assert.NotNull(bootstrap["conveyed-information"]);
         Assert.NotNull(bootstrap["ownership-voucher"]);

@@ -10,7 +10,17 @@ public sealed record Enrollment(string Serial, byte[] ConveyedInformation, byte[
 }
 
 /// <summary>A device with its last progress report (type and time) and its last check-in, for the admin list.</summary>
-public sealed record DeviceSummary(Enrollment Device, string? LastProgress, DateTimeOffset? LastProgressAt, CheckInEntry? LastCheckIn);
+public sealed record DeviceSummary(Enrollment Device, string? LastProgress, DateTimeOffset? LastProgressAt, CheckInEntry? LastCheckIn)
+{
+    /// <summary>The alarms of its last check-in, one per line; null before any.</summary>
+    public string? Alarms { get; init; }
+}
+
+/// <summary>Which devices a list shows: a group, a state, a site, a firmware version, serial numbers starting with a prefix.</summary>
+public sealed record DeviceFilter(string? Group = null, string? State = null, string? Site = null, string? Version = null, string? Prefix = null);
+
+/// <summary>The fleet at a glance: devices by state, by how recently they checked in, by firmware version, and with serious alarms.</summary>
+public sealed record FleetCounts(long Enrolled, long Revoked, long Online, long Silent, long NeverSeen, long Alarmed, IReadOnlyList<(string? Version, long Count)> Versions);
 
 /// <summary>One progress report as the server received it.</summary>
 public sealed record ProgressEntry(DateTimeOffset Time, string Serial, string ProgressType, string? Message);
@@ -35,6 +45,9 @@ public sealed record CheckInEntry(DateTimeOffset Time, string Serial, string OsV
 
     /// <summary>The model the device reported: kept as the device's latest, for deployment targets.</summary>
     public string? Model { get; init; }
+
+    /// <summary>The alarms the device reported (one per line): kept as the device's latest, for the dashboard.</summary>
+    public string? Alarms { get; init; }
 }
 
 /// <summary>The configuration the owner wants on a device ("serial:S") or on a group ("group:G").</summary>

@@ -45,21 +45,43 @@ public sealed partial class ServerStore
 
     /// <summary>
     /// A page of devices (by serial, after <paramref name="after"/>) with their last progress report and last check-in:
-    /// each found through its own table's (serial, id) index, so a page costs the same however large the fleet.
+    /// each found through its own table's (serial, id) index, so a page costs the same however large the fleet. A
+    /// prefix is a range of the primary key (and a LIKE, for collations that sort otherwise), never a scan.
     /// </summary>
-    public IReadOnlyList<DeviceSummary> DeviceSummaries(string? group, string? state, string? after, int limit) =>
+    public IReadOnlyList<DeviceSummary> DeviceSummaries(DeviceFilter f, string? after, int limit) =>
         Query($"""
-            SELECT {string.Join(", ", DeviceColumns.Split(", ").Select(c => "d." + c))}, p.type, p.time, c.time, c.os_version, c.config_revision, c.fleet_revision, c.last_result
+            SELECT {string.Join(", ", DeviceColumns.Split(", ").Select(c => "d." + c))}, p.type, p.time, c.time, c.os_version, c.config_revision, c.fleet_revision, c.last_result, d.alarms
             FROM devices d
             LEFT JOIN progress p ON p.id = (SELECT MAX(id) FROM progress WHERE serial = d.serial)
             LEFT JOIN checkins c ON c.id = (SELECT MAX(id) FROM checkins WHERE serial = d.serial)
             WHERE (CAST(@g AS TEXT) IS NULL OR d.device_group = @g) AND (CAST(@st AS TEXT) IS NULL OR d.state = @st)
+              AND (CAST(@site AS TEXT) IS NULL OR d.site = @site) AND (CAST(@v AS TEXT) IS NULL OR d.os_version = @v)
+              AND (CAST(@q AS TEXT) IS NULL OR (d.serial >= @q AND d.serial < @qend AND d.serial LIKE @qlike ESCAPE '!'))
               AND (CAST(@a AS TEXT) IS NULL OR d.serial > @a)
             ORDER BY d.serial LIMIT @n
             """,
             r => new DeviceSummary(Device(r), OptionalString(r, 11), OptionalTime(r, 12),
-                r.IsDBNull(13) ? null : new CheckInEntry(Time(r, 13), r.GetString(0), r.GetString(14), Long(r, 15), Long(r, 16), OptionalString(r, 17))),
-            ("@g", group), ("@st", state), ("@a", after), ("@n", limit));
+                r.IsDBNull(13) ? null : new CheckInEntry(Time(r, 13), r.GetString(0), r.GetString(14), Long(r, 15), Long(r, 16), OptionalString(r, 17)))
+                { Alarms = OptionalString(r, 18) },
+            ("@g", f.Group), ("@st", f.State), ("@site", f.Site), ("@v", f.Version), ("@q", f.Prefix),
+            ("@qend", f.Prefix is { Length: > 0 } q ? q[..^1] + (char)(q[^1] + 1) : null),
+            ("@qlike", f.Prefix is null ? null : f.Prefix.Replace("!", "!!").Replace("%", "!%").Replace("_", "!_") + "%"),
+            ("@a", after), ("@n", limit));
+
+    /// <summary>The dashboard's counts: one pass over the devices table (the caller caches it for a few seconds).</summary>
+    public FleetCounts Counts(DateTimeOffset onlineSince)
+    {
+        var totals = Query("""
+            SELECT COALESCE(SUM(CASE WHEN state = 'enrolled' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN state = 'revoked' THEN 1 ELSE 0 END), 0),
+                   COALESCE(SUM(CASE WHEN last_seen >= @since THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN last_seen < @since THEN 1 ELSE 0 END), 0),
+                   COALESCE(SUM(CASE WHEN last_seen IS NULL THEN 1 ELSE 0 END), 0),
+                   COALESCE(SUM(CASE WHEN alarms LIKE 'major %' OR alarms LIKE 'critical %' OR alarms LIKE '%' || @nl || 'major %' OR alarms LIKE '%' || @nl || 'critical %' THEN 1 ELSE 0 END), 0)
+            FROM devices
+            """, r => (Long(r, 0), Long(r, 1), Long(r, 2), Long(r, 3), Long(r, 4), Long(r, 5)), ("@since", Time(onlineSince)), ("@nl", "\n")).Single();
+        var versions = Query("SELECT os_version, COUNT(*) FROM devices GROUP BY os_version ORDER BY COUNT(*) DESC LIMIT 20",
+            r => (OptionalString(r, 0), Long(r, 1)));
+        return new FleetCounts(totals.Item1, totals.Item2, totals.Item3, totals.Item4, totals.Item5, totals.Item6, versions);
+    }
 
     public bool Remove(string serial) => Execute("DELETE FROM devices WHERE serial = @s", ("@s", serial)) > 0;
 
@@ -88,7 +110,7 @@ public sealed partial class ServerStore
         using var c = Open();
         using var tx = c.BeginTransaction();
         var lastSeen = entries.GroupBy(e => e.Serial).Select(g => g.MaxBy(e => e.Time)!)
-            .Select(e => (Serial: e.Serial, Time: Time(e.Time), e.OsVersion, e.Model)).ToArray();
+            .Select(e => (Serial: e.Serial, Time: Time(e.Time), e.OsVersion, e.Model, e.Alarms)).ToArray();
         if (IsPostgres)
         {
             using (var insert = Command(c, "INSERT INTO checkins (serial, time, os_version, config_revision, fleet_revision, last_result, refused, firmware_failure, local_override, software) SELECT * FROM unnest(@s, @t, @o, @c, @f, @l, @r, @ff, @lo, @sw)",
@@ -97,9 +119,9 @@ public sealed partial class ServerStore
                 ("@r", entries.Select(e => e.Refused).ToArray()), ("@ff", entries.Select(e => e.FirmwareFailure).ToArray()),
                 ("@lo", entries.Select(e => e.LocalOverride).ToArray()), ("@sw", entries.Select(e => e.Software).ToArray())))
             { insert.Transaction = tx; insert.ExecuteNonQuery(); }
-            using (var seen = Command(c, "UPDATE devices SET last_seen = v.t, os_version = v.o, model = COALESCE(v.m, devices.model) FROM unnest(@s, @t, @o, @m) AS v(s, t, o, m) WHERE devices.serial = v.s",
+            using (var seen = Command(c, "UPDATE devices SET last_seen = v.t, os_version = v.o, model = COALESCE(v.m, devices.model), alarms = v.a FROM unnest(@s, @t, @o, @m, @al) AS v(s, t, o, m, a) WHERE devices.serial = v.s",
                 ("@s", lastSeen.Select(d => d.Serial).ToArray()), ("@t", lastSeen.Select(d => d.Time).ToArray()), ("@o", lastSeen.Select(d => d.OsVersion).ToArray()),
-                ("@m", lastSeen.Select(d => d.Model).ToArray())))
+                ("@m", lastSeen.Select(d => d.Model).ToArray()), ("@al", lastSeen.Select(d => d.Alarms).ToArray())))
             { seen.Transaction = tx; seen.ExecuteNonQuery(); }
         }
         else
@@ -109,9 +131,9 @@ public sealed partial class ServerStore
                     ("@s", e.Serial), ("@t", Time(e.Time)), ("@o", e.OsVersion), ("@c", e.ConfigRevision), ("@f", e.FleetRevision), ("@l", e.LastResult), ("@r", e.Refused),
                     ("@ff", e.FirmwareFailure), ("@lo", e.LocalOverride), ("@sw", e.Software)))
                 { insert.Transaction = tx; insert.ExecuteNonQuery(); }
-            foreach (var (serial, time, osVersion, model) in lastSeen)
-                using (var seen = Command(c, "UPDATE devices SET last_seen = @t, os_version = @o, model = COALESCE(@m, model) WHERE serial = @s",
-                    ("@s", serial), ("@t", time), ("@o", osVersion), ("@m", model)))
+            foreach (var (serial, time, osVersion, model, alarms) in lastSeen)
+                using (var seen = Command(c, "UPDATE devices SET last_seen = @t, os_version = @o, model = COALESCE(@m, model), alarms = @al WHERE serial = @s",
+                    ("@s", serial), ("@t", time), ("@o", osVersion), ("@m", model), ("@al", alarms)))
                 { seen.Transaction = tx; seen.ExecuteNonQuery(); }
         }
         // Inventories come rarely (a device sends one when its hardware changed): one statement each is enough.

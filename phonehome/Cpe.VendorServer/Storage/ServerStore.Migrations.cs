@@ -34,6 +34,7 @@ public sealed partial class ServerStore
             ALTER TABLE devices ADD COLUMN labels TEXT;
             ALTER TABLE devices ADD COLUMN model TEXT;
             ALTER TABLE devices ADD COLUMN os_version TEXT;
+            ALTER TABLE devices ADD COLUMN alarms TEXT;
             ALTER TABLE checkins ADD COLUMN software TEXT;
             CREATE TABLE sites (name TEXT PRIMARY KEY, time_zone TEXT NOT NULL);
             CREATE TABLE revision_counter (id INTEGER PRIMARY KEY, value BIGINT NOT NULL);

@@ -101,8 +101,10 @@ public sealed partial class ServerStore
             tx.Execute("UPDATE deployment_phases SET rolled_back = 1 WHERE deployment_id = @d AND phase = @p", ("@d", d.Id), ("@p", row.Phase));
             return "halted and rolling back: " + reason;
         }
-        long joinedAll = phases.Sum(p => p.Joined);
-        bool full = phase.Size == PhasePlan.Unlimited ? joinedAll >= d.TargetSize : phase.Joined >= phase.Size;
+        // Full: it took its size, or every device of the target has joined (no more will come for it; a box enrolled
+        // later still joins the last phase, or a completed deployment).
+        long joined = tx.Query("SELECT COUNT(*) FROM deployment_devices WHERE deployment_id = @d", r => Long(r, 0), ("@d", d.Id))[0];
+        bool full = joined >= d.TargetSize || phase.Size != PhasePlan.Unlimited && phase.Joined >= phase.Size;
         if (!full || unfinished > 0) return null;
         tx.Execute("UPDATE deployment_phases SET finished_at = @t WHERE deployment_id = @d AND phase = @p", ("@d", d.Id), ("@p", row.Phase), ("@t", Time(now)));
         if (row.Phase + 1 < phases.Count)
