@@ -45,14 +45,16 @@ setup() {
   dotnet restore CpeFirmware.sln --verbosity quiet
 }
 
-# The fleet UI's browser test: Debian's chromium, driven by Playwright for .NET with its executable path set (no browser
-# download is possible here). Only for test: the build and the demo do not need a browser.
-setup_browser() {
-  dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q 'install ok installed' && return 0
-  log "installing chromium for the fleet UI's browser test"
+# A Debian package only one command needs, installed once: chromium for the fleet UI's browser test (driven by
+# Playwright for .NET with its executable path set; no browser download is possible here), HAProxy for the
+# fleet-scale bench (TCP pass-through in front of two server instances). The build and the demo need neither.
+install_for() {
+  local package=$1 why=$2
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' && return 0
+  log "installing $package for $why"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq chromium >/dev/null
+  apt-get install -y -qq "$package" >/dev/null
 }
 
 # The vendor server's PostgreSQL tests and benchmarks (not the demo, which runs on SQLite): the Debian cluster started, and a role that may create test databases.
@@ -252,6 +254,8 @@ bench() {
   dotnet run --project tests/Cpe.Bench -c Release -v q -- network "$OUT/bench/network.json" "./build.sh bench"
   log "bench: zero-touch power-on to bootstrap-complete; the vendor server with 10,000 devices on SQLite and PostgreSQL"
   CPE_BIN_DIR=$BIN dotnet run --project tests/Cpe.Bench -c Release -v q -- ztp "$OUT/bench/ztp.json" "./build.sh bench"
+  log "bench: the fleet at scale: 1,000,000 devices enrolled in bulk on PostgreSQL, two server instances behind HAProxy, 100,000 checking in on new TLS connections while a deployment rolls out, one instance killed"
+  CPE_BIN_DIR=$BIN dotnet run --project tests/Cpe.Bench -c Release -v q -- fleet-scale "$OUT/bench/fleet-scale.json" "./build.sh bench"
   log "bench: cped's local API under a hostile local user (connection and channel-offer floods for a minute)"
   CPE_BIN_DIR=$BIN dotnet run --project tests/Cpe.Bench -c Release -v q -- api "$OUT/bench/api.json" "./build.sh bench"
   log "bench: VNF start latency (ours against runc), sample VNF memory, 64-byte forwarding, chain CPU per packet per hop"
@@ -266,9 +270,9 @@ cmd=${1:-demo}
 case "$cmd" in
   setup) setup ;;
   build) setup; build ;;
-  test)  setup; setup_postgres; setup_browser; build; build_images; run_tests ;;
+  test)  setup; setup_postgres; install_for chromium "the fleet UI's browser test"; build; build_images; run_tests ;;
   demo)  setup; build; build_images; demo ;;
-  bench) setup; setup_postgres; build; build_images; bench ;;
+  bench) setup; setup_postgres; install_for haproxy "the fleet-scale bench"; build; build_images; bench ;;
   fresh-root) setup; tests/fresh-root/check.sh ;;
   image) setup; build; build_images ;;
   -h|--help|help) usage ;;

@@ -103,17 +103,19 @@ public static class Cms
     /// The content and the signer's certificate of a SignedData whose signer chains to <paramref name="trustAnchor"/>
     /// (through certificates the CMS carries), with the signature checked against that certificate.
     /// </summary>
-    public static (byte[] Content, X509Certificate2 Signer) VerifySignedUnder(byte[] der, string contentType, X509Certificate2 trustAnchor, string artifact) =>
-        Guarded(artifact, () => SignedUnder(der, contentType, trustAnchor, artifact));
+    /// <param name="known">Signer certificates already found to chain (a batch of vouchers by one signer is checked once).</param>
+    public static (byte[] Content, X509Certificate2 Signer) VerifySignedUnder(byte[] der, string contentType, X509Certificate2 trustAnchor, string artifact,
+        ChainCache? known = null) =>
+        Guarded(artifact, () => SignedUnder(der, contentType, trustAnchor, artifact, known));
 
-    static (byte[] Content, X509Certificate2 Signer) SignedUnder(byte[] der, string contentType, X509Certificate2 trustAnchor, string artifact)
+    static (byte[] Content, X509Certificate2 Signer) SignedUnder(byte[] der, string contentType, X509Certificate2 trustAnchor, string artifact, ChainCache? known)
     {
         Structure(der, artifact, CmsShape.Attached);
         var cms = Decode(der, artifact);
         X509Certificate2? chained = null;
         RequireOneSignerMatching(cms, contentType, artifact, s =>
         {
-            if (!CmsSigning.Chains(s, trustAnchor, cms.Certificates)) return false;
+            if (!(known?.Chains(s, trustAnchor, cms.Certificates) ?? CmsSigning.Chains(s, trustAnchor, cms.Certificates))) return false;
             chained = s;
             return true;
         }, "is not signed by a certificate of the trusted issuer");
@@ -152,5 +154,25 @@ public static class Cms
         if (!expected(certificate)) throw new SztpVerificationException(artifact, refusal);
         try { info.CheckSignature(new X509Certificate2Collection(certificate), verifySignatureOnly: true); }
         catch (CryptographicException e) { throw new SztpVerificationException(artifact, "has a signature that does not verify", e); }
+    }
+}
+
+/// <summary>
+/// Which signer certificates chain to which anchor, for one batch of verifications at one time: building a chain costs
+/// more than checking a signature, and a manufacturing batch of vouchers has one signer. Only "chains" is remembered,
+/// keyed by the signer's, the anchor's and the extra certificates' bytes; keep one for a batch, not for days.
+/// </summary>
+public sealed class ChainCache
+{
+    readonly Dictionary<string, bool> _results = new(StringComparer.Ordinal);
+
+    public bool Chains(X509Certificate2 leaf, X509Certificate2 anchor, X509Certificate2Collection extra)
+    {
+        var key = new System.Text.StringBuilder(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(leaf.RawData)))
+            .Append(anchor.Thumbprint);
+        foreach (var c in extra) key.Append(c.Thumbprint);
+        string k = key.ToString();
+        if (!_results.TryGetValue(k, out bool chains)) _results[k] = chains = CmsSigning.Chains(leaf, anchor, extra);
+        return chains;
     }
 }

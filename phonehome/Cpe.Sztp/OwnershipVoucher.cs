@@ -66,10 +66,11 @@ public sealed record OwnershipVoucher(DateTimeOffset CreatedOn, DateTimeOffset? 
     /// serial number, created and not expired at <paramref name="now"/>, and with our nonce when we sent one
     /// (a voucher without a nonce must have an expiry).
     /// </summary>
-    public static OwnershipVoucher Verify(byte[] cms, X509Certificate2 vendorAnchor, string serialNumber, DateTimeOffset now, byte[]? nonce = null)
+    public static OwnershipVoucher Verify(byte[] cms, X509Certificate2 vendorAnchor, string serialNumber, DateTimeOffset now, byte[]? nonce = null,
+        ChainCache? known = null)
     {
         const string Artifact = "ownership voucher";
-        var (content, _) = Cms.VerifySignedUnder(cms, SztpOids.VoucherJson, vendorAnchor, Artifact);
+        var (content, _) = Cms.VerifySignedUnder(cms, SztpOids.VoucherJson, vendorAnchor, Artifact, known);
         var voucher = Parse(content);
         if (voucher.SerialNumber != serialNumber)
             throw new SztpVerificationException(Artifact, $"is for serial number {voucher.SerialNumber}, not this device ({serialNumber})");

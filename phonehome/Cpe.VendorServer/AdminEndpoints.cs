@@ -55,7 +55,7 @@ public static class AdminEndpoints
         api.MapDelete("/devices/{serial}", (string serial) =>
         {
             bool removed = store.Remove(serial);
-            snapshot.Refresh();
+            snapshot.Forget(serial);
             return removed ? Results.NoContent() : NotFound($"device {serial}");
         }).RequireRole(AdminAccess.Administrator).Audit("remove");
         api.MapGet("/devices/{serial}/progress", (string serial) =>
@@ -123,6 +123,7 @@ public static class AdminEndpoints
         }).RequireRole(AdminAccess.Operator).Audit("push");
         AdminSettingsEndpoints.Map(api, store, snapshot, clock);
         UiEndpoints.Map(app, api, store, checkInSeconds, clock);
+        EnrolmentEndpoints.Map(api, store, snapshot, vendorCa, clock);
         DeploymentEndpoints.Map(api, store, snapshot, clock);
     }
 

@@ -42,6 +42,7 @@ public static class AdminOpenApi
         ["GET api/v1/tokens"] = "List admin tokens: name, role, made, revoked (never the token)",
         ["POST api/v1/tokens"] = "Make an admin token with a role (viewer, operator, administrator); it is shown once",
         ["DELETE api/v1/tokens/{name}"] = "Revoke every token with this name",
+        ["POST api/v1/enrolments"] = "Enrol a manufacturing batch (up to 10,000 devices) with one published bundle and each device's voucher, all or none",
         ["GET api/v1/whoami"] = "The calling token's name and role",
         ["GET api/v1/summary"] = "The fleet at a glance (the UI's dashboard): devices by state and recency, firmware versions, active deployments",
         ["GET api/v1/audit"] = "The append-only audit log, newest first (before=ID to page, action= to filter): who, when, what, on what, from where, answer",

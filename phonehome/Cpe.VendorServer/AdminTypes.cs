@@ -105,6 +105,13 @@ public sealed record SummaryView(long Enrolled, long Revoked, long Online, long 
 /// <summary>Devices running a version; <c>Reported</c> is false for the row of devices that never checked in.</summary>
 public sealed record VersionCount(string Version, long Count, bool Reported);
 
+/// <summary>A manufacturing batch: one published bundle, and each device with its voucher, owner, group, site and labels.</summary>
+public sealed record BulkEnrollRequest(string Bundle, BulkDevice[] Devices);
+
+public sealed record BulkDevice(string Serial, byte[]? OwnershipVoucher = null, string? Owner = null, string? Group = null, string? Site = null, string[]? Labels = null);
+
+public sealed record BulkEnrollView(int Enrolled);
+
 [JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, AllowDuplicateProperties = false, RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(DeviceView))]
 [JsonSerializable(typeof(DeviceView[]))]
@@ -134,5 +141,7 @@ public sealed record VersionCount(string Version, long Count, bool Reported);
 [JsonSerializable(typeof(DeploymentView[]))]
 [JsonSerializable(typeof(DeploymentDeviceView[]))]
 [JsonSerializable(typeof(WhoAmIView))]
+[JsonSerializable(typeof(BulkEnrollRequest))]
+[JsonSerializable(typeof(BulkEnrollView))]
 [JsonSerializable(typeof(SummaryView))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -29,6 +29,7 @@ public static class Server
             j.SerializerOptions.AllowDuplicateProperties = false;
         });
         builder.Services.AddOpenApi(AdminOpenApi.Configure);
+        var devicesOnly = new DeviceCertificateCheck(o.VendorCa, TimeProvider.System);
         builder.WebHost.ConfigureKestrel(k =>
         {
             foreach (var url in o.DeviceUrls)
@@ -37,7 +38,7 @@ public static class Server
                     https.ServerCertificate = o.Tls;
                     https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
                     // Devices only: an IDevID from the vendor CA. Anything else fails the TLS handshake.
-                    https.ClientCertificateValidation = (certificate, _, _) => BootstrapEndpoints.IsDeviceCertificate(certificate, o.VendorCa);
+                    https.ClientCertificateValidation = (certificate, _, _) => devicesOnly.IsDevice(certificate);
                 });
             foreach (var url in o.AdminUrls)
                 Listen(k, url, https =>

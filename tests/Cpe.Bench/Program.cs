@@ -18,6 +18,14 @@ if (args.FirstOrDefault() == "server")
     Console.WriteLine((await ServerBench.RunAsync()).ToJsonString(Pretty));
     return;
 }
+if (args.FirstOrDefault() == "fleet-scale")
+{
+    // fleet-scale OUT COMMAND [ENROLLED] [ACTIVE] [SECONDS]: PostgreSQL, two server instances behind HAProxy, bulk enrolment,
+    // check-ins on new TLS connections while a deployment rolls out to 10 %, one instance killed half way.
+    int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
+    WriteReport(args[1], args[2], ("fleet_scale", await FleetScaleBench.RunAsync(Arg(3, 1_000_000), Arg(4, 100_000), TimeSpan.FromSeconds(Arg(5, 60)))));
+    return;
+}
 if (args.FirstOrDefault() == "vnf")
 {
     // vnf OUT COMMAND: launcher start latency against runc, sample VNF memory, forwarding rate, chain CPU cost.

@@ -153,7 +153,7 @@ static class ServerBench
         };
     }
 
-    static void Sql(string connection, string sql)
+    internal static void Sql(string connection, string sql)
     {
         using var c = new NpgsqlConnection(connection);
         c.Open();
@@ -161,14 +161,14 @@ static class ServerBench
         cmd.ExecuteNonQuery();
     }
 
-    static int FreePort()
+    internal static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
         return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
-    static async Task WaitForPortAsync(int port, LoggedProcess server)
+    internal static async Task WaitForPortAsync(int port, LoggedProcess server)
     {
         for (int i = 0; i < 400; i++)
         {

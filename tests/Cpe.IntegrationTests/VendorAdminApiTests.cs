@@ -168,4 +168,39 @@ public sealed class VendorAdminApiTests : VendorServerTest
             listed["lastCheckIn"]!["configRevision"]!.GetValue<long>()));
         Assert.Empty(JsonNode.Parse(await admin.GetStringAsync("/api/v1/devices?state=revoked"))!.AsArray());
     }
+
+    [Fact]
+    public async Task A_manufacturing_batch_is_enrolled_in_one_call_all_or_nothing_each_voucher_checked()
+    {
+        using var admin = Admin(Server.Token);
+        var bundle = new JsonObject { ["name"] = "batch", ["configuration"] = new JsonObject { ["schema-version"] = 1 } };
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/bundles", Json(bundle))).StatusCode);
+        var signer = VendorPki.Issue(Server.VendorCa, "CN=voucher signer", VendorServerProcess.Now.AddDays(-1), TimeSpan.FromDays(30));
+        string Voucher(string serial) => Convert.ToBase64String(new OwnershipVoucher(VendorServerProcess.Now.AddMinutes(-5), VendorServerProcess.Now.AddDays(7),
+            "verified", serial, Server.OwnerCa.RawData).Sign(signer));
+        JsonObject Entry(string serial, string voucher) => new() { ["serial"] = serial, ["ownershipVoucher"] = voucher, ["group"] = "batch", ["site"] = "plant-1" };
+
+        // One voucher is for another serial number: the whole batch is refused, with the reason, and nothing is stored.
+        var bad = new JsonObject { ["bundle"] = "batch", ["devices"] = new JsonArray(Entry("MB-1", Voucher("MB-1")), Entry("MB-2", Voucher("MB-9"))) };
+        var refused = await admin.PostAsync("/api/v1/enrolments", Json(bad));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        string why = await refused.Content.ReadAsStringAsync();
+        Assert.True(why.Contains("1 device(s) refused: MB-2: ownership voucher: is for serial number MB-9", StringComparison.Ordinal), why);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/v1/devices/MB-1")).StatusCode);
+
+        var good = new JsonObject { ["bundle"] = "batch", ["devices"] = new JsonArray(Entry("MB-1", Voucher("MB-1")), Entry("MB-2", Voucher("MB-2")), Entry("MB-3", Voucher("MB-3"))) };
+        var enrolled = await admin.PostAsync("/api/v1/enrolments", Json(good));
+        Assert.Equal(HttpStatusCode.OK, enrolled.StatusCode);
+        Assert.Equal(3, JsonNode.Parse(await enrolled.Content.ReadAsStringAsync())!["enrolled"]!.GetValue<int>());
+        var listed = JsonNode.Parse(await admin.GetStringAsync("/api/v1/devices?q=MB-&site=plant-1"))!.AsArray();
+        Assert.Equal(["MB-1", "MB-2", "MB-3"], listed.Select(d => d!["serial"]!.GetValue<string>()));
+        Assert.True(listed.All(d => d!["signed"]!.GetValue<bool>() && d["group"]!.GetValue<string>() == "batch"));
+        // A device enrolled so checks in as one enrolled by itself would.
+        using var device = Device(Server.Device("MB-2"));
+        var checkIn = new CheckInRequest("MB-2", "sim", "cpe-firmware", "0.1.0", 10, 1, "ztp", 0, false, [], null, "n-1");
+        var answer = await device.PostAsync(FleetCheckIn.Path, new ByteArrayContent(FleetCheckIn.ToJson(checkIn)) { Headers = { ContentType = new MediaTypeHeaderValue(FleetCheckIn.MediaType) } });
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsync("/api/v1/enrolments", Json(new JsonObject { ["bundle"] = "batch", ["devices"] = new JsonArray() }))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.PostAsync("/api/v1/enrolments", Json(new JsonObject { ["bundle"] = "none", ["devices"] = new JsonArray(Entry("MB-4", Voucher("MB-4"))) }))).StatusCode);
+    }
 }

@@ -6,7 +6,9 @@ namespace Cpe.VendorServer.Storage;
 /// reads little from the database, so a PostgreSQL-backed instance answers at memory speed; several stateless instances
 /// each keep their own. The price is staleness bounded by the period: a device revoked or a configuration changed
 /// through another instance is seen up to one period later (changes made through this instance are seen at once). A
-/// device not in the snapshot yet (enrolled a moment ago) is looked up in the database.
+/// device not in the snapshot yet (enrolled a moment ago) is looked up in the database. Devices are read whole once,
+/// then only those whose enrolment changed (a million devices are not read every second); a device removed through
+/// another instance leaves this one's view at the next whole read (<see cref="WholeEvery"/>).
 /// </summary>
 public sealed class FleetSnapshot : IAsyncDisposable
 {
@@ -14,6 +16,19 @@ public sealed class FleetSnapshot : IAsyncDisposable
     readonly CancellationTokenSource _stop = new();
     readonly Task _loop;
     volatile View _view = View.Empty;
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, DeviceFacts> _devices = new(StringComparer.Ordinal);
+    readonly Lock _reading = new();
+    long _lastChange;
+    DateTime _lastWhole, _lastNewChange;
+
+    public static readonly TimeSpan WholeEvery = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Change numbers are taken in their transactions, which may commit out of order: for a while after changes were
+    /// seen, the last <see cref="Overlap"/> numbers are read again, so one that committed late is not missed.
+    /// </summary>
+    const long Overlap = 20_000;
+    static readonly TimeSpan OverlapFor = TimeSpan.FromSeconds(30);
 
     /// <summary>One consistent read of everything the check-in uses.</summary>
     public sealed record View(IReadOnlyDictionary<string, DeviceFacts> Devices, IReadOnlyDictionary<string, FleetConfig> Configs,
@@ -40,9 +55,27 @@ public sealed class FleetSnapshot : IAsyncDisposable
     /// <summary>Reads the database again now (after a change made through this instance).</summary>
     public void Refresh()
     {
-        _view = new View(_store.AllDeviceFacts(), _store.FleetConfigs(), _store.Deployments(limit: 10_000).Reverse().ToArray(),
-            _store.Images().ToDictionary(i => i.Name, StringComparer.Ordinal), _store.Sites());
+        lock (_reading)
+        {
+            var now = DateTime.UtcNow;
+            bool whole = _lastChange == 0 || now - _lastWhole > WholeEvery;
+            long since = whole ? 0 : now - _lastNewChange < OverlapFor ? Math.Max(0, _lastChange - Overlap) : _lastChange;
+            var (changed, last) = _store.DeviceFactsSince(since);
+            if (whole)
+            {
+                var present = changed.Select(c => c.Serial).ToHashSet(StringComparer.Ordinal);
+                foreach (var serial in _devices.Keys) if (!present.Contains(serial)) _devices.TryRemove(serial, out _);
+                _lastWhole = now;
+            }
+            foreach (var (serial, facts) in changed) _devices[serial] = facts;
+            if (last > _lastChange) (_lastChange, _lastNewChange) = (last, now);
+            _view = new View(_devices, _store.FleetConfigs(), _store.Deployments(limit: 10_000).Reverse().ToArray(),
+                _store.Images().ToDictionary(i => i.Name, StringComparer.Ordinal), _store.Sites());
+        }
     }
+
+    /// <summary>A device removed through this instance leaves its view at once.</summary>
+    public void Forget(string serial) => _devices.TryRemove(serial, out _);
 
     /// <summary>The device's enrolment facts and the configuration it should have; null when the serial number is not enrolled.</summary>
     public (DeviceFacts Device, FleetConfig? Config)? CheckInView(string serial)

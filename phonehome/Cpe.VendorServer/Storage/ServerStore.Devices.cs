@@ -6,9 +6,10 @@ public sealed partial class ServerStore
     const string DeviceColumns = "serial, conveyed, owner_certificate, voucher, enrolled_at, owner, device_group, state, last_seen, site, labels";
 
     const string Upsert = $"""
-        INSERT INTO devices ({DeviceColumns}) VALUES (@s, @c, @o, @v, @t, @owner, @g, @state, NULL, @site, @labels)
+        INSERT INTO devices ({DeviceColumns}, change_seq) VALUES (@s, @c, @o, @v, @t, @owner, @g, @state, NULL, @site, @labels, @seq)
         ON CONFLICT (serial) DO UPDATE SET conveyed = excluded.conveyed, owner_certificate = excluded.owner_certificate, voucher = excluded.voucher,
-            owner = excluded.owner, device_group = excluded.device_group, state = excluded.state, site = excluded.site, labels = excluded.labels
+            owner = excluded.owner, device_group = excluded.device_group, state = excluded.state, site = excluded.site, labels = excluded.labels,
+            change_seq = excluded.change_seq
         """;
 
     static (string, object?)[] Parameters(Enrollment e) =>
@@ -20,21 +21,35 @@ public sealed partial class ServerStore
 
     static string[] LabelsOf(string? column) => column?.Split(',', StringSplitOptions.RemoveEmptyEntries) ?? [];
 
-    public void Enroll(Enrollment e) => Execute(Upsert, Parameters(e));
+    public void Enroll(Enrollment e) => EnrollMany([e]);
 
-    /// <summary>A manufacturing batch in one transaction.</summary>
-    public void EnrollMany(IEnumerable<Enrollment> batch)
+    /// <summary>
+    /// A manufacturing batch in one transaction. PostgreSQL takes it as arrays in one statement (one round trip for
+    /// thousands of devices); SQLite runs in-process, where a prepared statement per row is as cheap.
+    /// </summary>
+    public void EnrollMany(IEnumerable<Enrollment> batch) => InTransaction(tx =>
     {
-        using var c = Open();
-        using var tx = c.BeginTransaction();
-        foreach (var e in batch)
+        var all = batch.ToArray();
+        if (all.Length == 0) return 0;
+        long last = NextDeviceChanges(tx, all.Length), first = last - all.Length + 1;
+        if (tx.IsPostgres)
         {
-            using var cmd = Command(c, Upsert, Parameters(e));
-            cmd.Transaction = tx;
-            cmd.ExecuteNonQuery();
+            tx.Execute($"""
+                INSERT INTO devices ({DeviceColumns}, change_seq) SELECT s, c, o, v, t, ow, g, st, NULL, si, l, q
+                FROM unnest(@s, @c, @o, @v, @t, @owner, @g, @state, @site, @labels, @seq) AS x(s, c, o, v, t, ow, g, st, si, l, q)
+                ON CONFLICT (serial) DO UPDATE SET conveyed = excluded.conveyed, owner_certificate = excluded.owner_certificate, voucher = excluded.voucher,
+                    owner = excluded.owner, device_group = excluded.device_group, state = excluded.state, site = excluded.site, labels = excluded.labels,
+                    change_seq = excluded.change_seq
+                """, ("@s", all.Select(e => e.Serial).ToArray()), ("@c", all.Select(e => e.ConveyedInformation).ToArray()),
+                ("@o", all.Select(e => e.OwnerCertificate).ToArray()), ("@v", all.Select(e => e.OwnershipVoucher).ToArray()),
+                ("@t", all.Select(e => Time(e.EnrolledAt)).ToArray()), ("@owner", all.Select(e => e.Owner).ToArray()), ("@g", all.Select(e => e.Group).ToArray()),
+                ("@state", all.Select(e => e.State).ToArray()), ("@site", all.Select(e => e.Site).ToArray()), ("@labels", all.Select(e => LabelsColumn(e.Labels)).ToArray()),
+                ("@seq", Enumerable.Range(0, all.Length).Select(i => first + i).ToArray()));
         }
-        tx.Commit();
-    }
+        else
+            for (int i = 0; i < all.Length; i++) tx.Execute(Upsert, [.. Parameters(all[i]), ("@seq", first + i)]);
+        return all.Length;
+    });
 
     public Enrollment? Find(string serial) =>
         Query($"SELECT {DeviceColumns} FROM devices WHERE serial = @s", Device, ("@s", serial)).SingleOrDefault();
@@ -85,7 +100,8 @@ public sealed partial class ServerStore
 
     public bool Remove(string serial) => Execute("DELETE FROM devices WHERE serial = @s", ("@s", serial)) > 0;
 
-    public bool SetState(string serial, string state) => Execute("UPDATE devices SET state = @st WHERE serial = @s", ("@s", serial), ("@st", state)) > 0;
+    public bool SetState(string serial, string state) => InTransaction(tx =>
+        tx.Execute("UPDATE devices SET state = @st, change_seq = @seq WHERE serial = @s", ("@s", serial), ("@st", state), ("@seq", NextDeviceChanges(tx, 1))) > 0);
 
     static Enrollment Device(System.Data.Common.DbDataReader r) => new(r.GetString(0), (byte[])r.GetValue(1), OptionalBytes(r, 2), OptionalBytes(r, 3),
         Time(r, 4), OptionalString(r, 5), OptionalString(r, 6), r.GetString(7), OptionalTime(r, 8)) { Site = OptionalString(r, 9), Labels = LabelsOf(OptionalString(r, 10)) };

@@ -27,7 +27,14 @@ public sealed partial class ServerStore
     /// (and their rollbacks) share: a row lock serializes it across server instances.
     /// </summary>
     static long NextRevision(Transaction tx) =>
-        tx.Query("UPDATE revision_counter SET value = value + 1 WHERE id = 1 RETURNING value", r => Long(r, 0))[0];
+        tx.Query("UPDATE counters SET value = value + 1 WHERE id = 1 RETURNING value", r => Long(r, 0))[0];
+
+    /// <summary>
+    /// Numbers for <paramref name="count"/> device changes (enrolment facts: state, group, site, labels), the last one
+    /// returned: what lets each instance's snapshot read only the devices changed since its last read.
+    /// </summary>
+    static long NextDeviceChanges(Transaction tx, int count) =>
+        tx.Query("UPDATE counters SET value = value + @n WHERE id = 2 RETURNING value", r => Long(r, 0), ("@n", count))[0];
 
     /// <summary>
     /// What a check-in needs in one round trip: the device's enrolment facts and the configuration it should have (its
@@ -46,15 +53,24 @@ public sealed partial class ServerStore
         return rows.Count == 0 ? null : rows[0];
     }
 
-    /// <summary>Every device's state, group, site and labels (what <see cref="FleetSnapshot"/> holds).</summary>
-    public Dictionary<string, DeviceFacts> AllDeviceFacts()
+    /// <summary>
+    /// The devices whose enrolment facts changed after change number <paramref name="since"/> (0: every device), and
+    /// the highest change number read. Changes are numbered in their transactions, which may commit out of order
+    /// on PostgreSQL, so callers read again from a little before the highest they saw.
+    /// </summary>
+    public (List<(string Serial, DeviceFacts Facts)> Devices, long Last) DeviceFactsSince(long since)
     {
-        var map = new Dictionary<string, DeviceFacts>(StringComparer.Ordinal);
-        foreach (var (serial, facts) in Query("SELECT serial, state, device_group, site, labels FROM devices",
-            r => (r.GetString(0), new DeviceFacts(r.GetString(1), OptionalString(r, 2), OptionalString(r, 3), LabelsOf(OptionalString(r, 4))))))
-            map[serial] = facts;
-        return map;
+        long last = since;
+        var list = Query("SELECT serial, state, device_group, site, labels, change_seq FROM devices WHERE change_seq > @since", r =>
+        {
+            last = Math.Max(last, Long(r, 5));
+            return (r.GetString(0), new DeviceFacts(string.Intern(r.GetString(1)), Shared(OptionalString(r, 2)), Shared(OptionalString(r, 3)), LabelsOf(OptionalString(r, 4))));
+        }, ("@since", since));
+        return (list, last);
     }
+
+    /// <summary>Groups and sites repeat across a million devices: one string each.</summary>
+    static string? Shared(string? s) => s is null ? null : string.Intern(s);
 
     const string FleetColumns = "target, revision, handling, document, updated_at, firmware, vnfs";
 

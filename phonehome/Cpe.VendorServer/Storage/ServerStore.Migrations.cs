@@ -37,8 +37,11 @@ public sealed partial class ServerStore
             ALTER TABLE devices ADD COLUMN alarms TEXT;
             ALTER TABLE checkins ADD COLUMN software TEXT;
             CREATE TABLE sites (name TEXT PRIMARY KEY, time_zone TEXT NOT NULL);
-            CREATE TABLE revision_counter (id INTEGER PRIMARY KEY, value BIGINT NOT NULL);
-            INSERT INTO revision_counter (id, value) SELECT 1, COALESCE(MAX(revision), 0) FROM fleet_configs;
+            CREATE TABLE counters (id INTEGER PRIMARY KEY, value BIGINT NOT NULL);
+            INSERT INTO counters (id, value) SELECT 1, COALESCE(MAX(revision), 0) FROM fleet_configs;
+            INSERT INTO counters (id, value) VALUES (2, 0);
+            ALTER TABLE devices ADD COLUMN change_seq BIGINT NOT NULL DEFAULT 0;
+            CREATE INDEX devices_by_change ON devices (change_seq);
             CREATE TABLE deployments (id {Id}, name TEXT NOT NULL, spec TEXT NOT NULL, status TEXT NOT NULL, reason TEXT, phase INTEGER NOT NULL,
                 target_size BIGINT NOT NULL, firmware_version TEXT, config_revision BIGINT, rollback_revision BIGINT, created_by TEXT NOT NULL,
                 created_at TEXT NOT NULL, updated_at TEXT NOT NULL, rate_minute BIGINT NOT NULL DEFAULT 0, rate_count BIGINT NOT NULL DEFAULT 0);
