@@ -167,6 +167,26 @@ public sealed class DeploymentStoreTests
     });
 
     [Theory, MemberData(nameof(Databases))]
+    public void The_last_phase_does_not_complete_while_a_joined_device_still_waits_for_it(string kind) => WithStore(kind, store =>
+    {
+        Enroll(store, 2);
+        var d = store.CreateDeployment(Spec() with { Phases = [new PhaseSpec(Count: 1, BakeSeconds: 0), new PhaseSpec(Percent: 100)] }, null, 2, "ann", T0);
+        store.Join(d.Id, "SIM-1", DeviceStates.Pending, null, null, T0);
+        store.Release(d, "SIM-1", Old, () => null, T0);
+        store.Join(d.Id, "SIM-2", DeviceStates.Pending, null, null, T0);
+        Assert.Equal(DeviceStates.Pending, store.Release(d, "SIM-2", Old, () => null, T0).State);   // phase 1 is full
+        store.Track(d.Id, "SIM-1", DeviceStates.Installing, new MemberState(DeviceStates.Succeeded, null, T0, T0, Old), T0);
+        Assert.Equal("phase 1 done: phase 2 started", store.Evaluate(d, T0));
+        d = store.Deployment(d.Id)!;
+        // Everyone joined, but SIM-2 has no phase yet: phase 2 is not done before it took it and finished.
+        Assert.Null(store.Evaluate(d, T0));
+        Assert.Equal(DeviceStates.Installing, store.Release(d, "SIM-2", Old, () => null, T0).State);
+        Assert.Null(store.Evaluate(d, T0));
+        store.Track(d.Id, "SIM-2", DeviceStates.Installing, new MemberState(DeviceStates.Succeeded, null, T0, T0, Old), T0);
+        Assert.Equal("completed", store.Evaluate(d, T0));
+    });
+
+    [Theory, MemberData(nameof(Databases))]
     public void The_audit_log_is_append_only_in_the_database(string kind) => WithStore(kind, (store, connect) =>
     {
         store.AddAudit(new AuditEntry(0, T0, "ann", "operator", "deploy", "id=1", "deployment 1", "127.0.0.1", 201));

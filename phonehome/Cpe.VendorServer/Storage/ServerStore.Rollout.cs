@@ -101,10 +101,12 @@ public sealed partial class ServerStore
             tx.Execute("UPDATE deployment_phases SET rolled_back = 1 WHERE deployment_id = @d AND phase = @p", ("@d", d.Id), ("@p", row.Phase));
             return "halted and rolling back: " + reason;
         }
-        // Full: it took its size, or every device of the target has joined (no more will come for it; a box enrolled
-        // later still joins the last phase, or a completed deployment).
-        long joined = tx.Query("SELECT COUNT(*) FROM deployment_devices WHERE deployment_id = @d", r => Long(r, 0), ("@d", d.Id))[0];
-        bool full = joined >= d.TargetSize || phase.Size != PhasePlan.Unlimited && phase.Joined >= phase.Size;
+        // Done when every device of the phase finished and the phase is full: it took its size, or every device of the
+        // target joined and none waits for a phase (no more will come; a box enrolled later still joins the last phase,
+        // or the completed deployment).
+        var members = tx.Query("SELECT COUNT(*), COALESCE(SUM(CASE WHEN phase IS NULL AND state IN ('pending', 'scheduled') THEN 1 ELSE 0 END), 0) " +
+            "FROM deployment_devices WHERE deployment_id = @d", r => (All: Long(r, 0), Waiting: Long(r, 1)), ("@d", d.Id))[0];
+        bool full = phase.Size != PhasePlan.Unlimited && phase.Joined >= phase.Size || members.All >= d.TargetSize && members.Waiting == 0;
         if (!full || unfinished > 0) return null;
         tx.Execute("UPDATE deployment_phases SET finished_at = @t WHERE deployment_id = @d AND phase = @p", ("@d", d.Id), ("@p", row.Phase), ("@t", Time(now)));
         if (row.Phase + 1 < phases.Count)
