@@ -57,7 +57,7 @@ public sealed class DeploymentEngine : IAsyncDisposable
                 if (!current) break;   // one deployment at a time: the next one once this one is done
             }
         for (int i = 0; i < members.Count; i++)
-            if (members[i].State is DeviceStates.Pending or DeviceStates.Scheduled && Deployment(view, members[i].DeploymentId) is { } d)
+            if (members[i].State is DeviceStates.Pending or DeviceStates.Scheduled && Deployment(view, members[i].DeploymentId) is { } d && MayStart(d, members[i]))
             {
                 var before = new Before(request.OsVersion, request.FleetRevision, request.Alarms);
                 var (state, reason) = _store.Release(d, serial, before, () => WindowOpens(d, facts, view, now), now);
@@ -65,6 +65,13 @@ public sealed class DeploymentEngine : IAsyncDisposable
             }
         return Desire(view, members);
     }
+
+    /// <summary>
+    /// Whether asking to start is worth the deployment's row lock: not while it is paused, halted or cancelled, nor while
+    /// the device waits for a phase the snapshot says has not started (a fleet of waiting boxes would queue on the lock).
+    /// </summary>
+    static bool MayStart(DeploymentRow d, MemberRow m) =>
+        d.Status is DeploymentRow.Running or DeploymentRow.Completed && !(m.Phase is null && m.Reason == ServerStore.PhaseFull(d.Phase));
 
     /// <summary>An install report from a device (it does not check in while it installs): its bytes and state.</summary>
     public void InstallReported(string serial, InstallReport report, DateTimeOffset now)
