@@ -275,12 +275,8 @@ static class FleetScaleBench
         return answer.IsSuccessStatusCode ? body : throw new InvalidOperationException($"{what}: {(int)answer.StatusCode} {body[..Math.Min(body.Length, 500)]}");
     }
 
-    static double CpuSeconds(int pid)
-    {
-        // /proc/PID/stat fields 14 and 15: user and system time in clock ticks (100 per second on Linux).
-        var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
-    }
+    /// <summary>User and system time in seconds (clock ticks are 100 a second on Linux).</summary>
+    static double CpuSeconds(int pid) => VnfBench.CpuTicks(pid) / 100.0;
 
     static double RssMib(int pid) => StatusKib(pid, "VmRSS:") / 1024.0;
     static double PeakRssMib(int pid) => StatusKib(pid, "VmHWM:") / 1024.0;

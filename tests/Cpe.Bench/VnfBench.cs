@@ -236,7 +236,7 @@ static partial class VnfBench
 
     static string Mac(TestNamespace ns, string dev) => Command.Run("ip", ["netns", "exec", ns.Name, "cat", $"/sys/class/net/{dev}/address"]).Trim();
 
-    static long CpuTicks(int pid)
+    internal static long CpuTicks(int pid)
     {
         var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);   // utime, stime

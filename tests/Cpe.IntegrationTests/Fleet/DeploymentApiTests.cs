@@ -62,15 +62,7 @@ public sealed class DeploymentApiTests : VendorServerTest
         return await d.CheckInAsync(client);
     }
 
-    static async Task Eventually(Func<Task<bool>> condition, string what, int seconds = 15)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException(what);
-            await Task.Delay(200);
-        }
-    }
+    static Task Eventually(Func<Task<bool>> condition, string what) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(15), what, TimeSpan.FromMilliseconds(200));
 
     [Fact]
     public async Task A_phased_configuration_deployment_bakes_promotes_completes_and_a_box_that_comes_later_joins_it()

@@ -114,13 +114,5 @@ public sealed class FleetCheckInTests : IAsyncLifetime
     List<JsonNode?> LatestCheckIns(int count) =>
         JsonNode.Parse(_lab.Admin("GET", $"/api/v1/devices/{_lab.Serial}/check-ins?limit={count}").Body)!.AsArray().ToList();
 
-    static async Task Eventually(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException(what);
-            await Task.Delay(200);
-        }
-    }
+    static Task Eventually(Func<bool> condition, TimeSpan timeout, string what) => Poll.UntilAsync(condition, timeout, what, TimeSpan.FromMilliseconds(200));
 }

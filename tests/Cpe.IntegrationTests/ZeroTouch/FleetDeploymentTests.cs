@@ -52,15 +52,7 @@ public sealed class FleetDeploymentTests : IAsyncLifetime
         return (await api.GetConfigAsync("active", ["system", "host-name"])).Subtree!.GetValue<string>();
     }
 
-    static async Task Eventually(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException(what);
-            await Task.Delay(500);
-        }
-    }
+    static Task Eventually(Func<bool> condition, TimeSpan timeout, string what) => Poll.UntilAsync(condition, timeout, what, TimeSpan.FromMilliseconds(500));
 
     static JsonObject HostName(string name) => new() { ["schema-version"] = 1, ["system"] = new JsonObject { ["host-name"] = name } };
 
