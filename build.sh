@@ -254,6 +254,8 @@ bench() {
   dotnet run --project tests/Cpe.Bench -c Release -v q -- network "$OUT/bench/network.json" "./build.sh bench"
   log "bench: zero-touch power-on to bootstrap-complete; the vendor server with 10,000 devices on SQLite and PostgreSQL"
   CPE_BIN_DIR=$BIN dotnet run --project tests/Cpe.Bench -c Release -v q -- ztp "$OUT/bench/ztp.json" "./build.sh bench"
+  log "bench: the vendor server's CPU per new TLS connection, full and resumed, against openssl s_server"
+  CPE_BIN_DIR=$BIN dotnet run --project tests/Cpe.Bench -c Release -v q -- fleet-tls "$OUT/bench/fleet-tls.json" "./build.sh bench"
   log "bench: the fleet at scale: 1,000,000 devices enrolled in bulk on PostgreSQL, two server instances behind HAProxy, 100,000 checking in on new TLS connections while a deployment rolls out, one instance killed"
   CPE_BIN_DIR=$BIN dotnet run --project tests/Cpe.Bench -c Release -v q -- fleet-scale "$OUT/bench/fleet-scale.json" "./build.sh bench"
   log "bench: cped's local API under a hostile local user (connection and channel-offer floods for a minute)"

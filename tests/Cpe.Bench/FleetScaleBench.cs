@@ -12,8 +12,9 @@ using Npgsql;
 /// <summary>
 /// The fleet at scale (issue 17 item 5): PostgreSQL, two stateless cpe-vendor-server instances behind HAProxy (TCP
 /// pass-through: each instance terminates the devices' mTLS), a fleet enrolled in bulk through the admin API (timed),
-/// then simulated devices checking in with a new TLS connection each time, at the rate the server sustains, while a
-/// deployment rolls out to 10 % of the fleet. Half way, one instance is killed: a check-in that fails is tried again
+/// then simulated devices checking in with a new TLS connection each time (resuming the device's last TLS session, as
+/// the agent does; each device from its own loopback address, which HAProxy hashes to pick its instance), at the rate
+/// the server sustains, while a deployment rolls out to 10 % of the fleet. Half way, one instance is killed: a check-in that fails is tried again
 /// once a second later, as a box tries again at its next check-in. Recorded: enrolment time, check-ins per second,
 /// p50/p99, errors, retries and check-ins lost, database size per device, each instance's RSS and CPU per check-in,
 /// and the deployment's consistency afterwards.
@@ -68,7 +69,7 @@ static class FleetScaleBench
                     bind 127.0.0.1:{front}
                     default_backend servers
                 backend servers
-                    balance roundrobin
+                    balance source
                     option tcp-check
                     server a 127.0.0.1:{ports[0].Device} check inter 500ms fall 2 rise 2
                     server b 127.0.0.1:{ports[1].Device} check inter 500ms fall 2 rise 2
@@ -156,11 +157,14 @@ static class FleetScaleBench
 
     static string Serial(int i) => $"SCALE-{i:D7}";
 
+    /// <summary>Device i's own loopback address (127.1.0.1 on), as boxes come from their own addresses: HAProxy hashes it.</summary>
+    static IPAddress Source(int i) => new([127, (byte)(1 + i / 62_500), (byte)(i / 250 % 250), (byte)(i % 250 + 1)]);
+
     /// <summary>Check-ins from <see cref="Workers"/> devices at a time, each on a new TLS connection; instance 2 is killed half way.</summary>
     static async Task<JsonObject> LoadAsync(SimulatedDevice[] devices, string url, TimeSpan run, List<LoggedProcess> instances)
     {
         var latencies = new List<double>[Workers];
-        int errors = 0, retried = 0, lost = 0, cursor = -1;
+        int errors = 0, retried = 0, lost = 0, cursor = -1, resumed = 0;
         var busy = new int[devices.Length];   // a device checks in once at a time (a flag, not a lock: the check-in awaits)
         var clock = Stopwatch.StartNew();
         var cpuBefore = instances.Select(p => CpuSeconds(p.Process.Id)).ToArray();
@@ -190,12 +194,12 @@ static class FleetScaleBench
                         var started = clock.Elapsed;
                         try
                         {
-                            using var client = device.Client(url);
-                            await device.CheckInAsync(client);
+                            await device.CheckInAsync(url, source: Source(index));
                             mine.Add((clock.Elapsed - started).TotalMilliseconds);
+                            if (device.LastResumed) Interlocked.Increment(ref resumed);
                             break;
                         }
-                        catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException or SztpVerificationException)
+                        catch (Exception e) when (e is HttpRequestException or IOException or TimeoutException or SztpVerificationException)
                         {
                             Interlocked.Increment(ref errors);
                             if (attempt == 1) { Interlocked.Increment(ref lost); break; }
@@ -219,6 +223,7 @@ static class FleetScaleBench
             ["seconds"] = run.TotalSeconds,
             ["check_ins"] = all.Length,
             ["check_ins_per_second"] = Math.Round(all.Length / run.TotalSeconds),
+            ["resumed_tls_sessions"] = resumed,
             ["distinct_devices_checked_in"] = Math.Min(devices.Length, cursor + 1),
             ["p50_ms"] = P(0.50),
             ["p99_ms"] = P(0.99),

@@ -18,6 +18,13 @@ if (args.FirstOrDefault() == "server")
     Console.WriteLine((await ServerBench.RunAsync()).ToJsonString(Pretty));
     return;
 }
+if (args.FirstOrDefault() == "fleet-tls")
+{
+    // fleet-tls OUT COMMAND [SECONDS]: the server's CPU per new TLS connection (full and resumed) against openssl s_server.
+    var each = TimeSpan.FromSeconds(args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 10);
+    WriteReport(args[1], args[2], ("fleet_tls", await FleetTlsBench.RunAsync(each)));
+    return;
+}
 if (args.FirstOrDefault() == "fleet-scale")
 {
     // fleet-scale OUT COMMAND [ENROLLED] [ACTIVE] [SECONDS]: PostgreSQL, two server instances behind HAProxy, bulk enrolment,

@@ -46,35 +46,14 @@ static class ServerBench
         }
         try
         {
-            var now = DateTimeOffset.UtcNow;
-            var vendor = VendorPki.CreateCa("CN=Bench Vendor CA", now.AddDays(-1), TimeSpan.FromDays(30));
-            var owner = VendorPki.Issue(VendorPki.CreateCa("CN=Bench Owner CA", now.AddDays(-1), TimeSpan.FromDays(30)), "CN=owner", now.AddDays(-1), TimeSpan.FromDays(20));
-            var voucherSigner = VendorPki.Issue(vendor, "CN=voucher signer", now.AddDays(-1), TimeSpan.FromDays(20));
-            PemFile.Write(dir["vendor-ca"], vendor);
-            PemFile.Write(dir["owner"], owner);
-            PemFile.Write(dir["server"], VendorPki.IssueServer(vendor, ["127.0.0.1"], now.AddDays(-1), TimeSpan.FromDays(20)));
-            var conveyed = Cms.Sign(new ConveyedInformation.Onboarding(ConfigurationHandling: "merge", Configuration: Encoding.UTF8.GetBytes("""{"schema-version":1}""")).ToJson(),
-                SztpOids.ConveyedInfoJson, owner);
-            var ownerCms = Cms.CertificatesOnly(owner);
-            var store = ServerStore.Open(db);
-            store.Migrate();
+            var fleet = BenchFleet.Create(dir, "Bench");
             var enrolled = Stopwatch.StartNew();
-            store.EnrollMany(Enumerable.Range(0, Devices).Select(i =>
-            {
-                string serial = Serial(i);
-                var voucher = new OwnershipVoucher(now, now.AddDays(7), "verified", serial, owner.RawData).Sign(voucherSigner);
-                return new Enrollment(serial, conveyed, ownerCms, voucher, now, "Bench Owner", "bench");
-            }));
+            fleet.Enroll(db, Enumerable.Range(0, Devices).Select(Serial));
             double enrollSeconds = enrolled.Elapsed.TotalSeconds;
-            store.SetFleetConfig("group:bench", "merge", """{"schema-version":1,"system":{"host-name":"bench"}}""", null, null, now);
-
             int port = FreePort();
-            await using var server = LoggedProcess.Start(Path.Combine(Binaries.Directory, "..", "vendor", "cpe-vendor-server"), ["serve",
-                "--urls", $"https://127.0.0.1:{port}", "--db", db, "--vendor-ca", dir["vendor-ca.pem"], "--tls-cert", dir["server.pem"], "--tls-key", dir["server.key"],
-                "--signing-cert", dir["owner.pem"], "--signing-key", dir["owner.key"], "--check-in", "300"], dir["server.log"]);
-            await WaitForPortAsync(port, server);
+            await using var server = await fleet.ServeAsync(db, port);
             var url = new Uri($"https://127.0.0.1:{port}");
-            var devices = Enumerable.Range(0, Clients).Select(i => (Serial: Serial(i * (Devices / Clients)), Cert: VendorPki.IssueDevice(vendor, Serial(i * (Devices / Clients)), "sim", now.AddDays(-1)))).ToArray();
+            var devices = Enumerable.Range(0, Clients).Select(i => (Serial: Serial(i * (Devices / Clients)), Cert: fleet.Device(Serial(i * (Devices / Clients))))).ToArray();
 
             var bootstrap = await LoadAsync(devices, url, keepAlive: true, (_, _) => Restconf.GetBootstrappingData,
                 _ => new BootstrappingRequest(true).ToJson(), Restconf.MediaType, HttpStatusCode.OK);

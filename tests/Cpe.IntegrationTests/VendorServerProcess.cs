@@ -60,7 +60,7 @@ public sealed class VendorServerProcess : IAsyncDisposable
         return issued.CopyWithPrivateKey(key);
     }
 
-    static int FreePort()
+    internal static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();

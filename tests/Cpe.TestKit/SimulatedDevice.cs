@@ -1,7 +1,7 @@
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Cpe.Sztp;
+using Cpe.Sztp.Tls;
 
 namespace Cpe.TestKit;
 
@@ -34,8 +34,13 @@ public sealed class SimulatedDevice(string serial, X509Certificate2 idevid, X509
     /// <summary>The handling of the configuration in the last answer ("restore" when it was told to roll back).</summary>
     public string? LastHandling { get; private set; }
 
-    /// <summary>One check-in: reports what it runs, verifies the owner-signed answer, applies it as the agent would.</summary>
-    public async Task<CheckInAnswer> CheckInAsync(HttpClient client, CancellationToken ct = default)
+    ResumingTlsClient? _tls;
+
+    /// <summary>
+    /// One check-in on a new TLS connection that resumes the last one's session, as the agent's: reports what it runs,
+    /// verifies the owner-signed answer, applies it as the agent would. <paramref name="source"/>: the address it comes from.
+    /// </summary>
+    public async Task<CheckInAnswer> CheckInAsync(string url, CancellationToken ct = default, System.Net.IPAddress? source = null)
     {
         string nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
         var request = new CheckInRequest(serial, model, "cpe-firmware", OsVersion, 100, 1, "fleet", FleetRevision, _unconfirmed, Alarms, null, nonce)
@@ -44,12 +49,10 @@ public sealed class SimulatedDevice(string serial, X509Certificate2 idevid, X509
             FirmwareFailure = FirmwareFailure,
             Software = new SoftwareReport("a", "good", [new SlotReport("a", "good", OsVersion), new SlotReport("b", "empty", null)], null),
         };
-        using var content = new ByteArrayContent(FleetCheckIn.ToJson(request));
-        content.Headers.ContentType = new MediaTypeHeaderValue(FleetCheckIn.MediaType);
-        using var response = await client.PostAsync(FleetCheckIn.Path, content, ct);
-        var body = await response.Content.ReadAsByteArrayAsync(ct);
-        if (!response.IsSuccessStatusCode) throw new HttpRequestException($"check-in of {serial}: {(int)response.StatusCode} {System.Text.Encoding.UTF8.GetString(body)}");
-        var answer = FleetCheckIn.Verify(body, owner, serial, nonce);
+        _tls ??= new ResumingTlsClient(idevid);
+        var response = await _tls.PostAsync(new Uri(url), FleetCheckIn.Path, FleetCheckIn.MediaType, FleetCheckIn.ToJson(request), TimeSpan.FromSeconds(30), ct, source: source);
+        if (!response.IsSuccess) throw new HttpRequestException($"check-in of {serial}: {response.Status} {System.Text.Encoding.UTF8.GetString(response.Body)}");
+        var answer = FleetCheckIn.Verify(response.Body, owner, serial, nonce);
         Apply(answer);
         return answer;
     }
@@ -83,7 +86,10 @@ public sealed class SimulatedDevice(string serial, X509Certificate2 idevid, X509
         }
     }
 
-    /// <summary>An mTLS client for the device port with this device's IDevID (the answer's signature is what is trusted).</summary>
+    /// <summary>Whether the last check-in resumed the TLS session of the one before.</summary>
+    public bool LastResumed => _tls?.LastResumed ?? false;
+
+    /// <summary>An mTLS client for the device port with this device's IDevID, for other calls (install reports).</summary>
     public HttpClient Client(string url)
     {
         var handler = new SocketsHttpHandler();

@@ -5,6 +5,7 @@ using Cpe.Api;
 using Cpe.Phonehome.Platform;
 using Cpe.Phonehome.Processing;
 using Cpe.Sztp;
+using Cpe.Sztp.Tls;
 
 namespace Cpe.Phonehome.Fleet;
 
@@ -18,6 +19,8 @@ public sealed partial class FleetAgent(FactoryIdentity identity, IAgentPlatform 
     Random random, TimeProvider clock, ProgressReporter say, TimeSpan defaultInterval, TimeSpan requestTimeout)
 {
     string? _lastResult, _lastStatus, _sentHardware;
+    // One TLS client for the agent's life: each check-in is a new connection that resumes the last one's session.
+    readonly ResumingTlsClient _tls = new(identity.Idevid);
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -50,11 +53,11 @@ public sealed partial class FleetAgent(FactoryIdentity identity, IAgentPlatform 
             await ApplyAsync(answer, state, active, ct);
             return TimeSpan.FromSeconds(answer.CheckInSeconds);
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or SztpVerificationException or PlatformUnavailableException
+        catch (Exception e) when (e is HttpRequestException or IOException or TimeoutException or SztpVerificationException or PlatformUnavailableException
             or RpcException or FleetException || (e is TaskCanceledException && !ct.IsCancellationRequested))
         {
-            // A timeout reads as what happened, not as HttpClient's wording of it.
-            _lastResult = e is TaskCanceledException
+            // A timeout reads as what happened, not as the platform's wording of it.
+            _lastResult = e is TaskCanceledException or TimeoutException
                 ? $"check-in failed: {state.Server} did not answer within {requestTimeout.TotalSeconds:0.#} s"
                 : $"check-in failed: {e.Message}";
             say.Say(_lastResult);
@@ -82,27 +85,15 @@ public sealed partial class FleetAgent(FactoryIdentity identity, IAgentPlatform 
         var hardware = await platform.HardwareAsync(ct);
         string? hardwareJson = hardware?.ToJsonString();
         if (hardwareJson != _sentHardware) request = request with { Inventory = hardware };
-        using var http = Client();
-        using var content = new ByteArrayContent(FleetCheckIn.ToJson(request));
-        content.Headers.ContentType = new MediaTypeHeaderValue(FleetCheckIn.MediaType);
-        using var response = await http.PostAsync(new Uri(new Uri(state.Server!), FleetCheckIn.Path), content, ct);
-        var body = await response.Content.ReadAsByteArrayAsync(ct);
-        if (!response.IsSuccessStatusCode)
-            throw new FleetException($"{state.Server} answered {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 300)))}");
+        var response = await _tls.PostAsync(new Uri(state.Server!), FleetCheckIn.Path, FleetCheckIn.MediaType, FleetCheckIn.ToJson(request), requestTimeout, ct);
+        var body = response.Body;
+        if (!response.IsSuccess)
+            throw new FleetException($"{state.Server} answered {response.Status}: {System.Text.Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 300)))}");
         if (state.OwnerCertificate is null) throw new FleetException("no owner certificate was pinned at bootstrap; check-in answers cannot be verified");
         var owner = Cms.Certificates(state.OwnerCertificate, "owner certificate")[0];
         var verified = FleetCheckIn.Verify(body, owner, identity.SerialNumber, nonce);
         _sentHardware = hardwareJson;   // the server answered this check-in: it has the inventory
         return (verified, inventory.ActiveRevision);
-    }
-
-    /// <summary>An mTLS client with the IDevID; the server's TLS certificate is not what is trusted (the answer's owner signature is).</summary>
-    HttpClient Client()
-    {
-        var handler = new SocketsHttpHandler { ConnectTimeout = requestTimeout };
-        handler.SslOptions.ClientCertificates = new X509CertificateCollection { identity.Idevid };
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
-        return new HttpClient(handler, disposeHandler: true) { Timeout = requestTimeout };
     }
 
     static SoftwareReport? Report(SoftwareStatus? s) => s is null ? null
@@ -225,14 +216,11 @@ public sealed partial class FleetAgent
         if (server is null) return;
         try
         {
-            using var http = Client();
-            using var content = new ByteArrayContent(FleetCheckIn.ToJson(new InstallReport(identity.SerialNumber, version, install.State,
-                install.BytesDownloaded, install.BytesReused, install.ChunksDone, install.Chunks)));
-            content.Headers.ContentType = new MediaTypeHeaderValue(FleetCheckIn.MediaType);
-            using var _ = await http.PostAsync(new Uri(new Uri(server), FleetCheckIn.InstallPath), content, ct);
+            await _tls.PostAsync(new Uri(server), FleetCheckIn.InstallPath, FleetCheckIn.MediaType, FleetCheckIn.ToJson(new InstallReport(identity.SerialNumber, version,
+                install.State, install.BytesDownloaded, install.BytesReused, install.ChunksDone, install.Chunks)), requestTimeout, ct);
         }
         // Only information for the operator: the install goes on whether the server heard it or not.
-        catch (Exception e) when (e is HttpRequestException or IOException || (e is TaskCanceledException && !ct.IsCancellationRequested)) { }
+        catch (Exception e) when (e is IOException or TimeoutException) { }
     }
 }
 

@@ -58,8 +58,7 @@ public sealed class DeploymentApiTests : VendorServerTest
 
     static async Task<CheckInAnswer> CheckIn(SimulatedDevice d, string url)
     {
-        using var client = d.Client(url);
-        return await d.CheckInAsync(client);
+        return await d.CheckInAsync(url);
     }
 
     static Task Eventually(Func<Task<bool>> condition, string what) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(15), what, TimeSpan.FromMilliseconds(200));

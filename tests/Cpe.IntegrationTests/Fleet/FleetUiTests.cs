@@ -36,11 +36,7 @@ public sealed class FleetUiTests(ITestOutputHelper output) : VendorServerTest
 
     static async Task CheckInAll(IEnumerable<SimulatedDevice> devices, string url)
     {
-        foreach (var d in devices)
-        {
-            using var client = d.Client(url);
-            await d.CheckInAsync(client);
-        }
+        foreach (var d in devices) await d.CheckInAsync(url);
     }
 
     async Task Shot(IPage page, string name)
