@@ -74,7 +74,9 @@ public sealed class DeploymentStoreTests
         foreach (var serial in new[] { "SIM-1", "SIM-2", "SIM-3" }) store.Join(d.Id, serial, DeviceStates.Pending, null, null, T0);
         store.Join(d.Id, "SIM-1", DeviceStates.Pending, null, null, T0);   // a second instance's join of the same device: ignored
         Assert.Equal((DeviceStates.Installing, (string?)null), store.Release(d, "SIM-1", Old, () => null, T0));
+        Assert.False(store.Deployment(d.Id)!.CurrentPhaseFull);
         Assert.Equal(DeviceStates.Installing, store.Release(d, "SIM-2", Old, () => null, T0).State);
+        Assert.True(store.Deployment(d.Id)!.CurrentPhaseFull);   // what lets later joiners wait without the row lock
         var waiting = store.Release(d, "SIM-3", Old, () => null, T0);
         Assert.Equal((DeviceStates.Pending, "phase 1 is full; waits for phase 2"), waiting);
         Assert.Equal([2L, 0L], store.Phases(d.Id).Select(p => p.Joined));
@@ -86,6 +88,7 @@ public sealed class DeploymentStoreTests
         Assert.Equal("phase 1 done: phase 2 started", store.Evaluate(d, T0));
         d = store.Deployment(d.Id)!;
         Assert.Equal(1, d.Phase);
+        Assert.False(d.CurrentPhaseFull);   // phase 2's room, read afresh
         Assert.Equal(DeviceStates.Installing, store.Release(d, "SIM-3", Old, () => null, T0).State);
         store.Track(d.Id, "SIM-3", DeviceStates.Installing, new MemberState(DeviceStates.Succeeded, null, T0, T0, Old), T0);
         Assert.Null(store.Evaluate(d, T0));   // the last phase waits for the whole target (SIM-4 has not joined)

@@ -51,10 +51,10 @@ public sealed class DeploymentEngine : IAsyncDisposable
             foreach (var d in view.Deployments.Where(d => d.Open && members.All(m => m.DeploymentId != d.Id) && Matches(d, serial, facts, request)))
             {
                 // Already running all of it: nothing to do, and it does not take a place in a phase.
-                bool current = d.Goal.Missing(report) is null;
-                _store.Join(d.Id, serial, current ? DeviceStates.AlreadyCurrent : DeviceStates.Pending, current ? "ran these versions when it joined" : null, facts.Site, now);
-                members.Add(new MemberRow(d.Id, serial, null, current ? DeviceStates.AlreadyCurrent : DeviceStates.Pending, null, facts.Site, null, null, null, 0, now, now));
-                if (!current) break;   // one deployment at a time: the next one once this one is done
+                var (state, reason) = d.Goal.Missing(report) is null ? (DeviceStates.AlreadyCurrent, "ran these versions when it joined") : JoinsAs(d);
+                _store.Join(d.Id, serial, state, reason, facts.Site, now);
+                members.Add(new MemberRow(d.Id, serial, null, state, reason, facts.Site, null, null, null, 0, now, now));
+                if (state == DeviceStates.Pending) break;   // one deployment at a time: the next one once this one is done
             }
         for (int i = 0; i < members.Count; i++)
             if (members[i].State is DeviceStates.Pending or DeviceStates.Scheduled && Deployment(view, members[i].DeploymentId) is { } d && MayStart(d, members[i]))
@@ -64,6 +64,18 @@ public sealed class DeploymentEngine : IAsyncDisposable
                 members[i] = members[i] with { State = state, Reason = reason, Before = DeviceStates.InProgress(state) ? before : members[i].Before };
             }
         return Desire(view, members);
+    }
+
+    /// <summary>
+    /// How a device that needs the deployment joins it: pending; but when the snapshot already saw the current phase full
+    /// (it never empties), waiting for the next phase, or skipped after the last, decided without the deployment's row
+    /// lock, so that the devices beyond a 10 % phase do not queue on it one by one.
+    /// </summary>
+    internal static (string State, string? Reason) JoinsAs(DeploymentRow d)
+    {
+        if (!d.CurrentPhaseFull || d.Status is not (DeploymentRow.Running or DeploymentRow.Completed)) return (DeviceStates.Pending, null);
+        var phases = PhasePlan.Sizes(d.Spec, d.TargetSize);
+        return d.Phase >= phases.Length - 1 ? (DeviceStates.Skipped, ServerStore.BeyondLastPhase(phases[^1].Size)) : (DeviceStates.Pending, ServerStore.PhaseFull(d.Phase));
     }
 
     /// <summary>

@@ -13,6 +13,9 @@ public sealed record DeploymentRow(long Id, DeploymentSpec Spec, string Status, 
     public bool Open => Status is Running or Paused or Halted or Completed;
 
     public Goal Goal => new(FirmwareVersion, ConfigRevision);
+
+    /// <summary>Whether the current phase had taken its size when the row was read: it only grows, so true stays true for that phase.</summary>
+    public bool CurrentPhaseFull { get; init; }
 }
 
 /// <summary>One phase: how many devices it takes and has taken, its bake time, when it started and finished.</summary>
@@ -28,11 +31,13 @@ public sealed record MemberRow(long DeploymentId, string Serial, int? Phase, str
 // Deployments, their phases and their devices (docs/reference/vendor-admin-api.md, "Deployments").
 public sealed partial class ServerStore
 {
-    const string DeploymentColumns = "id, spec, status, reason, phase, target_size, firmware_version, config_revision, rollback_revision, created_by, created_at, updated_at";
+    const string DeploymentColumns = "id, spec, status, reason, phase, target_size, firmware_version, config_revision, rollback_revision, created_by, created_at, updated_at, "
+        + "(SELECT CASE WHEN p.joined >= p.size THEN 1 ELSE 0 END FROM deployment_phases p WHERE p.deployment_id = deployments.id AND p.phase = deployments.phase)";
 
     static DeploymentRow DeploymentOf(System.Data.Common.DbDataReader r) => new(Long(r, 0),
         JsonSerializer.Deserialize(r.GetString(1), AdminJsonContext.Default.DeploymentSpec)!, r.GetString(2), OptionalString(r, 3), (int)Long(r, 4), Long(r, 5),
-        OptionalString(r, 6), r.IsDBNull(7) ? null : Long(r, 7), r.IsDBNull(8) ? null : Long(r, 8), r.GetString(9), Time(r, 10), Time(r, 11));
+        OptionalString(r, 6), r.IsDBNull(7) ? null : Long(r, 7), r.IsDBNull(8) ? null : Long(r, 8), r.GetString(9), Time(r, 10), Time(r, 11))
+        { CurrentPhaseFull = !r.IsDBNull(12) && Long(r, 12) == 1 };
 
     /// <summary>How many devices a target names now (the base of percentage phases): one count when the deployment is made.</summary>
     public long CountTarget(DeploymentTarget t)

@@ -20,6 +20,9 @@ public sealed partial class ServerStore
     /// <summary>Why a device waits when phase <paramref name="phase"/> (from 0) took its size.</summary>
     public static string PhaseFull(int phase) => $"phase {phase + 1} is full; waits for phase {phase + 2}";
 
+    /// <summary>Why a device is skipped when the last phase took its <paramref name="size"/>.</summary>
+    public static string BeyondLastPhase(long size) => $"beyond the deployment's last phase ({size} device(s))";
+
     /// <summary>
     /// A pending or scheduled device asks to start: it takes room in the current phase (or waits for the next; beyond the
     /// last phase it is skipped), then waits for its site's window, the rate limit and its site's download limit, and
@@ -44,7 +47,7 @@ public sealed partial class ServerStore
                 r => (Size: Long(r, 0), Joined: Long(r, 1)), ("@d", d.Id), ("@p", row.Phase)).Single();
             bool last = tx.Query("SELECT COUNT(*) FROM deployment_phases WHERE deployment_id = @d AND phase > @p", r => Long(r, 0), ("@d", d.Id), ("@p", row.Phase))[0] == 0;
             if (phase.Joined >= phase.Size)
-                return last ? Wait(DeviceStates.Skipped, $"beyond the deployment's last phase ({phase.Size} device(s))")
+                return last ? Wait(DeviceStates.Skipped, BeyondLastPhase(phase.Size))
                     : Wait(DeviceStates.Pending, PhaseFull(row.Phase));
             tx.Execute("UPDATE deployment_phases SET joined = joined + 1 WHERE deployment_id = @d AND phase = @p", ("@d", d.Id), ("@p", row.Phase));
             tx.Execute("UPDATE deployment_devices SET phase = @p WHERE deployment_id = @d AND serial = @s", ("@d", d.Id), ("@s", serial), ("@p", row.Phase));

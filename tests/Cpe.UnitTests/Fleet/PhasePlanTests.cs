@@ -1,4 +1,5 @@
 using Cpe.VendorServer.Deployments;
+using Cpe.VendorServer.Storage;
 
 namespace Cpe.UnitTests.Fleet;
 
@@ -24,6 +25,19 @@ public sealed class PhasePlanTests
         Assert.Equal([(100L, 600)], PhasePlan.Sizes(new DeploymentSpec("d", Anyone) { Phases = [new(Percent: 10)] }, 1000));
         // Nothing comes after the rest.
         Assert.Single(PhasePlan.Sizes(new DeploymentSpec("d", Anyone) { Phases = [new(Percent: 100), new(Count: 3)] }, 10));
+    }
+
+    [Fact]
+    public void A_device_joins_pending_unless_the_current_phase_was_seen_full_then_it_waits_or_is_skipped_without_the_lock()
+    {
+        var spec = new DeploymentSpec("d", Anyone) { Phases = [new(Count: 2), new(Percent: 10)] };   // 2, then 98 (10 % of 1000 in all)
+        DeploymentRow Row(string status, int phase, bool full) =>
+            new(1, spec, status, null, phase, 1000, null, 5, null, "ann", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch) { CurrentPhaseFull = full };
+        Assert.Equal((DeviceStates.Pending, (string?)null), DeploymentEngine.JoinsAs(Row(DeploymentRow.Running, 0, full: false)));
+        Assert.Equal((DeviceStates.Pending, "phase 1 is full; waits for phase 2"), DeploymentEngine.JoinsAs(Row(DeploymentRow.Running, 0, full: true)));
+        Assert.Equal((DeviceStates.Skipped, "beyond the deployment's last phase (98 device(s))"), DeploymentEngine.JoinsAs(Row(DeploymentRow.Completed, 1, full: true)));
+        // Paused or halted: pending, decided when it runs again (as the locked path decides).
+        Assert.Equal((DeviceStates.Pending, (string?)null), DeploymentEngine.JoinsAs(Row(DeploymentRow.Halted, 1, full: true)));
     }
 
     [Fact]
