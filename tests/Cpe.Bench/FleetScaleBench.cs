@@ -129,6 +129,13 @@ static class FleetScaleBench
             int wrong = members.Count(m => m.Value == "succeeded" && (!bySerial.TryGetValue(m.Key, out var d) || d.FleetRevision < revision));
             long twice = Scalar(db, "SELECT COUNT(*) FROM (SELECT serial FROM deployment_devices WHERE state NOT IN ('succeeded','failed','fell-back','already-current','skipped','cancelled','rolled-back') GROUP BY serial HAVING COUNT(*) > 1) x");
             long size = Scalar(db, "SELECT pg_database_size(current_database())");
+
+            // Keep-alive check-ins with a million enrolled: devices the deployment skipped (what they report changes nothing).
+            Console.Error.WriteLine("fleet scale: keep-alive check-ins through HAProxy (32 devices, one connection each)");
+            var skipped = devices.Where(d => members.GetValueOrDefault(d.Serial) == "skipped").Take(32).Select(d => (d.Serial, d.Idevid)).ToArray();
+            var keepAlive = await ServerBench.LoadAsync(skipped, new Uri($"https://127.0.0.1:{front}"), keepAlive: true, (_, _) => FleetCheckIn.Path,
+                s => FleetCheckIn.ToJson(new CheckInRequest(s, "sim", "cpe-firmware", "1.0.0", 100, 1, "fleet", 0, false, [], null, Guid.NewGuid().ToString("N"))),
+                FleetCheckIn.MediaType, HttpStatusCode.OK);
             return new JsonObject
             {
                 ["enrolled_devices"] = enrolled,
@@ -137,6 +144,7 @@ static class FleetScaleBench
                 ["active_devices"] = active,
                 ["first_check_ins_full_handshake"] = priming,
                 ["check_in_load"] = load,
+                ["keep_alive_check_ins"] = keepAlive,
                 ["database_bytes_per_device"] = size / enrolled,
                 ["deployment"] = new JsonObject
                 {

@@ -84,7 +84,7 @@ static class ServerBench
 
     static string Serial(int i) => $"BENCH-{i:D5}";
 
-    static async Task<JsonObject> LoadAsync((string Serial, X509Certificate2 Cert)[] devices, Uri url, bool keepAlive,
+    internal static async Task<JsonObject> LoadAsync((string Serial, X509Certificate2 Cert)[] devices, Uri url, bool keepAlive,
         Func<string, int, string> path, Func<string, byte[]> body, string mediaType, HttpStatusCode expected)
     {
         var latencies = new List<double>[devices.Length];

@@ -73,7 +73,13 @@ static class ZeroTouchDemo
             if (now != seen && now.Length > 0) Console.WriteLine($"deployment {made["id"]}: {lab.Serial} {now}");
             seen = now;
         }
+        // The phase gate (every second on the server) completes the deployment once its last device succeeded.
         var deployment = JsonNode.Parse(lab.Admin("GET", $"/api/v1/deployments/{made["id"]}").Body)!;
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); seen == "succeeded" && deployment["status"]!.GetValue<string>() == "running" && DateTime.UtcNow < deadline; )
+        {
+            await Task.Delay(250);
+            deployment = JsonNode.Parse(lab.Admin("GET", $"/api/v1/deployments/{made["id"]}").Body)!;
+        }
         Console.WriteLine($"deployment {made["id"]}: {deployment["status"]}; the fleet UI shows it at {ZeroTouchLab.AdminUrl}/ui/ (on the lab's WAN)");
 
         title("A technician's session on the console (an 80-column pseudo-terminal)");

@@ -98,6 +98,23 @@ public sealed class DeploymentStoreTests
     });
 
     [Theory, MemberData(nameof(Databases))]
+    public void Devices_starting_at_once_take_exactly_the_phase_room_and_a_box_starting_twice_takes_one_place(string kind) => WithStore(kind, store =>
+    {
+        Enroll(store, 40);
+        var d = store.CreateDeployment(Spec() with { Phases = [new PhaseSpec(Count: 10, BakeSeconds: 0), new PhaseSpec(Percent: 100, BakeSeconds: 0)] }, null, 40, "ann", T0);
+        var serials = Enumerable.Range(1, 40).Select(i => $"SIM-{i}").ToArray();
+        foreach (var serial in serials) store.Join(d.Id, serial, DeviceStates.Pending, null, null, T0);
+        // Eight at a time (PostgreSQL: eight connections, each holding the deployment's row shared), the first five twice.
+        var results = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.ForEach(serials.Concat(serials[..5]), new ParallelOptions { MaxDegreeOfParallelism = 8 }, s => results.Add(store.Release(d, s, Old, () => null, T0).State));
+        Assert.Equal(10, store.Phases(d.Id)[0].Joined);
+        var members = store.Members(d.Id, null, null, 100);
+        Assert.Equal(10, members.Count(m => m.State == DeviceStates.Installing && m.Phase == 0));
+        Assert.Equal(30, members.Count(m => m.State == DeviceStates.Pending && m.Phase is null && m.Reason == "phase 1 is full; waits for phase 2"));
+        Assert.Equal(45, results.Count);
+    });
+
+    [Theory, MemberData(nameof(Databases))]
     public void A_failure_over_the_threshold_halts_and_rolls_the_phase_back_resume_accepts_it_and_cancel_stops_the_rest(string kind) => WithStore(kind, store =>
     {
         Enroll(store, 4);

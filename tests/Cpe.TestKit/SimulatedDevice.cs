@@ -16,6 +16,7 @@ namespace Cpe.TestKit;
 public sealed class SimulatedDevice(string serial, X509Certificate2 idevid, X509Certificate2 owner, string model = "sim")
 {
     public string Serial => serial;
+    public X509Certificate2 Idevid => idevid;
     public string OsVersion { get; set; } = "1.0.0";
     public string[] Alarms { get; set; } = [];
     /// <summary>Refuses every configuration it is sent (as a box without a port the configuration names would).</summary>

@@ -61,17 +61,44 @@ public sealed class FleetSnapshot : IAsyncDisposable
             bool whole = _lastChange == 0 || now - _lastWhole > WholeEvery;
             long since = whole ? 0 : now - _lastNewChange < OverlapFor ? Math.Max(0, _lastChange - Overlap) : _lastChange;
             var (changed, last) = _store.DeviceFactsSince(since);
+            // Unchanged devices keep their entry: a whole read of a million rows replaces nothing it need not.
+            foreach (var (serial, facts) in changed)
+            {
+                var shared = Distinct(facts);
+                if (!_devices.TryGetValue(serial, out var held) || !ReferenceEquals(held, shared)) _devices[serial] = shared;
+            }
             if (whole)
             {
-                var present = changed.Select(c => c.Serial).ToHashSet(StringComparer.Ordinal);
-                foreach (var serial in _devices.Keys) if (!present.Contains(serial)) _devices.TryRemove(serial, out _);
+                // Every device read is held now; as many held as read means no other is (the usual case: nothing to remove).
+                if (_devices.Count != changed.Count)
+                {
+                    var present = changed.Select(c => c.Serial).ToHashSet(StringComparer.Ordinal);
+                    foreach (var serial in _devices.Keys) if (!present.Contains(serial)) _devices.TryRemove(serial, out _);
+                }
                 _lastWhole = now;
             }
-            foreach (var (serial, facts) in changed) _devices[serial] = facts;
             if (last > _lastChange) (_lastChange, _lastNewChange) = (last, now);
             _view = new View(_devices, _store.FleetConfigs(), _store.Deployments(limit: 10_000).Reverse().ToArray(),
                 _store.Images().ToDictionary(i => i.Name, StringComparer.Ordinal), _store.Sites());
         }
+    }
+
+    /// <summary>
+    /// Identical facts are one object: a million devices share a few states, groups, sites and label sets, so the
+    /// snapshot holds a reference per device instead of a copy. Up to <see cref="MaxDistinct"/> distinct ones are shared.
+    /// </summary>
+    DeviceFacts Distinct(DeviceFacts facts) =>
+        _distinct.TryGetValue(facts, out var shared) ? shared : _distinct.Count < MaxDistinct ? _distinct.GetOrAdd(facts, facts) : facts;
+
+    const int MaxDistinct = 100_000;
+    readonly System.Collections.Concurrent.ConcurrentDictionary<DeviceFacts, DeviceFacts> _distinct = new(SameFacts.Instance);
+
+    sealed class SameFacts : IEqualityComparer<DeviceFacts>
+    {
+        public static readonly SameFacts Instance = new();
+        public bool Equals(DeviceFacts? a, DeviceFacts? b) => ReferenceEquals(a, b) || a is not null && b is not null
+            && a.State == b.State && a.Group == b.Group && a.Site == b.Site && a.Labels.AsSpan().SequenceEqual(b.Labels);
+        public int GetHashCode(DeviceFacts f) => HashCode.Combine(f.State, f.Group, f.Site, f.Labels.Length);
     }
 
     /// <summary>A device removed through this instance leaves its view at once.</summary>

@@ -8,14 +8,19 @@ namespace Cpe.VendorServer.Storage;
 // the operator's pause, resume and cancel.
 public sealed partial class ServerStore
 {
-    /// <summary>The deployment's row, locked until the transaction ends (PostgreSQL; SQLite's IMMEDIATE transaction already holds the database).</summary>
-    static (string Status, int Phase, long RateMinute, long RateCount)? Locked(Transaction tx, long deployment) =>
-        tx.Query($"SELECT status, phase, rate_minute, rate_count FROM deployments WHERE id = @d{(tx.IsPostgres ? " FOR UPDATE" : "")}",
+    /// <summary>
+    /// The deployment's row, locked until the transaction ends (PostgreSQL; SQLite's IMMEDIATE transaction already holds
+    /// the database): exclusively for the gate and the operator's controls; shared for devices starting, which then
+    /// queue only on their phase's row, and only for the end of their transaction.
+    /// </summary>
+    static (string Status, int Phase, long RateMinute, long RateCount)? Locked(Transaction tx, long deployment, bool shared = false) =>
+        tx.Query($"SELECT status, phase, rate_minute, rate_count FROM deployments WHERE id = @d{(tx.IsPostgres ? shared ? " FOR SHARE" : " FOR UPDATE" : "")}",
             r => (r.GetString(0), (int)Long(r, 1), Long(r, 2), Long(r, 3)), ("@d", deployment)).Cast<(string, int, long, long)?>().SingleOrDefault();
 
-    static void SetMember(Transaction tx, long deployment, string serial, string state, string? reason, DateTimeOffset now) =>
-        tx.Execute("UPDATE deployment_devices SET state = @st, reason = @r, updated_at = @t WHERE deployment_id = @d AND serial = @s",
-            ("@d", deployment), ("@s", serial), ("@st", state), ("@r", reason), ("@t", Time(now)));
+    /// <summary>A device's new state and reason, and the phase it took room in (null: unchanged).</summary>
+    static void SetMember(Transaction tx, long deployment, string serial, string state, string? reason, int? phase, DateTimeOffset now) =>
+        tx.Execute("UPDATE deployment_devices SET state = @st, reason = @r, phase = COALESCE(@p, phase), updated_at = @t WHERE deployment_id = @d AND serial = @s",
+            ("@d", deployment), ("@s", serial), ("@st", state), ("@r", reason), ("@p", phase), ("@t", Time(now)));
 
     /// <summary>Why a device waits when phase <paramref name="phase"/> (from 0) took its size.</summary>
     public static string PhaseFull(int phase) => $"phase {phase + 1} is full; waits for phase {phase + 2}";
@@ -30,27 +35,32 @@ public sealed partial class ServerStore
     /// </summary>
     public (string State, string? Reason) Release(DeploymentRow d, string serial, Before before, Func<DateTimeOffset?> windowOpens, DateTimeOffset now) => InTransaction(tx =>
     {
-        var member = tx.Query("SELECT state, phase, reason, site FROM deployment_devices WHERE deployment_id = @d AND serial = @s",
+        // The deployment first, then the device's own row (the gate locks in that order too): shared unless the rate
+        // limit's counter on the deployment's row is to be written (two sharers upgrading would deadlock). The device's
+        // row is locked so that the same box starting through two instances takes one place, not two.
+        var locked = Locked(tx, d.Id, shared: d.Spec.RatePerMinute is null);
+        var member = tx.Query($"SELECT state, phase, reason, site FROM deployment_devices WHERE deployment_id = @d AND serial = @s{(tx.IsPostgres ? " FOR UPDATE" : "")}",
             r => (State: r.GetString(0), Phase: r.IsDBNull(1) ? (int?)null : (int)Long(r, 1), Reason: OptionalString(r, 2), Site: OptionalString(r, 3)),
             ("@d", d.Id), ("@s", serial)).Single();
         // A completed deployment still starts a box that joins later (one that just finished zero-touch): as its last phase would.
-        if (Locked(tx, d.Id) is not { Status: DeploymentRow.Running or DeploymentRow.Completed } row || member.State is not (DeviceStates.Pending or DeviceStates.Scheduled))
+        if (locked is not { Status: DeploymentRow.Running or DeploymentRow.Completed } row || member.State is not (DeviceStates.Pending or DeviceStates.Scheduled))
             return (member.State, member.Reason);
+        int? took = null;   // the phase it takes room in now
         (string, string?) Wait(string state, string reason)
         {
-            if ((state, reason) != (member.State, member.Reason)) SetMember(tx, d.Id, serial, state, reason, now);
+            if ((state, reason) != (member.State, member.Reason) || took is not null) SetMember(tx, d.Id, serial, state, reason, took, now);
             return (state, reason);
         }
         if (member.Phase is null)
         {
-            var phase = tx.Query("SELECT size, joined FROM deployment_phases WHERE deployment_id = @d AND phase = @p",
-                r => (Size: Long(r, 0), Joined: Long(r, 1)), ("@d", d.Id), ("@p", row.Phase)).Single();
-            bool last = tx.Query("SELECT COUNT(*) FROM deployment_phases WHERE deployment_id = @d AND phase > @p", r => Long(r, 0), ("@d", d.Id), ("@p", row.Phase))[0] == 0;
-            if (phase.Joined >= phase.Size)
-                return last ? Wait(DeviceStates.Skipped, BeyondLastPhase(phase.Size))
-                    : Wait(DeviceStates.Pending, PhaseFull(row.Phase));
-            tx.Execute("UPDATE deployment_phases SET joined = joined + 1 WHERE deployment_id = @d AND phase = @p", ("@d", d.Id), ("@p", row.Phase));
-            tx.Execute("UPDATE deployment_devices SET phase = @p WHERE deployment_id = @d AND serial = @s", ("@d", d.Id), ("@s", serial), ("@p", row.Phase));
+            // Room in the phase: one conditional update of the phase's row, the only row devices starting queue on.
+            if (tx.Execute("UPDATE deployment_phases SET joined = joined + 1 WHERE deployment_id = @d AND phase = @p AND joined < size", ("@d", d.Id), ("@p", row.Phase)) == 0)
+            {
+                long size = tx.Query("SELECT size FROM deployment_phases WHERE deployment_id = @d AND phase = @p", r => Long(r, 0), ("@d", d.Id), ("@p", row.Phase)).Single();
+                bool last = tx.Query("SELECT COUNT(*) FROM deployment_phases WHERE deployment_id = @d AND phase > @p", r => Long(r, 0), ("@d", d.Id), ("@p", row.Phase))[0] == 0;
+                return last ? Wait(DeviceStates.Skipped, BeyondLastPhase(size)) : Wait(DeviceStates.Pending, PhaseFull(row.Phase));
+            }
+            took = row.Phase;
         }
         if (windowOpens() is { } opens) return Wait(DeviceStates.Scheduled, $"waits for its maintenance window, which opens at {opens.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
         long minute = now.ToUnixTimeSeconds() / 60;
@@ -65,8 +75,10 @@ public sealed partial class ServerStore
                 r => Long(r, 0), ("@d", d.Id), ("@site", site))[0] >= most)
             return Wait(DeviceStates.Pending, $"site {site} has {most} download(s) running, its limit");
         string started = d.FirmwareVersion is null ? DeviceStates.Installing : DeviceStates.Downloading;
-        tx.Execute("UPDATE deployment_devices SET state = @st, reason = NULL, started_at = @t, updated_at = @t, before = @b WHERE deployment_id = @d AND serial = @s",
-            ("@d", d.Id), ("@s", serial), ("@st", started), ("@t", Time(now)), ("@b", JsonSerializer.Serialize(before, AdminJsonContext.Default.Before)));
+        tx.Execute("""
+            UPDATE deployment_devices SET state = @st, reason = NULL, phase = COALESCE(@p, phase), started_at = @t, updated_at = @t, before = @b
+            WHERE deployment_id = @d AND serial = @s
+            """, ("@d", d.Id), ("@s", serial), ("@st", started), ("@p", took), ("@t", Time(now)), ("@b", JsonSerializer.Serialize(before, AdminJsonContext.Default.Before)));
         return (started, null);
     });
 
