@@ -62,6 +62,8 @@ static class FleetScaleBench
                     maxconn 4000
                 defaults
                     mode tcp
+                    retries 3
+                    option redispatch
                     timeout connect 2s
                     timeout client 30s
                     timeout server 30s
@@ -130,10 +132,10 @@ static class FleetScaleBench
             long twice = Scalar(db, "SELECT COUNT(*) FROM (SELECT serial FROM deployment_devices WHERE state NOT IN ('succeeded','failed','fell-back','already-current','skipped','cancelled','rolled-back') GROUP BY serial HAVING COUNT(*) > 1) x");
             long size = Scalar(db, "SELECT pg_database_size(current_database())");
 
-            // Keep-alive check-ins with a million enrolled: devices the deployment skipped (what they report changes nothing).
+            // Keep-alive check-ins with a million enrolled, after the consistency was read: enrolled devices the load did not play.
             Console.Error.WriteLine("fleet scale: keep-alive check-ins through HAProxy (32 devices, one connection each)");
-            var skipped = devices.Where(d => members.GetValueOrDefault(d.Serial) == "skipped").Take(32).Select(d => (d.Serial, d.Idevid)).ToArray();
-            var keepAlive = await ServerBench.LoadAsync(skipped, new Uri($"https://127.0.0.1:{front}"), keepAlive: true, (_, _) => FleetCheckIn.Path,
+            var resting = Enumerable.Range(Math.Min(active, enrolled - 32), 32).Select(i => (Serial(i), VendorPki.IssueDevice(vendor, Serial(i), "sim", now.AddDays(-1)))).ToArray();
+            var keepAlive = await ServerBench.LoadAsync(resting, new Uri($"https://127.0.0.1:{front}"), keepAlive: true, (_, _) => FleetCheckIn.Path,
                 s => FleetCheckIn.ToJson(new CheckInRequest(s, "sim", "cpe-firmware", "1.0.0", 100, 1, "fleet", 0, false, [], null, Guid.NewGuid().ToString("N"))),
                 FleetCheckIn.MediaType, HttpStatusCode.OK);
             return new JsonObject

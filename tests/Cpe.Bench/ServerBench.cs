@@ -120,7 +120,7 @@ static class ServerBench
         });
         await Task.WhenAll(tasks);
         var all = latencies.SelectMany(l => l).Order().ToArray();
-        double P(double q) => Math.Round(all[Math.Min(all.Length - 1, (int)(q * all.Length))], 2);
+        double? P(double q) => all.Length == 0 ? null : Math.Round(all[Math.Min(all.Length - 1, (int)(q * all.Length))], 2);
         return new JsonObject
         {
             ["clients"] = devices.Length,

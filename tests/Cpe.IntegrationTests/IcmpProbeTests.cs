@@ -34,9 +34,12 @@ public sealed class IcmpProbeTests : IDisposable
             _host.Ip("-6", "route", "add", "default", "via", "fd01::1");
             _far.Ip("route", "add", "default", "via", "10.2.0.1");
             _far.Ip("-6", "route", "add", "default", "via", "fd02::1");
-            // The router forwards and answers errors without its per-destination rate limit (the tests send them in bursts).
+            // The router forwards and answers errors without rate limits (the tests send them in bursts). The ratelimit
+            // sysctls only lift the per-destination limit; errors of the types in the ratemask also draw on the kernel's
+            // one host-wide budget (icmp_msgs_per_sec, shared by every namespace: other tests running at the same time
+            // spent it, and a net-unreachable went missing in CI), so the ratemask is emptied too.
             TestNamespace.Run("ip", "netns", "exec", _router.Name, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1",
-                "net.ipv4.icmp_ratelimit=0", "net.ipv6.icmp.ratelimit=0");
+                "net.ipv4.icmp_ratelimit=0", "net.ipv6.icmp.ratelimit=0", "net.ipv4.icmp_ratemask=0", "net.ipv6.icmp.ratemask=");
         }
         catch
         {
