@@ -147,7 +147,7 @@ public sealed class NetworkDaemonTests(ITestOutputHelper output) : SimBoardDaemo
     }
 
     [Fact]
-    public async Task VFs_deleted_behind_cpeds_back_get_their_settings_back_within_a_second()
+    public async Task VFs_deleted_behind_cpeds_back_get_their_settings_back()
     {
         Assert.Equal(0, (await Cpe(BridgeAndVfs)).ExitCode);
         await using var api = await Cped.ConnectAsync();
@@ -164,7 +164,9 @@ public sealed class NetworkDaemonTests(ITestOutputHelper output) : SimBoardDaemo
             var pf = (await api.SriovAsync()).Single();
             return pf.NumVfs == 8 && pf.Vfs[1] is { Mac: "02:00:00:00:01:01", Vlan: 100, Qos: 2, Trust: true, MaxTxRate: 500 }
                 && pf.Vfs[7] is { SpoofCheck: false, LinkState: "disable" } ? pf : null;
-        }, TimeSpan.FromSeconds(1), "VF settings restored");
+        }, TimeSpan.FromSeconds(10), "VF settings restored");
+        // Within a second on a quiet machine (the resync follows the kernel's netlink events); a test asserts that it
+        // happens, not how fast on a machine shared with QEMU boxes (it missed a one-second deadline in CI once).
         output.WriteLine($"VFs and settings back in {watch.ElapsedMilliseconds} ms");
         Assert.Equal("02:00:00:00:01:01", Sim.IpJson("link", "show", "sriov0v1").Single()!["address"]!.GetValue<string>());
         Assert.Contains((await api.LogAsync(20)), e => e.Type == "network-resync");
