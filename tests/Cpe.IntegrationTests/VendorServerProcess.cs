@@ -138,10 +138,17 @@ public sealed class VendorServerProcess : IAsyncDisposable
         server.BeginOutputReadLine();
         for (int i = 0; i < 200 && !server.HasExited; i++)
         {
-            try { using var probe = new TcpClient(); await probe.ConnectAsync(IPAddress.Loopback, new Uri(adminUrl).Port); return (url, adminUrl); }
-            catch (SocketException) { await Task.Delay(50); }
+            if (Listens(new Uri(adminUrl).Port)) return (url, adminUrl);
+            await Task.Delay(50);
         }
         lock (errors) throw new TimeoutException($"the server did not listen: {errors}");
+    }
+
+    /// <summary>Whether something accepts connections on the loopback port.</summary>
+    internal static bool Listens(int port)
+    {
+        try { using var probe = new TcpClient(); probe.Connect(IPAddress.Loopback, port); return true; }
+        catch (SocketException) { return false; }
     }
 
     /// <summary>What "cpe-vendor-server progress" prints for a device.</summary>

@@ -43,22 +43,33 @@ public sealed record HttpAnswer(int Status, byte[] Body)
         return closed ? new HttpAnswer(status, rest.ToArray()) : null;
     }
 
-    /// <summary>A chunked body (RFC 9112 §7.1) once its last chunk arrived; trailers are ignored.</summary>
+    /// <summary>
+    /// A chunked body (RFC 9112 §7.1) once its last chunk arrived; trailers are ignored. The chunks are only located
+    /// until then and copied once at the end: this runs again after every read of a long answer.
+    /// </summary>
     static byte[]? Dechunk(ReadOnlySpan<byte> data, bool closed)
     {
-        using var body = new MemoryStream();
-        while (true)
+        var chunks = new List<(int Start, int Size)>();
+        for (int at = 0; ;)
         {
-            int lineEnd = data.IndexOf("\r\n"u8);
+            int lineEnd = data[at..].IndexOf("\r\n"u8);
             if (lineEnd < 0) return closed ? throw new TlsException("the chunked answer ended in a chunk header") : null;
-            var sizeText = Encoding.ASCII.GetString(data[..lineEnd]).Split(';')[0].Trim();
+            var sizeText = Encoding.ASCII.GetString(data.Slice(at, lineEnd)).Split(';')[0].Trim();
             if (!int.TryParse(sizeText, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int size) || size < 0)
                 throw new TlsException($"a bad chunk size: {sizeText}");
-            data = data[(lineEnd + 2)..];
-            if (size == 0) return body.ToArray();
-            if (data.Length < size + 2) return closed ? throw new TlsException("the chunked answer ended in a chunk") : null;
-            body.Write(data[..size]);
-            data = data[(size + 2)..];
+            at += lineEnd + 2;
+            if (size == 0) break;
+            if (data.Length - at < size + 2) return closed ? throw new TlsException("the chunked answer ended in a chunk") : null;
+            chunks.Add((at, size));
+            at += size + 2;
         }
+        var body = new byte[chunks.Sum(c => c.Size)];
+        int written = 0;
+        foreach (var (start, size) in chunks)
+        {
+            data.Slice(start, size).CopyTo(body.AsSpan(written));
+            written += size;
+        }
+        return body;
     }
 }

@@ -27,7 +27,7 @@ public sealed class ResumedCheckInTests : VendorServerTest
         using var sServer = Process.Start(server)!;
         try
         {
-            await Poll.UntilAsync(() => CanConnect(port), TimeSpan.FromSeconds(10), "openssl s_server listening", TimeSpan.FromMilliseconds(50));
+            await Poll.UntilAsync(() => VendorServerProcess.Listens(port), TimeSpan.FromSeconds(10), "openssl s_server listening", TimeSpan.FromMilliseconds(50));
             using var client = new ResumingTlsClient(Server.Device("SIM-C"));
             var url = new Uri($"https://127.0.0.1:{port}");
             var pages = new List<string>();
@@ -73,11 +73,5 @@ public sealed class ResumedCheckInTests : VendorServerTest
         var refused = await tls.PostAsync(url, FleetCheckIn.Path, FleetCheckIn.MediaType, CheckIn("SIM-C"), TimeSpan.FromSeconds(10));
         Assert.True(tls.LastResumed);
         Assert.Equal(404, refused.Status);
-    }
-
-    static bool CanConnect(int port)
-    {
-        try { using var probe = new System.Net.Sockets.TcpClient(); probe.Connect(IPAddress.Loopback, port); return true; }
-        catch (System.Net.Sockets.SocketException) { return false; }
     }
 }
