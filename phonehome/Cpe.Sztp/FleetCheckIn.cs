@@ -35,6 +35,41 @@ public sealed record CheckInRequest(string SerialNumber, string Model, string Os
     /// slots' states and versions, and the last fallback. Absent from older agents, null on a box without A/B slots.
     /// </summary>
     public SoftwareReport? Software { get; init; }
+
+    /// <summary>
+    /// The VNF packages in the box's image store and what each configured VNF instance runs (cped's vnf.package.list and
+    /// vnf.list). Absent from older agents, null on a box without a VNF runtime.
+    /// </summary>
+    public VnfReport? Vnfs { get; init; }
+
+    /// <summary>The VNF package versions the box gave up on (refused, or switched to and rolled back), and why; the newest last. Absent when none.</summary>
+    public VnfFailure[]? VnfFailures { get; init; }
+}
+
+/// <summary>
+/// The box's VNFs: the packages its store holds ("NAME:VERSION"), each instance with the package it runs and its state,
+/// and whether a switch to other package versions waits for its "commit confirmed" to be confirmed.
+/// </summary>
+public sealed record VnfReport(string[] Packages, VnfInstanceReport[] Instances, bool Unconfirmed)
+{
+    /// <summary>Each service chain and whether it passes traffic through its VNFs. Absent from older agents.</summary>
+    public ChainReport[]? Chains { get; init; }
+}
+
+/// <summary>
+/// A service chain: passing when every hop has a running replica; otherwise why not (the hop, and whether the chain
+/// then drops its traffic or lets it bypass the VNF, by its policy).
+/// </summary>
+public sealed record ChainReport(string Name, bool Passing, string? Why);
+
+/// <summary>One VNF instance ("fw-0" of VNF "fw"), the package it runs ("firewall:1.2.0") and its state (running, failed, ...).</summary>
+public sealed record VnfInstanceReport(string Instance, string Vnf, string Package, string State);
+
+/// <summary>A VNF package version the box does not run and will not try again: which, why, and when.</summary>
+public sealed record VnfFailure(string Name, string Version, string Reason, DateTimeOffset Time)
+{
+    /// <summary>The most failures a box keeps and reports.</summary>
+    public const int Kept = 16;
 }
 
 /// <summary>The firmware slots: booted slot and its health ("good" once marked good, "on trial" before), each slot, the last fallback.</summary>
@@ -79,7 +114,17 @@ public sealed record DesiredConfiguration(long Revision, string Handling, JsonOb
 
 public sealed record DesiredFirmware(string Name, string Version, string[] DownloadUris, string Sha256);
 
-public sealed record DesiredVnf(string Name, string Version);
+/// <summary>
+/// A VNF package version the owner wants on the box: added to its image store (downloaded from the first of
+/// <see cref="DownloadUris"/> that answers, checked against <see cref="Sha256"/> and the package's signature), and every
+/// configured VNF that runs another version of the package switched to it.
+/// </summary>
+public sealed record DesiredVnf(string Name, string Version)
+{
+    public string[] DownloadUris { get; init; } = [];
+    public string? Sha256 { get; init; }
+    [JsonIgnore] public string Reference => $"{Name}:{Version}";
+}
 
 public sealed record CheckInAnswer(string SerialNumber, string Nonce, DateTimeOffset IssuedAt, int CheckInSeconds,
     DesiredConfiguration? Configuration, DesiredFirmware? Firmware, DesiredVnf[] Vnfs);
@@ -109,6 +154,10 @@ public static class FleetCheckIn
     public static byte[] ToJson(InstallReport r) => JsonSerializer.SerializeToUtf8Bytes(r, FleetJsonContext.Default.InstallReport);
 
     public static InstallReport ParseInstallReport(ReadOnlySpan<byte> json) => Parse(json, FleetJsonContext.Default.InstallReport, "install report");
+
+    public static string ToJson(VnfReport r) => JsonSerializer.Serialize(r, FleetJsonContext.Default.VnfReport);
+
+    public static string ToJson(VnfFailure[] f) => JsonSerializer.Serialize(f, FleetJsonContext.Default.VnfFailureArray);
 
     public static string ToJson(SoftwareReport s) => JsonSerializer.Serialize(s, FleetJsonContext.Default.SoftwareReport);
 
@@ -151,4 +200,6 @@ public static class FleetCheckIn
 [JsonSerializable(typeof(ConfigOverride))]
 [JsonSerializable(typeof(SoftwareReport))]
 [JsonSerializable(typeof(InstallReport))]
+[JsonSerializable(typeof(VnfFailure[]))]
+[JsonSerializable(typeof(VnfReport))]
 internal sealed partial class FleetJsonContext : JsonSerializerContext;

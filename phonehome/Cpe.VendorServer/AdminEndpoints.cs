@@ -116,6 +116,9 @@ public static class AdminEndpoints
             if (r.Configuration is null) return Invalid("configuration is required (cped's configuration document)");
             if (AdminInput.ConfigurationProblem(r.Configuration) is string badConfig) return Invalid(badConfig);
             if (r.Vnfs is not null && AdminInput.VnfsProblem(r.Vnfs) is string badVnfs) return Invalid(badVnfs);
+            if (r.Vnfs?.Select(v => (Name: v!["name"]!.GetValue<string>(), Version: v["version"]!.GetValue<string>()))
+                    .FirstOrDefault(v => store.VnfPackage(v.Name, v.Version) is null) is { Name: not null } missing)
+                return NotFound($"VNF package {missing.Name}:{missing.Version} (upload it with PUT {Prefix}/vnf-packages/{missing.Name}/{missing.Version})");
             if (r.Firmware is string f && store.Image(f) is null) return NotFound($"image {f}");
             var config = store.SetFleetConfig(target, r.Handling ?? "merge", r.Configuration.ToJsonString(), r.Firmware, r.Vnfs?.ToJsonString(), clock.GetUtcNow());
             snapshot.Refresh();
@@ -141,7 +144,7 @@ public static class AdminEndpoints
 
     /// <summary>A check-in as stored; what it reported as JSON (refusal, fallback, override) is absent where it was not read.</summary>
     static CheckInView View(CheckInEntry c) =>
-        new(c.Time, c.OsVersion, c.ConfigRevision, c.FleetRevision, c.LastResult, Json(c.Refused), Json(c.FirmwareFailure), Json(c.LocalOverride)) { Software = Json(c.Software) };
+        new(c.Time, c.OsVersion, c.ConfigRevision, c.FleetRevision, c.LastResult, Json(c.Refused), Json(c.FirmwareFailure), Json(c.LocalOverride)) { Software = Json(c.Software), Vnfs = Json(c.Vnfs), VnfFailures = c.VnfFailures is null ? null : JsonNode.Parse(c.VnfFailures)?.AsArray() };
     internal static IResult NotFound(string what) => Results.Problem($"no {what}", statusCode: 404);
 
     /// <summary>A JSON object the server stored as text (what a check-in reported), or null.</summary>

@@ -25,7 +25,7 @@ public static class AdminInput
         catch (ConfigException e) { return "the configuration is invalid: " + e.Message; }
     }
 
-    /// <summary>VNF versions wanted: an array of {"name": VNF name, "version": text}, each name once.</summary>
+    /// <summary>VNF package versions wanted: an array of {"name": package name, "version": text}, each name once.</summary>
     public static string? VnfsProblem(JsonArray vnfs)
     {
         var seen = new HashSet<string>();
@@ -35,8 +35,8 @@ public static class AdminInput
                 || o["name"] is not JsonValue n || !n.TryGetValue(out string? name)
                 || o["version"] is not JsonValue v || !v.TryGetValue(out string? version))
                 return "vnfs must be an array of {\"name\": NAME, \"version\": VERSION} objects";
-            if (NameProblem(name, "a VNF name") is string bad) return bad;
-            if (NameProblem(version, "a VNF version") is string badVersion) return badVersion;
+            if (NameProblem(name, "a VNF package name") is string bad) return bad;
+            if (NameProblem(version, "a VNF package version") is string badVersion) return badVersion;
             if (!seen.Add(name)) return $"vnfs names {name} more than once";
         }
         return null;

@@ -40,6 +40,12 @@ public sealed record CheckInView(DateTimeOffset Time, string OsVersion, long Con
 {
     /// <summary>The firmware slots it reported (booted slot, health, each slot's state and version, the last fallback); null from a box without slots.</summary>
     public JsonObject? Software { get; init; }
+
+    /// <summary>Its VNF packages and instances (packages, instances, unconfirmed); null from a box without VNFs.</summary>
+    public JsonObject? Vnfs { get; init; }
+
+    /// <summary>The VNF package versions it gave up on (name, version, reason, time); null when none.</summary>
+    public JsonArray? VnfFailures { get; init; }
 }
 
 /// <summary>
@@ -51,6 +57,9 @@ public sealed record BundleRequest(string Name, JsonObject? Configuration = null
     string? PreConfigurationScript = null, string? PostConfigurationScript = null);
 
 public sealed record BundleView(string Name, int Size, string Sha256, DateTimeOffset PublishedAt);
+
+/// <summary>A VNF package in the repository: its name and version (as the package carries them), digest, size and signer.</summary>
+public sealed record VnfPackageView(string Name, string Version, string Sha256, long Size, string Signer, DateTimeOffset UploadedAt);
 
 public sealed record ImageView(string Name, string OsName, string OsVersion, string Sha256, long Size, DateTimeOffset UploadedAt);
 
@@ -122,6 +131,8 @@ public sealed record BulkEnrollView(int Enrolled);
 [JsonSerializable(typeof(BundleView))]
 [JsonSerializable(typeof(ImageView))]
 [JsonSerializable(typeof(ImageView[]))]
+[JsonSerializable(typeof(VnfPackageView))]
+[JsonSerializable(typeof(VnfPackageView[]))]
 [JsonSerializable(typeof(DownloadView[]))]
 [JsonSerializable(typeof(FleetConfigRequest))]
 [JsonSerializable(typeof(FleetConfigView))]

@@ -31,6 +31,8 @@ public static class FleetEndpoints
                     FirmwareFailure = request.FirmwareFailure is { } failed ? FleetCheckIn.ToJson(failed) : null,
                     LocalOverride = request.LocalOverride is { } overridden ? FleetCheckIn.ToJson(overridden) : null,
                     Software = request.Software is { } software ? FleetCheckIn.ToJson(software) : null,
+                    Vnfs = request.Vnfs is { } vnfs ? FleetCheckIn.ToJson(vnfs) : null,
+                    VnfFailures = request.VnfFailures is { Length: > 0 } vnfFailures ? FleetCheckIn.ToJson(vnfFailures) : null,
                     Model = request.Model,
                     Alarms = string.Join('\n', request.Alarms),
                 }, http.RequestAborted);
@@ -42,7 +44,8 @@ public static class FleetEndpoints
             var configuration = config is null ? null : new DesiredConfiguration(config.Revision, config.Handling, (JsonObject)JsonNode.Parse(config.Document)!);
             // Revisions are one fleet-wide sequence: the newer of the two is what the device should run.
             if (desire.Configuration is { } wanted && (configuration is null || wanted.Revision > configuration.Revision)) configuration = wanted;
-            var answer = new CheckInAnswer(serial, request.Nonce, now, checkInSeconds, configuration, firmware, config?.Vnfs is string vnfs ? ParseVnfs(vnfs) : []);
+            var answer = new CheckInAnswer(serial, request.Nonce, now, checkInSeconds, configuration, firmware,
+                Vnfs(config?.Vnfs, desire.Vnfs, snapshot.Current, $"{http.Request.Scheme}://{http.Request.Host}"));
             return Results.Bytes(signer.Sign(FleetCheckIn.ToJson(answer)), "application/cms");
         });
 
@@ -54,26 +57,33 @@ public static class FleetEndpoints
             return Results.NoContent();
         });
 
-        app.MapGet("/images/{name}", async (HttpContext http, string name) =>
+        app.MapGet("/images/{name}", (HttpContext http, string name) =>
+            ServeAsync(http, store, clock, name, () => store.Image(name) is not null ? Path.Combine(imageFolder, name) : null));
+        app.MapGet("/vnf-packages/{name}/{version}", (HttpContext http, string name, string version) =>
+            ServeAsync(http, store, clock, $"vnf:{name}:{version}",
+                () => store.VnfPackage(name, version) is { } p ? VnfPackageEndpoints.FileOf(imageFolder, p) : null));
+    }
+
+    /// <summary>
+    /// A download for an enrolled device (its IDevID), with HTTP Range; each one logged under <paramref name="logName"/>
+    /// with the Range it asked for, a refused one too.
+    /// </summary>
+    static async Task ServeAsync(HttpContext http, ServerStore store, TimeProvider clock, string logName, Func<string?> file)
+    {
+        string? serial = await BootstrapEndpoints.DeviceSerialAsync(http);
+        if (serial is null) { http.Response.StatusCode = 401; return; }
+        string? range = http.Request.Headers.Range.Count > 0 ? http.Request.Headers.Range.ToString() : null;
+        try
         {
-            string? serial = await BootstrapEndpoints.DeviceSerialAsync(http);
-            if (serial is null) { http.Response.StatusCode = 401; return; }
-            var image = store.Image(name);
-            string path = Path.Combine(imageFolder, name);
-            string? range = http.Request.Headers.Range.Count > 0 ? http.Request.Headers.Range.ToString() : null;
-            try
-            {
-                // Logged all the same: a refused download is worth seeing.
-                if (!BootstrapEndpoints.IsEnrolled(store, serial) || image is null || !File.Exists(path)) { http.Response.StatusCode = 404; return; }
-                // RFC 9110 §14.2: a Range in a unit the server does not know is ignored, and the whole body sent with 200.
-                if (range is not null && !range.TrimStart().StartsWith("bytes=", StringComparison.OrdinalIgnoreCase)) http.Request.Headers.Remove("Range");
-                await Results.File(path, "application/octet-stream", enableRangeProcessing: true).ExecuteAsync(http);
-            }
-            finally
-            {
-                store.AddDownload(new DownloadEntry(clock.GetUtcNow(), serial, name, range, http.Response.StatusCode));
-            }
-        });
+            if (!BootstrapEndpoints.IsEnrolled(store, serial) || file() is not string path || !File.Exists(path)) { http.Response.StatusCode = 404; return; }
+            // RFC 9110 §14.2: a Range in a unit the server does not know is ignored, and the whole body sent with 200.
+            if (range is not null && !range.TrimStart().StartsWith("bytes=", StringComparison.OrdinalIgnoreCase)) http.Request.Headers.Remove("Range");
+            await Results.File(path, "application/octet-stream", enableRangeProcessing: true).ExecuteAsync(http);
+        }
+        finally
+        {
+            store.AddDownload(new DownloadEntry(clock.GetUtcNow(), serial, logName, range, http.Response.StatusCode));
+        }
     }
 
     /// <summary>The largest check-in request (docs/reference/fleet-checkin.md).</summary>
@@ -98,8 +108,20 @@ public static class FleetEndpoints
         return (body, null);
     }
 
-    static DesiredVnf[] ParseVnfs(string json) =>
-        JsonNode.Parse(json)!.AsArray().Select(v => new DesiredVnf(v!["name"]!.GetValue<string>(), v["version"]!.GetValue<string>())).ToArray();
+    /// <summary>
+    /// The VNF package versions the device is told: its fleet configuration's, under what its deployments want (by package
+    /// name), each with where to download it and its SHA-256. A package no longer in the repository is left out.
+    /// </summary>
+    static DesiredVnf[] Vnfs(string? pushed, IReadOnlyList<VnfVersion> deployed, FleetSnapshot.View view, string origin)
+    {
+        if (pushed is null && deployed.Count == 0) return [];
+        var wanted = new Dictionary<string, VnfVersion>(StringComparer.Ordinal);
+        foreach (var v in pushed is null ? [] : JsonNode.Parse(pushed)!.AsArray())
+            wanted[v!["name"]!.GetValue<string>()] = new VnfVersion(v["name"]!.GetValue<string>(), v["version"]!.GetValue<string>());
+        foreach (var v in deployed) wanted[v.Name] = v;
+        return [.. wanted.Values.Where(v => view.VnfPackages.ContainsKey(v.Reference)).Select(v =>
+            new DesiredVnf(v.Name, v.Version) { DownloadUris = [origin + VnfPackageEndpoints.DevicePath(v.Name, v.Version)], Sha256 = view.VnfPackages[v.Reference].Sha256 })];
+    }
 }
 
 /// <summary>The owner's signing certificate and key: check-in answers (one signature per request) and published bundles are signed with them.</summary>

@@ -12,7 +12,9 @@ public static class ImageUpload
 {
     public readonly record struct Result(string Sha256, long Size, IResult? Refusal);
 
-    public static async Task<Result> ReceiveAsync(HttpContext http, string imageFolder, string name, long maxBytes)
+    /// <param name="name">The file's name in <paramref name="imageFolder"/>; null: its SHA-256 (content never replaced by other content).</param>
+    /// <param name="check">Looks at the complete upload (its temporary file and SHA-256) before it replaces anything; a refusal leaves nothing.</param>
+    public static async Task<Result> ReceiveAsync(HttpContext http, string imageFolder, string? name, long maxBytes, Func<string, string, IResult?>? check = null)
     {
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = maxBytes;
         if (http.Request.ContentLength > maxBytes) return TooLarge(maxBytes);
@@ -37,7 +39,8 @@ public static class ImageUpload
                 }
                 sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
             }
-            File.Move(temporary, Path.Combine(imageFolder, name), overwrite: true);
+            if (check?.Invoke(temporary, sha256) is IResult refused) return new Result(sha256, size, refused);
+            File.Move(temporary, Path.Combine(imageFolder, name ?? sha256), overwrite: true);
             return new Result(sha256, size, null);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge) { return TooLarge(maxBytes); }

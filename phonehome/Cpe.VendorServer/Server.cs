@@ -66,6 +66,7 @@ public static class Server
         {
             var admin = app.MapGroup("").OnPorts(o.AdminUrls);
             AdminEndpoints.Map(admin, store, snapshot, signer, o.VendorCa, o.Images, o.MaxImageBytes, o.PublicUrl, o.CheckInSeconds, clock);
+            VnfPackageEndpoints.MapAdmin(admin.MapGroup(AdminEndpoints.Prefix).RequireRole(AdminAccess.Viewer), store, snapshot, o.VnfTrust, o.Images, o.MaxImageBytes, clock);
             app.MapOpenApi().OnPorts(o.AdminUrls);
         }
         await app.StartAsync();

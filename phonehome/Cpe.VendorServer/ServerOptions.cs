@@ -10,13 +10,16 @@ public sealed record ServerOptions(IReadOnlyList<Uri> DeviceUrls, IReadOnlyList<
     /// <summary>The largest firmware image an operator may upload (<c>--max-image-mib</c>); a larger one is answered 413.</summary>
     public long MaxImageBytes { get; init; } = 2048L << 20;
 
+    /// <summary>What an uploaded VNF package's signer must chain to (<c>--vnf-trust A.pem[,B.pem]</c>; default: the vendor CA).</summary>
+    public IReadOnlyList<X509Certificate2> VnfTrust { get; init; } = [];
+
     /// <summary>Where RESTCONF bodies are recorded (<c>--record DIR</c>); null: not recorded.</summary>
     public string? Record { get; init; }
 
     public const string Usage = """
         usage: cpe-vendor-server serve --urls https://HOST:PORT[,…] --db FILE|CONNECTION --vendor-ca CA.pem --tls-cert CERT.pem --tls-key KEY.pem
                                        [--admin-urls https://HOST:PORT[,…]] [--signing-cert OWNER.pem --signing-key OWNER.key]
-                                       [--images DIR] [--max-image-mib N] [--public-url https://HOST:PORT] [--check-in SECONDS] [--record DIR]
+                                       [--images DIR] [--max-image-mib N] [--vnf-trust CA.pem[,…]] [--public-url https://HOST:PORT] [--check-in SECONDS] [--record DIR]
                cpe-vendor-server enroll --db DB --serial SERIAL --conveyed FILE [--owner-certificate FILE --voucher FILE --vendor-ca CA.pem] [--owner NAME] [--group NAME]
                cpe-vendor-server progress --db DB --serial SERIAL
                cpe-vendor-server token --db DB --name NAME [--role viewer|operator|administrator]
@@ -41,11 +44,13 @@ public sealed record ServerOptions(IReadOnlyList<Uri> DeviceUrls, IReadOnlyList<
             : !IsWildcard(devices[0]) ? devices[0].ToString().TrimEnd('/')
             : throw new ArgumentException($"--urls {devices[0]} listens on every address, which is no address to send devices to: " +
                 "give --public-url https://NAME:PORT, the name and port devices reach this server at (it goes into published bundles' image URLs)");
-        return new ServerOptions(devices, c.Optional("admin-urls") is string a ? Urls(a) : [], db,
-            X509Certificate2.CreateFromPem(File.ReadAllText(c.Required("vendor-ca"))),
+        var vendorCa = X509Certificate2.CreateFromPem(File.ReadAllText(c.Required("vendor-ca")));
+        IReadOnlyList<X509Certificate2> vnfTrust = c.Optional("vnf-trust") is string t
+            ? [.. t.Split(',').Select(f => X509Certificate2.CreateFromPem(File.ReadAllText(f.Trim())))] : [vendorCa];
+        return new ServerOptions(devices, c.Optional("admin-urls") is string a ? Urls(a) : [], db, vendorCa,
             X509Certificate2.CreateFromPemFile(c.Required("tls-cert"), c.Required("tls-key")),
             signingCert is null ? null : X509Certificate2.CreateFromPemFile(signingCert, c.Required("signing-key")),
-            images, publicUrl, checkIn) { Record = c.Optional("record"), MaxImageBytes = maxImage };
+            images, publicUrl, checkIn) { Record = c.Optional("record"), MaxImageBytes = maxImage, VnfTrust = vnfTrust };
     }
 
     /// <summary>A listening address that stands for every address of the host: no device can be sent there.</summary>

@@ -101,8 +101,8 @@ public static class ApiCalls
         c.CallAsync(ApiMethods.VnfStop, new VnfNameParams(name), J.VnfNameParams, J.OkResult, ct);
     public static Task<OkResult> VnfRestartAsync(this ApiClient c, string name, CancellationToken ct = default) =>
         c.CallAsync(ApiMethods.VnfRestart, new VnfNameParams(name), J.VnfNameParams, J.OkResult, ct);
-    public static Task<VnfPackageInfo> VnfPackageAddAsync(this ApiClient c, string source, CancellationToken ct = default) =>
-        c.CallAsync(ApiMethods.VnfPackageAdd, new VnfPackageAddParams(source), J.VnfPackageAddParams, J.VnfPackageInfo, ct);
+    public static Task<VnfPackageInfo> VnfPackageAddAsync(this ApiClient c, string source, CancellationToken ct = default, string? sha256 = null) =>
+        c.CallAsync(ApiMethods.VnfPackageAdd, new VnfPackageAddParams(source, sha256), J.VnfPackageAddParams, J.VnfPackageInfo, ct);
     public static Task<VnfPackageInfo[]> VnfPackagesAsync(this ApiClient c, CancellationToken ct = default) =>
         c.CallAsync(ApiMethods.VnfPackageList, new Empty(), J.Empty, J.VnfPackageInfoArray, ct);
     public static Task<OkResult> VnfPackageDeleteAsync(this ApiClient c, string reference, CancellationToken ct = default) =>

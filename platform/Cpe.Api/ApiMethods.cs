@@ -105,4 +105,6 @@ public static class RpcErrorCodes
     public const int ConfigModified = -32011;
     /// <summary>A bounded resource is in use by other requests (the raw sockets of running probes): try again shortly.</summary>
     public const int Busy = -32012;
+    /// <summary>A download did not complete (the server's answer, the network): the same request may work later.</summary>
+    public const int DownloadFailed = -32013;
 }

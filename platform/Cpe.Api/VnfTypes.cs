@@ -29,7 +29,8 @@ public sealed record VnfLogParams(string Name, int Lines = 50);
 
 public sealed record VnfLogInfo(string Instance, IReadOnlyList<string> Lines);
 
-public sealed record VnfPackageAddParams(string Source);
+/// <summary>A package file on the box or an http(s) URL; with <c>Sha256</c>, only the file with that digest is taken.</summary>
+public sealed record VnfPackageAddParams(string Source, string? Sha256 = null);
 
 public sealed record VnfPackageDeleteParams(string Reference);
 

@@ -91,6 +91,7 @@ public sealed class Daemon : IAsyncDisposable
                 board.Network, Events, _loggers.CreateLogger("vnf"), _clock)
             {
                 TrustFiles = [.. _options.FactoryDirectory is string f ? new[] { Path.Combine(f, "vendor-ca.pem") } : [], .. _options.VnfTrust],
+                ClientCertificate = () => Provisioning.DeviceIdentity.ClientCertificate(_options.FactoryDirectory),
             };
         // VNFs after the network: their chains steer between ports the network reconciler has brought up.
         var reconcilers = _reconcilers ?? [new SystemReconciler(new LinuxHostName()), .. (IReconciler[])(_network is null ? [] : [_network]), .. (IReconciler[])(_vnf is null ? [] : [_vnf])];

@@ -109,6 +109,8 @@ public sealed class VendorGuideTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("firewall.tar: signed by CN=Example Vendor VNF signing", stdout);
         // The deployment steps: made by the operator's token, paused, resumed, cancelled, and each of it in the audit log.
         Assert.Contains("\"createdBy\":\"ann\"", stdout);
+        Assert.Contains("\"name\":\"firewall\",\"version\":\"0.1.0\"", stdout);   // the VNF package kept in the repository
+        Assert.Contains("\"name\":\"firewall-0.1.0\"", stdout);
         Assert.Contains("\"status\":\"paused\"", stdout);
         Assert.Contains("\"status\":\"cancelled\"", stdout);
         foreach (var action in new[] { "deploy", "pause", "resume", "cancel", "token", "site" })

@@ -77,20 +77,7 @@ public sealed class ChainLab(string cgroupTop = "/cpe-test", bool pfPort = false
     public async ValueTask DisposeAsync()
     {
         if (Cped is not null) await Cped.DisposeAsync();
-        // Every instance cgroup under this lab's parent, in every hierarchy the launcher uses; then the parent.
-        var parent = new VnfCgroup("/sys/fs/cgroup", CgroupParent);
-        foreach (string instance in parent.Directories.Where(Directory.Exists).SelectMany(Directory.GetDirectories).Select(Path.GetFileName).Distinct().ToList()!)
-        {
-            var cgroup = new VnfCgroup("/sys/fs/cgroup", $"{CgroupParent}/{instance}");
-            if (cgroup.Exists) await cgroup.KillAllAsync(TimeSpan.FromSeconds(10));
-            await Task.Delay(100);
-            try { cgroup.Remove(); } catch (IOException) { }
-        }
-        try { parent.Remove(); } catch (IOException) { }
-        foreach (var line in File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(m => m.StartsWith(StateDirectory, StringComparison.Ordinal)).Reverse())
-            Command.Run("umount", ["-l", line], check: false);
-        foreach (var netns in Directory.GetFiles("/run/netns", Id + "-*"))
-            Command.Run("ip", ["netns", "del", Path.GetFileName(netns)], check: false);
+        await VnfHostCleanup.RemoveAsync(CgroupParent, StateDirectory, Id + "-");
         Sim.Dispose();
         try { Directory.Delete(StateDirectory, recursive: true); } catch (IOException) { }
     }

@@ -39,6 +39,14 @@ public sealed class ZeroTouchLab : IAsyncDisposable
     /// <summary>Where the agent's console lines are echoed as they come (the demo's terminal).</summary>
     public TextWriter? AgentEcho { get; init; }
 
+    /// <summary>
+    /// cped runs VNFs (packages signed by the build's VNF signer, cgroups under /cpe-test/ID, namespaces ID-*), and the
+    /// server takes packages signed by it; dispose removes whatever VNFs are left.
+    /// </summary>
+    public bool Vnfs { get; init; }
+    readonly string _vnfId = "zt" + Guid.NewGuid().ToString("N")[..8];
+    string VnfCgroupParent => $"/cpe-test/{_vnfId}";
+
     ZeroTouchLab(string serial, ZeroTouchLab? fleet)
     {
         Serial = serial;
@@ -54,9 +62,9 @@ public sealed class ZeroTouchLab : IAsyncDisposable
     /// server instance on them in its own WAN (several stateless instances, as a large fleet runs them).
     /// </param>
     public static async Task<ZeroTouchLab> StartAsync(string serial = "SIM-0001", TextWriter? agentEcho = null, string[]? sztpUrls = null, string? sztpSrv = null,
-        Func<ZeroTouchLab, IEnumerable<string>>? dnsRecords = null, ZeroTouchLab? fleet = null)
+        Func<ZeroTouchLab, IEnumerable<string>>? dnsRecords = null, ZeroTouchLab? fleet = null, bool vnfs = false)
     {
-        var lab = new ZeroTouchLab(serial, fleet) { AgentEcho = agentEcho };
+        var lab = new ZeroTouchLab(serial, fleet) { AgentEcho = agentEcho, Vnfs = vnfs };
         try
         {
             lab.MakePki();
@@ -133,7 +141,8 @@ public sealed class ZeroTouchLab : IAsyncDisposable
         Server = LoggedProcess.Start("ip", ["netns", "exec", Sim.Wan, Binaries.VendorServer, "serve", "--urls", DeviceUrl, "--admin-urls", AdminUrl,
             "--db", Database, "--vendor-ca", Path.Combine(Vendor, "vendor-ca.pem"), "--tls-cert", Path.Combine(Vendor, "server.pem"),
             "--tls-key", Path.Combine(Vendor, "server.key"), "--signing-cert", Path.Combine(Owner, "owner.pem"), "--signing-key", Path.Combine(Owner, "owner.key"),
-            "--images", Dir["images"], "--check-in", "5", "--record", Dir["wire"]], Dir["server.log"]);
+            "--images", Dir["images"], "--check-in", "5", "--record", Dir["wire"], "--vnf-trust", $"{Path.Combine(Vendor, "vendor-ca.pem")},{BusyboxPackage.VendorCa}"],
+            Dir["server.log"]);
         await VendorAdmin.WaitUntilServingAsync(Sim.Wan, AdminUrl, Server, TimeSpan.FromSeconds(20));
     }
 
@@ -166,11 +175,12 @@ public sealed class ZeroTouchLab : IAsyncDisposable
     public async Task<Stopwatch> PowerOnAsync(params string[] agentOptions)
     {
         var clock = Stopwatch.StartNew();
-        Cped ??= new DaemonProcess
+        Cped ??= new DaemonProcess(Vnfs ? Directory.CreateDirectory(Dir["cped"]).FullName : null)
         {
             NetworkNamespace = Sim.Box,
             BoardProfile = Sim.ProfilePath,
-            ExtraArguments = ["--phonehome-user", "nobody", "--factory", Factory, "--console-drop", ConsoleDrop],
+            ExtraArguments = ["--phonehome-user", "nobody", "--factory", Factory, "--console-drop", ConsoleDrop,
+                .. Vnfs ? new[] { "--vnf-trust", BusyboxPackage.VendorCa, "--vnf-cgroup-parent", VnfCgroupParent, "--vnf-netns-prefix", _vnfId + "-" } : []],
         };
         StartAgent(agentOptions);
         if (Cped.Process is null || Cped.Process.HasExited) await Cped.StartAsync();
@@ -196,6 +206,7 @@ public sealed class ZeroTouchLab : IAsyncDisposable
     {
         if (Agent is not null) await Agent.DisposeAsync();
         if (Cped is not null) await Cped.DisposeAsync();
+        if (Vnfs && Cped is not null) await VnfHostCleanup.RemoveAsync(VnfCgroupParent, Cped.StateDirectory, _vnfId + "-");
         if (Server is not null) await Server.DisposeAsync();
         Sim?.Dispose();
         Dir.Dispose();

@@ -21,6 +21,7 @@ public sealed partial class FleetAgent(FactoryIdentity identity, IAgentPlatform 
     string? _lastResult, _lastStatus, _sentHardware;
     // One TLS client for the agent's life: each check-in is a new connection that resumes the last one's session.
     readonly ResumingTlsClient _tls = new(identity.Idevid);
+    readonly VnfUpdater _vnfs = new(platform, progress, clock);
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -80,6 +81,8 @@ public sealed partial class FleetAgent(FactoryIdentity identity, IAgentPlatform 
             LocalOverride = inventory.Override is { } o
                 ? new ConfigOverride(o.Revision, o.User, o.Time, o.Statements.Length, [.. o.Statements.Take(ConfigOverride.MaxStatements)]) : null,
             Software = Report(await platform.SoftwareAsync(ct)),
+            Vnfs = await _vnfs.ReportAsync(ct),
+            VnfFailures = state.VnfFailures,
         };
         // The hardware inventory rides along only when it changed since the server last took it (a NIC replaced, a disk added).
         var hardware = await platform.HardwareAsync(ct);
@@ -121,9 +124,12 @@ public sealed partial class FleetAgent(FactoryIdentity identity, IAgentPlatform 
             }
             say.Say(_lastResult);
         }
+        if (await _vnfs.ConfirmAsync(ct) is string settled) say.Say(_lastResult = settled);
+        int confirmMinutes = Math.Max(1, (int)Math.Ceiling(answer.CheckInSeconds * 2.5 / 60));
+        // The packages first: the configuration may configure a VNF that runs one of them.
+        if (await _vnfs.AddAsync(answer.Vnfs, ct) is string added) say.Say(_lastResult = added);
         if (answer.Configuration is DesiredConfiguration wanted && wanted.Revision > state.FleetRevision)
         {
-            int confirmMinutes = Math.Max(1, (int)Math.Ceiling(answer.CheckInSeconds * 2.5 / 60));
             try
             {
                 long running = state.FleetRunning;
@@ -156,6 +162,8 @@ public sealed partial class FleetAgent(FactoryIdentity identity, IAgentPlatform 
             }
             say.Say(_lastResult);
         }
+        // After the configuration (it may have configured the VNFs), before the firmware (which reboots the box).
+        if (await _vnfs.SwitchAsync(answer.Vnfs, confirmMinutes, ct) is string switched) say.Say(_lastResult = switched);
         string status = $"checked in with {state.Server}: {_lastResult}";
         if (status != _lastStatus) await say.StatusAsync("in-service", status, ct);
         _lastStatus = status;

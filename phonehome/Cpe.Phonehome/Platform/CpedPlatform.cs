@@ -97,6 +97,26 @@ public sealed class CpedPlatform(string socketPath) : IAgentPlatform, IAsyncDisp
 
     public Task RebootAsync(string reason, CancellationToken ct) => CallAsync(c => c.PowerAsync("reboot", ct, reason), ct);
 
+    public Task<Cpe.Sztp.VnfReport?> VnfsAsync(CancellationToken ct) => CallAsync(async c =>
+    {
+        try
+        {
+            var packages = await c.VnfPackagesAsync(ct);
+            var instances = await c.VnfsAsync(ct: ct);
+            var chains = await c.ChainsAsync(ct);
+            return (Cpe.Sztp.VnfReport?)new Cpe.Sztp.VnfReport([.. packages.Select(p => $"{p.Name}:{p.Version}")],
+                [.. instances.Select(i => new Cpe.Sztp.VnfInstanceReport(i.Instance, i.Vnf, i.Package, i.State))], false) { Chains = [.. chains.Select(Chain)] };
+        }
+        catch (RpcException e) when (e.Code == RpcErrorCodes.MethodNotFound) { return null; }   // cped runs without a board profile: no VNFs
+    }, ct);
+
+    /// <summary>A chain passes traffic when no hop is bypassed (a hop is when none of its replicas runs).</summary>
+    static Cpe.Sztp.ChainReport Chain(ChainInfo c) => c.Hops.FirstOrDefault(h => h.Bypassed) is { } hop
+        ? new(c.Name, false, $"hop {hop.Vnf} has no running replica ({c.Bypass}: {(c.Bypass == "fail-open" ? "traffic bypasses it" : "traffic is dropped")})")
+        : new(c.Name, true, null);
+
+    public Task AddVnfPackageAsync(string uri, string sha256, CancellationToken ct) => CallAsync(c => c.VnfPackageAddAsync(uri, ct, sha256), ct);
+
     public async ValueTask DisposeAsync()
     {
         if (_client is not null) await _client.DisposeAsync();

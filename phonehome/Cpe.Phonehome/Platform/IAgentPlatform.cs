@@ -34,4 +34,10 @@ public interface IAgentPlatform
     Task<OkResult> InstallFirmwareAsync(string location, string sha256, CancellationToken ct);
 
     Task RebootAsync(string reason, CancellationToken ct);
+
+    /// <summary>The VNF packages in the image store and each VNF instance (vnf.package.list, vnf.list); null on a box without a VNF runtime.</summary>
+    Task<Cpe.Sztp.VnfReport?> VnfsAsync(CancellationToken ct);
+
+    /// <summary>Adds a VNF package that cped downloads from <paramref name="uri"/>, taken only with SHA-256 <paramref name="sha256"/> (vnf.package.add).</summary>
+    Task AddVnfPackageAsync(string uri, string sha256, CancellationToken ct);
 }

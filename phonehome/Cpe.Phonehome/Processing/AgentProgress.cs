@@ -41,6 +41,19 @@ public sealed record AgentProgress
     /// </summary>
     public Cpe.Sztp.FirmwareFailure? FirmwareFailure { get; init; }
 
+    /// <summary>The VNF packages ("NAME:VERSION") a fleet switch committed with "commit confirmed", until the next check-in confirms it.</summary>
+    public string[]? VnfUnconfirmed { get; init; }
+
+    /// <summary>VNF package versions given up on, and why (newest last, at most <see cref="Cpe.Sztp.VnfFailure.Kept"/>): never tried again, reported at every check-in.</summary>
+    public Cpe.Sztp.VnfFailure[]? VnfFailures { get; init; }
+
+    /// <summary>Records that the box gave up on these package versions, keeping the newest <see cref="Cpe.Sztp.VnfFailure.Kept"/>.</summary>
+    public AgentProgress WithVnfFailures(IEnumerable<Cpe.Sztp.VnfFailure> failures)
+    {
+        var all = (VnfFailures ?? []).Concat(failures).ToList();
+        return this with { VnfFailures = [.. all.Skip(Math.Max(0, all.Count - Cpe.Sztp.VnfFailure.Kept))] };
+    }
+
     /// <summary>
     /// For the last few fleet revisions committed: the box's configuration revision (cped's id) that was active just
     /// before, which a deployment's rollback ("restore") puts back. At most <see cref="KeptBefore"/>, oldest dropped.

@@ -20,6 +20,9 @@ public sealed class FirmwareUpdater(IAgentPlatform platform, ProgressFile progre
 
     /// <summary>After a failure that may pass, the next try of the same version waits this long, doubled per failure up to <see cref="LongestRetry"/>.</summary>
     public static readonly TimeSpan FirstRetry = TimeSpan.FromMinutes(1), LongestRetry = TimeSpan.FromHours(4);
+
+    /// <summary>The wait before the next try after <paramref name="failures"/> failures of the same thing in a row.</summary>
+    public static TimeSpan RetryWait(int failures) => TimeSpan.FromTicks(Math.Min(LongestRetry.Ticks, FirstRetry.Ticks << Math.Min(failures - 1, 16)));
     (string Version, int Failures, DateTimeOffset NotBefore, string Reason)? _retry;
 
     /// <summary>
@@ -116,7 +119,7 @@ public sealed class FirmwareUpdater(IAgentPlatform platform, ProgressFile progre
         else
         {
             int failures = _retry is { } r && r.Version == version ? r.Failures + 1 : 1;
-            var wait = TimeSpan.FromTicks(Math.Min(LongestRetry.Ticks, FirstRetry.Ticks << Math.Min(failures - 1, 16)));
+            var wait = RetryWait(failures);
             _retry = (version, failures, clock.GetUtcNow() + wait, reason);
         }
         return new FirmwareInstallException(reason, permanent);

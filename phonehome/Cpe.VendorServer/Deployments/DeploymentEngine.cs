@@ -5,10 +5,10 @@ using Cpe.VendorServer.Storage;
 
 namespace Cpe.VendorServer.Deployments;
 
-/// <summary>What the device's deployments want on it, on top of its fleet configuration: a configuration (or a restore) and a firmware image.</summary>
-public sealed record DeploymentDesire(DesiredConfiguration? Configuration, FirmwareImage? Firmware)
+/// <summary>What the device's deployments want on it, on top of its fleet configuration: a configuration (or a restore), a firmware image, VNF package versions.</summary>
+public sealed record DeploymentDesire(DesiredConfiguration? Configuration, FirmwareImage? Firmware, IReadOnlyList<VnfVersion> Vnfs)
 {
-    public static readonly DeploymentDesire None = new(null, null);
+    public static readonly DeploymentDesire None = new(null, null, []);
 }
 
 /// <summary>
@@ -59,7 +59,7 @@ public sealed class DeploymentEngine : IAsyncDisposable
         for (int i = 0; i < members.Count; i++)
             if (members[i].State is DeviceStates.Pending or DeviceStates.Scheduled && Deployment(view, members[i].DeploymentId) is { } d && MayStart(d, members[i]))
             {
-                var before = new Before(request.OsVersion, request.FleetRevision, request.Alarms);
+                var before = Before.From(request);
                 var (state, reason) = _store.Release(d, serial, before, () => WindowOpens(d, facts, view, now), now);
                 members[i] = members[i] with { State = state, Reason = reason, Before = DeviceStates.InProgress(state) ? before : members[i].Before };
             }
@@ -109,9 +109,15 @@ public sealed class DeploymentEngine : IAsyncDisposable
         return m with { State = next.State, Reason = next.Reason, VerifySince = next.VerifySince };
     }
 
-    /// <summary>Rolling back: the firmware the device ran before (when the deployment changed it) and the restore revision.</summary>
+    /// <summary>Rolling back: the firmware the device ran before (when the deployment changed it), the restore revision, and the VNF package versions its VNFs ran.</summary>
     static Goal RollbackGoal(DeploymentRow d, MemberRow m) =>
-        new(d.FirmwareVersion is not null ? m.Before?.OsVersion : null, d.RollbackRevision);
+        new(d.FirmwareVersion is not null ? m.Before?.OsVersion : null, d.RollbackRevision, RollbackVnfs(d, m));
+
+    /// <summary>For each of the deployment's packages the box's VNFs ran another version of before, that version (a package no VNF ran stays).</summary>
+    static VnfVersion[]? RollbackVnfs(DeploymentRow d, MemberRow m) =>
+        d.Spec.Vnfs is { } wanted && m.Before?.Vnfs is { } before
+            ? [.. before.Where(b => wanted.Any(w => w.Name == b.Name && w.Version != b.Version) && b.Version.Length > 0)]
+            : null;
 
     bool Matches(DeploymentRow d, string serial, DeviceFacts f, CheckInRequest r)
     {
@@ -138,6 +144,7 @@ public sealed class DeploymentEngine : IAsyncDisposable
     {
         DesiredConfiguration? configuration = null;
         FirmwareImage? firmware = null;
+        var vnfs = new Dictionary<string, VnfVersion>(StringComparer.Ordinal);
         foreach (var m in members)
         {
             if (Deployment(view, m.DeploymentId) is not { } d) continue;
@@ -147,15 +154,17 @@ public sealed class DeploymentEngine : IAsyncDisposable
                 if (d.FirmwareVersion is not null && m.Before?.OsVersion is string old && old != d.FirmwareVersion)
                     firmware = view.Images.Values.Where(i => i.OsVersion == old).MaxBy(i => i.UploadedAt) ?? firmware;
                 if (d.RollbackRevision is long rb) c = new DesiredConfiguration(rb, "restore", []) { RestoreBefore = d.ConfigRevision };
+                foreach (var v in RollbackVnfs(d, m) ?? []) vnfs[v.Name] = v;
             }
             else if (DeviceStates.InProgress(m.State) || m.State is DeviceStates.Succeeded or DeviceStates.Failed or DeviceStates.FellBack)
             {
                 if (d.Spec.Firmware is string name && view.Images.TryGetValue(name, out var image)) firmware = image;
                 if (d.ConfigRevision is long rev && d.Spec.Configuration is JsonObject doc) c = new DesiredConfiguration(rev, d.Spec.Handling ?? "merge", doc);
+                foreach (var v in d.Spec.Vnfs ?? []) vnfs[v.Name] = v;
             }
             if (c is not null && (configuration is null || c.Revision > configuration.Revision)) configuration = c;
         }
-        return new DeploymentDesire(configuration, firmware);
+        return new DeploymentDesire(configuration, firmware, [.. vnfs.Values]);
     }
 
     /// <summary>Runs the phase gate of one deployment; when it changed something, this instance reads the deployments again.</summary>

@@ -5,7 +5,7 @@ namespace Cpe.VendorServer.Deployments;
 
 /// <summary>
 /// A deployment as the operator asks for it (docs/reference/vendor-admin-api.md, "Deployments"): what (a configuration,
-/// a firmware image, or both), to whom (<see cref="Target"/>), and how (phases with bake times, an error threshold that
+/// a firmware image, VNF package versions, or a combination), to whom (<see cref="Target"/>), and how (phases with bake times, an error threshold that
 /// halts it, a rate limit, a per-site download limit, a maintenance window in each site's time zone).
 /// </summary>
 public sealed record DeploymentSpec(string Name, DeploymentTarget Target)
@@ -16,6 +16,9 @@ public sealed record DeploymentSpec(string Name, DeploymentTarget Target)
 
     /// <summary>A firmware image by its uploaded name (PUT /images/{name}).</summary>
     public string? Firmware { get; init; }
+
+    /// <summary>VNF package versions from the repository (PUT /vnf-packages/{name}/{version}): each VNF that runs the package moves to this version.</summary>
+    public VnfVersion[]? Vnfs { get; init; }
 
     /// <summary>The phases in order; null: the automatic split (one device, then 10 %, then the rest).</summary>
     public PhaseSpec[]? Phases { get; init; }
@@ -59,6 +62,12 @@ public sealed record DeploymentSpec(string Name, DeploymentTarget Target)
 public sealed record DeploymentTarget(string? Group = null, string[]? Serials = null, string? Site = null, string? Model = null,
     string? OsVersion = null, string[]? Labels = null);
 
+/// <summary>A VNF package version: the package's name ("firewall") and version ("1.2.0").</summary>
+public sealed record VnfVersion(string Name, string Version)
+{
+    [JsonIgnore] public string Reference => $"{Name}:{Version}";
+}
+
 /// <summary>A phase: a number of devices or a percentage of the target (rounded up, at least one), and how long each bakes.</summary>
 public sealed record PhaseSpec(int? Count = null, double? Percent = null, int? BakeSeconds = null);
 
@@ -75,7 +84,14 @@ public static class DeploymentCheck
     public static string? Problem(DeploymentSpec s)
     {
         if (AdminInput.NameProblem(s.Name, "name") is string name) return name;
-        if (s.Configuration is null && s.Firmware is null) return "a deployment carries a configuration, a firmware image, or both";
+        if (s.Configuration is null && s.Firmware is null && s.Vnfs is null) return "a deployment carries a configuration, a firmware image, VNF packages, or a combination";
+        if (s.Vnfs is { Length: 0 or > 16 }) return "vnfs lists 1 to 16 VNF packages";
+        foreach (var v in s.Vnfs ?? [])
+        {
+            if (AdminInput.NameProblem(v.Name, "a VNF package name") is string badName) return "vnfs: " + badName;
+            if (AdminInput.NameProblem(v.Version, "a VNF package version") is string badVersion) return "vnfs: " + badVersion;
+        }
+        if (s.Vnfs?.DistinctBy(v => v.Name).Count() < s.Vnfs?.Length) return "vnfs names each package once";
         if (s.Handling is not (null or "merge" or "replace")) return "handling must be merge or replace";
         if (s.Configuration is not null && AdminInput.ConfigurationProblem(s.Configuration) is string config) return config;
         var t = s.Target;

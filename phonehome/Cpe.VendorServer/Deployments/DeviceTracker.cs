@@ -23,20 +23,35 @@ public static class DeviceStates
 }
 
 /// <summary>What the device ran when it started the deployment: what a rollback puts back, and the alarms it already had.</summary>
-public sealed record Before(string OsVersion, long FleetRevision, string[] Alarms);
+public sealed record Before(string OsVersion, long FleetRevision, string[] Alarms)
+{
+    /// <summary>The package version each package's VNF instances ran (one per package name); null from a box without VNFs.</summary>
+    public VnfVersion[]? Vnfs { get; init; }
+
+    /// <summary>The service chains that passed traffic; null from a box that did not report chains.</summary>
+    public string[]? PassingChains { get; init; }
+
+    public static Before From(CheckInRequest r) => new(r.OsVersion, r.FleetRevision, r.Alarms)
+    {
+        Vnfs = r.Vnfs?.Instances.Select(i => Goal.Split(i.Package)).DistinctBy(v => v.Name).ToArray(),
+        PassingChains = r.Vnfs?.Chains?.Where(c => c.Passing).Select(c => c.Name).ToArray(),
+    };
+}
 
 /// <summary>What a device reported at its check-in, plus the last install report it sent since.</summary>
 public sealed record DeviceReport(string OsVersion, long FleetRevision, bool FleetUnconfirmed, FleetRefusal? Refused, FirmwareFailure? FirmwareFailure,
     SoftwareReport? Software, string[] Alarms)
 {
     public InstallReport? Install { get; init; }
+    public VnfReport? Vnfs { get; init; }
+    public VnfFailure[]? VnfFailures { get; init; }
 
     public static DeviceReport From(CheckInRequest r) =>
-        new(r.OsVersion, r.FleetRevision, r.FleetUnconfirmed, r.LastRefused, r.FirmwareFailure, r.Software, r.Alarms);
+        new(r.OsVersion, r.FleetRevision, r.FleetUnconfirmed, r.LastRefused, r.FirmwareFailure, r.Software, r.Alarms) { Vnfs = r.Vnfs, VnfFailures = r.VnfFailures };
 }
 
-/// <summary>What the device should end up running: a firmware version and/or a fleet configuration revision (or newer).</summary>
-public sealed record Goal(string? FirmwareVersion, long? ConfigRevision)
+/// <summary>What the device should end up running: a firmware version, a fleet configuration revision (or newer), VNF package versions.</summary>
+public sealed record Goal(string? FirmwareVersion, long? ConfigRevision, VnfVersion[]? Vnfs = null)
 {
     /// <summary>The device runs it: the firmware booted and marked good, the configuration applied and confirmed.</summary>
     public string? Missing(DeviceReport r)
@@ -45,8 +60,32 @@ public sealed record Goal(string? FirmwareVersion, long? ConfigRevision)
         if (FirmwareVersion is not null && r.Software is { Health: not "good" } s) return $"firmware {r.OsVersion} in slot {s.BootedSlot} is {s.Health}, not yet marked good";
         if (ConfigRevision is long c && r.FleetRevision < c) return $"runs fleet revision {r.FleetRevision}, not {c}";
         if (ConfigRevision is not null && r.FleetUnconfirmed) return $"fleet revision {r.FleetRevision} is not confirmed yet";
+        foreach (var p in Vnfs ?? [])
+        {
+            if (r.Vnfs is not { } box) return $"reports no VNFs, not {p.Reference} (no VNF runtime, or an agent without VNF updates)";
+            if (!box.Packages.Contains(p.Reference)) return $"has no VNF package {p.Reference} yet";
+            foreach (var i in box.Instances.Where(i => Split(i.Package).Name == p.Name))
+            {
+                if (i.Package != p.Reference) return $"VNF {i.Instance} runs {i.Package}, not {p.Reference}";
+                if (i.State is "failed" or "unhealthy") return $"VNF {i.Instance} ({p.Reference}) is {i.State}";
+            }
+            if (box.Unconfirmed) return "the switch of its VNFs is not confirmed yet";
+        }
         return null;
     }
+
+    /// <summary>The version the box gave up on among this goal's VNF packages, newest last; null when none.</summary>
+    public VnfFailure? VnfFailure(DeviceReport r) =>
+        Vnfs is { } vnfs ? r.VnfFailures?.LastOrDefault(f => vnfs.Any(v => v.Name == f.Name && v.Version == f.Version)) : null;
+
+    /// <summary>A VNF instance that runs one of this goal's package versions and failed (its crash loop): the update broke it, whatever the stage.</summary>
+    public string? BrokenVnf(DeviceReport r) =>
+        Vnfs is { } vnfs && r.Vnfs?.Instances.FirstOrDefault(i => i.State == "failed" && vnfs.Any(v => v.Reference == i.Package)) is { } broken
+            ? $"VNF {broken.Instance} ({broken.Package}) is failed" : null;
+
+    /// <summary>"firewall:1.2.0" as its name and version (a reference without a version has an empty one).</summary>
+    public static VnfVersion Split(string reference) =>
+        reference.LastIndexOf(':') is var colon and > 0 ? new(reference[..colon], reference[(colon + 1)..]) : new(reference, "");
 }
 
 /// <summary>A device's place in a deployment: its state, why, and the times the state machine needs (the server's clock).</summary>
@@ -71,6 +110,9 @@ public static class DeviceTracker
                 State = !rollingBack && f.Reason.StartsWith("fell back", StringComparison.Ordinal) ? DeviceStates.FellBack : DeviceStates.Failed,
                 Reason = prefix + f.Reason,
             };
+        if (goal.VnfFailure(r) is { } vnf)
+            return m with { State = DeviceStates.Failed, Reason = prefix + $"VNF package {vnf.Name}:{vnf.Version} given up: {vnf.Reason}" };
+        if (m.State != DeviceStates.Verifying && goal.BrokenVnf(r) is string broken) return m with { State = DeviceStates.Failed, Reason = prefix + broken };
         if (goal.ConfigRevision is long c && r.Refused is { } refused && refused.Revision == c)
             return m with { State = DeviceStates.Failed, Reason = prefix + $"fleet revision {c} not kept: {refused.Reason}" };
         string? missing = goal.Missing(r);
@@ -106,9 +148,12 @@ public static class DeviceTracker
         _ => DeviceStates.Installing,
     };
 
-    /// <summary>Why a device that runs the new versions is not healthy: a fallback, or an alarm it did not have before.</summary>
+    /// <summary>Why a device that runs the new versions is not healthy: an alarm it did not have before, or a service chain that passed traffic and no longer does.</summary>
     public static string? Unhealthy(Before? before, DeviceReport r, DeploymentSpec spec)
     {
+        foreach (var chain in r.Vnfs?.Chains ?? [])
+            if (!chain.Passing && (before?.PassingChains is not { } passed || passed.Contains(chain.Name)))
+                return $"service chain {chain.Name} does not pass traffic: {chain.Why}";
         // "SEVERITY TYPE[ OBJECT]: text" (the check-in's alarm format); an alarm is the same one when all before the colon is.
         static string Key(string alarm) => alarm.Split(':', 2)[0];
         var old = (before?.Alarms ?? []).Select(Key).ToHashSet();

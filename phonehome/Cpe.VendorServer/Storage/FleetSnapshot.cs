@@ -32,10 +32,11 @@ public sealed class FleetSnapshot : IAsyncDisposable
 
     /// <summary>One consistent read of everything the check-in uses.</summary>
     public sealed record View(IReadOnlyDictionary<string, DeviceFacts> Devices, IReadOnlyDictionary<string, FleetConfig> Configs,
-        IReadOnlyList<DeploymentRow> Deployments, IReadOnlyDictionary<string, FirmwareImage> Images, IReadOnlyDictionary<string, string> Sites)
+        IReadOnlyList<DeploymentRow> Deployments, IReadOnlyDictionary<string, FirmwareImage> Images, IReadOnlyDictionary<string, string> Sites,
+        IReadOnlyDictionary<string, VnfPackageFile> VnfPackages)
     {
         public static readonly View Empty = new(new Dictionary<string, DeviceFacts>(), new Dictionary<string, FleetConfig>(), [],
-            new Dictionary<string, FirmwareImage>(), new Dictionary<string, string>());
+            new Dictionary<string, FirmwareImage>(), new Dictionary<string, string>(), new Dictionary<string, VnfPackageFile>());
 
         public DeploymentRow? Deployment(long id) => Deployments.FirstOrDefault(d => d.Id == id);
     }
@@ -79,7 +80,8 @@ public sealed class FleetSnapshot : IAsyncDisposable
             }
             if (last > _lastChange) (_lastChange, _lastNewChange) = (last, now);
             _view = new View(_devices, _store.FleetConfigs(), _store.Deployments(limit: 10_000).Reverse().ToArray(),
-                _store.Images().ToDictionary(i => i.Name, StringComparer.Ordinal), _store.Sites());
+                _store.Images().ToDictionary(i => i.Name, StringComparer.Ordinal), _store.Sites(),
+                _store.VnfPackages().ToDictionary(p => p.Reference, StringComparer.Ordinal));
         }
     }
 

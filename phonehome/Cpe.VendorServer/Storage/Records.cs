@@ -43,6 +43,12 @@ public sealed record CheckInEntry(DateTimeOffset Time, string Serial, string OsV
     /// <summary>The firmware slots the device reported (JSON: booted slot, health, slots, last fallback); null from a box without slots.</summary>
     public string? Software { get; init; }
 
+    /// <summary>The VNF packages and instances the device reported (JSON: packages, instances, unconfirmed); null from a box without VNFs.</summary>
+    public string? Vnfs { get; init; }
+
+    /// <summary>The VNF package versions the device gave up on, and why (JSON array: name, version, reason, time).</summary>
+    public string? VnfFailures { get; init; }
+
     /// <summary>The model the device reported: kept as the device's latest, for deployment targets.</summary>
     public string? Model { get; init; }
 
@@ -53,6 +59,12 @@ public sealed record CheckInEntry(DateTimeOffset Time, string Serial, string OsV
 /// <summary>The configuration the owner wants on a device ("serial:S") or on a group ("group:G").</summary>
 public sealed record FleetConfig(string Target, long Revision, string Handling, string Document, DateTimeOffset UpdatedAt,
     string? Firmware = null, string? Vnfs = null);
+
+/// <summary>A signed VNF package in the server's repository, its file in the image folder's ".vnf" (one name and version never changes content).</summary>
+public sealed record VnfPackageFile(string Name, string Version, string Sha256, long Size, string Signer, DateTimeOffset UploadedAt)
+{
+    public string Reference => $"{Name}:{Version}";
+}
 
 /// <summary>Published onboarding information: conveyed information signed by the owner, with the owner certificate.</summary>
 public sealed record Bundle(string Name, byte[] ConveyedInformation, byte[] OwnerCertificate, DateTimeOffset PublishedAt);

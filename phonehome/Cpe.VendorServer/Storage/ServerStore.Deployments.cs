@@ -12,7 +12,7 @@ public sealed record DeploymentRow(long Id, DeploymentSpec Spec, string Status, 
     /// <summary>Devices still join at their check-in (a completed deployment takes boxes that come later, as its last phase would).</summary>
     public bool Open => Status is Running or Paused or Halted or Completed;
 
-    public Goal Goal => new(FirmwareVersion, ConfigRevision);
+    public Goal Goal => new(FirmwareVersion, ConfigRevision, Spec.Vnfs);
 
     /// <summary>Whether the current phase had taken its size when the row was read: it only grows, so true stays true for that phase.</summary>
     public bool CurrentPhaseFull { get; init; }

@@ -129,11 +129,12 @@ public sealed partial class ServerStore
             .Select(e => (Serial: e.Serial, Time: Time(e.Time), e.OsVersion, e.Model, e.Alarms)).ToArray();
         if (IsPostgres)
         {
-            using (var insert = Command(c, "INSERT INTO checkins (serial, time, os_version, config_revision, fleet_revision, last_result, refused, firmware_failure, local_override, software) SELECT * FROM unnest(@s, @t, @o, @c, @f, @l, @r, @ff, @lo, @sw)",
+            using (var insert = Command(c, "INSERT INTO checkins (serial, time, os_version, config_revision, fleet_revision, last_result, refused, firmware_failure, local_override, software, vnfs, vnf_failures) SELECT * FROM unnest(@s, @t, @o, @c, @f, @l, @r, @ff, @lo, @sw, @vn, @vf)",
                 ("@s", entries.Select(e => e.Serial).ToArray()), ("@t", entries.Select(e => Time(e.Time)).ToArray()), ("@o", entries.Select(e => e.OsVersion).ToArray()),
                 ("@c", entries.Select(e => e.ConfigRevision).ToArray()), ("@f", entries.Select(e => e.FleetRevision).ToArray()), ("@l", entries.Select(e => e.LastResult).ToArray()),
                 ("@r", entries.Select(e => e.Refused).ToArray()), ("@ff", entries.Select(e => e.FirmwareFailure).ToArray()),
-                ("@lo", entries.Select(e => e.LocalOverride).ToArray()), ("@sw", entries.Select(e => e.Software).ToArray())))
+                ("@lo", entries.Select(e => e.LocalOverride).ToArray()), ("@sw", entries.Select(e => e.Software).ToArray()),
+                ("@vn", entries.Select(e => e.Vnfs).ToArray()), ("@vf", entries.Select(e => e.VnfFailures).ToArray())))
             { insert.Transaction = tx; insert.ExecuteNonQuery(); }
             using (var seen = Command(c, "UPDATE devices SET last_seen = v.t, os_version = v.o, model = COALESCE(v.m, devices.model), alarms = v.a FROM unnest(@s, @t, @o, @m, @al) AS v(s, t, o, m, a) WHERE devices.serial = v.s",
                 ("@s", lastSeen.Select(d => d.Serial).ToArray()), ("@t", lastSeen.Select(d => d.Time).ToArray()), ("@o", lastSeen.Select(d => d.OsVersion).ToArray()),
@@ -143,9 +144,9 @@ public sealed partial class ServerStore
         else
         {
             foreach (var e in entries)
-                using (var insert = Command(c, "INSERT INTO checkins (serial, time, os_version, config_revision, fleet_revision, last_result, refused, firmware_failure, local_override, software) VALUES (@s, @t, @o, @c, @f, @l, @r, @ff, @lo, @sw)",
+                using (var insert = Command(c, "INSERT INTO checkins (serial, time, os_version, config_revision, fleet_revision, last_result, refused, firmware_failure, local_override, software, vnfs, vnf_failures) VALUES (@s, @t, @o, @c, @f, @l, @r, @ff, @lo, @sw, @vn, @vf)",
                     ("@s", e.Serial), ("@t", Time(e.Time)), ("@o", e.OsVersion), ("@c", e.ConfigRevision), ("@f", e.FleetRevision), ("@l", e.LastResult), ("@r", e.Refused),
-                    ("@ff", e.FirmwareFailure), ("@lo", e.LocalOverride), ("@sw", e.Software)))
+                    ("@ff", e.FirmwareFailure), ("@lo", e.LocalOverride), ("@sw", e.Software), ("@vn", e.Vnfs), ("@vf", e.VnfFailures)))
                 { insert.Transaction = tx; insert.ExecuteNonQuery(); }
             foreach (var (serial, time, osVersion, model, alarms) in lastSeen)
                 using (var seen = Command(c, "UPDATE devices SET last_seen = @t, os_version = @o, model = COALESCE(@m, model), alarms = @al WHERE serial = @s",
@@ -164,8 +165,9 @@ public sealed partial class ServerStore
         Query("SELECT inventory FROM devices WHERE serial = @s", r => OptionalString(r, 0), ("@s", serial)).FirstOrDefault();
 
     public IReadOnlyList<CheckInEntry> CheckIns(string serial, int limit = 100) =>
-        Query("SELECT time, os_version, config_revision, fleet_revision, last_result, refused, firmware_failure, local_override, software FROM checkins WHERE serial = @s ORDER BY id DESC LIMIT @n",
+        Query("SELECT time, os_version, config_revision, fleet_revision, last_result, refused, firmware_failure, local_override, software, vnfs, vnf_failures FROM checkins WHERE serial = @s ORDER BY id DESC LIMIT @n",
             r => new CheckInEntry(Time(r, 0), serial, r.GetString(1), Long(r, 2), Long(r, 3), OptionalString(r, 4))
-                { Refused = OptionalString(r, 5), FirmwareFailure = OptionalString(r, 6), LocalOverride = OptionalString(r, 7), Software = OptionalString(r, 8) },
+                { Refused = OptionalString(r, 5), FirmwareFailure = OptionalString(r, 6), LocalOverride = OptionalString(r, 7), Software = OptionalString(r, 8),
+                    Vnfs = OptionalString(r, 9), VnfFailures = OptionalString(r, 10) },
             ("@s", serial), ("@n", limit));
 }

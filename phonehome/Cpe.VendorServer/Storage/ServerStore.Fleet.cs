@@ -99,6 +99,26 @@ public sealed partial class ServerStore
     static FirmwareImage ImageRow(System.Data.Common.DbDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), Long(r, 4), Time(r, 5));
 
+    /// <summary>Records a package; false when this name and version already hold other content (they never change).</summary>
+    public bool AddVnfPackage(VnfPackageFile p) => Execute("""
+        INSERT INTO vnf_packages (name, version, sha256, size, signer, uploaded_at) VALUES (@n, @v, @h, @s, @g, @t)
+        ON CONFLICT (name, version) DO NOTHING
+        """, ("@n", p.Name), ("@v", p.Version), ("@h", p.Sha256), ("@s", p.Size), ("@g", p.Signer), ("@t", Time(p.UploadedAt))) == 1
+        || VnfPackage(p.Name, p.Version)?.Sha256 == p.Sha256;
+
+    const string VnfPackageColumns = "name, version, sha256, size, signer, uploaded_at";
+
+    public IReadOnlyList<VnfPackageFile> VnfPackages() => Query($"SELECT {VnfPackageColumns} FROM vnf_packages ORDER BY name, version", VnfPackageRow);
+
+    public VnfPackageFile? VnfPackage(string name, string version) =>
+        Query($"SELECT {VnfPackageColumns} FROM vnf_packages WHERE name = @n AND version = @v", VnfPackageRow, ("@n", name), ("@v", version)).SingleOrDefault();
+
+    public bool DeleteVnfPackage(string name, string version) =>
+        Execute("DELETE FROM vnf_packages WHERE name = @n AND version = @v", ("@n", name), ("@v", version)) == 1;
+
+    static VnfPackageFile VnfPackageRow(System.Data.Common.DbDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.GetString(2), Long(r, 3), r.GetString(4), Time(r, 5));
+
     public void AddDownload(DownloadEntry d) =>
         Execute("INSERT INTO downloads (serial, image, range_header, status, time) VALUES (@s, @i, @r, @st, @t)",
             ("@s", d.Serial), ("@i", d.Image), ("@r", d.Range), ("@st", d.Status), ("@t", Time(d.Time)));

@@ -59,6 +59,12 @@ public sealed partial class ServerStore
                 detail TEXT, source TEXT, status INTEGER NOT NULL);
             {AppendOnly("audit")}
             """),
+        (8, """
+            CREATE TABLE vnf_packages (name TEXT NOT NULL, version TEXT NOT NULL, sha256 TEXT NOT NULL, size BIGINT NOT NULL, signer TEXT NOT NULL,
+                uploaded_at TEXT NOT NULL, PRIMARY KEY (name, version));
+            ALTER TABLE checkins ADD COLUMN vnfs TEXT;
+            ALTER TABLE checkins ADD COLUMN vnf_failures TEXT;
+            """),
     ];
 
     /// <summary>The audit log is append-only in the database itself: an UPDATE or DELETE of a row fails, whoever sends it.</summary>

@@ -155,8 +155,12 @@ async function device(serial) {
       el('div', {}, el('h2', {}, 'Slots and versions'),
         software ? table(['slot', 'state', 'version', ''], software.slots.map(x => [x.slot, state(x.state), x.version,
           x.slot === software['booted-slot'] ? `booted (${software.health})` : ''])) : el('p', { class: 'muted' }, last ? `runs ${last.osVersion} (no A/B slots)` : 'No check-in yet.'),
+        el('h2', {}, 'VNFs'),
+        last && last.vnfs ? table(['instance', 'VNF', 'package', 'state'], last.vnfs.instances.map(i => [i.instance, i.vnf, i.package, state(i.state)]),
+          `No VNF configured; packages: ${last.vnfs.packages.join(', ') || 'none'}.`) : el('p', { class: 'muted' }, 'No VNFs reported.'),
         el('h2', {}, 'Fallbacks and refusals'),
-        table(['version', 'reason', 'time'], fallbacks.map(f => [f.version, f.reason, when(f.time)]), 'None reported.')),
+        table(['version', 'reason', 'time'], [...fallbacks.map(f => [f.version, f.reason, when(f.time)]),
+          ...((last && last.vnfFailures) || []).map(f => [`VNF ${f.name}:${f.version}`, f.reason, when(f.time)])], 'None reported.')),
       el('div', {}, el('h2', {}, 'Onboarding'),
         table(['time', 'report', 'message'], progress.map(p => [when(p.time), p.type, p.message]), 'No RFC 8572 progress report yet.'))),
     el('h2', {}, 'Deployments'),
@@ -169,18 +173,24 @@ async function device(serial) {
 
 // ---- deployments ----
 
+// What a deployment changes: firmware, configuration revision, VNF package versions.
+const what = d => [d.firmware ? 'firmware ' + d.firmwareVersion : null, d.configRevision ? 'configuration r' + d.configRevision : null,
+  ...(d.spec.vnfs || []).map(v => `VNF ${v.name}:${v.version}`)].filter(Boolean);
+
 async function deployments() {
   const list = await get('/deployments?limit=100');
   show(el('h1', {}, 'Deployments'), el('div', { class: 'toolbar' }, el('a', { href: '#/deployments/new' }, el('button', { type: 'button' }, 'New deployment'))),
     table(['#', 'name', 'what', 'status', 'phase', 'devices', 'progress', 'created'], list.map(d => [d.id, link('#/deployments/' + d.id, d.name),
-      [d.firmware ? 'firmware ' + d.firmwareVersion : null, d.configRevision ? 'configuration r' + d.configRevision : null].filter(Boolean).join(' + '),
+      what(d).join(' + '),
       state(d.status), `${d.phase} of ${d.phases.length}`, counts(d.devices), bar(d.devices, d.targetSize), `${when(d.createdAt)} by ${d.createdBy}`])));
   refresh = setTimeout(route, 5000);
 }
 
 async function newDeployment() {
-  const images = await get('/images');
+  const [images, packages] = await Promise.all([get('/images'), get('/vnf-packages')]);
   const f = {
+    vnfs: el('select', { id: 'd-vnfs', multiple: true, size: Math.min(6, Math.max(2, packages.length)) },
+      packages.map(p => el('option', { value: `${p.name}:${p.version}` }, `${p.name} ${p.version}`))),
     name: el('input', { id: 'd-name', required: true }),
     firmware: el('select', { id: 'd-firmware' }, el('option', { value: '' }, 'none'), images.map(i => el('option', { value: i.name }, `${i.name} (${i.osVersion})`))),
     configuration: el('textarea', { id: 'd-configuration', placeholder: '{"schema-version": 1, "system": {"host-name": "…"}}' }),
@@ -212,6 +222,8 @@ async function newDeployment() {
     const spec = { name: f.name.value, target, bakeSeconds: number(f.bake), rollbackOnHalt: f.rollback.checked,
       ratePerMinute: number(f.rate), siteConcurrentDownloads: number(f.siteDownloads), unhealthyAlarms: f.unhealthy.value ? words(f.unhealthy.value) : undefined };
     if (f.firmware.value) spec.firmware = f.firmware.value;
+    const vnfs = [...f.vnfs.selectedOptions].map(o => { const at = o.value.lastIndexOf(':'); return { name: o.value.slice(0, at), version: o.value.slice(at + 1) }; });
+    if (vnfs.length) spec.vnfs = vnfs;
     try {
       if (f.configuration.value.trim()) { spec.configuration = JSON.parse(f.configuration.value); spec.handling = f.handling.value; }
     } catch (e) { problem.textContent = 'The configuration is not JSON: ' + e.message; return; }
@@ -233,6 +245,7 @@ async function newDeployment() {
   show(el('h1', {}, 'New deployment'), el('form', { class: 'form', id: 'new-deployment', onsubmit: submit },
     el('label', {}, 'Name', f.name),
     el('div', { class: 'row' }, el('label', {}, 'Firmware', f.firmware), el('label', {}, 'Configuration handling', f.handling)),
+    el('label', {}, 'VNF packages (each VNF running the package moves to this version)', f.vnfs),
     el('label', {}, 'Configuration (cped JSON document, optional)', f.configuration),
     el('h2', {}, 'Target (every field given must match)'),
     el('div', { class: 'row' }, el('label', {}, 'Group', f.group), el('label', {}, 'Site', f.site), el('label', {}, 'Labels', f.labels),
@@ -256,7 +269,7 @@ async function deployment(id) {
   } }, verb[0].toUpperCase() + verb.slice(1));
   show(el('h1', {}, `Deployment #${d.id} ${d.name} `, state(d.status)),
     d.reason ? el('p', { id: 'reason' }, d.reason) : null,
-    el('p', { class: 'muted' }, [d.firmware ? `firmware ${d.firmwareVersion} (${d.firmware})` : null, d.configRevision ? `configuration revision ${d.configRevision}` : null,
+    el('p', { class: 'muted' }, [...what(d),
       `target ${d.targetSize} device(s)`, `created ${when(d.createdAt)} by ${d.createdBy}`].filter(Boolean).join(' · ')),
     el('div', { class: 'toolbar' }, action('pause', d.status === 'running'), action('resume', d.status === 'paused' || d.status === 'halted'),
       action('cancel', d.status !== 'cancelled')),

@@ -120,12 +120,5 @@ public sealed partial class ImageSubsystem
         return new OkResult(true, $"slot {other} ({entry.FirmwareVersion}) boots next" + (reboot ? "; rebooting" : "; it runs after the next reboot"));
     }
 
-    X509Certificate2? ClientCertificate()
-    {
-        string? factory = _options.FactoryDirectory;
-        if (factory is null) return null;
-        string pem = Path.Combine(factory, "idevid.pem"), key = Path.Combine(factory, "idevid.key");
-        try { return File.Exists(pem) && File.Exists(key) ? X509Certificate2.CreateFromPemFile(pem, key) : null; }
-        catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException) { return null; }
-    }
+    X509Certificate2? ClientCertificate() => Provisioning.DeviceIdentity.ClientCertificate(_options.FactoryDirectory);
 }

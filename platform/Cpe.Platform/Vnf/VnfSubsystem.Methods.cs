@@ -16,18 +16,26 @@ public sealed partial class VnfSubsystem
     /// <summary>Package signers are trusted when they chain to one of these: the vendor CA, and owner anchors placed here.</summary>
     public IReadOnlyList<string> TrustFiles { get; init; } = [];
 
+    /// <summary>The client certificate a download from the vendor server presents (the box's IDevID), or null.</summary>
+    public Func<X509Certificate2?> ClientCertificate { get; init; } = () => null;
+
     public void AddMethods(MethodTable t)
     {
         var j = ApiJsonContext.Default;
-        t.Add(ApiMethods.VnfList, Access.Read, j.VnfNameParams, j.VnfInstanceInfoArray, (_, p, _) => Task.FromResult(Instances(p.Name)));
+        // The phone-home agent reports the VNFs and packages at each fleet check-in, and adds the packages the fleet wants.
+        t.Add(ApiMethods.VnfList, Access.Provisioning, j.VnfNameParams, j.VnfInstanceInfoArray, (_, p, _) => Task.FromResult(Instances(p.Name)));
         t.Add(ApiMethods.VnfLog, Access.Read, j.VnfLogParams, j.VnfLogInfoArray, (_, p, _) => Task.FromResult(Logs(p.Name, p.Lines)));
         t.Add(ApiMethods.VnfStart, Access.Configure, j.VnfNameParams, j.OkResult, (_, p, _) => OnEachAsync(p.Name, StartAsync));
         t.Add(ApiMethods.VnfStop, Access.Configure, j.VnfNameParams, j.OkResult, (_, p, _) => OnEachAsync(p.Name, _supervisor.StopAsync));
         t.Add(ApiMethods.VnfRestart, Access.Configure, j.VnfNameParams, j.OkResult, (_, p, _) => OnEachAsync(p.Name, RestartAsync));
-        t.Add(ApiMethods.VnfPackageAdd, Access.Configure, j.VnfPackageAddParams, j.VnfPackageInfo, (_, p, ct) => AddPackageAsync(p.Source, ct));
-        t.Add(ApiMethods.VnfPackageList, Access.Read, j.Empty, j.VnfPackageInfoArray, (_, _, _) => Task.FromResult(Packages()));
+        t.Add(ApiMethods.VnfPackageAdd, Access.Provision, j.VnfPackageAddParams, j.VnfPackageInfo, (session, p, ct) =>
+            // The agent runs unprivileged: it may not have cped (root) open files on the box for it, only download.
+            session.Role == Role.Phonehome && !IsDownload(p.Source)
+                ? throw new RpcException(RpcErrorCodes.PermissionDenied, "the phone-home agent adds packages from http(s) URLs only")
+                : AddPackageAsync(p.Source, p.Sha256, ct));
+        t.Add(ApiMethods.VnfPackageList, Access.Provisioning, j.Empty, j.VnfPackageInfoArray, (_, _, _) => Task.FromResult(Packages()));
         t.Add(ApiMethods.VnfPackageDelete, Access.Configure, j.VnfPackageDeleteParams, j.OkResult, (_, p, _) => Task.FromResult(DeletePackage(p.Reference)));
-        t.Add(ApiMethods.ChainList, Access.Read, j.Empty, j.ChainInfoArray, (_, _, _) => Task.FromResult(Chains()));
+        t.Add(ApiMethods.ChainList, Access.Provisioning, j.Empty, j.ChainInfoArray, (_, _, _) => Task.FromResult(Chains()));
     }
 
     /// <summary>The instances a name means: one instance ("fw-1"), or every replica of a VNF ("fw").</summary>
@@ -86,19 +94,27 @@ public sealed partial class VnfSubsystem
         else await StartAsync(instance);
     }
 
-    async Task<VnfPackageInfo> AddPackageAsync(string source, CancellationToken ct)
+    /// <summary>
+    /// Adds a package from a file or a URL. A download is bounded by the store's free space and presents the box's
+    /// IDevID; with <paramref name="sha256"/> (the fleet names the package it wants) any other file is refused before it
+    /// is opened. Refusals are InvalidParams; a download that failed (and may work later) is DownloadFailed.
+    /// </summary>
+    async Task<VnfPackageInfo> AddPackageAsync(string source, string? sha256, CancellationToken ct)
     {
         string file = source;
         string? download = null;
         try
         {
-            if (Uri.TryCreate(source, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            if (IsDownload(source))
             {
+                var uri = new Uri(source);
                 download = Path.Combine(_options.StateDirectory, "vnf", $"download-{Guid.NewGuid():N}.tar");
-                await DownloadAsync(uri, download, ct);
+                await DownloadAsync(uri, download, Math.Max(0, _store.QuotaBytes - _store.UsedBytes), ClientCertificate(), ct);
                 file = download;
             }
             else if (!File.Exists(source)) throw new RpcException(RpcErrorCodes.InvalidParams, $"{source}: no such file");
+            if (sha256 is not null && await Sha256Async(file, ct) is var actual && !actual.Equals(sha256, StringComparison.OrdinalIgnoreCase))
+                throw new RpcException(RpcErrorCodes.InvalidParams, $"{source} is not the package asked for: its SHA-256 is {actual}, not {sha256}");
             var anchors = TrustFiles.Where(File.Exists).SelectMany(f => { var c = new X509Certificate2Collection(); c.ImportFromPemFile(f); return c; }).ToList();
             if (anchors.Count == 0) throw new RpcException(RpcErrorCodes.InvalidParams, "no trust anchor for VNF packages on this box (vendor CA or owner certificate)");
             ImageRecord image;
@@ -123,17 +139,43 @@ public sealed partial class VnfSubsystem
         }
     }
 
-    static async Task DownloadAsync(Uri uri, string path, CancellationToken ct)
+    static bool IsDownload(string source) => Uri.TryCreate(source, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
+
+    static async Task DownloadAsync(Uri uri, string path, long maxBytes, X509Certificate2? clientCertificate, CancellationToken ct)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
+        var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(30) };
+        if (clientCertificate is not null) handler.SslOptions.ClientCertificates = new X509CertificateCollection { clientCertificate };
+        // Whoever serves it, the package is checked by its signature (and the fleet's SHA-256) before it is used.
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromMinutes(10) };
         try
         {
             using var response = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, ct);
-            if (!response.IsSuccessStatusCode) throw new RpcException(RpcErrorCodes.InvalidParams, $"{uri}: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+            if (!response.IsSuccessStatusCode) throw new RpcException(RpcErrorCodes.DownloadFailed, $"{uri}: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+            if (response.Content.Headers.ContentLength > maxBytes) throw TooLarge(uri, maxBytes);
             await using var output = File.Create(path);
-            await (await response.Content.ReadAsStreamAsync(ct)).CopyToAsync(output, ct);
+            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            var buffer = new byte[1 << 16];
+            long total = 0;
+            for (int n; (n = await body.ReadAsync(buffer, ct)) > 0;)
+            {
+                if ((total += n) > maxBytes) throw TooLarge(uri, maxBytes);
+                await output.WriteAsync(buffer.AsMemory(0, n), ct);
+            }
         }
-        catch (HttpRequestException e) { throw new RpcException(RpcErrorCodes.InvalidParams, $"{uri}: {e.Message}"); }
+        catch (Exception e) when (e is HttpRequestException or IOException || (e is TaskCanceledException && !ct.IsCancellationRequested))
+        {
+            throw new RpcException(RpcErrorCodes.DownloadFailed, $"{uri}: {e.Message}");
+        }
+    }
+
+    static RpcException TooLarge(Uri uri, long maxBytes) =>
+        new(RpcErrorCodes.InvalidParams, $"{uri} is larger than the {maxBytes} bytes the VNF image store has free");
+
+    static async Task<string> Sha256Async(string file, CancellationToken ct)
+    {
+        await using var stream = File.OpenRead(file);
+        return Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(stream, ct));
     }
 
     static VnfPackageInfo Info(ImageRecord i) =>

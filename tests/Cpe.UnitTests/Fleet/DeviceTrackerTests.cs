@@ -98,7 +98,7 @@ public sealed class DeviceTrackerTests
     }
 
     [Theory]
-    [InlineData("""{"name":"d","target":{"group":"g"}}""", "carries a configuration, a firmware image, or both")]
+    [InlineData("""{"name":"d","target":{"group":"g"}}""", "carries a configuration, a firmware image, VNF packages, or a combination")]
     [InlineData("""{"name":"d","target":{},"firmware":"fw"}""", "target names at least one")]
     [InlineData("""{"name":"d","target":{"labels":["a,b"]},"firmware":"fw"}""", "labels")]
     [InlineData("""{"name":"d","target":{"group":"g"},"firmware":"fw","phases":[{"count":1,"percent":5}]}""", "count or percent")]

@@ -86,6 +86,23 @@ sealed class FakePlatform : IAgentPlatform
         return Task.CompletedTask;
     }
 
+    /// <summary>The box's VNF packages ("NAME:VERSION") and instances (null: no VNF runtime); an added package joins <see cref="Packages"/>.</summary>
+    public List<string>? Packages { get; set; }
+    public List<Cpe.Sztp.VnfInstanceReport> Instances { get; } = [];
+    /// <summary>What vnf.package.add answers for a URI (null: added).</summary>
+    public Func<string, RpcException?> PackageAdmission { get; set; } = _ => null;
+
+    public Task<Cpe.Sztp.VnfReport?> VnfsAsync(CancellationToken ct) =>
+        Task.FromResult(Packages is null ? null : new Cpe.Sztp.VnfReport([.. Packages], [.. Instances], false));
+
+    public Task AddVnfPackageAsync(string uri, string sha256, CancellationToken ct)
+    {
+        Calls.Add($"vnf add {uri}");
+        if (PackageAdmission(uri) is RpcException refused) throw refused;
+        Packages!.Add(uri[(uri.LastIndexOf('/', uri.LastIndexOf('/') - 1) + 1)..].Replace('/', ':'));
+        return Task.CompletedTask;
+    }
+
     public static InstallInfo Install(string state, int done = 0, string? error = null) =>
         new(state, "0.2.0", "b", done, 4, done * 100L, 0, error, "https://server/images/fw.cpeu");
 
