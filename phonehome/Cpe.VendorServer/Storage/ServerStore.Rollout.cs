@@ -90,22 +90,23 @@ public sealed partial class ServerStore
     /// </summary>
     public string? Evaluate(DeploymentRow d, DateTimeOffset now) => InTransaction(tx =>
     {
+        // Most seconds nothing is due. That is decided on plain reads first, so the devices starting (which hold the
+        // deployment's row shared) are not held up by the gate's exclusive lock every second on every instance.
+        if (tx.Query("SELECT status, phase FROM deployments WHERE id = @d", r => (Status: r.GetString(0), Phase: (int)Long(r, 1)), ("@d", d.Id)) is not [{ Status: DeploymentRow.Running } seen]
+            || !Read(tx, d, seen.Phase, now).Due)
+            return null;
         if (Locked(tx, d.Id) is not { Status: DeploymentRow.Running } row) return null;
-        var phases = tx.Query("SELECT phase, size, joined, bake_seconds, accepted_failures FROM deployment_phases WHERE deployment_id = @d ORDER BY phase",
-            r => (Phase: (int)Long(r, 0), Size: Long(r, 1), Joined: Long(r, 2), Bake: (int)Long(r, 3), Accepted: Long(r, 4)), ("@d", d.Id));
-        var phase = phases[row.Phase];
-        // A device that stopped reporting (powered off mid-update, cut off) fails once its time is up, bake time included.
-        var cutoff = now - TimeSpan.FromMinutes(d.Spec.TimeoutMinutes) - TimeSpan.FromSeconds(phase.Bake);
-        tx.Execute("""
-            UPDATE deployment_devices SET state = 'failed', reason = 'no report since ' || updated_at || ' while ' || state, updated_at = @t
-            WHERE deployment_id = @d AND state IN ('downloading', 'installing', 'rebooting', 'verifying', 'rolling-back') AND updated_at < @cut
-            """, ("@d", d.Id), ("@t", Time(now)), ("@cut", Time(cutoff)));
-        var counts = tx.Query("SELECT state, COUNT(*) FROM deployment_devices WHERE deployment_id = @d AND phase = @p GROUP BY state",
-            r => (State: r.GetString(0), Count: Long(r, 1)), ("@d", d.Id), ("@p", row.Phase));
-        long failures = counts.Where(c => DeviceStates.Failure(c.State)).Sum(c => c.Count);
-        long finished = counts.Where(c => DeviceStates.Finished(c.State)).Sum(c => c.Count);
-        long unfinished = counts.Sum(c => c.Count) - finished;
-        if (HaltRule.Exceeded(d.Spec.Threshold, failures - phase.Accepted, finished - phase.Accepted) is string why)
+        var gate = Read(tx, d, row.Phase, now);
+        if (gate.TimedOut)
+        {
+            // A device that stopped reporting (powered off mid-update, cut off) fails once its time is up, bake time included.
+            tx.Execute("""
+                UPDATE deployment_devices SET state = 'failed', reason = 'no report since ' || updated_at || ' while ' || state, updated_at = @t
+                WHERE deployment_id = @d AND state IN ('downloading', 'installing', 'rebooting', 'verifying', 'rolling-back') AND updated_at < @cut
+                """, ("@d", d.Id), ("@t", Time(now)), ("@cut", Time(gate.Cutoff)));
+            gate = Read(tx, d, row.Phase, now);
+        }
+        if (gate.Halt is string why)
         {
             string reason = $"phase {row.Phase + 1}: {why}";
             long? rollback = d.Spec.RollbackOnHalt && d.ConfigRevision is not null ? NextRevision(tx) : null;
@@ -119,15 +120,9 @@ public sealed partial class ServerStore
             tx.Execute("UPDATE deployment_phases SET rolled_back = 1 WHERE deployment_id = @d AND phase = @p", ("@d", d.Id), ("@p", row.Phase));
             return "halted and rolling back: " + reason;
         }
-        // Done when every device of the phase finished and the phase is full: it took its size, or every device of the
-        // target joined and none waits for a phase (no more will come; a box enrolled later still joins the last phase,
-        // or the completed deployment).
-        var members = tx.Query("SELECT COUNT(*), COALESCE(SUM(CASE WHEN phase IS NULL AND state IN ('pending', 'scheduled') THEN 1 ELSE 0 END), 0) " +
-            "FROM deployment_devices WHERE deployment_id = @d", r => (All: Long(r, 0), Waiting: Long(r, 1)), ("@d", d.Id))[0];
-        bool full = phase.Size != PhasePlan.Unlimited && phase.Joined >= phase.Size || members.All >= d.TargetSize && members.Waiting == 0;
-        if (!full || unfinished > 0) return null;
+        if (!gate.PhaseDone) return null;
         tx.Execute("UPDATE deployment_phases SET finished_at = @t WHERE deployment_id = @d AND phase = @p", ("@d", d.Id), ("@p", row.Phase), ("@t", Time(now)));
-        if (row.Phase + 1 < phases.Count)
+        if (row.Phase + 1 < gate.Phases)
         {
             tx.Execute("UPDATE deployments SET phase = phase + 1, updated_at = @t WHERE id = @d", ("@d", d.Id), ("@t", Time(now)));
             tx.Execute("UPDATE deployment_phases SET started_at = @t WHERE deployment_id = @d AND phase = @p", ("@d", d.Id), ("@p", row.Phase + 1), ("@t", Time(now)));
@@ -136,6 +131,38 @@ public sealed partial class ServerStore
         tx.Execute("UPDATE deployments SET status = 'completed', reason = NULL, updated_at = @t WHERE id = @d", ("@d", d.Id), ("@t", Time(now)));
         return "completed";
     });
+
+    /// <summary>What the gate would do for phase <c>phase</c> now: fail devices that stopped reporting, halt (why), or close the phase.</summary>
+    readonly record struct GateReading(bool TimedOut, DateTimeOffset Cutoff, string? Halt, bool PhaseDone, int Phases)
+    {
+        public bool Due => TimedOut || Halt is not null || PhaseDone;
+    }
+
+    static GateReading Read(Transaction tx, DeploymentRow d, int current, DateTimeOffset now)
+    {
+        var phases = tx.Query("SELECT phase, size, joined, bake_seconds, accepted_failures FROM deployment_phases WHERE deployment_id = @d ORDER BY phase",
+            r => (Phase: (int)Long(r, 0), Size: Long(r, 1), Joined: Long(r, 2), Bake: (int)Long(r, 3), Accepted: Long(r, 4)), ("@d", d.Id));
+        var phase = phases[current];
+        var cutoff = now - TimeSpan.FromMinutes(d.Spec.TimeoutMinutes) - TimeSpan.FromSeconds(phase.Bake);
+        bool timedOut = tx.Query("""
+            SELECT 1 FROM deployment_devices WHERE deployment_id = @d AND state IN ('downloading', 'installing', 'rebooting', 'verifying', 'rolling-back')
+                AND updated_at < @cut LIMIT 1
+            """, _ => true, ("@d", d.Id), ("@cut", Time(cutoff))).Count > 0;
+        var counts = tx.Query("SELECT state, COUNT(*) FROM deployment_devices WHERE deployment_id = @d AND phase = @p GROUP BY state",
+            r => (State: r.GetString(0), Count: Long(r, 1)), ("@d", d.Id), ("@p", current));
+        long failures = counts.Where(c => DeviceStates.Failure(c.State)).Sum(c => c.Count);
+        long finished = counts.Where(c => DeviceStates.Finished(c.State)).Sum(c => c.Count);
+        string? halt = HaltRule.Exceeded(d.Spec.Threshold, failures - phase.Accepted, finished - phase.Accepted);
+        // Done when every device of the phase finished and the phase is full: it took its size, or every device of the
+        // target joined and none waits for a phase (no more will come; a box enrolled later still joins the last phase,
+        // or the completed deployment). The whole membership is counted only when no device waits: the rare case.
+        bool done = counts.Sum(c => c.Count) == finished
+            && (phase.Size != PhasePlan.Unlimited && phase.Joined >= phase.Size
+                || tx.Query("SELECT 1 FROM deployment_devices WHERE deployment_id = @d AND phase IS NULL AND state IN ('pending', 'scheduled') LIMIT 1",
+                       _ => true, ("@d", d.Id)).Count == 0
+                   && tx.Query("SELECT COUNT(*) FROM deployment_devices WHERE deployment_id = @d", r => Long(r, 0), ("@d", d.Id))[0] >= d.TargetSize);
+        return new GateReading(timedOut, cutoff, halt, done, phases.Count);
+    }
 
     /// <summary>
     /// pause (running → paused), resume (paused or halted → running; the current phase's failures so far are accepted,

@@ -261,8 +261,22 @@ async function newDeployment() {
     el('div', {}, el('button', { type: 'submit', id: 'create' }, 'Create deployment')), problem));
 }
 
-async function deployment(id) {
-  const [d, members] = await Promise.all([get('/deployments/' + id), get(`/deployments/${id}/devices?limit=1000`)]);
+// The devices of a deployment a page at a time (a 10 % phase of a million is 100,000), filtered by state.
+const DevicesPerPage = 100;
+
+async function deployment(id, params) {
+  const query = new URLSearchParams({ limit: String(DevicesPerPage) });
+  if (params.get('state')) query.set('state', params.get('state'));
+  if (params.get('after')) query.set('after', params.get('after'));
+  const [d, members] = await Promise.all([get('/deployments/' + id), get(`/deployments/${id}/devices?` + query)]);
+  const page = (stateFilter, after) => {
+    const next = new URLSearchParams();
+    if (stateFilter) next.set('state', stateFilter);
+    if (after) next.set('after', after);
+    location.hash = `#/deployments/${id}?` + next;
+  };
+  const filter = el('select', { id: 'device-state', onchange: () => page(filter.value) },
+    ['', ...Object.keys(d.devices)].map(v => el('option', { value: v, selected: (params.get('state') || '') === v }, v ? `${v} (${d.devices[v]})` : 'every state')));
   const problem = el('p', { class: 'error', role: 'alert' });
   const action = (verb, enabled) => el('button', { id: verb, class: verb === 'cancel' ? 'secondary' : '', disabled: !enabled, onclick: async () => {
     try { await call('POST', `/deployments/${id}/${verb}`); route(); } catch (e) { problem.textContent = e.message; }
@@ -279,8 +293,13 @@ async function deployment(id) {
       (p.number === d.phase && d.status !== 'completed' ? '▶ ' : '') + p.number + (p.rolledBack ? ' (rolled back)' : ''), p.size ?? 'the rest', p.joined,
       p.bakeSeconds + ' s', bar(p.devices, p.size || p.joined), counts(p.devices), when(p.startedAt), when(p.finishedAt)])),
     el('h2', {}, 'Devices'),
+    el('div', { class: 'toolbar' }, el('label', {}, 'State ', filter)),
     table(['serial', 'phase', 'state', 'why', 'bytes', 'before', 'updated'], members.map(m => [link('#/devices/' + encodeURIComponent(m.serial), m.serial),
-      m.phase, state(m.state), m.reason, m.bytes, m.before ? m.before.osVersion : null, when(m.updatedAt)]), 'No device has joined yet (they join at their next check-in).'));
+      m.phase, state(m.state), m.reason, m.bytes, m.before ? m.before.osVersion : null, when(m.updatedAt)]),
+      params.get('state') ? 'No device in this state.' : 'No device has joined yet (they join at their next check-in).'),
+    el('div', { class: 'toolbar' },
+      params.get('after') ? el('button', { class: 'secondary', onclick: () => page(params.get('state')) }, 'First page') : null,
+      members.length === DevicesPerPage ? el('button', { class: 'secondary', id: 'next-devices', onclick: () => page(params.get('state'), members[members.length - 1].serial) }, 'Next page') : null));
   refresh = setTimeout(route, 2000);   // live: phases and devices as they move
 }
 
@@ -314,7 +333,7 @@ async function route() {
     else if (parts[0] === 'devices' && parts.length === 1) await devices(params);
     else if (parts[0] === 'devices') await device(parts[1]);
     else if (parts[0] === 'deployments' && parts[1] === 'new') await newDeployment();
-    else if (parts[0] === 'deployments' && parts.length === 2) await deployment(Number(parts[1]));
+    else if (parts[0] === 'deployments' && parts.length === 2) await deployment(Number(parts[1]), params);
     else if (parts[0] === 'deployments') await deployments();
     else if (parts[0] === 'audit') await audit(params);
     else show(el('p', {}, 'No such page. '), link('#/', 'Dashboard'));

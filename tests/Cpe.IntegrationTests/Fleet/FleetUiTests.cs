@@ -129,6 +129,10 @@ public sealed class FleetUiTests(ITestOutputHelper output) : VendorServerTest
         await Assertions.Expect(page.Locator("main h1 .state")).ToHaveTextAsync("completed");
         await Assertions.Expect(page.Locator("main tbody [data-state=succeeded]")).ToHaveCountAsync(4);
         await Shot(page, "7-deployment-completed");
+        // The devices by state (a page at a time): only the four that succeeded.
+        await page.Locator("#device-state").SelectOptionAsync("succeeded");
+        await Assertions.Expect(page.Locator("main table").Last.Locator("tbody tr")).ToHaveCountAsync(4);
+        await Assertions.Expect(page.Locator("main table").Last.Locator("tbody [data-state]:not([data-state=succeeded])")).ToHaveCountAsync(0);
 
         // The audit log: who created and resumed it.
         await page.Locator("#nav a[href='#/audit']").ClickAsync();
