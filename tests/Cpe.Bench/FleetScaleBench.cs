@@ -49,13 +49,15 @@ static class FleetScaleBench
 
             // Two instances on one database, and HAProxy in front of their device ports.
             var ports = Enumerable.Range(0, 2).Select(_ => (Device: ServerBench.FreePort(), Admin: ServerBench.FreePort())).ToArray();
-            foreach (var (device, admin) in ports)
+            async Task<LoggedProcess> StartInstanceAsync(int device, int admin)
             {
-                instances.Add(LoggedProcess.Start(server, ["serve", "--urls", $"https://127.0.0.1:{device}", "--admin-urls", $"https://127.0.0.1:{admin}",
+                var instance = LoggedProcess.Start(server, ["serve", "--urls", $"https://127.0.0.1:{device}", "--admin-urls", $"https://127.0.0.1:{admin}",
                     "--db", db, "--vendor-ca", dir["vendor-ca.pem"], "--tls-cert", dir["server.pem"], "--tls-key", dir["server.key"],
-                    "--signing-cert", dir["owner.pem"], "--signing-key", dir["owner.key"], "--check-in", "300"], dir[$"server-{device}.log"]));
-                await ServerBench.WaitForPortAsync(admin, instances[^1]);
+                    "--signing-cert", dir["owner.pem"], "--signing-key", dir["owner.key"], "--check-in", "300"], dir[$"server-{device}.log"]);
+                await ServerBench.WaitForPortAsync(admin, instance);
+                return instance;
             }
+            foreach (var (device, admin) in ports) instances.Add(await StartInstanceAsync(device, admin));
             int front = ServerBench.FreePort();
             File.WriteAllText(dir["haproxy.cfg"], $"""
                 global
@@ -104,6 +106,9 @@ static class FleetScaleBench
             // Every device's check-in before the measured run (a box's of a few minutes before): its TLS session to resume.
             Console.Error.WriteLine($"fleet scale: a first check-in of each of the {active:N0} devices (full TLS handshakes)");
             var priming = await PrimeAsync(devices, $"https://127.0.0.1:{front}");
+            // Between rollouts: each device checks in again on a new connection (resuming its session), no deployment running.
+            Console.Error.WriteLine($"fleet scale: check-ins between rollouts for {run.TotalSeconds / 2:0} s");
+            var steady = await LoadAsync(devices, $"https://127.0.0.1:{front}", run / 2, instances, kill: false);
             var deployment = JsonNode.Parse(await Must(admins[0].PostAsync("/api/v1/deployments", Json(new JsonObject
             {
                 ["name"] = "tenth", ["configuration"] = new JsonObject { ["schema-version"] = 1, ["system"] = new JsonObject { ["host-name"] = "scaled" } },
@@ -114,7 +119,7 @@ static class FleetScaleBench
             long deploymentId = deployment["id"]!.GetValue<long>(), revision = deployment["configRevision"]!.GetValue<long>();
 
             Console.Error.WriteLine($"fleet scale: check-ins with a new TLS connection each through HAProxy for {run.TotalSeconds:0} s, one instance killed half way");
-            var load = await LoadAsync(devices, $"https://127.0.0.1:{front}", run, instances);
+            var load = await LoadAsync(devices, $"https://127.0.0.1:{front}", run, instances, kill: true);
 
             // Consistency: phase sizes kept, no device in two unfinished deployments, every "succeeded" device runs the revision.
             var view = JsonNode.Parse(await admins[0].GetStringAsync($"/api/v1/deployments/{deploymentId}"))!;
@@ -146,6 +151,7 @@ static class FleetScaleBench
                 ["active_devices"] = active,
                 ["first_check_ins_full_handshake"] = priming,
                 ["check_in_load"] = load,
+                ["check_in_load_between_rollouts"] = steady,
                 ["keep_alive_check_ins"] = keepAlive,
                 ["database_bytes_per_device"] = size / enrolled,
                 ["deployment"] = new JsonObject
@@ -192,8 +198,8 @@ static class FleetScaleBench
         };
     }
 
-    /// <summary>Check-ins from <see cref="Workers"/> devices at a time, each on a new TLS connection; instance 2 is killed half way.</summary>
-    static async Task<JsonObject> LoadAsync(SimulatedDevice[] devices, string url, TimeSpan run, List<LoggedProcess> instances)
+    /// <summary>Check-ins from <see cref="Workers"/> devices at a time, each on a new TLS connection; with <paramref name="kill"/>, instance 2 is killed half way.</summary>
+    static async Task<JsonObject> LoadAsync(SimulatedDevice[] devices, string url, TimeSpan run, List<LoggedProcess> instances, bool kill)
     {
         var latencies = new List<double>[Workers];
         int errors = 0, retried = 0, lost = 0, cursor = -1, resumed = 0;
@@ -203,7 +209,7 @@ static class FleetScaleBench
         var rss = new JsonObject();
         double killedAt = run.TotalSeconds / 2;
         bool killed = false;
-        var killer = Task.Run(async () =>
+        var killer = !kill ? Task.CompletedTask : Task.Run(async () =>
         {
             await Task.Delay(TimeSpan.FromSeconds(killedAt));
             rss["instance_b_rss_mib_before_kill"] = RssMib(instances[1].Process.Id);
@@ -249,6 +255,11 @@ static class FleetScaleBench
         rss["instance_a_rss_mib"] = RssMib(instances[0].Process.Id);
         rss["instance_a_peak_rss_mib"] = PeakRssMib(instances[0].Process.Id);
         double cpuA = CpuSeconds(instances[0].Process.Id) - cpuBefore[0];
+        if (!kill)
+        {
+            rss["instance_b_rss_mib"] = RssMib(instances[1].Process.Id);
+            rss["instance_b_cpu_seconds"] = Math.Round(CpuSeconds(instances[1].Process.Id) - cpuBefore[1], 1);
+        }
         return new JsonObject
         {
             ["workers"] = Workers,

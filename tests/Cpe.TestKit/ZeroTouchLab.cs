@@ -141,7 +141,7 @@ public sealed class ZeroTouchLab : IAsyncDisposable
         Server = LoggedProcess.Start("ip", ["netns", "exec", Sim.Wan, Binaries.VendorServer, "serve", "--urls", DeviceUrl, "--admin-urls", AdminUrl,
             "--db", Database, "--vendor-ca", Path.Combine(Vendor, "vendor-ca.pem"), "--tls-cert", Path.Combine(Vendor, "server.pem"),
             "--tls-key", Path.Combine(Vendor, "server.key"), "--signing-cert", Path.Combine(Owner, "owner.pem"), "--signing-key", Path.Combine(Owner, "owner.key"),
-            "--images", Dir["images"], "--check-in", "5", "--record", Dir["wire"], "--vnf-trust", $"{Path.Combine(Vendor, "vendor-ca.pem")},{BusyboxPackage.VendorCa}"],
+            "--images", Dir["images"], "--check-in", "5", "--record", Dir["wire"], "--vnf-trust", string.Join(',', new[] { Path.Combine(Vendor, "vendor-ca.pem"), BusyboxPackage.VendorCa }.Where(File.Exists))],
             Dir["server.log"]);
         await VendorAdmin.WaitUntilServingAsync(Sim.Wan, AdminUrl, Server, TimeSpan.FromSeconds(20));
     }
