@@ -18,7 +18,7 @@ namespace Cpe.Phonehome.Fleet;
 public sealed partial class FleetAgent(FactoryIdentity identity, IAgentPlatform platform, FirmwareUpdater firmware, ProgressFile progress,
     Random random, TimeProvider clock, ProgressReporter say, TimeSpan defaultInterval, TimeSpan requestTimeout)
 {
-    string? _lastResult, _lastStatus, _sentHardware;
+    string? _lastResult, _lastStatus, _sentHardware, _lastVnfSaid;
     // One TLS client for the agent's life: each check-in is a new connection that resumes the last one's session.
     readonly ResumingTlsClient _tls = new(identity.Idevid);
     readonly VnfUpdater _vnfs = new(platform, progress, clock);
@@ -127,7 +127,12 @@ public sealed partial class FleetAgent(FactoryIdentity identity, IAgentPlatform 
         if (await _vnfs.ConfirmAsync(ct) is string settled) say.Say(_lastResult = settled);
         int confirmMinutes = Math.Max(1, (int)Math.Ceiling(answer.CheckInSeconds * 2.5 / 60));
         // The packages first: the configuration may configure a VNF that runs one of them.
-        if (await _vnfs.AddAsync(answer.Vnfs, ct) is string added) say.Say(_lastResult = added);
+        if (await _vnfs.AddAsync(answer.Vnfs, ct) is string added)
+        {
+            // A version given up on stays in every check-in's result, but is printed on the console once.
+            if (added != _lastVnfSaid) say.Say(added);
+            _lastResult = _lastVnfSaid = added;
+        }
         if (answer.Configuration is DesiredConfiguration wanted && wanted.Revision > state.FleetRevision)
         {
             try
