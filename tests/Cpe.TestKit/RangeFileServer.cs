@@ -12,7 +12,7 @@ namespace Cpe.TestKit;
 /// </summary>
 public sealed class RangeFileServer : IDisposable
 {
-    readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    readonly TcpListener _listener;
     readonly string _folder;
     readonly Func<string, byte[]?>? _made;
     readonly List<string> _log = [];
@@ -51,11 +51,17 @@ public sealed class RangeFileServer : IDisposable
 
     /// <param name="folder">The files served.</param>
     /// <param name="made">Files made when asked for (by name; null: not one of them): a test's many variants of a file.</param>
-    public RangeFileServer(string folder, Func<string, byte[]?>? made = null)
+    /// <param name="netns">A network namespace (its path) to listen in, on its loopback address: a box's own view.</param>
+    public RangeFileServer(string folder, Func<string, byte[]?>? made = null, string? netns = null)
     {
         _folder = folder;
         _made = made;
-        _listener.Start();
+        // A socket belongs to the namespace it was made in, whichever thread accepts on it later.
+        TcpListener? listener = null;
+        void Listen() { listener = new TcpListener(IPAddress.Loopback, 0); listener.Start(); }
+        if (netns is null) Listen();
+        else Cpe.Netlink.NamedNetworkNamespace.Run(netns, Listen);
+        _listener = listener!;
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _loop = Task.Run(ServeAsync);
     }

@@ -62,6 +62,29 @@ public sealed class VnfDaemonTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_package_from_a_URL_must_be_the_one_its_SHA_256_names_and_a_failed_download_says_so_and_leaves_nothing()
+    {
+        string package = BusyboxPackage.Build(_dir.Path, "fetched", "sleep 1000");
+        BusyboxPackage.Sign(package);
+        using var server = new RangeFileServer(_dir.Path, netns: "/run/netns/" + _lab.Sim.Box);   // cped downloads from inside the box
+        string url = $"http://127.0.0.1:{server.Port}/fetched.tar";
+        await using var api = await _lab.Cped.ConnectAsync();
+
+        var other = await Assert.ThrowsAsync<RpcException>(() => api.VnfPackageAddAsync(url, sha256: new string('0', 64)));
+        Assert.Equal(RpcErrorCodes.InvalidParams, other.Code);
+        Assert.Contains("is not the package asked for", other.Message);
+        var missing = await Assert.ThrowsAsync<RpcException>(() => api.VnfPackageAddAsync($"http://127.0.0.1:{server.Port}/nothing.tar"));
+        Assert.Equal(RpcErrorCodes.DownloadFailed, missing.Code);
+        Assert.Contains("404", missing.Message);
+        Assert.Empty(await api.VnfPackagesAsync());
+        Assert.Empty(Directory.GetFiles(Path.Combine(_lab.StateDirectory, "vnf"), "download-*"));
+
+        string sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(package)));
+        var added = await api.VnfPackageAddAsync(url, sha256: sha256);
+        Assert.Equal(("fetched", "1.0.0"), (added.Name, added.Version));
+    }
+
+    [Fact]
     public async Task A_crash_looping_VNF_raises_an_alarm_that_removing_it_clears()
     {
         string package = BusyboxPackage.Build(_dir.Path, "crasher", "echo crashing; exit 3");
