@@ -153,11 +153,13 @@ public sealed class NetworkDaemonTests(ITestOutputHelper output) : SimBoardDaemo
         await using var api = await Cped.ConnectAsync();
         await Eventually(async () => (await api.DhcpClientsAsync()).SingleOrDefault(c => c.State == "bound"), TimeSpan.FromSeconds(10), "a DHCP lease");
         await Task.Delay(200);
-        // One iproute2 batch; -force goes on past a VF that cped already began to put back.
+        // As the kernel does it: the count drops to 0, then the VFs' netdevs go (one iproute2 batch; -force goes on past
+        // a VF that cped already began to put back). The other order raced cped: a resync run between the deletions and
+        // a late write of 0 put the VFs back, and the 0 written after it hid them again, with no event left to notice.
+        File.WriteAllText(Path.Combine(Sim.SysfsRoot, "class/net/sriov0/device/sriov_numvfs"), "0");
         string batch = Path.Combine(Sim.Directory, "delete-vfs");
         File.WriteAllLines(batch, Enumerable.Range(0, 8).Select(vf => $"link del sriov0v{vf}"));
         Command.Run("ip", ["-n", Sim.Box, "-force", "-batch", batch], check: false);
-        File.WriteAllText(Path.Combine(Sim.SysfsRoot, "class/net/sriov0/device/sriov_numvfs"), "0");
         var watch = Stopwatch.StartNew();
         await Eventually(async () =>
         {
