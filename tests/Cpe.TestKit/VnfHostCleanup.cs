@@ -13,7 +13,9 @@ public static class VnfHostCleanup
         foreach (string instance in parent.Directories.Where(Directory.Exists).SelectMany(Directory.GetDirectories).Select(Path.GetFileName).Distinct().ToList()!)
         {
             var cgroup = new VnfCgroup("/sys/fs/cgroup", $"{cgroupParent}/{instance}");
-            if (cgroup.Exists) await cgroup.KillAllAsync(TimeSpan.FromSeconds(10));
+            // cped may be removing it at the same moment: a cgroup that vanished while read has nothing left to kill.
+            try { if (cgroup.Exists) await cgroup.KillAllAsync(TimeSpan.FromSeconds(10)); }
+            catch (IOException) { }
             await Task.Delay(100);
             try { cgroup.Remove(); } catch (IOException) { }
         }
