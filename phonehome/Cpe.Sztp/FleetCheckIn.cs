@@ -114,6 +114,16 @@ public sealed record DesiredConfiguration(long Revision, string Handling, JsonOb
 
 public sealed record DesiredFirmware(string Name, string Version, string[] DownloadUris, string Sha256);
 
+/// <summary>A VNF package as cped names it: "NAME:VERSION", the version after the last colon (vnf-image-store.md).</summary>
+public static class VnfPackageReference
+{
+    public static string Of(string name, string version) => $"{name}:{version}";
+
+    /// <summary>"firewall:1.2.0" as its name and version; a reference without a version has an empty one.</summary>
+    public static (string Name, string Version) Split(string reference) =>
+        reference.LastIndexOf(':') is var colon and > 0 ? (reference[..colon], reference[(colon + 1)..]) : (reference, "");
+}
+
 /// <summary>
 /// A VNF package version the owner wants on the box: added to its image store (downloaded from the first of
 /// <see cref="DownloadUris"/> that answers, checked against <see cref="Sha256"/> and the package's signature), and every
@@ -123,7 +133,7 @@ public sealed record DesiredVnf(string Name, string Version)
 {
     public string[] DownloadUris { get; init; } = [];
     public string? Sha256 { get; init; }
-    [JsonIgnore] public string Reference => $"{Name}:{Version}";
+    [JsonIgnore] public string Reference => VnfPackageReference.Of(Name, Version);
 }
 
 public sealed record CheckInAnswer(string SerialNumber, string Nonce, DateTimeOffset IssuedAt, int CheckInSeconds,

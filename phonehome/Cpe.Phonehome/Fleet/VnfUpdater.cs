@@ -32,7 +32,8 @@ public sealed class VnfUpdater(IAgentPlatform platform, ProgressFile progress, T
             return $"VNF packages {string.Join(", ", pending)} confirmed";
         }
         var now = clock.GetUtcNow();
-        progress.Update(p => p.WithVnfFailures(pending.Select(r => Failure(r, "rolled back: not confirmed in time (did it cut the box off the server?)", now))) with { VnfUnconfirmed = null });
+        progress.Update(p => p.WithVnfFailures(pending.Select(VnfPackageReference.Split)
+            .Select(r => new VnfFailure(r.Name, r.Version, "rolled back: not confirmed in time (did it cut the box off the server?)", now))) with { VnfUnconfirmed = null });
         return $"the switch to VNF packages {string.Join(", ", pending)} was rolled back before it could be confirmed";
     }
 
@@ -73,7 +74,7 @@ public sealed class VnfUpdater(IAgentPlatform platform, ProgressFile progress, T
         if (state.FleetUnconfirmed || state.VnfUnconfirmed is { Length: > 0 } || await platform.VnfsAsync(ct) is not { } box) return null;
         var switches = (from w in wanted
                         where box.Packages.Contains(w.Reference) && GivenUp(state, w) is null
-                        from vnf in box.Instances.Where(i => PackageName(i.Package) == w.Name && i.Package != w.Reference).Select(i => i.Vnf).Distinct()
+                        from vnf in box.Instances.Where(i => VnfPackageReference.Split(i.Package).Name == w.Name && i.Package != w.Reference).Select(i => i.Vnf).Distinct()
                         select (vnf, w)).ToList();
         if (switches.Count == 0) return null;
         var failures = new List<VnfFailure>();
@@ -132,13 +133,4 @@ public sealed class VnfUpdater(IAgentPlatform platform, ProgressFile progress, T
             return $"VNF switch ({what}) {reason}";
         }
     }
-
-    static VnfFailure Failure(string reference, string reason, DateTimeOffset at)
-    {
-        int colon = reference.LastIndexOf(':');
-        return new VnfFailure(reference[..colon], reference[(colon + 1)..], reason, at);
-    }
-
-    /// <summary>"firewall" of "firewall:1.2.0".</summary>
-    public static string PackageName(string reference) => reference.LastIndexOf(':') is var colon and > 0 ? reference[..colon] : reference;
 }

@@ -65,7 +65,7 @@ public sealed record DeploymentTarget(string? Group = null, string[]? Serials = 
 /// <summary>A VNF package version: the package's name ("firewall") and version ("1.2.0").</summary>
 public sealed record VnfVersion(string Name, string Version)
 {
-    [JsonIgnore] public string Reference => $"{Name}:{Version}";
+    [JsonIgnore] public string Reference => Cpe.Sztp.VnfPackageReference.Of(Name, Version);
 }
 
 /// <summary>A phase: a number of devices or a percentage of the target (rounded up, at least one), and how long each bakes.</summary>

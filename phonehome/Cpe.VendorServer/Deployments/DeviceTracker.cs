@@ -33,7 +33,7 @@ public sealed record Before(string OsVersion, long FleetRevision, string[] Alarm
 
     public static Before From(CheckInRequest r) => new(r.OsVersion, r.FleetRevision, r.Alarms)
     {
-        Vnfs = r.Vnfs?.Instances.Select(i => Goal.Split(i.Package)).DistinctBy(v => v.Name).ToArray(),
+        Vnfs = r.Vnfs?.Instances.Select(i => VnfPackageReference.Split(i.Package)).DistinctBy(v => v.Name).Select(v => new VnfVersion(v.Name, v.Version)).ToArray(),
         PassingChains = r.Vnfs?.Chains?.Where(c => c.Passing).Select(c => c.Name).ToArray(),
     };
 }
@@ -64,7 +64,7 @@ public sealed record Goal(string? FirmwareVersion, long? ConfigRevision, VnfVers
         {
             if (r.Vnfs is not { } box) return $"reports no VNFs, not {p.Reference} (no VNF runtime, or an agent without VNF updates)";
             if (!box.Packages.Contains(p.Reference)) return $"has no VNF package {p.Reference} yet";
-            foreach (var i in box.Instances.Where(i => Split(i.Package).Name == p.Name))
+            foreach (var i in box.Instances.Where(i => VnfPackageReference.Split(i.Package).Name == p.Name))
             {
                 if (i.Package != p.Reference) return $"VNF {i.Instance} runs {i.Package}, not {p.Reference}";
                 if (i.State is "failed" or "unhealthy") return $"VNF {i.Instance} ({p.Reference}) is {i.State}";
@@ -82,10 +82,6 @@ public sealed record Goal(string? FirmwareVersion, long? ConfigRevision, VnfVers
     public string? BrokenVnf(DeviceReport r) =>
         Vnfs is { } vnfs && r.Vnfs?.Instances.FirstOrDefault(i => i.State == "failed" && vnfs.Any(v => v.Reference == i.Package)) is { } broken
             ? $"VNF {broken.Instance} ({broken.Package}) is failed" : null;
-
-    /// <summary>"firewall:1.2.0" as its name and version (a reference without a version has an empty one).</summary>
-    public static VnfVersion Split(string reference) =>
-        reference.LastIndexOf(':') is var colon and > 0 ? new(reference[..colon], reference[(colon + 1)..]) : new(reference, "");
 }
 
 /// <summary>A device's place in a deployment: its state, why, and the times the state machine needs (the server's clock).</summary>

@@ -63,7 +63,7 @@ public sealed record FleetConfig(string Target, long Revision, string Handling, 
 /// <summary>A signed VNF package in the server's repository, its file in the image folder's ".vnf" (one name and version never changes content).</summary>
 public sealed record VnfPackageFile(string Name, string Version, string Sha256, long Size, string Signer, DateTimeOffset UploadedAt)
 {
-    public string Reference => $"{Name}:{Version}";
+    public string Reference => Cpe.Sztp.VnfPackageReference.Of(Name, Version);
 }
 
 /// <summary>Published onboarding information: conveyed information signed by the owner, with the owner certificate.</summary>
