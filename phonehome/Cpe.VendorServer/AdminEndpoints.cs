@@ -116,9 +116,8 @@ public static class AdminEndpoints
             if (r.Configuration is null) return Invalid("configuration is required (cped's configuration document)");
             if (AdminInput.ConfigurationProblem(r.Configuration) is string badConfig) return Invalid(badConfig);
             if (r.Vnfs is not null && AdminInput.VnfsProblem(r.Vnfs) is string badVnfs) return Invalid(badVnfs);
-            if (r.Vnfs?.Select(v => (Name: v!["name"]!.GetValue<string>(), Version: v["version"]!.GetValue<string>()))
-                    .FirstOrDefault(v => store.VnfPackage(v.Name, v.Version) is null) is { Name: not null } missing)
-                return NotFound($"VNF package {missing.Name}:{missing.Version} (upload it with PUT {Prefix}/vnf-packages/{missing.Name}/{missing.Version})");
+            if (r.Vnfs is not null && VnfPackageEndpoints.Missing(store, r.Vnfs.Select(v => (v!["name"]!.GetValue<string>(), v["version"]!.GetValue<string>()))) is { } missing)
+                return missing;
             if (r.Firmware is string f && store.Image(f) is null) return NotFound($"image {f}");
             var config = store.SetFleetConfig(target, r.Handling ?? "merge", r.Configuration.ToJsonString(), r.Firmware, r.Vnfs?.ToJsonString(), clock.GetUtcNow());
             snapshot.Refresh();

@@ -17,8 +17,7 @@ public static class DeploymentEndpoints
                 if (store.Image(name) is not FirmwareImage image) return AdminEndpoints.NotFound($"image {name}");
                 version = image.OsVersion;
             }
-            if (spec.Vnfs?.FirstOrDefault(v => store.VnfPackage(v.Name, v.Version) is null) is { } missing)
-                return AdminEndpoints.NotFound($"VNF package {missing.Reference} (upload it with PUT {AdminEndpoints.Prefix}/vnf-packages/{missing.Name}/{missing.Version})");
+            if (spec.Vnfs is not null && VnfPackageEndpoints.Missing(store, spec.Vnfs.Select(v => (v.Name, v.Version))) is { } missing) return missing;
             var d = store.CreateDeployment(spec, version, store.CountTarget(spec.Target), AdminAccess.Caller(http).Name, clock.GetUtcNow());
             snapshot.Refresh();
             http.Items[AdminAccess.DetailItem] = $"deployment {d.Id} '{spec.Name}' to {d.TargetSize} device(s)";

@@ -23,6 +23,12 @@ public static class VnfPackageEndpoints
     /// <summary>Where a device downloads one (the device listener; the answer's URI).</summary>
     public static string DevicePath(string name, string version) => $"/vnf-packages/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(version)}";
 
+    /// <summary>The 404 for the first of <paramref name="wanted"/> (package name, version) not in the repository; null when all are.</summary>
+    public static IResult? Missing(ServerStore store, IEnumerable<(string Name, string Version)> wanted) =>
+        wanted.FirstOrDefault(v => store.VnfPackage(v.Name, v.Version) is null) is { Name: not null } missing
+            ? AdminEndpoints.NotFound($"VNF package {missing.Name}:{missing.Version} (upload it with PUT {AdminEndpoints.Prefix}/vnf-packages/{missing.Name}/{missing.Version})")
+            : null;
+
     public static void MapAdmin(RouteGroupBuilder api, ServerStore store, FleetSnapshot snapshot, IReadOnlyList<X509Certificate2> trust, string imageFolder, long maxBytes, TimeProvider clock)
     {
         api.MapGet("/vnf-packages", () => store.VnfPackages().Select(View).ToArray());

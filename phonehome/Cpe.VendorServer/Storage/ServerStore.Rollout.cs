@@ -100,10 +100,8 @@ public sealed partial class ServerStore
         if (gate.TimedOut)
         {
             // A device that stopped reporting (powered off mid-update, cut off) fails once its time is up, bake time included.
-            tx.Execute("""
-                UPDATE deployment_devices SET state = 'failed', reason = 'no report since ' || updated_at || ' while ' || state, updated_at = @t
-                WHERE deployment_id = @d AND state IN ('downloading', 'installing', 'rebooting', 'verifying', 'rolling-back') AND updated_at < @cut
-                """, ("@d", d.Id), ("@t", Time(now)), ("@cut", Time(gate.Cutoff)));
+            tx.Execute($"UPDATE deployment_devices SET state = 'failed', reason = 'no report since ' || updated_at || ' while ' || state, updated_at = @t WHERE {StoppedReporting}",
+                ("@d", d.Id), ("@t", Time(now)), ("@cut", Time(gate.Cutoff)));
             gate = Read(tx, d, row.Phase, now);
         }
         if (gate.Halt is string why)
@@ -132,6 +130,12 @@ public sealed partial class ServerStore
         return "completed";
     });
 
+    /// <summary>
+    /// Devices of deployment @d started and silent since @cut: the gate's check for them and the update that fails them
+    /// must name the same rows.
+    /// </summary>
+    const string StoppedReporting = "deployment_id = @d AND state IN ('downloading', 'installing', 'rebooting', 'verifying', 'rolling-back') AND updated_at < @cut";
+
     /// <summary>What the gate would do for phase <c>phase</c> now: fail devices that stopped reporting, halt (why), or close the phase.</summary>
     readonly record struct GateReading(bool TimedOut, DateTimeOffset Cutoff, string? Halt, bool PhaseDone, int Phases)
     {
@@ -144,10 +148,7 @@ public sealed partial class ServerStore
             r => (Phase: (int)Long(r, 0), Size: Long(r, 1), Joined: Long(r, 2), Bake: (int)Long(r, 3), Accepted: Long(r, 4)), ("@d", d.Id));
         var phase = phases[current];
         var cutoff = now - TimeSpan.FromMinutes(d.Spec.TimeoutMinutes) - TimeSpan.FromSeconds(phase.Bake);
-        bool timedOut = tx.Query("""
-            SELECT 1 FROM deployment_devices WHERE deployment_id = @d AND state IN ('downloading', 'installing', 'rebooting', 'verifying', 'rolling-back')
-                AND updated_at < @cut LIMIT 1
-            """, _ => true, ("@d", d.Id), ("@cut", Time(cutoff))).Count > 0;
+        bool timedOut = tx.Query($"SELECT 1 FROM deployment_devices WHERE {StoppedReporting} LIMIT 1", _ => true, ("@d", d.Id), ("@cut", Time(cutoff))).Count > 0;
         var counts = tx.Query("SELECT state, COUNT(*) FROM deployment_devices WHERE deployment_id = @d AND phase = @p GROUP BY state",
             r => (State: r.GetString(0), Count: Long(r, 1)), ("@d", d.Id), ("@p", current));
         long failures = counts.Where(c => DeviceStates.Failure(c.State)).Sum(c => c.Count);
