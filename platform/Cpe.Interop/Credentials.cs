@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Tmds.Linux;
 
 namespace Cpe.Interop;
 
@@ -6,7 +7,7 @@ namespace Cpe.Interop;
 /// Who a process is and what it may do: groups, uid/gid, capabilities (capset(2), the bounding and ambient sets
 /// through prctl(2)), no_new_privs. All per thread in the kernel: call them on the thread that then execs.
 /// </summary>
-public static partial class Credentials
+public static class Credentials
 {
     const int PR_SET_KEEPCAPS = 8, PR_CAPBSET_DROP = 24, PR_SET_NO_NEW_PRIVS = 38, PR_CAP_AMBIENT = 47, PR_CAP_AMBIENT_RAISE = 2;
     const uint LINUX_CAPABILITY_VERSION_3 = 0x20080522;
@@ -18,26 +19,26 @@ public static partial class Credentials
     {
         unsafe
         {
-            // Safe: the span is pinned for the call and its length is passed with it.
-            fixed (uint* list = groups) Libc.Check(setgroups((nuint)groups.Length, list), "setgroups");
+            // SAFETY: the span is pinned for the call and its length is passed with it; gid_t is a 32-bit value as uint.
+            fixed (uint* list = groups) Libc.Check(LibC.setgroups(groups.Length, (gid_t*)list), "setgroups");
         }
     }
 
     public static void SetIds(uint uid, uint gid)
     {
-        Libc.Check(setresgid(gid, gid, gid), "setresgid", $"{gid}");
-        Libc.Check(setresuid(uid, uid, uid), "setresuid", $"{uid}");
+        Libc.Check(LibC.setresgid(gid, gid, gid), "setresgid", $"{gid}");
+        Libc.Check(LibC.setresuid(uid, uid, uid), "setresuid", $"{uid}");
     }
 
     /// <summary>Keeps the permitted capabilities across the coming change of uid away from 0.</summary>
-    public static void KeepCapabilities() => Libc.Check(prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "prctl", "PR_SET_KEEPCAPS");
+    public static void KeepCapabilities() => Libc.Check(Libc.prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "prctl", "PR_SET_KEEPCAPS");
 
-    public static void DropFromBoundingSet(int capability) => Libc.Check(prctl(PR_CAPBSET_DROP, (nuint)capability, 0, 0, 0), "prctl", $"PR_CAPBSET_DROP {capability}");
+    public static void DropFromBoundingSet(int capability) => Libc.Check(Libc.prctl(PR_CAPBSET_DROP, (nuint)capability, 0, 0, 0), "prctl", $"PR_CAPBSET_DROP {capability}");
 
     public static void RaiseAmbient(int capability) =>
-        Libc.Check(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (nuint)capability, 0, 0), "prctl", $"PR_CAP_AMBIENT_RAISE {capability}");
+        Libc.Check(Libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (nuint)capability, 0, 0), "prctl", $"PR_CAP_AMBIENT_RAISE {capability}");
 
-    public static void SetNoNewPrivileges() => Libc.Check(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl", "PR_SET_NO_NEW_PRIVS");
+    public static void SetNoNewPrivileges() => Libc.Check(Libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl", "PR_SET_NO_NEW_PRIVS");
 
     /// <summary>Sets the effective, permitted and inheritable sets (64-bit masks, bit N = capability N).</summary>
     public static void SetCapabilities(ulong effective, ulong permitted, ulong inheritable)
@@ -48,8 +49,8 @@ public static partial class Credentials
         data[1] = new CapData { Effective = (uint)(effective >> 32), Permitted = (uint)(permitted >> 32), Inheritable = (uint)(inheritable >> 32) };
         unsafe
         {
-            // Safe: both structs live on this stack frame for the duration of the call.
-            fixed (CapData* d = data) Libc.Check(capset(&header, d), "capset");
+            // SAFETY: the header and the two data structs (version 3's count) live on this stack frame for the call.
+            fixed (CapData* d = data) Libc.Check(Libc.capset(&header, d), "capset");
         }
     }
 
@@ -58,10 +59,4 @@ public static partial class Credentials
 
     [StructLayout(LayoutKind.Sequential)]
     struct CapData { public uint Effective, Permitted, Inheritable; }
-
-    [LibraryImport("libc", SetLastError = true)] private static unsafe partial int setgroups(nuint size, uint* list);
-    [LibraryImport("libc", SetLastError = true)] private static partial int setresuid(uint r, uint e, uint s);
-    [LibraryImport("libc", SetLastError = true)] private static partial int setresgid(uint r, uint e, uint s);
-    [LibraryImport("libc", SetLastError = true)] private static partial int prctl(int option, nuint a2, nuint a3, nuint a4, nuint a5);
-    [LibraryImport("libc", SetLastError = true)] private static unsafe partial int capset(CapHeader* header, CapData* data);
 }

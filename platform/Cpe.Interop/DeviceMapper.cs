@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
+using Tmds.Linux;
 
 namespace Cpe.Interop;
 
@@ -10,7 +10,7 @@ namespace Cpe.Interop;
 /// device with one target and activate it, which is what the first stage needs to read a slot through dm-verity.
 /// Each request is a struct dm_ioctl followed by its payload in one buffer; the kernel answers in the same buffer.
 /// </summary>
-public static partial class DeviceMapper
+public static class DeviceMapper
 {
     public const string ControlPath = "/dev/mapper/control";
     internal const int HeaderSize = 312, TargetSpecSize = 40, NameLength = 128;
@@ -68,19 +68,15 @@ public static partial class DeviceMapper
         BinaryPrimitives.WriteUInt32LittleEndian(b[28..], flags);                    // flags
         Encoding.UTF8.GetBytes(name, b.Slice(48, NameLength - 1));
         payload.CopyTo(b[HeaderSize..]);
-        bool added = false;
-        try
+        using var descriptor = new Descriptor(control);
+        int fd = descriptor.Fd;
+        Libc.Retry(() =>
         {
-            control.DangerousAddRef(ref added);
-            int fd = (int)control.DangerousGetHandle();
-            Libc.Check(() =>
-            {
-                // SAFETY: the buffer is pinned for the call and data_size tells the kernel its exact length, so the
-                // kernel reads and writes only inside it; fd stays open because of the AddRef above.
-                unsafe { fixed (byte* p = buffer) return dm_ioctl(fd, Request(command), p); }
-            }, CommandName(command), name);
-        }
-        finally { if (added) control.DangerousRelease(); }
+            // SAFETY: the buffer is pinned for the call and data_size tells the kernel its exact length, so the kernel
+            // reads and writes only inside it; the descriptor stays open while held. The request number is truncated
+            // to 32 bits by the kernel, as by Tmds.LibC's int parameter.
+            unsafe { fixed (byte* p = buffer) return LibC.ioctl(fd, unchecked((int)Request(command)), p); }
+        }, CommandName(command), name);
         return buffer;
     }
 
@@ -89,7 +85,4 @@ public static partial class DeviceMapper
         DM_DEV_CREATE_CMD => "DM_DEV_CREATE", DM_DEV_REMOVE_CMD => "DM_DEV_REMOVE", DM_DEV_SUSPEND_CMD => "DM_DEV_SUSPEND",
         DM_TABLE_LOAD_CMD => "DM_TABLE_LOAD", _ => $"DM ioctl {command}",
     };
-
-    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
-    private static unsafe partial int dm_ioctl(int fd, nuint request, byte* buffer);
 }

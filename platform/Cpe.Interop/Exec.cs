@@ -1,21 +1,22 @@
 using System.Runtime.InteropServices;
+using Tmds.Linux;
 
 namespace Cpe.Interop;
 
 /// <summary>execve(2): replaces this process; returns only by throwing.</summary>
-public static partial class Exec
+public static class Exec
 {
-    public static void Replace(string path, IReadOnlyList<string> args, IReadOnlyList<string> environment)
+    public static unsafe void Replace(string path, IReadOnlyList<string> args, IReadOnlyList<string> environment)
     {
+        byte[] file = Libc.Utf8z(path);
         var argv = ToNative(args);
         var envp = ToNative(environment);
         try
         {
-            unsafe
-            {
-                // Safe: both arrays are null-terminated vectors of NUL-terminated strings that live until the call fails.
-                fixed (nint* a = argv) fixed (nint* e = envp) Libc.Check(execve(path, a, e), "execve", path);
-            }
+            // SAFETY: the path is pinned and NUL-terminated; both vectors are null-terminated arrays of NUL-terminated
+            // strings in unmanaged memory that lives until the call fails (on success nothing of this process is left).
+            fixed (byte* f = file) fixed (nint* a = argv) fixed (nint* e = envp)
+                Libc.Check(LibC.execve(f, (byte**)a, (byte**)e), "execve", path);
         }
         finally
         {
@@ -29,7 +30,4 @@ public static partial class Exec
         for (int i = 0; i < strings.Count; i++) vector[i] = Marshal.StringToCoTaskMemUTF8(strings[i]);
         return vector;
     }
-
-    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static unsafe partial int execve(string path, nint* argv, nint* envp);
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Tmds.Linux;
 
 namespace Cpe.Interop;
 
@@ -9,14 +10,16 @@ public static class HostName
     {
         // HOST_NAME_MAX is 64; one more for the terminating NUL.
         byte* buf = stackalloc byte[65];
-        Libc.Check(Libc.gethostname(buf, 65), "gethostname");
+        // SAFETY: the kernel writes at most the 65 bytes it is told of into the stack buffer, NUL-terminated.
+        Libc.Check(LibC.gethostname(buf, 65), "gethostname");
         return new string((sbyte*)buf);
     }
 
     public static unsafe void Set(string name)
     {
         byte[] bytes = Encoding.ASCII.GetBytes(name);
+        // SAFETY: the bytes are pinned for the call and their length passed with them; the kernel only reads them.
         fixed (byte* p = bytes)
-            Libc.Check(Libc.sethostname(p, (nuint)bytes.Length), "sethostname", name);
+            Libc.Check(LibC.sethostname(p, bytes.Length), "sethostname", name);
     }
 }

@@ -1,49 +1,24 @@
 using System.Runtime.InteropServices;
+using System.Text;
+using Tmds.Linux;
 
 namespace Cpe.Interop;
 
 /// <summary>
-/// The libc functions the platform needs, declared once. Every call goes through
-/// <see cref="Check"/> so errno becomes a <see cref="LinuxException"/> in one place
-/// and EINTR is retried there.
+/// The one way errno becomes an exception (<see cref="Check(long, string, string?)"/>, <see cref="Retry"/>: a
+/// <see cref="LinuxException"/> naming the call and its object, EINTR retried), and the few libc functions Tmds.LibC
+/// does not declare, declared here with <c>LibraryImport</c>. Everything else reaches libc through Tmds.LibC's
+/// <see cref="LibC"/>.
 /// </summary>
 internal static partial class Libc
 {
     const string Lib = "libc";
-    internal const int EINTR = 4;
+    internal const int EINTR = 4, EAGAIN = 11, ESRCH = 3, ENOTTY = 25, O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2,
+        O_NOCTTY = 0x100, O_NONBLOCK = 0x800, O_DIRECT = 0x4000, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
 
-    [LibraryImport(Lib, EntryPoint = "sethostname", SetLastError = true)]
-    internal static unsafe partial int sethostname(byte* name, nuint len);
-
-    [LibraryImport(Lib, EntryPoint = "gethostname", SetLastError = true)]
-    internal static unsafe partial int gethostname(byte* name, nuint len);
-
-    [LibraryImport(Lib, EntryPoint = "tcflush", SetLastError = true)]
-    internal static partial int tcflush(int fd, int queue);
-
-    [LibraryImport(Lib, EntryPoint = "tcgetattr", SetLastError = true)]
-    internal static partial int tcgetattr(int fd, out Termios termios);
-
-    [LibraryImport(Lib, EntryPoint = "tcsetattr", SetLastError = true)]
-    internal static partial int tcsetattr(int fd, int optionalActions, in Termios termios);
-
+    // What Tmds.LibC 0.5 lacks.
     [LibraryImport(Lib, EntryPoint = "cfmakeraw")]
-    internal static partial void cfmakeraw(ref Termios termios);
-
-    [LibraryImport(Lib, EntryPoint = "cfsetispeed", SetLastError = true)]
-    internal static partial int cfsetispeed(ref Termios termios, uint speed);
-
-    [LibraryImport(Lib, EntryPoint = "cfsetospeed", SetLastError = true)]
-    internal static partial int cfsetospeed(ref Termios termios, uint speed);
-
-    [LibraryImport(Lib, EntryPoint = "isatty")]
-    internal static partial int isatty(int fd);
-
-    [LibraryImport(Lib, EntryPoint = "ioctl", SetLastError = true)]
-    internal static partial int ioctl(int fd, nuint request, out WinSize size);
-
-    [LibraryImport(Lib, EntryPoint = "ioctl", SetLastError = true)]
-    internal static partial int ioctl_set(int fd, nuint request, in WinSize size);
+    internal static unsafe partial void cfmakeraw(termios* termios);
 
     [LibraryImport(Lib, EntryPoint = "posix_openpt", SetLastError = true)]
     internal static partial int posix_openpt(int flags);
@@ -54,89 +29,65 @@ internal static partial class Libc
     [LibraryImport(Lib, EntryPoint = "unlockpt", SetLastError = true)]
     internal static partial int unlockpt(int fd);
 
-    [LibraryImport(Lib, EntryPoint = "ptsname_r", SetLastError = true)]
+    [LibraryImport(Lib, EntryPoint = "ptsname_r")]
     internal static unsafe partial int ptsname_r(int fd, byte* buf, nuint len);
 
-    [LibraryImport(Lib, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    internal static partial int open(string path, int flags);
+    [LibraryImport(Lib, EntryPoint = "reboot", SetLastError = true)]
+    internal static partial int reboot(int command);
 
-    [LibraryImport(Lib, EntryPoint = "read", SetLastError = true)]
-    internal static unsafe partial nint read(int fd, byte* buf, nuint count);
+    [LibraryImport(Lib, EntryPoint = "prctl", SetLastError = true)]
+    internal static partial int prctl(int option, nuint a2, nuint a3, nuint a4, nuint a5);
 
-    [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
-    internal static unsafe partial nint write(int fd, byte* buf, nuint count);
+    [LibraryImport(Lib, EntryPoint = "capset", SetLastError = true)]
+    internal static unsafe partial int capset(void* header, void* data);
 
-    [LibraryImport(Lib, EntryPoint = "dup2", SetLastError = true)]
-    internal static partial int dup2(int oldFd, int newFd);
-
-    [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
-    internal static partial int close(int fd);
-
-    [LibraryImport(Lib, EntryPoint = "fsync", SetLastError = true)]
-    internal static partial int fsync(int fd);
-
-    [LibraryImport(Lib, EntryPoint = "lchown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    internal static partial int lchown(string path, uint uid, uint gid);
-
-    [LibraryImport(Lib, EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    internal static partial int link(string existing, string created);
-
-    [LibraryImport(Lib, EntryPoint = "mkfifo", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    internal static partial int mkfifo(string path, uint mode);
+    [LibraryImport(Lib, EntryPoint = "if_nametoindex", SetLastError = true)]
+    internal static unsafe partial uint if_nametoindex(byte* name);
 
     [LibraryImport(Lib, EntryPoint = "strerror")]
     private static partial nint strerror(int errnum);
 
     internal static string StrError(int errno) => Marshal.PtrToStringUTF8(strerror(errno)) ?? $"errno {errno}";
 
-    /// <summary>Turns a negative return into an exception carrying errno; retries on EINTR.</summary>
-    [LibraryImport(Lib, EntryPoint = "kill", SetLastError = true)]
-    internal static partial int kill(int pid, int signal);
+    /// <summary>The calling thread's errno, right after a failed call (Tmds.LibC's calls and ours leave it there).</summary>
+    internal static int Errno => LibC.errno;
 
-    [LibraryImport(Lib, EntryPoint = "ioctl", SetLastError = true)]
-    internal static partial int ioctl_int(int fd, nuint request, ref int value);
+    /// <summary>A negative return becomes a <see cref="LinuxException"/> with errno; for calls that are not interrupted by signals.</summary>
+    internal static long Check(long rc, string call, string? target = null) =>
+        rc >= 0 ? rc : throw new LinuxException(call, target, Errno);
 
-    [LibraryImport(Lib, EntryPoint = "sync")]
-    internal static partial void sync();
-
-    [LibraryImport(Lib, EntryPoint = "reboot", SetLastError = true)]
-    internal static partial int reboot(int command);
-
-    [LibraryImport(Lib, EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    internal static partial int chown(string path, uint owner, uint group);
-
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct PollFd { public int Fd; public short Events; public short Revents; }
-
-    [LibraryImport(Lib, EntryPoint = "poll", SetLastError = true)]
-    private static unsafe partial int poll(PollFd* fds, nuint count, int timeout);
-
-    /// <summary>
-    /// Whether <paramref name="fd"/> has something to read (or has hung up) within <paramref name="timeoutMs"/>
-    /// (poll(2) on one descriptor; an interrupted wait counts as nothing yet).
-    /// </summary>
-    internal static unsafe bool WaitReadable(int fd, int timeoutMs, string target)
-    {
-        const short POLLIN = 1;
-        var one = new PollFd { Fd = fd, Events = POLLIN };
-        int n = poll(&one, 1, timeoutMs);   // safe: one struct on this frame, count 1
-        if (n < 0 && Marshal.GetLastPInvokeError() is int errno && errno != EINTR) throw new LinuxException("poll", target, errno);
-        return n > 0;
-    }
-
-    internal static long Check(Func<long> call, string name, string? target = null)
+    /// <summary>Like <see cref="Check(long, string, string?)"/>, calling again when a signal interrupted the call (EINTR).</summary>
+    internal static long Retry(Func<long> call, string name, string? target = null)
     {
         while (true)
         {
             long rc = call();
             if (rc >= 0) return rc;
-            int errno = Marshal.GetLastPInvokeError();
+            int errno = Errno;
             if (errno != EINTR) throw new LinuxException(name, target, errno);
         }
     }
 
-    internal static void Check(int rc, string name, string? target = null)
+    /// <summary>
+    /// <paramref name="text"/> as a NUL-terminated UTF-8 string for a call that takes a path or a name; a string that
+    /// holds a NUL itself would be cut short by the kernel, so it is refused.
+    /// </summary>
+    internal static byte[] Utf8z(string text) =>
+        text.Contains('\0') ? throw new ArgumentException($"a name or path holds a NUL character: {text.Replace('\0', '?')}")
+            : Encoding.UTF8.GetBytes(text + "\0");
+
+    /// <summary>
+    /// Whether <paramref name="fd"/> has something to read (or has hung up) within <paramref name="timeoutMs"/>
+    /// (poll(2) on one descriptor; an interrupted wait counts as nothing yet).
+    /// </summary>
+    internal static unsafe bool WaitReadable(int fd, int timeoutMs, string target) => Wait(fd, LibC.POLLIN, timeoutMs, target);
+
+    internal static unsafe bool Wait(int fd, short events, int timeoutMs, string target)
     {
-        if (rc < 0) throw new LinuxException(name, target, Marshal.GetLastPInvokeError());
+        var one = new pollfd { fd = fd, events = events };
+        // SAFETY: one pollfd on this frame and a count of 1; the kernel writes only its revents.
+        int n = LibC.poll(&one, 1, timeoutMs);
+        if (n < 0 && Errno is int errno && errno != EINTR) throw new LinuxException("poll", target, errno);
+        return n > 0;
     }
 }

@@ -1,15 +1,29 @@
 namespace Cpe.Interop;
 
-/// <summary>A failed system call: which call, on what object, and the errno the kernel returned.</summary>
-public sealed class LinuxException(string call, string? target, int errno)
-    : Exception(Describe(call, target, errno))
+/// <summary>
+/// A failed system call: which call, on what object, and the errno the kernel returned. The one errno exception of
+/// the product; netlink's refusals (<c>NetlinkException</c>) are a kind of it.
+/// </summary>
+public class LinuxException : Exception
 {
-    public string Call { get; } = call;
-    public string? Target { get; } = target;
-    public int Errno { get; } = errno;
+    public LinuxException(string call, string? target, int errno) : this(call, target, errno, Describe(call, target, errno)) { }
+
+    protected LinuxException(string call, string? target, int errno, string message) : base(message)
+    {
+        Call = call;
+        Target = target;
+        Errno = errno;
+    }
+
+    public string Call { get; }
+    public string? Target { get; }
+    public int Errno { get; }
+
+    /// <summary>The C library's words for <paramref name="errno"/> ("No such device").</summary>
+    public static string ErrorText(int errno) => Libc.StrError(errno);
 
     static string Describe(string call, string? target, int errno) =>
         target is null
-            ? $"{call} failed: {Libc.StrError(errno)} (errno {errno})"
-            : $"{call} {target} failed: {Libc.StrError(errno)} (errno {errno})";
+            ? $"{call} failed: {ErrorText(errno)} (errno {errno})"
+            : $"{call} {target} failed: {ErrorText(errno)} (errno {errno})";
 }

@@ -1,31 +1,51 @@
-using System.Runtime.InteropServices;
+using System.Runtime.ExceptionServices;
+using Tmds.Linux;
 
 namespace Cpe.Interop;
 
 /// <summary>
-/// unshare(2) and setns(2). Namespaces belong to the calling thread: a launcher calls these on the thread that
-/// later forks or execs, and nothing else.
+/// unshare(2) and setns(2), and the one way the platform does work inside another namespace: on a short-lived thread
+/// of its own that joins it first, so no pooled thread ever changes namespace. Namespaces belong to the calling
+/// thread: a launcher calls <see cref="Unshare"/> and <see cref="Enter"/> on the thread that later forks or execs.
+/// A socket or tap made on such a thread keeps the namespace it was made in.
 /// </summary>
-public static partial class Namespaces
+public static class Namespaces
 {
     public const int CLONE_FS = 0x00000200, CLONE_NEWNS = 0x00020000, CLONE_NEWCGROUP = 0x02000000, CLONE_NEWUTS = 0x04000000,
         CLONE_NEWIPC = 0x08000000, CLONE_NEWUSER = 0x10000000, CLONE_NEWPID = 0x20000000, CLONE_NEWNET = 0x40000000;
 
-    public static void Unshare(int flags) => Libc.Check(unshare(flags), "unshare", $"0x{flags:x}");
+    public static void Unshare(int flags) => Libc.Check(LibC.unshare(flags), "unshare", $"0x{flags:x}");
 
-    /// <summary>Joins the namespace that <paramref name="path"/> (e.g. /run/netns/NAME or /proc/PID/ns/net) names.</summary>
+    /// <summary>Joins, on the calling thread, the namespace that <paramref name="path"/> (e.g. /run/netns/NAME or /proc/PID/ns/net) names.</summary>
     public static void Enter(string path, int type)
     {
-        int fd = Libc.open(path, 0x80000 /* O_RDONLY | O_CLOEXEC */);
-        Libc.Check(fd, "open", path);
-        try { Libc.Check(setns(fd, type), "setns", path); }
-        finally { Libc.close(fd); }
+        using var handle = Files.Open(path, Libc.O_RDONLY);
+        using var fd = new Descriptor(handle);
+        Libc.Check(LibC.setns(fd.Fd, type), "setns", path);
     }
+
+    /// <summary>Runs <paramref name="work"/> on a new thread that first joins the namespace at <paramref name="path"/>, and waits for it.</summary>
+    public static T Run<T>(string path, int type, Func<T> work)
+    {
+        T result = default!;
+        ExceptionDispatchInfo? failure = null;
+        var thread = new Thread(() =>
+        {
+            try { Enter(path, type); result = work(); }
+            catch (Exception e) { failure = ExceptionDispatchInfo.Capture(e); }
+        }) { Name = "in " + path };
+        thread.Start();
+        thread.Join();
+        failure?.Throw();
+        return result;
+    }
+
+    /// <summary>Runs <paramref name="work"/> on a new thread inside the network namespace at <paramref name="path"/> (e.g. to write its /proc/sys/net).</summary>
+    public static void RunInNetwork(string path, Action work) => Run(path, CLONE_NEWNET, () => { work(); return 0; });
 
     /// <summary>
     /// Runs <paramref name="work"/> on a new thread that first joins the namespace at <paramref name="path"/>, e.g. to
-    /// create a socket in a VNF's network namespace (a socket keeps the namespace it was made in). The calling thread
-    /// stays where it is.
+    /// create a socket in a VNF's network namespace. The calling thread stays where it is and does not wait.
     /// </summary>
     public static Task<T> RunInAsync<T>(string path, int type, Func<T> work)
     {
@@ -39,6 +59,17 @@ public static partial class Namespaces
         return result.Task;
     }
 
-    [LibraryImport("libc", SetLastError = true)] private static partial int unshare(int flags);
-    [LibraryImport("libc", SetLastError = true)] private static partial int setns(int fd, int type);
+    /// <summary>Runs <paramref name="work"/> on a new thread that first unshares <paramref name="flags"/>, and waits for it.</summary>
+    public static void RunUnshared(int flags, Action work)
+    {
+        ExceptionDispatchInfo? failure = null;
+        var thread = new Thread(() =>
+        {
+            try { Unshare(flags); work(); }
+            catch (Exception e) { failure = ExceptionDispatchInfo.Capture(e); }
+        }) { Name = "unshared" };
+        thread.Start();
+        thread.Join();
+        failure?.Throw();
+    }
 }

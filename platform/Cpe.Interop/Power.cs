@@ -1,3 +1,5 @@
+using Tmds.Linux;
+
 namespace Cpe.Interop;
 
 /// <summary>reboot(2): what a reboot or power-off finally is on the box, after the filesystems are synced.</summary>
@@ -11,7 +13,7 @@ public static class Power
 
     static void Reboot(int command, string what)
     {
-        Libc.sync();
+        LibC.sync();
         Libc.Check(Libc.reboot(command), "reboot", what);
     }
 }

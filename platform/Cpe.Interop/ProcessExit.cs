@@ -1,4 +1,5 @@
-using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+using Tmds.Linux;
 
 namespace Cpe.Interop;
 
@@ -7,37 +8,35 @@ namespace Cpe.Interop;
 /// daemon watches processes it did not start. The wait blocks a dedicated thread (poll(2) in 250 ms slices, so
 /// cancellation is seen).
 /// </summary>
-public static partial class ProcessExit
+public static class ProcessExit
 {
-    const long SYS_pidfd_open = 434;
+    const int SYS_pidfd_open = 434;
 
     /// <summary>Completes when <paramref name="pid"/> has ended (at once if it already has).</summary>
     public static Task WaitAsync(int pid, CancellationToken ct)
     {
-        int fd = (int)pidfd_open(SYS_pidfd_open, pid, 0);
-        if (fd < 0)
+        long rc = (ssize_t)LibC.syscall(SYS_pidfd_open, pid, 0);
+        if (rc < 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
-            const int ESRCH = 3;
-            if (errno == ESRCH) return Task.CompletedTask;
+            int errno = Libc.Errno;
+            if (errno == Libc.ESRCH) return Task.CompletedTask;
             throw new LinuxException("pidfd_open", $"{pid}", errno);
         }
+        var pidfd = new SafeFileHandle((nint)rc, ownsHandle: true);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             try
             {
+                using var fd = new Descriptor(pidfd);
                 while (!ct.IsCancellationRequested)
-                    if (Libc.WaitReadable(fd, 250, $"pidfd of {pid}")) { done.TrySetResult(); return; }
+                    if (Libc.WaitReadable(fd.Fd, 250, $"pidfd of {pid}")) { done.TrySetResult(); return; }
                 done.TrySetCanceled(ct);
             }
             catch (Exception e) { done.TrySetException(e); }
-            finally { Libc.close(fd); }
+            finally { pidfd.Dispose(); }
         }) { IsBackground = true, Name = $"exit of {pid}" };
         thread.Start();
         return done.Task;
     }
-
-    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
-    private static partial long pidfd_open(long number, int pid, uint flags);
 }

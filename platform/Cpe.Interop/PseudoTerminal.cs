@@ -8,27 +8,39 @@ namespace Cpe.Interop;
 /// </summary>
 public sealed class PseudoTerminal : IDisposable
 {
-    public SafeFileHandle Master { get; }
+    readonly SafeFileHandle _master;
     public string SlavePath { get; }
 
-    PseudoTerminal(SafeFileHandle master, string slavePath) { Master = master; SlavePath = slavePath; }
+    PseudoTerminal(SafeFileHandle master, string slavePath) { _master = master; SlavePath = slavePath; }
 
     public static unsafe PseudoTerminal Open()
     {
-        const int O_RDWR = 2, O_NOCTTY = 0x100, O_CLOEXEC = 0x80000;
-        int fd = (int)Libc.Check(() => Libc.posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), "posix_openpt");
-        var handle = new SafeFileHandle(fd, ownsHandle: true);
-        Libc.Check(Libc.grantpt(fd), "grantpt");
-        Libc.Check(Libc.unlockpt(fd), "unlockpt");
-        // ptsname_r returns an errno value directly, not -1; 128 bytes fits any /dev/pts/N.
-        byte* buf = stackalloc byte[128];
-        int rc = Libc.ptsname_r(fd, buf, 128);
-        if (rc != 0) throw new LinuxException("ptsname_r", null, rc);
-        string path = new((sbyte*)buf);
-        return new PseudoTerminal(handle, path);
+        int fd = (int)Libc.Retry(() => Libc.posix_openpt(Libc.O_RDWR | Libc.O_NOCTTY | Libc.O_CLOEXEC), "posix_openpt");
+        var master = new SafeFileHandle(fd, ownsHandle: true);
+        try
+        {
+            Libc.Check(Libc.grantpt(fd), "grantpt");
+            Libc.Check(Libc.unlockpt(fd), "unlockpt");
+            // ptsname_r returns an errno value directly, not -1; 128 bytes fits any /dev/pts/N.
+            byte* buf = stackalloc byte[128];
+            // SAFETY: the C library writes at most the 128 bytes it is told of into the stack buffer, NUL-terminated.
+            int rc = Libc.ptsname_r(fd, buf, 128);
+            if (rc != 0) throw new LinuxException("ptsname_r", null, rc);
+            return new PseudoTerminal(master, new string((sbyte*)buf));
+        }
+        catch
+        {
+            master.Dispose();
+            throw;
+        }
     }
 
-    public Terminal MasterTerminal() => Terminal.FromDescriptor((int)Master.DangerousGetHandle());
+    /// <summary>The master side as a terminal, to read what the line prints and type into it; closed with this pair.</summary>
+    public Terminal MasterTerminal()
+    {
+        using var fd = new Descriptor(_master);
+        return Terminal.FromDescriptor(fd.Fd);
+    }
 
-    public void Dispose() => Master.Dispose();
+    public void Dispose() => _master.Dispose();
 }

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Cpe.Interop;
 
 /// <summary>Installs a classic-BPF seccomp filter on the calling thread (prctl PR_SET_SECCOMP, SECCOMP_MODE_FILTER).</summary>
-public static partial class Seccomp
+public static class Seccomp
 {
     const int PR_SET_SECCOMP = 22, SECCOMP_MODE_FILTER = 2;
 
@@ -17,13 +17,11 @@ public static partial class Seccomp
     /// <summary>Needs no_new_privs (or CAP_SYS_ADMIN); lasts across execve and cannot be removed.</summary>
     public static unsafe void Install(ReadOnlySpan<BpfInstruction> program)
     {
-        // Safe: the program is pinned while the kernel copies it during the call.
+        // SAFETY: the program is pinned, and the sock_fprog pointing at it is on this frame, while the kernel copies both during the call.
         fixed (BpfInstruction* p = program)
         {
             var prog = new SockFprog { Length = (ushort)program.Length, Filter = (nint)p };
-            Libc.Check(prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, (nint)(&prog), 0, 0), "prctl", "PR_SET_SECCOMP");
+            Libc.Check(Libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, (nuint)(&prog), 0, 0), "prctl", "PR_SET_SECCOMP");
         }
     }
-
-    [LibraryImport("libc", SetLastError = true)] private static partial int prctl(int option, nint a2, nint a3, nint a4, nint a5);
 }

@@ -1,4 +1,5 @@
-using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+using Tmds.Linux;
 
 namespace Cpe.Interop;
 
@@ -10,30 +11,27 @@ namespace Cpe.Interop;
 /// </summary>
 public sealed class Watchdog : IDisposable
 {
-    const int O_WRONLY = 1, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
-    const nuint WDIOC_SETTIMEOUT = 0xC0045706;
-    const int ENOTTY = 25;
-    int _fd;
+    const uint WDIOC_SETTIMEOUT = 0xC0045706;
+    readonly SafeFileHandle _handle;
     readonly string _device;
 
-    Watchdog(int fd, string device) => (_fd, _device) = (fd, device);
+    Watchdog(SafeFileHandle handle, string device) => (_handle, _device) = (handle, device);
 
     /// <summary>Opens (and so arms) the device. Non-blocking, so a FIFO nobody reads fails at once (ENXIO) instead of hanging.</summary>
-    public static Watchdog Open(string device)
-    {
-        int fd = (int)Libc.Check(() => Libc.open(device, O_WRONLY | O_NONBLOCK | O_CLOEXEC), "open", device);
-        return new Watchdog(fd, device);
-    }
+    public static Watchdog Open(string device) => new(Files.Open(device, Libc.O_WRONLY | Libc.O_NONBLOCK), device);
 
     public bool SupportsTimeout { get; private set; } = true;
 
     /// <summary>Asks for a timeout; returns what the driver set (drivers round), or null when the device has no such ioctl.</summary>
-    public int? SetTimeout(int seconds)
+    public unsafe int? SetTimeout(int seconds)
     {
         int value = seconds;
-        if (Libc.ioctl_int(_fd, WDIOC_SETTIMEOUT, ref value) == 0) return value;
-        int errno = Marshal.GetLastPInvokeError();
-        if (errno != ENOTTY) throw new LinuxException("WDIOC_SETTIMEOUT", _device, errno);
+        using var fd = new Descriptor(_handle);
+        // SAFETY: WDIOC_SETTIMEOUT reads and writes one int, the local passed by address; the request number is
+        // truncated to 32 bits by the kernel as it is by Tmds.LibC's int parameter.
+        if (LibC.ioctl(fd.Fd, unchecked((int)WDIOC_SETTIMEOUT), &value) == 0) return value;
+        int errno = Libc.Errno;
+        if (errno != Libc.ENOTTY) throw new LinuxException("WDIOC_SETTIMEOUT", _device, errno);
         SupportsTimeout = false;
         return null;
     }
@@ -43,20 +41,19 @@ public sealed class Watchdog : IDisposable
     /// <summary>Disarms the timer and closes: for a clean stop, never for a crash.</summary>
     public void MagicClose()
     {
-        if (_fd < 0) return;
+        if (_handle.IsClosed) return;
         Write((byte)'V');
         Dispose();
     }
 
-    void Write(byte b)
+    unsafe void Write(byte b)
     {
+        using var fd = new Descriptor(_handle);
+        int n = fd.Fd;
         byte[] one = [b];
-        Libc.Check(() => { unsafe { fixed (byte* p = one) return Libc.write(_fd, p, 1); } }, "write", _device);
+        // SAFETY: the one-byte array is pinned for the call, length 1; the kernel only reads it.
+        Libc.Retry(() => { fixed (byte* p = one) return LibC.write(n, p, 1); }, "write", _device);
     }
 
-    public void Dispose()
-    {
-        if (_fd >= 0) Libc.close(_fd);
-        _fd = -1;
-    }
+    public void Dispose() => _handle.Dispose();
 }

@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using Tmds.Linux;
 
 namespace Cpe.Interop;
 
@@ -8,7 +8,7 @@ namespace Cpe.Interop;
 /// reader (posix_fadvise WILLNEED), and starts writing a range out without the writer waiting for it
 /// (sync_file_range WRITE). Neither makes anything durable: fsync still does that.
 /// </summary>
-public static partial class Writeback
+public static class Writeback
 {
     const int POSIX_FADV_SEQUENTIAL = 2, POSIX_FADV_WILLNEED = 3;
     const uint SYNC_FILE_RANGE_WRITE = 2;
@@ -20,22 +20,19 @@ public static partial class Writeback
         Advise(file, offset, count, POSIX_FADV_WILLNEED);
     }
 
-    // posix_fadvise returns the error number instead of setting errno: handed to the one errno helper as errno.
-    static void Advise(SafeFileHandle file, long offset, long count, int advice) =>
-        Libc.Check(() =>
-        {
-            int error = posix_fadvise(file, offset, count, advice);
-            Marshal.SetLastPInvokeError(error);
-            return error == 0 ? 0 : -1;
-        }, "posix_fadvise");
+    // posix_fadvise returns the error number instead of setting errno.
+    static void Advise(SafeFileHandle file, long offset, long count, int advice)
+    {
+        using var fd = new Descriptor(file);
+        int error = LibC.posix_fadvise(fd.Fd, offset, count, advice);
+        if (error != 0) throw new LinuxException("posix_fadvise", null, error);
+    }
 
     /// <summary>Starts writing the dirty pages of <paramref name="count"/> bytes from <paramref name="offset"/> to the disk, without waiting.</summary>
-    public static void Start(SafeFileHandle file, long offset, long count) =>
-        Libc.Check(() => sync_file_range(file, offset, count, SYNC_FILE_RANGE_WRITE), "sync_file_range");
-
-    [LibraryImport("libc", EntryPoint = "posix_fadvise")]
-    private static partial int posix_fadvise(SafeFileHandle fd, long offset, long len, int advice);
-
-    [LibraryImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
-    private static partial int sync_file_range(SafeFileHandle fd, long offset, long nbytes, uint flags);
+    public static void Start(SafeFileHandle file, long offset, long count)
+    {
+        using var fd = new Descriptor(file);
+        int n = fd.Fd;
+        Libc.Retry(() => LibC.sync_file_range(n, offset, count, SYNC_FILE_RANGE_WRITE), "sync_file_range");
+    }
 }

@@ -7,9 +7,7 @@ internal static class Kernel
 {
     public const int AF_NETLINK = 16, NETLINK_ROUTE = 0, NETLINK_NETFILTER = 12, AF_UNSPEC = 0, AF_INET = 2, AF_INET6 = 10, AF_BRIDGE = 7;
     public const int SOL_NETLINK = 270, NETLINK_EXT_ACK = 11, NETLINK_GET_STRICT_CHK = 12, NETLINK_ADD_MEMBERSHIP = 1;
-    public const int CLONE_NEWNET = 0x40000000;
-    public const int SOL_SOCKET = 1, SO_RCVTIMEO = 20;
-    public const int EINTR = 4, EAGAIN = 11, ENOBUFS = 105;
+    public const int ENOBUFS = 105;
 
     public const int NLMSG_HDRLEN = 16;
     public const ushort NLMSG_NOOP = 1, NLMSG_ERROR = 2, NLMSG_DONE = 3;

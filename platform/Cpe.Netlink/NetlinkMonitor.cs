@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using Tmds.Linux;
+using Cpe.Interop;
 
 namespace Cpe.Netlink;
 
@@ -21,7 +21,7 @@ public abstract record NetlinkEvent
 public sealed class NetlinkMonitor : IDisposable
 {
     const uint RTMGRP_LINK = 0x1, RTMGRP_IPV4_IFADDR = 0x10, RTMGRP_IPV6_IFADDR = 0x100;
-    readonly int _fd;
+    readonly KernelSocket _socket;
     readonly Thread _thread;
     readonly Channel<NetlinkEvent> _events = Channel.CreateBounded<NetlinkEvent>(new BoundedChannelOptions(1024)
         { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
@@ -35,50 +35,47 @@ public sealed class NetlinkMonitor : IDisposable
     /// <summary>Times the kernel dropped notifications (ENOBUFS): a consumer should then re-read the state.</summary>
     public long Overruns { get; private set; }
 
-    NetlinkMonitor(int fd)
+    NetlinkMonitor(KernelSocket socket)
     {
-        _fd = fd;
+        _socket = socket;
         _thread = new Thread(ReceiveLoop) { IsBackground = true, Name = "netlink-monitor" };
         _thread.Start();
     }
 
-    public static NetlinkMonitor Open(string? namespacePath = null) =>
-        new(namespacePath is null ? Subscribe() : NetworkNamespace.CreateIn(namespacePath, Subscribe));
+    public static NetlinkMonitor Open(string? namespacePath = null) => new(Subscribe(namespacePath));
 
-    static unsafe int Subscribe()
+    static KernelSocket Subscribe(string? namespacePath)
     {
-        int fd = LibC.socket(Kernel.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, Kernel.NETLINK_ROUTE);
-        if (fd < 0) throw new NetlinkException(LibC.errno, "socket", "NETLINK_ROUTE monitor");
-        var address = new NetlinkSocket.SockaddrNl { nl_family = Kernel.AF_NETLINK, nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR };
-        if (LibC.bind(fd, (sockaddr*)&address, sizeof(NetlinkSocket.SockaddrNl)) != 0)
+        const int SOCK_RAW = 3;
+        var socket = KernelSocket.Open(Kernel.AF_NETLINK, SOCK_RAW, Kernel.NETLINK_ROUTE, "NETLINK_ROUTE monitor", namespacePath);
+        try
         {
-            int errno = LibC.errno;
-            LibC.close(fd);
-            throw new NetlinkException(errno, "bind", "NETLINK_ROUTE monitor");
+            socket.Bind(new SockaddrNl { nl_family = SockaddrNl.AF_NETLINK, nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR });
+            // Wake up every 200 ms so Dispose can stop the loop without closing a descriptor under a read.
+            socket.SetReceiveTimeout(TimeSpan.FromMilliseconds(200));
+            return socket;
         }
-        // Wake up every 200 ms so Dispose can stop the loop without closing a descriptor under a read.
-        var timeout = new TimeVal { Seconds = 0, Microseconds = 200_000 };
-        LibC.setsockopt(fd, Kernel.SOL_SOCKET, Kernel.SO_RCVTIMEO, &timeout, sizeof(TimeVal));
-        return fd;
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
-    unsafe void ReceiveLoop()
+    void ReceiveLoop()
     {
         var buffer = new byte[64 * 1024];
         while (!_stopping)
         {
-            long n;
-            fixed (byte* p = buffer) n = LibC.recv(_fd, p, buffer.Length, 0);
-            if (n <= 0)
-            {
-                int errno = LibC.errno;
-                if (errno is Kernel.EAGAIN or Kernel.EINTR) continue;
-                if (errno == Kernel.ENOBUFS) { Overruns++; continue; }   // events were lost: consumers re-read state
-                break;
-            }
+            int? n;
+            try { n = _socket.Receive(buffer); }
+            catch (LinuxException e) when (e.Errno == Kernel.ENOBUFS) { Overruns++; continue; }   // events were lost: consumers re-read state
+            catch (LinuxException) { break; }
+            if (n is null) continue;   // the 200 ms receive timeout: look at _stopping again
+            if (n == 0) break;
             try
             {
-                foreach (var m in NetlinkParser.Split(buffer.AsMemory(0, (int)n).ToArray()))
+                foreach (var m in NetlinkParser.Split(buffer.AsMemory(0, n.Value).ToArray()))
                     if (ToEvent(m) is NetlinkEvent e) _events.Writer.TryWrite(e);
             }
             catch (NetlinkFormatException) { Malformed++; }
@@ -95,18 +92,10 @@ public sealed class NetlinkMonitor : IDisposable
         _ => null,
     };
 
-    /// <summary>struct timeval on 64-bit Linux.</summary>
-    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
-    struct TimeVal
-    {
-        public long Seconds;
-        public long Microseconds;
-    }
-
     public void Dispose()
     {
         _stopping = true;
         _thread.Join();
-        LibC.close(_fd);
+        _socket.Dispose();
     }
 }

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
-using Tmds.Linux;
+using Cpe.Interop;
 
 namespace Cpe.Netlink;
 
@@ -10,7 +9,7 @@ namespace Cpe.Netlink;
 /// </summary>
 public sealed class NetlinkSocket : IDisposable
 {
-    readonly int _fd;
+    readonly KernelSocket _socket;
     readonly byte[] _receive = new byte[64 * 1024];
     readonly Lock _gate = new();
     uint _sequence;
@@ -22,7 +21,7 @@ public sealed class NetlinkSocket : IDisposable
     /// <summary>Every request sent, reads included.</summary>
     public long Requests { get; private set; }
 
-    NetlinkSocket(int fd) { _fd = fd; }
+    NetlinkSocket(KernelSocket socket) { _socket = socket; }
 
     /// <summary>Opens a socket in the calling process's network namespace.</summary>
     public static NetlinkSocket Open() => new(CreateSocket());
@@ -31,33 +30,32 @@ public sealed class NetlinkSocket : IDisposable
     public static NetlinkSocket OpenNetfilter() => new(CreateSocket(Kernel.NETLINK_NETFILTER));
 
     /// <summary>A NETLINK_NETFILTER socket bound to another network namespace.</summary>
-    public static NetlinkSocket OpenNetfilterIn(string namespacePath) =>
-        new(NetworkNamespace.CreateIn(namespacePath, () => CreateSocket(Kernel.NETLINK_NETFILTER)));
+    public static NetlinkSocket OpenNetfilterIn(string namespacePath) => new(CreateSocket(Kernel.NETLINK_NETFILTER, namespacePath));
 
     /// <summary>
     /// Opens a socket in another network namespace (e.g. /run/netns/NAME or /proc/PID/ns/net). The socket
     /// stays bound to that namespace; only a short-lived thread of ours ever enters it.
     /// </summary>
-    public static NetlinkSocket OpenIn(string namespacePath) => new(NetworkNamespace.CreateIn(namespacePath, CreateSocket));
+    public static NetlinkSocket OpenIn(string namespacePath) => new(CreateSocket(Kernel.NETLINK_ROUTE, namespacePath));
 
-    static int CreateSocket() => CreateSocket(Kernel.NETLINK_ROUTE);
+    static KernelSocket CreateSocket() => CreateSocket(Kernel.NETLINK_ROUTE);
 
-    static unsafe int CreateSocket(int protocol)
+    static KernelSocket CreateSocket(int protocol, string? namespacePath = null)
     {
-        string family = protocol == Kernel.NETLINK_ROUTE ? "NETLINK_ROUTE" : "NETLINK_NETFILTER";
-        int fd = LibC.socket(Kernel.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, protocol);
-        if (fd < 0) throw new NetlinkException(LibC.errno, "socket", family);
-        SockaddrNl address = new() { nl_family = Kernel.AF_NETLINK };
-        if (LibC.bind(fd, (sockaddr*)&address, sizeof(SockaddrNl)) != 0)
+        const int SOCK_RAW = 3;
+        var socket = KernelSocket.Open(Kernel.AF_NETLINK, SOCK_RAW, protocol, protocol == Kernel.NETLINK_ROUTE ? "NETLINK_ROUTE" : "NETLINK_NETFILTER", namespacePath);
+        try
         {
-            int errno = LibC.errno;
-            LibC.close(fd);
-            throw new NetlinkException(errno, "bind", family);
+            socket.Bind(new SockaddrNl { nl_family = SockaddrNl.AF_NETLINK });
+            // Ask the kernel to explain refusals in words (extended ACK); harmless where unsupported.
+            socket.TrySetOption(Kernel.SOL_NETLINK, Kernel.NETLINK_EXT_ACK, 1);
+            return socket;
         }
-        // Ask the kernel to explain refusals in words (extended ACK); harmless where unsupported.
-        int one = 1;
-        LibC.setsockopt(fd, Kernel.SOL_NETLINK, Kernel.NETLINK_EXT_ACK, &one, sizeof(int));
-        return fd;
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Sends a request and returns the reply messages (none for a plain ACK). Errors become <see cref="NetlinkException"/>.</summary>
@@ -69,7 +67,7 @@ public sealed class NetlinkSocket : IDisposable
             uint sequence = ++_sequence;
             request.Stamp(sequence);
             ushort type = request.Type;
-            Send(request.Message, target);
+            Send(request.Message);
             Requests++;
             if (type is not (Kernel.RTM_GETLINK or Kernel.RTM_GETADDR or Kernel.RTM_GETROUTE or Kernel.RTM_GETNEIGH)) WriteRequests++;
             return ReceiveReply(sequence, RequestName(type), target);
@@ -100,13 +98,13 @@ public sealed class NetlinkSocket : IDisposable
             uint endSequence = ++_sequence;
             end.Stamp(endSequence);
             datagram.AddRange(end.Message.ToArray());
-            Send(datagram.ToArray(), target);
+            Send(datagram.ToArray());
             Requests++;
             WriteRequests++;
             NetlinkException? first = null;
             while (pending.Count > 0)
             {
-                int n = Receive(target);
+                int n = Receive();
                 foreach (var m in NetlinkParser.Split(_receive.AsMemory(0, n).ToArray()))
                 {
                     if (m.Type != Kernel.NLMSG_ERROR) continue;
@@ -129,32 +127,21 @@ public sealed class NetlinkSocket : IDisposable
     }
 
     /// <summary>Whether another datagram is already waiting (MSG_PEEK | MSG_DONTWAIT).</summary>
-    unsafe bool HasMore()
+    bool HasMore()
     {
-        byte b;
-        return LibC.recv(_fd, &b, 1, LibC.MSG_PEEK | LibC.MSG_DONTWAIT) > 0;
+        const int MSG_PEEK = 2, MSG_DONTWAIT = 0x40;
+        Span<byte> one = stackalloc byte[1];
+        return _socket.Receive(one, MSG_PEEK | MSG_DONTWAIT) > 0;
     }
 
-    unsafe void Send(ReadOnlySpan<byte> message, string target)
-    {
-        fixed (byte* p = message)
-        {
-            while (true)
-            {
-                long n = LibC.send(_fd, p, message.Length, 0);
-                if (n >= 0) return;
-                int errno = LibC.errno;
-                if (errno != LibC.EINTR) throw new NetlinkException(errno, "send", target);
-            }
-        }
-    }
+    void Send(ReadOnlySpan<byte> message) => _socket.Send(message);
 
     List<NetlinkMessage> ReceiveReply(uint sequence, string request, string target)
     {
         var replies = new List<NetlinkMessage>();
         while (true)
         {
-            int n = Receive(target);
+            int n = Receive();
             foreach (var m in NetlinkParser.Split(_receive.AsMemory(0, n).ToArray()))
             {
                 if (m.Sequence != sequence) continue;   // a late answer to an earlier, abandoned request
@@ -180,20 +167,13 @@ public sealed class NetlinkSocket : IDisposable
         }
     }
 
-    unsafe int Receive(string target)
+    /// <summary>The next datagram (blocking: a request is answered in microseconds).</summary>
+    int Receive() => _socket.Receive(_receive) switch
     {
-        fixed (byte* p = _receive)
-        {
-            while (true)
-            {
-                long n = LibC.recv(_fd, p, _receive.Length, 0);
-                if (n > 0) return (int)n;
-                if (n == 0) throw new NetlinkFormatException("netlink socket closed");
-                int errno = LibC.errno;
-                if (errno != LibC.EINTR) throw new NetlinkException(errno, "recv", target);
-            }
-        }
-    }
+        null => throw new NetlinkFormatException("netlink socket: no answer"),
+        0 => throw new NetlinkFormatException("netlink socket closed"),
+        int n => n,
+    };
 
     /// <summary>NLMSGERR_ATTR_MSG after the echoed request header, when the kernel sent one.</summary>
     static string? ExtendedAckMessage(NetlinkMessage m)
@@ -229,16 +209,7 @@ public sealed class NetlinkSocket : IDisposable
         {
             if (_disposed) return;
             _disposed = true;
-            LibC.close(_fd);
+            _socket.Dispose();
         }
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct SockaddrNl
-    {
-        public ushort nl_family;
-        public ushort nl_pad;
-        public uint nl_pid;
-        public uint nl_groups;
     }
 }

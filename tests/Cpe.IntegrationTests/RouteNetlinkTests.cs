@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Cpe.Interop;
 using Cpe.Netlink;
 using Cpe.TestKit;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Cpe.Api;
+using Cpe.Interop;
 
 namespace Cpe.TestKit;
 
@@ -89,7 +90,7 @@ public sealed class DaemonProcess : IAsyncDisposable
     {
         if (Process.HasExited) return Process.ExitCode;
         // unshare execs cped in place, so the pid is cped's own.
-        Posix.Kill(Process.Id, 15);
+        Signals.Terminate(Process.Id);
         var limit = timeout ?? TimeSpan.FromSeconds(20);
         var exited = Process.WaitForExitAsync();
         if (await Task.WhenAny(exited, Task.Delay(limit)) != exited)

@@ -1,5 +1,5 @@
+using Cpe.Interop;
 using Cpe.PacketIo.Linux;
-using static Cpe.PacketIo.Linux.PacketInterop;
 
 namespace Cpe.PacketIo;
 
@@ -32,7 +32,7 @@ public interface IPacketProcessor
 /// place), post-processing (forwarded frames into the output port's transmit ring, one flush per port per round).
 /// One thread, no locks, nothing allocated per packet.
 /// </summary>
-public sealed unsafe class PacketPipeline(IReadOnlyList<PacketPort> ports, IPacketProcessor processor)
+public sealed class PacketPipeline(IReadOnlyList<PacketPort> ports, IPacketProcessor processor)
 {
     public IReadOnlyList<PacketPort> Ports => ports;
     public long Dropped { get; private set; }
@@ -42,14 +42,12 @@ public sealed unsafe class PacketPipeline(IReadOnlyList<PacketPort> ports, IPack
 
     public void Run(CancellationToken ct)
     {
-        var polls = new PollFd[ports.Count];
-        for (int i = 0; i < ports.Count; i++) polls[i] = new PollFd { Fd = ports[i].Fd, Events = POLLIN };
+        using var ready = new PollSet([.. ports.Select(p => p.Socket)]);
         var sink = new Sink(this);
         long lastTick = Environment.TickCount64;
         while (!ct.IsCancellationRequested)
         {
-            // Safe: the array is pinned for the call and its length is passed.
-            fixed (PollFd* p = polls) poll(p, (nuint)polls.Length, 100);
+            ready.Wait(100);
             for (int round = 0; round < 64; round++)
             {
                 int received = 0;

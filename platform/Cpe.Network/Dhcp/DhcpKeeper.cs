@@ -1,3 +1,4 @@
+using Cpe.Interop;
 using Cpe.Netlink;
 
 namespace Cpe.Network.Dhcp;
@@ -134,7 +135,7 @@ public sealed class DhcpKeeper : IAsyncDisposable
                 using var socket = _openSocket();
                 new DhcpClient(socket, _mac, _clock).Release(lease);
             }
-            catch (Exception e) when (e is NetlinkException or IOException) { LastError = e.Message; }
+            catch (Exception e) when (e is LinuxException or IOException) { LastError = e.Message; }   // a netlink refusal or a failed send
             DhcpLeaseFile.Delete(_leasePath);
             Lease = null;
             LeaseChanged(null);

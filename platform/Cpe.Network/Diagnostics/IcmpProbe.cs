@@ -2,8 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Cpe.Netlink;
-using Tmds.Linux;
+using Cpe.Interop;
 
 namespace Cpe.Network.Diagnostics;
 
@@ -70,12 +69,7 @@ public static class IcmpProbe
     {
         bool v6 = family == AddressFamily.InterNetworkV6;
         if (namespacePath is null) return new Socket(family, SocketType.Raw, v6 ? ProtocolType.IcmpV6 : ProtocolType.Icmp);
-        int fd = NetworkNamespace.CreateIn(namespacePath, () =>
-        {
-            int s = LibC.socket(v6 ? LibC.AF_INET6 : LibC.AF_INET, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, v6 ? IPPROTO_ICMPV6 : 1);
-            return s >= 0 ? s : throw new NetlinkException(LibC.errno, "socket(SOCK_RAW)", namespacePath);
-        });
-        return new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+        return Namespaces.Run(namespacePath, Namespaces.CLONE_NEWNET, () => new Socket(family, SocketType.Raw, v6 ? ProtocolType.IcmpV6 : ProtocolType.Icmp));
     }
 
     static void Configure(Socket socket, ProbeRequest r)

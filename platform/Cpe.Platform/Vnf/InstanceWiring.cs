@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Cpe.Interop;
 using Cpe.Netlink;
 using Cpe.Network.Sriov;
 using Cpe.Vnf.Packages;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Cpe.Config;
+using Cpe.Interop;
 using Cpe.Netlink;
 using Cpe.Netlink.NfTables;
 using Cpe.Network.Board;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Cpe.Interop;
+using Tmds.Linux;
 
 namespace Cpe.UnitTests.Platform;
 
@@ -23,9 +24,9 @@ public class InteropLayoutTests
             }
             """);
         string expected = string.Join(' ',
-            Marshal.SizeOf<Termios>(), Marshal.OffsetOf<Termios>("c_cc"), Marshal.OffsetOf<Termios>("c_ispeed"),
-            Marshal.SizeOf<WinSize>(), WinSize.TIOCGWINSZ, WinSize.TIOCSWINSZ, Termios.VMIN, Termios.VTIME,
-            Terminal.BaudConstant(115200), Terminal.BaudConstant(9600), Termios.CRTSCTS, Termios.CS8, Termios.OPOST, Termios.ONLCR);
+            Marshal.SizeOf<termios>(), Marshal.OffsetOf<termios>("c_cc"), Marshal.OffsetOf<termios>("__c_ispeed"),
+            Marshal.SizeOf<winsize>(), TerminalFlags.TIOCGWINSZ, TerminalFlags.TIOCSWINSZ, TerminalFlags.VMIN, TerminalFlags.VTIME,
+            Terminal.BaudConstant(115200), Terminal.BaudConstant(9600), TerminalFlags.CRTSCTS, TerminalFlags.CS8, TerminalFlags.OPOST, TerminalFlags.ONLCR);
         Assert.Equal(expected, output);
     }
 

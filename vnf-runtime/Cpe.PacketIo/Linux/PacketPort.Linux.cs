@@ -1,4 +1,5 @@
-using static Cpe.PacketIo.Linux.PacketInterop;
+using Cpe.Interop;
+using static Cpe.Interop.Tpacket;
 
 namespace Cpe.PacketIo.Linux;
 
@@ -16,11 +17,14 @@ public sealed record PortOptions(int RxBlocks = 16, int RxBlockSize = 1 << 16, i
 /// block in place; sending copies into a free slot and marks it; <see cref="Flush"/> asks the kernel to send every
 /// marked slot with one call. Nothing is allocated per packet.
 /// </summary>
+// SAFETY: the pointers below all lie inside the socket's ring mapping (_mapping), which lives as long as this port:
+// block and slot offsets are multiples of the sizes the kernel was given for the rings, and a frame's offset and
+// length are the kernel's own, within its block. The port is used by one thread (the pipeline's).
 public sealed unsafe class PacketPort : IDisposable
 {
-    readonly int _fd;
+    readonly KernelSocket _socket;
+    readonly SocketMapping _mapping;
     readonly byte* _map, _tx;
-    readonly nuint _mapLength;
     readonly PortOptions _options;
     int _rxBlock, _txNext, _txPending;
 
@@ -28,57 +32,60 @@ public sealed unsafe class PacketPort : IDisposable
     public int IfIndex { get; }
     public PortCounters Counters { get; } = new();
 
-    PacketPort(string name, int ifIndex, int fd, byte* map, nuint length, PortOptions options)
+    PacketPort(string name, int ifIndex, KernelSocket socket, SocketMapping mapping, PortOptions options)
     {
         Name = name;
         IfIndex = ifIndex;
-        _fd = fd;
-        _map = map;
-        _mapLength = length;
+        _socket = socket;
+        _mapping = mapping;
+        _map = mapping.Address;
         _options = options;
-        _tx = map + (nuint)(options.RxBlocks * options.RxBlockSize);
+        _tx = _map + (nuint)(options.RxBlocks * options.RxBlockSize);
     }
 
-    internal int Fd => _fd;
+    internal KernelSocket Socket => _socket;
 
     public static PacketPort Open(string name, PortOptions? options = null)
     {
         options ??= new PortOptions();
-        int ifIndex = (int)if_nametoindex(name);
-        if (ifIndex == 0) throw new IOException($"there is no interface {name}");
-        int fd = Check(socket(AF_PACKET, SOCK_RAW, Htons(ETH_P_ALL)), "socket", name);
+        int ifIndex = NetworkInterfaces.IndexOf(name) ?? throw new IOException($"there is no interface {name}");
+        var socket = KernelSocket.Open(SockaddrLl.AF_PACKET, SOCK_RAW, Htons(ETH_P_ALL), name);
         try
         {
-            SetInt(fd, PACKET_VERSION, TPACKET_V3, name);
-            SetInt(fd, PACKET_IGNORE_OUTGOING, 1, name);      // our own transmissions are not input
-            SetInt(fd, PACKET_QDISC_BYPASS, 1, name);         // straight to the driver, as a forwarding plane wants
+            socket.SetOption(SOL_PACKET, PACKET_VERSION, TPACKET_V3);
+            socket.SetOption(SOL_PACKET, PACKET_IGNORE_OUTGOING, 1);      // our own transmissions are not input
+            socket.SetOption(SOL_PACKET, PACKET_QDISC_BYPASS, 1);         // straight to the driver, as a forwarding plane wants
             var rx = new TpacketReq3
             {
                 BlockSize = (uint)options.RxBlockSize, BlockCount = (uint)options.RxBlocks, FrameSize = (uint)options.FrameSize,
                 FrameCount = (uint)(options.RxBlockSize / options.FrameSize * options.RxBlocks), RetireBlockTimeoutMs = 1,
             };
-            Check(setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &rx, (uint)sizeof(TpacketReq3)), "setsockopt PACKET_RX_RING", name);
+            socket.SetOption(SOL_PACKET, PACKET_RX_RING, rx);
             int txBlockSize = options.RxBlockSize, txBlocks = Math.Max(1, options.TxFrames * options.FrameSize / txBlockSize);
             var tx = new TpacketReq3
             {
                 BlockSize = (uint)txBlockSize, BlockCount = (uint)txBlocks, FrameSize = (uint)options.FrameSize,
                 FrameCount = (uint)(txBlockSize / options.FrameSize * txBlocks),
             };
-            Check(setsockopt(fd, SOL_PACKET, PACKET_TX_RING, &tx, (uint)sizeof(TpacketReq3)), "setsockopt PACKET_TX_RING", name);
-            var length = (nuint)(options.RxBlocks * options.RxBlockSize + txBlocks * txBlockSize);
-            nint map = mmap(0, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-            if (map == -1) Check(-1, "mmap", name);
-            var membership = new PacketMreq { IfIndex = ifIndex, Type = PACKET_MR_PROMISC };
-            Check(setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &membership, (uint)sizeof(PacketMreq)), "setsockopt PACKET_ADD_MEMBERSHIP", name);
-            var address = new SockaddrLl { Family = AF_PACKET, Protocol = Htons(ETH_P_ALL), IfIndex = ifIndex };
-            Check(bind(fd, &address, (uint)sizeof(SockaddrLl)), "bind", name);
-            if (options.FanoutGroup is int group)
-                SetInt(fd, PACKET_FANOUT, (group & 0xffff) | (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16, name);
-            return new PacketPort(name, ifIndex, fd, (byte*)map, length, options with { TxFrames = (int)tx.FrameCount });
+            socket.SetOption(SOL_PACKET, PACKET_TX_RING, tx);
+            var mapping = SocketMapping.Map(socket, (nuint)(options.RxBlocks * options.RxBlockSize + txBlocks * txBlockSize));
+            try
+            {
+                socket.SetOption(SOL_PACKET, PACKET_ADD_MEMBERSHIP, new PacketMreq { IfIndex = ifIndex, Type = PACKET_MR_PROMISC });
+                socket.Bind(new SockaddrLl { sll_family = SockaddrLl.AF_PACKET, sll_protocol = Htons(ETH_P_ALL), sll_ifindex = ifIndex });
+                if (options.FanoutGroup is int group)
+                    socket.SetOption(SOL_PACKET, PACKET_FANOUT, (group & 0xffff) | (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+                return new PacketPort(name, ifIndex, socket, mapping, options with { TxFrames = (int)tx.FrameCount });
+            }
+            catch
+            {
+                mapping.Dispose();
+                throw;
+            }
         }
         catch
         {
-            close(fd);
+            socket.Dispose();
             throw;
         }
     }
@@ -121,8 +128,7 @@ public sealed unsafe class PacketPort : IDisposable
         if (!IsFree(header) && frame.Length <= _options.MaxFrame)
         {
             Flush();
-            var wait = new PollFd { Fd = _fd, Events = POLLOUT };
-            poll(&wait, 1, 1);
+            _socket.WaitWritable(1);
         }
         if (!IsFree(header) || frame.Length > _options.MaxFrame)
         {
@@ -147,26 +153,18 @@ public sealed unsafe class PacketPort : IDisposable
     {
         if (_txPending == 0) return;
         _txPending = 0;
-        send(_fd, 0, 0, MSG_DONTWAIT);   // EAGAIN/ENOBUFS: the slots stay marked and go with the next flush
+        _socket.TrySend(default, MSG_DONTWAIT);   // EAGAIN/ENOBUFS: the slots stay marked and go with the next flush
     }
 
     /// <summary>What the kernel dropped because the receive ring was full (read and reset by the kernel).</summary>
-    public uint TakeKernelDrops()
-    {
-        TpacketStatsV3 stats;
-        uint length = (uint)sizeof(TpacketStatsV3);
-        return getsockopt(_fd, SOL_PACKET, PACKET_STATISTICS, &stats, &length) == 0 ? stats.Drops : 0;
-    }
-
-    static void SetInt(int fd, int option, int value, string name) =>
-        Check(setsockopt(fd, SOL_PACKET, option, &value, sizeof(int)), $"setsockopt {option}", name);
+    public uint TakeKernelDrops() => _socket.TryGetOption(SOL_PACKET, PACKET_STATISTICS, out TpacketStatsV3 stats) ? stats.Drops : 0;
 
     static ushort Htons(int value) => (ushort)((value & 0xff) << 8 | (value >> 8 & 0xff));
 
     public void Dispose()
     {
-        munmap((nint)_map, _mapLength);
-        close(_fd);
+        _mapping.Dispose();
+        _socket.Dispose();
     }
 }
 

@@ -1,0 +1,54 @@
+using Tmds.Linux;
+
+namespace Cpe.Interop;
+
+/// <summary>
+/// Waits on several sockets at once (poll(2)), for a loop that serves a fixed set of them — a VNF's ports. The sockets'
+/// descriptors are held for the set's life, so none can be closed and reused under a wait; nothing is allocated per wait.
+/// </summary>
+public sealed class PollSet : IDisposable
+{
+    readonly KernelSocket[] _sockets;
+    readonly pollfd[] _polls;
+    readonly bool[] _held;
+
+    /// <summary>A set that waits for any of <paramref name="sockets"/> to have input.</summary>
+    public PollSet(IReadOnlyList<KernelSocket> sockets)
+    {
+        _sockets = [.. sockets];
+        _polls = new pollfd[_sockets.Length];
+        _held = new bool[_sockets.Length];
+        try
+        {
+            for (int i = 0; i < _sockets.Length; i++)
+            {
+                _sockets[i].Handle.DangerousAddRef(ref _held[i]);
+                _polls[i] = new pollfd { fd = (int)_sockets[i].Handle.DangerousGetHandle(), events = LibC.POLLIN };
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Waits up to <paramref name="timeoutMs"/> for input on any socket; the number ready (0 on a timeout or a signal).</summary>
+    public unsafe int Wait(int timeoutMs)
+    {
+        // SAFETY: the array is pinned for the call and its length passed; the kernel writes only each entry's revents.
+        // Every descriptor in it is held open (AddRef) until Dispose.
+        fixed (pollfd* p = _polls)
+        {
+            int n = LibC.poll(p, (uint)_polls.Length, timeoutMs);
+            if (n >= 0) return n;
+            return Libc.Errno == Libc.EINTR ? 0 : throw new LinuxException("poll", $"{_polls.Length} sockets", Libc.Errno);
+        }
+    }
+
+    public void Dispose()
+    {
+        for (int i = 0; i < _sockets.Length; i++)
+            if (_held[i]) { _held[i] = false; _sockets[i].Handle.DangerousRelease(); }
+    }
+}
