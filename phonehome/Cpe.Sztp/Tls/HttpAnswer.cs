@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Cpe.Interop;
 
 namespace Cpe.Sztp.Tls;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Cpe.Interop;
 
 namespace Cpe.Sztp.Tls;
 
@@ -18,20 +19,17 @@ public sealed class ResumingTlsClient : IDisposable
 {
     /// <summary>The largest answer read (a check-in answer carries a configuration: well under this).</summary>
     public const int MaxAnswerBytes = 16 * 1024 * 1024;
-    static readonly Lazy<SafeSslContext> Context = new(OpenSsl.NewClientContext);
-    readonly SafeX509 _certificate;
-    readonly SafePrivateKey _key;
+    readonly TlsClientIdentity _identity;
     readonly bool _resume;
     readonly Lock _gate = new();
-    SafeSslSession? _session;
+    TlsSessionTicket? _ticket;
 
     /// <param name="resume">False makes every connection a full handshake (the bench's baseline).</param>
     public ResumingTlsClient(X509Certificate2 idevid, bool resume = true)
     {
         using System.Security.Cryptography.AsymmetricAlgorithm key = (System.Security.Cryptography.AsymmetricAlgorithm?)idevid.GetECDsaPrivateKey() ?? idevid.GetRSAPrivateKey()
             ?? throw new ArgumentException($"the certificate {idevid.Subject} has no private key", nameof(idevid));
-        _certificate = OpenSsl.Certificate(idevid.RawData);
-        _key = OpenSsl.PrivateKey(key.ExportPkcs8PrivateKey());
+        _identity = new TlsClientIdentity(idevid.RawData, key.ExportPkcs8PrivateKey());
         _resume = resume;
     }
 
@@ -77,40 +75,38 @@ public sealed class ResumingTlsClient : IDisposable
         if (source is not null) socket.Bind(new IPEndPoint(source, 0));
         if (connectTo is not null) await socket.ConnectAsync(connectTo, ct);
         else await socket.ConnectAsync(new DnsEndPoint(server.IdnHost, server.Port), ct);
-        SafeSslSession? session;
-        lock (_gate) session = _session;
         string? serverName = server.HostNameType == UriHostNameType.Dns ? server.IdnHost : null;
-        var (ssl, input, output) = OpenSsl.NewConnection(Context.Value, _certificate, _key, serverName, _resume ? session : null);
-        using (ssl)
+        TlsClientConnection tls;
+        // Under the lock: a concurrent request's Keep may dispose the ticket, and OpenSSL takes its own reference here.
+        lock (_gate) tls = TlsClientConnection.Start(_identity, serverName, _resume ? _ticket : null);
+        using (tls)
         {
-            var link = new BioLink(socket, ssl, input, output);
+            var link = new BioLink(socket, tls);
             await link.HandshakeAsync(ct);
-            LastResumed = OpenSsl.SSL_session_reused(ssl) == 1;
+            LastResumed = tls.Resumed;
             string head = $"{method} {path} HTTP/1.1\r\nHost: {server.Authority}\r\nConnection: close\r\n"
                 + (contentType is null ? "" : $"Content-Type: {contentType}\r\n") + $"Content-Length: {body.Length}\r\n\r\n";
             await link.WriteAsync([.. Encoding.ASCII.GetBytes(head), .. body], ct);
             var answer = await link.ReadAnswerAsync(ct);
             // close_notify: besides being polite, a connection freed without it has its session marked not resumable.
             await link.CloseAsync(ct);
-            if (_resume) Keep(OpenSsl.SSL_get1_session(ssl));   // the session with the ticket the server sent after the handshake
+            if (_resume && tls.TakeTicket() is { } ticket) Keep(ticket);   // the session with the ticket the server sent after the handshake
             return answer;
         }
     }
 
-    void Keep(SafeSslSession session)
+    void Keep(TlsSessionTicket ticket)
     {
-        if (session.IsInvalid || OpenSsl.SSL_SESSION_is_resumable(session) != 1) { session.Dispose(); return; }
         lock (_gate)
         {
-            _session?.Dispose();
-            _session = session;
+            _ticket?.Dispose();
+            _ticket = ticket;
         }
     }
 
     public void Dispose()
     {
-        lock (_gate) _session?.Dispose();
-        _certificate.Dispose();
-        _key.Dispose();
+        lock (_gate) _ticket?.Dispose();
+        _identity.Dispose();
     }
 }

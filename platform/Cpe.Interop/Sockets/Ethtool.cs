@@ -35,7 +35,8 @@ public static class Ethtool
         if (name.Length > 15) throw new ArgumentException($"interface name {device} is longer than 15 bytes");
         using var socket = KernelSocket.Open(AF_INET, SOCK_DGRAM, 0, device);
         var value = new EthtoolValue { Cmd = command, Data = on ? 1u : 0u };
-        var request = new IfReq { Data = &value };   // the kernel follows Data to the local value, which outlives the call
+        // SAFETY: the kernel follows Data to the local value, which outlives the call, and reads and writes only its 8 bytes.
+        var request = new IfReq { Data = &value };
         for (int i = 0; i < name.Length; i++) request.Name[i] = name[i];
         int errno = socket.Ioctl(SIOCETHTOOL, ref request);
         if (errno != 0 && errno != EOPNOTSUPP && errno != EINVAL) throw new LinuxException("SIOCETHTOOL", device, errno);

@@ -1,4 +1,5 @@
 using System.Text;
+using Cpe.Interop;
 using Cpe.Sztp.Tls;
 
 namespace Cpe.UnitTests.Sztp;

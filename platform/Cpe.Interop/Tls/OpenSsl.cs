@@ -1,11 +1,11 @@
 using System.Runtime.InteropServices;
 
-namespace Cpe.Sztp.Tls;
+namespace Cpe.Interop;
 
 /// <summary>
 /// The few libssl/libcrypto 3 calls a resuming TLS client needs, declared once, each object behind a SafeHandle. The
 /// platform's TLS (SslStream) never resumes a session when it sends a client certificate, and a device checks in with
-/// its IDevID on a new connection every few minutes; see <see cref="ResumingTlsClient"/>. Errors from OpenSSL's error
+/// its IDevID on a new connection every few minutes; see <see cref="TlsClientConnection"/>. Errors from OpenSSL's error
 /// queue become a <see cref="TlsException"/> in one place (<see cref="Fail"/>).
 /// </summary>
 internal static partial class OpenSsl
@@ -83,7 +83,7 @@ internal static partial class OpenSsl
     {
         fixed (byte* start = der)
         {
-            // Safe: d2i reads at most der.Length bytes from the pinned array and only advances its own copy of the pointer.
+            // SAFETY: d2i reads at most der.Length bytes from the pinned array and only advances its own copy of the pointer.
             byte* p = start;
             var x509 = d2i_X509(0, &p, der.Length);
             return x509.IsInvalid ? throw Fail("d2i_X509") : x509;
@@ -94,7 +94,7 @@ internal static partial class OpenSsl
     {
         fixed (byte* start = pkcs8)
         {
-            // Safe: as above, bounded by the array's length.
+            // SAFETY: as above, bounded by the array's length.
             byte* p = start;
             var key = d2i_AutoPrivateKey(0, &p, pkcs8.Length);
             return key.IsInvalid ? throw Fail("d2i_AutoPrivateKey") : key;
@@ -108,43 +108,10 @@ internal static partial class OpenSsl
         byte* buffer = stackalloc byte[256];
         for (ulong e; (e = ERR_get_error()) != 0;)
         {
-            // Safe: ERR_error_string_n writes at most 256 bytes, NUL-terminated, into the stack buffer.
+            // SAFETY: ERR_error_string_n writes at most 256 bytes, NUL-terminated, into the stack buffer.
             ERR_error_string_n(e, buffer, 256);
             reasons.Add(Marshal.PtrToStringUTF8((nint)buffer) ?? e.ToString("x"));
         }
         return new TlsException(reasons.Count == 0 ? $"{call} failed" : $"{call} failed: {string.Join("; ", reasons)}");
     }
-}
-
-/// <summary>A TLS failure (handshake refused, bad record, key not loadable): an IOException, as SslStream's are.</summary>
-public sealed class TlsException(string message) : IOException(message);
-
-internal sealed class SafeSslContext() : SafeHandle(0, true)
-{
-    public override bool IsInvalid => handle == 0;
-    protected override bool ReleaseHandle() { OpenSsl.SSL_CTX_free(handle); return true; }
-}
-
-internal sealed class SafeSsl() : SafeHandle(0, true)
-{
-    public override bool IsInvalid => handle == 0;
-    protected override bool ReleaseHandle() { OpenSsl.SSL_free(handle); return true; }   // frees its BIOs too
-}
-
-internal sealed class SafeSslSession() : SafeHandle(0, true)
-{
-    public override bool IsInvalid => handle == 0;
-    protected override bool ReleaseHandle() { OpenSsl.SSL_SESSION_free(handle); return true; }
-}
-
-internal sealed class SafeX509() : SafeHandle(0, true)
-{
-    public override bool IsInvalid => handle == 0;
-    protected override bool ReleaseHandle() { OpenSsl.X509_free(handle); return true; }
-}
-
-internal sealed class SafePrivateKey() : SafeHandle(0, true)
-{
-    public override bool IsInvalid => handle == 0;
-    protected override bool ReleaseHandle() { OpenSsl.EVP_PKEY_free(handle); return true; }
 }
