@@ -25,7 +25,7 @@ static class ReconcileBench
             var profile = Setup(ns, root);
             using var rtnl = RouteNetlink.OpenIn(ns.Path);
             var sriov = new EmulatedSriovDriver(rtnl, root);
-            var reconciler = new NetworkReconciler(rtnl, profile, sriov);
+            var reconciler = new NetworkReconciler(new NetlinkNetworkKernel(rtnl), profile, sriov);
             var full = FullConfig();
             var empty = new JsonObject();
 

@@ -23,7 +23,7 @@ public sealed class NetworkReconcilerTests : IDisposable
     {
         _rtnl = RouteNetlink.OpenIn($"/run/netns/{_sim.Box}");
         _sriov = new EmulatedSriovDriver(_rtnl, _sim.SysfsRoot);
-        _reconciler = new NetworkReconciler(_rtnl, Cpe.Board.Profile.BoardProfileLoader.Load(_sim.ProfilePath).Network, _sriov);
+        _reconciler = new NetworkReconciler(new NetlinkNetworkKernel(_rtnl), Cpe.Board.Profile.BoardProfileLoader.Load(_sim.ProfilePath).Network, _sriov);
     }
 
     public void Dispose()

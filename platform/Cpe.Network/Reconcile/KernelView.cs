@@ -17,11 +17,9 @@ public sealed class KernelView
     public required IReadOnlyDictionary<int, IReadOnlyList<PortVlan>> Vlans { get; init; }
     public required IReadOnlyDictionary<string, PfState> Pfs { get; init; }
 
-    public static KernelView Read(RouteNetlink rtnl, ISriovDriver? sriov, IEnumerable<string> pfs, bool withVlans)
+    public static KernelView Read(INetworkKernel kernel, ISriovDriver? sriov, IEnumerable<string> pfs, bool withVlans)
     {
-        var links = rtnl.Links().ToDictionary(l => l.Name, StringComparer.Ordinal);
-        var addresses = rtnl.Addresses().GroupBy(a => a.Index).ToDictionary(g => g.Key, g => g.ToList());
-        var vlans = withVlans ? rtnl.Vlans() : new Dictionary<int, IReadOnlyList<PortVlan>>();
+        var (links, addresses, vlans) = kernel.Read(withVlans);
         var pfState = new Dictionary<string, PfState>(StringComparer.Ordinal);
         if (sriov is not null)
             foreach (var pf in pfs.Where(links.ContainsKey)) pfState[pf] = new PfState(sriov.NumVfs(pf), sriov.Vfs(pf));

@@ -1,5 +1,6 @@
 using System.Net;
 using Cpe.Netlink;
+using Cpe.Network.Sriov;
 
 namespace Cpe.Network.Reconcile;
 
@@ -9,8 +10,10 @@ namespace Cpe.Network.Reconcile;
 /// bridge VLANs; addresses, admin states, and last the deletion of bridges no longer wanted.
 /// Nothing that matches is touched, so planning against a kernel that already matches gives no steps.
 /// </summary>
-public sealed class NetworkPlanner(DesiredNetwork want, KernelOps ops, Func<string, IpPrefix?> dhcpAddress)
+public sealed class NetworkPlanner(DesiredNetwork want, INetworkKernel ops, ISriovDriver? sriov, Func<string, IpPrefix?> dhcpAddress)
 {
+    ISriovDriver Sriov => sriov ?? throw new SriovException("this box has no SR-IOV");
+
     public IEnumerable<NetworkStep> SriovCounts(KernelView have)
     {
         foreach (var pf in want.Pfs)
@@ -20,10 +23,10 @@ public sealed class NetworkPlanner(DesiredNetwork want, KernelOps ops, Func<stri
             if (state.NumVfs == pf.VfCount) continue;
             var old = state;
             yield return new NetworkStep($"sriov pf {pf.Pf}", $"vf-count {old.NumVfs} to {pf.VfCount}",
-                () => ops.Sriov.SetNumVfs(pf.Pf, pf.VfCount),
+                () => Sriov.SetNumVfs(pf.Pf, pf.VfCount),
                 () =>
                 {
-                    ops.Sriov.SetNumVfs(pf.Pf, old.NumVfs);
+                    Sriov.SetNumVfs(pf.Pf, old.NumVfs);
                     foreach (var vf in old.Vfs) RestoreVf(pf.Pf, vf);
                 });
         }
@@ -31,7 +34,7 @@ public sealed class NetworkPlanner(DesiredNetwork want, KernelOps ops, Func<stri
 
     void RestoreVf(string pf, VfInfo vf)
     {
-        var s = ops.Sriov;
+        var s = Sriov;
         s.SetMac(pf, vf.Vf, vf.Mac);
         s.SetVlan(pf, vf.Vf, vf.Vlan, vf.Qos);
         if (vf.SpoofCheck is bool spoof) s.SetSpoofCheck(pf, vf.Vf, spoof);
@@ -50,19 +53,19 @@ public sealed class NetworkPlanner(DesiredNetwork want, KernelOps ops, Func<stri
                 if (!vfs.TryGetValue(d.Vf, out var v)) throw new NetworkPlanException($"sriov pf {pf.Pf} vf {d.Vf}", "the NIC does not report this VF");
                 string target = $"sriov pf {pf.Pf} vf {d.Vf}";
                 if (d.Mac is string mac && !string.Equals(mac, v.Mac, StringComparison.OrdinalIgnoreCase))
-                    yield return new(target, $"mac {mac}", () => ops.Sriov.SetMac(pf.Pf, d.Vf, mac), () => ops.Sriov.SetMac(pf.Pf, d.Vf, v.Mac));
+                    yield return new(target, $"mac {mac}", () => Sriov.SetMac(pf.Pf, d.Vf, mac), () => Sriov.SetMac(pf.Pf, d.Vf, v.Mac));
                 if (d.Vlan != v.Vlan || d.Qos != v.Qos)
-                    yield return new(target, $"vlan {d.Vlan} qos {d.Qos}", () => ops.Sriov.SetVlan(pf.Pf, d.Vf, d.Vlan, d.Qos), () => ops.Sriov.SetVlan(pf.Pf, d.Vf, v.Vlan, v.Qos));
+                    yield return new(target, $"vlan {d.Vlan} qos {d.Qos}", () => Sriov.SetVlan(pf.Pf, d.Vf, d.Vlan, d.Qos), () => Sriov.SetVlan(pf.Pf, d.Vf, v.Vlan, v.Qos));
                 if (v.SpoofCheck is bool spoof && spoof != d.SpoofCheck)
-                    yield return new(target, $"spoofcheck {Word(d.SpoofCheck)}", () => ops.Sriov.SetSpoofCheck(pf.Pf, d.Vf, d.SpoofCheck), () => ops.Sriov.SetSpoofCheck(pf.Pf, d.Vf, spoof));
+                    yield return new(target, $"spoofcheck {Word(d.SpoofCheck)}", () => Sriov.SetSpoofCheck(pf.Pf, d.Vf, d.SpoofCheck), () => Sriov.SetSpoofCheck(pf.Pf, d.Vf, spoof));
                 if (v.Trust is bool trust && trust != d.Trust)
-                    yield return new(target, $"trust {Word(d.Trust)}", () => ops.Sriov.SetTrust(pf.Pf, d.Vf, d.Trust), () => ops.Sriov.SetTrust(pf.Pf, d.Vf, trust));
+                    yield return new(target, $"trust {Word(d.Trust)}", () => Sriov.SetTrust(pf.Pf, d.Vf, d.Trust), () => Sriov.SetTrust(pf.Pf, d.Vf, trust));
                 if (v.MinTxRate != d.MinTxRate || v.MaxTxRate != d.MaxTxRate)
                     yield return new(target, $"tx rate {d.MinTxRate} to {d.MaxTxRate} Mbit/s",
-                        () => ops.Sriov.SetRate(pf.Pf, d.Vf, d.MinTxRate, d.MaxTxRate), () => ops.Sriov.SetRate(pf.Pf, d.Vf, v.MinTxRate, v.MaxTxRate));
+                        () => Sriov.SetRate(pf.Pf, d.Vf, d.MinTxRate, d.MaxTxRate), () => Sriov.SetRate(pf.Pf, d.Vf, v.MinTxRate, v.MaxTxRate));
                 if (v.LinkState is VfLinkState state && state != d.LinkState)
                     yield return new(target, $"link-state {d.LinkState.ToString().ToLowerInvariant()}",
-                        () => ops.Sriov.SetLinkState(pf.Pf, d.Vf, d.LinkState), () => ops.Sriov.SetLinkState(pf.Pf, d.Vf, state));
+                        () => Sriov.SetLinkState(pf.Pf, d.Vf, d.LinkState), () => Sriov.SetLinkState(pf.Pf, d.Vf, state));
             }
         }
     }

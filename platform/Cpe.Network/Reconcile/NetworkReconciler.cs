@@ -14,7 +14,7 @@ public sealed record ReconcileResult(IReadOnlyList<string> Applied, long Netlink
 /// Owns the bridges whose alias carries the "cpe:" marker and the board's front ports and PFs; never
 /// touches anything else. One reconcile at a time.
 /// </summary>
-public sealed class NetworkReconciler(RouteNetlink rtnl, NetworkProfile profile, ISriovDriver? sriov)
+public sealed class NetworkReconciler(INetworkKernel kernel, NetworkProfile profile, ISriovDriver? sriov)
 {
     readonly Lock _gate = new();
 
@@ -51,13 +51,12 @@ public sealed class NetworkReconciler(RouteNetlink rtnl, NetworkProfile profile,
     {
         lock (_gate)
         {
-            long netlinkBefore = rtnl.Socket.WriteRequests, filesBefore = sriov?.FileWrites ?? 0;
-            var ops = new KernelOps(rtnl, sriov);
-            var planner = new NetworkPlanner(want, ops, DhcpAddress);
+            long netlinkBefore = kernel.Writes, filesBefore = sriov?.FileWrites ?? 0;
+            var planner = new NetworkPlanner(want, kernel, sriov, DhcpAddress);
             var runner = new StepRunner();
             var applied = new List<string>();
             bool withVlans = want.Bridges.Any(b => b.VlanFiltering);
-            KernelView Read() => KernelView.Read(rtnl, sriov, profile.PhysicalFunctions, withVlans);
+            KernelView Read() => KernelView.Read(kernel, sriov, profile.PhysicalFunctions, withVlans);
             void Run(IEnumerable<NetworkStep> steps) =>
                 runner.Run(steps.Select(s => { BeforeStep?.Invoke(s); applied.Add($"{s.Target}: {s.Action}"); return s; }));
             try
@@ -83,7 +82,7 @@ public sealed class NetworkReconciler(RouteNetlink rtnl, NetworkProfile profile,
                 if (failures.Count > 0) throw new NetworkReconcileException(e.Target, "planning", e, failures);
                 throw;
             }
-            return new ReconcileResult(applied, rtnl.Socket.WriteRequests - netlinkBefore, (sriov?.FileWrites ?? 0) - filesBefore);
+            return new ReconcileResult(applied, kernel.Writes - netlinkBefore, (sriov?.FileWrites ?? 0) - filesBefore);
         }
     }
 
@@ -94,7 +93,7 @@ public sealed class NetworkReconciler(RouteNetlink rtnl, NetworkProfile profile,
         var deadline = DateTime.UtcNow + PfSettleTimeout;
         while (waiting.Count > 0 && DateTime.UtcNow < deadline)
         {
-            waiting.RemoveAll(pf => rtnl.Link(pf) is { Carrier: true });
+            waiting.RemoveAll(pf => kernel.Link(pf) is { Carrier: true });
             if (waiting.Count > 0) Thread.Sleep(20);
         }
     }

@@ -44,7 +44,7 @@ public sealed partial class NetworkSubsystem : IReconciler, IAsyncDisposable
         _clock = clock;
         _rtnl = RouteNetlink.Open();
         var sriov = ISriovDriver.For(profile.Sriov, _rtnl);
-        _reconciler = new NetworkReconciler(_rtnl, profile, sriov) { DhcpAddress = LeasedAddress };
+        _reconciler = new NetworkReconciler(new NetlinkNetworkKernel(_rtnl), profile, sriov) { DhcpAddress = LeasedAddress };
     }
 
     public string Subsystem => "network";

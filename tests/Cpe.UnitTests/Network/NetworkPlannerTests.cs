@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Cpe.Netlink;
 using Cpe.Network.Board;
 using Cpe.Network.Reconcile;
+using Cpe.TestKit;
 
 namespace Cpe.UnitTests.Network;
 
@@ -46,7 +47,7 @@ public sealed class NetworkPlannerTests
 
     static List<string> Plan(JsonObject config, KernelView view)
     {
-        var planner = new NetworkPlanner(DesiredNetwork.From(config, Board), new KernelOps(null!, null), _ => null);
+        var planner = new NetworkPlanner(DesiredNetwork.From(config, Board), new FakeNetworkKernel(), null, _ => null);
         var counts = planner.SriovCounts(view).ToList();
         // After a count change the reconciler reads the new VFs before planning their settings; a view written by hand has none.
         return counts.Concat(counts.Count > 0 ? [] : planner.VfSettings(view)).Concat(planner.Links(view))

@@ -1,18 +1,31 @@
 using System.Net;
 using Cpe.Netlink;
-using Cpe.Network.Sriov;
 
 namespace Cpe.Network.Reconcile;
 
 /// <summary>
-/// The changes steps make, by link name: indexes are looked up when a step runs, so an undo finds a
-/// link that an earlier undo re-created under a new index.
+/// <see cref="INetworkKernel"/> over rtnetlink. Changes go by link name: the index is looked up when a change runs
+/// (and remembered until the link is created or deleted again), so an undo finds a link that an earlier undo
+/// re-created under a new index.
 /// </summary>
-public sealed class KernelOps(RouteNetlink rtnl, ISriovDriver? sriov)
+public sealed class NetlinkNetworkKernel(RouteNetlink rtnl) : INetworkKernel
 {
     readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
 
-    public ISriovDriver Sriov => sriov ?? throw new SriovException("this box has no SR-IOV");
+    public long Writes => rtnl.Socket.WriteRequests;
+
+    public NetworkSnapshot Read(bool withVlans)
+    {
+        var links = rtnl.Links().ToDictionary(l => l.Name, StringComparer.Ordinal);
+        // A read is the truth: forget indexes another process may have changed since.
+        _index.Clear();
+        foreach (var link in links.Values) _index[link.Name] = link.Index;
+        var addresses = rtnl.Addresses().GroupBy(a => a.Index).ToDictionary(g => g.Key, g => g.ToList());
+        var vlans = withVlans ? rtnl.Vlans() : new Dictionary<int, IReadOnlyList<PortVlan>>();
+        return new NetworkSnapshot(links, addresses, vlans);
+    }
+
+    public LinkInfo? Link(string name) => rtnl.Link(name);
 
     int Index(string name)
     {
