@@ -225,6 +225,15 @@ run_tests() {
     local e; e=$(sed -E 's/.* error="([0-9]+)".*/\1/' <<<"$counters")
     passed=$((passed + p)); failed=$((failed + f + e)); skipped=$((skipped + total - executed))
   done
+  # The code style (.editorconfig): layout and line breaks as dotnet format would write them, counted as one test.
+  log "checking the code's layout (dotnet format whitespace --verify-no-changes)"
+  local layout
+  if layout=$(dotnet format whitespace CpeFirmware.sln --verify-no-changes 2>&1); then
+    echo "format: passed"; passed=$((passed + 1))
+  else
+    grep -E 'WHITESPACE' <<<"$layout" | sed -E 's/: error WHITESPACE: / /; s/ \[.*//' | head -20
+    echo "format: failed (run: dotnet format whitespace CpeFirmware.sln)"; failed=$((failed + 1))
+  fi
   # The setup itself, on a fresh root: what a newcomer's machine does with ./build.sh (tests/fresh-root/check.sh).
   log "testing ./build.sh on a fresh Debian root"
   local verdict

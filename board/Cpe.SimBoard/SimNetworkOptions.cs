@@ -60,6 +60,7 @@ public sealed record SimNetworkOptions(string Name, string Directory, int LanPor
         if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z][a-z0-9-]{0,20}$"))
             throw new ArgumentException("--name must be a lowercase letter then up to 20 lowercase letters, digits or hyphens");
         return new SimNetworkOptions(name, dir.Length > 0 ? dir : $"/run/cpe-sim/{name}", lan, vfs,
-            urls.Count > 0 ? urls : ["https://bootstrap.sim.example:8443"], lease) { SztpSrv = srv, DnsRecords = records, PfPort = pfPort };
+            urls.Count > 0 ? urls : ["https://bootstrap.sim.example:8443"], lease)
+        { SztpSrv = srv, DnsRecords = records, PfPort = pfPort };
     }
 }

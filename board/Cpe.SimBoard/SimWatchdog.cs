@@ -53,7 +53,8 @@ public sealed class SimWatchdog(string device, TimeSpan timeout, string log, IRe
             var one = new byte[1];
             try { while (fifo.Read(one, 0, 1) == 1) bytes.Writer.TryWrite(one[0]); }
             catch (Exception e) when (e is IOException or ObjectDisposedException) { }
-        }) { IsBackground = true };
+        })
+        { IsBackground = true };
         reader.Start();
 
         int resets = 0;

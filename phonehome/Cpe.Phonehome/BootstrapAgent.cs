@@ -92,7 +92,8 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
             bool allRefused = _round.Attempts.Count > 0 && _round.Attempts.All(a => a.Cause is ZtpCauses.Refused or ZtpCauses.Onboarding);
             await _local.StatusAsync(new ZtpStatusParams("discovering",
                 $"no source gave usable bootstrap data: {_round.Summary()}; next round in {wait.TotalSeconds:0.0} s",
-                allRefused ? "refused" : "unreachable") { Attempts = [.. _round.Attempts], NextRound = clock.GetUtcNow() + wait }, ct);
+                allRefused ? "refused" : "unreachable")
+            { Attempts = [.. _round.Attempts], NextRound = clock.GetUtcNow() + wait }, ct);
             if (await WaitOrRetryAsync(wait, ct)) _local.Say("retry requested on the box: next round now");
         }
     }

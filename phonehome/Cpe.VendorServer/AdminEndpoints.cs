@@ -46,7 +46,7 @@ public static class AdminEndpoints
             if (EnrollmentCheck.Problem(serial, conveyed, owner, r.OwnershipVoucher, vendorCa, clock.GetUtcNow()) is string problem) return Invalid(problem);
             var previous = store.Find(serial);
             store.Enroll(new Enrollment(serial, conveyed, owner, r.OwnershipVoucher, previous?.EnrolledAt ?? clock.GetUtcNow(), r.Owner, r.Group, r.State ?? "enrolled")
-                { Site = r.Site, Labels = r.Labels ?? [] });
+            { Site = r.Site, Labels = r.Labels ?? [] });
             snapshot.Refresh();
             if (r.State == "revoked") http.Items[AdminAccess.ActionItem] = "revoke";
             http.Items[AdminAccess.DetailItem] = $"{(previous is null ? "enrolled" : "updated")}, state {r.State ?? "enrolled"}, group {r.Group}, site {r.Site}";
@@ -137,7 +137,7 @@ public static class AdminEndpoints
     };
 
     static DeviceView View(Enrollment e) => new(e.Serial, e.Owner, e.Group, e.State, e.OwnershipVoucher is not null, e.EnrolledAt, e.LastSeen)
-        { Site = e.Site, Labels = e.Labels };
+    { Site = e.Site, Labels = e.Labels };
     static ImageView View(FirmwareImage i) => new(i.Name, i.OsName, i.OsVersion, i.Sha256, i.Size, i.UploadedAt);
     static BundleView View(Bundle b) => new(b.Name, b.ConveyedInformation.Length, Convert.ToHexStringLower(SHA256.HashData(b.ConveyedInformation)), b.PublishedAt);
 

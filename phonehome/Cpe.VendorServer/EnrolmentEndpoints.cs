@@ -35,7 +35,8 @@ public static class EnrolmentEndpoints
             if (problems.Count > 0)
                 return AdminEndpoints.Invalid($"nothing was enrolled: {problems.Count} device(s) refused: " + string.Join("; ", problems.Take(20)) + (problems.Count > 20 ? "; …" : ""));
             store.EnrollMany(r.Devices.Select(d => new Enrollment(d.Serial, bundle.ConveyedInformation, bundle.OwnerCertificate, d.OwnershipVoucher, now,
-                d.Owner, d.Group) { Site = d.Site, Labels = d.Labels ?? [] }));
+                d.Owner, d.Group)
+            { Site = d.Site, Labels = d.Labels ?? [] }));
             snapshot.Refresh();
             http.Items[AdminAccess.DetailItem] = $"{r.Devices.Length} device(s) with bundle {r.Bundle}";
             return Results.Ok(new BulkEnrollView(r.Devices.Length));

@@ -25,17 +25,17 @@ public static class FleetEndpoints
             var (device, config) = snapshot.CheckInView(serial)!.Value;
             var now = clock.GetUtcNow();
             await recorder.RecordAsync(new CheckInEntry(now, serial, request.OsVersion, request.ConfigRevision, request.FleetRevision, request.LastResult)
-                {
-                    Inventory = request.Inventory?.ToJsonString(),
-                    Refused = request.LastRefused is { } refused ? FleetCheckIn.ToJson(refused) : null,
-                    FirmwareFailure = request.FirmwareFailure is { } failed ? FleetCheckIn.ToJson(failed) : null,
-                    LocalOverride = request.LocalOverride is { } overridden ? FleetCheckIn.ToJson(overridden) : null,
-                    Software = request.Software is { } software ? FleetCheckIn.ToJson(software) : null,
-                    Vnfs = request.Vnfs is { } vnfs ? FleetCheckIn.ToJson(vnfs) : null,
-                    VnfFailures = request.VnfFailures is { Length: > 0 } vnfFailures ? FleetCheckIn.ToJson(vnfFailures) : null,
-                    Model = request.Model,
-                    Alarms = string.Join('\n', request.Alarms),
-                }, http.RequestAborted);
+            {
+                Inventory = request.Inventory?.ToJsonString(),
+                Refused = request.LastRefused is { } refused ? FleetCheckIn.ToJson(refused) : null,
+                FirmwareFailure = request.FirmwareFailure is { } failed ? FleetCheckIn.ToJson(failed) : null,
+                LocalOverride = request.LocalOverride is { } overridden ? FleetCheckIn.ToJson(overridden) : null,
+                Software = request.Software is { } software ? FleetCheckIn.ToJson(software) : null,
+                Vnfs = request.Vnfs is { } vnfs ? FleetCheckIn.ToJson(vnfs) : null,
+                VnfFailures = request.VnfFailures is { Length: > 0 } vnfFailures ? FleetCheckIn.ToJson(vnfFailures) : null,
+                Model = request.Model,
+                Alarms = string.Join('\n', request.Alarms),
+            }, http.RequestAborted);
             // What the owner wants: the device's (or its group's) fleet configuration, under what its deployments want.
             var desire = deployments.CheckIn(serial, device, request, now);
             var image = desire.Firmware ?? (config?.Firmware is string name ? snapshot.Current.Images.GetValueOrDefault(name) ?? store.Image(name) : null);

@@ -50,7 +50,8 @@ public sealed record ServerOptions(IReadOnlyList<Uri> DeviceUrls, IReadOnlyList<
         return new ServerOptions(devices, c.Optional("admin-urls") is string a ? Urls(a) : [], db, vendorCa,
             X509Certificate2.CreateFromPemFile(c.Required("tls-cert"), c.Required("tls-key")),
             signingCert is null ? null : X509Certificate2.CreateFromPemFile(signingCert, c.Required("signing-key")),
-            images, publicUrl, checkIn) { Record = c.Optional("record"), MaxImageBytes = maxImage, VnfTrust = vnfTrust };
+            images, publicUrl, checkIn)
+        { Record = c.Optional("record"), MaxImageBytes = maxImage, VnfTrust = vnfTrust };
     }
 
     /// <summary>A listening address that stands for every address of the host: no device can be sent there.</summary>

@@ -120,8 +120,13 @@ public static class ApiCalls
         c.CallAsync(ApiMethods.Environment, new Empty(), J.Empty, J.EnvironmentInfo, ct);
     /// <summary>"reboot", "power-off" or "zeroize".</summary>
     public static Task<OkResult> PowerAsync(this ApiClient c, string action, CancellationToken ct = default, string? reason = null) =>
-        c.CallAsync(action switch { "reboot" => ApiMethods.Reboot, "power-off" => ApiMethods.PowerOff, "zeroize" => ApiMethods.Zeroize,
-            _ => throw new ArgumentException($"'{action}' is not reboot, power-off or zeroize", nameof(action)) }, new PowerParams(reason), J.PowerParams, J.OkResult, ct);
+        c.CallAsync(action switch
+        {
+            "reboot" => ApiMethods.Reboot,
+            "power-off" => ApiMethods.PowerOff,
+            "zeroize" => ApiMethods.Zeroize,
+            _ => throw new ArgumentException($"'{action}' is not reboot, power-off or zeroize", nameof(action))
+        }, new PowerParams(reason), J.PowerParams, J.OkResult, ct);
     public static Task<OkResult> ReportZtpAsync(this ApiClient c, ZtpStatusParams status, CancellationToken ct = default) =>
         c.CallAsync(ApiMethods.PhonehomeReport, status, J.ZtpStatusParams, J.OkResult, ct);
     public static Task<OkResult> RetryZtpAsync(this ApiClient c, CancellationToken ct = default) =>

@@ -86,15 +86,15 @@ public sealed class LineEditor(ITerminalIo io)
                             Replace(line, ref cursor, "", echo, newCursor: 0);
                             break;
                         case 0x17: // Ctrl-W: kill the word before the cursor
-                            {
-                                int start = cursor;
-                                while (start > 0 && line[start - 1] == ' ') start--;
-                                while (start > 0 && line[start - 1] != ' ') start--;
-                                if (start == cursor) break;
-                                string rest = line.ToString(0, start) + line.ToString(cursor, line.Length - cursor);
-                                Replace(line, ref cursor, rest, echo, newCursor: start);
-                                break;
-                            }
+                        {
+                            int start = cursor;
+                            while (start > 0 && line[start - 1] == ' ') start--;
+                            while (start > 0 && line[start - 1] != ' ') start--;
+                            if (start == cursor) break;
+                            string rest = line.ToString(0, start) + line.ToString(cursor, line.Length - cursor);
+                            Replace(line, ref cursor, rest, echo, newCursor: start);
+                            break;
+                        }
                         case 0x0b: // Ctrl-K: kill to the end
                             Replace(line, ref cursor, line.ToString(0, cursor), echo, newCursor: cursor);
                             break;
@@ -109,13 +109,13 @@ public sealed class LineEditor(ITerminalIo io)
                             HandleEscape();
                             break;
                         case '\t' when echo && Complete is not null:
-                            {
-                                string before = line.ToString(0, cursor);
-                                string? insert = Complete(before);
-                                if (insert is null) { io.Write(prompt); Show(line, ref cursor, echo); }
-                                else if (insert.Length > 0) Insert(line, ref cursor, insert, echo);
-                                break;
-                            }
+                        {
+                            string before = line.ToString(0, cursor);
+                            string? insert = Complete(before);
+                            if (insert is null) { io.Write(prompt); Show(line, ref cursor, echo); }
+                            else if (insert.Length > 0) Insert(line, ref cursor, insert, echo);
+                            break;
+                        }
                         case '?' when echo && Help is not null && !InsideQuotes(line, cursor):
                             io.Write("?\n");
                             Help(line.ToString(0, cursor));

@@ -82,7 +82,10 @@ public static class DeviceMapper
 
     static string CommandName(uint command) => command switch
     {
-        DM_DEV_CREATE_CMD => "DM_DEV_CREATE", DM_DEV_REMOVE_CMD => "DM_DEV_REMOVE", DM_DEV_SUSPEND_CMD => "DM_DEV_SUSPEND",
-        DM_TABLE_LOAD_CMD => "DM_TABLE_LOAD", _ => $"DM ioctl {command}",
+        DM_DEV_CREATE_CMD => "DM_DEV_CREATE",
+        DM_DEV_REMOVE_CMD => "DM_DEV_REMOVE",
+        DM_DEV_SUSPEND_CMD => "DM_DEV_SUSPEND",
+        DM_TABLE_LOAD_CMD => "DM_TABLE_LOAD",
+        _ => $"DM ioctl {command}",
     };
 }

@@ -33,7 +33,8 @@ public static class Namespaces
         {
             try { Enter(path, type); result = work(); }
             catch (Exception e) { failure = ExceptionDispatchInfo.Capture(e); }
-        }) { Name = "in " + path };
+        })
+        { Name = "in " + path };
         thread.Start();
         thread.Join();
         failure?.Throw();
@@ -54,7 +55,8 @@ public static class Namespaces
         {
             try { Enter(path, type); result.SetResult(work()); }
             catch (Exception e) { result.SetException(e); }
-        }) { IsBackground = true, Name = "in " + path };
+        })
+        { IsBackground = true, Name = "in " + path };
         thread.Start();
         return result.Task;
     }
@@ -67,7 +69,8 @@ public static class Namespaces
         {
             try { Unshare(flags); work(); }
             catch (Exception e) { failure = ExceptionDispatchInfo.Capture(e); }
-        }) { Name = "unshared" };
+        })
+        { Name = "unshared" };
         thread.Start();
         thread.Join();
         failure?.Throw();

@@ -35,7 +35,8 @@ public static class ProcessExit
             }
             catch (Exception e) { done.TrySetException(e); }
             finally { pidfd.Dispose(); }
-        }) { IsBackground = true, Name = $"exit of {pid}" };
+        })
+        { IsBackground = true, Name = $"exit of {pid}" };
         thread.Start();
         return done.Task;
     }

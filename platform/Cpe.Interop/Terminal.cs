@@ -129,8 +129,14 @@ public sealed class Terminal : IDisposable
 
     internal static uint BaudConstant(uint baud) => baud switch
     {
-        9600 => 0x0D, 19200 => 0x0E, 38400 => 0x0F,
-        57600 => 0x1001, 115200 => 0x1002, 230400 => 0x1003, 460800 => 0x1004, 921600 => 0x1007,
+        9600 => 0x0D,
+        19200 => 0x0E,
+        38400 => 0x0F,
+        57600 => 0x1001,
+        115200 => 0x1002,
+        230400 => 0x1003,
+        460800 => 0x1004,
+        921600 => 0x1007,
         _ => throw new ArgumentOutOfRangeException(nameof(baud), baud, "supported: 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600"),
     };
 

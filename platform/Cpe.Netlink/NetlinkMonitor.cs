@@ -24,7 +24,7 @@ public sealed class NetlinkMonitor : IDisposable
     readonly KernelSocket _socket;
     readonly Thread _thread;
     readonly Channel<NetlinkEvent> _events = Channel.CreateBounded<NetlinkEvent>(new BoundedChannelOptions(1024)
-        { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+    { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     volatile bool _stopping;
 
     public ChannelReader<NetlinkEvent> Events => _events.Reader;

@@ -196,10 +196,19 @@ public sealed class NetlinkSocket : IDisposable
 
     static string RequestName(ushort type) => type switch
     {
-        Kernel.RTM_NEWLINK => "RTM_NEWLINK", Kernel.RTM_DELLINK => "RTM_DELLINK", Kernel.RTM_GETLINK => "RTM_GETLINK", Kernel.RTM_SETLINK => "RTM_SETLINK",
-        Kernel.RTM_NEWADDR => "RTM_NEWADDR", Kernel.RTM_DELADDR => "RTM_DELADDR", Kernel.RTM_GETADDR => "RTM_GETADDR",
-        Kernel.RTM_NEWNEIGH => "RTM_NEWNEIGH", Kernel.RTM_DELNEIGH => "RTM_DELNEIGH", Kernel.RTM_GETNEIGH => "RTM_GETNEIGH",
-        Kernel.RTM_NEWROUTE => "RTM_NEWROUTE", Kernel.RTM_DELROUTE => "RTM_DELROUTE", Kernel.RTM_GETROUTE => "RTM_GETROUTE",
+        Kernel.RTM_NEWLINK => "RTM_NEWLINK",
+        Kernel.RTM_DELLINK => "RTM_DELLINK",
+        Kernel.RTM_GETLINK => "RTM_GETLINK",
+        Kernel.RTM_SETLINK => "RTM_SETLINK",
+        Kernel.RTM_NEWADDR => "RTM_NEWADDR",
+        Kernel.RTM_DELADDR => "RTM_DELADDR",
+        Kernel.RTM_GETADDR => "RTM_GETADDR",
+        Kernel.RTM_NEWNEIGH => "RTM_NEWNEIGH",
+        Kernel.RTM_DELNEIGH => "RTM_DELNEIGH",
+        Kernel.RTM_GETNEIGH => "RTM_GETNEIGH",
+        Kernel.RTM_NEWROUTE => "RTM_NEWROUTE",
+        Kernel.RTM_DELROUTE => "RTM_DELROUTE",
+        Kernel.RTM_GETROUTE => "RTM_GETROUTE",
         _ => $"netlink type {type}",
     };
 

@@ -49,7 +49,8 @@ public static class RtnlParser
             }
         }
         return new LinkInfo(index, name, kind, (flags & Kernel.IFF_UP) != 0, carrier ?? (flags & Kernel.IFF_LOWER_UP) != 0,
-            mtu, mac, master, alias, operState, stats) { Vfs = vfs ?? (IReadOnlyList<VfInfo>)[], VlanFiltering = vlanFiltering };
+            mtu, mac, master, alias, operState, stats)
+        { Vfs = vfs ?? (IReadOnlyList<VfInfo>)[], VlanFiltering = vlanFiltering };
     }
 
     /// <summary>One IFLA_VF_INFO: every setting is a struct led by the VF number.</summary>
@@ -165,6 +166,13 @@ public static class RtnlParser
 
     static string OperState(byte state) => state switch
     {
-        0 => "unknown", 1 => "notpresent", 2 => "down", 3 => "lowerlayerdown", 4 => "testing", 5 => "dormant", 6 => "up", _ => $"state {state}",
+        0 => "unknown",
+        1 => "notpresent",
+        2 => "down",
+        3 => "lowerlayerdown",
+        4 => "testing",
+        5 => "dormant",
+        6 => "up",
+        _ => $"state {state}",
     };
 }

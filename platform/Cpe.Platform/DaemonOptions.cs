@@ -101,9 +101,12 @@ public sealed record DaemonOptions(string StateDirectory, string SocketPath, str
                 default: throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
-        return new DaemonOptions(state, socket, model, phonehome, passwd, ApplyHostName: true, board, factory) { ConsoleDrop = drop, BoardFolder = boards, EraseOnZeroize = erase, TestHooks = hooks,
+        return new DaemonOptions(state, socket, model, phonehome, passwd, ApplyHostName: true, board, factory)
+        {
+            ConsoleDrop = drop, BoardFolder = boards, EraseOnZeroize = erase, TestHooks = hooks,
             VnfRuntime = runtime, VnfCgroupParent = cgroupParent, VnfNetnsPrefix = netnsPrefix, VnfTrust = trust, ApiLimits = limits.Validated(),
-            Esp = esp, ImageState = imageState, HealthTimeout = health, FirmwareTrust = firmwareTrust, LogFile = logFile };
+            Esp = esp, ImageState = imageState, HealthTimeout = health, FirmwareTrust = firmwareTrust, LogFile = logFile
+        };
     }
 
     static int Count(string option, string value) =>

@@ -68,7 +68,8 @@ static class FleetTlsBench
             byte[] body = FleetCheckIn.ToJson(new CheckInRequest(serial, "sim", "cpe-firmware", "1.0.0", 100, 1, "fleet", 0, false, [], null, Guid.NewGuid().ToString("N")));
             var request = Encoding.ASCII.GetBytes($"POST {FleetCheckIn.Path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: {FleetCheckIn.MediaType}\r\nContent-Length: {body.Length}\r\n\r\n");
             var start = new ProcessStartInfo("openssl", ["s_client", "-connect", $"127.0.0.1:{port}", "-tls1_3", "-cert", dir["device.pem"], "-key", dir["device.key"],
-                session, dir["session.pem"], "-ign_eof"]) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+                session, dir["session.pem"], "-ign_eof"])
+            { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
             using var client = Process.Start(start)!;
             await client.StandardInput.BaseStream.WriteAsync(request.Concat(body).ToArray());
             await client.StandardInput.BaseStream.FlushAsync();

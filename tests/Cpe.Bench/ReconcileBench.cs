@@ -117,17 +117,23 @@ static class ReconcileBench
 
     static JsonObject FullConfig() => new()
     {
-        ["bridges"] = new JsonObject { ["bridge"] = new JsonArray(new JsonObject
+        ["bridges"] = new JsonObject
         {
-            ["name"] = "lan",
-            ["interface"] = new JsonArray(Enumerable.Range(0, Ports).Select(p => (JsonNode)new JsonObject { ["name"] = $"ge-0/0/{p}" }).ToArray()),
-        }) },
-        ["sriov"] = new JsonObject { ["pf"] = new JsonArray(new JsonObject
+            ["bridge"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "lan",
+                ["interface"] = new JsonArray(Enumerable.Range(0, Ports).Select(p => (JsonNode)new JsonObject { ["name"] = $"ge-0/0/{p}" }).ToArray()),
+            })
+        },
+        ["sriov"] = new JsonObject
         {
-            ["name"] = "sriov0",
-            ["vf-count"] = Vfs,
-            ["vf"] = new JsonArray(Enumerable.Range(0, Vfs).Select(v => (JsonNode)new JsonObject { ["name"] = $"{v}", ["mac"] = Mac(v) }).ToArray()),
-        }) },
+            ["pf"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "sriov0",
+                ["vf-count"] = Vfs,
+                ["vf"] = new JsonArray(Enumerable.Range(0, Vfs).Select(v => (JsonNode)new JsonObject { ["name"] = $"{v}", ["mac"] = Mac(v) }).ToArray()),
+            })
+        },
     };
 
     /// <summary>What a technician's script would run for the same end state: one ip command per change.</summary>

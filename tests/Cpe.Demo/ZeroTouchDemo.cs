@@ -75,7 +75,7 @@ static class ZeroTouchDemo
         }
         // The phase gate (every second on the server) completes the deployment once its last device succeeded.
         var deployment = JsonNode.Parse(lab.Admin("GET", $"/api/v1/deployments/{made["id"]}").Body)!;
-        for (var deadline = DateTime.UtcNow.AddSeconds(10); seen == "succeeded" && deployment["status"]!.GetValue<string>() == "running" && DateTime.UtcNow < deadline; )
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); seen == "succeeded" && deployment["status"]!.GetValue<string>() == "running" && DateTime.UtcNow < deadline;)
         {
             await Task.Delay(250);
             deployment = JsonNode.Parse(lab.Admin("GET", $"/api/v1/deployments/{made["id"]}").Body)!;

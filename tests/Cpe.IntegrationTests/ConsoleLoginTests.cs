@@ -21,7 +21,7 @@ public sealed class ConsoleLoginTests : DaemonTest
     {
         var pty = PseudoTerminal.Open();
         var psi = new ProcessStartInfo(Binaries.Cpe, ["--socket", Cped.SocketPath, "console", "--device", pty.SlavePath, "--baud", "115200", .. (once ? ["--once"] : Array.Empty<string>())])
-            { UseShellExecute = false, RedirectStandardError = true };
+        { UseShellExecute = false, RedirectStandardError = true };
         return PtyDriver.Line(Process.Start(psi)!, pty);
     }
 
@@ -104,7 +104,7 @@ public sealed class ConsoleLoginTests : DaemonTest
         string missing = Path.Combine(Path.GetTempPath(), $"cpe-no-cped-{Guid.NewGuid():N}.sock");
         var pty = PseudoTerminal.Open();
         var psi = new ProcessStartInfo(Binaries.Cpe, ["--socket", missing, "console", "--device", pty.SlavePath, "--baud", "115200", "--once"])
-            { UseShellExecute = false, RedirectStandardError = true };
+        { UseShellExecute = false, RedirectStandardError = true };
         using var line = PtyDriver.Line(Process.Start(psi)!, pty);
         Assert.Contains($"Waiting for the platform (cped) to start ({missing} is not there yet)...", line.WaitFor("yet)..."));
     }

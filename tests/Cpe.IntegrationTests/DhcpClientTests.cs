@@ -44,7 +44,7 @@ public sealed class DhcpClientTests : IDisposable
             "--dhcp-option=option:router,192.0.2.1", "--dhcp-option=option:dns-server,192.0.2.53",
             "--dhcp-option=option:ntp-server,192.0.2.123", "--dhcp-option=option:domain-name,site.example",
             $"--dhcp-option-force=143,{hex}", $"--dhcp-leasefile={_dir}/leases", $"--pid-file={_dir}/pid"])
-            { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true })!;
+        { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true })!;
         _dnsmasq.BeginErrorReadLine();
         _dnsmasq.BeginOutputReadLine();
         // dnsmasq writes its pid file once it is serving.

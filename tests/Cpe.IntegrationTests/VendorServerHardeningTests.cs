@@ -144,7 +144,8 @@ public sealed class VendorServerHardeningTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/v1/devices/SIM-Q")).StatusCode);
         // The same check on the command line: a voucher for SIM-A does not enroll SIM-Q.
         var psi = new System.Diagnostics.ProcessStartInfo(Binaries.VendorServer, ["enroll", "--db", Server.Database, "--serial", "SIM-Q", "--conveyed", Server.Dir["conveyed.cms"],
-            "--owner-certificate", Server.Dir["owner.cms"], "--voucher", Server.Dir["voucher-SIM-A.cms"], "--vendor-ca", Server.Dir["vendor-ca.pem"]]) { RedirectStandardError = true };
+            "--owner-certificate", Server.Dir["owner.cms"], "--voucher", Server.Dir["voucher-SIM-A.cms"], "--vendor-ca", Server.Dir["vendor-ca.pem"]])
+        { RedirectStandardError = true };
         using var p = System.Diagnostics.Process.Start(psi)!;
         string error = await p.StandardError.ReadToEndAsync();
         await p.WaitForExitAsync();

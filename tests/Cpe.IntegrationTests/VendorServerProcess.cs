@@ -129,7 +129,7 @@ public sealed class VendorServerProcess : IAsyncDisposable
         var server = Process.Start(new ProcessStartInfo(Binaries.VendorServer, ["serve", "--urls", url, "--admin-urls", adminUrl, "--db", Database,
             "--vendor-ca", Dir["vendor-ca.pem"], "--tls-cert", Dir["server.pem"], "--tls-key", Dir["server.key"],
             "--signing-cert", Dir["owner.pem"], "--signing-key", Dir["owner.key"], "--images", Dir["images"], "--check-in", "60", .. ServeArguments])
-            { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false })!;
+        { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false })!;
         _servers.Add(server);
         var errors = new StringBuilder();
         server.ErrorDataReceived += (_, e) => { lock (errors) errors.AppendLine(e.Data); };

@@ -19,34 +19,34 @@ try
             foreach (var v in rtnl.Vlans()[port]) Console.WriteLine($"LAB vlan={v.Vid},pvid={v.Pvid},untagged={v.Untagged}");
             break;
         case "vf":
-            // vf PF VF MAC VLAN QOS MAXRATE: applies the settings, then prints what the PF reports for that VF.
-            {
-                var pf = rtnl.RequireLink(args[1]);
-                int vf = int.Parse(args[2]);
-                rtnl.SetVfMac(pf.Index, vf, args[3], pf.Name);
-                rtnl.SetVfVlan(pf.Index, vf, ushort.Parse(args[4]), byte.Parse(args[5]), pf.Name);
-                rtnl.SetVfSpoofCheck(pf.Index, vf, false, pf.Name);
-                rtnl.SetVfTrust(pf.Index, vf, true, pf.Name);
-                try { rtnl.SetVfRate(pf.Index, vf, 0, uint.Parse(args[6]), pf.Name); }
-                catch (NetlinkException e) { Console.WriteLine($"LAB rate-error={e.Message}"); }
-                var v = rtnl.RequireLink(args[1]).Vfs.Single(x => x.Vf == vf);
-                Console.WriteLine($"LAB vf={v.Vf},mac={v.Mac},vlan={v.Vlan},qos={v.Qos},spoofchk={v.SpoofCheck},trust={v.Trust},max={v.MaxTxRate}");
-                Console.WriteLine($"LAB vfcount={rtnl.RequireLink(args[1]).Vfs.Count}");
-            }
-            break;
+        // vf PF VF MAC VLAN QOS MAXRATE: applies the settings, then prints what the PF reports for that VF.
+        {
+            var pf = rtnl.RequireLink(args[1]);
+            int vf = int.Parse(args[2]);
+            rtnl.SetVfMac(pf.Index, vf, args[3], pf.Name);
+            rtnl.SetVfVlan(pf.Index, vf, ushort.Parse(args[4]), byte.Parse(args[5]), pf.Name);
+            rtnl.SetVfSpoofCheck(pf.Index, vf, false, pf.Name);
+            rtnl.SetVfTrust(pf.Index, vf, true, pf.Name);
+            try { rtnl.SetVfRate(pf.Index, vf, 0, uint.Parse(args[6]), pf.Name); }
+            catch (NetlinkException e) { Console.WriteLine($"LAB rate-error={e.Message}"); }
+            var v = rtnl.RequireLink(args[1]).Vfs.Single(x => x.Vf == vf);
+            Console.WriteLine($"LAB vf={v.Vf},mac={v.Mac},vlan={v.Vlan},qos={v.Qos},spoofchk={v.SpoofCheck},trust={v.Trust},max={v.MaxTxRate}");
+            Console.WriteLine($"LAB vfcount={rtnl.RequireLink(args[1]).Vfs.Count}");
+        }
+        break;
         case "numvfs":
-            // numvfs PF N...: sets each count in turn (non-zero to non-zero goes through 0), printing what sysfs then says.
+        // numvfs PF N...: sets each count in turn (non-zero to non-zero goes through 0), printing what sysfs then says.
+        {
+            var sysfs = new Cpe.Network.Sriov.SriovSysfs();
+            foreach (var n in args.Skip(2).Select(int.Parse))
             {
-                var sysfs = new Cpe.Network.Sriov.SriovSysfs();
-                foreach (var n in args.Skip(2).Select(int.Parse))
-                {
-                    sysfs.SetNumVfs(args[1], n);
-                    var names = Enumerable.Range(0, n).Select(vf => sysfs.VfNetdev(args[1], vf) ?? "-");
-                    Console.WriteLine($"LAB numvfs={sysfs.NumVfs(args[1])},netdevs={string.Join('+', names)}");
-                }
-                Console.WriteLine($"LAB pfs={string.Join('+', sysfs.PhysicalFunctions())},total={sysfs.TotalVfs(args[1])}");
+                sysfs.SetNumVfs(args[1], n);
+                var names = Enumerable.Range(0, n).Select(vf => sysfs.VfNetdev(args[1], vf) ?? "-");
+                Console.WriteLine($"LAB numvfs={sysfs.NumVfs(args[1])},netdevs={string.Join('+', names)}");
             }
-            break;
+            Console.WriteLine($"LAB pfs={string.Join('+', sysfs.PhysicalFunctions())},total={sysfs.TotalVfs(args[1])}");
+        }
+        break;
         case "links":
             foreach (var l in rtnl.Links()) Console.WriteLine($"LAB link={l.Name},kind={l.Kind ?? "-"},mac={l.Mac}");
             break;

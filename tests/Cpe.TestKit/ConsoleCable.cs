@@ -28,7 +28,7 @@ public sealed class ConsoleCable : IDisposable
         // The laptop first: each program sets its line raw when it starts, and a line not yet raw echoes what it gets.
         Laptop = new Laptop(_laptop.SlavePath, folder);
         var psi = new ProcessStartInfo(Binaries.Cpe, ["--socket", socket, "console", "--device", _box.SlavePath, "--baud", "115200", "--incoming", incoming])
-            { UseShellExecute = false, RedirectStandardError = true };
+        { UseShellExecute = false, RedirectStandardError = true };
         _console = Process.Start(psi)!;
         _console.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_errors) _errors.AppendLine(e.Data); };
         _console.BeginErrorReadLine();
@@ -56,7 +56,8 @@ public sealed class ConsoleCable : IDisposable
                 }
             }
             catch (LinuxException) { }   // a line closed: the lab is being torn down
-        }) { IsBackground = true, Name = "cable" }.Start();
+        })
+        { IsBackground = true, Name = "cable" }.Start();
     }
 
     public void Pull() => _pulled = true;

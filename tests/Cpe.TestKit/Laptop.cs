@@ -38,7 +38,7 @@ public sealed class Laptop : IDisposable
     public async Task<(int ExitCode, string Output)> SendAsync(string file, Action<string>? line = null)
     {
         var psi = new ProcessStartInfo(Binaries.Cpe, ["send", file, "--control", Control])
-            { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         using var send = Process.Start(psi)!;
         var output = new System.Text.StringBuilder();
         var errors = send.StandardError.ReadToEndAsync();

@@ -24,12 +24,12 @@ public static class SiteBundle
 
     public static JsonObject Bundle(string name = "site", JsonObject? configuration = null, string? preScript = null, string? postScript = null,
         string? bootImage = null) => new()
-    {
-        ["name"] = name,
-        ["configuration"] = configuration ?? Configuration(),
-        ["configurationHandling"] = "merge",
-        ["preConfigurationScript"] = preScript,
-        ["postConfigurationScript"] = postScript,
-        ["bootImage"] = bootImage,
-    };
+        {
+            ["name"] = name,
+            ["configuration"] = configuration ?? Configuration(),
+            ["configurationHandling"] = "merge",
+            ["preConfigurationScript"] = preScript,
+            ["postConfigurationScript"] = postScript,
+            ["bootImage"] = bootImage,
+        };
 }

@@ -45,8 +45,15 @@ public static partial class BoardProfileLoader
         }
         if (profile is null) throw new InvalidDataException($"{source}: not a board profile");
         // Absent lists arrive as null through the constructor's initializer, whatever their default says.
-        profile = profile with { Leds = profile.Leds ?? [], Buttons = profile.Buttons ?? [], Sensors = profile.Sensors ?? [], SysfsRoot = profile.SysfsRoot ?? "/sys",
-            Power = profile.Power ?? "kernel", Ports = profile.Ports ?? [] };
+        profile = profile with
+        {
+            Leds = profile.Leds ?? [],
+            Buttons = profile.Buttons ?? [],
+            Sensors = profile.Sensors ?? [],
+            SysfsRoot = profile.SysfsRoot ?? "/sys",
+            Power = profile.Power ?? "kernel",
+            Ports = profile.Ports ?? []
+        };
         var errors = Check(profile).ToList();
         if (errors.Count > 0) throw new InvalidDataException($"{source}: {errors[0]}");
         var ports = profile.Ports.Select(p => p.Netdev.Length > 0 ? p : p with { Netdev = NetdevAt(profile.SysfsRoot, p.Pci!) ?? "" }).ToList();

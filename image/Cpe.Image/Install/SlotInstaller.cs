@@ -65,7 +65,7 @@ public sealed class SlotInstaller(SlotPaths slots, BootEntries entries, ImageSta
         entries.Remove(slots.Target);
         state.ForgetSlot(slots.Target);
         state.SetPending(new PendingInstall(slots.Target, sourceName, Convert.ToBase64String(head.ManifestJson), Convert.ToBase64String(head.Signature), DateTimeOffset.UtcNow, reboot)
-            { BundleSha256 = bundleSha256 });
+        { BundleSha256 = bundleSha256 });
         return await FinishAsync(head, source, bundleSha256, started, ct);
     }
 

@@ -149,7 +149,7 @@ public sealed partial class FleetAgent(FactoryIdentity identity, IAgentPlatform 
                 {
                     var request = wanted.Handling == "restore"
                         ? new ProvisionCommitParams("restore", [], "fleet", confirmMinutes, $"fleet revision {wanted.Revision}: back to revision {before} (before fleet revision {wanted.RestoreBefore})")
-                            { RestoreRevision = before }
+                        { RestoreRevision = before }
                         : new ProvisionCommitParams(wanted.Handling, wanted.Document, "fleet", confirmMinutes, $"fleet revision {wanted.Revision}");
                     var commit = await platform.CommitAsync(request, ct);
                     progress.Update(p => p.WithBefore(wanted.Revision, activeRevision) with { FleetRevision = wanted.Revision, FleetUnconfirmed = true, FleetApplied = running });

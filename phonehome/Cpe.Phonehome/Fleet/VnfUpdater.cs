@@ -33,7 +33,8 @@ public sealed class VnfUpdater(IAgentPlatform platform, ProgressFile progress, T
         }
         var now = clock.GetUtcNow();
         progress.Update(p => p.WithVnfFailures(pending.Select(VnfPackageReference.Split)
-            .Select(r => new VnfFailure(r.Name, r.Version, "rolled back: not confirmed in time (did it cut the box off the server?)", now))) with { VnfUnconfirmed = null });
+            .Select(r => new VnfFailure(r.Name, r.Version, "rolled back: not confirmed in time (did it cut the box off the server?)", now))) with
+        { VnfUnconfirmed = null });
         return $"the switch to VNF packages {string.Join(", ", pending)} was rolled back before it could be confirmed";
     }
 

@@ -105,7 +105,8 @@ public sealed class CpedPlatform(string socketPath) : IAgentPlatform, IAsyncDisp
             var instances = await c.VnfsAsync(ct: ct);
             var chains = await c.ChainsAsync(ct);
             return (Cpe.Sztp.VnfReport?)new Cpe.Sztp.VnfReport([.. packages.Select(p => Cpe.Sztp.VnfPackageReference.Of(p.Name, p.Version))],
-                [.. instances.Select(i => new Cpe.Sztp.VnfInstanceReport(i.Instance, i.Vnf, i.Package, i.State))], false) { Chains = [.. chains.Select(Chain)] };
+                [.. instances.Select(i => new Cpe.Sztp.VnfInstanceReport(i.Instance, i.Vnf, i.Package, i.State))], false)
+            { Chains = [.. chains.Select(Chain)] };
         }
         catch (RpcException e) when (e.Code == RpcErrorCodes.MethodNotFound) { return null; }   // cped runs without a board profile: no VNFs
     }, ct);

@@ -37,7 +37,7 @@ public sealed partial class ServerStore
     static DeploymentRow DeploymentOf(System.Data.Common.DbDataReader r) => new(Long(r, 0),
         JsonSerializer.Deserialize(r.GetString(1), AdminJsonContext.Default.DeploymentSpec)!, r.GetString(2), OptionalString(r, 3), (int)Long(r, 4), Long(r, 5),
         OptionalString(r, 6), r.IsDBNull(7) ? null : Long(r, 7), r.IsDBNull(8) ? null : Long(r, 8), r.GetString(9), Time(r, 10), Time(r, 11))
-        { CurrentPhaseFull = !r.IsDBNull(12) && Long(r, 12) == 1 };
+    { CurrentPhaseFull = !r.IsDBNull(12) && Long(r, 12) == 1 };
 
     /// <summary>How many devices a target names now (the base of percentage phases): one count when the deployment is made.</summary>
     public long CountTarget(DeploymentTarget t)

@@ -77,7 +77,7 @@ public sealed partial class ServerStore
             """,
             r => new DeviceSummary(Device(r), OptionalString(r, 11), OptionalTime(r, 12),
                 r.IsDBNull(13) ? null : new CheckInEntry(Time(r, 13), r.GetString(0), r.GetString(14), Long(r, 15), Long(r, 16), OptionalString(r, 17)))
-                { Alarms = OptionalString(r, 18) },
+            { Alarms = OptionalString(r, 18) },
             ("@g", f.Group), ("@st", f.State), ("@site", f.Site), ("@v", f.Version), ("@q", f.Prefix),
             ("@qend", f.Prefix is { Length: > 0 } q ? q[..^1] + (char)(q[^1] + 1) : null),
             ("@qlike", f.Prefix is null ? null : f.Prefix.Replace("!", "!!").Replace("%", "!%").Replace("_", "!_") + "%"),
@@ -104,7 +104,8 @@ public sealed partial class ServerStore
         tx.Execute("UPDATE devices SET state = @st, change_seq = @seq WHERE serial = @s", ("@s", serial), ("@st", state), ("@seq", NextDeviceChanges(tx, 1))) > 0);
 
     static Enrollment Device(System.Data.Common.DbDataReader r) => new(r.GetString(0), (byte[])r.GetValue(1), OptionalBytes(r, 2), OptionalBytes(r, 3),
-        Time(r, 4), OptionalString(r, 5), OptionalString(r, 6), r.GetString(7), OptionalTime(r, 8)) { Site = OptionalString(r, 9), Labels = LabelsOf(OptionalString(r, 10)) };
+        Time(r, 4), OptionalString(r, 5), OptionalString(r, 6), r.GetString(7), OptionalTime(r, 8))
+    { Site = OptionalString(r, 9), Labels = LabelsOf(OptionalString(r, 10)) };
 
     public void AddProgress(ProgressEntry p) =>
         Execute("INSERT INTO progress (serial, time, type, message) VALUES (@s, @t, @y, @m)",
@@ -167,7 +168,9 @@ public sealed partial class ServerStore
     public IReadOnlyList<CheckInEntry> CheckIns(string serial, int limit = 100) =>
         Query("SELECT time, os_version, config_revision, fleet_revision, last_result, refused, firmware_failure, local_override, software, vnfs, vnf_failures FROM checkins WHERE serial = @s ORDER BY id DESC LIMIT @n",
             r => new CheckInEntry(Time(r, 0), serial, r.GetString(1), Long(r, 2), Long(r, 3), OptionalString(r, 4))
-                { Refused = OptionalString(r, 5), FirmwareFailure = OptionalString(r, 6), LocalOverride = OptionalString(r, 7), Software = OptionalString(r, 8),
-                    Vnfs = OptionalString(r, 9), VnfFailures = OptionalString(r, 10) },
+            {
+                Refused = OptionalString(r, 5), FirmwareFailure = OptionalString(r, 6), LocalOverride = OptionalString(r, 7), Software = OptionalString(r, 8),
+                Vnfs = OptionalString(r, 9), VnfFailures = OptionalString(r, 10)
+            },
             ("@s", serial), ("@n", limit));
 }

@@ -38,7 +38,8 @@ static partial class VnfSchema
             new LeafNode("memory", "Memory limit per replica, bytes with K, M or G (default: the package's)",
                 new TextType("<size>", "must be a size such as 64M or 1G", SizePattern(), 14)),
             new LeafListNode("environment", "Environment variable for the VNF, NAME=VALUE",
-                new TextType("<name=value>", "must be NAME=VALUE, NAME of letters, digits and '_'", EnvironmentPattern(), 1100)) { MaxItems = 64 })
+                new TextType("<name=value>", "must be NAME=VALUE, NAME of letters, digits and '_'", EnvironmentPattern(), 1100))
+            { MaxItems = 64 })
         { Mandatory = ["package"], MaxEntries = 32 });
 
     public static readonly ContainerNode Chains = new("chains", "Service chains",

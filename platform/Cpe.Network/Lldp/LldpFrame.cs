@@ -36,7 +36,8 @@ public static class LldpFrame
             if ((index == 0 && type != 1) || (index == 1 && type != 2) || (index == 2 && type != 3)) return null;
             switch (type)
             {
-                case 0: return chassis is null || port is null || ttl is null ? null
+                case 0:
+                    return chassis is null || port is null || ttl is null ? null
                     : new LldpAdvertisement(chassis, port, ttl.Value, portDescription, systemName, systemDescription, management);
                 case 1 when length >= 2: chassis = Id(value[0], value[1..], macSubtype: 4, addressSubtype: 5); break;
                 case 2 when length >= 2: port = Id(value[0], value[1..], macSubtype: 3, addressSubtype: 4); break;

@@ -86,7 +86,8 @@ public sealed record DesiredNetwork(IReadOnlyList<DesiredPort> Ports, IReadOnlyL
                 errors.Add(new($"interfaces interface {port.Name}", $"the port is a member of bridge {member.Bridge}; put addresses on the bridge instead"));
             ports.Add(new DesiredPort(port, OwnerMarker + (Str(c?["description"]) ?? ""), Str(c?["admin-state"]) != "down",
                 (uint)(Num(c?["mtu"]) ?? DefaultMtu), addresses, dhcp, member.Bridge is null ? null : BridgeNetdev(member.Bridge),
-                member.Bridge is null ? DefaultPvid : member.Pvid, member.Vlans ?? [], c is not null || member.Bridge is not null) { Mac = profile.PortMac(index) });
+                member.Bridge is null ? DefaultPvid : member.Pvid, member.Vlans ?? [], c is not null || member.Bridge is not null)
+            { Mac = profile.PortMac(index) });
         }
 
         var pfConfig = Entries(config["sriov"]?["pf"]).ToDictionary(Key);

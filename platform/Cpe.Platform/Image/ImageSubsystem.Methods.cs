@@ -36,7 +36,7 @@ public sealed partial class ImageSubsystem
         }).ToArray();
         var install = _installer?.Progress is { } p && p.State != "idle"
             ? new InstallInfo(_installError is null ? p.State : "failed", p.Version, p.Slot, p.ChunksDone, p.Chunks, p.BytesDownloaded, p.BytesReused, _installError, _source ?? "")
-                { WrittenSeconds = p.Written is { } w ? Math.Round(w.TotalSeconds, 3) : null } : null;
+            { WrittenSeconds = p.Written is { } w ? Math.Round(w.TotalSeconds, 3) : null } : null;
         var f = _state.LastFallback;
         var fallback = f is null ? null : new FallbackInfo(f.FromSlot, f.FromVersion, f.ToSlot, f.ToVersion, f.Attempts, f.Reason, f.LogTail, f.At);
         return new SoftwareStatus(_assessment.Booted, _runningVersion, _state.Floor.ToString(), slots, install, fallback,

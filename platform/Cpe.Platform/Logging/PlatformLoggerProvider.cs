@@ -22,8 +22,12 @@ public sealed class PlatformLoggerProvider(TextWriter sink, TimeProvider clock, 
         var now = clock.GetUtcNow();
         string levelName = level switch
         {
-            LogLevel.Trace => "trace", LogLevel.Debug => "debug", LogLevel.Information => "info",
-            LogLevel.Warning => "warning", LogLevel.Error => "error", _ => "critical",
+            LogLevel.Trace => "trace",
+            LogLevel.Debug => "debug",
+            LogLevel.Information => "info",
+            LogLevel.Warning => "warning",
+            LogLevel.Error => "error",
+            _ => "critical",
         };
         string shortCategory = category[(category.LastIndexOf('.') + 1)..];
         lock (_write) sink.WriteLine($"{now:yyyy-MM-dd HH:mm:ss.fff} {levelName,-8} {shortCategory}[{id.Id}] {message}");

@@ -71,7 +71,10 @@ public sealed partial class NetworkSubsystem
             var a = await IcmpProbe.SendAsync(request, ct);
             string outcome = a.Outcome switch
             {
-                ProbeOutcome.Reply => "reply", ProbeOutcome.TimeExceeded => "time-exceeded", ProbeOutcome.Unreachable => "unreachable", _ => "timeout",
+                ProbeOutcome.Reply => "reply",
+                ProbeOutcome.TimeExceeded => "time-exceeded",
+                ProbeOutcome.Unreachable => "unreachable",
+                _ => "timeout",
             };
             return new ProbeResult(target.ToString(), outcome, a.From?.ToString(), a.Bytes, a.Ttl, a.RoundTrip?.TotalMilliseconds, a.Detail, a.Flag);
         }

@@ -63,7 +63,7 @@ public static class LastGoodBackup
         try
         {
             using var db = new SqliteConnection(new SqliteConnectionStringBuilder
-                { DataSource = damagedPath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+            { DataSource = damagedPath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
             db.Open();
             using var cmd = db.CreateCommand();
             cmd.CommandText = "SELECT id, created_at, author, source, comment, document, confirm_by FROM revisions ORDER BY id DESC";

@@ -113,8 +113,13 @@ public sealed partial class StateStore : IDisposable
         Migrate(db, steps);
         var store = new StateStore(db, path, clock);
         if (best is not null)
-            store.InsertRevision(best with { Source = ConfigSources.Recovery, Author = "system",
-                Comment = $"recovered revision {best.Id} after the state database was found corrupt", ConfirmBy = null });
+            store.InsertRevision(best with
+            {
+                Source = ConfigSources.Recovery,
+                Author = "system",
+                Comment = $"recovered revision {best.Id} after the state database was found corrupt",
+                ConfirmBy = null
+            });
         store.Recovery = new StoreRecovery(problem, moved, best?.Id,
             best is null ? "factory default" : best == fromDb ? "corrupt database" : LastGoodBackup.FileName);
         return store;

@@ -30,7 +30,8 @@ public sealed class WatchdogTests : IAsyncLifetime
         [
             "watchdog", "--device", _dir["watchdog"], "--timeout", $"{TimeoutSeconds}", "--log", SupervisorLog, "--",
             "nsenter", "--net=/run/netns/" + _sim.Box, "--", Binaries.Cped, "--state-dir", State, "--socket", Socket, "--board", _dir["board.json"], "--test-hooks",
-        ]) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true })!;
+        ])
+        { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true })!;
         _supervisor.BeginErrorReadLine();
         _supervisor.BeginOutputReadLine();
         await AnswersAsync(TimeSpan.FromSeconds(20));

@@ -23,7 +23,8 @@ public sealed class ResumedCheckInTests : VendorServerTest
     {
         int port = VendorServerProcess.FreePort();
         var server = new ProcessStartInfo("openssl", ["s_server", "-accept", $"127.0.0.1:{port}", "-cert", Server.Dir["server.pem"], "-key", Server.Dir["server.key"],
-            "-CAfile", Server.Dir["vendor-ca.pem"], "-Verify", "2", "-tls1_3", "-www", "-quiet"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            "-CAfile", Server.Dir["vendor-ca.pem"], "-Verify", "2", "-tls1_3", "-www", "-quiet"])
+        { RedirectStandardOutput = true, RedirectStandardError = true };
         using var sServer = Process.Start(server)!;
         try
         {

@@ -85,7 +85,7 @@ public sealed class VnfGoalTests
         // A box that did not report its chains when it started: any chain not passing counts.
         Assert.NotNull(DeviceTracker.Unhealthy(new Before("1.0.0", 3, []), With(new ChainReport("lab", false, "…")), Spec));
         var request = new CheckInRequest("S", "sim", "cpe-firmware", "1.0.0", 1, 1, "fleet", 3, false, [], null, "n")
-            { Vnfs = Box("firewall:1.0.0") with { Chains = [new("web", true, null), new("lab", false, "…")] } };
+        { Vnfs = Box("firewall:1.0.0") with { Chains = [new("web", true, null), new("lab", false, "…")] } };
         Assert.Equal(["web"], Before.From(request).PassingChains!);
     }
 }

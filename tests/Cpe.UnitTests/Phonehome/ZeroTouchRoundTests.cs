@@ -48,7 +48,7 @@ public class ZeroTouchRoundTests
         Assert.Null(status.FailingSince);
 
         status = ZeroTouchStatus.Next(status, new ZtpStatusParams("discovering", "no source gave usable bootstrap data", "unreachable")
-            { Attempts = tries, NextRound = T0.AddSeconds(30) }, "phonehome", T0.AddSeconds(1));
+        { Attempts = tries, NextRound = T0.AddSeconds(30) }, "phonehome", T0.AddSeconds(1));
         Assert.Equal(T0.AddSeconds(1), status.FailingSince);
         status = ZeroTouchStatus.Next(status, new ZtpStatusParams("connecting", "https://a:8443/"), "phonehome", T0.AddMinutes(2));
         Assert.Equal(tries, status.Attempts);                 // still shown while the next round runs
@@ -56,7 +56,7 @@ public class ZeroTouchRoundTests
         Assert.Null(ZeroTouchStatus.Failing(status, T0.AddMinutes(2), ProvisioningMethods.FailingFor));
 
         status = ZeroTouchStatus.Next(status, new ZtpStatusParams("discovering", "no source gave usable bootstrap data", "unreachable")
-            { Attempts = tries }, "phonehome", T0.AddMinutes(6));
+        { Attempts = tries }, "phonehome", T0.AddMinutes(6));
         Assert.Contains("no usable bootstrap data since", ZeroTouchStatus.Failing(status, T0.AddMinutes(6), ProvisioningMethods.FailingFor));
 
         status = ZeroTouchStatus.Next(status, new ZtpStatusParams("complete", "bootstrapped"), "phonehome", T0.AddMinutes(7));

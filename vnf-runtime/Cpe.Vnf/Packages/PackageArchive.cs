@@ -193,7 +193,7 @@ public sealed class PackageArchive : IDisposable
     {
         while (name.StartsWith("./", StringComparison.Ordinal)) name = name[2..];
         name = name.TrimEnd('/');
-        if (name is "." ) return "";
+        if (name is ".") return "";
         if (name.StartsWith('/') || name.Split('/').Any(p => p is ".." or "." or ""))
             throw new InvalidDataException($"'{name}' is not a relative path inside the archive");
         return name;

@@ -31,7 +31,10 @@ public sealed record Rule(bool Allow, Direction Direction, byte? Protocol, uint 
         var direction = w[1] switch { "out" => Direction.Outbound, "in" => Direction.Inbound, _ => throw new FormatException($"rule '{text}': '{w[1]}' is not in or out") };
         byte? protocol = w[2] switch
         {
-            "any" => null, "tcp" => Frame.Tcp, "udp" => Frame.Udp, "icmp" => Frame.Icmp,
+            "any" => null,
+            "tcp" => Frame.Tcp,
+            "udp" => Frame.Udp,
+            "icmp" => Frame.Icmp,
             _ => throw new FormatException($"rule '{text}': '{w[2]}' is not tcp, udp, icmp or any"),
         };
         var (sn, sm) = Prefix(w[3], text);
