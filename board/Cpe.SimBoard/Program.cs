@@ -28,7 +28,7 @@ try
     else SimNetwork.Down(options);
     return 0;
 }
-catch (Exception e) when (e is ArgumentException or NetlinkException or InvalidOperationException or IOException)
+catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException)
 {
     Console.Error.WriteLine($"cpe-sim: {e.Message}");
     return 1;

@@ -44,12 +44,19 @@ internal static partial class Libc
     [LibraryImport(Lib, EntryPoint = "if_nametoindex", SetLastError = true)]
     internal static unsafe partial uint if_nametoindex(byte* name);
 
+    // Tmds.LibC declares poll without SetLastError, so its errno is never captured: ours is.
+    [LibraryImport(Lib, EntryPoint = "poll", SetLastError = true)]
+    internal static unsafe partial int poll(pollfd* fds, nuint count, int timeout);
+
     [LibraryImport(Lib, EntryPoint = "strerror")]
     private static partial nint strerror(int errnum);
 
     internal static string StrError(int errno) => Marshal.PtrToStringUTF8(strerror(errno)) ?? $"errno {errno}";
 
-    /// <summary>The calling thread's errno, right after a failed call (Tmds.LibC's calls and ours leave it there).</summary>
+    /// <summary>
+    /// The errno of the calling thread's last native call declared with SetLastError (Tmds.LibC's <c>errno</c> reads
+    /// the same captured value): every call whose errno is read here must be declared so, which is why poll is ours.
+    /// </summary>
     internal static int Errno => LibC.errno;
 
     /// <summary>A negative return becomes a <see cref="LinuxException"/> with errno; for calls that are not interrupted by signals.</summary>
@@ -86,7 +93,7 @@ internal static partial class Libc
     {
         var one = new pollfd { fd = fd, events = events };
         // SAFETY: one pollfd on this frame and a count of 1; the kernel writes only its revents.
-        int n = LibC.poll(&one, 1, timeoutMs);
+        int n = poll(&one, 1, timeoutMs);
         if (n < 0 && Errno is int errno && errno != EINTR) throw new LinuxException("poll", target, errno);
         return n > 0;
     }

@@ -2,9 +2,10 @@ namespace Cpe.Interop;
 
 /// <summary>
 /// A failed system call: which call, on what object, and the errno the kernel returned. The one errno exception of
-/// the product; netlink's refusals (<c>NetlinkException</c>) are a kind of it.
+/// the product; netlink's refusals (<c>NetlinkException</c>) are a kind of it. An <see cref="IOException"/>, as .NET's
+/// own failed system calls are, so code that handles failed I/O handles these too.
 /// </summary>
-public class LinuxException : Exception
+public class LinuxException : IOException
 {
     public LinuxException(string call, string? target, int errno) : this(call, target, errno, Describe(call, target, errno)) { }
 

@@ -40,7 +40,7 @@ public sealed class PollSet : IDisposable
         // Every descriptor in it is held open (AddRef) until Dispose.
         fixed (pollfd* p = _polls)
         {
-            int n = LibC.poll(p, (uint)_polls.Length, timeoutMs);
+            int n = Libc.poll(p, (nuint)_polls.Length, timeoutMs);
             if (n >= 0) return n;
             return Libc.Errno == Libc.EINTR ? 0 : throw new LinuxException("poll", $"{_polls.Length} sockets", Libc.Errno);
         }

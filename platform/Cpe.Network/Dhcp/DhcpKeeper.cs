@@ -1,4 +1,3 @@
-using Cpe.Interop;
 using Cpe.Netlink;
 
 namespace Cpe.Network.Dhcp;
@@ -135,7 +134,7 @@ public sealed class DhcpKeeper : IAsyncDisposable
                 using var socket = _openSocket();
                 new DhcpClient(socket, _mac, _clock).Release(lease);
             }
-            catch (Exception e) when (e is LinuxException or IOException) { LastError = e.Message; }   // a netlink refusal or a failed send
+            catch (IOException e) { LastError = e.Message; }   // a netlink refusal or a failed send (LinuxExceptions) included
             DhcpLeaseFile.Delete(_leasePath);
             Lease = null;
             LeaseChanged(null);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Cpe.Config;
+using Cpe.Interop;
 using Cpe.Netlink;
 using Cpe.Network.Board;
 using Cpe.Network.Dhcp;
@@ -175,7 +176,7 @@ public sealed partial class NetworkSubsystem : IReconciler, IAsyncDisposable
             _events.Record("network-resync", $"{result.Applied.Count} change(s) applied to match the configuration: {string.Join("; ", result.Applied.Take(4))}");
             _events.ClearAlarm("network-restore");
         }
-        catch (Exception e) when (e is NetworkReconcileException or NetworkPlanException or NetlinkException or SriovException)
+        catch (Exception e) when (e is NetworkReconcileException or NetworkPlanException or LinuxException or SriovException)
         {
             Log.NetworkRestoreFailed(_log, e.Message);
             _events.RaiseAlarm("network-restore", "major", $"the network could not be put back to the configuration: {e.Message}");

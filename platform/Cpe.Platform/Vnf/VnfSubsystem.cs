@@ -269,7 +269,7 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
             _events.ClearAlarm("chain-steering");
             Log.ChainsSteered(_log, chains.Count, table.Chains.Sum(c => c.Rules.Count));
         }
-        catch (Exception e) when (e is NetlinkException or VnfWiringException)
+        catch (Exception e) when (e is LinuxException or VnfWiringException)
         {
             Log.ChainSteeringFailed(_log, e.Message);
             _events.RaiseAlarm("chain-steering", "major", $"service chains could not be steered: {e.Message}");
@@ -280,7 +280,7 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
     NfTables? OpenNfTables()
     {
         try { return _nft ??= NfTables.Open(); }
-        catch (NetlinkException e) when (e.Errno == NetlinkException.EPROTONOSUPPORT) { return null; }
+        catch (LinuxException e) when (e.Errno == NetlinkException.EPROTONOSUPPORT) { return null; }   // socket(NETLINK_NETFILTER) refused
     }
 
     static string Describe(NftTable table) => string.Join("\n", table.Chains.Select(c =>

@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Cpe.TestKit;
 
@@ -23,6 +25,20 @@ public partial class KernelBoundaryTests
             .Select(Relative).Where(p => ProductFolders.Any(f => p.StartsWith(f + "/", StringComparison.Ordinal)) && !p.StartsWith(InteropLibrary, StringComparison.Ordinal))
             .Where(p => File.ReadAllText(Path.Combine(Binaries.RepositoryRoot, p)).Contains("Include=\"Tmds.LibC\"", StringComparison.Ordinal)).ToList();
         Assert.True(projects.Count == 0, "Tmds.LibC referenced outside the interop library: " + string.Join(", ", projects));
+    }
+
+    [Fact]
+    public void Every_Tmds_LibC_function_called_captures_its_errno()
+    {
+        // Libc.Errno reads the value the runtime captured after a call declared with SetLastError; a function declared
+        // without it (Tmds.LibC 0.5's poll) would have a stale errno read as its own: such a function is declared in
+        // Libc.cs instead.
+        var called = SourceLines().Where(l => l.File.StartsWith(InteropLibrary, StringComparison.Ordinal))
+            .SelectMany(l => TmdsCall().Matches(l.Code).Select(m => m.Groups[1].Value)).Distinct().ToList();
+        Assert.Contains("socket", called);
+        var uncaptured = called.Where(name => typeof(Tmds.Linux.LibC).GetMethods()
+            .Any(m => m.Name == name && m.GetCustomAttribute<DllImportAttribute>() is { SetLastError: false })).ToList();
+        Assert.True(uncaptured.Count == 0, "Tmds.LibC functions called without errno capture: " + string.Join(", ", uncaptured));
     }
 
     [Fact]
@@ -79,6 +95,9 @@ public partial class KernelBoundaryTests
 
     [GeneratedRegex(@"^\s*(private |internal |public )?(readonly )?(int|nint) _?(fd|descriptor)\b\s*[;=]")]
     private static partial Regex DescriptorField();
+
+    [GeneratedRegex(@"\bLibC\.([a-z_0-9]+)\s*\(")]
+    private static partial Regex TmdsCall();
 
     [GeneratedRegex(@"\bunsafe\b")]
     private static partial Regex UnsafeKeyword();
