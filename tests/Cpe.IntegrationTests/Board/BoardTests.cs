@@ -10,6 +10,7 @@ namespace Cpe.IntegrationTests.Board;
 /// sensors raising and clearing alarms, the reset button (a short press reboots, a 10 s hold zeroizes and keeps the
 /// identity) and the CLI's requests. The GPIO lines and hwmon files are the simulated board's; tests drive them.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class BoardTests : IAsyncLifetime
 {
     const string BaseMac = "02:00:5e:10:00:00";

@@ -8,6 +8,7 @@ namespace Cpe.IntegrationTests.Board;
 /// process can be), it stops petting and the watchdog resets the machine. .NET's cryptography loads OpenSSL at run
 /// time, so libssl goes into the lab too (the firmware image carries it).
 /// </summary>
+[Trait("Kind", "KernelLab")]
 public sealed class LabWatchdogTests
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace Cpe.IntegrationTests.Board;
 /// with a 4 s timeout in its profile. A healthy cped pets it and is never reset; a cped whose config engine hangs
 /// (the --test-hooks method debug.hang) stops petting and is killed and started again within the timeout.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class WatchdogTests : IAsyncLifetime
 {
     const int TimeoutSeconds = 4;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Cpe.IntegrationTests.VendorServer;
 using Cpe.Sztp;
 using Cpe.TestKit;
 
@@ -11,6 +12,7 @@ namespace Cpe.IntegrationTests.Fleet;
 /// bake times, the halt within the check-in that crossed the threshold and its rollback, resume, windows in each site's
 /// time zone, site download limits, install reports and fallbacks; and the roles and audit log around them.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class DeploymentApiTests : VendorServerTest
 {
     HttpClient Admin(string? token = null) => Server.Client(Server.AdminUrl, token: token ?? Server.Token);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Cpe.IntegrationTests.VendorServer;
 using Cpe.TestKit;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
@@ -10,6 +11,7 @@ namespace Cpe.IntegrationTests.Fleet;
 /// devices, creates a phased deployment to simulated devices, watches it halt on a failure, resumes it and reads the
 /// audit log. A screenshot of each page is saved under out/screenshots/fleet-ui/.
 /// </summary>
+[Trait("Kind", "Browser")]
 public sealed class FleetUiTests(ITestOutputHelper output) : VendorServerTest
 {
     static readonly string Shots = Path.Combine(Binaries.RepositoryRoot, "out", "screenshots", "fleet-ui");

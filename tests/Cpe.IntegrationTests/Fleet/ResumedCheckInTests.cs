@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Cpe.IntegrationTests.VendorServer;
 using Cpe.Sztp;
 using Cpe.Sztp.Tls;
 using Cpe.TestKit;
@@ -13,6 +14,7 @@ namespace Cpe.IntegrationTests.Fleet;
 /// so), and a resumed session still speaks for the device whose certificate opened it, and only for it: the
 /// enrolment is read per check-in, and the body must name the certificate's serial number.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class ResumedCheckInTests : VendorServerTest
 {
     static byte[] CheckIn(string serial) =>

@@ -6,6 +6,7 @@ namespace Cpe.IntegrationTests.Image;
 /// The vendor's firmware commands as an operator runs them (docs/guides/vendor-server.md), with independent readers:
 /// GNU tar lists the bundle and openssl cms verifies its signature against the vendor CA.
 /// </summary>
+[Trait("Kind", "Image")]
 public sealed class FirmwareToolTests : IDisposable
 {
     readonly TempFolder _dir = new("cpe-firmware-tool-");

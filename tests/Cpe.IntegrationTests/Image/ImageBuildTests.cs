@@ -7,6 +7,7 @@ namespace Cpe.IntegrationTests.Image;
 /// cpe-image as an ordinary process: the same inputs give the same bytes (assembled twice), and independent tools
 /// (sgdisk, mtools, unsquashfs) read the disk it makes as the layout says.
 /// </summary>
+[Trait("Kind", "Image")]
 public sealed class ImageBuildTests : IDisposable
 {
     readonly TempFolder _dir = new("cpe-image-build-");

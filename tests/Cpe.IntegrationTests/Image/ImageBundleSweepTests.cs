@@ -13,6 +13,7 @@ namespace Cpe.IntegrationTests.Image;
 /// undamaged copy passes every check and fails only where random bytes are not a slot (its boot files), which shows
 /// that the damaged ones failed on their damage.
 /// </summary>
+[Trait("Kind", "Image")]
 public sealed partial class ImageBundleSweepTests(ITestOutputHelper output) : IDisposable
 {
     readonly TempFolder _dir = new("cpe-image-sweep-");

@@ -12,6 +12,7 @@ namespace Cpe.IntegrationTests.Image;
 /// leaves them), and the push resumes there over the real serial line, is checked whole, and installs with the same
 /// checks as a download.
 /// </summary>
+[Trait("Kind", "Image")]
 public sealed class ImageConsoleCableTests(ITestOutputHelper output) : IDisposable
 {
     readonly TempFolder _dir = new("cpe-image-cable-");

@@ -11,6 +11,7 @@ namespace Cpe.IntegrationTests.Image;
 /// resume as a Range request at the first chunk the slot does not hold (read off the disk between the two boots),
 /// never from the start and never at an offset inside a chunk.
 /// </summary>
+[Trait("Kind", "Image")]
 public sealed partial class ImageDownloadCutTests(ITestOutputHelper output) : IDisposable
 {
     const int Chunk = 1 << 20;

@@ -11,6 +11,7 @@ namespace Cpe.IntegrationTests.Image;
 /// fails its health check on every try, and the box is back on v2 by itself. The console, show system software and
 /// the vendor server's check-ins say why.
 /// </summary>
+[Trait("Kind", "Image")]
 public sealed class ImageFleetUpdateTests(ITestOutputHelper output) : IDisposable
 {
     readonly TempFolder _dir = new("cpe-image-fleet-");

@@ -11,6 +11,7 @@ namespace Cpe.IntegrationTests.Image;
 /// resumed by the box itself or the update completes. The run prints its seed (CPE_CUT_SEED repeats it), each point
 /// and what the next boot found. The bench cuts 100 times.
 /// </summary>
+[Trait("Kind", "Image")]
 public sealed class ImagePowerCutTests(ITestOutputHelper output) : IDisposable
 {
     readonly TempFolder _dir = new("cpe-image-cut-");

@@ -10,6 +10,7 @@ namespace Cpe.IntegrationTests.Image;
 /// slot does not mount, and after its three tries the box is back on slot A by itself and says why. Without verity
 /// the slot would mount and run (the byte is in file data, not in SquashFS's own superblock), so this test would fail.
 /// </summary>
+[Trait("Kind", "Image")]
 public sealed class ImageVerityTests(ITestOutputHelper output) : IDisposable
 {
     readonly TempFolder _dir = new("cpe-image-verity-");

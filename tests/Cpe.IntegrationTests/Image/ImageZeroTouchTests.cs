@@ -10,6 +10,7 @@ namespace Cpe.IntegrationTests.Image;
 /// download), the box reboots into v2, onboards again, reports bootstrap-complete, and the health check marks v2 good.
 /// Nobody types until the end, when the console shows the result.
 /// </summary>
+[Trait("Kind", "Image")]
 public sealed class ImageZeroTouchTests(ITestOutputHelper output) : IDisposable
 {
     readonly TempFolder _dir = new("cpe-image-ztp-");

@@ -6,6 +6,7 @@ namespace Cpe.IntegrationTests.Network;
 
 /// <summary>The network kernel contract against rtnetlink, in a network namespace of its own (needs root).</summary>
 [Trait("Needs", "root")]
+[Trait("Kind", "Contract")]
 public sealed class NetlinkNetworkKernelContractTests : NetworkKernelContract
 {
     readonly TestNamespace _ns = new();

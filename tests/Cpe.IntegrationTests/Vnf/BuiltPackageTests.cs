@@ -13,6 +13,7 @@ namespace Cpe.IntegrationTests.Vnf;
 /// mounted as an instance's overlay root, run by cpe-runtime in a namespace wired between a LAN and a WAN host,
 /// traffic through it, and a clean stop by SIGTERM (the VNF handles it as PID 1).
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class BuiltPackageTests : IDisposable
 {
     readonly TempFolder _dir = new("cpe-vnf-built-");

@@ -6,6 +6,7 @@ namespace Cpe.IntegrationTests.Vnf;
 /// The sample firewall's program on real veths between a LAN and a WAN namespace (same subnet: it is a bump in the
 /// wire): outbound ICMP and TCP pass with their answers, unsolicited inbound is dropped, an inbound rule opens a port.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class FirewallVnfTests : IDisposable
 {
     readonly WireLab _lab = new();

@@ -12,6 +12,7 @@ namespace Cpe.IntegrationTests.Vnf;
 /// must not hold. The image store confines or refuses each, and cpe-vnf verify, which unpacks through the same
 /// code, says exactly what the store says.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class HostileLayerTests : IDisposable
 {
     readonly PackageLab _lab = new();

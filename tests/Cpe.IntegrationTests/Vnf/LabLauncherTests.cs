@@ -9,6 +9,7 @@ namespace Cpe.IntegrationTests.Vnf;
 /// crun as the peer on the same bundle: limits in the v2 files, PID 1 in its namespace, its user and capabilities,
 /// and a kill through cgroup.kill that leaves no cgroup behind.
 /// </summary>
+[Trait("Kind", "KernelLab")]
 public sealed class LabLauncherTests : IDisposable
 {
     readonly TempFolder _dir = new("cpe-vnf-lab-");

@@ -10,6 +10,7 @@ namespace Cpe.IntegrationTests.Vnf;
 /// far host through the NAT with no host steering at all (once the VFs' links are up: making VFs resets the PF, and
 /// igbvf's link follows seconds later); deleting the VNF gives both VFs back.
 /// </summary>
+[Trait("Kind", "KernelLab")]
 public sealed class LabSriovChainTests(ITestOutputHelper output) : IDisposable
 {
     readonly TempFolder _dir = new("cpe-vnf-lab-sriov-");

@@ -11,6 +11,7 @@ namespace Cpe.IntegrationTests.Vnf;
 /// isolation is checked from outside (its /proc entry, its namespaces, its cgroup files), its output lands in the
 /// bounded log, and a kill ends it with the cgroup removed and the exit recorded.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class LauncherTests : IDisposable
 {
     readonly TempFolder _dir = new("cpe-vnf-run-");

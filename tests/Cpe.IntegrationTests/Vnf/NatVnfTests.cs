@@ -9,6 +9,7 @@ namespace Cpe.IntegrationTests.Vnf;
 /// WAN host sees the NAT's outside address and a translated port, the NAT answers ping on both its addresses, and
 /// nothing reaches the LAN unasked.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class NatVnfTests : IDisposable
 {
     readonly WireLab _lab = new("192.168.1.2/24", "203.0.113.1/24");

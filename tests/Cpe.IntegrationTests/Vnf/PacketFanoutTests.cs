@@ -11,6 +11,7 @@ namespace Cpe.IntegrationTests.Vnf;
 /// PACKET_FANOUT for replicas on one interface: two ports in one fanout group share 100 UDP flows, every packet of a
 /// flow reaching the same port, and together they see every packet once.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class PacketFanoutTests : IDisposable
 {
     readonly TestNamespace _sender = new(), _vnf = new();

@@ -3,6 +3,7 @@ using Cpe.TestKit;
 namespace Cpe.IntegrationTests.Vnf;
 
 /// <summary>The sample router's program between two networks on real veths: connected and static routes, TTL and time exceeded, ping of its own addresses.</summary>
+[Trait("Kind", "Integration")]
 public sealed class RouterVnfTests : IDisposable
 {
     readonly WireLab _lab = new("10.1.0.2/24", "10.2.0.2/24");

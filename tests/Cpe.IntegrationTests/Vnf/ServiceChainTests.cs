@@ -14,6 +14,7 @@ namespace Cpe.IntegrationTests.Vnf;
 /// did not see leave); unsolicited inbound is dropped; cped killed with -9 leaves the VNFs and the traffic running.
 /// </summary>
 [Collection(nameof(VnfChainCollection))]
+[Trait("Kind", "Integration")]
 public sealed class ServiceChainTests(ITestOutputHelper output) : IAsyncLifetime
 {
     readonly ChainLab _lab = new();

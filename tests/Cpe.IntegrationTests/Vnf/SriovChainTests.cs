@@ -11,6 +11,7 @@ namespace Cpe.IntegrationTests.Vnf;
 /// VF comes back to cped's namespace when the VNF goes. The same code on a real igb NIC is LabSriovChainTests.
 /// </summary>
 [Collection(nameof(VnfChainCollection))]
+[Trait("Kind", "Integration")]
 public sealed class SriovChainTests(ITestOutputHelper output) : IAsyncLifetime
 {
     readonly ChainLab _lab = new(pfPort: true);

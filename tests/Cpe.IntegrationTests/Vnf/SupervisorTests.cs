@@ -9,6 +9,7 @@ namespace Cpe.IntegrationTests.Vnf;
 /// is declared, an unhealthy VNF restarted, a healthy one left alone, a VNF adopted (same PID, not started twice) by a
 /// new supervisor after the old one let go of it, and a stop that escalates to SIGKILL of the cgroup.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class SupervisorTests : IAsyncLifetime
 {
     readonly TempFolder _dir = new("cpe-vnf-sup-");

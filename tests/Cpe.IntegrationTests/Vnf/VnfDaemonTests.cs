@@ -10,6 +10,7 @@ namespace Cpe.IntegrationTests.Vnf;
 /// removing the VNF clears.
 /// </summary>
 [Collection(nameof(VnfChainCollection))]
+[Trait("Kind", "Integration")]
 public sealed class VnfDaemonTests(ITestOutputHelper output) : IAsyncLifetime
 {
     readonly ChainLab _lab = new();

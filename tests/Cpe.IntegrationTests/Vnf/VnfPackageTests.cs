@@ -9,6 +9,7 @@ namespace Cpe.IntegrationTests.Vnf;
 /// Signed VNF packages end to end with real parts: packed by our tool and by skopeo, signed by us and by openssl cms,
 /// verified by openssl, unpacked by the image store and compared with umoci's unpack of the same image.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class VnfPackageTests : IDisposable
 {
     readonly PackageLab _lab = new();

@@ -3,6 +3,7 @@ using Cpe.TestKit;
 namespace Cpe.IntegrationTests.ZeroTouch;
 
 /// <summary>cpe-phonehome's documented exits for a bad command line or factory storage: one line, exit 1.</summary>
+[Trait("Kind", "Integration")]
 public sealed class AgentCommandLineTests : IDisposable
 {
     readonly TempFolder _dir = new("cpe-agent-cli-");

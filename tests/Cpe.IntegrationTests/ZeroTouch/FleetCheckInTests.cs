@@ -5,6 +5,7 @@ using Cpe.TestKit;
 namespace Cpe.IntegrationTests.ZeroTouch;
 
 /// <summary>After bootstrap-complete: the fleet check-in, and configurations pushed through it with "commit confirmed".</summary>
+[Trait("Kind", "Integration")]
 public sealed class FleetCheckInTests : IAsyncLifetime
 {
     ZeroTouchLab _lab = null!;

@@ -8,6 +8,7 @@ namespace Cpe.IntegrationTests.ZeroTouch;
 /// Deployments to real boxes: cped and cpe-phonehome on simulated boards that went through zero-touch, each box behind
 /// its own cpe-vendor-server instance on one shared database (stateless instances, as a large fleet runs them).
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class FleetDeploymentTests : IAsyncLifetime
 {
     readonly List<ZeroTouchLab> _boxes = [];

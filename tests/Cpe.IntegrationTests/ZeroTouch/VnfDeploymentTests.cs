@@ -11,6 +11,7 @@ namespace Cpe.IntegrationTests.ZeroTouch;
 /// configuration that runs it; the next version switches the VNF in a confirmed commit; a version that crash-loops
 /// halts the deployment and its phase goes back to the version it ran before.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class VnfDeploymentTests(ITestOutputHelper output) : IAsyncLifetime
 {
     readonly TempFolder _packages = new("cpe-vnf-deploy-");

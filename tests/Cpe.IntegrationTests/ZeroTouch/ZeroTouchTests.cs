@@ -7,6 +7,7 @@ namespace Cpe.IntegrationTests.ZeroTouch;
 /// The headline: a factory-fresh box on the simulated board provisions itself from the vendor server, nobody typing.
 /// Real cped, real cpe-phonehome as an unprivileged user, real server over mTLS, real dnsmasq with option 143.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class ZeroTouchTests : IAsyncLifetime
 {
     ZeroTouchLab _lab = null!;
@@ -234,6 +235,7 @@ public sealed class ZeroTouchTests : IAsyncLifetime
 }
 
 /// <summary>Discovery through DNS (RFC 8572 §4.2): the server found by its SRV record when option 143 leads nowhere.</summary>
+[Trait("Kind", "Integration")]
 public sealed class DnsDiscoveryTests : IAsyncLifetime
 {
     ZeroTouchLab _lab = null!;
@@ -261,6 +263,7 @@ public sealed class DnsDiscoveryTests : IAsyncLifetime
 /// publishing the bootstrap server the DNS-SD way in the WAN namespace: the agent follows the PTR at _sztp._tcp.local
 /// to the instance's SRV and the target's A record, all by one-shot mDNS queries.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class MulticastDnsDiscoveryTests : IAsyncLifetime
 {
     ZeroTouchLab _lab = null!;
@@ -300,6 +303,7 @@ public sealed class MulticastDnsDiscoveryTests : IAsyncLifetime
 /// Discovery through DNS (RFC 8572 §4.2): the box's own TXT records at SERIAL._sztp.sim.example carry its signed
 /// onboarding information, owner certificate and voucher, kilobytes that only a TCP answer holds.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class DnsTxtDiscoveryTests : IAsyncLifetime
 {
     ZeroTouchLab _lab = null!;
@@ -327,6 +331,7 @@ public sealed class DnsTxtDiscoveryTests : IAsyncLifetime
 }
 
 /// <summary>Local sources: removable media (and the serial console's drop folder, the same code) when no server answers.</summary>
+[Trait("Kind", "Integration")]
 public sealed class LocalMediaTests : IAsyncLifetime
 {
     ZeroTouchLab _lab = null!;

@@ -5,6 +5,7 @@ using Cpe.Api;
 
 namespace Cpe.UnitTests.Api;
 
+[Trait("Kind", "Unit")]
 public class MessageFramingTests
 {
     static async Task<(List<string> Messages, int Oversize)> ReadAll(string input, int max)

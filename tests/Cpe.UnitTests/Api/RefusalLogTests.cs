@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Cpe.UnitTests.Api;
 
+[Trait("Kind", "Unit")]
 public sealed class RefusalLogTests
 {
     sealed class Lines : ILogger

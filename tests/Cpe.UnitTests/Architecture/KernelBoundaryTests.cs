@@ -10,6 +10,7 @@ namespace Cpe.UnitTests.Architecture;
 /// Tmds.LibC only in the interop library (platform/Cpe.Interop), no raw descriptor kept outside it, and a SAFETY note
 /// on every unsafe block or member that runs unsafe code.
 /// </summary>
+[Trait("Kind", "Architecture")]
 public partial class KernelBoundaryTests
 {
     const string InteropLibrary = "platform/Cpe.Interop/";

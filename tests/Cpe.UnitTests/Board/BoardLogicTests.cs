@@ -12,6 +12,7 @@ using Cpe.TestKit;
 namespace Cpe.UnitTests.Board;
 
 /// <summary>The board's logic without hardware: LED patterns and the table a technician reads, the reset button's timing, sensors, MACs.</summary>
+[Trait("Kind", "Unit")]
 public sealed class BoardLogicTests : IDisposable
 {
     readonly TempFolder _dir = new("cpe-board-");

@@ -5,6 +5,7 @@ using Cpe.TestKit;
 namespace Cpe.UnitTests.Board;
 
 /// <summary>Board profiles: every field checked with its name in the error, the shipped profiles valid, selection by DMI.</summary>
+[Trait("Kind", "Unit")]
 public sealed class BoardProfileTests : IDisposable
 {
     readonly TempFolder _dir = new("cpe-board-");

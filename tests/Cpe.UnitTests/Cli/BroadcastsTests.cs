@@ -3,6 +3,7 @@ using Cpe.Cli.Shell;
 
 namespace Cpe.UnitTests.Cli;
 
+[Trait("Kind", "Unit")]
 public class BroadcastsTests
 {
     static ApiEvent Event(string type, string text) => new(1, DateTimeOffset.UnixEpoch, type, text);

@@ -3,6 +3,7 @@ using Cpe.Cli.Link;
 namespace Cpe.UnitTests.Cli;
 
 /// <summary>The console link's framing: COBS, the CRC, and finding frames among plain text and damage.</summary>
+[Trait("Kind", "Unit")]
 public class ConsoleLinkFramingTests
 {
     [Theory]

@@ -3,6 +3,7 @@ using Cpe.Cli.Shell;
 
 namespace Cpe.UnitTests.Cli;
 
+[Trait("Kind", "Unit")]
 public sealed class GrammarWordsTests
 {
     [Theory]

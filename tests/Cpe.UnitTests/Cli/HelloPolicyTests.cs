@@ -4,6 +4,7 @@ using Cpe.Cli.Link;
 namespace Cpe.UnitTests.Cli;
 
 /// <summary>The laptop says hello only to a console that can answer, never into a box's boot.</summary>
+[Trait("Kind", "Unit")]
 public class HelloPolicyTests
 {
     static void Say(HelloPolicy p, string text, long at) => p.Heard(Encoding.ASCII.GetBytes(text), at);

@@ -2,6 +2,7 @@ using Cpe.Cli;
 
 namespace Cpe.UnitTests.Cli;
 
+[Trait("Kind", "Unit")]
 public class LineEditorTests
 {
     static (string? Line, ScriptedTerminal Io) Read(string keys)
@@ -110,6 +111,7 @@ public class LineEditorTests
     }
 }
 
+[Trait("Kind", "Unit")]
 public class LineEditorBroadcastTests
 {
     /// <summary>A terminal whose keys arrive when the test sends them, as a person types.</summary>

@@ -3,6 +3,7 @@ using Cpe.Cli.Output;
 
 namespace Cpe.UnitTests.Cli;
 
+[Trait("Kind", "Unit")]
 public class PipeAndKeywordTests
 {
     const string Text = "system {\n    host-name a;\n    domain-name b;\n}\n";
@@ -73,6 +74,7 @@ public class PipeAndKeywordTests
     }
 }
 
+[Trait("Kind", "Unit")]
 public class TextWrapTests
 {
     [Fact]
@@ -84,6 +86,7 @@ public class TextWrapTests
     }
 }
 
+[Trait("Kind", "Unit")]
 public class SoftwareTextTests
 {
     [Fact]

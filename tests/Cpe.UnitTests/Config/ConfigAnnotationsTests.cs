@@ -4,6 +4,7 @@ using Cpe.Config.Schema;
 
 namespace Cpe.UnitTests.Config;
 
+[Trait("Kind", "Unit")]
 public class ConfigAnnotationsTests
 {
     static JsonObject Tree(string json) => (JsonObject)JsonNode.Parse(json)!;

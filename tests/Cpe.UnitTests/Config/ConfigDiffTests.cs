@@ -3,6 +3,7 @@ using Cpe.Config;
 
 namespace Cpe.UnitTests.Config;
 
+[Trait("Kind", "Unit")]
 public class ConfigDiffTests
 {
     static JsonObject Tree(string json) => (JsonObject)JsonNode.Parse(json)!;

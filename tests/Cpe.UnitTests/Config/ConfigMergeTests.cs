@@ -3,6 +3,7 @@ using Cpe.Config;
 
 namespace Cpe.UnitTests.Config;
 
+[Trait("Kind", "Unit")]
 public class ConfigMergeTests
 {
     static JsonObject Doc(string json) => ConfigDocument.Parse(json);

@@ -3,6 +3,7 @@ using Cpe.Config.Schema;
 
 namespace Cpe.UnitTests.Config;
 
+[Trait("Kind", "Unit")]
 public class ConfigPathTests
 {
     [Fact]

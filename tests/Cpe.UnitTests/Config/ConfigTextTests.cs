@@ -3,6 +3,7 @@ using Cpe.Config;
 
 namespace Cpe.UnitTests.Config;
 
+[Trait("Kind", "Unit")]
 public class ConfigTextTests
 {
     const string Json = """{"system":{"host-name":"site-17","login":{"banner":"Authorised use only","user":[{"name":"ann","class":"admin","authentication":{"encrypted-password":"$pbkdf2-sha512$i=1000$c2FsdA==$aGFzaA=="}}]},"syslog":{"host":[{"name":"192.0.2.9","port":514}]}}}""";

@@ -3,6 +3,7 @@ using Cpe.Config;
 
 namespace Cpe.UnitTests.Config;
 
+[Trait("Kind", "Unit")]
 public class ConfigTreeTests
 {
     static ConfigPath P(string line) => ConfigPath.Parse(TokenText.Split(line), allowValue: true);

@@ -3,6 +3,7 @@ using Cpe.Config;
 
 namespace Cpe.UnitTests.Config;
 
+[Trait("Kind", "Unit")]
 public class ConfigValidatorTests
 {
     static IReadOnlyList<ConfigError> Validate(string json) => ConfigValidator.Validate(ConfigDocument.Parse(json));

@@ -2,6 +2,7 @@ using Cpe.Config;
 
 namespace Cpe.UnitTests.Config;
 
+[Trait("Kind", "Unit")]
 public class TokenTextTests
 {
     [Theory]

@@ -5,6 +5,7 @@ using Cpe.VendorServer.Deployments;
 namespace Cpe.UnitTests.Fleet;
 
 /// <summary>The per-device state machine: what the box reports decides, never what it was told.</summary>
+[Trait("Kind", "Unit")]
 public sealed class DeviceTrackerTests
 {
     static readonly DateTimeOffset T0 = new(2026, 12, 7, 10, 0, 0, TimeSpan.Zero);

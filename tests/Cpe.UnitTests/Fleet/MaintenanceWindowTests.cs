@@ -3,6 +3,7 @@ using Cpe.VendorServer.Deployments;
 namespace Cpe.UnitTests.Fleet;
 
 /// <summary>Maintenance windows resolved by the server in the site's time zone, daylight saving and midnight included.</summary>
+[Trait("Kind", "Unit")]
 public sealed class MaintenanceWindowTests
 {
     static readonly TimeZoneInfo Paris = MaintenanceWindow.Zone("Europe/Paris")!, NewYork = MaintenanceWindow.Zone("America/New_York")!;

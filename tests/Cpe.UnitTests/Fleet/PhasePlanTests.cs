@@ -4,6 +4,7 @@ using Cpe.VendorServer.Storage;
 namespace Cpe.UnitTests.Fleet;
 
 /// <summary>Phase sizes from counts and cumulative percentages, and the error threshold.</summary>
+[Trait("Kind", "Unit")]
 public sealed class PhasePlanTests
 {
     static readonly DeploymentTarget Anyone = new(Group: "g");

@@ -4,6 +4,7 @@ using Cpe.VendorServer.Deployments;
 namespace Cpe.UnitTests.Fleet;
 
 /// <summary>VNF package versions in a deployment: done only when the box's VNFs run them, failed when the box gives them up.</summary>
+[Trait("Kind", "Unit")]
 public sealed class VnfGoalTests
 {
     static readonly DateTimeOffset T0 = new(2026, 12, 7, 10, 0, 0, TimeSpan.Zero);

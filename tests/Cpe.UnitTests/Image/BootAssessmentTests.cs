@@ -4,6 +4,7 @@ using Cpe.TestKit;
 namespace Cpe.UnitTests.Image;
 
 /// <summary>The running slot's view at start: on trial or not, a fallback recorded once with its reason, marking good.</summary>
+[Trait("Kind", "Unit")]
 public sealed class BootAssessmentTests : IDisposable
 {
     readonly TempFolder _dir = new("cpe-assessment-");

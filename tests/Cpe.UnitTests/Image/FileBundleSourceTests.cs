@@ -3,6 +3,7 @@ using Cpe.Image.Install;
 namespace Cpe.UnitTests.Image;
 
 /// <summary>Reading a bundle on the box: whole chunks around the page cache, the rest (and any refusal) through it.</summary>
+[Trait("Kind", "Unit")]
 public class FileBundleSourceTests
 {
     [Theory]

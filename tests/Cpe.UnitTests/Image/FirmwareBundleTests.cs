@@ -5,6 +5,7 @@ using Cpe.Sztp;
 
 namespace Cpe.UnitTests.Image;
 
+[Trait("Kind", "Unit")]
 public sealed class FirmwareBundleTests
 {
     static readonly BundleLab Lab = new();

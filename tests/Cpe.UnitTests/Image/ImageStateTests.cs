@@ -3,6 +3,7 @@ using Cpe.TestKit;
 
 namespace Cpe.UnitTests.Image;
 
+[Trait("Kind", "Unit")]
 public sealed class ImageStateTests : IDisposable
 {
     readonly TempFolder _dir = new("cpe-image-state-");

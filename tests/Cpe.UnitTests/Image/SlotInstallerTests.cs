@@ -6,6 +6,7 @@ using Cpe.TestKit;
 namespace Cpe.UnitTests.Image;
 
 /// <summary>The installer against files standing in for the slots and a folder for the ESP (no root, no disk).</summary>
+[Trait("Kind", "Unit")]
 public sealed class SlotInstallerTests : IDisposable
 {
     const int Chunk = BundleManifest.ChunkSize;

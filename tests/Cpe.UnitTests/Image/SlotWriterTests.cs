@@ -3,6 +3,7 @@ using Cpe.Image.Install;
 namespace Cpe.UnitTests.Image;
 
 /// <summary>The slot writer: whole pages around the page cache where the file system allows it, the rest through it.</summary>
+[Trait("Kind", "Unit")]
 public class SlotWriterTests
 {
     /// <summary>Writes an image of three whole chunks and a short one; <paramref name="skew"/> moves the buffer off its page.</summary>

@@ -6,6 +6,7 @@ using Cpe.TestKit;
 namespace Cpe.UnitTests.Image;
 
 /// <summary>Our dm-verity tree against veritysetup (cryptsetup), the independent reader and writer of the format.</summary>
+[Trait("Kind", "Unit")]
 public sealed partial class VerityHashTreeTests : IDisposable
 {
     readonly TempFolder _dir = new("cpe-verity-");

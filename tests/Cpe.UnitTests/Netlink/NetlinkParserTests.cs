@@ -4,6 +4,7 @@ using Cpe.Netlink;
 namespace Cpe.UnitTests.Netlink;
 
 /// <summary>Malformed replies are refused with <see cref="NetlinkFormatException"/>, never a crash or a read past the end.</summary>
+[Trait("Kind", "Unit")]
 public class NetlinkParserTests
 {
     /// <summary>An RTM_NEWLINK reply as the kernel would send it for one veth.</summary>

@@ -4,6 +4,7 @@ using Cpe.Netlink;
 namespace Cpe.UnitTests.Netlink;
 
 /// <summary>Our requests are byte for byte what iproute2 6.1 sends for the same operation (sequence number aside).</summary>
+[Trait("Kind", "Unit")]
 public class RtnlRequestTests
 {
     static void Same(string capture, Func<Iproute2Capture, NetlinkWriter> build)

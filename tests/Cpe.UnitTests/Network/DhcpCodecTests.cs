@@ -4,6 +4,7 @@ using Cpe.Network.Dhcp;
 
 namespace Cpe.UnitTests.Network;
 
+[Trait("Kind", "Unit")]
 public class DhcpCodecTests
 {
     static readonly byte[] Mac = [2, 0, 0, 0, 0, 0x17];

@@ -3,6 +3,7 @@ using Cpe.Network.Dhcp;
 
 namespace Cpe.UnitTests.Network;
 
+[Trait("Kind", "Unit")]
 public sealed class DhcpLeaseFileTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("cpe-lease-").FullName;

@@ -4,6 +4,7 @@ using Cpe.Network.Diagnostics;
 
 namespace Cpe.UnitTests.Network;
 
+[Trait("Kind", "Unit")]
 public sealed class IcmpMessagesTests
 {
     [Fact]

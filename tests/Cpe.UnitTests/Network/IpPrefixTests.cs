@@ -2,6 +2,7 @@ using Cpe.Config.Schema;
 
 namespace Cpe.UnitTests.Network;
 
+[Trait("Kind", "Unit")]
 public sealed class IpPrefixTests
 {
     [Theory]

@@ -3,6 +3,7 @@ using Cpe.TestKit;
 
 namespace Cpe.UnitTests.Network;
 
+[Trait("Kind", "Unit")]
 public sealed class LldpTests
 {
     static byte[] Frame(int ttl = 120, string system = "access-sw-3", string port = "ge-0/0/12") => LldpFrames.Switch(ttl, system, port);

@@ -8,6 +8,7 @@ using Cpe.TestKit;
 namespace Cpe.UnitTests.Network;
 
 /// <summary>The planner on kernel views written by hand: what it changes, in which order, and that a match changes nothing.</summary>
+[Trait("Kind", "Unit")]
 public sealed class NetworkPlannerTests
 {
     static readonly NetworkProfile Board = new("sim",

@@ -9,6 +9,7 @@ namespace Cpe.UnitTests.Network;
 /// The reconciler's undo paths on the fake kernel (no root): a step that fails takes back every change made before it,
 /// newest first, including bridges it deleted; an undo that fails is reported while the others still run.
 /// </summary>
+[Trait("Kind", "Unit")]
 public sealed class NetworkReconcilerUndoTests
 {
     static readonly NetworkProfile Board = new("sim",

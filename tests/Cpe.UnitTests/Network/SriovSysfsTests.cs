@@ -3,6 +3,7 @@ using Cpe.Network.Sriov;
 namespace Cpe.UnitTests.Network;
 
 /// <summary>The sysfs side of SR-IOV on a folder laid out as /sys is (the kernel's reactions are tested in the lab).</summary>
+[Trait("Kind", "Unit")]
 public sealed class SriovSysfsTests : IDisposable
 {
     readonly string _root = Directory.CreateTempSubdirectory("cpe-sysfs-").FullName;

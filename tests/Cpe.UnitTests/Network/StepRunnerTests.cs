@@ -2,6 +2,7 @@ using Cpe.Network.Reconcile;
 
 namespace Cpe.UnitTests.Network;
 
+[Trait("Kind", "Unit")]
 public sealed class StepRunnerTests
 {
     [Fact]

@@ -7,6 +7,7 @@ using Cpe.TestKit;
 namespace Cpe.UnitTests.Phonehome;
 
 /// <summary>RFC 8572's processing order, the stop at the first error, exit-code mapping and resume by digest.</summary>
+[Trait("Kind", "Unit")]
 public sealed class OnboardingProcessorTests : IDisposable
 {
     readonly TempFolder _state = new("cpe-agent-");

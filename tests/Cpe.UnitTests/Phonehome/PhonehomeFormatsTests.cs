@@ -7,6 +7,7 @@ using Cpe.Sztp;
 namespace Cpe.UnitTests.Phonehome;
 
 /// <summary>The agent's small formats: the server list, DNS messages, the check-in answer's checks, the command line.</summary>
+[Trait("Kind", "Unit")]
 public sealed class PhonehomeFormatsTests
 {
     [Fact]

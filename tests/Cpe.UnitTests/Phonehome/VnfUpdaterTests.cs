@@ -7,6 +7,7 @@ using Cpe.TestKit;
 namespace Cpe.UnitTests.Phonehome;
 
 /// <summary>The agent's side of VNF deployments: add the package, switch the VNFs in one confirmed commit, give up on refusals, retry downloads.</summary>
+[Trait("Kind", "Unit")]
 public sealed class VnfUpdaterTests : IDisposable
 {
     static readonly DateTimeOffset T0 = new(2026, 12, 7, 10, 0, 0, TimeSpan.Zero);

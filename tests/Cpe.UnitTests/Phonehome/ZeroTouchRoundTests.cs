@@ -7,6 +7,7 @@ using Cpe.TestKit;
 
 namespace Cpe.UnitTests.Phonehome;
 
+[Trait("Kind", "Unit")]
 public class ZeroTouchRoundTests
 {
     static readonly DateTimeOffset T0 = new(2026, 12, 7, 0, 0, 0, TimeSpan.Zero);

@@ -4,6 +4,7 @@ using Cpe.Platform.State;
 
 namespace Cpe.UnitTests.Platform;
 
+[Trait("Kind", "Unit")]
 public class ConfigEngineTests
 {
     static readonly CancellationToken None = CancellationToken.None;

@@ -6,6 +6,7 @@ using Tmds.Linux;
 namespace Cpe.UnitTests.Platform;
 
 /// <summary>The C layouts and constants the interop library hard-codes, checked against the system headers.</summary>
+[Trait("Kind", "Unit")]
 public class InteropLayoutTests
 {
     [Fact]

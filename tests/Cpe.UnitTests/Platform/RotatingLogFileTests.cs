@@ -2,6 +2,7 @@ using Cpe.Platform.Logging;
 
 namespace Cpe.UnitTests.Platform;
 
+[Trait("Kind", "Unit")]
 public sealed class RotatingLogFileTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("cpe-log-").FullName;

@@ -3,6 +3,7 @@ using Cpe.Platform.Api;
 
 namespace Cpe.UnitTests.Platform;
 
+[Trait("Kind", "Unit")]
 public sealed class SecretDataTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Cpe.UnitTests.Platform;
 
+[Trait("Kind", "Unit")]
 public sealed class StateStoreTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("cpe-store-").FullName;

@@ -3,6 +3,7 @@ using Cpe.Platform.Configuration;
 
 namespace Cpe.UnitTests.Platform;
 
+[Trait("Kind", "Unit")]
 public class SystemReconcilerTests
 {
     [Fact]

@@ -2,6 +2,7 @@ using Cpe.Phonehome;
 
 namespace Cpe.UnitTests.Sztp;
 
+[Trait("Kind", "Unit")]
 public sealed class BackoffTests
 {
     [Fact]

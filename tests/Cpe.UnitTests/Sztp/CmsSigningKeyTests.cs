@@ -3,6 +3,7 @@ using Cpe.Sztp;
 namespace Cpe.UnitTests.Sztp;
 
 /// <summary>The server's own SignedData writer gives what the device's SignedCms-based verifier accepts, and nothing else.</summary>
+[Trait("Kind", "Unit")]
 public sealed class CmsSigningKeyTests
 {
     readonly SztpFixture _f = new();

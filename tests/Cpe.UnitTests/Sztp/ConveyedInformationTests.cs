@@ -5,6 +5,7 @@ using Cpe.TestKit;
 namespace Cpe.UnitTests.Sztp;
 
 /// <summary>Conveyed information against the RFC authors' examples (copied from ../shared/spec/sztp) and the module's rules.</summary>
+[Trait("Kind", "Unit")]
 public sealed class ConveyedInformationTests
 {
     static byte[] Example(string name) =>

@@ -5,6 +5,7 @@ using Cpe.Sztp.Tls;
 namespace Cpe.UnitTests.Sztp;
 
 /// <summary>The resuming TLS client's HTTP/1.1 answer framing: Content-Length, chunked, to the close, and what is not HTTP.</summary>
+[Trait("Kind", "Unit")]
 public sealed class HttpAnswerTests
 {
     static byte[] Bytes(string s) => Encoding.ASCII.GetBytes(s);

@@ -4,6 +4,7 @@ using Cpe.Sztp;
 namespace Cpe.UnitTests.Sztp;
 
 /// <summary>The RFC 8572 RESTCONF bodies: what round-trips, and what the module forbids, refused with a RESTCONF error.</summary>
+[Trait("Kind", "Unit")]
 public sealed class RestconfTests
 {
     static byte[] J(string json) => Encoding.UTF8.GetBytes(json);

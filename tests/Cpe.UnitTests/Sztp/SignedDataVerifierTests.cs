@@ -2,6 +2,7 @@ using Cpe.Sztp;
 
 namespace Cpe.UnitTests.Sztp;
 
+[Trait("Kind", "Unit")]
 public sealed class SignedDataVerifierTests
 {
     readonly SztpFixture _f = new();

@@ -4,6 +4,7 @@ using Cpe.Sztp;
 
 namespace Cpe.UnitTests.Sztp;
 
+[Trait("Kind", "Unit")]
 public sealed class VendorPkiTests
 {
     [Fact]

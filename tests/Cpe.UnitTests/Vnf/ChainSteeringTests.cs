@@ -5,6 +5,7 @@ using Cpe.Vnf.Chains;
 namespace Cpe.UnitTests.Vnf;
 
 /// <summary>The nftables table a chain becomes: base chains per device, dispatch by symmetric hash, bypass policies.</summary>
+[Trait("Kind", "Unit")]
 public sealed class ChainSteeringTests
 {
     static readonly byte[] NatMac = [2, 0, 0, 0, 0, 9];

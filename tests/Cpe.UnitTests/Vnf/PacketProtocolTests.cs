@@ -4,6 +4,7 @@ using Cpe.Vnfs.Router;
 
 namespace Cpe.UnitTests.Vnf;
 
+[Trait("Kind", "Unit")]
 public sealed class PacketProtocolTests
 {
     /// <summary>An Ethernet + IPv4 + UDP frame with correct checksums, built by hand.</summary>

@@ -8,6 +8,7 @@ namespace Cpe.UnitTests.Vnf;
 /// The default filter compiled to BPF and run by a small classic-BPF interpreter (the subset the compiler emits), so
 /// the jump offsets are checked, not only the rule list; the system call numbers against the kernel headers.
 /// </summary>
+[Trait("Kind", "Unit")]
 public sealed class SeccompProfileTests
 {
     const uint X86_64 = 0xC000003E, I386 = 0x40000003;

@@ -6,6 +6,7 @@ using Cpe.Vnf.Packages;
 namespace Cpe.UnitTests.Vnf;
 
 /// <summary>Admission control's arithmetic and messages, and the VNF and chain sections read from a configuration.</summary>
+[Trait("Kind", "Unit")]
 public sealed class VnfAdmissionTests
 {
     static VnfDescriptor Descriptor(string interfaces = "in:virtio:ingress,out:virtio:egress") => VnfDescriptor.FromLabels(new Dictionary<string, string>

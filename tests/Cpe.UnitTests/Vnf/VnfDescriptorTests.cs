@@ -2,6 +2,7 @@ using Cpe.Vnf.Packages;
 
 namespace Cpe.UnitTests.Vnf;
 
+[Trait("Kind", "Unit")]
 public sealed class VnfDescriptorTests
 {
     static Dictionary<string, string> Minimal() => new()
