@@ -32,7 +32,7 @@ static partial class VnfBench
     /// <summary>The parent of the bench runs' cgroups (each run's own went with it).</summary>
     public static void RemoveCgroupParent()
     {
-        foreach (var parent in new VnfCgroup("/sys/fs/cgroup", "/cpe-bench").Directories)
+        foreach (var parent in new Cgroup("/sys/fs/cgroup", "/cpe-bench").Directories)
             try { Directory.Delete(parent); } catch (IOException) { }
     }
 

@@ -9,10 +9,10 @@ public static class VnfHostCleanup
     public static async Task RemoveAsync(string cgroupParent, string stateDirectory, string netnsPrefix)
     {
         // Every instance cgroup under the parent, in every hierarchy the launcher uses; then the parent.
-        var parent = new VnfCgroup("/sys/fs/cgroup", cgroupParent);
+        var parent = new Cgroup("/sys/fs/cgroup", cgroupParent);
         foreach (string instance in parent.Directories.Where(Directory.Exists).SelectMany(Directory.GetDirectories).Select(Path.GetFileName).Distinct().ToList()!)
         {
-            var cgroup = new VnfCgroup("/sys/fs/cgroup", $"{cgroupParent}/{instance}");
+            var cgroup = new Cgroup("/sys/fs/cgroup", $"{cgroupParent}/{instance}");
             // cped may be removing it at the same moment: a cgroup that vanished while read has nothing left to kill.
             try { if (cgroup.Exists) await cgroup.KillAllAsync(TimeSpan.FromSeconds(10)); }
             catch (IOException) { }

@@ -197,7 +197,7 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
         else if (File.Exists(Path.Combine(bundle, "config.json")))
         {
             // Not supervised (a previous cped left it, or it was stopped): whatever still runs in its cgroup goes.
-            var cgroup = new VnfCgroup(_options.CgroupRoot, BundleWriter.Read(bundle).Linux.CgroupsPath);
+            var cgroup = new Cgroup(_options.CgroupRoot, BundleWriter.Read(bundle).Linux.CgroupsPath);
             if (cgroup.Exists) await cgroup.KillAllAsync(TimeSpan.FromSeconds(10));
         }
         InstanceRootFs.Unmount(bundle);

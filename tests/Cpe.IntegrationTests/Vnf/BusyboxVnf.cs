@@ -27,7 +27,7 @@ static class BusyboxVnf
     /// <summary>What a failed test may leave: the instance's cgroup, its processes killed first.</summary>
     public static async Task RemoveCgroupAsync(string instance)
     {
-        var cgroup = new VnfCgroup("/sys/fs/cgroup", $"{CgroupParent}/{instance}");
+        var cgroup = new Cgroup("/sys/fs/cgroup", $"{CgroupParent}/{instance}");
         if (!cgroup.Exists) return;
         await cgroup.KillAllAsync(TimeSpan.FromSeconds(10));
         await Task.Delay(200);   // the last killed process leaves the cgroup a moment after it stops being listed

@@ -45,7 +45,7 @@ public sealed class LauncherTests : IDisposable
         Assert.Equal($"started pid=1 host={_id} uid=1000 userns=no mount=no\n", File.ReadAllText(log));
         AssertIsolated(facts, pid);
         // Limits from the descriptor, in the cgroup v1 files of this host.
-        var cgroup = new VnfCgroup(CgroupRoot, $"{Parent}/{_id}");
+        var cgroup = new Cgroup(CgroupRoot, $"{Parent}/{_id}");
         Assert.Equal("16", cgroup.ReadLimit("pids", "pids.max"));
         Assert.Equal($"{32 << 20}", cgroup.ReadLimit("memory", "memory.limit_in_bytes"));
         Assert.Equal("50000", cgroup.ReadLimit("cpu", "cpu.cfs_quota_us"));
@@ -85,7 +85,7 @@ public sealed class LauncherTests : IDisposable
             Assert.Equal(2, run.ExitCode);
             Assert.Contains("can't fork: Resource temporarily unavailable", File.ReadAllText(log));
             Assert.StartsWith("exit 2\n", File.ReadAllText(Path.Combine(_dir["bomb"], "exit")));
-            Assert.False(new VnfCgroup(CgroupRoot, $"{Parent}/{_id}").Exists);   // and everything it started went with it
+            Assert.False(new Cgroup(CgroupRoot, $"{Parent}/{_id}").Exists);   // and everything it started went with it
         }
 
         // Builds a 100 MB string in a 32 MiB cgroup: the kernel's OOM killer ends it inside its cgroup.
@@ -95,7 +95,7 @@ public sealed class LauncherTests : IDisposable
         {
             await run.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
             Assert.StartsWith("signal 9\n", File.ReadAllText(Path.Combine(_dir["hog"], "exit")));
-            Assert.False(new VnfCgroup(CgroupRoot, $"{Parent}/{hog}").Exists);
+            Assert.False(new Cgroup(CgroupRoot, $"{Parent}/{hog}").Exists);
         }
     }
 
@@ -120,7 +120,7 @@ public sealed class LauncherTests : IDisposable
         run.WaitForExit(10_000);
         Assert.Equal(125, run.ExitCode);
         Assert.Contains("cpe-runtime: seccomp: unknown system call 'no_such_call'", run.StandardError.ReadToEnd());
-        Assert.False(new VnfCgroup(CgroupRoot, $"{Parent}/{_id}").Exists);
+        Assert.False(new Cgroup(CgroupRoot, $"{Parent}/{_id}").Exists);
     }
 
     [Fact]
@@ -140,7 +140,7 @@ public sealed class LauncherTests : IDisposable
 
         var refused = Assert.Throws<InvalidOperationException>(() => Command.Run(Binaries.Runtime, ["run", "--bundle", Bundle, _id]));
         Assert.Contains("(125): cpe-runtime: the mount of cgroup on /sys/fs/cgroup is not supported", refused.Message);
-        Assert.False(new VnfCgroup(CgroupRoot, $"{Parent}/{_id}").Exists);
+        Assert.False(new Cgroup(CgroupRoot, $"{Parent}/{_id}").Exists);
 
         var mounts = config["mounts"]!.AsArray();
         mounts.Remove(mounts.Single(m => m!["type"]!.GetValue<string>() == "cgroup"));

@@ -65,7 +65,7 @@ public sealed class SupervisorTests : IAsyncLifetime
         Assert.Equal(4, starts.Count);
         var gaps = starts.Zip(starts.Skip(1), (a, b) => b - a).ToList();
         Assert.True(gaps[0] >= 190 && gaps[1] >= 390 && gaps[2] >= 790, string.Join(", ", gaps));
-        Assert.False(new VnfCgroup("/sys/fs/cgroup", $"{BusyboxVnf.CgroupParent}/{_id}").Exists);
+        Assert.False(new Cgroup("/sys/fs/cgroup", $"{BusyboxVnf.CgroupParent}/{_id}").Exists);
     }
 
     [Fact]

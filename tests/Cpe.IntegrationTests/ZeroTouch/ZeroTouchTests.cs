@@ -145,9 +145,12 @@ public sealed class ZeroTouchTests : IAsyncLifetime
         Assert.Equal("zero-touch starts its next round now\n", retried.Output);
         await _lab.Agent!.WaitForLineAsync(l => l.Contains("retry requested on the box", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the retry");
         await AgentSays("ZTP: bootstrap-complete");
-        var done = await CliProcess.RunAsync(_lab.Cped!.SocketPath, "show system zero-touch; request system zero-touch retry");
-        Assert.DoesNotContain("Last round", done.Output);
-        Assert.Contains("zero-touch is complete: there is nothing to retry", done.Output);
+        // The agent prints its last step before cped has taken its final status: ask until cped says complete.
+        string done = "";
+        await Poll.UntilAsync(async () => (done = (await CliProcess.RunAsync(_lab.Cped!.SocketPath, "show system zero-touch; request system zero-touch retry")).Output)
+            .Contains("Zero-touch state: complete", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "cped to show zero-touch complete", TimeSpan.FromMilliseconds(200));
+        Assert.DoesNotContain("Last round", done);
+        Assert.Contains("zero-touch is complete: there is nothing to retry", done);
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public static class ContainerInit
         using (var input = Console.OpenStandardInput())
             if (input.ReadByte() != Go) Environment.Exit(125);
         // First, so that everything this process becomes and starts is counted and limited.
-        new VnfCgroup(cgroupRoot, spec.Linux.CgroupsPath).Join();
+        new Cgroup(cgroupRoot, spec.Linux.CgroupsPath).Join();
 
         int unshare = 0;
         foreach (var ns in spec.Linux.Namespaces)

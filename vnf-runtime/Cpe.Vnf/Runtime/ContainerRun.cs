@@ -29,7 +29,7 @@ public static class ContainerRun
         // and a closed one ends it: nothing of the VNF runs before the checks pass.
         using var started = new NamespacedChild(psi, () => Namespaces.Unshare(Namespaces.CLONE_NEWPID), PosixSignal.SIGTERM, PosixSignal.SIGINT);
         var child = started.Process;
-        VnfCgroup cgroup;
+        Cgroup cgroup;
         try { cgroup = Prepare(bundle, id, options); }
         catch
         {
@@ -66,7 +66,7 @@ public static class ContainerRun
     }
 
     /// <summary>Checks what the launcher must honour, before anything of the VNF runs, and creates its cgroup.</summary>
-    static VnfCgroup Prepare(string bundle, string id, RunOptions options)
+    static Cgroup Prepare(string bundle, string id, RunOptions options)
     {
         var spec = BundleWriter.Read(bundle);
         if (spec.Process.Terminal) throw new RuntimeSpecException("a VNF has no terminal (process.terminal must be false)");
@@ -74,7 +74,7 @@ public static class ContainerRun
         if (spec.Mounts.FirstOrDefault(m => m.Type is "cgroup" or "cgroup2") is { } cgroupfs)
             throw new RuntimeSpecException($"the mount of {cgroupfs.Type} on {cgroupfs.Destination} is not supported: a VNF does not see the cgroup file system");
         if (spec.Linux.Seccomp is { } seccomp) SeccompProfile.Compile(seccomp);   // a bad filter fails here, before anything of the VNF runs
-        var cgroup = new VnfCgroup(options.CgroupRoot, spec.Linux.CgroupsPath);
+        var cgroup = new Cgroup(options.CgroupRoot, spec.Linux.CgroupsPath);
         if (cgroup.Exists && cgroup.Processes().Count > 0) throw new RuntimeSpecException($"{id} is already running (cgroup {spec.Linux.CgroupsPath} has processes)");
         cgroup.Create(spec.Linux.Resources);
         if (options.StateDirectory is { } state) Directory.CreateDirectory(state);
@@ -89,7 +89,7 @@ public static class ContainerRun
     {
         bundle = Path.GetFullPath(bundle);
         var spec = BundleWriter.Read(bundle);
-        var cgroup = new VnfCgroup(cgroupRoot, spec.Linux.CgroupsPath);
+        var cgroup = new Cgroup(cgroupRoot, spec.Linux.CgroupsPath);
         if (!cgroup.Processes().Contains(pid)) throw new RuntimeSpecException($"process {pid} is not in the VNF's cgroup {spec.Linux.CgroupsPath}");
         cgroup.Join();
         var psi = new ProcessStartInfo(self) { UseShellExecute = false };

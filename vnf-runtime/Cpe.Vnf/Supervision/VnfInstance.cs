@@ -17,7 +17,7 @@ sealed class VnfInstance
     readonly SupervisorOptions _options;
     readonly Action<VnfEvent> _events;
     readonly string _stateDir;
-    readonly VnfCgroup _cgroup;
+    readonly Cgroup _cgroup;
     readonly CancellationTokenSource _stop = new(), _abandon = new();
     readonly object _gate = new();
     Task _loop = Task.CompletedTask;
@@ -34,7 +34,7 @@ sealed class VnfInstance
         _options = options;
         _events = events;
         _stateDir = Path.Combine(options.StateRoot, launch.Instance);
-        _cgroup = new VnfCgroup(options.CgroupRoot, BundleWriter.Read(launch.Bundle).Linux.CgroupsPath);
+        _cgroup = new Cgroup(options.CgroupRoot, BundleWriter.Read(launch.Bundle).Linux.CgroupsPath);
     }
 
     public VnfLaunch Launch => _launch;

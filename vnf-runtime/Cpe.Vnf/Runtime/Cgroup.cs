@@ -3,13 +3,14 @@ using System.Globalization;
 namespace Cpe.Vnf.Runtime;
 
 /// <summary>
-/// One VNF's cgroup (docs/reference/vnf-runtime.md): on cgroup v2 (the box, the kernel lab) one directory with
+/// One cgroup, a VNF's or a zero-touch script's (docs/reference/vnf-runtime.md): on cgroup v2 (the box, the kernel lab) one directory with
 /// cpu.max, cpu.weight, cpuset.cpus, memory.max, memory.high, memory.low and pids.max; on a cgroup v1 host (the
 /// developer machines) one directory per controller with cpu.cfs_quota_us, cpu.shares, cpuset.cpus,
 /// memory.limit_in_bytes, memory.soft_limit_in_bytes and pids.max. <paramref name="root"/> is where cgroups are
-/// mounted (/sys/fs/cgroup), <paramref name="path"/> the OCI cgroupsPath, e.g. /cpe/vnf/firewall.
+/// mounted (/sys/fs/cgroup), <paramref name="path"/> the OCI cgroupsPath, e.g. /cpe/vnf/firewall. Killing it kills
+/// every process in it, however they forked.
 /// </summary>
-public sealed class VnfCgroup(string root, string path)
+public sealed class Cgroup(string root, string path)
 {
     static readonly string[] V1Controllers = ["cpu", "cpuacct", "cpuset", "memory", "pids"];
 
@@ -112,25 +113,51 @@ public sealed class VnfCgroup(string root, string path)
         return File.ReadAllLines(procs).Where(l => l.Length > 0).Select(l => int.Parse(l, CultureInfo.InvariantCulture)).ToList();
     }
 
-    /// <summary>SIGKILLs every process, repeating until none is left (a fork between reads is caught the next round).</summary>
+    /// <summary>
+    /// SIGKILLs every process, repeating until none is left (a fork between reads is caught the next round), then
+    /// waits until each one seen has finished dying: the cgroup stops listing a process as soon as it starts to exit,
+    /// before it has (and when a PID namespace's init dies the kernel kills the rest itself).
+    /// </summary>
     public async Task KillAllAsync(TimeSpan limit)
     {
         var deadline = DateTime.UtcNow + limit;
         string kill = Path.Combine(Dir("pids"), "cgroup.kill");
+        var seen = new HashSet<int>();
         while (Processes() is { Count: > 0 } pids)
         {
+            seen.UnionWith(pids);
             if (IsV2 && File.Exists(kill)) File.WriteAllText(kill, "1");
             else foreach (var pid in pids) Cpe.Interop.Signals.Kill(pid);
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"cgroup {path} still has processes {string.Join(' ', pids)}");
-            await Task.Delay(10);
+            await Task.Delay(5);
         }
+        while (seen.Any(Alive) && DateTime.UtcNow < deadline) await Task.Delay(5);
     }
 
-    /// <summary>Removes the (empty) cgroup's directories, deepest first; the shared parents stay.</summary>
+    /// <summary>Still running (not gone, not a zombie) per /proc/PID/stat.</summary>
+    static bool Alive(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            char state = stat[stat.LastIndexOf(')') + 2];
+            return state is not ('Z' or 'X');
+        }
+        catch (IOException) { return false; }
+    }
+
+    /// <summary>
+    /// Removes the (empty) cgroup's directories; the shared parents stay. rmdir fails while a process that just died
+    /// is still accounted, so each is tried again for up to a second.
+    /// </summary>
     public void Remove()
     {
         foreach (var d in Directories)
-            if (Directory.Exists(d)) Directory.Delete(d);
+            for (int attempt = 0; Directory.Exists(d); attempt++)
+            {
+                try { Directory.Delete(d); }
+                catch (IOException) when (attempt < 100) { Thread.Sleep(10); }
+            }
     }
 
     /// <summary>CPU time used, memory in use, and processes, from the cgroup's own counters.</summary>
