@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cpe.Interop;
+using Cpe.Vnf;
 using Cpe.Vnf.Runtime;
 
 // cpe-runtime: runs a VNF from an OCI runtime bundle (docs/reference/vnf-runtime.md).
@@ -52,7 +53,7 @@ try
     if (bundleDir is null || id is null) throw new RuntimeSpecException(Usage);
     return ContainerRun.Run(Environment.ProcessPath!, bundleDir, id, new RunOptions(cgroupRoot, state, log, logLimit));
 }
-catch (Exception e) when (e is RuntimeSpecException or LinuxException or IOException or UnauthorizedAccessException or FormatException or TimeoutException)
+catch (Exception e) when (e is VnfException or IOException or UnauthorizedAccessException or FormatException or TimeoutException)
 {
     Console.Error.WriteLine($"cpe-runtime: {(args.Length > 0 && args[0] is "init" or "exec-init" ? args[0] + ": " : "")}{e.Message}");
     return 125;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Cpe.VendorTools;
+using Cpe.Vnf;
 using Cpe.Vnf.Packages;
 using Cpe.Vnf.Store;
 
@@ -64,7 +65,7 @@ try
     }
     return 0;
 }
-catch (Exception e) when (e is ToolException or VnfPackageException or ImageStoreQuotaException or IOException or System.Security.Cryptography.CryptographicException or JsonException)
+catch (Exception e) when (e is ToolException or VnfException or IOException or System.Security.Cryptography.CryptographicException or JsonException)
 {
     Console.Error.WriteLine($"cpe-vnf: {e.Message}");
     if (e is ToolException) Console.Error.WriteLine(Usage);

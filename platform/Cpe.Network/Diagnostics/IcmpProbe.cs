@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Cpe.Interop;
+using Cpe.Network;
 
 namespace Cpe.Network.Diagnostics;
 
@@ -14,7 +15,7 @@ public sealed record ProbeRequest(IPAddress Destination, ushort Identifier, usho
 public sealed record ProbeAnswer(ProbeOutcome Outcome, IPAddress? From, int Bytes, int? Ttl, TimeSpan? RoundTrip, string? Detail, string? Flag);
 
 /// <summary>A refused probe: a source address or device that is not there, a size the socket cannot send.</summary>
-public sealed class ProbeException(string message) : Exception(message);
+public sealed class ProbeException(string message) : NetworkException(message);
 
 /// <summary>
 /// Sends one ICMP echo request from a raw socket and waits for what answers it: what ping and traceroute are made of,

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using Cpe.Netlink;
+using Cpe.Network;
 using Cpe.Network.Board;
 
 namespace Cpe.Network.Reconcile;
@@ -145,7 +146,7 @@ public sealed record NetworkConfigError(string Path, string Message);
 
 /// <summary>The network sections break a rule that needs the board profile to check.</summary>
 public sealed class NetworkConfigException(IReadOnlyList<NetworkConfigError> errors)
-    : Exception(string.Join("; ", errors.Select(e => $"{e.Path}: {e.Message}")))
+    : NetworkException(string.Join("; ", errors.Select(e => $"{e.Path}: {e.Message}")))
 {
     public IReadOnlyList<NetworkConfigError> Errors { get; } = errors;
 }

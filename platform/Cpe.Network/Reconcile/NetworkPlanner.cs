@@ -1,5 +1,6 @@
 using System.Net;
 using Cpe.Netlink;
+using Cpe.Network;
 using Cpe.Network.Sriov;
 
 namespace Cpe.Network.Reconcile;
@@ -200,7 +201,7 @@ public sealed class NetworkPlanner(DesiredNetwork want, INetworkKernel ops, ISri
 }
 
 /// <summary>The wanted state cannot be reached from what the kernel has; found before any change.</summary>
-public sealed class NetworkPlanException(string target, string message) : Exception($"{target}: {message}")
+public sealed class NetworkPlanException(string target, string message) : NetworkException($"{target}: {message}")
 {
     public string Target { get; } = target;
 }

@@ -1,3 +1,5 @@
+using Cpe.Network;
+
 namespace Cpe.Network.Reconcile;
 
 /// <summary>One change to the kernel: what it touches (named in errors), what it does, and how to take it back.</summary>
@@ -5,7 +7,7 @@ public sealed record NetworkStep(string Target, string Action, Action Apply, Act
 
 /// <summary>A step failed; everything the reconcile had applied before it was undone.</summary>
 public sealed class NetworkReconcileException(string target, string action, Exception inner, IReadOnlyList<string> undoFailures)
-    : Exception($"{target}: {action} failed: {inner.Message}"
+    : NetworkException($"{target}: {action} failed: {inner.Message}"
         + (undoFailures.Count == 0 ? "" : $" (and undoing failed too: {string.Join("; ", undoFailures)})"), inner)
 {
     public string Target { get; } = target;

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Cpe.Api;
 using Cpe.Interop;
 using Cpe.Netlink;
+using Cpe.Network;
 using Cpe.Network.Diagnostics;
 using Cpe.Network.Lldp;
 using Microsoft.Extensions.Logging;
@@ -79,7 +80,7 @@ public sealed partial class NetworkSubsystem
             };
             return new ProbeResult(target.ToString(), outcome, a.From?.ToString(), a.Bytes, a.Ttl, a.RoundTrip?.TotalMilliseconds, a.Detail, a.Flag);
         }
-        catch (Exception e) when (e is ProbeException or LinuxException or SocketException) { throw Invalid(e.Message); }
+        catch (Exception e) when (e is NetworkException or LinuxException or SocketException) { throw Invalid(e.Message); }
         finally { _probes.Release(); }
     }
 

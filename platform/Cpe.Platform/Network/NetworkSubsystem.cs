@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Cpe.Config;
 using Cpe.Interop;
 using Cpe.Netlink;
+using Cpe.Network;
 using Cpe.Network.Board;
 using Cpe.Network.Dhcp;
 using Cpe.Network.Reconcile;
@@ -176,7 +177,7 @@ public sealed partial class NetworkSubsystem : IReconciler, IAsyncDisposable
             _events.Record("network-resync", $"{result.Applied.Count} change(s) applied to match the configuration: {string.Join("; ", result.Applied.Take(4))}");
             _events.ClearAlarm("network-restore");
         }
-        catch (Exception e) when (e is NetworkReconcileException or NetworkPlanException or LinuxException or SriovException)
+        catch (Exception e) when (e is NetworkException or LinuxException)
         {
             Log.NetworkRestoreFailed(_log, e.Message);
             _events.RaiseAlarm("network-restore", "major", $"the network could not be put back to the configuration: {e.Message}");

@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using Cpe.Api;
 using Cpe.Netlink;
 using Cpe.Platform.Api;
+using Cpe.Vnf;
 using Cpe.Vnf.Packages;
 using Cpe.Vnf.Runtime;
 using Cpe.Vnf.Store;
@@ -124,7 +125,7 @@ public sealed partial class VnfSubsystem
                 using var package = VnfPackage.Open(file, anchors);
                 image = _store.Add(package, _clock.GetUtcNow());
             }
-            catch (Exception e) when (e is VnfPackageException or ImageStoreException or ImageStoreQuotaException)
+            catch (VnfException e)
             {
                 throw new RpcException(RpcErrorCodes.InvalidParams, e.Message);
             }

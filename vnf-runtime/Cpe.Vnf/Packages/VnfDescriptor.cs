@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using Cpe.Vnf;
 
 namespace Cpe.Vnf.Packages;
 
@@ -177,4 +178,4 @@ public sealed partial record VnfDescriptor(
 }
 
 /// <summary>A package that is malformed, unsigned, tampered with or describes an impossible VNF: nothing of it is used.</summary>
-public sealed class VnfPackageException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class VnfPackageException(string message, Exception? inner = null) : VnfException(message, inner);

@@ -1,4 +1,5 @@
 using Cpe.Interop;
+using Cpe.Vnf;
 
 namespace Cpe.Vnf.Runtime;
 
@@ -106,4 +107,4 @@ public static class SeccompProfile
 }
 
 /// <summary>A bundle asks for something the launcher does not do, or does it wrong: nothing was started.</summary>
-public sealed class RuntimeSpecException(string message) : Exception(message);
+public sealed class RuntimeSpecException(string message) : VnfException(message);

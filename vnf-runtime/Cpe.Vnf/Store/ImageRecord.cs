@@ -1,3 +1,5 @@
+using Cpe.Vnf;
+
 namespace Cpe.Vnf.Store;
 
 /// <summary>One image in the store: a VNF name and version, its manifest, who signed it, and what it holds on disk.</summary>
@@ -16,7 +18,7 @@ public sealed record ImageRecord(
 }
 
 /// <summary>Adding would take the store past its disk quota; nothing was kept.</summary>
-public sealed class ImageStoreQuotaException(string message) : Exception(message);
+public sealed class ImageStoreQuotaException(string message) : VnfException(message);
 
 /// <summary>An image that is missing, or cannot be deleted because something holds it.</summary>
-public sealed class ImageStoreException(string message) : Exception(message);
+public sealed class ImageStoreException(string message) : VnfException(message);
