@@ -5,6 +5,7 @@ using Cpe.Netlink;
 using Cpe.Platform.Api;
 using Cpe.Vnf;
 using Cpe.Vnf.Packages;
+using Cpe.Vnf.Placement;
 using Cpe.Vnf.Runtime;
 using Cpe.Vnf.Store;
 using Cpe.Vnf.Supervision;

@@ -10,6 +10,7 @@ using Cpe.Platform.Configuration;
 using Cpe.Platform.Events;
 using Cpe.Vnf.Chains;
 using Cpe.Vnf.Packages;
+using Cpe.Vnf.Placement;
 using Cpe.Vnf.Runtime;
 using Cpe.Vnf.Store;
 using Cpe.Vnf.Supervision;

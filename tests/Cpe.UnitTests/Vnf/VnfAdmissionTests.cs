@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using Cpe.Platform.Vnf;
 using Cpe.Vnf.Chains;
 using Cpe.Vnf.Packages;
+using Cpe.Vnf.Placement;
 
 namespace Cpe.UnitTests.Vnf;
 

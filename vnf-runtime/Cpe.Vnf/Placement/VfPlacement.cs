@@ -3,7 +3,7 @@ using Cpe.Network.Board;
 using Cpe.Vnf.Chains;
 using Cpe.Vnf.Packages;
 
-namespace Cpe.Platform.Vnf;
+namespace Cpe.Vnf.Placement;
 
 /// <summary>
 /// Where the SR-IOV interfaces of the configured VNFs get their VFs (docs/reference/service-chains.md): an interface

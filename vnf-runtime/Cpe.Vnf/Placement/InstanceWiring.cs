@@ -5,7 +5,7 @@ using Cpe.Netlink;
 using Cpe.Network.Sriov;
 using Cpe.Vnf.Packages;
 
-namespace Cpe.Platform.Vnf;
+namespace Cpe.Vnf.Placement;
 
 /// <summary>
 /// One interface of an instance, NAME inside the VNF's namespace with the VNF side's MAC: a veth pair whose other end,
@@ -163,4 +163,4 @@ public sealed class InstanceWiring(RouteNetlink rtnl, string netnsPrefix, ISriov
     }
 }
 
-public sealed class VnfWiringException(string message) : Exception(message);
+public sealed class VnfWiringException(string message) : VnfException(message);

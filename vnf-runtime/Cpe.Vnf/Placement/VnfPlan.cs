@@ -5,7 +5,7 @@ using Cpe.Config;
 using Cpe.Vnf.Chains;
 using Cpe.Vnf.Packages;
 
-namespace Cpe.Platform.Vnf;
+namespace Cpe.Vnf.Placement;
 
 /// <summary>A configured VNF (docs/reference/vnf-configuration.md); overrides are null where the package decides.</summary>
 public sealed record VnfSpec(string Name, string Package, int Replicas, bool Up, double? Cpus, long? MemoryBytes, IReadOnlyList<string> Environment)

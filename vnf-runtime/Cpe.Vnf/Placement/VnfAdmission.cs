@@ -2,7 +2,7 @@ using System.Globalization;
 using Cpe.Config;
 using Cpe.Vnf.Packages;
 
-namespace Cpe.Platform.Vnf;
+namespace Cpe.Vnf.Placement;
 
 /// <summary>What the box has for VNFs: its VNF cores, memory left after the platform's share, free disk, the VFs configured on each PF.</summary>
 public sealed record VnfResources(IReadOnlyList<int> VnfCores, long MemoryBytes, long DiskFreeBytes, IReadOnlyDictionary<string, int> VfsByPf)
