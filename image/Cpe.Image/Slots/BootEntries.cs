@@ -24,7 +24,12 @@ public sealed class BootEntries(string espRoot)
         foreach (var file in Directory.GetFiles(Folder).Order(StringComparer.Ordinal))
         {
             if (BootEntry.Parse(Path.GetFileName(file)) is not { } entry) continue;
-            var (priority, version, verity) = BootEntry.ReadText(File.ReadAllText(file));
+            string text;
+            // An install removes or renames an entry while others read (image.status during an install): an entry gone
+            // between the listing and the read is one the reader no longer has.
+            try { text = File.ReadAllText(file); }
+            catch (FileNotFoundException) { continue; }
+            var (priority, version, verity) = BootEntry.ReadText(text);
             entries.Add(new SlotEntry(entry.Slot, entry, priority, version, verity));
         }
         return entries;

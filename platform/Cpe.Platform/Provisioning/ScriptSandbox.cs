@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using Cpe.Vnf.Runtime;
 
 namespace Cpe.Platform.Provisioning;
 
@@ -24,9 +23,6 @@ public sealed class ScriptSandbox(string cgroupRoot, string workRoot, IReadOnlyL
 {
     /// <summary>Output kept per run; a script that prints more keeps its last bytes.</summary>
     public const int MaxOutput = 4096;
-    // Up to 10 s to kill a script's processes and see them gone: on a loaded machine (a lab VM on both cores) a killed
-    // process can take seconds to finish exiting.
-    static readonly TimeSpan KillLimit = TimeSpan.FromSeconds(10);
     const int Nobody = 65534;
     static int _runs;
 
@@ -52,10 +48,9 @@ public sealed class ScriptSandbox(string cgroupRoot, string workRoot, IReadOnlyL
         string name = $"cpe-script-{Environment.ProcessId}-{Interlocked.Increment(ref _runs)}";
         string work = Path.Combine(workRoot, name);
         Directory.CreateDirectory(work);
-        var cgroup = new Cgroup(cgroupRoot, name);
+        using var cgroup = new ScriptCgroup(cgroupRoot, name, limits.MemoryBytes, limits.MaxProcesses);
         try
         {
-            cgroup.Create(new SpecResources(null, new SpecMemory(limits.MemoryBytes, null), new SpecPids(limits.MaxProcesses)));
             string path = Path.Combine(work, "script");
             await File.WriteAllBytesAsync(path, script, ct);
             File.SetUnixFileMode(path, UnixFileMode.UserRead);
@@ -65,13 +60,12 @@ public sealed class ScriptSandbox(string cgroupRoot, string workRoot, IReadOnlyL
         }
         finally
         {
-            await cgroup.KillAllAsync(KillLimit);
-            cgroup.Remove();
+            await cgroup.KillAllAsync();
             Directory.Delete(work, recursive: true);
         }
     }
 
-    async Task<ScriptOutcome> RunConfinedAsync(string work, Cgroup cgroup, TimeSpan timeout, CancellationToken ct)
+    async Task<ScriptOutcome> RunConfinedAsync(string work, ScriptCgroup cgroup, TimeSpan timeout, CancellationToken ct)
     {
         var psi = new ProcessStartInfo("/bin/sh")
         {
@@ -81,7 +75,7 @@ public sealed class ScriptSandbox(string cgroupRoot, string workRoot, IReadOnlyL
             UseShellExecute = false,
             WorkingDirectory = "/",
         };
-        foreach (var a in new[] { "-c", Outer, "cpe-script" }.Concat(cgroup.Directories.Select(d => Path.Combine(d, "cgroup.procs")))) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { "-c", Outer, "cpe-script" }.Concat(cgroup.ProcsFiles)) psi.ArgumentList.Add(a);
         psi.Environment.Clear();
         psi.Environment["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin";
         psi.Environment["CPE_INNER"] = Inner;
@@ -100,7 +94,7 @@ public sealed class ScriptSandbox(string cgroupRoot, string workRoot, IReadOnlyL
         catch (OperationCanceledException)
         {
             timedOut = !ct.IsCancellationRequested;
-            await cgroup.KillAllAsync(KillLimit);
+            await cgroup.KillAllAsync();
             await process.WaitForExitAsync(CancellationToken.None);
             ct.ThrowIfCancellationRequested();
         }
