@@ -231,7 +231,10 @@ run_tests() {
   if layout=$(dotnet format whitespace CpeFirmware.sln --verify-no-changes 2>&1); then
     echo "format: passed"; passed=$((passed + 1))
   else
-    grep -E 'WHITESPACE' <<<"$layout" | sed -E 's/: error WHITESPACE: / /; s/ \[.*//' | head -20
+    # The lines to re-indent, or, when the tool itself failed (no WHITESPACE line: a restore or workspace error), its
+    # last words. Neither pipeline may end the run under set -euo pipefail: the summary line must still be printed.
+    local shown; shown=$(grep -E 'WHITESPACE' <<<"$layout" || tail -n 5 <<<"$layout" || true)
+    printf '%s\n' "$shown" | sed -E 's/: error WHITESPACE: / /; s/ \[.*//' | head -n 20 || true
     echo "format: failed (run: dotnet format whitespace CpeFirmware.sln)"; failed=$((failed + 1))
   fi
   # The setup itself, on a fresh root: what a newcomer's machine does with ./build.sh (tests/fresh-root/check.sh).
