@@ -59,6 +59,17 @@ internal static partial class Libc
     /// </summary>
     internal static int Errno => LibC.errno;
 
+    /// <summary>
+    /// The errno of a call that just failed when its caller handles it — EINTR (make the call again) or
+    /// <paramref name="tolerated"/> — and a <see cref="LinuxException"/> naming the call for any other: the one place
+    /// a failed call's errno is judged.
+    /// </summary>
+    internal static int HandledErrno(string call, string? target, int tolerated = EINTR)
+    {
+        int errno = Errno;
+        return errno == EINTR || errno == tolerated ? errno : throw new LinuxException(call, target, errno);
+    }
+
     /// <summary>A negative return becomes a <see cref="LinuxException"/> with errno; for calls that are not interrupted by signals.</summary>
     internal static long Check(long rc, string call, string? target = null) =>
         rc >= 0 ? rc : throw new LinuxException(call, target, Errno);
@@ -70,8 +81,7 @@ internal static partial class Libc
         {
             long rc = call();
             if (rc >= 0) return rc;
-            int errno = Errno;
-            if (errno != EINTR) throw new LinuxException(name, target, errno);
+            HandledErrno(name, target);
         }
     }
 
@@ -87,14 +97,21 @@ internal static partial class Libc
     /// Whether <paramref name="fd"/> has something to read (or has hung up) within <paramref name="timeoutMs"/>
     /// (poll(2) on one descriptor; an interrupted wait counts as nothing yet).
     /// </summary>
-    internal static unsafe bool WaitReadable(int fd, int timeoutMs, string target) => Wait(fd, LibC.POLLIN, timeoutMs, target);
+    internal static bool WaitReadable(int fd, int timeoutMs, string target) => Wait(fd, LibC.POLLIN, timeoutMs, target);
 
-    internal static unsafe bool Wait(int fd, short events, int timeoutMs, string target)
+    internal static bool Wait(int fd, short events, int timeoutMs, string target) =>
+        Poll([new pollfd { fd = fd, events = events }], timeoutMs, target) > 0;
+
+    /// <summary>poll(2) on <paramref name="fds"/>: how many are ready; 0 on a timeout or when a signal interrupted the wait.</summary>
+    internal static unsafe int Poll(Span<pollfd> fds, int timeoutMs, string target)
     {
-        var one = new pollfd { fd = fd, events = events };
-        // SAFETY: one pollfd on this frame and a count of 1; the kernel writes only its revents.
-        int n = poll(&one, 1, timeoutMs);
-        if (n < 0 && Errno is int errno && errno != EINTR) throw new LinuxException("poll", target, errno);
-        return n > 0;
+        // SAFETY: the entries are pinned for the call and their count passed; the kernel writes only each one's revents.
+        fixed (pollfd* p = fds)
+        {
+            int n = poll(p, (nuint)fds.Length, timeoutMs);
+            if (n >= 0) return n;
+            HandledErrno("poll", target);
+            return 0;
+        }
     }
 }

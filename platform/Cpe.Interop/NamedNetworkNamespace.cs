@@ -33,7 +33,4 @@ public static class NamedNetworkNamespace
         catch (LinuxException) { }   // not mounted (a file left from before a reboot): removing it is all there is to do
         File.Delete(path);
     }
-
-    /// <summary>Runs <paramref name="work"/> on a short-lived thread inside the namespace (e.g. to write its /proc/sys/net).</summary>
-    public static void Run(string path, Action work) => Namespaces.RunInNetwork(path, work);
 }

@@ -25,21 +25,11 @@ public static class Namespaces
     }
 
     /// <summary>Runs <paramref name="work"/> on a new thread that first joins the namespace at <paramref name="path"/>, and waits for it.</summary>
-    public static T Run<T>(string path, int type, Func<T> work)
+    public static T Run<T>(string path, int type, Func<T> work) => OnOwnThread("in " + path, () =>
     {
-        T result = default!;
-        ExceptionDispatchInfo? failure = null;
-        var thread = new Thread(() =>
-        {
-            try { Enter(path, type); result = work(); }
-            catch (Exception e) { failure = ExceptionDispatchInfo.Capture(e); }
-        })
-        { Name = "in " + path };
-        thread.Start();
-        thread.Join();
-        failure?.Throw();
-        return result;
-    }
+        Enter(path, type);
+        return work();
+    });
 
     /// <summary>Runs <paramref name="work"/> on a new thread inside the network namespace at <paramref name="path"/> (e.g. to write its /proc/sys/net).</summary>
     public static void RunInNetwork(string path, Action work) => Run(path, CLONE_NEWNET, () => { work(); return 0; });
@@ -62,17 +52,27 @@ public static class Namespaces
     }
 
     /// <summary>Runs <paramref name="work"/> on a new thread that first unshares <paramref name="flags"/>, and waits for it.</summary>
-    public static void RunUnshared(int flags, Action work)
+    public static void RunUnshared(int flags, Action work) => OnOwnThread("unshared", () =>
     {
+        Unshare(flags);
+        work();
+        return 0;
+    });
+
+    /// <summary>Runs <paramref name="work"/> on a new thread that ends with it, waits, and rethrows what it threw.</summary>
+    static T OnOwnThread<T>(string name, Func<T> work)
+    {
+        T result = default!;
         ExceptionDispatchInfo? failure = null;
         var thread = new Thread(() =>
         {
-            try { Unshare(flags); work(); }
+            try { result = work(); }
             catch (Exception e) { failure = ExceptionDispatchInfo.Capture(e); }
         })
-        { Name = "unshared" };
+        { Name = name };
         thread.Start();
         thread.Join();
         failure?.Throw();
+        return result;
     }
 }

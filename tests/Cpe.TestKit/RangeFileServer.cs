@@ -60,7 +60,7 @@ public sealed class RangeFileServer : IDisposable
         TcpListener? listener = null;
         void Listen() { listener = new TcpListener(IPAddress.Loopback, 0); listener.Start(); }
         if (netns is null) Listen();
-        else Cpe.Interop.NamedNetworkNamespace.Run(netns, Listen);
+        else Cpe.Interop.Namespaces.RunInNetwork(netns, Listen);
         _listener = listener!;
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _loop = Task.Run(ServeAsync);

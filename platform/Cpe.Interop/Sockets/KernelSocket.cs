@@ -80,7 +80,7 @@ public sealed partial class KernelSocket : IDisposable
             // SAFETY: the data is pinned for the call and its length passed with it; the kernel only reads it.
             fixed (byte* p = data) n = LibC.send(fd.Fd, p, data.Length, flags);
             if (n >= 0) return (int)n;
-            if (Libc.Errno is int errno && errno != Libc.EINTR) throw new LinuxException("send", Name, errno);
+            Libc.HandledErrno("send", Name);   // EINTR: again
         }
     }
 
@@ -105,7 +105,7 @@ public sealed partial class KernelSocket : IDisposable
             // SAFETY: the data and the address are pinned for the call with their lengths; the kernel only reads them.
             fixed (byte* p = data) fixed (T* a = &address) n = LibC.sendto(fd.Fd, p, data.Length, 0, (sockaddr*)a, (uint)sizeof(T));
             if (n >= 0) return (int)n;
-            if (Libc.Errno is int errno && errno != Libc.EINTR) throw new LinuxException("sendto", Name, errno);
+            Libc.HandledErrno("sendto", Name);   // EINTR: again
         }
     }
 
@@ -119,9 +119,7 @@ public sealed partial class KernelSocket : IDisposable
             // SAFETY: the buffer is pinned for the call and its length passed with it; the kernel writes at most that much.
             fixed (byte* p = buffer) n = LibC.recv(fd.Fd, p, buffer.Length, flags);
             if (n >= 0) return (int)n;
-            int errno = Libc.Errno;
-            if (errno == Libc.EAGAIN) return null;
-            if (errno != Libc.EINTR) throw new LinuxException("recv", Name, errno);
+            if (Libc.HandledErrno("recv", Name, Libc.EAGAIN) == Libc.EAGAIN) return null;   // EINTR: again
         }
     }
 
@@ -139,9 +137,7 @@ public sealed partial class KernelSocket : IDisposable
             fixed (byte* p = buffer) n = LibC.recvfrom(fd.Fd, p, buffer.Length, flags, (sockaddr*)&address, &length);
             from = address;
             if (n >= 0) return (int)n;
-            int errno = Libc.Errno;
-            if (errno == Libc.EAGAIN) return null;
-            if (errno != Libc.EINTR) throw new LinuxException("recvfrom", Name, errno);
+            if (Libc.HandledErrno("recvfrom", Name, Libc.EAGAIN) == Libc.EAGAIN) return null;   // EINTR: again
         }
     }
 

@@ -11,6 +11,7 @@ public sealed class PollSet : IDisposable
     readonly KernelSocket[] _sockets;
     readonly pollfd[] _polls;
     readonly bool[] _held;
+    readonly string _name;
 
     /// <summary>A set that waits for any of <paramref name="sockets"/> to have input.</summary>
     public PollSet(IReadOnlyList<KernelSocket> sockets)
@@ -18,6 +19,7 @@ public sealed class PollSet : IDisposable
         _sockets = [.. sockets];
         _polls = new pollfd[_sockets.Length];
         _held = new bool[_sockets.Length];
+        _name = $"{_sockets.Length} sockets";
         try
         {
             for (int i = 0; i < _sockets.Length; i++)
@@ -34,17 +36,7 @@ public sealed class PollSet : IDisposable
     }
 
     /// <summary>Waits up to <paramref name="timeoutMs"/> for input on any socket; the number ready (0 on a timeout or a signal).</summary>
-    public unsafe int Wait(int timeoutMs)
-    {
-        // SAFETY: the array is pinned for the call and its length passed; the kernel writes only each entry's revents.
-        // Every descriptor in it is held open (AddRef) until Dispose.
-        fixed (pollfd* p = _polls)
-        {
-            int n = Libc.poll(p, (nuint)_polls.Length, timeoutMs);
-            if (n >= 0) return n;
-            return Libc.Errno == Libc.EINTR ? 0 : throw new LinuxException("poll", $"{_polls.Length} sockets", Libc.Errno);
-        }
-    }
+    public int Wait(int timeoutMs) => Libc.Poll(_polls, timeoutMs, _name);   // every descriptor held open until Dispose
 
     public void Dispose()
     {

@@ -71,7 +71,7 @@ public sealed class ScriptCgroup : IDisposable
             {
                 // Up to 10 s: on a loaded machine (a lab VM on both cores) a killed process can take seconds to finish exiting.
                 var deadline = DateTime.UtcNow.AddSeconds(10);
-                while (seen.Any(Alive) && DateTime.UtcNow < deadline) await Task.Delay(5);
+                while (seen.Any(Cpe.Interop.ProcessState.IsRunning) && DateTime.UtcNow < deadline) await Task.Delay(5);
                 return;
             }
             foreach (int pid in pids) Cpe.Interop.Signals.Kill(pid);
@@ -80,17 +80,6 @@ public sealed class ScriptCgroup : IDisposable
         throw new IOException($"processes still running in {_directories[0]} after repeated SIGKILL");
     }
 
-    /// <summary>Still running (not gone, not a zombie) per /proc/PID/stat.</summary>
-    static bool Alive(int pid)
-    {
-        try
-        {
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
-            char state = stat[stat.LastIndexOf(')') + 2];
-            return state is not ('Z' or 'X');
-        }
-        catch (IOException) { return false; }
-    }
 
     public void Dispose()
     {

@@ -80,7 +80,7 @@ public sealed class InstanceWiring(RouteNetlink rtnl, string netnsPrefix, ISriov
                 Ethtool.Set(host, offload, false);
             if (!link.AdminUp) rtnl.SetAdminState(link.Index, true, host);
         }
-        if (created) NamedNetworkNamespace.Run(netns, () => ConfigureInside(wired));
+        if (created) Namespaces.RunInNetwork(netns, () => ConfigureInside(wired));
         return wired;
     }
 

@@ -131,20 +131,9 @@ public sealed class Cgroup(string root, string path)
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"cgroup {path} still has processes {string.Join(' ', pids)}");
             await Task.Delay(5);
         }
-        while (seen.Any(Alive) && DateTime.UtcNow < deadline) await Task.Delay(5);
+        while (seen.Any(Cpe.Interop.ProcessState.IsRunning) && DateTime.UtcNow < deadline) await Task.Delay(5);
     }
 
-    /// <summary>Still running (not gone, not a zombie) per /proc/PID/stat.</summary>
-    static bool Alive(int pid)
-    {
-        try
-        {
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
-            char state = stat[stat.LastIndexOf(')') + 2];
-            return state is not ('Z' or 'X');
-        }
-        catch (IOException) { return false; }
-    }
 
     /// <summary>
     /// Removes the (empty) cgroup's directories; the shared parents stay. rmdir fails while a process that just died
