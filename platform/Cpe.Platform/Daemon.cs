@@ -2,11 +2,12 @@ using System.Diagnostics;
 using Cpe.Api;
 using Cpe.Board.Identity;
 using Cpe.Board.Profile;
+using Cpe.Network;
+using Cpe.Network.Board;
 using Cpe.Platform.Api;
 using Cpe.Platform.Board;
 using Cpe.Platform.Configuration;
 using Cpe.Platform.Events;
-using Cpe.Network.Board;
 using Cpe.Platform.Logging;
 using Cpe.Platform.Network;
 using Cpe.Platform.Provisioning;
@@ -30,6 +31,7 @@ public sealed class Daemon : IAsyncDisposable
     readonly IReadOnlyList<IReconciler>? _reconcilers;
     StateStore? _store;
     ApiServer? _api;
+    HostNetwork? _host;
     NetworkSubsystem? _network;
     VnfSubsystem? _vnf;
     BoardSubsystem? _board;
@@ -83,12 +85,14 @@ public sealed class Daemon : IAsyncDisposable
             Log.StoreSchemaFallback(_log, text);
             Events.Record("state-db-schema-fallback", text);
         }
-        if (board is not null && _reconcilers is null)
-            _network = new NetworkSubsystem(board.Network with { BaseMac = identity.BaseMac }, _options.StateDirectory, Events, _loggers.CreateLogger("network"), _clock);
-        if (board is not null && _reconcilers is null)
-            _vnf = new VnfSubsystem(new VnfHostOptions(_options.StateDirectory, _options.VnfRuntime, board.Cpu?.VnfCores ?? [],
+        // One socket and one SR-IOV driver for both subsystems: the VFs have one owner (HostNetwork.VfOwnership).
+        if (board is not null && _reconcilers is null) _host = HostNetwork.Open(board.Network.Sriov);
+        if (_host is not null)
+            _network = new NetworkSubsystem(_host, board!.Network with { BaseMac = identity.BaseMac }, _options.StateDirectory, Events, _loggers.CreateLogger("network"), _clock);
+        if (_host is not null)
+            _vnf = new VnfSubsystem(new VnfHostOptions(_options.StateDirectory, _options.VnfRuntime, board!.Cpu?.VnfCores ?? [],
                     CgroupParent: _options.VnfCgroupParent, NetnsPrefix: _options.VnfNetnsPrefix),
-                board.Network, Events, _loggers.CreateLogger("vnf"), _clock)
+                board.Network, _host, Events, _loggers.CreateLogger("vnf"), _clock)
             {
                 TrustFiles = [.. _options.FactoryDirectory is string f ? new[] { Path.Combine(f, "vendor-ca.pem") } : [], .. _options.VnfTrust],
                 ClientCertificate = () => Provisioning.DeviceIdentity.ClientCertificate(_options.FactoryDirectory),
@@ -185,6 +189,8 @@ public sealed class Daemon : IAsyncDisposable
         _vnf = null;
         if (_network is not null) await _network.DisposeAsync();
         _network = null;
+        _host?.Dispose();
+        _host = null;
         Events?.Record("daemon-stopped", "cped stopped");
         _store?.Dispose();
         _store = null;

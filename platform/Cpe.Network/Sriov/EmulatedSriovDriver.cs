@@ -44,6 +44,8 @@ public sealed class EmulatedSriovDriver(RouteNetlink rtnl, string sysfsRoot) : I
         int total = TotalVfs(pf);
         if (count < 0 || count > total)
             throw new SriovException($"{pf} supports 0 to {total} virtual functions; {count} was asked for");
+        // As a real NIC's driver does (SriovSysfs skips the write): the count it has already keeps its VFs as they are.
+        if (count == NumVfs(pf)) return;
         var pfLink = rtnl.RequireLink(pf);
         // As the kernel does: the old VFs go first (a change goes through 0), then the new ones come with defaults.
         foreach (var link in rtnl.Links().Where(l => l.Master is null && IsVfOf(l.Name, pf))) rtnl.DeleteLink(link.Index, link.Name);

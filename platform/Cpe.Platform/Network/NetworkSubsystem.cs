@@ -6,7 +6,6 @@ using Cpe.Network;
 using Cpe.Network.Board;
 using Cpe.Network.Dhcp;
 using Cpe.Network.Reconcile;
-using Cpe.Network.Sriov;
 using Cpe.Platform.Configuration;
 using Cpe.Platform.Events;
 using Microsoft.Extensions.Logging;
@@ -26,6 +25,7 @@ public sealed partial class NetworkSubsystem : IReconciler, IAsyncDisposable
     readonly PlatformEvents _events;
     readonly ILogger _log;
     readonly TimeProvider _clock;
+    readonly HostNetwork _host;
     readonly RouteNetlink _rtnl;
     readonly NetworkReconciler _reconciler;
     readonly SemaphoreSlim _gate = new(1, 1);
@@ -37,16 +37,17 @@ public sealed partial class NetworkSubsystem : IReconciler, IAsyncDisposable
     Task? _watch;
     int _resyncPending;
 
-    public NetworkSubsystem(NetworkProfile profile, string stateDirectory, PlatformEvents events, ILogger log, TimeProvider clock)
+    /// <param name="host">cped's namespace as the subsystems share it; the composition root owns it.</param>
+    public NetworkSubsystem(HostNetwork host, NetworkProfile profile, string stateDirectory, PlatformEvents events, ILogger log, TimeProvider clock)
     {
+        _host = host;
         _profile = profile;
         _stateDirectory = stateDirectory;
         _events = events;
         _log = log;
         _clock = clock;
-        _rtnl = RouteNetlink.Open();
-        var sriov = ISriovDriver.For(profile.Sriov, _rtnl);
-        _reconciler = new NetworkReconciler(new NetlinkNetworkKernel(_rtnl), profile, sriov) { DhcpAddress = LeasedAddress };
+        _rtnl = host.Rtnl;
+        _reconciler = new NetworkReconciler(host.Kernel, profile, host.Sriov) { DhcpAddress = LeasedAddress };
     }
 
     public string Subsystem => "network";
@@ -86,7 +87,8 @@ public sealed partial class NetworkSubsystem : IReconciler, IAsyncDisposable
 
     ReconcileResult Reconcile(DesiredNetwork want)
     {
-        var result = _reconciler.Reconcile(want);
+        ReconcileResult result;
+        lock (_host.VfOwnership) result = _reconciler.Reconcile(want);
         EnsureDefaultRoutes();
         return result;
     }
@@ -195,6 +197,5 @@ public sealed partial class NetworkSubsystem : IReconciler, IAsyncDisposable
         lock (_dhcp) { keepers = [.. _dhcp.Values]; _dhcp.Clear(); }
         foreach (var k in keepers) await k.DisposeAsync();
         await _gate.WaitAsync();
-        _rtnl.Dispose();
     }
 }

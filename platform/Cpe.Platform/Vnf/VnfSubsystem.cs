@@ -4,8 +4,8 @@ using Cpe.Config;
 using Cpe.Interop;
 using Cpe.Netlink;
 using Cpe.Netlink.NfTables;
+using Cpe.Network;
 using Cpe.Network.Board;
-using Cpe.Network.Sriov;
 using Cpe.Platform.Configuration;
 using Cpe.Platform.Events;
 using Cpe.Vnf.Chains;
@@ -58,7 +58,8 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
     string? _steering;
     int _steeringPending;
 
-    public VnfSubsystem(VnfHostOptions options, NetworkProfile profile, PlatformEvents events, ILogger log, TimeProvider clock)
+    /// <param name="host">cped's namespace as the subsystems share it, with the board's VFs; the composition root owns it.</param>
+    public VnfSubsystem(VnfHostOptions options, NetworkProfile profile, HostNetwork host, PlatformEvents events, ILogger log, TimeProvider clock)
     {
         _options = options;
         _profile = profile;
@@ -68,9 +69,8 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
         string root = Path.Combine(options.StateDirectory, "vnf");
         _store = new ImageStore(Path.Combine(root, "store"), options.StoreQuotaBytes);
         _supervisor = new VnfSupervisor(SupervisorOptions.Defaults(options.Runtime, Path.Combine(root, "run"), options.CgroupRoot), OnVnfEvent);
-        _rtnl = RouteNetlink.Open();
-        // A driver of its own, on this subsystem's socket: the network subsystem's answers its own requests.
-        _wiring = new InstanceWiring(_rtnl, options.NetnsPrefix, ISriovDriver.For(profile.Sriov, _rtnl), profile.PhysicalFunctions);
+        _rtnl = host.Rtnl;
+        _wiring = new InstanceWiring(host, options.NetnsPrefix, profile.PhysicalFunctions);
     }
 
     public string Subsystem => "vnf";
@@ -313,7 +313,6 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
         await _supervisor.DisposeAsync();
         await _gate.WaitAsync();
         _nft?.Dispose();
-        _rtnl.Dispose();
         _store.Dispose();
     }
 }

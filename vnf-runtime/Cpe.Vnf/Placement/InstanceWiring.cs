@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Cpe.Interop;
 using Cpe.Netlink;
+using Cpe.Network;
 using Cpe.Network.Sriov;
 using Cpe.Vnf.Packages;
 
@@ -26,9 +27,13 @@ public sealed record WiredInterface(string Name, InterfaceRole Role, string? Hos
 /// names and MACs derive from the instance's name and a lent VF stays in the namespace, so that after a cped restart
 /// the same instance finds the same devices. Everything here is idempotent.
 /// </summary>
+/// <param name="host">cped's namespace and the board's VFs, lent and taken back under their ownership lock.</param>
 /// <param name="pfs">The board's SR-IOV PFs, whose VFs a removed instance's namespace may hold.</param>
-public sealed class InstanceWiring(RouteNetlink rtnl, string netnsPrefix, ISriovDriver? sriov, IReadOnlyList<string> pfs)
+public sealed class InstanceWiring(HostNetwork host, string netnsPrefix, IReadOnlyList<string> pfs)
 {
+    readonly RouteNetlink _rtnl = host.Rtnl;
+    readonly ISriovDriver? _sriov = host.Sriov;
+
     public string NamespacePath(string instance) => $"/run/netns/{netnsPrefix}{instance}";
 
     /// <summary>"v" and 8 hex digits of a hash of the instance, then the interface's position: at most 15 bytes, as Linux wants.</summary>
@@ -57,28 +62,29 @@ public sealed class InstanceWiring(RouteNetlink rtnl, string netnsPrefix, ISriov
         NamedNetworkNamespace.Create(netns);
         var wired = new List<WiredInterface>();
         bool created = false;
-        foreach (var w in planned)
-        {
-            if (!w.IsVf) { wired.Add(w); continue; }
-            wired.Add(LendVf(netns, w, out bool lent));
-            created |= lent;
-        }
+        lock (host.VfOwnership)
+            foreach (var w in planned)
+            {
+                if (!w.IsVf) { wired.Add(w); continue; }
+                wired.Add(LendVf(netns, w, out bool lent));
+                created |= lent;
+            }
         foreach (var w in wired.Where(w => !w.IsVf))
         {
-            if (rtnl.Link(w.HostDevice!) is not null) continue;
-            using (var fd = File.OpenHandle(netns)) rtnl.CreateVethInto(w.HostDevice!, w.Name, (int)fd.DangerousGetHandle(), w.Mac);
+            if (_rtnl.Link(w.HostDevice!) is not null) continue;
+            using (var fd = File.OpenHandle(netns)) _rtnl.CreateVethInto(w.HostDevice!, w.Name, (int)fd.DangerousGetHandle(), w.Mac);
             created = true;
         }
-        foreach (var host in wired.Select(w => w.HostDevice).OfType<string>())
+        foreach (var hostEnd in wired.Select(w => w.HostDevice).OfType<string>())
         {
-            var link = rtnl.RequireLink(host);
+            var link = _rtnl.RequireLink(hostEnd);
             // The host end only carries the chain's frames: no IPv6 of its own (no router solicitations into the VNF).
-            WriteSysctl($"/proc/sys/net/ipv6/conf/{host}/disable_ipv6", "1");
+            WriteSysctl($"/proc/sys/net/ipv6/conf/{hostEnd}/disable_ipv6", "1");
             // Frames forwarded into the VNF leave the host end: without segmentation and checksum offloads there, the
             // kernel cuts merged (GRO, TSO) frames to wire size and completes checksums before a VNF reads them.
             foreach (uint offload in new[] { Ethtool.ETHTOOL_STSO, Ethtool.ETHTOOL_SGSO, Ethtool.ETHTOOL_STXCSUM })
-                Ethtool.Set(host, offload, false);
-            if (!link.AdminUp) rtnl.SetAdminState(link.Index, true, host);
+                Ethtool.Set(hostEnd, offload, false);
+            if (!link.AdminUp) _rtnl.SetAdminState(link.Index, true, hostEnd);
         }
         if (created) Namespaces.RunInNetwork(netns, () => ConfigureInside(wired));
         return wired;
@@ -93,7 +99,7 @@ public sealed class InstanceWiring(RouteNetlink rtnl, string netnsPrefix, ISriov
     /// </summary>
     WiredInterface LendVf(string netns, WiredInterface w, out bool lent)
     {
-        var driver = sriov ?? throw new VnfWiringException($"interface {w.Name} asks for an SR-IOV VF; the board has no SR-IOV");
+        var driver = _sriov ?? throw new VnfWiringException($"interface {w.Name} asks for an SR-IOV VF; the board has no SR-IOV");
         string pf = w.Pf!;
         var vfs = driver.Vfs(pf);
         using (var inside = RouteNetlink.OpenIn(netns))
@@ -105,9 +111,9 @@ public sealed class InstanceWiring(RouteNetlink rtnl, string netnsPrefix, ISriov
                 return w with { Mac = RtnlParser.ParseMac(have), Vf = mine?.Vf };
             }
         }
-        var free = vfs.FirstOrDefault(v => driver.VfNetdev(pf, v.Vf) is string netdev && rtnl.Link(netdev) is { Master: null })
+        var free = vfs.FirstOrDefault(v => driver.VfNetdev(pf, v.Vf) is string netdev && _rtnl.Link(netdev) is { Master: null })
             ?? throw new VnfWiringException($"{pf} has no free VF for interface {w.Name}: its {vfs.Count} VFs are lent or in use");
-        if (free.Mac == NoMac && rtnl.Link(driver.VfNetdev(pf, free.Vf)!)?.Mac is { } own && own != NoMac)
+        if (free.Mac == NoMac && _rtnl.Link(driver.VfNetdev(pf, free.Vf)!)?.Mac is { } own && own != NoMac)
         {
             // The PF set no address (igb leaves it to the VF driver, which picks a random one): the PF now sets the
             // VF's own, so that the PF's list names it, the VNF cannot change it, and a restart or a removal finds it.
@@ -143,10 +149,11 @@ public sealed class InstanceWiring(RouteNetlink rtnl, string netnsPrefix, ISriov
     public void Unwire(string instance)
     {
         string netns = NamespacePath(instance);
-        if (sriov is not null && NamedNetworkNamespace.Exists(netns)) ReclaimVfs(netns);
+        if (_sriov is not null && NamedNetworkNamespace.Exists(netns))
+            lock (host.VfOwnership) ReclaimVfs(netns);
         string prefix = $"v{Hash(instance)[..8]}";
-        foreach (var link in rtnl.Links().Where(l => l.Kind == "veth" && l.Name.Length == prefix.Length + 1 && l.Name.StartsWith(prefix, StringComparison.Ordinal)))
-            rtnl.DeleteLink(link.Index, link.Name);
+        foreach (var link in _rtnl.Links().Where(l => l.Kind == "veth" && l.Name.Length == prefix.Length + 1 && l.Name.StartsWith(prefix, StringComparison.Ordinal)))
+            _rtnl.DeleteLink(link.Index, link.Name);
         NamedNetworkNamespace.Delete(netns);
     }
 
@@ -157,9 +164,9 @@ public sealed class InstanceWiring(RouteNetlink rtnl, string netnsPrefix, ISriov
         using (var rtnlInside = RouteNetlink.OpenIn(netns)) inside = rtnlInside.Links().Where(l => l.Kind is not "veth" && l.Name != "lo").ToList();
         if (inside.Count == 0) return;
         foreach (var pf in pfs)
-            foreach (var vf in sriov!.Vfs(pf))
+            foreach (var vf in _sriov!.Vfs(pf))
                 if (inside.FirstOrDefault(l => string.Equals(l.Mac, vf.Mac, StringComparison.OrdinalIgnoreCase)) is { } link)
-                    sriov.Reclaim(pf, vf.Vf, netns, link.Name);
+                    _sriov.Reclaim(pf, vf.Vf, netns, link.Name);
     }
 }
 
