@@ -69,7 +69,7 @@ public sealed class Daemon : IAsyncDisposable
         var identity = IdentityFrom(_options.FactoryDirectory);
         // The status LED shows "booting" from here on.
         if (board is not null)
-            _board = new BoardSubsystem(board, identity, PlatformMethods.ProductVersion, Events, _store, _loggers.CreateLogger("board"), _clock);
+            _board = new BoardSubsystem(board, identity, SystemMethods.ProductVersion, Events, _store, _loggers.CreateLogger("board"), _clock);
         if (_store.Recovery is StoreRecovery r)
         {
             Log.StoreRecovered(_log, r.Problem, r.MovedTo, r.RestoredFrom);
@@ -106,7 +106,10 @@ public sealed class Daemon : IAsyncDisposable
         var sessions = new SessionRegistry();
         var system = new SystemInfo();
         string model = board?.Model ?? _options.Model;
-        var methods = new PlatformMethods(Engine, _store, sessions, system, _clock, model, startedAt).Build();
+        var methods = new MethodTable();
+        new SessionMethods(Engine).AddMethods(methods);
+        new SystemMethods(Engine, _store, sessions, system, _clock, model, startedAt).AddMethods(methods);
+        new ConfigMethods(Engine).AddMethods(methods);
         _network?.AddMethods(methods);
         if (_network is not null && _vnf is not null) _network.VnfNamespace = _vnf.NamespaceOf;
         Logging.LogMessages.AddMethods(methods, _options.LogFile);
@@ -114,7 +117,7 @@ public sealed class Daemon : IAsyncDisposable
         var provisioning = new ProvisioningMethods(Engine, _store, Events, ScriptSandboxFor(_options), system, _clock, model, startedAt, _options.ConsoleDrop);
         provisioning.AddMethods(methods);
         if (_board is not null) BoardMethods.Add(methods, _board, () => _watchdog, RequestPower, Engine, _options.TestHooks);
-        var image = Image.ImageSubsystem.Open(_options, model, PlatformMethods.ProductVersion, Events, _loggers.CreateLogger("image"), RequestPower, _clock);
+        var image = Image.ImageSubsystem.Open(_options, model, SystemMethods.ProductVersion, Events, _loggers.CreateLogger("image"), RequestPower, _clock);
         image?.AddMethods(methods);
         var roles = new RoleResolver(_options.PasswdPath, _options.PhonehomeUser);
         _api = new ApiServer(_options.SocketPath, methods, sessions, roles, Engine, Events, Logs.Lines, _clock, _loggers.CreateLogger<ApiServer>(), _options.ApiLimits);
@@ -132,8 +135,8 @@ public sealed class Daemon : IAsyncDisposable
             Server: () => ServerProblem(provisioning.Status),
             Configuration: () => _store.ActiveAlarms().FirstOrDefault(a => a.Type.StartsWith("reconcile-", StringComparison.Ordinal)) is { } a ? a.Text : null),
             CancellationToken.None);
-        Events.Record("daemon-started", $"cped {PlatformMethods.ProductVersion} started");
-        Log.Ready(_log, PlatformMethods.ProductVersion, _options.SocketPath, _options.StateDirectory, started.ElapsedMilliseconds);
+        Events.Record("daemon-started", $"cped {SystemMethods.ProductVersion} started");
+        Log.Ready(_log, SystemMethods.ProductVersion, _options.SocketPath, _options.StateDirectory, started.ElapsedMilliseconds);
     }
 
     /// <summary>The factory storage's identity; a box without one (a developer's cped) is "unknown".</summary>

@@ -105,7 +105,7 @@ public sealed class ProvisioningMethods(ConfigEngine engine, StateStore store, P
         t.Add(ApiMethods.PhonehomeInventory, Access.Provision, j.Empty, j.InventoryInfo, (_, _, _) =>
         {
             var active = store.Active();
-            return Task.FromResult(new InventoryInfo(model, PlatformMethods.ProductVersion, system.BootTime(), startedAt,
+            return Task.FromResult(new InventoryInfo(model, SystemMethods.ProductVersion, system.BootTime(), startedAt,
                 active?.Id ?? 0, active?.Source ?? ConfigSources.System, active?.ConfirmBy,
                 store.ActiveAlarms().Select(a => $"{a.Severity} {a.Type}: {a.Text}").ToArray())
             {

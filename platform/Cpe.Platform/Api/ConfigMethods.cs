@@ -1,57 +1,16 @@
-using System.Reflection;
-using EventInfo = Cpe.Api.EventInfo;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Cpe.Api;
 using Cpe.Config;
-using Cpe.Config.Schema;
 using Cpe.Platform.Configuration;
-using Cpe.Platform.State;
 
 namespace Cpe.Platform.Api;
 
-/// <summary>The session.*, system.* and config.* methods of the local API.</summary>
-public sealed class PlatformMethods(ConfigEngine engine, StateStore store, SessionRegistry sessions, SystemInfo system, TimeProvider clock, string model, DateTimeOffset startedAt)
+/// <summary>The config.* methods of the local API: reading revisions, and editing and committing the candidate.</summary>
+public sealed class ConfigMethods(ConfigEngine engine)
 {
     static ApiJsonContext J => ApiJsonContext.Default;
 
-    /// <summary>The firmware image's version on the box (its os-release); the build's version elsewhere.</summary>
-    public static string ProductVersion => Cpe.Image.Slots.FirmwareRelease.Running?.Version ??
-        typeof(PlatformMethods).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
-
-    public MethodTable Build()
+    public void AddMethods(MethodTable t)
     {
-        var t = new MethodTable();
-        t.Add(ApiMethods.Hello, Access.Anyone, J.HelloParams, J.Identity, (s, p, _) =>
-        {
-            s.Client = p.Client;
-            return Task.FromResult(IdentityOf(s));
-        });
-        t.Add(ApiMethods.WhoAmI, Access.Anyone, J.Empty, J.Identity, (s, _, _) => Task.FromResult(IdentityOf(s)));
-        t.Add(ApiMethods.Assume, Access.Root, J.AssumeParams, J.Identity, (s, p, _) =>
-        {
-            var role = RoleResolver.ConfiguredRole(p.User, engine.Active());
-            if (role == Role.None) throw new RpcException(RpcErrorCodes.NotFound, $"user '{p.User}' is not a configured login user");
-            s.Assume(p.User, role);
-            return Task.FromResult(IdentityOf(s));
-        });
-        t.Add(ApiMethods.Authenticate, Access.Root, J.AuthenticateParams, J.OkResult, (_, p, _) => Task.FromResult(Authenticate(p)));
-
-        t.Add(ApiMethods.Version, Access.Read, J.Empty, J.VersionInfo, (_, _, _) => Task.FromResult(new VersionInfo(
-            "CPE firmware", ProductVersion, model, ConfigSchema.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            RuntimeInformation.FrameworkDescription + (RuntimeFeature.IsDynamicCodeSupported ? " (JIT)" : " (NativeAOT)"))));
-        t.Add(ApiMethods.Uptime, Access.Read, J.Empty, J.UptimeInfo, (_, _, _) =>
-        {
-            var last = store.Active();
-            return Task.FromResult(new UptimeInfo(clock.GetUtcNow(), system.BootTime(), startedAt, last?.CreatedAt, last?.Author, system.LoadAverage()));
-        });
-        t.Add(ApiMethods.Alarms, Access.Read, J.Empty, J.AlarmInfoArray, (_, _, _) => Task.FromResult(
-            store.ActiveAlarms().Select(a => new AlarmInfo(a.Id, a.Severity, a.Type, a.Text, a.RaisedAt)).ToArray()));
-        t.Add(ApiMethods.Users, Access.Read, J.Empty, J.SessionInfoArray, (_, _, _) => Task.FromResult(sessions.Describe(engine, clock.GetUtcNow())));
-        t.Add(ApiMethods.Log, Access.Read, J.LogParams, J.EventInfoArray, (_, p, _) => Task.FromResult(
-            store.RecentEvents(Math.Clamp(p.Count <= 0 ? 50 : p.Count, 1, StateStore.KeptEvents))
-                .Select(e => new EventInfo(e.Id, e.Time, e.Type, e.Text)).ToArray()));
-
         t.Add(ApiMethods.ConfigGet, Access.Read, J.ConfigGetParams, J.ConfigGetResult, (s, p, _) =>
         {
             var tree = p.Source switch
@@ -121,23 +80,5 @@ public sealed class PlatformMethods(ConfigEngine engine, StateStore store, Sessi
             var outcome = await engine.CommitAsync(s.Editor, p.Check, p.ConfirmMinutes, p.Comment, ct);
             return new CommitResult(outcome.Revision, outcome.Message, outcome.ConfirmBy);
         });
-        return t;
     }
-
-    static Identity IdentityOf(ApiSession s) => new(s.User, RoleResolver.Name(s.Role), s.Peer.Uid, s.CanAssume);
-
-    OkResult Authenticate(AuthenticateParams p)
-    {
-        var active = engine.Active();
-        var users = ConfigTree.Get(active, ConfigPath.Parse(["system", "login", "user"], false)) as System.Text.Json.Nodes.JsonArray;
-        // A box with no login users (factory default) lets root in on the console, as Junos does.
-        if (users is null || users.Count == 0)
-            return p.User == "root" ? new OkResult(true, "no login users are configured") : Refuse();
-        var entry = ConfigTree.FindEntry(users, p.User);
-        string? hash = entry?["authentication"]?["encrypted-password"]?.GetValue<string>();
-        if (hash is null || !PasswordHash.Verify(p.Password, hash)) return Refuse();
-        return new OkResult(true);
-    }
-
-    static OkResult Refuse() => throw new RpcException(RpcErrorCodes.AuthenticationFailed, "login incorrect");
 }
