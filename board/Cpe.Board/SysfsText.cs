@@ -1,7 +1,7 @@
 namespace Cpe.Board;
 
 /// <summary>A small kernel file (sysfs, /proc) read whole and trimmed; null when it is missing or unreadable.</summary>
-internal static class SysfsText
+public static class SysfsText
 {
     public static string? Read(string path)
     {

@@ -1,6 +1,5 @@
 using Cpe.Board.Gpio;
 using Cpe.Board.Profile;
-using Cpe.Network.Board;
 
 namespace Cpe.SimBoard;
 

@@ -1,9 +1,8 @@
-using Cpe.Board.Profile;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using Cpe.Board.Profile;
 using Cpe.Netlink;
-using Cpe.Network.Board;
 using Cpe.Network.Dhcp;
 
 namespace Cpe.SimBoard;

@@ -1,5 +1,5 @@
+using Cpe.Board.Profile;
 using Cpe.Netlink;
-using Cpe.Network.Board;
 using Cpe.Network.Reconcile;
 using Cpe.Network.Sriov;
 

@@ -3,7 +3,6 @@ using Cpe.Api;
 using Cpe.Board.Identity;
 using Cpe.Board.Profile;
 using Cpe.Network;
-using Cpe.Network.Board;
 using Cpe.Platform.Api;
 using Cpe.Platform.Board;
 using Cpe.Platform.Configuration;

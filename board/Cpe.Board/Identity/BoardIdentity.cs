@@ -1,6 +1,6 @@
 using System.Net.NetworkInformation;
 using System.Security.Cryptography.X509Certificates;
-using Cpe.Network.Board;
+using Cpe.Board.Profile;
 
 namespace Cpe.Board.Identity;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using Cpe.Network.Board;
+using Cpe.Board.Profile;
 
 namespace Cpe.Board.Profile;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Cpe.Network.Board;
+using Cpe.Board.Profile;
 
 namespace Cpe.Board.Profile;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using Cpe.Board.Profile;
 using Cpe.Netlink;
 using Cpe.Network;
-using Cpe.Network.Board;
 
 namespace Cpe.Network.Reconcile;
 

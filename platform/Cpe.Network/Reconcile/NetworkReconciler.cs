@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
+using Cpe.Board.Profile;
 using Cpe.Netlink;
-using Cpe.Network.Board;
 using Cpe.Network.Sriov;
 
 namespace Cpe.Network.Reconcile;

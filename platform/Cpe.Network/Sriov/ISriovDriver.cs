@@ -9,7 +9,7 @@ namespace Cpe.Network.Sriov;
 public interface ISriovDriver
 {
     /// <summary>The driver a board profile names, over <paramref name="rtnl"/>; null for a board without SR-IOV.</summary>
-    static ISriovDriver? For(Board.SriovProfile? profile, RouteNetlink rtnl) => profile switch
+    static ISriovDriver? For(Cpe.Board.Profile.SriovProfile? profile, RouteNetlink rtnl) => profile switch
     {
         null => null,
         { Driver: "emulated" } s => new EmulatedSriovDriver(rtnl, s.SysfsRoot),

@@ -2,7 +2,6 @@ using Cpe.Api;
 using Cpe.Board.Buttons;
 using Cpe.Board.Gpio;
 using Cpe.Board.Identity;
-using Cpe.Board.Inventory;
 using Cpe.Board.Leds;
 using Cpe.Board.Profile;
 using Cpe.Board.Sensors;

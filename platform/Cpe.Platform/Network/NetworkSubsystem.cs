@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
+using Cpe.Board.Profile;
 using Cpe.Config;
 using Cpe.Interop;
 using Cpe.Netlink;
 using Cpe.Network;
-using Cpe.Network.Board;
 using Cpe.Network.Dhcp;
 using Cpe.Network.Reconcile;
 using Cpe.Platform.Configuration;

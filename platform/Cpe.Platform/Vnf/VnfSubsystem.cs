@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Cpe.Board.Profile;
 using Cpe.Config;
 using Cpe.Interop;
 using Cpe.Netlink;
 using Cpe.Netlink.NfTables;
 using Cpe.Network;
-using Cpe.Network.Board;
 using Cpe.Platform.Configuration;
 using Cpe.Platform.Events;
 using Cpe.Vnf.Chains;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
+using Cpe.Board.Profile;
 using Cpe.Config;
 using Cpe.Netlink;
-using Cpe.Network.Board;
 using Cpe.Network.Reconcile;
 using Cpe.Network.Sriov;
 using Cpe.TestKit;

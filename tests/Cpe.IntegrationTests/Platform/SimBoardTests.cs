@@ -1,4 +1,4 @@
-using Cpe.Network.Board;
+using Cpe.Board.Profile;
 using Cpe.TestKit;
 
 namespace Cpe.IntegrationTests.Platform;

@@ -2,7 +2,6 @@ using System.Net.NetworkInformation;
 using System.Text.RegularExpressions;
 using Cpe.Board.Buttons;
 using Cpe.Board.Identity;
-using Cpe.Network.Board;
 using Cpe.Board.Leds;
 using Cpe.Board.Profile;
 using Cpe.Board.Sensors;

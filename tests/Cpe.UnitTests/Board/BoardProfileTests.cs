@@ -1,5 +1,4 @@
 using Cpe.Board.Profile;
-using Cpe.Network.Board;
 using Cpe.TestKit;
 
 namespace Cpe.UnitTests.Board;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Cpe.Network.Board;
+using Cpe.Board.Profile;
 using Cpe.Network.Reconcile;
 using Cpe.TestKit;
 

@@ -1,5 +1,5 @@
+using Cpe.Board.Profile;
 using Cpe.Config;
-using Cpe.Network.Board;
 using Cpe.Vnf.Chains;
 using Cpe.Vnf.Packages;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Cpe.Network.Board;
+namespace Cpe.Board.Profile;
 
 /// <summary>
 /// A front port: its name on the box's label, the Linux netdev behind it, what it is for ("wan", "lan" or

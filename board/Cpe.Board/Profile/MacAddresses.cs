@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net.NetworkInformation;
 
-namespace Cpe.Network.Board;
+namespace Cpe.Board.Profile;
 
 /// <summary>
 /// The MAC rule (docs/reference/board-profile.md, "MAC addresses"): the factory gives each box one base address; front

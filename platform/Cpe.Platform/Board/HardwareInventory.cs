@@ -1,10 +1,10 @@
 using System.Globalization;
-using Cpe.Board.Identity;
-using Cpe.Network.Board;
 using Cpe.Api;
+using Cpe.Board;
+using Cpe.Board.Identity;
 using Cpe.Board.Profile;
 
-namespace Cpe.Board.Inventory;
+namespace Cpe.Platform.Board;
 
 /// <summary>
 /// What "show chassis hardware" prints and the fleet check-in reports: the profile's model and ports joined with what
