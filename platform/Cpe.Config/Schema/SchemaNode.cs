@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Cpe.Config.Schema;
 
 /// <summary>One named element of the configuration schema. Descriptions feed the CLI's "?" help.</summary>
@@ -20,7 +22,11 @@ public abstract class ParentNode(string name, string description, IReadOnlyList<
 }
 
 public sealed class ContainerNode(string name, string description, params SchemaNode[] children)
-    : ParentNode(name, description, children);
+    : ParentNode(name, description, children)
+{
+    /// <summary>This container in <paramref name="parent"/> (a validated tree), or null when absent.</summary>
+    public JsonObject? In(JsonObject? parent) => parent?[Name] as JsonObject;
+}
 
 /// <summary>A keyed list: each entry is an object whose key member is "name". JSON: an array of objects.</summary>
 public sealed class ListNode(string name, string description, LeafType keyType, params SchemaNode[] children)
@@ -29,11 +35,32 @@ public sealed class ListNode(string name, string description, LeafType keyType, 
     public const string KeyMember = "name";
     public LeafType KeyType { get; } = keyType;
     public int MaxEntries { get; init; } = 1024;
+
+    /// <summary>This list's entries in <paramref name="parent"/> (a validated tree); none when absent.</summary>
+    public IEnumerable<JsonObject> Entries(JsonObject? parent) => parent?[Name] is JsonArray a ? a.OfType<JsonObject>() : [];
+
+    /// <summary>An entry's key, as text.</summary>
+    public static string Key(JsonObject entry) => entry[KeyMember]!.GetValue<string>();
 }
 
+/// <summary>
+/// A single value. Readers of a validated tree take it through the typed accessors, which give <see cref="Default"/>
+/// for an absent leaf: the schema is the one place a leaf's name and default are written (the description says the
+/// default to a person; a unit test keeps the two in step).
+/// </summary>
 public sealed class LeafNode(string name, string description, LeafType type) : SchemaNode(name, description)
 {
     public LeafType Type { get; } = type;
+
+    /// <summary>What an absent leaf means (a string, a long or a bool, as the JSON holds it); null: absent means unset.</summary>
+    public object? Default { get; init; }
+
+    public string? Text(JsonObject? parent) => parent?[Name] is JsonValue v && v.TryGetValue(out string? s) ? s : (string?)Default;
+
+    public long? Integer(JsonObject? parent) =>
+        parent?[Name] is JsonValue v ? (v.TryGetValue(out long l) ? l : v.TryGetValue(out int i) ? i : (long?)Default) : (long?)Default;
+
+    public bool? Flag(JsonObject? parent) => parent?[Name] is JsonValue v && v.TryGetValue(out bool b) ? b : (bool?)Default;
 }
 
 /// <summary>An ordered set of values; "set" adds one, "delete" removes one or all.</summary>
@@ -41,4 +68,12 @@ public sealed class LeafListNode(string name, string description, LeafType type)
 {
     public LeafType Type { get; } = type;
     public int MaxItems { get; init; } = 64;
+
+    /// <summary>The text values in <paramref name="parent"/> (a validated tree); none when absent.</summary>
+    public IEnumerable<string> Texts(JsonObject? parent) =>
+        parent?[Name] is JsonArray a ? a.OfType<JsonValue>().Select(v => v.TryGetValue(out string? s) ? s : null).OfType<string>() : [];
+
+    /// <summary>The integer values in <paramref name="parent"/> (a validated tree); none when absent.</summary>
+    public IEnumerable<long> Integers(JsonObject? parent) =>
+        parent?[Name] is JsonArray a ? a.OfType<JsonValue>().Select(v => v.TryGetValue(out long l) ? l : v.TryGetValue(out int i) ? i : (long?)null).OfType<long>() : [];
 }

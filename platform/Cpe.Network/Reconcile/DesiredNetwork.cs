@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using Cpe.Board.Profile;
+using Cpe.Config.Schema;
 using Cpe.Netlink;
 using Cpe.Network;
 
@@ -42,56 +43,59 @@ public sealed record DesiredNetwork(IReadOnlyList<DesiredPort> Ports, IReadOnlyL
     /// <summary>The ownership marker: an alias starting with this belongs to cped (docs/reference/network.md).</summary>
     public const string OwnerMarker = "cpe:";
     public const string BridgePrefix = "br-";
-    public const uint DefaultMtu = 1500;
-    public const ushort DefaultPvid = 1;
+    /// <summary>The VLAN of untagged frames on a port in no bridge: the bridge member's default, which is the kernel's.</summary>
+    static readonly ushort DefaultPvid = (ushort)(long)NetworkSchema.Bridge.Pvid.Default!;
 
     public static string BridgeNetdev(string name) => BridgePrefix + name;
 
-    /// <summary>Reads the sections; every rule the schema cannot state (a port the board lacks, a port in two bridges…) is an error naming its path.</summary>
+    /// <summary>
+    /// Reads the sections of a validated tree through the schema's nodes (their names and defaults are written there
+    /// only); every rule the schema cannot state (a port the board lacks, a port in two bridges…) is an error naming its path.
+    /// </summary>
     public static DesiredNetwork From(JsonObject config, NetworkProfile profile, Func<string, int>? totalVfs = null)
     {
         var errors = new List<NetworkConfigError>();
         var bridges = new List<DesiredBridge>();
         var memberOf = new Dictionary<string, (string Bridge, ushort Pvid, List<ushort> Vlans)>();
-        foreach (var b in Entries(config["bridges"]?["bridge"]))
+        foreach (var b in NetworkSchema.Bridge.List.Entries(NetworkSchema.Bridges.In(config)))
         {
-            string name = Key(b);
+            string name = ListNode.Key(b);
             string path = $"bridges bridge {name}";
-            bool filtering = Bool(b["vlan-filtering"]) ?? false;
-            bridges.Add(new DesiredBridge(name, BridgeNetdev(name), OwnerMarker + (Str(b["description"]) ?? ""), filtering, Prefixes(b["address"])));
-            foreach (var member in Entries(b["interface"]))
+            bool filtering = NetworkSchema.Bridge.VlanFiltering.Flag(b)!.Value;
+            bridges.Add(new DesiredBridge(name, BridgeNetdev(name), OwnerMarker + (NetworkSchema.Bridge.Description.Text(b) ?? ""), filtering,
+                Prefixes(NetworkSchema.Bridge.Address.Texts(b))));
+            foreach (var member in NetworkSchema.Bridge.Member.Entries(b))
             {
-                string port = Key(member);
+                string port = ListNode.Key(member);
                 string here = $"{path} interface {port}";
                 if (profile.Port(port) is null) errors.Add(new(here, NoSuchPort(port, profile)));
                 else if (memberOf.TryGetValue(port, out var other)) errors.Add(new(here, $"the port is already a member of bridge {other.Bridge}"));
-                var vlans = Numbers(member["vlan"]).Select(v => (ushort)v).ToList();
-                long? pvid = Num(member["pvid"]);
-                if (!filtering && (pvid is not null || vlans.Count > 0))
+                var vlans = NetworkSchema.Bridge.Vlan.Integers(member).Select(v => (ushort)v).ToList();
+                if (!filtering && (member.ContainsKey(NetworkSchema.Bridge.Pvid.Name) || vlans.Count > 0))
                     errors.Add(new(here, "pvid and vlan need 'vlan-filtering true' on the bridge"));
-                memberOf.TryAdd(port, (name, (ushort)(pvid ?? DefaultPvid), vlans));
+                memberOf.TryAdd(port, (name, (ushort)NetworkSchema.Bridge.Pvid.Integer(member)!.Value, vlans));
             }
         }
 
-        var configured = Entries(config["interfaces"]?["interface"]).ToDictionary(Key);
+        var configured = NetworkSchema.Port.List.Entries(NetworkSchema.Interfaces.In(config)).ToDictionary(ListNode.Key);
         foreach (var name in configured.Keys.Where(n => profile.Port(n) is null))
             errors.Add(new($"interfaces interface {name}", NoSuchPort(name, profile)));
         var ports = new List<DesiredPort>();
         foreach (var (index, port) in profile.Ports.Index())
         {
             var c = configured.GetValueOrDefault(port.Name);
-            var addresses = Prefixes(c?["address"]);
-            bool dhcp = Bool(c?["dhcp"]) ?? false;
+            var addresses = Prefixes(NetworkSchema.Port.Address.Texts(c));
+            bool dhcp = NetworkSchema.Port.Dhcp.Flag(c)!.Value;
             var member = memberOf.TryGetValue(port.Name, out var m) ? m : default;
             if (member.Bridge is not null && (addresses.Count > 0 || dhcp))
                 errors.Add(new($"interfaces interface {port.Name}", $"the port is a member of bridge {member.Bridge}; put addresses on the bridge instead"));
-            ports.Add(new DesiredPort(port, OwnerMarker + (Str(c?["description"]) ?? ""), Str(c?["admin-state"]) != "down",
-                (uint)(Num(c?["mtu"]) ?? DefaultMtu), addresses, dhcp, member.Bridge is null ? null : BridgeNetdev(member.Bridge),
+            ports.Add(new DesiredPort(port, OwnerMarker + (NetworkSchema.Port.Description.Text(c) ?? ""), NetworkSchema.Port.AdminState.Text(c) != "down",
+                (uint)NetworkSchema.Port.Mtu.Integer(c)!.Value, addresses, dhcp, member.Bridge is null ? null : BridgeNetdev(member.Bridge),
                 member.Bridge is null ? DefaultPvid : member.Pvid, member.Vlans ?? [], c is not null || member.Bridge is not null)
             { Mac = profile.PortMac(index) });
         }
 
-        var pfConfig = Entries(config["sriov"]?["pf"]).ToDictionary(Key);
+        var pfConfig = NetworkSchema.Pf.List.Entries(NetworkSchema.Sriov.In(config)).ToDictionary(ListNode.Key);
         foreach (var name in pfConfig.Keys.Where(n => !profile.PhysicalFunctions.Contains(n)))
             errors.Add(new($"sriov pf {name}", $"this box has no SR-IOV physical function {name}"
                 + (profile.PhysicalFunctions.Count == 0 ? "" : $" (it has: {string.Join(", ", profile.PhysicalFunctions)})")));
@@ -99,47 +103,42 @@ public sealed record DesiredNetwork(IReadOnlyList<DesiredPort> Ports, IReadOnlyL
         foreach (var (pfIndex, pf) in profile.PhysicalFunctions.Index())
         {
             var c = pfConfig.GetValueOrDefault(pf);
-            int count = (int)(Num(c?["vf-count"]) ?? 0);
+            int count = (int)NetworkSchema.Pf.VfCount.Integer(c)!.Value;
             string path = $"sriov pf {pf}";
             if (totalVfs is not null && c is not null && count > 0)
             {
                 int total = totalVfs(pf);
                 if (count > total) errors.Add(new($"{path} vf-count", $"{pf} supports at most {total} virtual functions"));
             }
-            var vfConfig = Entries(c?["vf"]).ToDictionary(e => int.Parse(Key(e), CultureInfo.InvariantCulture));
+            var vfConfig = NetworkSchema.Vf.List.Entries(c).ToDictionary(e => int.Parse(ListNode.Key(e), CultureInfo.InvariantCulture));
             foreach (var vf in vfConfig.Keys.Where(v => v >= count))
                 errors.Add(new($"{path} vf {vf}", count == 0 ? "the PF has no virtual functions; set vf-count first"
                     : $"the PF has {count} virtual functions (0 to {count - 1}); raise vf-count first"));
-            var vfs = Enumerable.Range(0, count).Select(vf =>
-            {
-                var v = vfConfig.GetValueOrDefault(vf);
-                uint min = (uint)(Num(v?["min-tx-rate"]) ?? 0), max = (uint)(Num(v?["max-tx-rate"]) ?? 0);
-                if (max != 0 && min > max) errors.Add(new($"{path} vf {vf} min-tx-rate", $"{min} Mbit/s is above max-tx-rate {max}"));
-                return new DesiredVf(vf, Str(v?["mac"]) ?? profile.VfMac(pfIndex, vf), (ushort)(Num(v?["vlan"]) ?? 0), (byte)(Num(v?["qos"]) ?? 0),
-                    Bool(v?["spoofcheck"]) ?? true, Bool(v?["trust"]) ?? false, min, max, Str(v?["link-state"]) switch
-                    {
-                        "enable" => VfLinkState.Enable,
-                        "disable" => VfLinkState.Disable,
-                        _ => VfLinkState.Auto,
-                    });
-            }).ToList();
+            var vfs = Enumerable.Range(0, count).Select(vf => Vf(vf, vfConfig.GetValueOrDefault(vf), profile.VfMac(pfIndex, vf), $"{path} vf {vf}", errors)).ToList();
             pfs.Add(new DesiredPf(pf, count, vfs));
         }
         if (errors.Count > 0) throw new NetworkConfigException(errors);
         return new DesiredNetwork(ports, bridges, pfs);
     }
 
+    /// <summary>One VF's settings from its entry (null: not configured), the MAC rule's address when the entry names none.</summary>
+    static DesiredVf Vf(int vf, JsonObject? v, string? ruleMac, string path, List<NetworkConfigError> errors)
+    {
+        uint min = (uint)NetworkSchema.Vf.MinTxRate.Integer(v)!.Value, max = (uint)NetworkSchema.Vf.MaxTxRate.Integer(v)!.Value;
+        if (max != 0 && min > max) errors.Add(new($"{path} min-tx-rate", $"{min} Mbit/s is above max-tx-rate {max}"));
+        return new DesiredVf(vf, NetworkSchema.Vf.Mac.Text(v) ?? ruleMac, (ushort)NetworkSchema.Vf.Vlan.Integer(v)!.Value, (byte)NetworkSchema.Vf.Qos.Integer(v)!.Value,
+            NetworkSchema.Vf.SpoofCheck.Flag(v)!.Value, NetworkSchema.Vf.Trust.Flag(v)!.Value, min, max, NetworkSchema.Vf.LinkState.Text(v) switch
+            {
+                "enable" => VfLinkState.Enable,
+                "disable" => VfLinkState.Disable,
+                _ => VfLinkState.Auto,
+            });
+    }
+
     static string NoSuchPort(string name, NetworkProfile profile) =>
         $"this box ({profile.Model}) has no port {name}; its ports are {string.Join(", ", profile.Ports.Select(p => p.Name))}";
 
-    static IEnumerable<JsonObject> Entries(JsonNode? list) => list is JsonArray a ? a.OfType<JsonObject>() : [];
-    static string Key(JsonObject entry) => entry["name"]!.GetValue<string>();
-    static string? Str(JsonNode? n) => n is JsonValue v && v.TryGetValue(out string? s) ? s : null;
-    static bool? Bool(JsonNode? n) => n is JsonValue v && v.TryGetValue(out bool b) ? b : null;
-    static long? Num(JsonNode? n) => n is not JsonValue v ? null : v.TryGetValue(out long l) ? l : v.TryGetValue(out int i) ? i : null;
-    static IEnumerable<long> Numbers(JsonNode? n) => n is JsonArray a ? a.Select(Num).OfType<long>() : [];
-    static List<IpPrefix> Prefixes(JsonNode? n) =>
-        n is JsonArray a ? a.Select(Str).OfType<string>().Select(IpPrefix.Parse).ToList() : [];
+    static List<IpPrefix> Prefixes(IEnumerable<string> texts) => texts.Select(IpPrefix.Parse).ToList();
 }
 
 public sealed record NetworkConfigError(string Path, string Message);

@@ -38,7 +38,9 @@ public sealed partial class ConfigEngine
     async Task<CommitOutcome> CommitTreeAsync(Editor editor, JsonObject next, bool checkOnly, int? confirmMinutes, string? comment, bool candidateFollows, CancellationToken ct)
     {
         var errors = ConfigValidator.Validate(next);
-        if (errors.Count == 0) errors = _reconcilers.SelectMany(r => r.Check(next)).ToList();
+        // Each subsystem reads its sections once: what commit check judged is what is applied.
+        var prepared = errors.Count == 0 ? _reconcilers.Select(r => r.Prepare(next)).ToList() : [];
+        if (errors.Count == 0) errors = prepared.SelectMany(p => p.Errors).ToList();
         if (errors.Count > 0) throw new ConfigException(errors);
         if (checkOnly) return new CommitOutcome(_store.Active()?.Id ?? 0, "configuration check succeeds", null);
         if (confirmMinutes is < 1 or > 65535)
@@ -66,7 +68,7 @@ public sealed partial class ConfigEngine
             return new CommitOutcome(activeRevision.Id, $"commit complete: no changes, revision {activeRevision.Id} stays active", null);
         }
 
-        await ReconcileAllAsync(active, next, ct);
+        await ReconcileAllAsync(active, prepared, ct);
 
         DateTimeOffset? confirmBy = confirmMinutes is int m ? _clock.GetUtcNow().AddMinutes(m) : null;
         Revision stored;
@@ -78,7 +80,7 @@ public sealed partial class ConfigEngine
         catch (Exception e)
         {
             // The kernel already has the new configuration but the store could not record it: undo.
-            await RestoreAllAsync(next, active, _reconcilers.Count);
+            await RestoreAllAsync(active, _reconcilers.Count);
             throw new CommitFailedException("state-store", e.Message, e);
         }
         if (candidateFollows) lock (_editors) (_candidate, _candidateBase) = (next, stored.Id);
@@ -98,35 +100,35 @@ public sealed partial class ConfigEngine
         return new CommitOutcome(stored.Id, message, confirmBy);
     }
 
-    /// <summary>Applies <paramref name="next"/> to every subsystem in order; on a failure, puts every one back.</summary>
-    async Task ReconcileAllAsync(JsonObject active, JsonObject next, CancellationToken ct)
+    /// <summary>Applies each subsystem's prepared configuration in order; on a failure, puts every one back to <paramref name="active"/>.</summary>
+    async Task ReconcileAllAsync(JsonObject active, IReadOnlyList<PreparedConfig> next, CancellationToken ct)
     {
         for (int i = 0; i < _reconcilers.Count; i++)
         {
             var r = _reconcilers[i];
             try
             {
-                await r.ApplyAsync(active, next, ct);
+                await next[i].ApplyAsync(ct);
             }
             catch (Exception e)
             {
                 Log.ReconcileFailed(_log, r.Subsystem, e.Message);
-                await RestoreAllAsync(next, active, i + 1);
+                await RestoreAllAsync(active, i + 1);
                 throw new CommitFailedException(r.Subsystem, e.Message, e);
             }
         }
     }
 
-    /// <summary>Puts the first <paramref name="count"/> subsystems back, newest first; raises an alarm where that fails too.</summary>
+    /// <summary>Puts the first <paramref name="count"/> subsystems back to <paramref name="to"/>, newest first; raises an alarm where that fails too.</summary>
     /// <remarks>Not cancellable: a half-restored box is worse than a slow one.</remarks>
-    async Task RestoreAllAsync(JsonObject from, JsonObject to, int count)
+    async Task RestoreAllAsync(JsonObject to, int count)
     {
         for (int j = count - 1; j >= 0; j--)
         {
             var r = _reconcilers[j];
             try
             {
-                await r.ApplyAsync(from, to, CancellationToken.None);
+                await r.Prepare(to).ApplyAsync(CancellationToken.None);
             }
             catch (Exception e)
             {

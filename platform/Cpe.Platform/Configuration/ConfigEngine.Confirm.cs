@@ -48,7 +48,7 @@ public sealed partial class ConfigEngine
             var unconfirmed = ConfigDocument.Parse(revisions[0].Document);
             var previous = revisions.Count > 1 ? ConfigDocument.Parse(revisions[1].Document) : ConfigDocument.FactoryDefault(_wanPort);
             // Best effort on every subsystem: the point is to get the box back to what worked.
-            await RestoreAllAsync(unconfirmed, previous, _reconcilers.Count);
+            await RestoreAllAsync(previous, _reconcilers.Count);
             bool candidateWasClean = JsonNode.DeepEquals(Normalize(_candidate), Normalize(unconfirmed));
             string text = $"commit confirmed of revision {revisionId} was not confirmed by {revisions[0].ConfirmBy:u}; "
                 + (revisions.Count > 1 ? $"revision {revisions[1].Id} restored" : "factory default restored");

@@ -71,7 +71,7 @@ public sealed partial class ConfigEngine : IAsyncDisposable
             {
                 try
                 {
-                    await r.ApplyAsync(null, active, ct);
+                    await r.Prepare(active).ApplyAsync(ct);
                     _events.ClearAlarm("reconcile-" + r.Subsystem);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

@@ -4,19 +4,42 @@ using Cpe.Config;
 namespace Cpe.Platform.Configuration;
 
 /// <summary>
-/// A subsystem that makes the box match a configuration. The engine calls every reconciler on each
-/// commit, in registration order, and calls them again with the old tree if any one fails.
-/// Implementations are idempotent: applying the same tree twice changes nothing the second time.
+/// A subsystem that makes the box match a configuration. On each commit the engine has every reconciler prepare the
+/// validated tree once (its typed sections, and the rules the schema cannot state), then applies the prepared ones in
+/// registration order, and if any one fails prepares and applies the old tree again. Implementations are idempotent:
+/// applying the same tree twice changes nothing the second time.
 /// </summary>
 public interface IReconciler
 {
     /// <summary>Named in errors and events, e.g. "system".</summary>
     string Subsystem { get; }
 
-    /// <param name="previous">What was applied before (null at start-up: the kernel's state is unknown).</param>
-    /// <param name="next">What must be in force when the call returns.</param>
-    Task ApplyAsync(JsonObject? previous, JsonObject next, CancellationToken ct);
+    /// <summary>
+    /// Reads <paramref name="next"/>'s sections into what this subsystem applies, checking what needs the box (a port
+    /// the board lacks); run by "commit check", every commit, every restore and at start.
+    /// </summary>
+    PreparedConfig Prepare(JsonObject next);
+}
 
-    /// <summary>Rules the schema cannot state because they need the box (a port the board lacks); run by "commit check" and every commit.</summary>
-    IReadOnlyList<ConfigError> Check(JsonObject next) => [];
+/// <summary>
+/// A configuration as one subsystem prepared it: the rules it breaks, which refuse a commit, and how to put it in force,
+/// if the subsystem can (a restore or the start applies what it can even where a rule is broken now).
+/// </summary>
+public sealed class PreparedConfig
+{
+    readonly Func<CancellationToken, Task> _apply;
+
+    PreparedConfig(IReadOnlyList<ConfigError> errors, Func<CancellationToken, Task> apply) => (Errors, _apply) = (errors, apply);
+
+    /// <summary>A configuration this subsystem applies by <paramref name="apply"/>; <paramref name="errors"/> (if any) refuse a commit of it.</summary>
+    public static PreparedConfig Ready(Func<CancellationToken, Task> apply, IReadOnlyList<ConfigError>? errors = null) => new(errors ?? [], apply);
+
+    /// <summary>A configuration this subsystem cannot apply: the reasons, and what applying it throws (<paramref name="reason"/>, or the errors).</summary>
+    public static PreparedConfig Refused(IReadOnlyList<ConfigError> errors, Exception? reason = null) =>
+        errors.Count > 0 ? new(errors, _ => throw reason ?? new ConfigException(errors)) : throw new ArgumentException("a refusal has reasons", nameof(errors));
+
+    public IReadOnlyList<ConfigError> Errors { get; }
+
+    /// <summary>Puts the configuration in force; what the subsystem prepared is used, not read again.</summary>
+    public Task ApplyAsync(CancellationToken ct) => _apply(ct);
 }

@@ -13,11 +13,14 @@ public sealed class SystemReconciler(IHostNameKernel kernel) : IReconciler
 
     public string Subsystem => "system";
 
-    public Task ApplyAsync(JsonObject? previous, JsonObject next, CancellationToken ct)
+    public PreparedConfig Prepare(JsonObject next)
     {
         string wanted = next["system"]?["host-name"]?.GetValue<string>() ?? DefaultHostName;
-        // Compare with the kernel, not with "previous": the kernel is the truth about what is applied.
-        if (kernel.Get() != wanted) kernel.Set(wanted);
-        return Task.CompletedTask;
+        return PreparedConfig.Ready(_ =>
+        {
+            // Compare with the kernel, not with what was applied before: the kernel is the truth about it.
+            if (kernel.Get() != wanted) kernel.Set(wanted);
+            return Task.CompletedTask;
+        });
     }
 }

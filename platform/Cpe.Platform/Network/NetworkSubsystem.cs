@@ -55,26 +55,24 @@ public sealed partial class NetworkSubsystem : IReconciler, IAsyncDisposable
     /// <summary>Restores made after the kernel drifted (VFs lost, a lease gained), for tests and "show system statistics".</summary>
     public long Restores { get; private set; }
 
-    public IReadOnlyList<ConfigError> Check(JsonObject next)
+    /// <summary>The desired network, read once from the tree and the board profile; what commit check judged is what is applied.</summary>
+    public PreparedConfig Prepare(JsonObject next)
     {
-        try
-        {
-            _reconciler.Check(next);
-            return [];
-        }
+        DesiredNetwork want;
+        try { want = _reconciler.Check(next); }
         catch (NetworkConfigException e)
         {
-            return e.Errors.Select(x => new ConfigError(x.Path, x.Message)).ToList();
+            return PreparedConfig.Refused(e.Errors.Select(x => new ConfigError(x.Path, x.Message)).ToList(), e);
         }
+        return PreparedConfig.Ready(ct => ApplyAsync(want, ct));
     }
 
-    public async Task ApplyAsync(JsonObject? previous, JsonObject next, CancellationToken ct)
+    async Task ApplyAsync(DesiredNetwork want, CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
         try
         {
             // DHCP clients first: a lease kept from before a restart is then kept on the port, not removed and re-added.
-            var want = _reconciler.Check(next);
             var starting = await SyncDhcpAsync(want);
             var result = await Task.Run(() => Reconcile(want), ct);
             Log.NetworkReconciled(_log, result.Applied.Count, result.NetlinkWrites, result.FileWrites);

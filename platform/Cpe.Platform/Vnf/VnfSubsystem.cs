@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Cpe.Board.Profile;
 using Cpe.Config;
+using Cpe.Config.Schema;
 using Cpe.Interop;
 using Cpe.Netlink;
 using Cpe.Netlink.NfTables;
@@ -77,9 +78,19 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
 
     string BundleRoot => Path.Combine(_options.StateDirectory, "vnf", "bundles");
 
-    public IReadOnlyList<ConfigError> Check(JsonObject next)
+    /// <summary>
+    /// The VNF plan, read once from the tree, with what the box must allow (packages in the store, chain ports, VFs,
+    /// admission). A restore or the start applies the plan even where admission now refuses it (the instances it
+    /// starts already hold what they were admitted with); a commit is refused.
+    /// </summary>
+    public PreparedConfig Prepare(JsonObject next)
     {
         var plan = VnfPlan.From(next);
+        return PreparedConfig.Ready(ct => ApplyAsync(plan, ct), Check(plan, next));
+    }
+
+    List<ConfigError> Check(VnfPlan plan, JsonObject next)
+    {
         var errors = plan.Conflicts().ToList();
         foreach (var c in plan.Chains)
         {
@@ -111,8 +122,8 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
     VnfResources Resources(JsonObject next)
     {
         // The VFs the configuration creates (sriov pf N vf-count) are what VNFs can be given.
-        var vfs = (next["sriov"]?["pf"] as JsonArray ?? []).OfType<JsonObject>().ToDictionary(
-            pf => pf[Cpe.Config.Schema.ListNode.KeyMember]!.GetValue<string>(), pf => pf["vf-count"] is JsonNode n ? (int)n.GetValue<long>() : 0, StringComparer.Ordinal);
+        var vfs = NetworkSchema.Pf.List.Entries(NetworkSchema.Sriov.In(next)).ToDictionary(
+            ListNode.Key, pf => (int)NetworkSchema.Pf.VfCount.Integer(pf)!.Value, StringComparer.Ordinal);
         long total = File.ReadLines("/proc/meminfo").Where(l => l.StartsWith("MemTotal:", StringComparison.Ordinal))
             .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024).First();
         Directory.CreateDirectory(_options.StateDirectory);
@@ -120,9 +131,8 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
         return new VnfResources(_options.VnfCores, Math.Max(0, total - VnfResources.PlatformMemory), disk, vfs);
     }
 
-    public async Task ApplyAsync(JsonObject? previous, JsonObject next, CancellationToken ct)
+    async Task ApplyAsync(VnfPlan plan, CancellationToken ct)
     {
-        var plan = VnfPlan.From(next);
         await _gate.WaitAsync(ct);
         try
         {

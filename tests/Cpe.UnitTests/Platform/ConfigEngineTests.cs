@@ -65,6 +65,28 @@ public class ConfigEngineTests
     }
 
     [Fact]
+    public async Task A_commit_reads_each_subsystem_s_sections_once()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        int before = f.Network.Prepared;
+        await f.CommitHostNameAsync("site-17");
+        Assert.Equal(before + 1, f.Network.Prepared);
+        Assert.Equal("site-17", f.Network.Current);
+    }
+
+    [Fact]
+    public async Task A_subsystem_s_refusal_at_check_fails_the_commit_before_anything_is_applied()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        f.Vnf.RefuseWhen = t => t["system"]?["host-name"]?.GetValue<string>() == "too-big";
+        var e = await Assert.ThrowsAsync<ConfigException>(() => f.CommitHostNameAsync("too-big"));
+        Assert.Equal("vnf", Assert.Single(e.Errors).Path);
+        Assert.Equal("cpe", f.Kernel.Name);
+        Assert.DoesNotContain("too-big", f.Network.Applied);
+        Assert.Single(f.Engine.History());
+    }
+
+    [Fact]
     public async Task Commit_check_validates_without_committing()
     {
         await using var f = await EngineFixture.StartAsync();

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Cpe.Config;
 using Cpe.Platform.Configuration;
 
 namespace Cpe.UnitTests.Platform;
@@ -10,14 +11,26 @@ public sealed class FakeReconciler(string subsystem) : IReconciler
     public List<string?> Applied { get; } = [];
     public Func<JsonObject, bool> FailWhen { get; set; } = _ => false;
 
+    /// <summary>A tree this subsystem refuses at check, as a board that lacks a port refuses it: nothing of it is applied.</summary>
+    public Func<JsonObject, bool> RefuseWhen { get; set; } = _ => false;
+
     /// <summary>The host name of the tree last applied: what this subsystem now has in force.</summary>
     public string? Current => Applied.Count == 0 ? null : Applied[^1];
 
-    public Task ApplyAsync(JsonObject? previous, JsonObject next, CancellationToken ct)
+    /// <summary>Trees prepared, in order: once per commit, restore and start.</summary>
+    public int Prepared { get; private set; }
+
+    public PreparedConfig Prepare(JsonObject next)
     {
-        if (FailWhen(next)) throw new InvalidOperationException($"{subsystem} refuses this configuration");
-        Applied.Add(next["system"]?["host-name"]?.GetValue<string>());
-        return Task.CompletedTask;
+        Prepared++;
+        string? hostName = next["system"]?["host-name"]?.GetValue<string>();
+        if (RefuseWhen(next)) return PreparedConfig.Refused([new ConfigError(subsystem, $"{subsystem} cannot take host name {hostName}")]);
+        return PreparedConfig.Ready(_ =>
+        {
+            if (FailWhen(next)) throw new InvalidOperationException($"{subsystem} refuses this configuration");
+            Applied.Add(hostName);
+            return Task.CompletedTask;
+        });
     }
 }
 

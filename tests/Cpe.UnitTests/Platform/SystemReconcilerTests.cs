@@ -12,8 +12,8 @@ public class SystemReconcilerTests
         var kernel = new FakeHostName { Name = "old" };
         var r = new SystemReconciler(kernel);
         var tree = new JsonObject { ["system"] = new JsonObject { ["host-name"] = "site-17" } };
-        await r.ApplyAsync(null, tree, CancellationToken.None);
-        await r.ApplyAsync(tree, tree, CancellationToken.None);
+        await r.Prepare(tree).ApplyAsync(CancellationToken.None);
+        await r.Prepare(tree).ApplyAsync(CancellationToken.None);
         Assert.Equal("site-17", kernel.Name);
         Assert.Equal(1, kernel.Sets);
     }
@@ -22,7 +22,7 @@ public class SystemReconcilerTests
     public async Task No_host_name_means_the_default()
     {
         var kernel = new FakeHostName();
-        await new SystemReconciler(kernel).ApplyAsync(null, [], CancellationToken.None);
+        await new SystemReconciler(kernel).Prepare([]).ApplyAsync(CancellationToken.None);
         Assert.Equal(SystemReconciler.DefaultHostName, kernel.Name);
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using Cpe.Config;
+using Cpe.Config.Schema;
 using Cpe.Vnf.Chains;
 using Cpe.Vnf.Packages;
 
@@ -33,40 +34,36 @@ public sealed record ChainSpec(string Name, string Ingress, string Egress, IRead
 /// <summary>The "vnfs" and "chains" sections of a configuration, read into records (the schema has checked each value).</summary>
 public sealed record VnfPlan(IReadOnlyList<VnfSpec> Vnfs, IReadOnlyList<ChainSpec> Chains)
 {
+    /// <summary>Reads the sections of a validated tree through the schema's nodes (their names and defaults are written there only).</summary>
     public static VnfPlan From(JsonObject config)
     {
-        var vnfs = Entries(config["vnfs"]?["vnf"]).Select(v => new VnfSpec(
-            Name(v),
-            v["package"]!.GetValue<string>(),
-            v["replicas"] is JsonNode r ? (int)r.GetValue<long>() : 1,
-            v["admin-state"]?.GetValue<string>() != "down",
-            v["cpus"] is JsonNode c ? double.Parse(c.GetValue<string>(), CultureInfo.InvariantCulture) : null,
-            v["memory"] is JsonNode m ? VnfDescriptor.ParseSize(m.GetValue<string>(), "memory", 4L << 20) : null,
-            Strings(v["environment"]))).ToList();
-        var chains = Entries(config["chains"]?["chain"]).Select(c => new ChainSpec(
-            Name(c),
-            c["ingress"]!.GetValue<string>(),
-            c["egress"]!.GetValue<string>(),
-            Strings(c["hop"]),
-            c["bypass"]?.GetValue<string>() == "fail-open" ? BypassPolicy.FailOpen : BypassPolicy.FailClosed,
-            Classifier(c["match"] as JsonObject))).ToList();
+        var vnfs = VnfSchema.Vnf.List.Entries(VnfSchema.Vnfs.In(config)).Select(v => new VnfSpec(
+            ListNode.Key(v),
+            VnfSchema.Vnf.Package.Text(v)!,
+            (int)VnfSchema.Vnf.Replicas.Integer(v)!.Value,
+            VnfSchema.Vnf.AdminState.Text(v) != "down",
+            VnfSchema.Vnf.Cpus.Text(v) is string c ? double.Parse(c, CultureInfo.InvariantCulture) : null,
+            VnfSchema.Vnf.Memory.Text(v) is string m ? VnfDescriptor.ParseSize(m, "memory", 4L << 20) : null,
+            VnfSchema.Vnf.Environment.Texts(v).ToList())).ToList();
+        var chains = VnfSchema.Chain.List.Entries(VnfSchema.Chains.In(config)).Select(c => new ChainSpec(
+            ListNode.Key(c),
+            VnfSchema.Chain.Ingress.Text(c)!,
+            VnfSchema.Chain.Egress.Text(c)!,
+            VnfSchema.Chain.Hop.Texts(c).ToList(),
+            VnfSchema.Chain.Bypass.Text(c) == "fail-open" ? BypassPolicy.FailOpen : BypassPolicy.FailClosed,
+            Classifier(VnfSchema.Match.Container.In(c)))).ToList();
         return new VnfPlan(vnfs, chains);
     }
-
-    static IEnumerable<JsonObject> Entries(JsonNode? list) => list is JsonArray a ? a.OfType<JsonObject>() : [];
-
-    static string Name(JsonObject entry) => entry[Cpe.Config.Schema.ListNode.KeyMember]!.GetValue<string>();
-
-    static List<string> Strings(JsonNode? list) => list is JsonArray a ? a.Select(x => x!.GetValue<string>()).ToList() : [];
 
     static ChainClassifier Classifier(JsonObject? m)
     {
         if (m is null) return ChainClassifier.Everything;
-        var dscp = m["dscp"] is JsonArray d ? d.Select(x => (int)x!.GetValue<long>()).ToList() : [];
-        byte? protocol = m["protocol"]?.GetValue<string>() switch { "tcp" => 6, "udp" => 17, "icmp" => 1, _ => null };
-        IPNetwork? Prefix(string key) => m[key] is JsonNode p ? IPNetwork.Parse(p.GetValue<string>()) : null;
-        ushort? Port(string key) => m[key] is JsonNode p ? (ushort)p.GetValue<long>() : null;
-        var flow = new FlowRule(protocol, Prefix("source-prefix"), Prefix("destination-prefix"), Port("source-port"), Port("destination-port"));
+        var dscp = VnfSchema.Match.Dscp.Integers(m).Select(x => (int)x).ToList();
+        byte? protocol = VnfSchema.Match.Protocol.Text(m) switch { "tcp" => 6, "udp" => 17, "icmp" => 1, _ => null };
+        static IPNetwork? Prefix(LeafNode leaf, JsonObject m) => leaf.Text(m) is string p ? IPNetwork.Parse(p) : null;
+        static ushort? Port(LeafNode leaf, JsonObject m) => leaf.Integer(m) is long p ? (ushort)p : null;
+        var flow = new FlowRule(protocol, Prefix(VnfSchema.Match.SourcePrefix, m), Prefix(VnfSchema.Match.DestinationPrefix, m),
+            Port(VnfSchema.Match.SourcePort, m), Port(VnfSchema.Match.DestinationPort, m));
         bool any = flow.Protocol is not null || flow.Source is not null || flow.Destination is not null || flow.HasPorts;
         return new ChainClassifier(dscp, any ? flow : null);
     }
