@@ -35,7 +35,7 @@ public sealed class CheckInRecorder : IAsyncDisposable
             try { _store.AddCheckIns(batch); }
             catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException)
             {
-                Log.CheckInsNotRecorded(_log, batch.Count, e.Message);
+                Log.CheckInsNotRecorded(_log, batch.Count, e);
             }
             batch.Clear();
         }

@@ -164,7 +164,7 @@ public sealed partial class ApiServer : IAsyncDisposable
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException
                                       or MultiplexingProtocolException or EndOfStreamException or InvalidOperationException)
         {
-            Log.SessionProblem(_log, session.Id, "connection dropped: " + e.Message);
+            Log.SessionDropped(_log, session.Id, e);
         }
         finally
         {

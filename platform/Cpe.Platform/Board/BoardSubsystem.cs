@@ -108,7 +108,7 @@ public sealed class BoardSubsystem : IAsyncDisposable
                 try { work(); }
                 catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
                 {
-                    Log.BoardLoopFailed(_log, e.Message);
+                    Log.BoardLoopFailed(_log, e);
                 }
             }
         }

@@ -45,7 +45,7 @@ public sealed class WatchdogKeeper : IAsyncDisposable
         try { return new WatchdogKeeper(Cpe.Interop.Watchdog.Open(profile.Device), profile, checks, log, clock); }
         catch (Cpe.Interop.LinuxException e)
         {
-            Log.WatchdogUnavailable(log, profile.Device, e.Message);
+            Log.WatchdogUnavailable(log, profile.Device, e);
             events.RaiseAlarm("watchdog-unavailable", "major", $"the hardware watchdog {profile.Device} cannot be opened ({e.Message}): a hung platform would not be reset");
             return null;
         }

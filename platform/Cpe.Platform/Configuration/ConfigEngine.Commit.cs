@@ -112,7 +112,7 @@ public sealed partial class ConfigEngine
             }
             catch (Exception e)
             {
-                Log.ReconcileFailed(_log, r.Subsystem, e.Message);
+                Log.ReconcileFailed(_log, r.Subsystem, e);
                 await RestoreAllAsync(active, i + 1);
                 throw new CommitFailedException(r.Subsystem, e.Message, e);
             }
@@ -132,7 +132,7 @@ public sealed partial class ConfigEngine
             }
             catch (Exception e)
             {
-                Log.RestoreFailed(_log, r.Subsystem, e.Message);
+                Log.RestoreFailed(_log, r.Subsystem, e);
                 _events.RaiseAlarm("reconcile-" + r.Subsystem, "major",
                     $"subsystem {r.Subsystem} could not be restored to the previous configuration: {e.Message}");
             }

@@ -31,7 +31,7 @@ public sealed partial class ConfigEngine
         try { await RevertUnconfirmedAsync(revisionId); }
         catch (Exception e)
         {
-            Log.RevertFailed(_log, revisionId, e.Message);
+            Log.RevertFailed(_log, revisionId, e);
             _events.RaiseAlarm("commit-confirmed-revert", "critical",
                 $"the unconfirmed revision {revisionId} could not be rolled back: {e.Message}");
         }

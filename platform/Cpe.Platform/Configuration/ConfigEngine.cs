@@ -76,7 +76,7 @@ public sealed partial class ConfigEngine : IAsyncDisposable
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    Log.StartReconcileFailed(_log, r.Subsystem, e.Message);
+                    Log.StartReconcileFailed(_log, r.Subsystem, e);
                     _events.RaiseAlarm("reconcile-" + r.Subsystem, "major",
                         $"subsystem {r.Subsystem} could not apply the active configuration at start: {e.Message}");
                 }

@@ -20,20 +20,20 @@ internal static partial class Log
     [LoggerMessage(1011, LogLevel.Warning, "{Text}")]
     public static partial void StoreSchemaFallback(ILogger log, string text);
 
-    [LoggerMessage(1100, LogLevel.Error, "subsystem {Subsystem} failed to apply the configuration: {Error}")]
-    public static partial void ReconcileFailed(ILogger log, string subsystem, string error);
+    [LoggerMessage(1100, LogLevel.Error, "subsystem {Subsystem} failed to apply the configuration")]
+    public static partial void ReconcileFailed(ILogger log, string subsystem, Exception error);
 
-    [LoggerMessage(1101, LogLevel.Error, "subsystem {Subsystem} failed to restore the previous configuration: {Error}")]
-    public static partial void RestoreFailed(ILogger log, string subsystem, string error);
+    [LoggerMessage(1101, LogLevel.Error, "subsystem {Subsystem} failed to restore the previous configuration")]
+    public static partial void RestoreFailed(ILogger log, string subsystem, Exception error);
 
-    [LoggerMessage(1102, LogLevel.Error, "subsystem {Subsystem} failed to apply the active configuration at start: {Error}")]
-    public static partial void StartReconcileFailed(ILogger log, string subsystem, string error);
+    [LoggerMessage(1102, LogLevel.Error, "subsystem {Subsystem} failed to apply the active configuration at start")]
+    public static partial void StartReconcileFailed(ILogger log, string subsystem, Exception error);
 
     [LoggerMessage(1103, LogLevel.Warning, "commit confirmed of revision {Revision} expired; previous revision restored")]
     public static partial void ConfirmExpired(ILogger log, long revision);
 
-    [LoggerMessage(1104, LogLevel.Critical, "commit confirmed of revision {Revision} expired but could not be rolled back: {Error}")]
-    public static partial void RevertFailed(ILogger log, long revision, string error);
+    [LoggerMessage(1104, LogLevel.Critical, "commit confirmed of revision {Revision} expired but could not be rolled back")]
+    public static partial void RevertFailed(ILogger log, long revision, Exception error);
 
     [LoggerMessage(1200, LogLevel.Information, "API session {Session} opened: pid {Pid} uid {Uid} user {User} role {Role}")]
     public static partial void SessionOpened(ILogger log, int session, int pid, uint uid, string user, string role);
@@ -43,6 +43,9 @@ internal static partial class Log
 
     [LoggerMessage(1202, LogLevel.Warning, "API session {Session}: {Problem}")]
     public static partial void SessionProblem(ILogger log, int session, string problem);
+
+    [LoggerMessage(1206, LogLevel.Warning, "API session {Session}: connection dropped")]
+    public static partial void SessionDropped(ILogger log, int session, Exception error);
 
     [LoggerMessage(1203, LogLevel.Warning, "API session {Session} refused {Method}: {Reason}")]
     public static partial void Refused(ILogger log, int session, string method, string reason);
@@ -59,14 +62,14 @@ internal static partial class Log
     [LoggerMessage(1301, LogLevel.Warning, "network brought back to the configuration (VFs lost, a DHCP lease changed): {Steps} change(s): {Changes}")]
     public static partial void NetworkRestored(ILogger log, int steps, string changes);
 
-    [LoggerMessage(1303, LogLevel.Warning, "LLDP: not listening on the front ports: {Error}")]
-    public static partial void LldpUnavailable(ILogger log, string error);
+    [LoggerMessage(1303, LogLevel.Warning, "LLDP: not listening on the front ports")]
+    public static partial void LldpUnavailable(ILogger log, Exception error);
 
-    [LoggerMessage(1302, LogLevel.Error, "network could not be put back to the configuration: {Error}")]
-    public static partial void NetworkRestoreFailed(ILogger log, string error);
+    [LoggerMessage(1302, LogLevel.Error, "network could not be put back to the configuration")]
+    public static partial void NetworkRestoreFailed(ILogger log, Exception error);
 
-    [LoggerMessage(1400, LogLevel.Warning, "board: {Problem}")]
-    public static partial void BoardLoopFailed(ILogger log, string problem);
+    [LoggerMessage(1400, LogLevel.Warning, "board")]
+    public static partial void BoardLoopFailed(ILogger log, Exception problem);
 
     [LoggerMessage(1401, LogLevel.Information, "watchdog {Device} armed: timeout {Timeout} s, petted every {Period} s while the health checks pass")]
     public static partial void WatchdogArmed(ILogger log, string device, int timeout, double period);
@@ -74,8 +77,8 @@ internal static partial class Log
     [LoggerMessage(1402, LogLevel.Error, "watchdog: health check failed ({Problem}); not petting: the board resets the box if this lasts")]
     public static partial void WatchdogWithheld(ILogger log, string problem);
 
-    [LoggerMessage(1403, LogLevel.Error, "watchdog {Device} cannot be opened: {Problem}")]
-    public static partial void WatchdogUnavailable(ILogger log, string device, string problem);
+    [LoggerMessage(1403, LogLevel.Error, "watchdog {Device} cannot be opened")]
+    public static partial void WatchdogUnavailable(ILogger log, string device, Exception problem);
 
     [LoggerMessage(1404, LogLevel.Warning, "power: {Action} requested: {Reason}")]
     public static partial void PowerRequested(ILogger log, string action, string reason);
@@ -92,8 +95,8 @@ internal static partial class Log
     [LoggerMessage(1503, LogLevel.Information, "chains: {Chains} chain(s) steered with {Rules} rules")]
     public static partial void ChainsSteered(ILogger log, int chains, int rules);
 
-    [LoggerMessage(1504, LogLevel.Error, "chains: steering failed: {Problem}")]
-    public static partial void ChainSteeringFailed(ILogger log, string problem);
+    [LoggerMessage(1504, LogLevel.Error, "chains: steering failed")]
+    public static partial void ChainSteeringFailed(ILogger log, Exception problem);
 
     [LoggerMessage(1505, LogLevel.Information, "vnf: package {Image} added ({Digest}, signed by {Signer})")]
     public static partial void VnfPackageAdded(ILogger log, string image, string digest, string signer);

@@ -42,7 +42,9 @@ public sealed class PlatformLoggerProvider(TextWriter sink, TimeProvider clock, 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             if (!IsEnabled(logLevel)) return;
-            owner.Write(logLevel, category, eventId, formatter(state, exception));
+            // The exception is passed whole (DESIGN.md: never flattened by the caller); the file shows its message after the text.
+            string text = formatter(state, exception);
+            owner.Write(logLevel, category, eventId, exception is null ? text : $"{text}: {exception.Message}");
         }
     }
 

@@ -40,7 +40,7 @@ public sealed partial class NetworkSubsystem
     {
         var ports = links.Where(l => _profile.PortByNetdev(l.Name) is not null).ToDictionary(l => l.Index, l => l.Name);
         try { _lldp = LldpListener.Start(ports, _clock); }
-        catch (IOException e) { Log.LldpUnavailable(_log, e.Message); }
+        catch (IOException e) { Log.LldpUnavailable(_log, e); }
     }
 
     LldpNeighborEntry[] LldpNeighbors()

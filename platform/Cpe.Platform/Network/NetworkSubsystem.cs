@@ -179,7 +179,7 @@ public sealed partial class NetworkSubsystem : IReconciler, IAsyncDisposable
         }
         catch (Exception e) when (e is NetworkException or LinuxException)
         {
-            Log.NetworkRestoreFailed(_log, e.Message);
+            Log.NetworkRestoreFailed(_log, e);
             _events.RaiseAlarm("network-restore", "major", $"the network could not be put back to the configuration: {e.Message}");
         }
         finally { _gate.Release(); }

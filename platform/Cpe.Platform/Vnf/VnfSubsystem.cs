@@ -282,7 +282,7 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
         }
         catch (Exception e) when (e is LinuxException or VnfWiringException)
         {
-            Log.ChainSteeringFailed(_log, e.Message);
+            Log.ChainSteeringFailed(_log, e);
             _events.RaiseAlarm("chain-steering", "major", $"service chains could not be steered: {e.Message}");
         }
     }
