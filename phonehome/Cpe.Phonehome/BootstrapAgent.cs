@@ -1,11 +1,13 @@
-using Cpe.Api;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using Cpe.Api;
 using Cpe.Phonehome.Discovery;
+using Cpe.Phonehome.Logging;
 using Cpe.Phonehome.Platform;
 using Cpe.Phonehome.Processing;
 using Cpe.Sztp;
+using Microsoft.Extensions.Logging;
 
 namespace Cpe.Phonehome;
 
@@ -18,10 +20,10 @@ public enum BootstrapOutcome { Complete, Rebooting }
 /// </summary>
 public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform platform, IReadOnlyList<IBootstrapSource> sources,
     OnboardingProcessor processor, FirmwareUpdater firmware, ProgressFile progress, Backoff backoff, TimeProvider clock,
-    TextWriter console, AgentSettings settings)
+    ILogger log, AgentSettings settings)
 {
     const int MaxRedirects = 8;
-    readonly ProgressReporter _local = new(platform, console);
+    readonly ProgressReporter _local = new(platform, log);
     // What this round's sources and servers gave (one round at a time: the agent is sequential).
     RoundLog _round = new(clock);
 
@@ -39,7 +41,7 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
             }
             try
             {
-                if (!announced && await firmware.SettleAfterRebootAsync(ct) is string settled) _local.Say(settled + "; bootstrapping again");
+                if (!announced && await firmware.SettleAfterRebootAsync(ct) is string settled) AgentLog.BootstrappingAgain(log, settled);
             }
             catch (PlatformUnavailableException)
             {
@@ -56,7 +58,7 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
                 // One source failing in any way must not stop the others (a missing DNS server, unreadable media, cped restarting).
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    _local.Say($"{source.Name}: {e.Message}");
+                    AgentLog.SourceFailed(log, source.Name, e);
                     _round.Add(source.Name, "", ZtpCauses.Source, e.Message);
                     continue;
                 }
@@ -76,7 +78,7 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
                     catch (PlatformUnavailableException e)
                     {
                         // cped went away mid-processing (a restart): this candidate again next round; done steps are kept.
-                        _local.Say($"{candidate.Origin}: {e.Message}");
+                        AgentLog.CandidateInterrupted(log, candidate.Origin, e);
                         outcome = null;
                     }
                     if (outcome is BootstrapOutcome done) return done;
@@ -94,7 +96,7 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
                 $"no source gave usable bootstrap data: {_round.Summary()}; next round in {wait.TotalSeconds:0.0} s",
                 allRefused ? "refused" : "unreachable")
             { Attempts = [.. _round.Attempts], NextRound = clock.GetUtcNow() + wait }, ct);
-            if (await WaitOrRetryAsync(wait, ct)) _local.Say("retry requested on the box: next round now");
+            if (await WaitOrRetryAsync(wait, ct)) AgentLog.RetryRequested(log);
         }
     }
 
@@ -123,7 +125,7 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
 
     async Task<BootstrapOutcome?> TryLocalAsync(Candidate.LocalArtifacts a, CancellationToken ct)
     {
-        _local.Say($"conveyed information found on {a.From}");
+        AgentLog.ConveyedFound(log, a.From);
         ConveyedDecision decision;
         try { decision = ConveyedDecision.Evaluate(new BootstrappingReply(a.ConveyedInformation, a.OwnerCertificate, a.OwnershipVoucher), false, identity, clock.GetUtcNow(), null); }
         catch (Exception e) when (e is SztpVerificationException or RestconfException)
@@ -144,7 +146,7 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
     {
         if (depth > MaxRedirects)
         {
-            _local.Say($"more than {MaxRedirects} redirects; not following {server.Uri}");
+            AgentLog.TooManyRedirects(log, MaxRedirects, server.Uri);
             _round.Add(from, server.Uri.ToString(), ZtpCauses.Refused, $"more than {MaxRedirects} redirects");
             return null;
         }
@@ -156,7 +158,7 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
         }
         catch (SocketException e)
         {
-            _local.Say($"{server.Uri} (from {from}): cannot resolve: {e.Message}");
+            AgentLog.CannotResolve(log, server.Uri, from, e);
             _round.Add(from, server.Uri.ToString(), ZtpCauses.Dns, $"cannot resolve {server.Uri.DnsSafeHost}: {e.Message}");
             return null;
         }
@@ -170,12 +172,12 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
             try { reply = await session.GetBootstrappingDataAsync(new BootstrappingRequest(false, settings.Model, name, version, nonce), ct); }
             catch (Exception e) when (e is BootstrapException or RestconfException)
             {
-                _local.Say(e.Message);
+                AgentLog.ServerFailed(log, server.Uri, address, e);
                 _round.Add(from, $"{server.Uri} at {address}", RoundLog.CauseOf(e), e.Message);
                 continue;
             }
-            _local.Say($"{server.Uri} is {(session.Trusted ? "trusted" : "provisional (not authenticated)")}");
-            var report = new ProgressReporter(platform, console, session, reply.ReportingLevel);
+            AgentLog.ServerTrust(log, server.Uri, session.Trusted ? "trusted" : "provisional (not authenticated)");
+            var report = new ProgressReporter(platform, log, session, reply.ReportingLevel);
             ConveyedDecision decision;
             try { decision = ConveyedDecision.Evaluate(reply, session.Trusted, identity, clock.GetUtcNow(), nonce); }
             catch (Exception e) when (e is SztpVerificationException or RestconfException)
@@ -199,7 +201,7 @@ public sealed class BootstrapAgent(FactoryIdentity identity, IAgentPlatform plat
 
     async Task<BootstrapOutcome?> FollowAsync(ConveyedDecision.RedirectTo redirect, string from, int depth, CancellationToken ct)
     {
-        _local.Say($"redirect information from {from}: {string.Join(", ", redirect.Servers.Select(s => s.Uri))}");
+        AgentLog.Redirected(log, from, string.Join(", ", redirect.Servers.Select(s => s.Uri)));
         foreach (var next in redirect.Servers)
             if (await TryServerAsync(next, $"redirect from {from}", depth + 1, ct) is BootstrapOutcome done) return done;
         return null;

@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Cpe.Phonehome;
 using Cpe.Phonehome.Discovery;
 using Cpe.Phonehome.Fleet;
+using Cpe.Phonehome.Logging;
 using Cpe.Phonehome.Platform;
 using Cpe.Phonehome.Processing;
 
@@ -31,7 +32,7 @@ using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Ca
 
 string version = typeof(AgentOptions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 var clock = TimeProvider.System;
-var console = Console.Out;
+var log = new AgentConsoleLogger(Console.Out);
 await using var platform = new CpedPlatform(options.Socket);
 var progress = new ProgressFile(options.StateDirectory);
 // Boot images and fleet firmware are downloaded by cped's installer (with this IDevID), not by the agent.
@@ -44,27 +45,27 @@ sources.Add(new FactoryListSource(identity.FactoryServers));
 sources.Add(new DhcpSource(platform));
 sources.Add(new DnsSource(platform, identity.SerialNumber, TimeSpan.FromSeconds(2)));
 var random = new Random();
-var say = new ProgressReporter(platform, console);
-say.Say($"cpe-phonehome {version}: serial number {identity.SerialNumber}");
+var say = new ProgressReporter(platform, log);
+AgentLog.Started(log, version, identity.SerialNumber);
 try
 {
     if (!progress.Load().BootstrapComplete)
     {
         var agent = new BootstrapAgent(identity, platform, sources, processor, firmware, progress,
-            new Backoff(random) { First = options.BackoffFirst }, clock, console, new AgentSettings(options.Model, options.RequestTimeout, options.SendNonce));
+            new Backoff(random) { First = options.BackoffFirst }, clock, log, new AgentSettings(options.Model, options.RequestTimeout, options.SendNonce));
         if (await agent.RunAsync(stop.Token) == BootstrapOutcome.Rebooting)
         {
-            say.Say("a new boot image is installed: the box reboots into it");
+            AgentLog.Rebooting(log);
             return 3;
         }
     }
-    else say.Say($"bootstrapped at {progress.Load().CompletedAt:u}; fleet check-in only");
+    else AgentLog.FleetOnly(log, $"{progress.Load().CompletedAt:u}");
     if (options.Once) return 0;
     await new FleetAgent(identity, platform, firmware, progress, random, clock, say, options.CheckIn, options.RequestTimeout).RunAsync(stop.Token);
     return 0;
 }
 catch (OperationCanceledException) when (stop.IsCancellationRequested)
 {
-    say.Say("stopped");
+    AgentLog.Stopped(log);
     return 0;
 }

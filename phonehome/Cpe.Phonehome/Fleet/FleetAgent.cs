@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Cpe.Api;
+using Cpe.Phonehome.Logging;
 using Cpe.Phonehome.Platform;
 using Cpe.Phonehome.Processing;
 using Cpe.Sztp;
@@ -40,14 +41,14 @@ public sealed partial class FleetAgent(FactoryIdentity identity, IAgentPlatform 
         var state = progress.Load();
         if (state.Server is null)
         {
-            say.Say("no bootstrap server to check in with (bootstrapped from local media)");
+            AgentLog.NoServerToCheckIn(say.Log);
             return null;
         }
         try
         {
             if (await firmware.SettleAfterRebootAsync(ct) is string settled)
             {
-                say.Say(settled);
+                AgentLog.Firmware(say.Log, settled);
                 state = progress.Load();
             }
             var (answer, active) = await ExchangeAsync(state, ct);
@@ -61,7 +62,7 @@ public sealed partial class FleetAgent(FactoryIdentity identity, IAgentPlatform 
             _lastResult = e is TaskCanceledException or TimeoutException
                 ? $"check-in failed: {state.Server} did not answer within {requestTimeout.TotalSeconds:0.#} s"
                 : $"check-in failed: {e.Message}";
-            say.Say(_lastResult);
+            AgentLog.FleetResult(say.Log, _lastResult);
             return null;
         }
     }
@@ -122,15 +123,15 @@ public sealed partial class FleetAgent(FactoryIdentity identity, IAgentPlatform 
                 var refusal = new FleetRefusal(revision, "rolled back: not confirmed in time (did it cut the box off the server?)", clock.GetUtcNow());
                 state = progress.Update(p => p with { FleetUnconfirmed = false, FleetApplied = p.FleetApplied ?? 0, FleetRefused = refusal });
             }
-            say.Say(_lastResult);
+            AgentLog.FleetResult(say.Log, _lastResult);
         }
-        if (await _vnfs.ConfirmAsync(ct) is string settled) say.Say(_lastResult = settled);
+        if (await _vnfs.ConfirmAsync(ct) is string settled) AgentLog.FleetResult(say.Log, _lastResult = settled);
         int confirmMinutes = Math.Max(1, (int)Math.Ceiling(answer.CheckInSeconds * 2.5 / 60));
         // The packages first: the configuration may configure a VNF that runs one of them.
         if (await _vnfs.AddAsync(answer.Vnfs, ct) is string added)
         {
             // A version given up on stays in every check-in's result, but is printed on the console once.
-            if (added != _lastVnfSaid) say.Say(added);
+            if (added != _lastVnfSaid) AgentLog.FleetResult(say.Log, added);
             _lastResult = _lastVnfSaid = added;
         }
         if (answer.Configuration is DesiredConfiguration wanted && wanted.Revision > state.FleetRevision)
@@ -165,10 +166,10 @@ public sealed partial class FleetAgent(FactoryIdentity identity, IAgentPlatform 
                 progress.Update(p => p with { FleetRevision = wanted.Revision, FleetUnconfirmed = false, FleetApplied = running, FleetRefused = refusal });
                 _lastResult = $"fleet revision {wanted.Revision} refused: {reason}";
             }
-            say.Say(_lastResult);
+            AgentLog.FleetResult(say.Log, _lastResult);
         }
         // After the configuration (it may have configured the VNFs), before the firmware (which reboots the box).
-        if (await _vnfs.SwitchAsync(answer.Vnfs, confirmMinutes, ct) is string switched) say.Say(_lastResult = switched);
+        if (await _vnfs.SwitchAsync(answer.Vnfs, confirmMinutes, ct) is string switched) AgentLog.FleetResult(say.Log, _lastResult = switched);
         string status = $"checked in with {state.Server}: {_lastResult}";
         if (status != _lastStatus) await say.StatusAsync("in-service", status, ct);
         _lastStatus = status;
@@ -199,18 +200,18 @@ public sealed partial class FleetAgent(FactoryIdentity identity, IAgentPlatform 
             _lastResult = $"fleet firmware {f.Version} not installed: {retry.Reason}; tried again after {retry.At:u}";
             return;
         }
-        say.Say($"the fleet wants firmware {f.Version} (running {version}): installing");
+        AgentLog.FleetFirmwareWanted(say.Log, f.Version, version);
         await say.StatusAsync("installing", $"fleet firmware {f.Version}", ct);
         try
         {
-            say.Say(await firmware.InstallAsync(f.Version, f.DownloadUris, f.Sha256, say.Say, ct, (install, t) => ReportInstallAsync(f.Version, install, t)));
+            AgentLog.Firmware(say.Log, await firmware.InstallAsync(f.Version, f.DownloadUris, f.Sha256, t => AgentLog.Firmware(say.Log, t), ct, (install, t) => ReportInstallAsync(f.Version, install, t)));
             await say.StatusAsync("rebooting", $"into fleet firmware {f.Version}", ct);
             await firmware.RebootIntoAsync(f.Version, ct);
         }
         catch (FirmwareInstallException e)
         {
             _lastResult = $"fleet firmware {f.Version} not installed: {e.Message}";
-            say.Say(_lastResult);
+            AgentLog.FleetResult(say.Log, _lastResult);
         }
     }
 }

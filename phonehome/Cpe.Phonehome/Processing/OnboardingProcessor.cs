@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cpe.Api;
+using Cpe.Phonehome.Logging;
 using Cpe.Phonehome.Platform;
 using Cpe.Sztp;
 
@@ -21,7 +22,7 @@ public sealed class OnboardingProcessor(IAgentPlatform platform, FirmwareUpdater
     {
         var resumed = progress.Load();
         bool resuming = resumed.ConveyedDigest == digest && resumed.Completed.Length > 0;
-        if (resuming) report.Say($"resuming: already done for this onboarding information: {string.Join(", ", resumed.Completed)}");
+        if (resuming) AgentLog.Resuming(report.Log, string.Join(", ", resumed.Completed));
         else progress.Update(p => p with { ConveyedDigest = digest, Completed = [], RebootingInto = null });
         var done = resuming ? resumed.Completed.ToHashSet() : [];
         Failure = null;
@@ -96,7 +97,7 @@ public sealed class OnboardingProcessor(IAgentPlatform platform, FirmwareUpdater
             return ProcessingOutcome.Failed;
         }
         await report.StatusAsync("installing", $"boot image {image.OsName} {image.OsVersion}", ct);
-        try { report.Say(await firmware.InstallAsync(wanted, image.DownloadUris, Convert.ToHexStringLower(sha256.Value), report.Say, ct)); }
+        try { AgentLog.Firmware(report.Log, await firmware.InstallAsync(wanted, image.DownloadUris, Convert.ToHexStringLower(sha256.Value), t => AgentLog.Firmware(report.Log, t), ct)); }
         catch (FirmwareInstallException e)
         {
             await report.ReportAsync("boot-image-error", $"install failed: {e.Message}", ct);

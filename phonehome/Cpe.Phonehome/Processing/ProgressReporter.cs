@@ -1,6 +1,8 @@
 using Cpe.Api;
+using Cpe.Phonehome.Logging;
 using Cpe.Phonehome.Platform;
 using Cpe.Sztp;
+using Microsoft.Extensions.Logging;
 
 namespace Cpe.Phonehome.Processing;
 
@@ -10,17 +12,21 @@ namespace Cpe.Phonehome.Processing;
 /// reporting level only what RFC 8572 requires goes to the server: bootstrap-initiated, every *-error,
 /// boot-image-installed-rebooting and bootstrap-complete.
 /// </summary>
-public sealed class ProgressReporter(IAgentPlatform platform, TextWriter console, BootstrapSession? session = null, string? reportingLevel = null)
+public sealed class ProgressReporter(IAgentPlatform platform, ILogger log, BootstrapSession? session = null, string? reportingLevel = null)
 {
+    /// <summary>The agent's log (AgentLog's methods), which this reporter writes its lines to.</summary>
+    public ILogger Log => log;
+
     /// <summary>An RFC 8572 progress type; reporting failures never stop provisioning.</summary>
     public async Task ReportAsync(string progressType, string? message, CancellationToken ct)
     {
-        Say($"{progressType}{(message is null ? "" : ": " + message)}");
+        if (message is null) AgentLog.Progress(log, progressType);
+        else AgentLog.ProgressWith(log, progressType, message);
         if (session is null || !Sends(reportingLevel, progressType)) return;
         try { await session.ReportAsync(new ProgressReport(progressType, message), ct); }
         catch (Exception e) when (e is BootstrapException or RestconfException)
         {
-            Say($"could not report {progressType} to {session.Server.Uri}: {e.Message}");
+            AgentLog.ReportFailed(log, progressType, session.Server.Uri, e);
         }
     }
 
@@ -31,14 +37,9 @@ public sealed class ProgressReporter(IAgentPlatform platform, TextWriter console
     /// <summary>A status change with the round's tries and the next round's time (the end of a failed round).</summary>
     public async Task StatusAsync(ZtpStatusParams status, CancellationToken ct)
     {
-        Say($"[{status.State}] {status.Message}");
+        AgentLog.Status(log, status.State, status.Message);
         try { await platform.StatusAsync(status, ct); }
-        catch (PlatformUnavailableException e) { Say($"(cped did not take the status: {e.Message})"); }
-    }
-
-    public void Say(string line)
-    {
-        lock (console) console.WriteLine($"ZTP: {line}");
+        catch (PlatformUnavailableException e) { AgentLog.StatusNotTaken(log, e); }
     }
 
     /// <summary>Whether a progress type goes to the server at this reporting level (null: the server named none, verbose).</summary>

@@ -34,7 +34,7 @@ public sealed class OnboardingProcessorTests : IDisposable
         PostConfigurationScript: Encoding.UTF8.GetBytes("echo post"));
 
     Task<ProcessingOutcome> Process(ConveyedInformation.Onboarding info, string digest = "d1") =>
-        _processor.ProcessAsync(info, digest, new ProgressReporter(_platform, _console), CancellationToken.None);
+        _processor.ProcessAsync(info, digest, new ProgressReporter(_platform, new Cpe.Phonehome.Logging.AgentConsoleLogger(_console)), CancellationToken.None);
 
     string[] Reported => _console.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)
         .Where(l => !l.StartsWith("ZTP: [", StringComparison.Ordinal)).Select(l => l[5..].Split(':')[0]).ToArray();
