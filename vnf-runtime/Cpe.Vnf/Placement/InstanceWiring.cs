@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Cpe.Interop;
 using Cpe.Netlink;
 using Cpe.Network;
 using Cpe.Network.Sriov;
@@ -27,12 +26,15 @@ public sealed record WiredInterface(string Name, InterfaceRole Role, string? Hos
 /// names and MACs derive from the instance's name and a lent VF stays in the namespace, so that after a cped restart
 /// the same instance finds the same devices. Everything here is idempotent.
 /// </summary>
-/// <param name="host">cped's namespace and the board's VFs, lent and taken back under their ownership lock.</param>
+/// <param name="kernel">Namespaces, veth pairs and links (<see cref="NetlinkInstanceKernel"/> on the box).</param>
+/// <param name="sriov">The board's SR-IOV driver, shared with the network reconciler; null without SR-IOV.</param>
+/// <param name="vfOwnership">Held while VFs are chosen, lent or taken back: the lock the network reconciler holds too.</param>
 /// <param name="pfs">The board's SR-IOV PFs, whose VFs a removed instance's namespace may hold.</param>
-public sealed class InstanceWiring(HostNetwork host, string netnsPrefix, IReadOnlyList<string> pfs)
+public sealed class InstanceWiring(IInstanceKernel kernel, ISriovDriver? sriov, Lock vfOwnership, string netnsPrefix, IReadOnlyList<string> pfs)
 {
-    readonly RouteNetlink _rtnl = host.Rtnl;
-    readonly ISriovDriver? _sriov = host.Sriov;
+    /// <summary>Wiring over cped's shared namespace: its socket, its SR-IOV driver and the VFs' ownership lock.</summary>
+    public InstanceWiring(HostNetwork host, string netnsPrefix, IReadOnlyList<string> pfs)
+        : this(new NetlinkInstanceKernel(host.Rtnl), host.Sriov, host.VfOwnership, netnsPrefix, pfs) { }
 
     public string NamespacePath(string instance) => $"/run/netns/{netnsPrefix}{instance}";
 
@@ -59,10 +61,10 @@ public sealed class InstanceWiring(HostNetwork host, string netnsPrefix, IReadOn
     public IReadOnlyList<WiredInterface> Wire(string instance, IReadOnlyList<WiredInterface> planned)
     {
         string netns = NamespacePath(instance);
-        NamedNetworkNamespace.Create(netns);
+        kernel.CreateNamespace(netns);
         var wired = new List<WiredInterface>();
         bool created = false;
-        lock (host.VfOwnership)
+        lock (vfOwnership)
             foreach (var w in planned)
             {
                 if (!w.IsVf) { wired.Add(w); continue; }
@@ -71,22 +73,12 @@ public sealed class InstanceWiring(HostNetwork host, string netnsPrefix, IReadOn
             }
         foreach (var w in wired.Where(w => !w.IsVf))
         {
-            if (_rtnl.Link(w.HostDevice!) is not null) continue;
-            using (var fd = File.OpenHandle(netns)) _rtnl.CreateVethInto(w.HostDevice!, w.Name, (int)fd.DangerousGetHandle(), w.Mac);
+            if (kernel.Link(w.HostDevice!) is not null) continue;
+            kernel.CreateVethInto(w.HostDevice!, w.Name, netns, w.Mac);
             created = true;
         }
-        foreach (var hostEnd in wired.Select(w => w.HostDevice).OfType<string>())
-        {
-            var link = _rtnl.RequireLink(hostEnd);
-            // The host end only carries the chain's frames: no IPv6 of its own (no router solicitations into the VNF).
-            WriteSysctl($"/proc/sys/net/ipv6/conf/{hostEnd}/disable_ipv6", "1");
-            // Frames forwarded into the VNF leave the host end: without segmentation and checksum offloads there, the
-            // kernel cuts merged (GRO, TSO) frames to wire size and completes checksums before a VNF reads them.
-            foreach (uint offload in new[] { Ethtool.ETHTOOL_STSO, Ethtool.ETHTOOL_SGSO, Ethtool.ETHTOOL_STXCSUM })
-                Ethtool.Set(hostEnd, offload, false);
-            if (!link.AdminUp) _rtnl.SetAdminState(link.Index, true, hostEnd);
-        }
-        if (created) Namespaces.RunInNetwork(netns, () => ConfigureInside(wired));
+        foreach (var hostEnd in wired.Select(w => w.HostDevice).OfType<string>()) kernel.PrepareHostEnd(hostEnd);
+        if (created) kernel.BringUpInside(netns, wired.Select(w => w.Name).ToList());
         return wired;
     }
 
@@ -99,21 +91,18 @@ public sealed class InstanceWiring(HostNetwork host, string netnsPrefix, IReadOn
     /// </summary>
     WiredInterface LendVf(string netns, WiredInterface w, out bool lent)
     {
-        var driver = _sriov ?? throw new VnfWiringException($"interface {w.Name} asks for an SR-IOV VF; the board has no SR-IOV");
+        var driver = sriov ?? throw new VnfWiringException($"interface {w.Name} asks for an SR-IOV VF; the board has no SR-IOV");
         string pf = w.Pf!;
         var vfs = driver.Vfs(pf);
-        using (var inside = RouteNetlink.OpenIn(netns))
+        if (kernel.LinksInside(netns).FirstOrDefault(l => l.Name == w.Name) is { Mac: { } have })
         {
-            if (inside.Link(w.Name) is { Mac: { } have })
-            {
-                lent = false;
-                var mine = vfs.FirstOrDefault(v => string.Equals(v.Mac, have, StringComparison.OrdinalIgnoreCase));
-                return w with { Mac = RtnlParser.ParseMac(have), Vf = mine?.Vf };
-            }
+            lent = false;
+            var mine = vfs.FirstOrDefault(v => string.Equals(v.Mac, have, StringComparison.OrdinalIgnoreCase));
+            return w with { Mac = RtnlParser.ParseMac(have), Vf = mine?.Vf };
         }
-        var free = vfs.FirstOrDefault(v => driver.VfNetdev(pf, v.Vf) is string netdev && _rtnl.Link(netdev) is { Master: null })
+        var free = vfs.FirstOrDefault(v => driver.VfNetdev(pf, v.Vf) is string netdev && kernel.Link(netdev) is { Master: null })
             ?? throw new VnfWiringException($"{pf} has no free VF for interface {w.Name}: its {vfs.Count} VFs are lent or in use");
-        if (free.Mac == NoMac && _rtnl.Link(driver.VfNetdev(pf, free.Vf)!)?.Mac is { } own && own != NoMac)
+        if (free.Mac == NoMac && kernel.Link(driver.VfNetdev(pf, free.Vf)!)?.Mac is { } own && own != NoMac)
         {
             // The PF set no address (igb leaves it to the VF driver, which picks a random one): the PF now sets the
             // VF's own, so that the PF's list names it, the VNF cannot change it, and a restart or a removal finds it.
@@ -125,48 +114,27 @@ public sealed class InstanceWiring(HostNetwork host, string netnsPrefix, IReadOn
         return w with { Mac = RtnlParser.ParseMac(free.Mac), Vf = free.Vf };
     }
 
-    /// <summary>Inside the VNF's namespace: loopback up, no IPv6 autoconfiguration, the interfaces up.</summary>
-    static void ConfigureInside(IReadOnlyList<WiredInterface> wired)
-    {
-        WriteSysctl("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
-        WriteSysctl("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
-        using var inside = RouteNetlink.Open();
-        inside.SetAdminState(inside.RequireLink("lo").Index, true, "lo");
-        foreach (var w in wired)
-        {
-            var link = inside.RequireLink(w.Name);
-            WriteSysctl($"/proc/sys/net/ipv6/conf/{w.Name}/disable_ipv6", "1");
-            inside.SetAdminState(link.Index, true, w.Name);
-        }
-    }
-
-    static void WriteSysctl(string path, string value)
-    {
-        if (File.Exists(path)) File.WriteAllText(path, value);
-    }
-
     /// <summary>Gives the VFs back, removes the pairs (deleting one end removes the other) and the namespace.</summary>
     public void Unwire(string instance)
     {
         string netns = NamespacePath(instance);
-        if (_sriov is not null && NamedNetworkNamespace.Exists(netns))
-            lock (host.VfOwnership) ReclaimVfs(netns);
+        if (sriov is not null && kernel.NamespaceExists(netns))
+            lock (vfOwnership) ReclaimVfs(netns);
         string prefix = $"v{Hash(instance)[..8]}";
-        foreach (var link in _rtnl.Links().Where(l => l.Kind == "veth" && l.Name.Length == prefix.Length + 1 && l.Name.StartsWith(prefix, StringComparison.Ordinal)))
-            _rtnl.DeleteLink(link.Index, link.Name);
-        NamedNetworkNamespace.Delete(netns);
+        foreach (var link in kernel.Links().Where(l => l.Kind == "veth" && l.Name.Length == prefix.Length + 1 && l.Name.StartsWith(prefix, StringComparison.Ordinal)))
+            kernel.DeleteLink(link);
+        kernel.DeleteNamespace(netns);
     }
 
     /// <summary>Each device in the namespace that is a VF of one of the board's PFs, known by its MAC, goes back to its PF.</summary>
     void ReclaimVfs(string netns)
     {
-        List<LinkInfo> inside;
-        using (var rtnlInside = RouteNetlink.OpenIn(netns)) inside = rtnlInside.Links().Where(l => l.Kind is not "veth" && l.Name != "lo").ToList();
+        var inside = kernel.LinksInside(netns).Where(l => l.Kind is not "veth" && l.Name != "lo").ToList();
         if (inside.Count == 0) return;
         foreach (var pf in pfs)
-            foreach (var vf in _sriov!.Vfs(pf))
+            foreach (var vf in sriov!.Vfs(pf))
                 if (inside.FirstOrDefault(l => string.Equals(l.Mac, vf.Mac, StringComparison.OrdinalIgnoreCase)) is { } link)
-                    _sriov.Reclaim(pf, vf.Vf, netns, link.Name);
+                    sriov.Reclaim(pf, vf.Vf, netns, link.Name);
     }
 }
 
