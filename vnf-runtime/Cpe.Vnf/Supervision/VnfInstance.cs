@@ -88,6 +88,7 @@ sealed class VnfInstance
             }
             VnfExit exit;
             if (monitor.FailedToLaunch is { } why) exit = new VnfExit(null, null, $"launch failed: {why}", DateTimeOffset.UtcNow);
+            else if (monitor.EndedUnseen) exit = ReadExit("crashed");
             else
             {
                 var outcome = await SuperviseAsync(monitor);
@@ -188,8 +189,11 @@ sealed class VnfInstance
         }
     }
 
-    /// <summary>A monitor: the VNF's PID and when the monitor ended; or why the launch failed.</summary>
-    sealed record Monitor(int VnfPid, Task Exited, string? FailedToLaunch = null);
+    /// <summary>
+    /// A monitor: the VNF's PID and when the monitor ended; or why the launch failed; or that the VNF ran and ended
+    /// before its monitor saw it in its cgroup (no PID was published, but the monitor recorded how it ended).
+    /// </summary>
+    sealed record Monitor(int VnfPid, Task Exited, string? FailedToLaunch = null, bool EndedUnseen = false);
 
     async Task<Monitor> LaunchAsync()
     {
@@ -209,7 +213,13 @@ sealed class VnfInstance
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (!File.Exists(pidFile))
         {
-            if (exited.IsCompleted) return new Monitor(0, exited, (await errors).Trim() is { Length: > 0 } e ? e : "the launcher exited");
+            if (exited.IsCompleted)
+            {
+                // The monitor writes the exit file before it ends: a VNF that exited at once (under load, before the
+                // monitor saw it join its cgroup and published its PID) was a run that ended, not a launch that failed.
+                if (File.Exists(Path.Combine(_stateDir, "exit"))) return new Monitor(0, exited, EndedUnseen: true);
+                return new Monitor(0, exited, (await errors).Trim() is { Length: > 0 } e ? e : "the launcher exited");
+            }
             if (DateTime.UtcNow > deadline) return new Monitor(0, exited, "the launcher did not start the VNF in 10 s");
             await Task.Delay(10);
         }
