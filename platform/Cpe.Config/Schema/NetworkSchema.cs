@@ -3,7 +3,9 @@ namespace Cpe.Config.Schema;
 /// <summary>
 /// The network sections: front ports, software bridges, SR-IOV. Which ports and PFs exist is the board profile's to
 /// say; the network reconciler checks names against it at commit, reading the sections through these nodes (their
-/// names and defaults are written here only). See docs/reference/network.md.
+/// names and defaults are written here only). See docs/reference/network.md. Each section's nodes, its container
+/// included, live in its nested class, and the outer class holds no node: a nested class reaching the outer one (for
+/// <c>VlanId</c>) while a reader's first touch runs its initializer must never find a container half made.
 /// </summary>
 public static class NetworkSchema
 {
@@ -22,9 +24,11 @@ public static class NetworkSchema
         public static readonly ListNode List = new("interface", "Front port, by its name on the box's label", Types.PortName,
             Description, AdminState, Mtu, Address, Dhcp)
         { MaxEntries = 64 };
+
+        public static readonly ContainerNode Container = new("interfaces", "Front ports and their addresses", List);
     }
 
-    public static readonly ContainerNode Interfaces = new("interfaces", "Front ports and their addresses", Port.List);
+    public static ContainerNode Interfaces => Port.Container;
 
     public static class Bridge
     {
@@ -41,9 +45,11 @@ public static class NetworkSchema
         public static readonly ListNode List = new("bridge", "A Linux bridge; its netdev is br-NAME", Types.BridgeName,
             Description, VlanFiltering, Address, Member)
         { MaxEntries = 16 };
+
+        public static readonly ContainerNode Container = new("bridges", "Software bridges", List);
     }
 
-    public static readonly ContainerNode Bridges = new("bridges", "Software bridges", Bridge.List);
+    public static ContainerNode Bridges => Bridge.Container;
 
     public static class Vf
     {
@@ -70,7 +76,9 @@ public static class NetworkSchema
         public static readonly ListNode List = new("pf", "Physical function, by the netdev name the board profile gives it", Types.NetdevName,
             VfCount, Vf.List)
         { MaxEntries = 16 };
+
+        public static readonly ContainerNode Container = new("sriov", "SR-IOV virtual functions", List);
     }
 
-    public static readonly ContainerNode Sriov = new("sriov", "SR-IOV virtual functions", Pf.List);
+    public static ContainerNode Sriov => Pf.Container;
 }

@@ -4,7 +4,9 @@ namespace Cpe.Config.Schema;
 
 /// <summary>
 /// The VNF and service chain sections. Which packages are in the image store, and whether the VNFs fit the box, is the
-/// VNF subsystem's to say at commit (admission control). See docs/reference/vnf-configuration.md.
+/// VNF subsystem's to say at commit (admission control). See docs/reference/vnf-configuration.md. As in
+/// <see cref="NetworkSchema"/>, each section's nodes, its container included, live in its nested class, and the outer
+/// class holds only leaf types, so that whichever class a reader touches first, no container is made half-initialised.
 /// </summary>
 public static partial class VnfSchema
 {
@@ -45,9 +47,11 @@ public static partial class VnfSchema
         public static readonly ListNode List = new("vnf", "A VNF run from a package in the image store, as one or more replicas", VnfName,
             Package, Replicas, AdminState, Cpus, Memory, Environment)
         { Mandatory = [Package.Name], MaxEntries = 32 };
+
+        public static readonly ContainerNode Container = new("vnfs", "Virtual network functions", List);
     }
 
-    public static readonly ContainerNode Vnfs = new("vnfs", "Virtual network functions", Vnf.List);
+    public static ContainerNode Vnfs => Vnf.Container;
 
     public static class Match
     {
@@ -75,7 +79,9 @@ public static partial class VnfSchema
         public static readonly ListNode List = new("chain", "VNFs traffic passes through, in order, between two front ports", VnfName,
             Description, Ingress, Egress, Hop, Bypass, Match.Container)
         { Mandatory = [Ingress.Name, Egress.Name], MaxEntries = 16 };
+
+        public static readonly ContainerNode Container = new("chains", "Service chains", List);
     }
 
-    public static readonly ContainerNode Chains = new("chains", "Service chains", Chain.List);
+    public static ContainerNode Chains => Chain.Container;
 }

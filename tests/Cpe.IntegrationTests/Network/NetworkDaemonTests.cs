@@ -38,7 +38,9 @@ public sealed class NetworkDaemonTests(ITestOutputHelper output) : SimBoardDaemo
         Assert.Contains("Physical interface: ge-0/0/1,", detail.Output);
         Assert.Contains("Input errors:", detail.Output);
         Assert.DoesNotContain("ge-0/0/2", detail.Output);
-        Assert.Equal(detail.Output, extensive.Output);
+        // The same fields and counters; the counters' values may move between the two reads (a frame on the wire).
+        static string Shape(string text) => System.Text.RegularExpressions.Regex.Replace(text, "[0-9]+", "N");
+        Assert.Equal(Shape(detail.Output), Shape(extensive.Output));
         var bad = await Cpe("show interfaces ge-0/0/1 verbose");
         Assert.Contains("'verbose' is not valid after 'show interfaces ge-0/0/1'", bad.Error);
     }
@@ -51,7 +53,8 @@ public sealed class NetworkDaemonTests(ITestOutputHelper output) : SimBoardDaemo
     [Fact]
     public async Task Every_show_command_fits_80_columns()
     {
-        Assert.Equal(0, (await Cpe(BridgeAndVfs)).ExitCode);
+        var configured = await Cpe(BridgeAndVfs);
+        Assert.True(configured.ExitCode == 0, configured.ToString());
         await Cpe("configure; set system login banner \"Authorised use only. This box is monitored; disconnect at once if you are not the technician on the work order.\"; commit comment \"a long comment to make the history lines long enough to need a second line on a serial console\"");
         string[] commands =
         [
