@@ -28,17 +28,22 @@ public interface IReconciler
 public sealed class PreparedConfig
 {
     readonly Func<CancellationToken, Task> _apply;
+    readonly Lazy<IReadOnlyList<ConfigError>> _errors;
 
-    PreparedConfig(IReadOnlyList<ConfigError> errors, Func<CancellationToken, Task> apply) => (Errors, _apply) = (errors, apply);
+    PreparedConfig(Func<IReadOnlyList<ConfigError>> errors, Func<CancellationToken, Task> apply) => (_errors, _apply) = (new(errors), apply);
 
-    /// <summary>A configuration this subsystem applies by <paramref name="apply"/>; <paramref name="errors"/> (if any) refuse a commit of it.</summary>
-    public static PreparedConfig Ready(Func<CancellationToken, Task> apply, IReadOnlyList<ConfigError>? errors = null) => new(errors ?? [], apply);
+    /// <summary>
+    /// A configuration this subsystem applies by <paramref name="apply"/>; what <paramref name="check"/> finds (if
+    /// anything) refuses a commit of it. The check runs only when <see cref="Errors"/> is read: a commit reads it, a
+    /// restore or the start, which apply what they can, do not.
+    /// </summary>
+    public static PreparedConfig Ready(Func<CancellationToken, Task> apply, Func<IReadOnlyList<ConfigError>>? check = null) => new(check ?? (() => []), apply);
 
     /// <summary>A configuration this subsystem cannot apply: the reasons, and what applying it throws (<paramref name="reason"/>, or the errors).</summary>
     public static PreparedConfig Refused(IReadOnlyList<ConfigError> errors, Exception? reason = null) =>
-        errors.Count > 0 ? new(errors, _ => throw reason ?? new ConfigException(errors)) : throw new ArgumentException("a refusal has reasons", nameof(errors));
+        errors.Count > 0 ? new(() => errors, _ => throw reason ?? new ConfigException(errors)) : throw new ArgumentException("a refusal has reasons", nameof(errors));
 
-    public IReadOnlyList<ConfigError> Errors { get; }
+    public IReadOnlyList<ConfigError> Errors => _errors.Value;
 
     /// <summary>Puts the configuration in force; what the subsystem prepared is used, not read again.</summary>
     public Task ApplyAsync(CancellationToken ct) => _apply(ct);

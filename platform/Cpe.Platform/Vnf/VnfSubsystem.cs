@@ -80,13 +80,13 @@ public sealed partial class VnfSubsystem : IReconciler, IAsyncDisposable
 
     /// <summary>
     /// The VNF plan, read once from the tree, with what the box must allow (packages in the store, chain ports, VFs,
-    /// admission). A restore or the start applies the plan even where admission now refuses it (the instances it
-    /// starts already hold what they were admitted with); a commit is refused.
+    /// admission), checked only for a commit: a restore or the start applies the plan even where admission would now
+    /// refuse it (the instances it starts already hold what they were admitted with), and reads no store or disk for it.
     /// </summary>
     public PreparedConfig Prepare(JsonObject next)
     {
         var plan = VnfPlan.From(next);
-        return PreparedConfig.Ready(ct => ApplyAsync(plan, ct), Check(plan, next));
+        return PreparedConfig.Ready(ct => ApplyAsync(plan, ct), () => Check(plan, next));
     }
 
     List<ConfigError> Check(VnfPlan plan, JsonObject next)

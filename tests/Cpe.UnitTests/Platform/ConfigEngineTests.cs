@@ -75,6 +75,19 @@ public class ConfigEngineTests
     }
 
     [Fact]
+    public async Task Only_a_commit_runs_the_subsystems_checks_a_start_and_a_restore_apply_what_they_can()
+    {
+        await using var f = await EngineFixture.StartAsync();
+        Assert.Equal(0, f.Vnf.Checked);
+        await f.CommitHostNameAsync("good");
+        Assert.Equal(1, f.Vnf.Checked);
+        f.Vnf.FailWhen = t => t["system"]?["host-name"]?.GetValue<string>() == "breaks-vnf";
+        await Assert.ThrowsAsync<CommitFailedException>(() => f.CommitHostNameAsync("breaks-vnf"));
+        Assert.Equal(2, f.Vnf.Checked);   // the failed commit's check; its restore to "good" checks nothing
+        Assert.Equal("good", f.Vnf.Current);
+    }
+
+    [Fact]
     public async Task A_subsystem_s_refusal_at_check_fails_the_commit_before_anything_is_applied()
     {
         await using var f = await EngineFixture.StartAsync();

@@ -30,8 +30,15 @@ public sealed class FakeReconciler(string subsystem) : IReconciler
             if (FailWhen(next)) throw new InvalidOperationException($"{subsystem} refuses this configuration");
             Applied.Add(hostName);
             return Task.CompletedTask;
+        }, () =>
+        {
+            Checked++;
+            return [];
         });
     }
+
+    /// <summary>Checks of what the box allows run so far: a commit's, never a restore's or the start's.</summary>
+    public int Checked { get; private set; }
 }
 
 /// <summary>The kernel host name, in memory.</summary>
