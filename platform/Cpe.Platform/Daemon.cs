@@ -85,17 +85,18 @@ public sealed class Daemon : IAsyncDisposable
             Events.Record("state-db-schema-fallback", text);
         }
         // One socket and one SR-IOV driver for both subsystems: the VFs have one owner (HostNetwork.VfOwnership).
-        if (board is not null && _reconcilers is null) _host = HostNetwork.Open(board.Network.Sriov);
-        if (_host is not null)
-            _network = new NetworkSubsystem(_host, board!.Network with { BaseMac = identity.BaseMac }, _options.StateDirectory, Events, _loggers.CreateLogger("network"), _clock);
-        if (_host is not null)
-            _vnf = new VnfSubsystem(new VnfHostOptions(_options.StateDirectory, _options.VnfRuntime, board!.Cpu?.VnfCores ?? [],
+        if (board is not null && _reconcilers is null)
+        {
+            _host = HostNetwork.Open(board.Network.Sriov);
+            _network = new NetworkSubsystem(_host, board.Network with { BaseMac = identity.BaseMac }, _options.StateDirectory, Events, _loggers.CreateLogger("network"), _clock);
+            _vnf = new VnfSubsystem(new VnfHostOptions(_options.StateDirectory, _options.VnfRuntime, board.Cpu?.VnfCores ?? [],
                     CgroupParent: _options.VnfCgroupParent, NetnsPrefix: _options.VnfNetnsPrefix),
                 board.Network, _host, Events, _loggers.CreateLogger("vnf"), _clock)
             {
                 TrustFiles = [.. _options.FactoryDirectory is string f ? new[] { Path.Combine(f, "vendor-ca.pem") } : [], .. _options.VnfTrust],
                 ClientCertificate = () => Provisioning.DeviceIdentity.ClientCertificate(_options.FactoryDirectory),
             };
+        }
         // VNFs after the network: their chains steer between ports the network reconciler has brought up.
         var reconcilers = _reconcilers ?? [new SystemReconciler(new LinuxHostName()), .. (IReconciler[])(_network is null ? [] : [_network]), .. (IReconciler[])(_vnf is null ? [] : [_vnf])];
         Engine = new ConfigEngine(_store, Events, reconcilers, _clock, _loggers.CreateLogger<ConfigEngine>(), _options.StateDirectory, board?.Network.Wan?.Name);

@@ -57,8 +57,7 @@ public sealed class LeafNode(string name, string description, LeafType type) : S
 
     public string? Text(JsonObject? parent) => parent?[Name] is JsonValue v && v.TryGetValue(out string? s) ? s : (string?)Default;
 
-    public long? Integer(JsonObject? parent) =>
-        parent?[Name] is JsonValue v ? (v.TryGetValue(out long l) ? l : v.TryGetValue(out int i) ? i : (long?)Default) : (long?)Default;
+    public long? Integer(JsonObject? parent) => (parent?[Name] as JsonValue)?.AsInteger() ?? (long?)Default;
 
     public bool? Flag(JsonObject? parent) => parent?[Name] is JsonValue v && v.TryGetValue(out bool b) ? b : (bool?)Default;
 }
@@ -75,5 +74,11 @@ public sealed class LeafListNode(string name, string description, LeafType type)
 
     /// <summary>The integer values in <paramref name="parent"/> (a validated tree); none when absent.</summary>
     public IEnumerable<long> Integers(JsonObject? parent) =>
-        parent?[Name] is JsonArray a ? a.OfType<JsonValue>().Select(v => v.TryGetValue(out long l) ? l : v.TryGetValue(out int i) ? i : (long?)null).OfType<long>() : [];
+        parent?[Name] is JsonArray a ? a.OfType<JsonValue>().Select(v => v.AsInteger()).OfType<long>() : [];
+}
+
+static class JsonIntegers
+{
+    /// <summary>The value as a long, whether the tree holds it as a long (parsed JSON) or an int (built in code); null when it is no integer.</summary>
+    public static long? AsInteger(this JsonValue value) => value.TryGetValue(out long l) ? l : value.TryGetValue(out int i) ? i : null;
 }
